@@ -1,0 +1,83 @@
+package io.longlink.common.redis;
+
+/**
+ * Every Redis key Longlink uses, in one place. A device's keys carry the hash tag
+ * {@code {appKey:deviceId}} so they share one Redis Cluster slot (route, inbox, tags and collapse
+ * index can be read and written together, in one script).
+ *
+ * <pre>
+ * ll:app:{appKey}                    hash   secret, name, created_ms           app registry
+ * ll:route:{app:device}              string nodeId|connectionId, TTL        where the device is connected
+ * ll:inbox:{app:device}              zset   member = message id (decimal), score = message id order
+ * ll:collapse:{app:device}           hash   collapse key -> message id still in the inbox
+ * ll:tags:{app:device}               set    the device's tags
+ * ll:seen:{app:device}               string last broadcast-log position delivered
+ * ll:msg:{messageId}                 string serialized Push body, TTL = message TTL
+ * ll:stat:{messageId}                hash   targeted, delivered, acked, stored, expired, revoked
+ * ll:alias:{appKey}:{alias}          set    device ids under a user alias
+ * </pre>
+ */
+public final class RedisKeys {
+    public static final String APP = "ll:app:";
+    public static final String ROUTE = "ll:route:";
+    public static final String INBOX = "ll:inbox:";
+    public static final String COLLAPSE = "ll:collapse:";
+    public static final String TAGS = "ll:tags:";
+    public static final String SEEN = "ll:seen:";
+    public static final String MESSAGE = "ll:msg:";
+    public static final String STAT = "ll:stat:";
+    public static final String ALIAS = "ll:alias:";
+
+    /** Field names of the app hash. */
+    public static final String APP_SECRET = "secret";
+    public static final String APP_NAME = "name";
+
+    private RedisKeys() {
+    }
+
+    public static String app(String appKey) {
+        return APP + "{" + appKey + "}";
+    }
+
+    /** The hash tag shared by all keys of one device. */
+    public static String deviceTag(String appKey, String deviceId) {
+        return "{" + appKey + ":" + deviceId + "}";
+    }
+
+    public static String route(String appKey, String deviceId) {
+        return ROUTE + deviceTag(appKey, deviceId);
+    }
+
+    public static String inbox(String appKey, String deviceId) {
+        return INBOX + deviceTag(appKey, deviceId);
+    }
+
+    public static String collapse(String appKey, String deviceId) {
+        return COLLAPSE + deviceTag(appKey, deviceId);
+    }
+
+    public static String tags(String appKey, String deviceId) {
+        return TAGS + deviceTag(appKey, deviceId);
+    }
+
+    public static String seen(String appKey, String deviceId) {
+        return SEEN + deviceTag(appKey, deviceId);
+    }
+
+    public static String message(long messageId) {
+        return MESSAGE + "{" + Long.toUnsignedString(messageId) + "}";
+    }
+
+    public static String stat(long messageId) {
+        return STAT + "{" + Long.toUnsignedString(messageId) + "}";
+    }
+
+    public static String alias(String appKey, String alias) {
+        return ALIAS + "{" + appKey + "}:" + alias;
+    }
+
+    /** Route value: {@code nodeId|connectionId}. */
+    public static String routeValue(String nodeId, String connectionId) {
+        return nodeId + "|" + connectionId;
+    }
+}

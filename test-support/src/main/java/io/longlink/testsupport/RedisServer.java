@@ -1,0 +1,155 @@
+package io.longlink.testsupport;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real {@code redis-server} process on a random loopback port, without persistence. The binary
+ * comes from {@code LONGLINK_REDIS_SERVER}, the PATH or /usr/bin (ops/install-deps installs it).
+ */
+public final class RedisServer implements AutoCloseable {
+    private final int port;
+    private final Process process;
+    private final Path dir;
+
+    private RedisServer(int port, Process process, Path dir) {
+        this.port = port;
+        this.process = process;
+        this.dir = dir;
+    }
+
+    public static RedisServer start(String... extraArgs) {
+        String binary = findBinary();
+        IllegalStateException last = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            int port = FreePorts.next();
+            try {
+                Path dir = Files.createTempDirectory("longlink-redis-");
+                List<String> cmd = new ArrayList<>(List.of(binary, "--port", String.valueOf(port),
+                        "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no",
+                        "--dir", dir.toString(), "--logfile", dir.resolve("redis.log").toString()));
+                cmd.addAll(List.of(extraArgs));
+                Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("stdout.log").toFile()).start();
+                RedisServer server = new RedisServer(port, p, dir);
+                if (server.awaitPing(10_000)) {
+                    return server;
+                }
+                server.close();
+                last = new IllegalStateException("redis-server did not answer PING on port " + port
+                        + "; see " + dir.resolve("redis.log"));
+            } catch (IOException e) {
+                last = new IllegalStateException("cannot start " + binary, e);
+            }
+        }
+        throw last;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String uri() {
+        return "redis://127.0.0.1:" + port;
+    }
+
+    /**
+     * Sends one inline command and returns the reply: the status, error or integer line as sent
+     * ({@code +OK}, {@code -ERR ...}, {@code :1}), or the content of a bulk string.
+     */
+    public String command(String inline) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
+            s.setSoTimeout(2_000);
+            OutputStream out = s.getOutputStream();
+            out.write((inline + "\r\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            InputStream in = s.getInputStream();
+            StringBuilder sb = new StringBuilder();
+            int c;
+            while ((c = in.read()) >= 0 && c != '\n') {
+                if (c != '\r') {
+                    sb.append((char) c);
+                }
+            }
+            String line = sb.toString();
+            if (line.startsWith("$") && !line.equals("$-1")) {
+                byte[] body = in.readNBytes(Integer.parseInt(line.substring(1)));
+                return new String(body, StandardCharsets.UTF_8);
+            }
+            return line;
+        } catch (IOException e) {
+            return "-ERR " + e.getMessage();
+        }
+    }
+
+    public void flushAll() {
+        String reply = command("FLUSHALL");
+        if (!reply.equals("+OK")) {
+            throw new IllegalStateException("FLUSHALL failed: " + reply);
+        }
+    }
+
+    private boolean awaitPing(long timeoutMs) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (System.nanoTime() < deadline && process.isAlive()) {
+            if (command("PING").equals("+PONG")) {
+                return true;
+            }
+            try {
+                process.waitFor(50, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private static String findBinary() {
+        String env = System.getenv("LONGLINK_REDIS_SERVER");
+        if (env != null && !env.isBlank()) {
+            return env;
+        }
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "redis-server"))) {
+                return Path.of(dir, "redis-server").toString();
+            }
+        }
+        if (Files.isExecutable(Path.of("/usr/bin/redis-server"))) {
+            return "/usr/bin/redis-server";
+        }
+        throw new IllegalStateException("redis-server not found: run ops/install-deps (installs Debian's redis-server)");
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+        deleteQuietly(dir);
+    }
+
+    static void deleteQuietly(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp folder left behind is harmless
+        }
+    }
+}
