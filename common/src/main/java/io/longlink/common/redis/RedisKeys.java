@@ -8,7 +8,7 @@ package io.longlink.common.redis;
  * <pre>
  * ll:app:{appKey}                    hash   secret, name, created_ms           app registry
  * ll:route:{app:device}              string nodeId|connectionId, TTL        where the device is connected
- * ll:inbox:{app:device}              zset   member = message id (decimal), score = message id order
+ * ll:inbox:{app:device}              zset   member = 20-digit zero-padded message id, all scores 0 (lexical order = id order)
  * ll:collapse:{app:device}           hash   collapse key -> message id still in the inbox
  * ll:tags:{app:device}               set    the device's tags
  * ll:seen:{app:device}               string last broadcast-log position delivered
@@ -16,6 +16,7 @@ package io.longlink.common.redis;
  * ll:stat:{messageId}                hash   targeted, delivered, acked, stored, expired, revoked
  * ll:alias:{appKey}:{alias}          set    device ids under a user alias
  * </pre>
+ * What each key holds and who writes it: docs/data-model.md.
  */
 public final class RedisKeys {
     public static final String APP = "ll:app:";
@@ -74,6 +75,12 @@ public final class RedisKeys {
 
     public static String alias(String appKey, String alias) {
         return ALIAS + "{" + appKey + "}:" + alias;
+    }
+
+    /** Inbox member of a message: its unsigned id as 20 zero-padded digits, so lexical order is id order. */
+    public static String inboxMember(long messageId) {
+        String digits = Long.toUnsignedString(messageId);
+        return "0".repeat(20 - digits.length()) + digits;
     }
 
     /** Route value: {@code nodeId|connectionId}. */
