@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,8 +22,10 @@ public final class NodeRegistration implements AutoCloseable {
     private final String path;
     private volatile NodeInfo info;
 
+    private final CuratorFramework client;
+
     public NodeRegistration(CuratorFramework client, NodeInfo info) {
-        requireNonNull(client, "client");
+        this.client = requireNonNull(client, "client");
         this.info = requireNonNull(info, "info");
         this.path = ZooKeeperPaths.node(info.role(), info.id());
         this.node = new PersistentNode(client, CreateMode.EPHEMERAL, false, path, info.encode());
@@ -30,11 +33,17 @@ public final class NodeRegistration implements AutoCloseable {
 
     /** Creates the entry and waits for it; fails if another live node already holds this id. */
     public void start(long timeoutMs) throws Exception {
+        // Claim the id first: PersistentNode would silently take over another live node's entry.
+        try {
+            client.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(path, info.encode());
+        } catch (KeeperException.NodeExistsException e) {
+            throw new IllegalStateException("node.id '" + info.id() + "' is used by another live " + info.role()
+                    + " node (" + path + " exists in ZooKeeper)");
+        }
         node.start();
         if (!node.waitForInitialCreate(timeoutMs, TimeUnit.MILLISECONDS)) {
             node.close();
-            throw new IllegalStateException("could not register " + path + " in ZooKeeper within " + timeoutMs
-                    + " ms (is node.id '" + info.id() + "' used by another live node?)");
+            throw new IllegalStateException("could not register " + path + " in ZooKeeper within " + timeoutMs + " ms");
         }
         log.info("registered in ZooKeeper path={} role={} id={} endpoints={}", path, info.role(), info.id(),
                 info.endpoints());

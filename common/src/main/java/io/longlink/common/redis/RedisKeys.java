@@ -13,8 +13,12 @@ package io.longlink.common.redis;
  * ll:tags:{app:device}               set    the device's tags
  * ll:seen:{app:device}               string last broadcast-log position delivered
  * ll:msg:{messageId}                 string serialized Push body, TTL = message TTL
- * ll:stat:{messageId}                hash   targeted, delivered, acked, stored, expired, revoked
+ * ll:stat:{messageId}                hash   targeted, online, stored, acked, expired, revoked; app, *_ms
  * ll:alias:{appKey}:{alias}          set    device ids under a user alias
+ * ll:device:{app:device}             hash   platform, registered_ms, alias     device record (api-node)
+ * ll:req:{app:requestId}             string message id of an idempotent push, TTL = idempotency window
+ * ll:bcast:{appKey}                  zset   broadcast log: 20-digit message ids, all scores 0, capped
+ * ll:bcastf:{appKey}                 hash   broadcast log member -> serialized TagFilter ("" = everyone)
  * </pre>
  * What each key holds and who writes it: docs/data-model.md.
  */
@@ -28,10 +32,28 @@ public final class RedisKeys {
     public static final String MESSAGE = "ll:msg:";
     public static final String STAT = "ll:stat:";
     public static final String ALIAS = "ll:alias:";
+    public static final String DEVICE = "ll:device:";
+    public static final String REQUEST = "ll:req:";
+    public static final String BROADCAST_LOG = "ll:bcast:";
+    public static final String BROADCAST_FILTER = "ll:bcastf:";
 
     /** Field names of the app hash. */
     public static final String APP_SECRET = "secret";
     public static final String APP_NAME = "name";
+    public static final String APP_CREATED_MS = "created_ms";
+
+    /** Field names of the status hash {@code ll:stat:{id}}: counters, then the owner and timestamps. */
+    public static final String STAT_TARGETED = "targeted";
+    public static final String STAT_ONLINE = "online";
+    public static final String STAT_STORED = "stored";
+    public static final String STAT_ACKED = "acked";
+    public static final String STAT_EXPIRED = "expired";
+    public static final String STAT_REVOKED = "revoked";
+    public static final String STAT_APP = "app";
+    public static final String STAT_CREATED_MS = "created_ms";
+    public static final String STAT_ACCEPTED_MS = "accepted_ms";
+    public static final String STAT_ROUTED_MS = "routed_ms";
+    public static final String STAT_REVOKED_MS = "revoked_ms";
 
     private RedisKeys() {
     }
@@ -75,6 +97,23 @@ public final class RedisKeys {
 
     public static String alias(String appKey, String alias) {
         return ALIAS + "{" + appKey + "}:" + alias;
+    }
+
+    public static String device(String appKey, String deviceId) {
+        return DEVICE + deviceTag(appKey, deviceId);
+    }
+
+    public static String request(String appKey, String requestId) {
+        return REQUEST + "{" + appKey + ":" + requestId + "}";
+    }
+
+    /** The broadcast log of an app; shares the slot of {@link #broadcastFilter} so one script writes both. */
+    public static String broadcastLog(String appKey) {
+        return BROADCAST_LOG + "{" + appKey + "}";
+    }
+
+    public static String broadcastFilter(String appKey) {
+        return BROADCAST_FILTER + "{" + appKey + "}";
     }
 
     /** Inbox member of a message: its unsigned id as 20 zero-padded digits, so lexical order is id order. */

@@ -1,0 +1,302 @@
+# Shared functions of the ops/ scripts. Source it; do not run it.
+#
+# Layout: everything a local cluster writes lives under $LONGLINK_HOME (default <repo>/.longlink,
+# ignored by git):
+#   lib/{kafka,zookeeper}/  server jars resolved from Maven Central by ops/install-deps (LL_LIB_DIR)
+#   conf/                   generated config files, one per process
+#   data/                   Redis, ZooKeeper and Kafka data
+#   logs/                   one log per process
+#   run/                    one pid file per process
+#
+# Ports: every port is $LL_PORT_BASE + a fixed offset, so a second stack (the smoke test) runs beside
+# the first by choosing another base. Nothing assumes a default port (6379, 2181, 9092) is free.
+
+set -euo pipefail
+
+LL_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+LONGLINK_HOME="${LONGLINK_HOME:-$LL_ROOT/.longlink}"
+# Server jars are shared by every stack of this checkout (the smoke test runs its own stack).
+LL_LIB_DIR="${LL_LIB_DIR:-$LL_ROOT/.longlink/lib}"
+LL_PORT_BASE="${LL_PORT_BASE:-20000}"
+LL_CONN_NODES="${LL_CONN_NODES:-2}"
+LL_READY_TIMEOUT_S="${LL_READY_TIMEOUT_S:-60}"
+LL_NODE_JAVA_OPTS="${LL_NODE_JAVA_OPTS:--Xms64m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1}"
+LL_CONN_JAVA_OPTS="${LL_CONN_JAVA_OPTS:--Xms128m -Xmx512m -XX:+UseSerialGC}"
+
+if [[ ! "$LL_PORT_BASE" =~ ^[0-9]+$ ]] || (( LL_PORT_BASE < 1024 || LL_PORT_BASE > 60000 )); then
+  echo "LL_PORT_BASE: '$LL_PORT_BASE' (expected: an integer from 1024 to 60000)" >&2
+  exit 2
+fi
+if [[ ! "$LL_CONN_NODES" =~ ^[0-9]+$ ]] || (( LL_CONN_NODES < 1 || LL_CONN_NODES > 9 )); then
+  echo "LL_CONN_NODES: '$LL_CONN_NODES' (expected: an integer from 1 to 9)" >&2
+  exit 2
+fi
+
+LL_REDIS_PORT=$((LL_PORT_BASE + 1))
+LL_ZK_PORT=$((LL_PORT_BASE + 2))
+LL_KAFKA_PORT=$((LL_PORT_BASE + 3))
+LL_KAFKA_CONTROLLER_PORT=$((LL_PORT_BASE + 4))
+LL_API_GRPC_PORT=$((LL_PORT_BASE + 10))
+LL_API_ADMIN_PORT=$((LL_PORT_BASE + 11))
+LL_ROUTER_ADMIN_PORT=$((LL_PORT_BASE + 21))
+ll_conn_device_port() { echo $((LL_PORT_BASE + 100 + $1)); }
+ll_conn_grpc_port() { echo $((LL_PORT_BASE + 200 + $1)); }
+ll_conn_admin_port() { echo $((LL_PORT_BASE + 300 + $1)); }
+
+log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# A JDK 21 or newer: $JAVA_HOME if it is one, else the newest under /usr/lib/jvm.
+ll_java_home() {
+  local candidate version
+  for candidate in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*; do
+    [[ -n "$candidate" && -x "$candidate/bin/java" ]] || continue
+    version=$("$candidate/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/{print $2}')
+    if [[ "$version" =~ ^[0-9]+$ ]] && (( version >= 21 )); then
+      echo "$candidate"
+      return 0
+    fi
+  done
+  return 1
+}
+export JAVA_HOME="$(ll_java_home)" || die "no JDK 21+ found (set JAVA_HOME or install one under /usr/lib/jvm)"
+LL_JAVA="$JAVA_HOME/bin/java"
+
+ll_port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Fails with the port's name when something already listens there.
+ll_require_free_port() {
+  local port=$1 name=$2
+  if ll_port_in_use "$port"; then
+    die "port $port ($name) is already in use on 127.0.0.1; stop what holds it (ss -ltnp 'sport = :$port') or choose another LL_PORT_BASE"
+  fi
+}
+
+ll_pidfile() { echo "$LONGLINK_HOME/run/$1.pid"; }
+ll_logfile() { echo "$LONGLINK_HOME/logs/$1.log"; }
+
+ll_pid() {
+  local f
+  f=$(ll_pidfile "$1")
+  [[ -f "$f" ]] && cat "$f"
+}
+
+ll_alive() {
+  local pid
+  pid=$(ll_pid "$1") || return 1
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null
+}
+
+# ll_spawn NAME CMD...: starts CMD in the background with its output in logs/NAME.log.
+ll_spawn() {
+  local name=$1
+  shift
+  mkdir -p "$LONGLINK_HOME/run" "$LONGLINK_HOME/logs"
+  if ll_alive "$name"; then
+    die "$name is already running (pid $(ll_pid "$name")); run ops/down first"
+  fi
+  nohup "$@" >"$(ll_logfile "$name")" 2>&1 </dev/null &
+  echo $! >"$(ll_pidfile "$name")"
+}
+
+# ll_wait NAME DESCRIPTION CHECK...: polls CHECK until it succeeds, the process dies or the timeout ends.
+ll_wait() {
+  local name=$1 what=$2
+  shift 2
+  local deadline=$((SECONDS + LL_READY_TIMEOUT_S))
+  until "$@" >/dev/null 2>&1; do
+    if ! ll_alive "$name"; then
+      tail -n 30 "$(ll_logfile "$name")" >&2 || true
+      die "$name exited while starting; log: $(ll_logfile "$name")"
+    fi
+    if (( SECONDS >= deadline )); then
+      tail -n 30 "$(ll_logfile "$name")" >&2 || true
+      die "$name not $what within ${LL_READY_TIMEOUT_S}s; log: $(ll_logfile "$name")"
+    fi
+    sleep 0.2
+  done
+}
+
+ll_http_ok() { curl -fsS --max-time 2 "$1" >/dev/null; }
+
+ll_zk_serving() {
+  local reply
+  reply=$(exec 3<>"/dev/tcp/127.0.0.1/$1" && printf 'srvr' >&3 && timeout 2 cat <&3) || return 1
+  [[ "$reply" == *"Mode:"* ]]
+}
+
+ll_kafka_started() { grep -q "Kafka Server started" "$(ll_logfile kafka)"; }
+
+ll_stop() {
+  local name=$1 timeout_s=${2:-30}
+  local pid
+  pid=$(ll_pid "$name") || return 0
+  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    local deadline=$((SECONDS + timeout_s))
+    while kill -0 "$pid" 2>/dev/null && (( SECONDS < deadline )); do sleep 0.2; done
+    if kill -0 "$pid" 2>/dev/null; then
+      log "$name did not stop in ${timeout_s}s; killing"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    log "stopped $name"
+  fi
+  rm -f "$(ll_pidfile "$name")"
+}
+
+ll_cp() {
+  local module=$1 artifact=$2
+  local jar="$LL_ROOT/$module/target/$artifact.jar"
+  [[ -f "$jar" ]] || die "$jar is missing: build first (ops/up builds unless --no-build)"
+  echo "$jar:$LL_ROOT/$module/target/lib/*"
+}
+
+# ---- infrastructure ----
+
+ll_start_redis() {
+  ll_require_free_port "$LL_REDIS_PORT" "Redis, LL_PORT_BASE+1"
+  mkdir -p "$LONGLINK_HOME/data/redis"
+  ll_spawn redis redis-server --port "$LL_REDIS_PORT" --bind 127.0.0.1 --daemonize no \
+    --dir "$LONGLINK_HOME/data/redis" --appendonly yes --appendfsync everysec --save ''
+  ll_wait redis "answering PING" redis-cli -p "$LL_REDIS_PORT" ping
+  log "redis ready port=$LL_REDIS_PORT"
+}
+
+ll_start_zookeeper() {
+  ll_require_free_port "$LL_ZK_PORT" "ZooKeeper, LL_PORT_BASE+2"
+  [[ -d "$LL_LIB_DIR/zookeeper" ]] || die "ZooKeeper jars missing: run ops/install-deps"
+  mkdir -p "$LONGLINK_HOME/data/zookeeper" "$LONGLINK_HOME/conf"
+  cat >"$LONGLINK_HOME/conf/zoo.cfg" <<EOF
+tickTime=2000
+dataDir=$LONGLINK_HOME/data/zookeeper
+clientPort=$LL_ZK_PORT
+clientPortAddress=127.0.0.1
+admin.enableServer=false
+4lw.commands.whitelist=srvr,ruok,mntr
+maxClientCnxns=0
+EOF
+  ll_spawn zookeeper "$LL_JAVA" -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
+    -cp "$LL_LIB_DIR/zookeeper/*" org.apache.zookeeper.server.ZooKeeperServerMain "$LONGLINK_HOME/conf/zoo.cfg"
+  ll_wait zookeeper "serving" ll_zk_serving "$LL_ZK_PORT"
+  log "zookeeper ready port=$LL_ZK_PORT"
+}
+
+ll_start_kafka() {
+  ll_require_free_port "$LL_KAFKA_PORT" "Kafka, LL_PORT_BASE+3"
+  ll_require_free_port "$LL_KAFKA_CONTROLLER_PORT" "Kafka controller, LL_PORT_BASE+4"
+  [[ -d "$LL_LIB_DIR/kafka" ]] || die "Kafka jars missing: run ops/install-deps"
+  mkdir -p "$LONGLINK_HOME/data/kafka" "$LONGLINK_HOME/conf"
+  local conf="$LONGLINK_HOME/conf/kafka.properties"
+  cat >"$conf" <<EOF
+process.roles=broker,controller
+node.id=1
+controller.quorum.bootstrap.servers=127.0.0.1:$LL_KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$LL_KAFKA_PORT,CONTROLLER://127.0.0.1:$LL_KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$LL_KAFKA_PORT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$LONGLINK_HOME/data/kafka
+num.partitions=4
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=true
+EOF
+  local kjava=("$LL_JAVA" -Xms256m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1
+    "-Dlog4j2.configurationFile=$LL_ROOT/ops/conf/kafka-log4j2.properties" -cp "$LL_LIB_DIR/kafka/*")
+  if [[ ! -f "$LONGLINK_HOME/data/kafka/meta.properties" ]]; then
+    local cluster_id
+    cluster_id=$("${kjava[@]}" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)
+    "${kjava[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$conf" --standalone \
+      >"$(ll_logfile kafka-format)" 2>&1 || die "Kafka storage format failed; log: $(ll_logfile kafka-format)"
+  fi
+  ll_spawn kafka "${kjava[@]}" kafka.Kafka "$conf"
+  ll_wait kafka "started" ll_kafka_started
+  log "kafka ready port=$LL_KAFKA_PORT"
+}
+
+# ---- Longlink nodes ----
+
+# Settings every node shares, as a properties fragment.
+ll_common_conf() {
+  cat <<EOF
+node.id=$1
+zookeeper.connect=127.0.0.1:$LL_ZK_PORT
+zookeeper.namespace=longlink
+redis.uris=redis://127.0.0.1:$LL_REDIS_PORT
+kafka.bootstrap-servers=127.0.0.1:$LL_KAFKA_PORT
+EOF
+}
+
+# ll_start_node NAME MODULE ARTIFACT MAIN ADMIN_PORT JAVA_OPTS (config on stdin)
+ll_start_node() {
+  local name=$1 module=$2 artifact=$3 main=$4 admin_port=$5 opts=$6
+  local conf="$LONGLINK_HOME/conf/$name.properties"
+  mkdir -p "$LONGLINK_HOME/conf"
+  cat >"$conf"
+  ll_require_free_port "$admin_port" "$name admin"
+  local cp
+  cp=$(ll_cp "$module" "$artifact")
+  # shellcheck disable=SC2086
+  ll_spawn "$name" "$LL_JAVA" $opts --enable-native-access=ALL-UNNAMED -Dio.lettuce.core.iouring=false \
+    -cp "$cp" "$main" --config "$conf"
+  ll_wait "$name" "ready" ll_http_ok "http://127.0.0.1:$admin_port/readyz"
+  log "$name ready admin=http://127.0.0.1:$admin_port"
+}
+
+ll_start_api() {
+  ll_require_free_port "$LL_API_GRPC_PORT" "api gRPC, LL_PORT_BASE+10"
+  { ll_common_conf api-1; cat <<EOF
+admin.port=$LL_API_ADMIN_PORT
+api.grpc.port=$LL_API_GRPC_PORT
+EOF
+  } | ll_start_node api-1 api-node longlink-api-node io.longlink.api.ApiNodeMain "$LL_API_ADMIN_PORT" "$LL_NODE_JAVA_OPTS"
+}
+
+ll_start_router() {
+  { ll_common_conf router-1; cat <<EOF
+admin.port=$LL_ROUTER_ADMIN_PORT
+EOF
+  } | ll_start_node router-1 router-node longlink-router-node io.longlink.router.RouterNodeMain "$LL_ROUTER_ADMIN_PORT" "$LL_NODE_JAVA_OPTS"
+}
+
+ll_start_conn() {
+  local i=$1
+  local device grpc admin
+  device=$(ll_conn_device_port "$i")
+  grpc=$(ll_conn_grpc_port "$i")
+  admin=$(ll_conn_admin_port "$i")
+  ll_require_free_port "$device" "conn-$i device, LL_PORT_BASE+100+$i"
+  ll_require_free_port "$grpc" "conn-$i gRPC, LL_PORT_BASE+200+$i"
+  { ll_common_conf "conn-$i"; cat <<EOF
+admin.port=$admin
+conn.device.port=$device
+conn.grpc.port=$grpc
+EOF
+  } | ll_start_node "conn-$i" conn-node longlink-conn-node io.longlink.conn.ConnNodeMain "$admin" "$LL_CONN_JAVA_OPTS"
+}
+
+# Every process of the stack, in start order.
+ll_all_names() {
+  local names=(redis zookeeper kafka api-1 router-1) i
+  for ((i = 1; i <= LL_CONN_NODES; i++)); do names+=("conn-$i"); done
+  echo "${names[@]}"
+}
+
+ll_admin_port_of() {
+  case "$1" in
+    api-1) echo "$LL_API_ADMIN_PORT" ;;
+    router-1) echo "$LL_ROUTER_ADMIN_PORT" ;;
+    conn-*) ll_conn_admin_port "${1#conn-}" ;;
+    *) echo "" ;;
+  esac
+}
+
+# Children of a ZooKeeper path below the cluster's namespace, e.g. ll_zk_ls /nodes/conn -> "conn-1 conn-2".
+ll_zk_ls() {
+  "$LL_JAVA" -Xmx64m -XX:TieredStopAtLevel=1 -cp "$LL_LIB_DIR/zookeeper/*" -Dorg.slf4j.simpleLogger.defaultLogLevel=error \
+    org.apache.zookeeper.ZooKeeperMain -server "127.0.0.1:$LL_ZK_PORT" ls "/longlink$1" 2>/dev/null \
+    | awk '/^\[/{gsub(/[\[\],]/,""); print; exit}'
+}

@@ -1,0 +1,74 @@
+package io.longlink.testsupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.test.TestingServer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(Infra.class)
+class InfraIntegrationTest {
+
+    @Test
+    void redis_answersOnItsRandomPort(RedisServer redis) {
+        assertThat(redis.command("PING")).isEqualTo("+PONG");
+        assertThat(redis.command("SET k v")).isEqualTo("+OK");
+        assertThat(redis.command("GET k")).isEqualTo("v");
+        redis.flushAll();
+        assertThat(redis.command("GET k")).isEqualTo("$-1");
+    }
+
+    @Test
+    void redis_isSharedAcrossResolutions(RedisServer a, RedisServer b) {
+        assertThat(a).isSameAs(b);
+    }
+
+    @Test
+    void redisCluster_hasThreeMastersCoveringAllSlots(RedisClusterServer cluster) {
+        assertThat(cluster.uris()).hasSize(3);
+        String info = cluster.nodes().get(0).command("CLUSTER INFO");
+        assertThat(info).contains("cluster_state:ok").contains("cluster_slots_assigned:16384").contains("cluster_known_nodes:3");
+    }
+
+    @Test
+    void zooKeeper_serves(TestingServer zk) {
+        assertThat(zk.getConnectString()).startsWith("127.0.0.1:");
+    }
+
+    @Test
+    void kafka_roundTripsARecord(KafkaCluster kafka) throws Exception {
+        kafka.createTopics(2, "infra-test");
+        try (var producer = new KafkaProducer<String, String>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>("infra-test", "key", "hello")).get(30, TimeUnit.SECONDS);
+        }
+        try (var consumer = new KafkaConsumer<String, String>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "infra-test",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of("infra-test"));
+            String value = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (value == null && System.nanoTime() < deadline) {
+                ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(500));
+                for (var r : records) {
+                    value = r.value();
+                }
+            }
+            assertThat(value).isEqualTo("hello");
+        }
+    }
+}
