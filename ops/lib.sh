@@ -296,7 +296,7 @@ ll_admin_port_of() {
 
 # Children of a ZooKeeper path below the cluster's namespace, e.g. ll_zk_ls /nodes/conn -> "conn-1 conn-2".
 ll_zk_ls() {
-  "$LL_JAVA" -Xmx64m -XX:TieredStopAtLevel=1 -cp "$LL_LIB_DIR/zookeeper/*" -Dorg.slf4j.simpleLogger.defaultLogLevel=error \
-    org.apache.zookeeper.ZooKeeperMain -server "127.0.0.1:$LL_ZK_PORT" ls "/longlink$1" 2>/dev/null \
-    | awk '/^\[/{gsub(/[\[\],]/,""); print; exit}'
+  { "$LL_JAVA" -Xmx64m -XX:TieredStopAtLevel=1 -cp "$LL_LIB_DIR/zookeeper/*" \
+      org.apache.zookeeper.ZooKeeperMain -server "127.0.0.1:$LL_ZK_PORT" ls "/longlink$1" 2>/dev/null || true; } \
+    | awk '/^\[/ && !done {gsub(/[\[\],]/, ""); print; done = 1}'
 }
