@@ -1,0 +1,620 @@
+package io.longlink.sdk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.google.protobuf.ByteString;
+import io.longlink.common.token.DeviceToken;
+import io.longlink.proto.device.Ack;
+import io.longlink.proto.device.ConnAck;
+import io.longlink.proto.device.Connect;
+import io.longlink.proto.device.Error;
+import io.longlink.proto.device.ErrorCode;
+import io.longlink.proto.device.FrameType;
+import io.longlink.proto.device.Kick;
+import io.longlink.proto.device.Notification;
+import io.longlink.proto.device.Platform;
+import io.longlink.proto.device.Push;
+import io.longlink.proto.device.Redirect;
+import io.longlink.sdk.testing.FakeConnection;
+import io.longlink.sdk.testing.FakeServer;
+import io.longlink.sdk.testing.RecordingListener;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The client over real loopback sockets against a scripted test peer speaking the device protocol. */
+class LonglinkClientIntegrationTest {
+    private static final String SECRET = "app-secret";
+    private static final String APP = "demo";
+    private static final String DEVICE = "dev-1";
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final RecordingListener events = new RecordingListener();
+    private FakeServer server;
+
+    @BeforeEach
+    void startServer() throws IOException {
+        server = track(FakeServer.start());
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            closeables.get(i).close();
+        }
+    }
+
+    @Test
+    void connect_whenConnAckOk_thenConnectCarriesIdentityAndListenerSeesSession() throws Exception {
+        String token = DeviceToken.mint(SECRET, APP, DEVICE, System.currentTimeMillis() / 1000 + 3600);
+        LonglinkClient client = client(b -> b.token(token).platform(Platform.ANDROID).clientVersion("demo-app/2.1")
+                .lastMessageId(77));
+        client.setLearnedHeartbeatSeconds("", 120);
+        client.start();
+
+        FakeConnection conn = server.nextConnection();
+        Connect connect = conn.acceptSession();
+
+        assertThat(connect.getProtocolVersion()).isEqualTo(1);
+        assertThat(connect.getAppKey()).isEqualTo(APP);
+        assertThat(connect.getDeviceId()).isEqualTo(DEVICE);
+        assertThat(connect.getToken()).isEqualTo(token);
+        assertThat(DeviceToken.verify(connect.getToken(), SECRET, APP, DEVICE, System.currentTimeMillis() / 1000))
+                .isEqualTo(DeviceToken.Verdict.VALID);
+        assertThat(connect.getPlatform()).isEqualTo(Platform.ANDROID);
+        assertThat(connect.getClientVersion()).isEqualTo("demo-app/2.1");
+        assertThat(connect.getLastMessageId()).isEqualTo(77);
+        assertThat(connect.getHeartbeatSeconds()).as("learned interval asked for").isEqualTo(120);
+
+        assertThat(client.awaitConnected(WAIT)).isTrue();
+        assertThat(client.state()).isEqualTo(ClientState.CONNECTED);
+        await().atMost(WAIT).until(() -> events.connected.size() == 1);
+        SessionInfo session = events.connected.get(0);
+        assertThat(session.nodeId()).isEqualTo("fake-node");
+        assertThat(session.sessionId()).startsWith("s-");
+        assertThat(session.server()).isEqualTo(server.address());
+        assertThat(session.heartbeatSeconds()).isEqualTo(120);
+        assertThat(client.session()).contains(session);
+    }
+
+    @Test
+    void push_whenReceived_thenListenerGetsMessageAndServerGetsAck() throws Exception {
+        LonglinkClient client = client(b -> b.ackWindow(Duration.ofMillis(50)));
+        client.start();
+        FakeConnection conn = server.nextConnection();
+        conn.acceptSession();
+        long sentAt = System.currentTimeMillis();
+        conn.send(FrameType.PUSH, Push.newBuilder().setMessageId(101).setPayload(ByteString.copyFromUtf8("{\"k\":1}"))
+                .setNotification(Notification.newBuilder().setTitle("Hello").setBody("World"))
+                .setCollapseKey("news").setSentAtMs(sentAt).build());
+
+        await().atMost(WAIT).until(() -> events.messages.size() == 1);
+        PushMessage m = events.messages.get(0);
+        assertThat(m.id()).isEqualTo(101);
+        assertThat(m.payloadUtf8()).isEqualTo("{\"k\":1}");
+        assertThat(m.title()).isEqualTo("Hello");
+        assertThat(m.body()).isEqualTo("World");
+        assertThat(m.collapseKey()).isEqualTo("news");
+        assertThat(m.expiresAtMs()).isZero();
+        assertThat(m.sentAtMs()).isEqualTo(sentAt);
+        assertThat(conn.expect(FrameType.ACK, Ack.class).getMessageIdsList()).containsExactly(101L);
+    }
+
+    @Test
+    void push_whenBatchFills_thenOneAckFrameCarriesAllIds() throws Exception {
+        LonglinkClient client = client(b -> b.ackWindow(Duration.ofSeconds(30)).ackBatchSize(3));
+        client.start();
+        FakeConnection conn = server.nextConnection();
+        conn.acceptSession();
+        for (long id = 1; id <= 3; id++) {
+            conn.send(FrameType.PUSH, push(id));
+        }
+        assertThat(conn.expect(FrameType.ACK, Ack.class).getMessageIdsList()).containsExactly(1L, 2L, 3L);
+        assertThat(events.messageIds()).containsExactly(1L, 2L, 3L);
+    }
+
+    @Test
+    void push_whenSameIdRedelivered_thenAppSeesItOnceEvenAcrossReconnect() throws Exception {
+        LonglinkClient client = client(b -> b.ackWindow(Duration.ofMillis(20)));
+        client.start();
+        FakeConnection first = server.nextConnection();
+        first.acceptSession();
+        first.send(FrameType.PUSH, push(5));
+        first.send(FrameType.PUSH, push(5));
+        first.send(FrameType.PUSH, push(6));
+        List<Long> acked = new ArrayList<>();
+        while (acked.size() < 3) {
+            acked.addAll(first.expect(FrameType.ACK, Ack.class).getMessageIdsList());
+        }
+        assertThat(acked).as("duplicates are acknowledged too").containsExactlyInAnyOrder(5L, 5L, 6L);
+        assertThat(events.messageIds()).containsExactly(5L, 6L);
+
+        first.close();
+        FakeConnection second = server.nextConnection();
+        Connect reconnect = second.acceptSession();
+        assertThat(reconnect.getLastMessageId()).isEqualTo(6);
+        second.send(FrameType.PUSH, push(5));
+        second.send(FrameType.PUSH, push(6));
+        second.send(FrameType.PUSH, push(7));
+        acked.clear();
+        while (acked.size() < 3) {
+            acked.addAll(second.expect(FrameType.ACK, Ack.class).getMessageIdsList());
+        }
+        assertThat(acked).containsExactlyInAnyOrder(5L, 6L, 7L);
+        assertThat(events.messageIds()).containsExactly(5L, 6L, 7L);
+        assertThat(client.lastMessageId()).isEqualTo(7);
+        assertThat(events.disconnects).first().satisfies(d -> {
+            assertThat(d.code()).isEqualTo(DisconnectCode.NETWORK);
+            assertThat(d.willRetry()).isTrue();
+        });
+    }
+
+    @Test
+    void reconnect_whenServerEndsSessionWithTransientError_thenReconnectsAndReportsCode() throws Exception {
+        LonglinkClient client = client(b -> { });
+        client.start();
+        FakeConnection first = server.nextConnection();
+        first.acceptSession();
+        first.send(FrameType.ERROR, Error.newBuilder().setCode(ErrorCode.INTERNAL).setReason("store down").build());
+        first.close();
+
+        server.nextConnection().acceptSession();
+        await().atMost(WAIT).until(() -> events.connected.size() == 2);
+        Disconnect d = events.disconnects.get(0);
+        assertThat(d.code()).isEqualTo(DisconnectCode.REJECTED);
+        assertThat(d.serverCode()).isEqualTo(ErrorCode.INTERNAL);
+        assertThat(d.reason()).isEqualTo("INTERNAL: store down");
+        assertThat(d.willRetry()).isTrue();
+        assertThat(d.retryDelayMillis()).isBetween(0L, 50L);
+    }
+
+    @Test
+    void reconnect_whenNeverStable_thenDelaysDouble() throws Exception {
+        LonglinkClient client = client(b -> b.random(topOfRange()).backoff(Duration.ofMillis(20), Duration.ofMillis(1000))
+                .stableAfter(Duration.ofHours(1)));
+        client.start();
+        dropThreeSessions();
+        await().atMost(WAIT).until(() -> events.disconnects.size() == 3);
+        assertThat(events.disconnects).extracting(Disconnect::retryDelayMillis).containsExactly(20L, 40L, 80L);
+    }
+
+    @Test
+    void reconnect_whenConnectionLastedStableAfter_thenBackoffStartsOver() throws Exception {
+        LonglinkClient client = client(b -> b.random(topOfRange()).backoff(Duration.ofMillis(20), Duration.ofMillis(1000))
+                .stableAfter(Duration.ZERO));
+        client.start();
+        dropThreeSessions();
+        await().atMost(WAIT).until(() -> events.disconnects.size() == 3);
+        assertThat(events.disconnects).extracting(Disconnect::retryDelayMillis).containsExactly(20L, 20L, 20L);
+    }
+
+    private void dropThreeSessions() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            FakeConnection conn = server.nextConnection();
+            conn.acceptSession();
+            await().atMost(WAIT).until(() -> events.connected.size() == events.disconnects.size() + 1);
+            conn.close();
+            int ended = i + 1;
+            await().atMost(WAIT).until(() -> events.disconnects.size() == ended);
+        }
+    }
+
+    /** Jitter at the top of its range, so each delay equals its ceiling. */
+    private static Random topOfRange() {
+        return new Random() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            public double nextDouble() {
+                return Math.nextDown(1.0);
+            }
+        };
+    }
+
+    @Test
+    void redirect_whenServerRedirects_thenConnectsToTheNewAddress() throws Exception {
+        FakeServer second = track(FakeServer.start());
+        LonglinkClient client = client(b -> { });
+        client.start();
+        FakeConnection conn = server.nextConnection();
+        conn.acceptSession();
+        conn.send(FrameType.REDIRECT, Redirect.newBuilder().addAddresses(second.address()).addAddresses("not an address")
+                .setRetryAfterMs(0).setReason("draining").build());
+
+        Connect connect = second.nextConnection().acceptSession();
+        assertThat(connect.getDeviceId()).isEqualTo(DEVICE);
+        await().atMost(WAIT).until(() -> events.connected.size() == 2);
+        assertThat(events.connected.get(1).server()).isEqualTo(second.address());
+        assertThat(events.redirects).containsExactly(List.of(second.address()));
+        assertThat(events.errors).singleElement().satisfies(e -> assertThat(e).hasMessageContaining("not an address"));
+        assertThat(events.disconnects.get(0).code()).isEqualTo(DisconnectCode.REDIRECTED);
+        assertThat(events.disconnects.get(0).reason()).contains("draining");
+    }
+
+    @Test
+    void kick_whenServerKicks_thenStopsWithoutReconnecting() throws Exception {
+        LonglinkClient client = client(b -> { });
+        client.start();
+        FakeConnection conn = server.nextConnection();
+        conn.acceptSession();
+        conn.send(FrameType.KICK, Kick.newBuilder().setReason("another login").build());
+        conn.close();
+
+        await().atMost(WAIT).until(() -> client.state() == ClientState.STOPPED);
+        assertThat(events.kicks).containsExactly("another login");
+        assertThat(events.disconnects).singleElement().satisfies(d -> {
+            assertThat(d.code()).isEqualTo(DisconnectCode.KICKED);
+            assertThat(d.willRetry()).isFalse();
+        });
+        await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> server.connectionCount() == 1);
+    }
+
+    @Test
+    void kick_whenReconnectOnKickEnabled_thenReconnects() throws Exception {
+        LonglinkClient client = client(b -> b.reconnectOnKick(true));
+        client.start();
+        FakeConnection conn = server.nextConnection();
+        conn.acceptSession();
+        conn.send(FrameType.KICK, Kick.newBuilder().setReason("another login").build());
+        server.nextConnection().acceptSession();
+        await().atMost(WAIT).until(() -> events.connected.size() == 2);
+        assertThat(events.disconnects.get(0).willRetry()).isTrue();
+    }
+
+    @Test
+    void connAck_whenFatalCode_thenStopsWithoutRetry() throws Exception {
+        for (ErrorCode fatal : List.of(ErrorCode.UNKNOWN_APP, ErrorCode.UNSUPPORTED_VERSION, ErrorCode.INVALID_ARGUMENT)) {
+            RecordingListener listener = new RecordingListener();
+            FakeServer fresh = track(FakeServer.start());
+            LonglinkClient client = track(baseBuilder().servers(fresh.address()).listener(listener).build());
+            client.start();
+            FakeConnection conn = fresh.nextConnection();
+            conn.expect(FrameType.CONNECT, Connect.class);
+            conn.send(FrameType.CONNACK, ConnAck.newBuilder().setCode(fatal).setReason("no such app").build());
+
+            assertThat(client.awaitConnected(WAIT)).isFalse();
+            assertThat(client.state()).isEqualTo(ClientState.STOPPED);
+            await().atMost(WAIT).until(() -> !listener.disconnects.isEmpty());
+            assertThat(listener.disconnects).singleElement().satisfies(d -> {
+                assertThat(d.code()).isEqualTo(DisconnectCode.REJECTED);
+                assertThat(d.serverCode()).isEqualTo(fatal);
+                assertThat(d.willRetry()).isFalse();
+                assertThat(d.retryDelayMillis()).isEqualTo(-1);
+            });
+            await().during(Duration.ofMillis(200)).atMost(WAIT).until(() -> fresh.connectionCount() == 1);
+        }
+    }
+
+    @Test
+    void connAck_whenTransientCode_thenRetries() throws Exception {
+        LonglinkClient client = client(b -> { });
+        client.start();
+        for (ErrorCode code : List.of(ErrorCode.SERVER_DRAINING, ErrorCode.RATE_LIMITED, ErrorCode.INTERNAL)) {
+            FakeConnection conn = server.nextConnection();
+            conn.expect(FrameType.CONNECT, Connect.class);
+            conn.send(FrameType.CONNACK, ConnAck.newBuilder().setCode(code).build());
+        }
+        server.nextConnection().acceptSession();
+        assertThat(client.awaitConnected(WAIT)).isTrue();
+        assertThat(events.disconnects).extracting(Disconnect::serverCode)
+                .containsExactly(ErrorCode.SERVER_DRAINING, ErrorCode.RATE_LIMITED, ErrorCode.INTERNAL);
+        assertThat(events.disconnects).allSatisfy(d -> assertThat(d.willRetry()).isTrue());
+    }
+
+    @Test
+    void connAck_whenBadTokenTwice_thenRefreshesOnceThenStops() throws Exception {
+        AtomicInteger asked = new AtomicInteger();
+        LonglinkClient client = client(b -> b.tokenSupplier(() -> "token-" + asked.incrementAndGet()));
+        client.start();
+        FakeConnection first = server.nextConnection();
+        assertThat(first.expect(FrameType.CONNECT, Connect.class).getToken()).isEqualTo("token-1");
+        first.send(FrameType.CONNACK, ConnAck.newBuilder().setCode(ErrorCode.BAD_TOKEN).build());
+        FakeConnection second = server.nextConnection();
+        assertThat(second.expect(FrameType.CONNECT, Connect.class).getToken()).isEqualTo("token-2");
+        second.send(FrameType.CONNACK, ConnAck.newBuilder().setCode(ErrorCode.BAD_TOKEN).build());
+
+        await().atMost(WAIT).until(() -> client.state() == ClientState.STOPPED);
+        assertThat(asked).hasValue(2);
+        assertThat(events.disconnects).extracting(Disconnect::willRetry).containsExactly(true, false);
+        assertThat(events.disconnects.get(1).reason()).contains("refused again after a token refresh");
+        await().during(Duration.ofMillis(200)).atMost(WAIT).until(() -> server.connectionCount() == 2);
+    }
+
+    @Test
+    void connAck_whenTokenExpired_thenSupplierAskedAgainAndEachSuccessAllowsAnotherRefresh() throws Exception {
+        AtomicInteger asked = new AtomicInteger();
+        LonglinkClient client = client(b -> b.tokenSupplier(() -> "token-" + asked.incrementAndGet()));
+        client.start();
+        FakeConnection first = server.nextConnection();
+        first.expect(FrameType.CONNECT, Connect.class);
+        first.send(FrameType.CONNACK, ConnAck.newBuilder().setCode(ErrorCode.TOKEN_EXPIRED).build());
+        FakeConnection second = server.nextConnection();
+        assertThat(second.acceptSession().getToken()).isEqualTo("token-2");
+        assertThat(client.awaitConnected(WAIT)).isTrue();
+        second.close();
+
+        FakeConnection third = server.nextConnection();
+        assertThat(third.expect(FrameType.CONNECT, Connect.class).getToken()).as("cached while valid").isEqualTo("token-2");
+        third.send(FrameType.CONNACK, ConnAck.newBuilder().setCode(ErrorCode.TOKEN_EXPIRED).build());
+        FakeConnection fourth = server.nextConnection();
+        assertThat(fourth.acceptSession().getToken()).isEqualTo("token-3");
+        await().atMost(WAIT).until(() -> events.connected.size() == 2);
+    }
+
+    @Test
+    void connAck_whenBadTokenAndFixedToken_thenStopsAtOnce() throws Exception {
+        LonglinkClient client = client(b -> { });
+        client.start();
+        FakeConnection conn = server.nextConnection();
+        conn.expect(FrameType.CONNECT, Connect.class);
+        conn.send(FrameType.ERROR, Error.newBuilder().setCode(ErrorCode.BAD_TOKEN).setReason("bad signature").build());
+        await().atMost(WAIT).until(() -> client.state() == ClientState.STOPPED);
+        assertThat(events.disconnects).singleElement().satisfies(d -> {
+            assertThat(d.serverCode()).isEqualTo(ErrorCode.BAD_TOKEN);
+            assertThat(d.reason()).isEqualTo("BAD_TOKEN: bad signature (no token supplier to refresh it)");
+        });
+    }
+
+    @Test
+    void heartbeat_whenOneSecondNegotiated_thenPingsEverySecond() throws Exception {
+        FakeServer ponging = track(FakeServer.start().autoPong(true));
+        LonglinkClient client = track(baseBuilder().servers(ponging.address()).listener(events).build());
+        client.start();
+        FakeConnection conn = ponging.nextConnection();
+        long connAckAt = System.nanoTime();
+        conn.acceptSession(ConnAck.newBuilder().setHeartbeatSeconds(1).setHeartbeatMinSeconds(1).setHeartbeatMaxSeconds(1));
+
+        FakeConnection.Received first = conn.next();
+        FakeConnection.Received second = conn.next();
+        assertThat(first.frame().type()).isEqualTo(FrameType.PING);
+        assertThat(second.frame().type()).isEqualTo(FrameType.PING);
+        assertThat(Duration.ofNanos(first.atNanos() - connAckAt)).isGreaterThan(Duration.ofMillis(900));
+        assertThat(Duration.ofNanos(second.atNanos() - first.atNanos())).isGreaterThan(Duration.ofMillis(900));
+        assertThat(events.connected.get(0).heartbeatSeconds()).isEqualTo(1);
+        assertThat(client.state()).isEqualTo(ClientState.CONNECTED);
+    }
+
+    @Test
+    void heartbeat_whenPongMissing_thenClosesAndReconnects() throws Exception {
+        LonglinkClient client = client(b -> b.pongTimeout(Duration.ofMillis(200)));
+        client.start();
+        FakeConnection first = server.nextConnection();
+        first.acceptSession(ConnAck.newBuilder().setHeartbeatSeconds(1).setHeartbeatMinSeconds(1).setHeartbeatMaxSeconds(1));
+        assertThat(first.next().frame().type()).isEqualTo(FrameType.PING);
+        assertThat(first.awaitEnd()).as("client drops the dead connection").isTrue();
+
+        server.nextConnection().acceptSession();
+        await().atMost(WAIT).until(() -> events.connected.size() == 2);
+        assertThat(events.disconnects.get(0).code()).isEqualTo(DisconnectCode.HEARTBEAT_TIMEOUT);
+        assertThat(events.disconnects.get(0).willRetry()).isTrue();
+    }
+
+    @Test
+    void frames_whenServerSendsGarbage_thenClientSaysWhyAndReconnects() throws Exception {
+        LonglinkClient client = client(b -> { });
+        client.start();
+        FakeConnection first = server.nextConnection();
+        first.acceptSession();
+        first.sendRaw(new byte[] {0x7F, 0x00});
+
+        io.longlink.proto.device.Disconnect bye = first.expect(FrameType.DISCONNECT, io.longlink.proto.device.Disconnect.class);
+        assertThat(bye.getReason()).contains("MALFORMED_FRAME").contains("unknown frame type 127");
+        assertThat(first.awaitEnd()).isTrue();
+        server.nextConnection().acceptSession();
+        await().atMost(WAIT).until(() -> events.connected.size() == 2);
+        assertThat(events.disconnects.get(0).code()).isEqualTo(DisconnectCode.PROTOCOL_ERROR);
+    }
+
+    @Test
+    void frames_whenServerFrameOverLimit_thenNotDeliveredAndReconnects() throws Exception {
+        LonglinkClient client = client(b -> b.maxFrameSize(256));
+        client.start();
+        FakeConnection first = server.nextConnection();
+        first.acceptSession();
+        first.send(FrameType.PUSH, Push.newBuilder().setMessageId(1).setPayload(ByteString.copyFrom(new byte[1000])).build());
+
+        assertThat(first.expect(FrameType.DISCONNECT, io.longlink.proto.device.Disconnect.class).getReason())
+                .contains("FRAME_TOO_LARGE");
+        server.nextConnection().acceptSession();
+        await().atMost(WAIT).until(() -> events.connected.size() == 2);
+        assertThat(events.messages).isEmpty();
+        assertThat(events.disconnects.get(0).reason()).contains("exceeds the limit of 256 bytes");
+    }
+
+    @Test
+    void frames_whenServerSendsClientOnlyFrame_thenProtocolError() throws Exception {
+        LonglinkClient client = client(b -> { });
+        client.start();
+        FakeConnection first = server.nextConnection();
+        first.acceptSession();
+        first.send(FrameType.ACK, Ack.newBuilder().addMessageIds(1).build());
+        assertThat(first.expect(FrameType.DISCONNECT, io.longlink.proto.device.Disconnect.class).getReason())
+                .contains("unexpected ACK frame");
+        server.nextConnection().acceptSession();
+        await().atMost(WAIT).until(() -> events.connected.size() == 2);
+    }
+
+    @Test
+    void push_whenExpiredOrWithoutId_thenNotDeliveredButConnectionKept() throws Exception {
+        LonglinkClient client = client(b -> b.ackWindow(Duration.ofMillis(20)));
+        client.start();
+        FakeConnection conn = server.nextConnection();
+        conn.acceptSession();
+        conn.send(FrameType.PUSH, Push.newBuilder().setMessageId(0).build());
+        conn.send(FrameType.PUSH, push(8).toBuilder().setExpiresAtMs(System.currentTimeMillis() - 60_000).build());
+        conn.send(FrameType.PUSH, push(9).toBuilder().setExpiresAtMs(System.currentTimeMillis() + 60_000).build());
+
+        List<Long> acked = new ArrayList<>();
+        while (acked.size() < 2) {
+            acked.addAll(conn.expect(FrameType.ACK, Ack.class).getMessageIdsList());
+        }
+        assertThat(acked).as("expired messages are acknowledged so the server drops them").containsExactly(8L, 9L);
+        assertThat(events.messageIds()).containsExactly(9L);
+        assertThat(events.errors).singleElement().satisfies(e -> assertThat(e).hasMessageContaining("without a message id"));
+        assertThat(client.state()).isEqualTo(ClientState.CONNECTED);
+    }
+
+    @Test
+    void listener_whenOnMessageThrows_thenClientCarriesOnAndAcks() throws Exception {
+        RecordingListener recorder = new RecordingListener();
+        Listener throwing = new Listener() {
+            @Override
+            public void onMessage(PushMessage message) {
+                recorder.onMessage(message);
+                throw new IllegalStateException("app bug");
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                recorder.onError(error);
+            }
+        };
+        LonglinkClient client = client(b -> b.listener(throwing).ackWindow(Duration.ofMillis(20)));
+        client.start();
+        FakeConnection conn = server.nextConnection();
+        conn.acceptSession();
+        conn.send(FrameType.PUSH, push(1));
+        conn.send(FrameType.PUSH, push(2));
+        List<Long> acked = new ArrayList<>();
+        while (acked.size() < 2) {
+            acked.addAll(conn.expect(FrameType.ACK, Ack.class).getMessageIdsList());
+        }
+        assertThat(recorder.messageIds()).containsExactly(1L, 2L);
+        assertThat(recorder.errors).hasSize(2).allSatisfy(e -> assertThat(e).hasMessage("app bug"));
+        assertThat(client.state()).isEqualTo(ClientState.CONNECTED);
+    }
+
+    @Test
+    void close_whenConnected_thenFlushesAcksAndSaysDisconnect() throws Exception {
+        LonglinkClient client = client(b -> b.ackWindow(Duration.ofSeconds(30)));
+        client.start();
+        FakeConnection conn = server.nextConnection();
+        conn.acceptSession();
+        conn.send(FrameType.PUSH, push(9));
+        await().atMost(WAIT).until(() -> events.messages.size() == 1);
+
+        client.close();
+        assertThat(conn.expect(FrameType.ACK, Ack.class).getMessageIdsList()).containsExactly(9L);
+        assertThat(conn.expect(FrameType.DISCONNECT, io.longlink.proto.device.Disconnect.class).getReason())
+                .isEqualTo("client closed");
+        assertThat(conn.awaitEnd()).isTrue();
+        assertThat(client.state()).isEqualTo(ClientState.CLOSED);
+        assertThat(events.disconnects).singleElement().satisfies(d -> {
+            assertThat(d.code()).isEqualTo(DisconnectCode.CLOSED);
+            assertThat(d.willRetry()).isFalse();
+        });
+    }
+
+    @Test
+    void close_whenCalledFromOnMessage_thenThatMessageIsAckedBeforeDisconnect() throws Exception {
+        AtomicReference<LonglinkClient> self = new AtomicReference<>();
+        Listener closing = new Listener() {
+            @Override
+            public void onMessage(PushMessage message) {
+                events.onMessage(message);
+                self.get().close();
+            }
+
+            @Override
+            public void onDisconnected(Disconnect disconnect) {
+                events.onDisconnected(disconnect);
+            }
+        };
+        LonglinkClient client = client(b -> b.listener(closing).ackWindow(Duration.ofSeconds(30)));
+        self.set(client);
+        client.start();
+        FakeConnection conn = server.nextConnection();
+        conn.acceptSession();
+        conn.send(FrameType.PUSH, push(12));
+
+        assertThat(conn.expect(FrameType.ACK, Ack.class).getMessageIdsList()).containsExactly(12L);
+        assertThat(conn.expect(FrameType.DISCONNECT, io.longlink.proto.device.Disconnect.class).getReason())
+                .isEqualTo("client closed");
+        await().atMost(WAIT).until(() -> client.state() == ClientState.CLOSED);
+        assertThat(events.disconnects).singleElement().satisfies(d -> assertThat(d.code()).isEqualTo(DisconnectCode.CLOSED));
+    }
+
+    @Test
+    void close_whenWaitingToReconnect_thenNoFurtherAttempt() throws Exception {
+        LonglinkClient client = client(b -> b.backoff(Duration.ofSeconds(30), Duration.ofSeconds(60))
+                .random(topOfRange()));
+        client.start();
+        FakeConnection conn = server.nextConnection();
+        conn.acceptSession();
+        conn.close();
+        await().atMost(WAIT).until(() -> client.state() == ClientState.WAITING);
+        assertThat(events.disconnects).singleElement().satisfies(d -> assertThat(d.retryDelayMillis()).isEqualTo(30_000));
+        client.close();
+        assertThat(client.state()).isEqualTo(ClientState.CLOSED);
+        await().during(Duration.ofMillis(200)).atMost(WAIT).until(() -> server.connectionCount() == 1);
+    }
+
+    @Test
+    void connect_whenFirstServerUnreachable_thenRotatesToTheNext() throws Exception {
+        String dead;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            dead = "127.0.0.1:" + s.getLocalPort();
+        }
+        LonglinkClient client = track(baseBuilder().servers(dead, server.address()).listener(events).build());
+        client.start();
+        server.nextConnection().acceptSession();
+        assertThat(client.awaitConnected(WAIT)).isTrue();
+        assertThat(events.disconnects).singleElement().satisfies(d -> {
+            assertThat(d.code()).isEqualTo(DisconnectCode.NETWORK);
+            assertThat(d.reason()).startsWith("connect to " + dead + " failed");
+            assertThat(d.willRetry()).isTrue();
+        });
+    }
+
+    @Test
+    void connect_whenTokenSupplierFails_thenReportedAndRetried() throws Exception {
+        AtomicInteger asked = new AtomicInteger();
+        LonglinkClient client = client(b -> b.tokenSupplier(() -> {
+            if (asked.incrementAndGet() == 1) {
+                throw new IllegalStateException("backend unreachable");
+            }
+            return "token-ok";
+        }));
+        client.start();
+        assertThat(server.nextConnection().acceptSession().getToken()).isEqualTo("token-ok");
+        assertThat(events.disconnects.get(0).code()).isEqualTo(DisconnectCode.TOKEN_UNAVAILABLE);
+        assertThat(events.disconnects.get(0).reason()).contains("backend unreachable");
+    }
+
+    private LonglinkClient client(Consumer<LonglinkClient.Builder> customize) {
+        LonglinkClient.Builder b = baseBuilder().servers(server.address()).listener(events);
+        customize.accept(b);
+        return track(b.build());
+    }
+
+    private static LonglinkClient.Builder baseBuilder() {
+        return LonglinkClient.builder()
+                .appKey(APP)
+                .deviceId(DEVICE)
+                .token(DeviceToken.mint(SECRET, APP, DEVICE, System.currentTimeMillis() / 1000 + 3600))
+                .connectTimeout(Duration.ofSeconds(5))
+                .backoff(Duration.ofMillis(10), Duration.ofMillis(50))
+                .random(new Random(99));
+    }
+
+    private static Push push(long id) {
+        return Push.newBuilder().setMessageId(id).setPayload(ByteString.copyFromUtf8("m" + id)).build();
+    }
+
+    private <T extends AutoCloseable> T track(T closeable) {
+        closeables.add(closeable);
+        return closeable;
+    }
+}

@@ -1,0 +1,105 @@
+package io.longlink.sdk.reconnect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.longlink.proto.device.ErrorCode;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ServerListTest {
+    private static final HostPort A = HostPort.parse("a.example:1");
+    private static final HostPort B = HostPort.parse("b.example:2");
+    private static final HostPort R = HostPort.parse("10.0.0.9:3");
+
+    @Test
+    void parse_whenValidForms_thenHostAndPort() {
+        assertThat(HostPort.parse("push.example.com:7000")).isEqualTo(new HostPort("push.example.com", 7000));
+        assertThat(HostPort.parse(" 127.0.0.1:1 ")).isEqualTo(new HostPort("127.0.0.1", 1));
+        assertThat(HostPort.parse("[::1]:65535")).isEqualTo(new HostPort("::1", 65535));
+        assertThat(HostPort.parse("[::1]:7000").toString()).isEqualTo("[::1]:7000");
+    }
+
+    @Test
+    void parse_whenMalformed_thenErrorNamesTextAndExpectedForm() {
+        for (String bad : List.of("", "host", "host:", ":7000", "host:0", "host:65536", "host:x", "::1:7000",
+                "[::1]7000", "[::1]:", "ho st:1", "a/b:1", "host:-1")) {
+            assertThatThrownBy(() -> HostPort.parse(bad)).as(bad)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("\"" + bad + "\" (expected host:port or [ipv6]:port, port 1..65535)");
+        }
+    }
+
+    @Test
+    void current_whenAttemptsFail_thenRotatesInOrder() {
+        ServerList list = new ServerList(List.of(A, B));
+        List<HostPort> tried = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            tried.add(list.current());
+            list.failed();
+        }
+        assertThat(tried).containsExactly(A, B, A, B);
+    }
+
+    @Test
+    void current_whenNoFailure_thenStaysOnTheServerThatWorked() {
+        ServerList list = new ServerList(List.of(A, B));
+        list.failed();
+        assertThat(list.current()).isEqualTo(B);
+        assertThat(list.current()).isEqualTo(B);
+    }
+
+    @Test
+    void redirect_whenTargetsFail_thenBackToConfiguredServers() {
+        ServerList list = new ServerList(List.of(A, B));
+        list.redirect(List.of(R, B));
+        assertThat(list.current()).isEqualTo(R);
+        list.failed();
+        assertThat(list.current()).isEqualTo(B);
+        list.failed();
+        assertThat(list.current()).isEqualTo(A);
+    }
+
+    @Test
+    void redirect_whenEmpty_thenConfiguredServers() {
+        ServerList list = new ServerList(List.of(A));
+        list.redirect(List.of(R));
+        list.redirect(List.of());
+        assertThat(list.current()).isEqualTo(A);
+    }
+
+    @Test
+    void redirect_whenTooManyAddresses_thenBounded() {
+        ServerList list = new ServerList(List.of(A));
+        List<HostPort> many = new ArrayList<>();
+        for (int i = 1; i <= 100; i++) {
+            many.add(new HostPort("h" + i, i));
+        }
+        list.redirect(many);
+        int redirected = 0;
+        while (!list.current().equals(A)) {
+            redirected++;
+            list.failed();
+        }
+        assertThat(redirected).isEqualTo(ServerList.MAX_REDIRECT_ADDRESSES);
+    }
+
+    @Test
+    void constructor_whenEmpty_thenClearError() {
+        assertThatThrownBy(() -> new ServerList(List.of())).hasMessageContaining("servers: empty");
+    }
+
+    @Test
+    void reaction_whenServerCodes_thenFatalOnesStopAndTokenOnesRefresh() {
+        assertThat(Reaction.to(ErrorCode.UNKNOWN_APP)).isEqualTo(Reaction.STOP);
+        assertThat(Reaction.to(ErrorCode.UNSUPPORTED_VERSION)).isEqualTo(Reaction.STOP);
+        assertThat(Reaction.to(ErrorCode.INVALID_ARGUMENT)).isEqualTo(Reaction.STOP);
+        assertThat(Reaction.to(ErrorCode.BAD_TOKEN)).isEqualTo(Reaction.REFRESH_TOKEN);
+        assertThat(Reaction.to(ErrorCode.TOKEN_EXPIRED)).isEqualTo(Reaction.REFRESH_TOKEN);
+        for (ErrorCode transientCode : List.of(ErrorCode.INTERNAL, ErrorCode.SERVER_DRAINING, ErrorCode.RATE_LIMITED,
+                ErrorCode.IDLE_TIMEOUT, ErrorCode.SLOW_READER, ErrorCode.UNRECOGNIZED)) {
+            assertThat(Reaction.to(transientCode)).as(transientCode.name()).isEqualTo(Reaction.RETRY);
+        }
+    }
+}
