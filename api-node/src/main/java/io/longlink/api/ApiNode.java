@@ -1,25 +1,50 @@
 package io.longlink.api;
 
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.longlink.api.apps.AppAdminGrpcService;
+import io.longlink.api.auth.AppDirectory;
+import io.longlink.api.auth.AuthInterceptor;
+import io.longlink.api.bootstrap.BootstrapGrpcService;
+import io.longlink.api.device.DeviceGrpcService;
+import io.longlink.api.id.MessageIds;
+import io.longlink.api.id.WorkerIdLease;
+import io.longlink.api.push.CommandPublisher;
+import io.longlink.api.push.PushGrpcService;
+import io.longlink.api.receipt.ReceiptHub;
 import io.longlink.common.config.Config;
+import io.longlink.common.discovery.Membership;
 import io.longlink.common.kafka.KafkaSettings;
 import io.longlink.common.lifecycle.BaseNode;
 import io.longlink.common.lifecycle.NodeSettings;
+import io.longlink.common.redis.RedisSettings;
 import io.longlink.common.redis.RedisStore;
+import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLException;
 import org.apache.curator.framework.CuratorFramework;
 
 /** The api-node: the public gRPC API that business systems call. Stateless; run as many as needed. */
 public final class ApiNode extends BaseNode {
     public static final String ROLE = "api";
+    private static final String CONN_ROLE = "conn";
 
     private final HealthStatusManager health = new HealthStatusManager();
     private RedisStore redis;
+    private WorkerIdLease lease;
+    private Membership connNodes;
+    private CommandPublisher publisher;
+    private ReceiptHub receipts;
+    private ThreadPoolExecutor executor;
     private Server grpc;
 
     public ApiNode(Config config) {
@@ -27,20 +52,96 @@ public final class ApiNode extends BaseNode {
     }
 
     @Override
-    protected void startRole(CuratorFramework zk) throws IOException {
-        KafkaSettings.checkReachable(config.get(KafkaSettings.BOOTSTRAP), config.get(KafkaSettings.START_TIMEOUT_MS));
+    protected void startRole(CuratorFramework zk) throws Exception {
+        String bootstrap = config.get(KafkaSettings.BOOTSTRAP);
+        KafkaSettings.checkReachable(bootstrap, config.get(KafkaSettings.START_TIMEOUT_MS));
         redis = RedisStore.open(config);
+        lease = new WorkerIdLease(zk, nodeId);
+        lease.acquire();
+        connNodes = new Membership(zk, CONN_ROLE);
+        connNodes.start();
+        publisher = new CommandPublisher(bootstrap, config.get(KafkaSettings.COMMAND_TOPIC),
+                config.get(ApiSettings.KAFKA_TIMEOUT_MS), "longlink-api-" + nodeId);
+        receipts = new ReceiptHub(bootstrap, config.get(KafkaSettings.RECEIPT_TOPIC),
+                config.get(ApiSettings.RECEIPT_STREAMS_MAX), config.get(ApiSettings.RECEIPT_QUEUE_MAX), metrics);
+
+        AppDirectory apps = new AppDirectory(redis, config.get(ApiSettings.AUTH_CACHE_MS),
+                config.get(ApiSettings.AUTH_CACHE_MAX), System::nanoTime);
+        MessageIds ids = new MessageIds(System::currentTimeMillis, lease::current);
+        PushGrpcService push = new PushGrpcService(redis, publisher, ids, receipts, System::currentTimeMillis,
+                config.get(ApiSettings.REQUEST_ID_TTL_SECONDS) * 1000L,
+                config.get(ApiSettings.STATUS_RETENTION_SECONDS) * 1000L);
+        DeviceGrpcService devices = new DeviceGrpcService(redis, connNodes, System::currentTimeMillis,
+                config.get(ApiSettings.TOKEN_TTL_SECONDS), config.get(ApiSettings.ALIAS_MAX_DEVICES),
+                config.get(ApiSettings.DEVICE_MAX_TAGS));
+        AppAdminGrpcService admin = new AppAdminGrpcService(redis, apps, System::currentTimeMillis);
+        BootstrapGrpcService bootstrapService = new BootstrapGrpcService(connNodes);
+        AuthInterceptor auth = new AuthInterceptor(apps, config.get(ApiSettings.ADMIN_TOKEN),
+                config.get(RedisSettings.TIMEOUT_MS));
+        CallMetrics callMetrics = new CallMetrics(metrics);
+
+        executor = boundedExecutor(config.get(ApiSettings.GRPC_THREADS));
         InetSocketAddress bind = new InetSocketAddress(config.get(ApiSettings.GRPC_HOST), config.get(ApiSettings.GRPC_PORT));
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(bind)
+                .executor(executor)
+                .maxInboundMessageSize(256 * 1024)
+                .permitKeepAliveTime(10, TimeUnit.SECONDS)
+                .addService(health.getHealthService());
+        // interceptors run last-added first: metrics see every call, auth sees every service call
+        for (var service : new io.grpc.BindableService[] {push, devices, admin, bootstrapService}) {
+            builder.addService(ServerInterceptors.intercept(service, auth, callMetrics));
+        }
+        configureTls(builder);
         try {
-            grpc = NettyServerBuilder.forAddress(bind).addService(health.getHealthService()).build().start();
+            grpc = builder.build().start();
         } catch (IOException e) {
             throw new IOException("api.grpc.port: cannot listen on " + bind + " (" + e.getMessage() + ")", e);
         }
     }
 
+    private void configureTls(NettyServerBuilder builder) throws SSLException {
+        String cert = config.get(ApiSettings.TLS_CERT);
+        String key = config.get(ApiSettings.TLS_KEY);
+        if (cert.isEmpty() && key.isEmpty()) {
+            return;
+        }
+        if (cert.isEmpty() || key.isEmpty()) {
+            throw new IllegalStateException("api.tls.cert-path and api.tls.key-path: only one is set"
+                    + " (expected: both, or neither for plaintext)");
+        }
+        for (String path : new String[] {cert, key}) {
+            if (!new File(path).canRead()) {
+                throw new IllegalStateException("api.tls: " + path + " is not readable (expected: a PEM file)");
+            }
+        }
+        try {
+            builder.sslContext(GrpcSslContexts.forServer(new File(cert), new File(key)).build());
+        } catch (IllegalArgumentException | SSLException e) {
+            throw new IllegalStateException("api.tls: cannot load " + cert + " / " + key + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Bounded: a flood of calls queues up to a limit and is then refused, instead of growing threads. */
+    private static ThreadPoolExecutor boundedExecutor(int threads) {
+        AtomicInteger n = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(threads * 1024), r -> {
+                    Thread t = new Thread(r, "api-call-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+
     /** The port the public API listens on (the configured one, or the one the OS chose for 0). */
     public int grpcPort() {
         return grpc.getPort();
+    }
+
+    /** The message-id worker id held now, or -1. */
+    public int workerId() {
+        return lease == null ? -1 : lease.current();
     }
 
     @Override
@@ -55,11 +156,26 @@ public final class ApiNode extends BaseNode {
 
     @Override
     protected void stopRole() throws InterruptedException {
+        if (receipts != null) {
+            receipts.close();
+        }
         if (grpc != null) {
             grpc.shutdown();
             if (!grpc.awaitTermination(5, TimeUnit.SECONDS)) {
                 grpc.shutdownNow();
             }
+        }
+        if (executor != null) {
+            executor.shutdown();
+        }
+        if (publisher != null) {
+            publisher.close();
+        }
+        if (connNodes != null) {
+            connNodes.close();
+        }
+        if (lease != null) {
+            lease.close();
         }
         if (redis != null) {
             redis.close();

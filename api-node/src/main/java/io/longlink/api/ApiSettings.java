@@ -15,6 +15,35 @@ public final class ApiSettings {
             "Bind address of the public gRPC API");
     public static final Setting<Integer> GRPC_PORT = Setting.port("api.grpc.port", 8400,
             "Port of the public gRPC API");
+    public static final Setting<Integer> GRPC_THREADS = Setting.intRange("api.grpc.threads", 16, 1, 512,
+            "Threads running API calls (calls are asynchronous; only auth-cache misses wait on Redis)");
+    public static final Setting<String> TLS_CERT = Setting.optionalString("api.tls.cert-path", "",
+            "PEM certificate chain of the API port; empty = plaintext (set with api.tls.key-path)");
+    public static final Setting<String> TLS_KEY = Setting.optionalString("api.tls.key-path", "",
+            "PEM PKCS#8 private key of the API port; empty = plaintext (set with api.tls.cert-path)");
+    public static final Setting<String> ADMIN_TOKEN = Setting.optionalString("api.admin-token", "",
+            "Token for AppAdminService calls (metadata x-longlink-admin-token); empty disables them");
+    public static final Setting<Integer> AUTH_CACHE_MS = Setting.intRange("api.auth-cache-ms", 5_000, 0, 300_000,
+            "How long an app's credentials are cached; a rotated secret is refused elsewhere after this");
+    public static final Setting<Integer> AUTH_CACHE_MAX = Setting.intRange("api.auth-cache-max", 10_000, 16,
+            1_000_000, "Apps kept in the credential cache");
+    public static final Setting<Long> TOKEN_TTL_SECONDS = Setting.longRange("api.device-token-ttl-seconds",
+            30L * 86_400, 60, 10L * 365 * 86_400, "Validity of device tokens issued by RegisterDevice");
+    public static final Setting<Integer> REQUEST_ID_TTL_SECONDS = Setting.intRange("api.request-id-ttl-seconds",
+            86_400, 60, 7 * 86_400, "How long a push request_id answers with the same message id");
+    public static final Setting<Integer> STATUS_RETENTION_SECONDS = Setting.intRange(
+            "api.status-retention-seconds", 7 * 86_400, 60, 90 * 86_400,
+            "How long message status outlives the message's TTL");
+    public static final Setting<Integer> KAFKA_TIMEOUT_MS = Setting.intRange("api.kafka-timeout-ms", 10_000, 1_000,
+            120_000, "Upper bound on waiting for Kafka to acknowledge a push (then UNAVAILABLE)");
+    public static final Setting<Integer> ALIAS_MAX_DEVICES = Setting.intRange("api.alias-max-devices", 100, 1,
+            10_000, "Devices one alias may hold");
+    public static final Setting<Integer> DEVICE_MAX_TAGS = Setting.intRange("api.device-max-tags", 100, 1, 1_000,
+            "Tags one device may hold");
+    public static final Setting<Integer> RECEIPT_STREAMS_MAX = Setting.intRange("api.receipt-streams-max", 256, 1,
+            100_000, "Concurrent StreamReceipts calls on this node");
+    public static final Setting<Integer> RECEIPT_QUEUE_MAX = Setting.intRange("api.receipt-queue-max", 4_096, 16,
+            1_000_000, "Receipts queued for one slow StreamReceipts caller before its stream is ended");
 
     private ApiSettings() {
     }
@@ -23,8 +52,9 @@ public final class ApiSettings {
         List<Setting<?>> all = new ArrayList<>(NodeSettings.common(ADMIN_PORT));
         all.addAll(RedisSettings.all());
         all.addAll(KafkaSettings.all());
-        all.add(GRPC_HOST);
-        all.add(GRPC_PORT);
+        all.addAll(List.of(GRPC_HOST, GRPC_PORT, GRPC_THREADS, TLS_CERT, TLS_KEY, ADMIN_TOKEN, AUTH_CACHE_MS,
+                AUTH_CACHE_MAX, TOKEN_TTL_SECONDS, REQUEST_ID_TTL_SECONDS, STATUS_RETENTION_SECONDS,
+                KAFKA_TIMEOUT_MS, ALIAS_MAX_DEVICES, DEVICE_MAX_TAGS, RECEIPT_STREAMS_MAX, RECEIPT_QUEUE_MAX));
         return List.copyOf(all);
     }
 }

@@ -4,27 +4,73 @@ import io.longlink.common.config.Config;
 import io.longlink.common.discovery.Membership;
 import io.longlink.common.kafka.KafkaSettings;
 import io.longlink.common.lifecycle.BaseNode;
+import io.longlink.common.lifecycle.NodeSettings;
+import io.longlink.common.redis.RedisSettings;
 import io.longlink.common.redis.RedisStore;
+import io.longlink.router.batch.BatchRouter;
+import io.longlink.router.batch.RouterMetrics;
+import io.longlink.router.consume.CommandConsumer;
+import io.longlink.router.consume.Topics;
+import io.longlink.router.deliver.ConnNodeLinks;
+import io.longlink.router.receipt.ReceiptWriter;
+import io.longlink.router.store.RoutingStore;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.curator.framework.CuratorFramework;
 
 /** The router-node: consumes push commands and forwards them to the conn-nodes that hold the devices. */
 public final class RouterNode extends BaseNode {
     public static final String ROLE = "router";
+    private static final String CONN_ROLE = "conn";
 
     private RedisStore redis;
     private Membership connNodes;
+    private ConnNodeLinks links;
+    private ReceiptWriter receipts;
+    private CommandConsumer consumer;
 
     public RouterNode(Config config) {
         super(ROLE, config, RouterSettings.ADMIN_PORT);
     }
 
     @Override
-    protected void startRole(CuratorFramework zk) {
-        KafkaSettings.checkReachable(config.get(KafkaSettings.BOOTSTRAP), config.get(KafkaSettings.START_TIMEOUT_MS));
+    protected void startRole(CuratorFramework zk) throws Exception {
+        String bootstrap = config.get(KafkaSettings.BOOTSTRAP);
+        int kafkaTimeout = config.get(KafkaSettings.START_TIMEOUT_MS);
+        KafkaSettings.checkReachable(bootstrap, kafkaTimeout);
+        Map<String, Integer> topics = new LinkedHashMap<>();
+        topics.put(config.get(KafkaSettings.COMMAND_TOPIC), config.get(RouterSettings.COMMAND_PARTITIONS));
+        topics.put(config.get(KafkaSettings.RECEIPT_TOPIC), config.get(RouterSettings.RECEIPT_PARTITIONS));
+        Topics.ensure(bootstrap, topics, config.get(RouterSettings.REPLICATION_FACTOR), kafkaTimeout);
+
+        int redisTimeout = config.get(RedisSettings.TIMEOUT_MS);
         redis = RedisStore.open(config);
-        connNodes = new Membership(zk, "conn");
+        RoutingStore store = new RoutingStore(redis);
+        store.loadScripts(redisTimeout);
+        connNodes = new Membership(zk, CONN_ROLE);
+        links = new ConnNodeLinks(connNodes, config.get(RouterSettings.DELIVER_MAX_INFLIGHT),
+                config.get(RouterSettings.FANOUT_MAX_INFLIGHT), config.get(RouterSettings.DELIVER_TIMEOUT_MS),
+                config.get(RouterSettings.LINK_RETRY_MS));
         connNodes.start();
+        if (config.get(RouterSettings.STORED_RECEIPTS)) {
+            receipts = new ReceiptWriter(bootstrap, config.get(KafkaSettings.RECEIPT_TOPIC), nodeId);
+        }
+        RouterMetrics routerMetrics = new RouterMetrics(metrics);
+        BatchRouter router = new BatchRouter(store, links, receipts, routerMetrics, System::currentTimeMillis,
+                new BatchRouter.Limits(config.get(RouterSettings.BATCH_MAX_TARGETS), config.get(RouterSettings.INBOX_MAX),
+                        config.get(RouterSettings.BROADCAST_LOG_MAX), config.get(RouterSettings.DELIVER_BATCH_MAX),
+                        config.get(RouterSettings.DELIVER_TIMEOUT_MS), config.get(RouterSettings.FANOUT_TIMEOUT_MS),
+                        config.get(RouterSettings.FANOUT_MAX_INFLIGHT), redisTimeout));
+        consumer = new CommandConsumer(bootstrap, config.get(RouterSettings.CONSUMER_GROUP),
+                config.get(KafkaSettings.COMMAND_TOPIC), config.get(RouterSettings.MAX_POLL_RECORDS),
+                "longlink-router-" + nodeId, router, store, routerMetrics, config.get(RouterSettings.RETRY_BACKOFF_MS),
+                redisTimeout);
+        consumer.start();
+    }
+
+    /** Conn-nodes this router has a link to now. */
+    public int connNodeLinks() {
+        return links == null ? 0 : links.size();
     }
 
     @Override
@@ -33,13 +79,26 @@ public final class RouterNode extends BaseNode {
     }
 
     @Override
+    protected void stopAccepting() {
+        // the consumer finishes and commits the batch in hand, then leaves the group
+        if (consumer != null) {
+            consumer.close(config.get(NodeSettings.SHUTDOWN_TIMEOUT_MS));
+        }
+    }
+
+    @Override
     protected void stopRole() {
+        if (links != null) {
+            links.close();
+        }
         if (connNodes != null) {
             connNodes.close();
+        }
+        if (receipts != null) {
+            receipts.close();
         }
         if (redis != null) {
             redis.close();
         }
     }
-
 }

@@ -13,6 +13,38 @@ public final class RouterSettings {
             "Admin HTTP port (/metrics, /healthz, /readyz)");
     public static final Setting<String> CONSUMER_GROUP = Setting.string("router.consumer-group", "longlink-routers",
             "Kafka consumer group shared by all router-nodes");
+    public static final Setting<Integer> COMMAND_PARTITIONS = Setting.intRange("router.command-partitions", 12, 1,
+            10_000, "Partitions of the command topic when a router creates it (the most routers that share work)");
+    public static final Setting<Integer> RECEIPT_PARTITIONS = Setting.intRange("router.receipt-partitions", 12, 1,
+            10_000, "Partitions of the receipt topic when a router creates it");
+    public static final Setting<Integer> REPLICATION_FACTOR = Setting.intRange("router.topic-replication-factor", -1,
+            -1, 32, "Replication factor of topics a router creates; -1 = the broker's default.replication.factor");
+    public static final Setting<Integer> MAX_POLL_RECORDS = Setting.intRange("router.max-poll-records", 500, 1,
+            10_000, "Commands handled per batch (one route lookup, one inbox write round and one commit each)");
+    public static final Setting<Integer> BATCH_MAX_TARGETS = Setting.intRange("router.batch-max-targets", 10_000, 100,
+            1_000_000, "Devices (or aliases, before expansion) handled per round within a batch; bounds memory");
+    public static final Setting<Integer> INBOX_MAX = Setting.intRange("router.inbox-max", 100, 1, 100_000,
+            "Messages one device's inbox holds; the oldest is dropped beyond this");
+    public static final Setting<Integer> BROADCAST_LOG_MAX = Setting.intRange("router.broadcast-log-max", 1_000, 1,
+            100_000, "Tag and broadcast messages with a TTL kept per app for devices that connect later");
+    public static final Setting<Integer> DELIVER_BATCH_MAX = Setting.intRange("router.deliver-batch-max", 512, 1,
+            10_000, "Deliveries per DeliveryBatch sent to a conn-node");
+    public static final Setting<Integer> DELIVER_MAX_INFLIGHT = Setting.intRange("router.deliver-max-inflight", 8, 1,
+            1_024, "DeliveryBatches awaiting their result per conn-node, at most conn.deliver-window; more are not"
+                    + " sent (they stay in the inbox)");
+    public static final Setting<Integer> FANOUT_MAX_INFLIGHT = Setting.intRange("router.fanout-max-inflight", 4, 1,
+            1_024, "FanOut calls running per conn-node (more wait their turn); all routers together should stay"
+                    + " within conn.fanout-max-concurrent");
+    public static final Setting<Integer> DELIVER_TIMEOUT_MS = Setting.intRange("router.deliver-timeout-ms", 3_000, 100,
+            120_000, "How long a conn-node may take to answer a DeliveryBatch before it counts as not delivered");
+    public static final Setting<Integer> FANOUT_TIMEOUT_MS = Setting.intRange("router.fanout-timeout-ms", 5_000, 100,
+            120_000, "Deadline of a FanOut call to one conn-node, plus the push's spread_ms");
+    public static final Setting<Integer> LINK_RETRY_MS = Setting.intRange("router.link-retry-ms", 1_000, 10, 60_000,
+            "After a conn-node's Deliver stream failed, how long before it is opened again");
+    public static final Setting<Integer> RETRY_BACKOFF_MS = Setting.intRange("router.retry-backoff-ms", 500, 10,
+            60_000, "First wait before a failed batch (Redis unreachable) is handled again; doubles up to 30 s");
+    public static final Setting<Boolean> STORED_RECEIPTS = Setting.bool("router.stored-receipts", true,
+            "Write a STORED receipt for each device a message could not reach live and was kept in its inbox");
 
     private RouterSettings() {
     }
@@ -21,7 +53,10 @@ public final class RouterSettings {
         List<Setting<?>> all = new ArrayList<>(NodeSettings.common(ADMIN_PORT));
         all.addAll(RedisSettings.all());
         all.addAll(KafkaSettings.all());
-        all.add(CONSUMER_GROUP);
+        all.addAll(List.of(CONSUMER_GROUP, COMMAND_PARTITIONS, RECEIPT_PARTITIONS, REPLICATION_FACTOR,
+                MAX_POLL_RECORDS, BATCH_MAX_TARGETS, INBOX_MAX, BROADCAST_LOG_MAX, DELIVER_BATCH_MAX,
+                DELIVER_MAX_INFLIGHT, FANOUT_MAX_INFLIGHT, DELIVER_TIMEOUT_MS, FANOUT_TIMEOUT_MS, LINK_RETRY_MS, RETRY_BACKOFF_MS,
+                STORED_RECEIPTS));
         return List.copyOf(all);
     }
 }

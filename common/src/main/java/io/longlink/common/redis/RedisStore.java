@@ -11,6 +11,7 @@ import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
@@ -72,6 +73,11 @@ public final class RedisStore implements AutoCloseable {
                 try {
                     StatefulRedisClusterConnection<String, byte[]> conn = c.connect(CODEC);
                     conn.setTimeout(timeout);
+                    // with REJECT_COMMANDS Lettuce refuses a command for a node whose connection is
+                    // still opening, so open every node's connection now rather than on first use
+                    for (RedisClusterNode node : conn.getPartitions()) {
+                        conn.getConnection(node.getUri().getHost(), node.getUri().getPort());
+                    }
                     RedisStore store = new RedisStore(c::shutdown, resources, conn, conn.async(), true);
                     store.ping(timeoutMs);
                     return store;

@@ -1,0 +1,54 @@
+package io.longlink.api.bootstrap;
+
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.stub.StreamObserver;
+import io.longlink.api.error.ApiException;
+import io.longlink.api.error.Replies;
+import io.longlink.common.discovery.Membership;
+import io.longlink.common.discovery.NodeInfo;
+import io.longlink.proto.api.BootstrapServiceGrpc;
+import io.longlink.proto.api.ConnNodeEndpoint;
+import io.longlink.proto.api.GetConnNodesRequest;
+import io.longlink.proto.api.GetConnNodesResponse;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Tells devices where to connect: the {@code device} endpoints of live conn-nodes from ZooKeeper
+ * membership, least loaded (fewest connections) first. Needs no credentials: the list is what any
+ * device of any app would be told.
+ */
+public final class BootstrapGrpcService extends BootstrapServiceGrpc.BootstrapServiceImplBase {
+    static final String DEVICE_ENDPOINT = "device";
+    static final int DEFAULT_LIMIT = 3;
+    static final int MAX_LIMIT = 100;
+
+    private final Membership connNodes;
+
+    public BootstrapGrpcService(Membership connNodes) {
+        this.connNodes = requireNonNull(connNodes, "connNodes");
+    }
+
+    @Override
+    public void getConnNodes(GetConnNodesRequest request, StreamObserver<GetConnNodesResponse> out) {
+        Replies.unary(out, () -> {
+            int limit = request.getLimit();
+            if (limit < 0 || limit > MAX_LIMIT) {
+                throw ApiException.invalid("limit", Integer.toUnsignedString(limit), "0 (= " + DEFAULT_LIMIT + ") to " + MAX_LIMIT);
+            }
+            List<NodeInfo> nodes = connNodes.nodes().stream()
+                    .filter(n -> n.endpoint(DEVICE_ENDPOINT) != null)
+                    .sorted(Comparator.comparingLong(NodeInfo::load).thenComparing(NodeInfo::id))
+                    .limit(limit == 0 ? DEFAULT_LIMIT : limit)
+                    .toList();
+            GetConnNodesResponse.Builder reply = GetConnNodesResponse.newBuilder();
+            for (NodeInfo n : nodes) {
+                reply.addNodes(ConnNodeEndpoint.newBuilder().setNodeId(n.id()).setAddress(n.endpoint(DEVICE_ENDPOINT))
+                        .setLoad(n.load()));
+            }
+            return CompletableFuture.completedFuture(reply.build());
+        });
+    }
+}

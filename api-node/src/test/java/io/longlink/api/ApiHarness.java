@@ -1,0 +1,134 @@
+package io.longlink.api;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.AbstractStub;
+import io.grpc.stub.MetadataUtils;
+import io.longlink.api.auth.Caller;
+import io.longlink.common.config.Config;
+import io.longlink.common.config.Setting;
+import io.longlink.common.kafka.KafkaSettings;
+import io.longlink.common.lifecycle.NodeSettings;
+import io.longlink.common.redis.RedisSettings;
+import io.longlink.testsupport.KafkaCluster;
+import io.longlink.testsupport.RedisServer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+import org.apache.curator.test.TestingServer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/** Starts a real api-node on port 0 against the shared test servers, in its own ZooKeeper namespace and topics. */
+final class ApiHarness implements AutoCloseable {
+    static final String ADMIN_TOKEN = "test-admin-token";
+
+    final String namespace = "api-" + UUID.randomUUID();
+    final String commandTopic = "commands-" + UUID.randomUUID();
+    final String receiptTopic = "receipts-" + UUID.randomUUID();
+    final ApiNode node;
+    final ManagedChannel channel;
+    final CuratorFramework zk;
+    private final KafkaCluster kafka;
+
+    ApiHarness(RedisServer redis, TestingServer zkServer, KafkaCluster kafka, Map<Setting<?>, Object> extra) throws Exception {
+        this(redis.uri(), false, zkServer, kafka, extra);
+    }
+
+    ApiHarness(String redisUris, boolean redisCluster, TestingServer zkServer, KafkaCluster kafka,
+               Map<Setting<?>, Object> extra) throws Exception {
+        this.kafka = kafka;
+        kafka.createTopics(4, commandTopic, receiptTopic);
+        Map<Setting<?>, Object> values = new HashMap<>();
+        values.put(NodeSettings.ZK_CONNECT, zkServer.getConnectString());
+        values.put(NodeSettings.ZK_NAMESPACE, namespace);
+        values.put(RedisSettings.URIS, redisUris);
+        values.put(RedisSettings.CLUSTER, redisCluster);
+        values.put(KafkaSettings.BOOTSTRAP, kafka.bootstrapServers());
+        values.put(KafkaSettings.COMMAND_TOPIC, commandTopic);
+        values.put(KafkaSettings.RECEIPT_TOPIC, receiptTopic);
+        values.put(ApiSettings.ADMIN_PORT, 0);
+        values.put(ApiSettings.GRPC_PORT, 0);
+        values.put(ApiSettings.ADMIN_TOKEN, ADMIN_TOKEN);
+        values.putAll(extra);
+        node = new ApiNode(config(values));
+        try {
+            node.start();
+        } catch (Exception e) {
+            node.close();
+            throw e;
+        }
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", node.grpcPort()).usePlaintext().build();
+        zk = CuratorFrameworkFactory.builder().connectString(zkServer.getConnectString()).namespace(namespace)
+                .retryPolicy(new RetryOneTime(100)).build();
+        zk.start();
+        zk.blockUntilConnected();
+    }
+
+    static Config config(Map<Setting<?>, Object> values) throws Exception {
+        Map<String, String> env = new HashMap<>();
+        values.forEach((s, v) -> env.put(s.envName(), String.valueOf(v)));
+        return Config.load(null, env, ApiSettings.all());
+    }
+
+    static <S extends AbstractStub<S>> S asApp(S stub, String appKey, String secret) {
+        Metadata md = new Metadata();
+        if (appKey != null) {
+            md.put(Caller.APP_KEY_HEADER, appKey);
+        }
+        if (secret != null) {
+            md.put(Caller.APP_SECRET_HEADER, secret);
+        }
+        return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md));
+    }
+
+    static <S extends AbstractStub<S>> S asAdmin(S stub, String token) {
+        Metadata md = new Metadata();
+        if (token != null) {
+            md.put(Caller.ADMIN_TOKEN_HEADER, token);
+        }
+        return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md));
+    }
+
+    /** Every record of the command topic written so far (read from the beginning, no group). */
+    List<ConsumerRecord<byte[], byte[]>> commandRecords() {
+        Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(commandTopic).stream()
+                    .map(p -> new TopicPartition(commandTopic, p.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (parts.stream().anyMatch(p -> c.position(p) < end.get(p)) && System.nanoTime() < deadline) {
+                c.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+            return out;
+        }
+    }
+
+    static String key(ConsumerRecord<byte[], byte[]> r) {
+        return new String(r.key(), StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        channel.shutdownNow();
+        zk.close();
+        node.close();
+    }
+}

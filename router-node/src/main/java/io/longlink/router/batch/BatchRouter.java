@@ -1,0 +1,383 @@
+package io.longlink.router.batch;
+
+import static java.util.Objects.requireNonNull;
+
+import io.longlink.common.redis.RedisKeys;
+import io.longlink.proto.command.PushCommand;
+import io.longlink.proto.internal.Delivery;
+import io.longlink.proto.internal.DeliveryResult;
+import io.longlink.proto.internal.FanOutRequest;
+import io.longlink.proto.internal.FanOutResponse;
+import io.longlink.proto.internal.Outcome;
+import io.longlink.router.deliver.ConnNodeLink;
+import io.longlink.router.deliver.ConnNodeLinks;
+import io.longlink.router.receipt.ReceiptWriter;
+import io.longlink.router.route.Route;
+import io.longlink.router.store.RoutingStore;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes one polled batch of push commands, in rounds of at most {@code batchMaxTargets} devices.
+ * Each round costs a fixed number of Redis round trips whatever its size:
+ * <ol>
+ *   <li>alias expansion: SMEMBERS of every alias, pipelined;</li>
+ *   <li>admission and route lookup together: one script per message (revocation check, body with
+ *       its TTL, {@code targeted}) and MGETs of every device's route;</li>
+ *   <li>inbox writes (TTL &gt; 0): one script per device (add, collapse, bound, TTL), and one per
+ *       tag/broadcast message for the app's broadcast log;</li>
+ *   <li>delivery: one DeliveryBatch stream per conn-node, one FanOut per conn-node for tags and
+ *       broadcast, all in flight at once and each bounded by its timeout;</li>
+ *   <li>status counters, pipelined.</li>
+ * </ol>
+ * {@link #route} returns only when every message of the batch is either in its inboxes (or the
+ * broadcast log) or was handed to its conn-node; it throws when Redis failed, and then nothing of
+ * the batch may be committed. Online-only messages (TTL 0) for devices that are not reachable
+ * now, and revoked messages, are dropped by design.
+ */
+public final class BatchRouter {
+    private static final Logger log = LoggerFactory.getLogger(BatchRouter.class);
+
+    private final RoutingStore store;
+    private final ConnNodeLinks links;
+    private final ReceiptWriter receipts;
+    private final RouterMetrics metrics;
+    private final LongSupplier clock;
+    private final Limits limits;
+    private final byte[] inboxMax;
+    private final byte[] logMax;
+
+    /**
+     * @param receipts null when STORED receipts are off
+     */
+    public BatchRouter(RoutingStore store, ConnNodeLinks links, ReceiptWriter receipts, RouterMetrics metrics,
+                       LongSupplier clock, Limits limits) {
+        this.store = requireNonNull(store, "store");
+        this.links = requireNonNull(links, "links");
+        this.receipts = receipts;
+        this.metrics = requireNonNull(metrics, "metrics");
+        this.clock = requireNonNull(clock, "clock");
+        this.limits = requireNonNull(limits, "limits");
+        this.inboxMax = RoutingStore.ascii(limits.inboxMax());
+        this.logMax = RoutingStore.ascii(limits.broadcastLogMax());
+    }
+
+    /** Numbers the router works within; see RouterSettings for each. */
+    public record Limits(int batchMaxTargets, int inboxMax, int broadcastLogMax, int deliverBatchMax,
+                         long deliverTimeoutMs, long fanOutTimeoutMs, int fanOutMaxInflight, long redisTimeoutMs) {
+    }
+
+    public void route(List<PushCommand> commands) throws Exception {
+        List<Message> round = new ArrayList<>();
+        int weight = 0;
+        for (PushCommand c : commands) {
+            Message m = new Message(c);
+            if (!round.isEmpty() && weight + m.weight() > limits.batchMaxTargets()) {
+                routeRound(round);
+                round = new ArrayList<>();
+                weight = 0;
+            }
+            round.add(m);
+            weight += m.weight();
+        }
+        if (!round.isEmpty()) {
+            routeRound(round);
+        }
+    }
+
+    private void routeRound(List<Message> messages) throws Exception {
+        long now = clock.getAsLong();
+        expandAliases(messages);
+        List<Target> targets = new ArrayList<>();
+        for (Message m : messages) {
+            for (String device : m.devices) {
+                targets.add(new Target(m, device));
+            }
+        }
+        admitAndLookUp(messages, targets, now);
+        store(messages, targets);
+        deliver(messages, targets, now);
+        count(messages);
+    }
+
+    private void expandAliases(List<Message> messages) throws Exception {
+        Map<String, CompletableFuture<Set<byte[]>>> lookups = new HashMap<>();
+        store.pipelined(() -> {
+            for (Message m : messages) {
+                if (m.command.hasAliases()) {
+                    for (String alias : m.command.getAliases().getNamesList()) {
+                        lookups.computeIfAbsent(m.appKey + '\n' + alias, k -> store.aliasMembers(m.appKey, alias));
+                    }
+                }
+            }
+        });
+        RoutingStore.awaitAll(List.copyOf(lookups.values()), limits.redisTimeoutMs());
+        for (Message m : messages) {
+            if (m.command.hasDevices()) {
+                m.devices = m.command.getDevices().getIdsList();
+            } else if (m.command.hasAliases()) {
+                Set<String> devices = new LinkedHashSet<>();
+                for (String alias : m.command.getAliases().getNamesList()) {
+                    for (byte[] d : lookups.get(m.appKey + '\n' + alias).join()) {
+                        devices.add(new String(d, StandardCharsets.UTF_8));
+                    }
+                }
+                m.devices = List.copyOf(devices);
+            }
+        }
+    }
+
+    private void admitAndLookUp(List<Message> messages, List<Target> targets, long now) throws Exception {
+        List<CompletableFuture<Long>> admissions = new ArrayList<>(messages.size());
+        List<String> routeKeys = new ArrayList<>(targets.size());
+        for (Target t : targets) {
+            routeKeys.add(RedisKeys.route(t.message.appKey, t.deviceId));
+        }
+        List<CompletableFuture<List<byte[]>>> routes = new ArrayList<>(1);
+        store.pipelined(() -> {
+            for (Message m : messages) {
+                admissions.add(store.accept(m.id, m.command.getPush().toByteArray(), m.ttlMs, now, m.devices.size()));
+            }
+            routes.add(store.routes(routeKeys));
+        });
+        List<CompletableFuture<?>> all = new ArrayList<>(admissions);
+        all.addAll(routes);
+        RoutingStore.awaitAll(all, limits.redisTimeoutMs());
+        for (int i = 0; i < messages.size(); i++) {
+            Message m = messages.get(i);
+            m.accepted = admissions.get(i).join() == 1;
+            metrics.commands.labels(m.accepted ? "routed" : "revoked").inc();
+        }
+        List<byte[]> values = routes.get(0).join();
+        for (int i = 0; i < targets.size(); i++) {
+            targets.get(i).route = Route.parse(values.get(i));
+        }
+    }
+
+    /** Inbox entries before any delivery attempt: a message is safe before it is sent. */
+    private void store(List<Message> messages, List<Target> targets) throws Exception {
+        List<Target> stored = new ArrayList<>();
+        List<CompletableFuture<Long>> writes = new ArrayList<>();
+        List<CompletableFuture<?>> logWrites = new ArrayList<>();
+        store.pipelined(() -> {
+            for (Target t : targets) {
+                Message m = t.message;
+                if (m.accepted && m.stores()) {
+                    byte[] ttl = RoutingStore.ascii(m.ttlMs);
+                    stored.add(t);
+                    writes.add(store.addToInbox(m.appKey, t.deviceId, m.member, m.collapseKey, inboxMax, ttl));
+                }
+            }
+            for (Message m : messages) {
+                if (m.accepted && m.stores() && m.isFanOut()) {
+                    byte[] filter = m.command.hasTags() ? m.command.getTags().toByteArray() : new byte[0];
+                    logWrites.add(store.appendBroadcast(m.appKey, m.member, filter, logMax, RoutingStore.ascii(m.ttlMs)));
+                }
+            }
+        });
+        List<CompletableFuture<?>> all = new ArrayList<>(writes);
+        all.addAll(logWrites);
+        RoutingStore.awaitAll(all, limits.redisTimeoutMs());
+        for (int i = 0; i < stored.size(); i++) {
+            stored.get(i).superseded = writes.get(i).join() < 0;
+        }
+    }
+
+    private void deliver(List<Message> messages, List<Target> targets, long now) {
+        Map<ConnNodeLink, List<Target>> byNode = new LinkedHashMap<>();
+        List<Target> unreachable = new ArrayList<>();
+        for (Target t : targets) {
+            if (!t.message.accepted || t.superseded) {
+                continue;
+            }
+            ConnNodeLink link = t.route == null ? null : links.link(t.route.nodeId());
+            if (link == null) {
+                unreachable.add(t);
+            } else {
+                byNode.computeIfAbsent(link, k -> new ArrayList<>()).add(t);
+            }
+        }
+        List<Sent> sent = new ArrayList<>();
+        for (Map.Entry<ConnNodeLink, List<Target>> e : byNode.entrySet()) {
+            List<Target> nodeTargets = e.getValue();
+            for (int from = 0; from < nodeTargets.size(); from += limits.deliverBatchMax()) {
+                List<Target> chunk = nodeTargets.subList(from, Math.min(nodeTargets.size(), from + limits.deliverBatchMax()));
+                List<Delivery> deliveries = new ArrayList<>(chunk.size());
+                for (Target t : chunk) {
+                    deliveries.add(Delivery.newBuilder().setAppKey(t.message.appKey).setDeviceId(t.deviceId)
+                            .setConnectionId(t.route.connectionId()).setPush(t.message.command.getPush()).build());
+                }
+                sent.add(new Sent(chunk, e.getKey().deliver(deliveries)));
+            }
+        }
+        List<FanOutSent> fanOuts = new ArrayList<>();
+        for (Message m : messages) {
+            if (!m.accepted || !m.isFanOut()) {
+                continue;
+            }
+            FanOutRequest.Builder req = FanOutRequest.newBuilder().setAppKey(m.appKey).setPush(m.command.getPush())
+                    .setSpreadMs(m.command.getSpreadMs());
+            if (m.command.getBroadcast()) {
+                req.setBroadcast(true);
+            } else {
+                req.setFilter(m.command.getTags());
+            }
+            FanOutRequest request = req.build();
+            int spreadMs = m.command.getSpreadMs();
+            for (ConnNodeLink link : links.all()) {
+                CompletableFuture<FanOutResponse> f = link.fanOut(request, limits.fanOutTimeoutMs() + spreadMs);
+                if (spreadMs > 0) {
+                    // a conn-node answers a spread fan-out when the spread ends: the batch does not wait for it
+                    f.whenComplete((r, e) -> lateFanOut(m.id, link.nodeId(), r, e));
+                } else {
+                    fanOuts.add(new FanOutSent(m, link.nodeId(), f));
+                }
+            }
+        }
+        awaitSettled(sent, fanOuts);
+        // outcomes are applied here, on the consumer thread, after everything settled
+        for (Sent s : sent) {
+            DeliveryResult result = s.result.isCompletedExceptionally() || !s.result.isDone() ? null : s.result.join();
+            if (result == null) {
+                for (Target t : s.targets) {
+                    notReached(t, "failed", now);
+                }
+                continue;
+            }
+            for (int i = 0; i < s.targets.size(); i++) {
+                Target t = s.targets.get(i);
+                Outcome o = result.getOutcomes(i);
+                if (o == Outcome.WRITTEN) {
+                    t.message.online++;
+                    metrics.deliveries.labels("written").inc();
+                } else {
+                    notReached(t, outcomeLabel(o), now);
+                }
+            }
+        }
+        for (Target t : unreachable) {
+            notReached(t, "offline", now);
+        }
+        for (FanOutSent f : fanOuts) {
+            if (f.result.isDone() && !f.result.isCompletedExceptionally()) {
+                FanOutResponse r = f.result.join();
+                f.message.matched += r.getMatched();
+                f.message.online += r.getWritten();
+                metrics.fanOuts.labels("ok").inc();
+            } else {
+                metrics.fanOuts.labels("failed").inc();
+                log.warn("FanOut failed message_id={} node_id={} cause=\"{}\"", Long.toUnsignedString(f.message.id),
+                        f.nodeId, cause(f.result));
+            }
+        }
+    }
+
+    /** Counts a spread fan-out's answer when it arrives, after its batch was committed. */
+    private void lateFanOut(long messageId, String nodeId, FanOutResponse r, Throwable e) {
+        if (e != null) {
+            metrics.fanOuts.labels("failed").inc();
+            log.warn("FanOut failed message_id={} node_id={} cause=\"{}\"", Long.toUnsignedString(messageId), nodeId,
+                    e.getMessage());
+            return;
+        }
+        metrics.fanOuts.labels("ok").inc();
+        if (r.getMatched() > 0) {
+            store.count(messageId, RedisKeys.STAT_TARGETED, r.getMatched());
+        }
+        if (r.getWritten() > 0) {
+            store.count(messageId, RedisKeys.STAT_ONLINE, r.getWritten());
+        }
+    }
+
+    private void awaitSettled(List<Sent> sent, List<FanOutSent> fanOuts) {
+        List<CompletableFuture<?>> all = new ArrayList<>(sent.size() + fanOuts.size());
+        sent.forEach(s -> all.add(s.result.handle((r, e) -> null)));
+        fanOuts.forEach(f -> all.add(f.result.handle((r, e) -> null)));
+        // FanOuts beyond fanOutMaxInflight per node run in turns, each with its own deadline
+        long perNode = links.size() == 0 ? 0 : (fanOuts.size() + links.size() - 1) / links.size();
+        long turns = Math.max(1, (perNode + limits.fanOutMaxInflight() - 1) / limits.fanOutMaxInflight());
+        long bound = Math.max(limits.deliverTimeoutMs(), limits.fanOutTimeoutMs() * turns) + 1_000;
+        try {
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(bound, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            // each future carries its own timeout; whatever is still open counts as not delivered
+            log.warn("deliveries did not settle within {} ms; unsettled ones count as not delivered", bound);
+        }
+    }
+
+    /** The device was not reached live: the message waits in its inbox if it has a TTL. */
+    private void notReached(Target t, String outcome, long now) {
+        metrics.deliveries.labels(outcome).inc();
+        if (t.message.stores()) {
+            t.message.stored++;
+            if (receipts != null) {
+                receipts.stored(t.message.appKey, t.deviceId, t.message.id, now);
+            }
+        }
+    }
+
+    /** Best effort: a lost counter update must not make the batch run (and deliver) again. */
+    private void count(List<Message> messages) {
+        List<CompletableFuture<?>> updates = new ArrayList<>();
+        store.pipelined(() -> {
+            for (Message m : messages) {
+                if (m.online > 0) {
+                    updates.add(store.count(m.id, RedisKeys.STAT_ONLINE, m.online));
+                }
+                if (m.stored > 0) {
+                    updates.add(store.count(m.id, RedisKeys.STAT_STORED, m.stored));
+                }
+                if (m.matched > 0) {
+                    updates.add(store.count(m.id, RedisKeys.STAT_TARGETED, m.matched));
+                }
+            }
+        });
+        try {
+            RoutingStore.awaitAll(updates, limits.redisTimeoutMs());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.warn("status counters not updated for {} messages cause=\"{}\"", messages.size(), e.toString());
+        }
+    }
+
+    private static String outcomeLabel(Outcome o) {
+        return switch (o) {
+            case NOT_HERE -> "not_here";
+            case STALE_ROUTE -> "stale_route";
+            case REJECTED -> "rejected";
+            default -> "failed";
+        };
+    }
+
+    private static String cause(CompletableFuture<?> f) {
+        if (!f.isDone()) {
+            return "no answer";
+        }
+        try {
+            f.join();
+            return "none";
+        } catch (RuntimeException e) {
+            return String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
+        }
+    }
+
+    private record Sent(List<Target> targets, CompletableFuture<DeliveryResult> result) {
+    }
+
+    private record FanOutSent(Message message, String nodeId, CompletableFuture<FanOutResponse> result) {
+    }
+}

@@ -1,0 +1,48 @@
+package io.longlink.router.batch;
+
+import io.longlink.common.redis.RedisKeys;
+import io.longlink.proto.command.PushCommand;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/** One push command while a batch handles it; touched only by the consumer thread. */
+final class Message {
+    final PushCommand command;
+    final long id;
+    final String appKey;
+    final long ttlMs;
+    final byte[] member;
+    final byte[] collapseKey;
+    /** Devices addressed (device list or expanded aliases); empty for tags and broadcast. */
+    List<String> devices = List.of();
+    boolean accepted;
+    long online;
+    long stored;
+    long matched;
+
+    Message(PushCommand command) {
+        this.command = command;
+        this.id = command.getPush().getMessageId();
+        this.appKey = command.getAppKey();
+        this.ttlMs = command.getTtlSeconds() * 1000L;
+        this.member = RedisKeys.inboxMember(id).getBytes(StandardCharsets.US_ASCII);
+        this.collapseKey = command.getPush().getCollapseKey().getBytes(StandardCharsets.UTF_8);
+    }
+
+    boolean isFanOut() {
+        return command.hasTags() || command.getBroadcast();
+    }
+
+    boolean stores() {
+        return ttlMs > 0;
+    }
+
+    /** Work estimate used to bound a round: devices or aliases named, 1 for a fan-out. */
+    int weight() {
+        return switch (command.getAudienceCase()) {
+            case DEVICES -> command.getDevices().getIdsCount();
+            case ALIASES -> command.getAliases().getNamesCount();
+            default -> 1;
+        };
+    }
+}

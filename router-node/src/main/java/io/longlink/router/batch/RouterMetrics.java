@@ -1,0 +1,29 @@
+package io.longlink.router.batch;
+
+import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.Counter;
+import io.prometheus.client.Histogram;
+
+/** The router's own metrics. */
+public final class RouterMetrics {
+    public final Counter commands;
+    public final Counter deliveries;
+    public final Counter fanOuts;
+    public final Counter batches;
+    public final Histogram batchSeconds;
+
+    public RouterMetrics(CollectorRegistry registry) {
+        commands = Counter.build("longlink_router_commands_total",
+                "Push commands consumed, by result (routed, revoked, unreadable)")
+                .labelNames("result").register(registry);
+        deliveries = Counter.build("longlink_router_deliveries_total",
+                "Device deliveries, by outcome (written, not_here, stale_route, rejected, failed, offline)")
+                .labelNames("outcome").register(registry);
+        fanOuts = Counter.build("longlink_router_fanouts_total", "FanOut calls to conn-nodes, by result (ok, failed)")
+                .labelNames("result").register(registry);
+        batches = Counter.build("longlink_router_batches_total",
+                "Polled batches, by result (committed, retried)").labelNames("result").register(registry);
+        batchSeconds = Histogram.build("longlink_router_batch_seconds", "Time to route one polled batch")
+                .buckets(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10).register(registry);
+    }
+}

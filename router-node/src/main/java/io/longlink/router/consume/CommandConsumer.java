@@ -1,0 +1,246 @@
+package io.longlink.router.consume;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.longlink.proto.command.PushCommand;
+import io.longlink.router.batch.BatchRouter;
+import io.longlink.router.batch.CommandCheck;
+import io.longlink.router.batch.RouterMetrics;
+import io.longlink.router.store.RoutingStore;
+import io.prometheus.client.Histogram;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The router's consumer thread: poll a batch of commands, route it, commit, repeat.
+ *
+ * <p><b>Offsets.</b> Auto-commit is off. A batch's offsets are committed (synchronously, before
+ * the next poll) only after {@link BatchRouter#route} returned, i.e. after every message of the
+ * batch is in its inboxes or broadcast log, or was handed to its conn-node. A router that crashes
+ * before the commit leaves the batch to whichever router takes its partitions next, which routes
+ * it again: at-least-once, and devices drop the duplicate by message id. Because the commit
+ * happens before the next poll, a rebalance (which only happens inside poll) never finds handled
+ * but uncommitted records.
+ *
+ * <p><b>Failures.</b> When Redis fails mid-batch nothing is committed: the consumer seeks back to
+ * the batch's first offsets and pauses its partitions for a backoff (doubling up to 30 s), still
+ * polling so that it keeps its group membership, then handles the same records again.
+ * Unreadable records are counted and skipped; they can never become readable.
+ */
+public final class CommandConsumer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CommandConsumer.class);
+    private static final long MAX_BACKOFF_MS = 30_000;
+
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final String topic;
+    private final BatchRouter router;
+    private final RoutingStore store;
+    private final RouterMetrics metrics;
+    private final long firstBackoffMs;
+    private final long redisTimeoutMs;
+    private final Thread thread;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean running = true;
+
+    public CommandConsumer(String bootstrap, String group, String topic, int maxPollRecords, String clientId,
+                           BatchRouter router, RoutingStore store, RouterMetrics metrics, long firstBackoffMs,
+                           long redisTimeoutMs) {
+        this.topic = requireNonNull(topic, "topic");
+        this.router = requireNonNull(router, "router");
+        this.store = requireNonNull(store, "store");
+        this.metrics = requireNonNull(metrics, "metrics");
+        this.firstBackoffMs = firstBackoffMs;
+        this.redisTimeoutMs = redisTimeoutMs;
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // a new group starts from the oldest command: skipping would lose accepted pushes
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        thread = new Thread(this::run, "router-consumer");
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    private void run() {
+        long backoffMs = firstBackoffMs;
+        long pausedUntil = 0;
+        try {
+            consumer.subscribe(List.of(topic), new Rebalance());
+            while (running) {
+                if (pausedUntil != 0) {
+                    long wait = pausedUntil - System.currentTimeMillis();
+                    if (wait > 0) {
+                        consumer.poll(Duration.ofMillis(Math.min(wait, 200)));
+                        continue;
+                    }
+                    consumer.resume(consumer.paused());
+                    pausedUntil = 0;
+                }
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+                if (records.isEmpty()) {
+                    continue;
+                }
+                if (handle(records)) {
+                    commit(records);
+                    backoffMs = firstBackoffMs;
+                } else {
+                    rewind(records);
+                    pausedUntil = System.currentTimeMillis() + backoffMs;
+                    backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+                }
+            }
+        } catch (WakeupException e) {
+            // close() gave up waiting for the current batch
+        } catch (RuntimeException e) {
+            log.error("command consumer stopped unexpectedly; uncommitted commands go to other routers", e);
+        } finally {
+            try {
+                consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+            } catch (RuntimeException e) {
+                log.warn("command consumer close failed", e);
+            }
+            stopped.countDown();
+        }
+    }
+
+    /** True when the batch is fully handled and may be committed. */
+    private boolean handle(ConsumerRecords<byte[], byte[]> records) {
+        List<PushCommand> commands = new ArrayList<>(records.count());
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            PushCommand c = decode(r);
+            if (c != null) {
+                commands.add(c);
+            }
+        }
+        Histogram.Timer timer = metrics.batchSeconds.startTimer();
+        try {
+            router.route(commands);
+            metrics.batches.labels("committed").inc();
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+            return false;
+        } catch (Exception e) {
+            metrics.batches.labels("retried").inc();
+            log.warn("batch not routed; it will be handled again commands={} cause=\"{}\"", commands.size(), e.toString());
+            if (RoutingStore.isNoScript(e)) {
+                reloadScripts();
+            }
+            return false;
+        } finally {
+            timer.observeDuration();
+        }
+    }
+
+    private PushCommand decode(ConsumerRecord<byte[], byte[]> r) {
+        String problem;
+        if (r.value() == null) {
+            problem = "empty value";
+        } else {
+            try {
+                PushCommand c = PushCommand.parseFrom(r.value());
+                problem = CommandCheck.problem(c);
+                if (problem == null) {
+                    return c;
+                }
+            } catch (InvalidProtocolBufferException e) {
+                problem = "not a PushCommand (" + e.getMessage() + ")";
+            }
+        }
+        metrics.commands.labels("unreadable").inc();
+        log.warn("unreadable command skipped partition={} offset={} problem=\"{}\"", r.partition(), r.offset(), problem);
+        return null;
+    }
+
+    private void reloadScripts() {
+        try {
+            store.loadScripts(redisTimeoutMs);
+            log.info("Redis scripts reloaded");
+        } catch (Exception e) {
+            log.warn("Redis scripts not reloaded cause=\"{}\"", e.toString());
+        }
+    }
+
+    /** Commits the offset after the last record of each partition in the batch. */
+    private void commit(ConsumerRecords<byte[], byte[]> records) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition tp : records.partitions()) {
+            List<ConsumerRecord<byte[], byte[]>> part = records.records(tp);
+            offsets.put(tp, new OffsetAndMetadata(part.get(part.size() - 1).offset() + 1));
+        }
+        try {
+            consumer.commitSync(offsets);
+        } catch (CommitFailedException | RebalanceInProgressException e) {
+            // the partitions moved on: their next owner routes this batch again (duplicates, not losses)
+            log.warn("commit refused after a rebalance; the batch will be routed again by the partition's owner");
+        }
+    }
+
+    /** Moves each partition back to the batch's first record and pauses it for the backoff. */
+    private void rewind(ConsumerRecords<byte[], byte[]> records) {
+        for (TopicPartition tp : records.partitions()) {
+            consumer.seek(tp, records.records(tp).get(0).offset());
+        }
+        consumer.pause(consumer.assignment());
+    }
+
+    /** Stops after the batch in hand is handled and committed; waits up to {@code timeoutMs}. */
+    @Override
+    public void close() {
+        close(10_000);
+    }
+
+    public void close(long timeoutMs) {
+        running = false;
+        try {
+            if (!stopped.await(timeoutMs, TimeUnit.MILLISECONDS)) {
+                consumer.wakeup();
+                stopped.await(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            // nothing to commit: every handled batch was committed before this poll
+            log.info("command partitions revoked partitions={}", partitions);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            log.info("command partitions assigned partitions={}", partitions);
+        }
+    }
+}

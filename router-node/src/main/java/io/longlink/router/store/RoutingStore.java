@@ -1,0 +1,127 @@
+package io.longlink.router.store;
+
+import static java.util.Objects.requireNonNull;
+
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.longlink.common.redis.RedisKeys;
+import io.longlink.common.redis.RedisStore;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The router's Redis work, shaped for batches: callers issue many commands inside
+ * {@link #pipelined} (one network write), then wait for all of their futures together. Multi-key
+ * writes are Lua scripts over keys of one slot (a device's keys, a message's keys, an app's
+ * broadcast log), so they are atomic in Redis Cluster too.
+ */
+public final class RoutingStore {
+    /** Keys per MGET: big enough to amortise the round trip, small enough not to stall Redis. */
+    static final int MGET_CHUNK = 1_000;
+
+    private final RedisStore redis;
+    private final RedisClusterAsyncCommands<String, byte[]> cmd;
+    private final LuaScript accept = LuaScript.resource("accept.lua");
+    private final LuaScript inbox = LuaScript.resource("inbox.lua");
+    private final LuaScript broadcastLog = LuaScript.resource("broadcast_log.lua");
+
+    public RoutingStore(RedisStore redis) {
+        this.redis = requireNonNull(redis, "redis");
+        this.cmd = redis.async();
+    }
+
+    /** Loads the scripts; again after a failure that says a Redis node lost them (restart, failover). */
+    public void loadScripts(long timeoutMs) throws Exception {
+        CompletableFuture.allOf(accept.load(cmd), inbox.load(cmd), broadcastLog.load(cmd))
+                .get(timeoutMs, TimeUnit.MILLISECONDS);
+    }
+
+    public static boolean isNoScript(Throwable t) {
+        for (Throwable e = t; e != null; e = e.getCause()) {
+            if (e instanceof RedisNoScriptException) {
+                return true;
+            }
+            if (e.getCause() == e) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    /** Runs {@code issue} with auto-flush off, so every command it issues goes out in one write. */
+    public void pipelined(Runnable issue) {
+        redis.startBatch();
+        try {
+            issue.run();
+        } finally {
+            redis.flushBatch();
+        }
+    }
+
+    public CompletableFuture<Set<byte[]>> aliasMembers(String appKey, String alias) {
+        return cmd.smembers(RedisKeys.alias(appKey, alias)).toCompletableFuture();
+    }
+
+    /**
+     * Route values for {@code routeKeys}, in order (null where the device has no route), as
+     * MGETs of {@value #MGET_CHUNK} keys; a Redis Cluster connection splits each by slot.
+     */
+    public CompletableFuture<List<byte[]>> routes(List<String> routeKeys) {
+        List<CompletableFuture<List<KeyValue<String, byte[]>>>> parts = new ArrayList<>();
+        for (int from = 0; from < routeKeys.size(); from += MGET_CHUNK) {
+            List<String> chunk = routeKeys.subList(from, Math.min(routeKeys.size(), from + MGET_CHUNK));
+            parts.add(cmd.mget(chunk.toArray(String[]::new)).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(x -> {
+            List<byte[]> out = new ArrayList<>(routeKeys.size());
+            for (CompletableFuture<List<KeyValue<String, byte[]>>> p : parts) {
+                for (KeyValue<String, byte[]> kv : p.join()) {
+                    out.add(kv.hasValue() ? kv.getValue() : null);
+                }
+            }
+            return out;
+        });
+    }
+
+    /** 1 = route it, 0 = revoked. Writes the body (TTL > 0) and counts {@code targeted} once. */
+    public CompletableFuture<Long> accept(long messageId, byte[] body, long ttlMs, long nowMs, long targeted) {
+        return accept.run(cmd, new String[] {RedisKeys.message(messageId), RedisKeys.stat(messageId)},
+                body, ascii(ttlMs), ascii(nowMs), ascii(targeted));
+    }
+
+    /** 1 = stored, -1 = a newer message with the same collapse key is already stored. */
+    public CompletableFuture<Long> addToInbox(String appKey, String deviceId, byte[] member, byte[] collapseKey,
+                                              byte[] inboxMax, byte[] ttlMs) {
+        return inbox.run(cmd, new String[] {RedisKeys.inbox(appKey, deviceId), RedisKeys.collapse(appKey, deviceId)},
+                member, collapseKey, inboxMax, ttlMs);
+    }
+
+    public CompletableFuture<Long> appendBroadcast(String appKey, byte[] member, byte[] filter, byte[] logMax,
+                                                   byte[] ttlMs) {
+        return broadcastLog.run(cmd, new String[] {RedisKeys.broadcastLog(appKey), RedisKeys.broadcastFilter(appKey)},
+                member, filter, logMax, ttlMs);
+    }
+
+    public CompletableFuture<Long> count(long messageId, String field, long n) {
+        return cmd.hincrby(RedisKeys.stat(messageId), field, n).toCompletableFuture();
+    }
+
+    public static byte[] ascii(long n) {
+        return Long.toString(n).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** Waits for every future; the first failure is rethrown. */
+    public static void awaitAll(List<? extends CompletableFuture<?>> futures, long timeoutMs) throws Exception {
+        try {
+            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception ex ? ex : new CompletionException(e.getCause());
+        }
+    }
+}

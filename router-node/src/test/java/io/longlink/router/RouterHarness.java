@@ -1,0 +1,182 @@
+package io.longlink.router;
+
+import io.longlink.common.config.Config;
+import io.longlink.common.config.Setting;
+import io.longlink.common.kafka.KafkaSettings;
+import io.longlink.common.lifecycle.NodeSettings;
+import io.longlink.common.redis.RedisSettings;
+import io.longlink.common.redis.RedisStore;
+import io.longlink.proto.command.PushCommand;
+import io.longlink.testsupport.KafkaCluster;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+import org.apache.curator.test.TestingServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * One test's world: its own topics, consumer group and ZooKeeper namespace on the shared servers,
+ * routers started on demand, a producer standing in for api-nodes and a Redis connection to look.
+ */
+final class RouterHarness implements AutoCloseable {
+    final String namespace = "router-" + UUID.randomUUID();
+    final String commandTopic = "commands-" + UUID.randomUUID();
+    final String receiptTopic = "receipts-" + UUID.randomUUID();
+    final String group = "routers-" + UUID.randomUUID();
+    final String appKey = "app" + UUID.randomUUID().toString().substring(0, 8);
+    final CuratorFramework zk;
+    final RedisStore redis;
+    private final KafkaCluster kafka;
+    private final TestingServer zkServer;
+    private final String redisUris;
+    private final boolean cluster;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private Admin admin;
+    private final java.util.concurrent.atomic.AtomicInteger routers = new java.util.concurrent.atomic.AtomicInteger();
+
+    RouterHarness(String redisUris, boolean cluster, TestingServer zkServer, KafkaCluster kafka) throws Exception {
+        this.kafka = kafka;
+        this.zkServer = zkServer;
+        this.redisUris = redisUris;
+        this.cluster = cluster;
+        zk = CuratorFrameworkFactory.builder().connectString(zkServer.getConnectString()).namespace(namespace)
+                .retryPolicy(new RetryOneTime(100)).build();
+        zk.start();
+        zk.blockUntilConnected();
+        redis = RedisStore.open(redisUris, cluster, 5_000);
+        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all"), new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    RouterNode startRouter(Map<Setting<?>, Object> extra) throws Exception {
+        Map<Setting<?>, Object> values = new HashMap<>();
+        values.put(NodeSettings.ZK_CONNECT, zkServer.getConnectString());
+        values.put(NodeSettings.ZK_NAMESPACE, namespace);
+        values.put(RedisSettings.URIS, redisUris);
+        values.put(RedisSettings.CLUSTER, cluster);
+        values.put(KafkaSettings.BOOTSTRAP, kafka.bootstrapServers());
+        values.put(KafkaSettings.COMMAND_TOPIC, commandTopic);
+        values.put(KafkaSettings.RECEIPT_TOPIC, receiptTopic);
+        values.put(RouterSettings.CONSUMER_GROUP, group);
+        values.put(RouterSettings.COMMAND_PARTITIONS, 4);
+        values.put(RouterSettings.RECEIPT_PARTITIONS, 2);
+        values.put(RouterSettings.ADMIN_PORT, 0);
+        values.put(RouterSettings.LINK_RETRY_MS, 100);
+        values.put(NodeSettings.NODE_ID, "router-" + routers.incrementAndGet());
+        values.putAll(extra);
+        Map<String, String> env = new HashMap<>();
+        values.forEach((s, v) -> env.put(s.envName(), String.valueOf(v)));
+        RouterNode node = new RouterNode(Config.load(null, env, RouterSettings.all()));
+        closeables.add(node);
+        try {
+            node.start();
+        } catch (Exception e) {
+            node.close();
+            throw e;
+        }
+        return node;
+    }
+
+    FakeConnNode connNode(String id) throws Exception {
+        FakeConnNode n = new FakeConnNode(zk, id);
+        closeables.add(n);
+        return n;
+    }
+
+    void publish(String key, PushCommand command) throws Exception {
+        publish(key, command.toByteArray());
+    }
+
+    void publish(String key, byte[] value) throws Exception {
+        producer.send(new ProducerRecord<>(commandTopic, key.getBytes(StandardCharsets.UTF_8), value)).get(10, TimeUnit.SECONDS);
+    }
+
+    /** Committed offsets of the routers' group, summed over partitions. */
+    long committed() throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> offsets = admin().listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+        return offsets.values().stream().filter(o -> o != null).mapToLong(OffsetAndMetadata::offset).sum();
+    }
+
+    private synchronized Admin admin() {
+        if (admin == null) {
+            admin = kafka.admin();
+        }
+        return admin;
+    }
+
+    /** End offsets of the command topic, summed over partitions. */
+    long produced() throws Exception {
+        int partitions = admin().describeTopics(List.of(commandTopic)).allTopicNames().get(10, TimeUnit.SECONDS)
+                .get(commandTopic).partitions().size();
+        Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            specs.put(new TopicPartition(commandTopic, p), OffsetSpec.latest());
+        }
+        return admin().listOffsets(specs).all().get(10, TimeUnit.SECONDS).values().stream()
+                .mapToLong(i -> i.offset()).sum();
+    }
+
+    String get(String key) throws Exception {
+        byte[] v = redis.async().get(key).get(5, TimeUnit.SECONDS);
+        return v == null ? null : new String(v, StandardCharsets.UTF_8);
+    }
+
+    byte[] getBytes(String key) throws Exception {
+        return redis.async().get(key).get(5, TimeUnit.SECONDS);
+    }
+
+    void set(String key, String value) throws Exception {
+        redis.async().set(key, value.getBytes(StandardCharsets.UTF_8)).get(5, TimeUnit.SECONDS);
+    }
+
+    List<String> inbox(String device) throws Exception {
+        return redis.async().zrange(io.longlink.common.redis.RedisKeys.inbox(appKey, device), 0, -1)
+                .get(5, TimeUnit.SECONDS).stream().map(b -> new String(b, StandardCharsets.UTF_8)).toList();
+    }
+
+    long pttl(String key) throws Exception {
+        return redis.async().pttl(key).get(5, TimeUnit.SECONDS);
+    }
+
+    Map<String, String> stat(long id) throws Exception {
+        Map<String, String> out = new HashMap<>();
+        redis.async().hgetall(io.longlink.common.redis.RedisKeys.stat(id)).get(5, TimeUnit.SECONDS)
+                .forEach((k, v) -> out.put(k, new String(v, StandardCharsets.UTF_8)));
+        return out;
+    }
+
+    @Override
+    public void close() {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            try {
+                closeables.get(i).close();
+            } catch (Exception ignored) {
+                // best effort in teardown
+            }
+        }
+        producer.close();
+        synchronized (this) {
+            if (admin != null) {
+                admin.close();
+            }
+        }
+        redis.close();
+        zk.close();
+    }
+}

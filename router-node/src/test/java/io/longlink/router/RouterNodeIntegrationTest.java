@@ -1,0 +1,431 @@
+package io.longlink.router;
+
+import static io.longlink.router.Commands.id;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.longlink.common.redis.RedisKeys;
+import io.longlink.common.redis.RedisSettings;
+import io.longlink.proto.command.PushCommand;
+import io.longlink.proto.device.Push;
+import io.longlink.proto.internal.Delivery;
+import io.longlink.proto.internal.FanOutRequest;
+import io.longlink.proto.internal.Outcome;
+import io.longlink.proto.internal.TagFilter;
+import io.longlink.testsupport.Infra;
+import io.longlink.testsupport.KafkaCluster;
+import io.longlink.testsupport.RedisServer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.test.TestingServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(Infra.class)
+class RouterNodeIntegrationTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private RouterHarness h;
+    private KafkaCluster kafka;
+    private TestingServer zk;
+
+    @BeforeEach
+    void setUp(RedisServer redis, TestingServer zkServer, KafkaCluster kafkaCluster) throws Exception {
+        kafka = kafkaCluster;
+        zk = zkServer;
+        h = new RouterHarness(redis.uri(), false, zkServer, kafka);
+    }
+
+    @AfterEach
+    void tearDown() {
+        h.close();
+    }
+
+    @Test
+    void start_whenTopicsMissing_thenCreatedWithConfiguredPartitions() throws Exception {
+        h.startRouter(Map.of());
+
+        try (Admin admin = kafka.admin()) {
+            var topics = admin.describeTopics(List.of(h.commandTopic, h.receiptTopic)).allTopicNames().get(10, TimeUnit.SECONDS);
+            assertThat(topics.get(h.commandTopic).partitions()).hasSize(4);
+            assertThat(topics.get(h.receiptTopic).partitions()).hasSize(2);
+        }
+    }
+
+    @Test
+    void unicast_whenDeviceOnLiveConnNode_thenStoredFirstThenDeliveredOverDeliverAndCounted() throws Exception {
+        FakeConnNode conn = h.connNode("conn-a");
+        RouterNode router = h.startRouter(Map.of());
+        await().atMost(WAIT).until(() -> router.connNodeLinks() == 1);
+        h.set(RedisKeys.route(h.appKey, "phone-1"), "conn-a|c-17");
+        PushCommand cmd = Commands.toDevices(h.appKey, 600, "phone-1");
+
+        h.publish(h.appKey + ":phone-1", cmd);
+
+        await().atMost(WAIT).until(() -> h.stat(id(cmd)).containsKey("online"));
+        Delivery d = conn.deliveries.get(0);
+        assertThat(d.getAppKey()).isEqualTo(h.appKey);
+        assertThat(d.getDeviceId()).isEqualTo("phone-1");
+        assertThat(d.getConnectionId()).isEqualTo("c-17");
+        assertThat(d.getPush()).isEqualTo(cmd.getPush());
+        assertThat(h.inbox("phone-1")).containsExactly(RedisKeys.inboxMember(id(cmd)));
+        assertThat(Push.parseFrom(h.getBytes(RedisKeys.message(id(cmd))))).isEqualTo(cmd.getPush());
+        assertThat(h.pttl(RedisKeys.message(id(cmd)))).isBetween(1L, 600_000L);
+        assertThat(h.pttl(RedisKeys.inbox(h.appKey, "phone-1"))).isBetween(590_000L, 600_000L);
+        Map<String, String> stat = h.stat(id(cmd));
+        assertThat(stat).containsEntry("targeted", "1").containsEntry("online", "1").doesNotContainKey("stored")
+                .containsKey("routed_ms");
+        await().atMost(WAIT).until(() -> h.committed() == h.produced());
+    }
+
+    @Test
+    void unicast_whenOfflineOrRouteToDeadNode_thenInboxOnlyAndCountedStored() throws Exception {
+        FakeConnNode conn = h.connNode("conn-a");
+        h.startRouter(Map.of());
+        h.set(RedisKeys.route(h.appKey, "ghost"), "conn-gone|c-1");
+        PushCommand cmd = Commands.toDevices(h.appKey, 3600, "nobody", "ghost");
+
+        h.publish(h.appKey, cmd);
+
+        await().atMost(WAIT).until(() -> "2".equals(h.stat(id(cmd)).get("stored")));
+        assertThat(h.inbox("nobody")).containsExactly(RedisKeys.inboxMember(id(cmd)));
+        assertThat(h.inbox("ghost")).containsExactly(RedisKeys.inboxMember(id(cmd)));
+        assertThat(h.stat(id(cmd))).containsEntry("targeted", "2").doesNotContainKey("online");
+        assertThat(conn.deliveries).isEmpty();
+    }
+
+    @Test
+    void unicast_whenConnNodeSaysNotHere_thenMessageStaysInInboxAndCountsStored() throws Exception {
+        FakeConnNode conn = h.connNode("conn-a");
+        conn.outcome = d -> Outcome.NOT_HERE;
+        RouterNode router = h.startRouter(Map.of());
+        await().atMost(WAIT).until(() -> router.connNodeLinks() == 1);
+        h.set(RedisKeys.route(h.appKey, "moved"), "conn-a|c-2");
+        PushCommand cmd = Commands.toDevices(h.appKey, 3600, "moved");
+
+        h.publish(h.appKey + ":moved", cmd);
+
+        await().atMost(WAIT).until(() -> "1".equals(h.stat(id(cmd)).get("stored")));
+        assertThat(conn.deliveries).hasSize(1);
+        assertThat(h.inbox("moved")).containsExactly(RedisKeys.inboxMember(id(cmd)));
+    }
+
+    @Test
+    void onlineOnly_whenDeviceOffline_thenNothingStoredAndWhenOnlineDeliveredWithoutInbox() throws Exception {
+        FakeConnNode conn = h.connNode("conn-a");
+        RouterNode router = h.startRouter(Map.of());
+        await().atMost(WAIT).until(() -> router.connNodeLinks() == 1);
+        h.set(RedisKeys.route(h.appKey, "on"), "conn-a|c-3");
+        PushCommand cmd = Commands.toDevices(h.appKey, 0, "on", "off");
+
+        h.publish(h.appKey, cmd);
+
+        await().atMost(WAIT).until(() -> h.committed() == h.produced());
+        assertThat(conn.deliveries).extracting(Delivery::getDeviceId).containsExactly("on");
+        assertThat(h.inbox("on")).isEmpty();
+        assertThat(h.inbox("off")).isEmpty();
+        assertThat(h.getBytes(RedisKeys.message(id(cmd)))).isNull();
+        assertThat(h.stat(id(cmd))).containsEntry("online", "1").doesNotContainKey("stored");
+    }
+
+    @Test
+    void inbox_whenMoreThanBound_thenOldestDropped() throws Exception {
+        h.startRouter(Map.of(RouterSettings.INBOX_MAX, 3));
+        PushCommand[] cmds = new PushCommand[5];
+        for (int i = 0; i < cmds.length; i++) {
+            cmds[i] = Commands.toDevices(h.appKey, 3600, "full");
+            h.publish(h.appKey + ":full", cmds[i]);
+        }
+
+        await().atMost(WAIT).until(() -> h.committed() == h.produced());
+        assertThat(h.inbox("full")).containsExactly(RedisKeys.inboxMember(id(cmds[2])),
+                RedisKeys.inboxMember(id(cmds[3])), RedisKeys.inboxMember(id(cmds[4])));
+    }
+
+    @Test
+    void inbox_whenSameCollapseKey_thenNewerReplacesOlderAndOlderArrivingLateIsDropped() throws Exception {
+        FakeConnNode conn = h.connNode("conn-a");
+        RouterNode router = h.startRouter(Map.of());
+        await().atMost(WAIT).until(() -> router.connNodeLinks() == 1);
+        PushCommand older = Commands.collapsing(h.appKey, "fan", "score");
+        PushCommand unrelated = Commands.toDevices(h.appKey, 3600, "fan");
+        PushCommand newer = Commands.collapsing(h.appKey, "fan", "score");
+
+        h.publish(h.appKey + ":fan", older);
+        h.publish(h.appKey + ":fan", unrelated);
+        h.publish(h.appKey + ":fan", newer);
+        await().atMost(WAIT).until(() -> h.committed() == h.produced());
+        assertThat(h.inbox("fan")).containsExactly(RedisKeys.inboxMember(id(unrelated)), RedisKeys.inboxMember(id(newer)));
+        assertThat(new String(h.redis.async().hget(RedisKeys.collapse(h.appKey, "fan"), "score").get(),
+                StandardCharsets.UTF_8)).isEqualTo(RedisKeys.inboxMember(id(newer)));
+
+        // a late copy of the older one (e.g. a retried batch) must neither come back nor be delivered
+        h.set(RedisKeys.route(h.appKey, "fan"), "conn-a|c-1");
+        h.publish(h.appKey + ":fan", older);
+        await().atMost(WAIT).until(() -> h.committed() == h.produced());
+        assertThat(h.inbox("fan")).containsExactly(RedisKeys.inboxMember(id(unrelated)), RedisKeys.inboxMember(id(newer)));
+        assertThat(conn.deliveries).isEmpty();
+        assertThat(h.pttl(RedisKeys.collapse(h.appKey, "fan"))).isPositive();
+    }
+
+    @Test
+    void aliases_whenPushed_thenExpandedToEveryDeviceOnce() throws Exception {
+        h.startRouter(Map.of());
+        h.redis.async().sadd(RedisKeys.alias(h.appKey, "alice"), bytes("a-phone"), bytes("a-tablet")).get();
+        h.redis.async().sadd(RedisKeys.alias(h.appKey, "bob"), bytes("b-phone"), bytes("a-tablet")).get();
+        PushCommand cmd = Commands.toAliases(h.appKey, "alice", "bob", "nobody");
+
+        h.publish(h.appKey, cmd);
+
+        await().atMost(WAIT).until(() -> h.stat(id(cmd)).containsKey("stored"));
+        assertThat(h.stat(id(cmd))).containsEntry("targeted", "3").containsEntry("stored", "3");
+        for (String d : List.of("a-phone", "a-tablet", "b-phone")) {
+            assertThat(h.inbox(d)).containsExactly(RedisKeys.inboxMember(id(cmd)));
+        }
+    }
+
+    @Test
+    void revoked_whenRevokedBeforeRouting_thenNothingStoredOrDelivered() throws Exception {
+        FakeConnNode conn = h.connNode("conn-a");
+        RouterNode router = h.startRouter(Map.of());
+        await().atMost(WAIT).until(() -> router.connNodeLinks() == 1);
+        h.set(RedisKeys.route(h.appKey, "r1"), "conn-a|c-1");
+        PushCommand cmd = Commands.toDevices(h.appKey, 3600, "r1");
+        h.redis.async().hset(RedisKeys.stat(id(cmd)), "revoked_ms", bytes("1")).get();
+
+        h.publish(h.appKey + ":r1", cmd);
+
+        await().atMost(WAIT).until(() -> h.committed() == h.produced());
+        assertThat(h.getBytes(RedisKeys.message(id(cmd)))).isNull();
+        assertThat(h.inbox("r1")).isEmpty();
+        assertThat(conn.deliveries).isEmpty();
+        assertThat(router.metrics().getSampleValue("longlink_router_commands_total", new String[] {"result"},
+                new String[] {"revoked"})).isEqualTo(1.0);
+    }
+
+    @Test
+    void tags_whenTtl_thenFanOutToEveryLiveNodeAndBroadcastLogEntry() throws Exception {
+        FakeConnNode a = h.connNode("conn-a");
+        FakeConnNode b = h.connNode("conn-b");
+        RouterNode router = h.startRouter(Map.of(RouterSettings.BROADCAST_LOG_MAX, 2));
+        await().atMost(WAIT).until(() -> router.connNodeLinks() == 2);
+        TagFilter filter = TagFilter.newBuilder().addAnyOf("vip").addNoneOf("muted").build();
+        PushCommand cmd = Commands.toTags(h.appKey, 3600, filter, 1500);
+
+        h.publish(h.appKey, cmd);
+
+        await().atMost(WAIT).until(() -> h.stat(id(cmd)).containsKey("online"));
+        for (FakeConnNode n : List.of(a, b)) {
+            FanOutRequest req = n.fanOuts.get(0);
+            assertThat(req.getAppKey()).isEqualTo(h.appKey);
+            assertThat(req.getFilter()).isEqualTo(filter);
+            assertThat(req.getBroadcast()).isFalse();
+            assertThat(req.getSpreadMs()).isEqualTo(1500);
+            assertThat(req.getPush()).isEqualTo(cmd.getPush());
+        }
+        assertThat(h.stat(id(cmd))).containsEntry("targeted", "6").containsEntry("online", "4");
+        String member = RedisKeys.inboxMember(id(cmd));
+        assertThat(h.redis.async().zrange(RedisKeys.broadcastLog(h.appKey), 0, -1).get())
+                .extracting(v -> new String(v, StandardCharsets.UTF_8)).containsExactly(member);
+        assertThat(TagFilter.parseFrom(h.redis.async().hget(RedisKeys.broadcastFilter(h.appKey), member).get()))
+                .isEqualTo(filter);
+        assertThat(h.getBytes(RedisKeys.message(id(cmd)))).isNotNull();
+
+        // the log is capped: the oldest entry and its filter go
+        PushCommand second = Commands.broadcast(h.appKey, 3600);
+        PushCommand third = Commands.broadcast(h.appKey, 3600);
+        h.publish(h.appKey, second);
+        h.publish(h.appKey, third);
+        await().atMost(WAIT).until(() -> h.committed() == h.produced());
+        assertThat(h.redis.async().zrange(RedisKeys.broadcastLog(h.appKey), 0, -1).get())
+                .extracting(v -> new String(v, StandardCharsets.UTF_8))
+                .containsExactly(RedisKeys.inboxMember(id(second)), RedisKeys.inboxMember(id(third)));
+        assertThat(h.redis.async().hexists(RedisKeys.broadcastFilter(h.appKey), member).get()).isFalse();
+        assertThat(h.redis.async().hget(RedisKeys.broadcastFilter(h.appKey), RedisKeys.inboxMember(id(third))).get())
+                .isEmpty();
+        assertThat(a.fanOuts).hasSize(3);
+        assertThat(a.fanOuts.get(2).getBroadcast()).isTrue();
+    }
+
+    @Test
+    void broadcast_whenOnlineOnly_thenFanOutWithoutLogOrBody() throws Exception {
+        FakeConnNode a = h.connNode("conn-a");
+        RouterNode router = h.startRouter(Map.of());
+        await().atMost(WAIT).until(() -> router.connNodeLinks() == 1);
+        PushCommand cmd = Commands.broadcast(h.appKey, 0);
+
+        h.publish(h.appKey, cmd);
+
+        await().atMost(WAIT).until(() -> h.committed() == h.produced());
+        assertThat(a.fanOuts).hasSize(1);
+        assertThat(h.redis.async().exists(RedisKeys.broadcastLog(h.appKey)).get()).isZero();
+        assertThat(h.getBytes(RedisKeys.message(id(cmd)))).isNull();
+    }
+
+    @Test
+    void fanOut_whenManyInOneBatch_thenAtMostMaxInflightPerConnNodeAndAllSent() throws Exception {
+        FakeConnNode a = h.connNode("conn-a");
+        a.fanOutDelayMs = 100;
+        RouterNode router = h.startRouter(Map.of(RouterSettings.FANOUT_MAX_INFLIGHT, 2));
+        await().atMost(WAIT).until(() -> router.connNodeLinks() == 1);
+        PushCommand[] cmds = new PushCommand[10];
+        for (int i = 0; i < cmds.length; i++) {
+            cmds[i] = Commands.broadcast(h.appKey, 0);
+            h.publish(h.appKey, cmds[i]);
+        }
+
+        await().atMost(WAIT).until(() -> h.committed() == h.produced());
+        assertThat(a.fanOuts).hasSize(10);
+        assertThat(a.fanOutsMaxRunning.get()).isBetween(1, 2);
+        for (PushCommand c : cmds) {
+            assertThat(h.stat(id(c))).containsEntry("online", "2").containsEntry("targeted", "3");
+        }
+    }
+
+    @Test
+    void fanOut_whenSpread_thenBatchCommittedWithoutWaitingAndCountedWhenAnswered() throws Exception {
+        FakeConnNode a = h.connNode("conn-a");
+        a.fanOutHold = new CountDownLatch(1);
+        RouterNode router = h.startRouter(Map.of(RouterSettings.FANOUT_TIMEOUT_MS, 500));
+        await().atMost(WAIT).until(() -> router.connNodeLinks() == 1);
+        PushCommand cmd = Commands.toTags(h.appKey, 600, TagFilter.newBuilder().addAnyOf("all").build(), 5_000);
+
+        h.publish(h.appKey, cmd);
+
+        await().atMost(WAIT).until(() -> h.committed() == h.produced());
+        assertThat(a.fanOuts).hasSize(1);
+        assertThat(h.stat(id(cmd))).doesNotContainKey("online");
+        a.fanOutHold.countDown();
+        await().atMost(WAIT).until(() -> "2".equals(h.stat(id(cmd)).get("online")));
+        assertThat(h.stat(id(cmd))).containsEntry("targeted", "3");
+    }
+
+    @Test
+    void deliver_whenOneConnNodeIsStuck_thenOthersServedAndStuckOnesMessagesStayInInbox() throws Exception {
+        FakeConnNode stuck = h.connNode("conn-stuck");
+        stuck.hold = new CountDownLatch(1);
+        FakeConnNode healthy = h.connNode("conn-ok");
+        RouterNode router = h.startRouter(Map.of(RouterSettings.DELIVER_TIMEOUT_MS, 500));
+        await().atMost(WAIT).until(() -> router.connNodeLinks() == 2);
+        h.set(RedisKeys.route(h.appKey, "on-stuck"), "conn-stuck|c-1");
+        h.set(RedisKeys.route(h.appKey, "on-ok"), "conn-ok|c-2");
+        PushCommand cmd = Commands.toDevices(h.appKey, 3600, "on-stuck", "on-ok");
+
+        long start = System.nanoTime();
+        h.publish(h.appKey, cmd);
+
+        await().atMost(WAIT).until(() -> h.committed() == h.produced());
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        assertThat(healthy.deliveries).extracting(Delivery::getDeviceId).containsExactly("on-ok");
+        assertThat(stuck.deliveries).extracting(Delivery::getDeviceId).containsExactly("on-stuck");
+        assertThat(h.stat(id(cmd))).containsEntry("online", "1").containsEntry("stored", "1");
+        assertThat(h.inbox("on-stuck")).containsExactly(RedisKeys.inboxMember(id(cmd)));
+        stuck.hold.countDown();
+    }
+
+    @Test
+    void commit_whenConnNodeHasNotAnswered_thenOffsetsNotCommittedUntilItDoes() throws Exception {
+        FakeConnNode slow = h.connNode("conn-slow");
+        slow.hold = new CountDownLatch(1);
+        RouterNode router = h.startRouter(Map.of(RouterSettings.DELIVER_TIMEOUT_MS, 60_000));
+        await().atMost(WAIT).until(() -> router.connNodeLinks() == 1);
+        h.set(RedisKeys.route(h.appKey, "d1"), "conn-slow|c-1");
+        PushCommand cmd = Commands.toDevices(h.appKey, 3600, "d1");
+
+        h.publish(h.appKey + ":d1", cmd);
+        await().atMost(WAIT).until(() -> slow.deliveries.size() == 1);
+
+        // handed over but unanswered: stored already, not committed
+        assertThat(h.inbox("d1")).containsExactly(RedisKeys.inboxMember(id(cmd)));
+        assertThat(h.committed()).isLessThan(h.produced());
+        slow.hold.countDown();
+        await().atMost(WAIT).until(() -> h.committed() == h.produced());
+        assertThat(h.stat(id(cmd))).containsEntry("online", "1");
+    }
+
+    @Test
+    void batch_whenRedisStallsMidway_thenNothingCommittedUntilRetrySucceeds() throws Exception {
+        // its own redis-server: this test pauses it
+        try (RedisServer own = RedisServer.start(); RouterHarness mine = new RouterHarness(own.uri(), false, zk, kafka)) {
+            RouterNode router = mine.startRouter(Map.of(RedisSettings.TIMEOUT_MS, 300, RouterSettings.RETRY_BACKOFF_MS, 100));
+            PushCommand cmd = Commands.toDevices(mine.appKey, 3600, "patient");
+            mine.produced();
+            assertThat(own.command("CLIENT PAUSE 8000 ALL")).isEqualTo("+OK");
+
+            mine.publish(mine.appKey + ":patient", cmd);
+
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(6))
+                    .until(() -> mine.committed() < mine.produced());
+            await().atMost(WAIT).until(() -> mine.committed() == mine.produced());
+            assertThat(mine.inbox("patient")).containsExactly(RedisKeys.inboxMember(id(cmd)));
+            assertThat(router.metrics().getSampleValue("longlink_router_batches_total", new String[] {"result"},
+                    new String[] {"retried"})).isGreaterThanOrEqualTo(1.0);
+        }
+    }
+
+    @Test
+    void unreadableCommands_whenConsumed_thenSkippedCommittedAndLaterOnesRouted() throws Exception {
+        RouterNode router = h.startRouter(Map.of());
+        PushCommand good = Commands.toDevices(h.appKey, 3600, "after");
+
+        h.publish(h.appKey, new byte[] {0x0a, (byte) 0xff, 0x01});
+        h.publish(h.appKey, PushCommand.newBuilder().setAppKey(h.appKey).build());
+        h.publish(h.appKey, good);
+
+        await().atMost(WAIT).until(() -> h.committed() == h.produced());
+        assertThat(h.inbox("after")).containsExactly(RedisKeys.inboxMember(id(good)));
+        assertThat(router.metrics().getSampleValue("longlink_router_commands_total", new String[] {"result"},
+                new String[] {"unreadable"})).isEqualTo(2.0);
+    }
+
+    @Test
+    void connNode_whenItLeavesMembership_thenRoutesToItAreOffline() throws Exception {
+        FakeConnNode conn = h.connNode("conn-a");
+        RouterNode router = h.startRouter(Map.of());
+        await().atMost(WAIT).until(() -> router.connNodeLinks() == 1);
+        conn.leave();
+        await().atMost(WAIT).until(() -> router.connNodeLinks() == 0);
+        h.set(RedisKeys.route(h.appKey, "left-behind"), "conn-a|c-1");
+        PushCommand cmd = Commands.toDevices(h.appKey, 3600, "left-behind");
+
+        h.publish(h.appKey, cmd);
+
+        await().atMost(WAIT).until(() -> "1".equals(h.stat(id(cmd)).get("stored")));
+        assertThat(conn.deliveries).isEmpty();
+    }
+
+    @Test
+    void twoRouters_whenOneStopsMidStream_thenEveryCommandLandsInItsInbox() throws Exception {
+        RouterNode first = h.startRouter(Map.of(RouterSettings.MAX_POLL_RECORDS, 10));
+        RouterNode second = h.startRouter(Map.of(RouterSettings.MAX_POLL_RECORDS, 10));
+        int total = 400;
+        PushCommand[] cmds = new PushCommand[total];
+        for (int i = 0; i < total / 2; i++) {
+            cmds[i] = Commands.toDevices(h.appKey, 3600, "dev-" + i);
+            h.publish(h.appKey + ":dev-" + i, cmds[i]);
+        }
+        await().atMost(WAIT).until(() -> h.committed() >= 40);
+
+        first.close();
+        for (int i = total / 2; i < total; i++) {
+            cmds[i] = Commands.toDevices(h.appKey, 3600, "dev-" + i);
+            h.publish(h.appKey + ":dev-" + i, cmds[i]);
+        }
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> h.committed() == h.produced());
+        for (int i = 0; i < total; i++) {
+            assertThat(h.inbox("dev-" + i)).as("inbox of dev-" + i).containsExactly(RedisKeys.inboxMember(id(cmds[i])));
+        }
+        assertThat(second.isReady()).isTrue();
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,29 @@
+package io.longlink.router.route;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class RouteTest {
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void parse_whenNodeAndConnection_thenBoth() {
+        assertThat(Route.parse(b("conn-1|c-42"))).isEqualTo(new Route("conn-1", "c-42"));
+    }
+
+    @Test
+    void parse_whenOnlyNode_thenAnyConnection() {
+        assertThat(Route.parse(b("conn-1"))).isEqualTo(new Route("conn-1", ""));
+    }
+
+    @Test
+    void parse_whenMissingEmptyOrNoNode_thenNoRoute() {
+        assertThat(Route.parse(null)).isNull();
+        assertThat(Route.parse(new byte[0])).isNull();
+        assertThat(Route.parse(b("|c-1"))).isNull();
+    }
+}
