@@ -1,54 +1,323 @@
 package io.longlink.conn;
 
+import static java.util.Objects.requireNonNull;
+
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.NettyServerBuilder;
+import io.longlink.common.admin.AdminServer;
 import io.longlink.common.config.Config;
+import io.longlink.common.config.ConfigException;
+import io.longlink.common.discovery.Membership;
+import io.longlink.common.discovery.NodeInfo;
+import io.longlink.common.kafka.KafkaSettings;
 import io.longlink.common.lifecycle.BaseNode;
 import io.longlink.common.lifecycle.NodeSettings;
+import io.longlink.common.redis.RedisKeys;
 import io.longlink.common.redis.RedisStore;
+import io.longlink.conn.auth.AppSecrets;
+import io.longlink.conn.drain.Drainer;
+import io.longlink.conn.inbox.Inbox;
+import io.longlink.conn.metrics.ConnMetrics;
+import io.longlink.conn.receipt.KafkaReceipts;
+import io.longlink.conn.receipt.ReceiptSink;
+import io.longlink.conn.route.PeerKicker;
+import io.longlink.conn.route.RouteStore;
+import io.longlink.conn.rpc.ConnNodeService;
+import io.longlink.conn.rpc.GrpcErrors;
+import io.longlink.conn.session.DeviceHandler;
+import io.longlink.conn.session.Disconnector;
+import io.longlink.conn.session.SessionIndex;
+import io.longlink.conn.session.SessionService;
+import io.longlink.conn.session.SessionSettings;
+import io.longlink.conn.store.RedisBatcher;
+import io.longlink.conn.tcp.DeviceListener;
+import io.longlink.conn.tcp.ExceptionHandler;
+import io.longlink.conn.tcp.TcpDeviceInitializer;
+import io.longlink.conn.tcp.TlsContexts;
+import io.longlink.conn.tcp.Transport;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.curator.framework.CuratorFramework;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The conn-node: holds device connections and pushes to them. */
+/**
+ * The conn-node: holds device connections, authenticates them, keeps their routes in Redis, drains
+ * their inboxes, pushes what routers deliver and takes ACKs.
+ *
+ * <p>Start (inside {@link BaseNode#start}): stores, event loops, membership view, device listener
+ * (bound, not yet accepting), gRPC; then the membership entry is written and, once this node sees
+ * itself in the membership, the listener accepts. Stop: stop accepting, leave the membership,
+ * redirect clients at the drain rate, stop gRPC and the event loops, flush batched Redis writes.
+ */
 public final class ConnNode extends BaseNode {
     public static final String ROLE = "conn";
+    private static final Logger log = LoggerFactory.getLogger(ConnNode.class);
 
+    private final Runnable exitAfterAdminDrain;
+    private final long shutdownTimeoutMs;
+    private ConnMetrics connMetrics;
     private RedisStore redis;
+    private RedisBatcher batcher;
+    private ReceiptSink receipts = ReceiptSink.NONE;
+    private EventLoopGroup boss;
+    private MultiThreadIoEventLoopGroup workers;
+    private Membership membership;
+    private PeerKicker kicker;
+    private SessionService sessions;
+    private Drainer drainer;
+    private DeviceListener listener;
     private Server grpc;
+    private ScheduledExecutorService scheduler;
+    private ScheduledExecutorService fanOutExecutor;
 
-    public ConnNode(Config config) {
+    public ConnNode(Config config) throws ConfigException {
+        this(config, () -> {
+        });
+    }
+
+    /**
+     * @param exitAfterAdminDrain runs (on its own thread) when a drain asked for on the admin port has
+     *                            finished or timed out; the process main passes {@code System.exit(0)}
+     */
+    public ConnNode(Config config, Runnable exitAfterAdminDrain) throws ConfigException {
         super(ROLE, config, ConnSettings.ADMIN_PORT);
+        ConnSettings.validate(config);
+        this.exitAfterAdminDrain = requireNonNull(exitAfterAdminDrain, "exitAfterAdminDrain");
+        this.shutdownTimeoutMs = config.get(NodeSettings.SHUTDOWN_TIMEOUT_MS);
     }
 
     @Override
-    protected void startRole(CuratorFramework zk) throws IOException {
+    protected void startRole(CuratorFramework zk) throws Exception {
+        SessionIndex index = new SessionIndex();
+        connMetrics = new ConnMetrics(metrics, index::size, () -> sessions == null ? 0 : sessions.sockets());
         redis = RedisStore.open(config);
-        InetSocketAddress bind = new InetSocketAddress(config.get(ConnSettings.GRPC_HOST), config.get(ConnSettings.GRPC_PORT));
+        batcher = new RedisBatcher(RedisStore.open(config), config.get(ConnSettings.REDIS_BATCH_QUEUE),
+                config.get(ConnSettings.REDIS_BATCH_SIZE), connMetrics);
+        if (config.get(ConnSettings.RECEIPTS_ENABLED)) {
+            receipts = new KafkaReceipts(config.get(KafkaSettings.BOOTSTRAP), config.get(KafkaSettings.RECEIPT_TOPIC),
+                    config.get(ConnSettings.RECEIPTS_LINGER_MS), config.get(ConnSettings.RECEIPTS_MAX_BLOCK_MS),
+                    config.get(ConnSettings.RECEIPTS_QUEUE), nodeId, connMetrics);
+        }
+        Transport transport = Transport.detect();
+        boss = transport.newGroup(1, "conn-accept");
+        workers = transport.newGroup(config.get(ConnSettings.IO_THREADS), "conn-io");
+        log.info("transport={} ioThreads={}", transport, workers.executorCount());
+        scheduler = Executors.newSingleThreadScheduledExecutor(daemon("conn-scheduler"));
+        ScheduledThreadPoolExecutor fanOut = new ScheduledThreadPoolExecutor(1, daemon("conn-fanout"));
+        fanOut.setRemoveOnCancelPolicy(true);
+        fanOutExecutor = fanOut;
+
+        membership = new Membership(zk, ROLE);
+        kicker = new PeerKicker(ROLE, membership, zk, config.get(ConnSettings.KICK_TIMEOUT_MS), workers,
+                transport.socketChannelType(), connMetrics);
+        AppSecrets apps = new AppSecrets(appKey -> redis.async().hget(RedisKeys.app(appKey), RedisKeys.APP_SECRET)
+                .thenApply(b -> b == null ? null : new String(b, StandardCharsets.UTF_8)),
+                config.get(ConnSettings.APP_CACHE_SIZE), config.get(ConnSettings.APP_CACHE_TTL_MS),
+                config.get(ConnSettings.APP_CACHE_NEGATIVE_TTL_MS), System::nanoTime);
+        RouteStore routes = new RouteStore(redis.async(), batcher, config.get(ConnSettings.ROUTE_TTL_MS), connMetrics);
+        Inbox inbox = new Inbox(redis.async(), batcher, receipts, connMetrics);
+        Disconnector disconnector = new Disconnector(connMetrics);
+        Drainer[] drainerRef = new Drainer[1];
+        sessions = new SessionService(nodeId, SessionSettings.from(config), connMetrics, index, disconnector, apps,
+                routes, kicker, inbox, redis.async(), workers, () -> drainerRef[0].isDraining(),
+                () -> drainerRef[0].redirect());
+        drainer = new Drainer(nodeId, sessions, membership, scheduler, config.get(ConnSettings.DRAIN_RATE_PER_S),
+                config.get(ConnSettings.DRAIN_RETRY_AFTER_MS), () -> {
+                    setReady(false);
+                    if (listener != null) {
+                        listener.stopAccepting();
+                    }
+                }, this::deregister);
+        drainerRef[0] = drainer;
+
+        SslContext tls = TlsContexts.server(config.get(ConnSettings.TLS_CERT), config.get(ConnSettings.TLS_KEY));
+        listener = DeviceListener.bind("device", transport, boss, workers, config.get(ConnSettings.DEVICE_HOST),
+                config.get(ConnSettings.DEVICE_PORT), new DeviceListener.Options(config.get(ConnSettings.BACKLOG),
+                        config.get(ConnSettings.RECV_BUFFER_BYTES), config.get(ConnSettings.SO_SNDBUF),
+                        config.get(ConnSettings.WRITE_LOW_WATER), config.get(ConnSettings.WRITE_HIGH_WATER)),
+                new TcpDeviceInitializer(tls, new DeviceHandler(sessions), new ExceptionHandler(disconnector),
+                        config.get(ConnSettings.MAX_FRAME_BYTES), disconnector));
+
+        InetSocketAddress grpcBind = new InetSocketAddress(config.get(ConnSettings.GRPC_HOST),
+                config.get(ConnSettings.GRPC_PORT));
+        ConnNodeService service = new ConnNodeService(sessions, drainer::isDraining, fanOutExecutor,
+                config.get(ConnSettings.FANOUT_MAX_CONCURRENT), config.get(ConnSettings.DELIVER_WINDOW), connMetrics);
         try {
-            grpc = NettyServerBuilder.forAddress(bind).build().start();
+            grpc = NettyServerBuilder.forAddress(grpcBind)
+                    .channelType(transport.serverChannelType())
+                    .bossEventLoopGroup(boss)
+                    .workerEventLoopGroup(workers)
+                    .directExecutor() // handlers only look up and enqueue; FanOut matching has its own thread
+                    .maxInboundMessageSize(config.get(ConnSettings.GRPC_MAX_MESSAGE_BYTES))
+                    .permitKeepAliveTime(10, TimeUnit.SECONDS)
+                    .addService(ServerInterceptors.intercept(service, new GrpcErrors()))
+                    .build()
+                    .start();
         } catch (IOException e) {
-            throw new IOException("conn.grpc.port: cannot listen on " + bind + " (" + e.getMessage() + ")", e);
+            throw new IOException("conn.grpc.port: cannot listen on " + grpcBind + " (" + e.getMessage() + ")", e);
+        }
+
+        membership.addListener(new Membership.Listener() {
+            @Override
+            public void joined(NodeInfo node) {
+                if (node.id().equals(nodeId)) {
+                    listener.startAccepting(); // peers can now see this node, so its routes can be kicked
+                }
+            }
+
+            @Override
+            public void left(NodeInfo node) {
+            }
+        });
+        membership.start();
+        long loadEvery = config.get(ConnSettings.LOAD_PUBLISH_MS);
+        scheduler.scheduleWithFixedDelay(this::publishLoad, loadEvery, loadEvery, TimeUnit.MILLISECONDS);
+    }
+
+    /** Also the fallback that opens the listener should the membership event be missed. */
+    private void publishLoad() {
+        try {
+            if (!isReady() || drainer.isDraining()) {
+                return;
+            }
+            listener.startAccepting();
+            registration().updateLoad(sessions.index().size());
+        } catch (Exception e) {
+            log.warn("cannot publish load error=\"{}\"", e.toString());
         }
     }
 
     @Override
     protected Map<String, String> endpoints() {
-        return Map.of("grpc", config.get(NodeSettings.ADVERTISE_HOST) + ":" + grpc.getPort());
+        String host = config.get(NodeSettings.ADVERTISE_HOST);
+        return Map.of("device", host + ":" + listener.address().getPort(), "grpc", host + ":" + grpc.getPort());
     }
 
     @Override
-    protected void stopRole() throws InterruptedException {
-        if (grpc != null) {
+    protected void addAdminRoutes(AdminServer admin) {
+        admin.route("/drain", "POST", query -> {
+            Drainer d = drainer;
+            if (d == null) {
+                return new AdminServer.AdminHandler.Reply(503, "not started\n");
+            }
+            boolean first = !d.isDraining();
+            int connections = sessions.index().size();
+            // a copy: orTimeout completes the future it is called on, and stopRole still waits on the original
+            d.drain().copy().orTimeout(shutdownTimeoutMs, TimeUnit.MILLISECONDS).whenComplete((x, e) -> {
+                if (first) {
+                    if (e != null) {
+                        log.warn("drain did not finish within node.shutdown-timeout-ms={}; exiting anyway",
+                                shutdownTimeoutMs);
+                    }
+                    Thread exit = new Thread(exitAfterAdminDrain, "drain-exit");
+                    exit.start();
+                }
+            });
+            return new AdminServer.AdminHandler.Reply(202, "draining node=" + nodeId + " connections=" + connections
+                    + "\n");
+        });
+    }
+
+    @Override
+    protected void stopAccepting() {
+        if (drainer != null) {
+            drainer.stopAccepting();
+        }
+    }
+
+    @Override
+    protected void stopRole() {
+        if (drainer != null) {
+            try {
+                drainer.redirectAll().get(shutdownTimeoutMs, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                log.warn("drain did not finish within node.shutdown-timeout-ms={}; closing remaining connections",
+                        shutdownTimeoutMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        // each step runs even if an earlier one failed, in this order: RPC in, peers, timers, sockets,
+        // then the batched Redis writes those closes queued, then the stores
+        quietly("stop gRPC", () -> {
             grpc.shutdown();
             if (!grpc.awaitTermination(5, TimeUnit.SECONDS)) {
                 grpc.shutdownNow();
             }
+        }, grpc);
+        quietly("close peer channels", () -> kicker.close(), kicker);
+        quietly("stop timing wheels", () -> sessions.close(), sessions);
+        quietly("close connections", () -> {
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }, workers);
+        quietly("stop executors", () -> {
+            fanOutExecutor.shutdownNow();
+            scheduler.shutdownNow();
+        }, scheduler);
+        quietly("close membership view", () -> membership.close(), membership);
+        quietly("flush batched Redis writes", () -> batcher.close(), batcher);
+        quietly("close receipts", () -> receipts.close(), receipts);
+        quietly("close Redis", () -> redis.close(), redis);
+    }
+
+    @FunctionalInterface
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    /** Runs a shutdown step if what it closes was created; a failure is logged and the next step runs. */
+    private static void quietly(String what, Step step, Object created) {
+        if (created == null) {
+            return;
         }
-        if (redis != null) {
-            redis.close();
+        try {
+            step.run();
+        } catch (Exception e) {
+            log.warn("shutdown step failed step=\"{}\"", what, e);
         }
+    }
+
+    /** The bound device listener address (port 0 in the config = the port chosen by the OS). */
+    public InetSocketAddress deviceAddress() {
+        return listener.address();
+    }
+
+    public int grpcPort() {
+        return grpc.getPort();
+    }
+
+    /** The node's metrics for tests and tools; null before start. */
+    public ConnMetrics connMetrics() {
+        return connMetrics;
+    }
+
+    public SessionIndex sessionIndex() {
+        return sessions.index();
+    }
+
+    public boolean isDraining() {
+        return drainer != null && drainer.isDraining();
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
     }
 }

@@ -1,5 +1,7 @@
 package io.longlink.conn;
 
+import io.longlink.common.config.Config;
+import io.longlink.common.config.ConfigException;
 import io.longlink.common.config.Setting;
 import io.longlink.common.kafka.KafkaSettings;
 import io.longlink.common.lifecycle.NodeSettings;
@@ -7,18 +9,114 @@ import io.longlink.common.redis.RedisSettings;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Every conn-node setting. */
+/**
+ * Every conn-node setting, declared once. {@link #validate} adds the checks that relate two
+ * settings. conn-node.example.properties lists each key with its default.
+ */
 public final class ConnSettings {
     public static final Setting<Integer> ADMIN_PORT = Setting.port("admin.port", 9120,
             "Admin HTTP port (/metrics, /healthz, /readyz, POST /drain)");
+
+    // Listeners
     public static final Setting<String> DEVICE_HOST = Setting.string("conn.device.host", "127.0.0.1",
             "Bind address of the device TCP listener");
     public static final Setting<Integer> DEVICE_PORT = Setting.port("conn.device.port", 7000,
-            "Port of the device TCP listener");
+            "Port of the device TCP listener (0 = any free port)");
+    public static final Setting<Integer> BACKLOG = Setting.intRange("conn.device.backlog", 4096, 16, 65535,
+            "Accept backlog of the device listener (the kernel caps it at net.core.somaxconn)");
     public static final Setting<String> GRPC_HOST = Setting.string("conn.grpc.host", "127.0.0.1",
             "Bind address of the internal gRPC service (routers, peer conn-nodes)");
     public static final Setting<Integer> GRPC_PORT = Setting.port("conn.grpc.port", 7100,
-            "Port of the internal gRPC service");
+            "Port of the internal gRPC service (0 = any free port)");
+    public static final Setting<Integer> IO_THREADS = Setting.intRange("conn.io-threads", 0, 0, 256,
+            "Event-loop threads for device connections and gRPC; 0 = 2 x available processors");
+    public static final Setting<String> TLS_CERT = Setting.optionalString("conn.tls.cert", "",
+            "PEM certificate chain of the device listener; empty = plain TCP");
+    public static final Setting<String> TLS_KEY = Setting.optionalString("conn.tls.key", "",
+            "PEM PKCS#8 private key matching conn.tls.cert; empty = plain TCP");
+
+    // Frames and sockets
+    public static final Setting<Integer> MAX_FRAME_BYTES = Setting.intRange("conn.max-frame-bytes", 16_384, 64,
+            1 << 20, "Largest body a device may send in one frame; larger declared lengths get FRAME_TOO_LARGE");
+    public static final Setting<Integer> RECV_BUFFER_BYTES = Setting.intRange("conn.recv-buffer-bytes", 1_024, 64,
+            65_536, "Size of each read buffer (fixed; small keeps idle connections cheap)");
+    public static final Setting<Integer> SO_SNDBUF = Setting.intRange("conn.so-sndbuf", 0, 0, 16 << 20,
+            "Kernel send buffer per device socket in bytes; 0 = kernel default (autotuned)");
+    public static final Setting<Integer> WRITE_LOW_WATER = Setting.intRange("conn.write-buffer-low-bytes", 32_768,
+            1_024, 64 << 20, "A device socket becomes writable again below this many queued outbound bytes");
+    public static final Setting<Integer> WRITE_HIGH_WATER = Setting.intRange("conn.write-buffer-high-bytes", 65_536,
+            1_024, 64 << 20, "A device socket stops taking deliveries (REJECTED) above this many queued bytes");
+    public static final Setting<Integer> SLOW_READER_MS = Setting.intRange("conn.slow-reader-ms", 10_000, 100,
+            600_000, "A device that stays unwritable this long is closed with SLOW_READER");
+
+    // CONNECT, heartbeats, timers
+    public static final Setting<Integer> CONNECT_TIMEOUT_MS = Setting.intRange("conn.connect-timeout-ms", 10_000, 100,
+            300_000, "A connection that sends no CONNECT within this time gets CONNECT_TIMEOUT");
+    public static final Setting<Integer> HEARTBEAT_MIN_S = Setting.intRange("conn.heartbeat-min-s", 30, 1, 3_600,
+            "Lowest heartbeat interval granted to a device");
+    public static final Setting<Integer> HEARTBEAT_MAX_S = Setting.intRange("conn.heartbeat-max-s", 600, 1, 3_600,
+            "Highest heartbeat interval granted to a device");
+    public static final Setting<Integer> HEARTBEAT_DEFAULT_S = Setting.intRange("conn.heartbeat-default-s", 240, 1,
+            3_600, "Heartbeat interval granted when CONNECT asks for 0");
+    public static final Setting<Integer> IDLE_FACTOR = Setting.intRange("conn.idle-factor", 3, 2, 10,
+            "A connection with no frame within heartbeat x this factor gets IDLE_TIMEOUT");
+    public static final Setting<Integer> TIMER_TICK_MS = Setting.intRange("conn.timer-tick-ms", 1_000, 10, 10_000,
+            "Resolution of the per-event-loop timing wheel (CONNECT deadline, idle, slow reader)");
+
+    // Apps
+    public static final Setting<Integer> APP_CACHE_SIZE = Setting.intRange("conn.app-cache-size", 10_000, 16,
+            1_000_000, "Most app secrets kept in memory");
+    public static final Setting<Integer> APP_CACHE_TTL_MS = Setting.intRange("conn.app-cache-ttl-ms", 60_000, 0,
+            3_600_000, "How long a known app's secret is reused before Redis is asked again");
+    public static final Setting<Integer> APP_CACHE_NEGATIVE_TTL_MS = Setting.intRange("conn.app-cache-negative-ttl-ms",
+            5_000, 0, 3_600_000, "How long an unknown app key is remembered as unknown");
+
+    // Routes and Redis batching
+    public static final Setting<Integer> ROUTE_TTL_MS = Setting.intRange("conn.route-ttl-ms", 1_800_000, 1_000,
+            86_400_000, "TTL of a device route; renewed while the device heartbeats; must be at least"
+                    + " 2 x conn.heartbeat-max-s");
+    public static final Setting<Integer> REDIS_BATCH_SIZE = Setting.intRange("conn.redis-batch-size", 512, 1, 65_536,
+            "Commands per pipelined flush (route renewals, route deletes, ACK removals)");
+    public static final Setting<Integer> REDIS_BATCH_QUEUE = Setting.intRange("conn.redis-batch-queue", 65_536, 64,
+            4_194_304, "Queued batched Redis operations; when full, renewals and ACKs are dropped and counted");
+    public static final Setting<Integer> KICK_TIMEOUT_MS = Setting.intRange("conn.kick-timeout-ms", 2_000, 100,
+            60_000, "Deadline of a Kick call to the conn-node holding a device's previous connection");
+
+    // Inbox
+    public static final Setting<Integer> INBOX_PAGE = Setting.intRange("conn.inbox-page", 100, 1, 10_000,
+            "Inbox entries read per page while draining on CONNECT");
+    public static final Setting<Integer> INBOX_DRAIN_MAX = Setting.intRange("conn.inbox-drain-max", 1_000, 1,
+            1_000_000, "Most inbox entries sent on one CONNECT (the rest on the next CONNECT)");
+    public static final Setting<Integer> PENDING_MAX = Setting.intRange("conn.pending-max", 256, 1, 65_536,
+            "Live deliveries held per connection while its inbox drains; beyond, deliveries are REJECTED");
+    public static final Setting<Integer> MAX_TAGS = Setting.intRange("conn.max-tags-per-device", 64, 0, 10_000,
+            "Most tags of one device loaded into the local fan-out index");
+
+    // gRPC
+    public static final Setting<Integer> DELIVER_WINDOW = Setting.intRange("conn.deliver-window", 8, 1, 1_024,
+            "Delivery batches a router may have in flight on one Deliver stream");
+    public static final Setting<Integer> GRPC_MAX_MESSAGE_BYTES = Setting.intRange("conn.grpc.max-message-bytes",
+            16 << 20, 1 << 16, 256 << 20, "Largest gRPC message accepted (a delivery batch)");
+    public static final Setting<Integer> FANOUT_MAX_CONCURRENT = Setting.intRange("conn.fanout-max-concurrent", 16, 1,
+            1_024, "FanOut calls served at once; more get RESOURCE_EXHAUSTED");
+
+    // Receipts
+    public static final Setting<Boolean> RECEIPTS_ENABLED = Setting.bool("conn.receipts.enabled", true,
+            "Emit ACKED receipts to kafka.receipt-topic; false = no Kafka client at all");
+    public static final Setting<Integer> RECEIPTS_LINGER_MS = Setting.intRange("conn.receipts.linger-ms", 5, 0,
+            10_000, "Kafka producer linger: how long receipts wait to fill a batch");
+    public static final Setting<Integer> RECEIPTS_QUEUE = Setting.intRange("conn.receipts.queue", 65_536, 16,
+            4_194_304, "Receipts waiting for the Kafka producer; when full they are dropped and counted");
+    public static final Setting<Integer> RECEIPTS_MAX_BLOCK_MS = Setting.intRange("conn.receipts.max-block-ms", 1_000,
+            0, 60_000, "How long the receipt sender thread waits for Kafka metadata or buffer space");
+
+    // Drain and load
+    public static final Setting<Integer> DRAIN_RATE_PER_S = Setting.intRange("conn.drain-rate-per-s", 1_000, 1,
+            1_000_000, "Connections redirected per second while draining");
+    public static final Setting<Integer> DRAIN_RETRY_AFTER_MS = Setting.intRange("conn.drain-retry-after-ms", 1_000,
+            0, 600_000, "Base of REDIRECT.retry_after_ms; each client gets this plus a random share of it");
+    public static final Setting<Integer> LOAD_PUBLISH_MS = Setting.intRange("conn.load-publish-interval-ms", 5_000,
+            100, 600_000, "How often the live connection count is published in ZooKeeper");
 
     private ConnSettings() {
     }
@@ -27,7 +125,52 @@ public final class ConnSettings {
         List<Setting<?>> all = new ArrayList<>(NodeSettings.common(ADMIN_PORT));
         all.addAll(RedisSettings.all());
         all.addAll(KafkaSettings.all());
-        all.addAll(List.of(DEVICE_HOST, DEVICE_PORT, GRPC_HOST, GRPC_PORT));
+        all.addAll(List.of(DEVICE_HOST, DEVICE_PORT, BACKLOG, GRPC_HOST, GRPC_PORT, IO_THREADS, TLS_CERT, TLS_KEY,
+                MAX_FRAME_BYTES, RECV_BUFFER_BYTES, SO_SNDBUF, WRITE_LOW_WATER, WRITE_HIGH_WATER, SLOW_READER_MS,
+                CONNECT_TIMEOUT_MS, HEARTBEAT_MIN_S, HEARTBEAT_MAX_S, HEARTBEAT_DEFAULT_S, IDLE_FACTOR,
+                TIMER_TICK_MS, APP_CACHE_SIZE, APP_CACHE_TTL_MS, APP_CACHE_NEGATIVE_TTL_MS, ROUTE_TTL_MS,
+                REDIS_BATCH_SIZE, REDIS_BATCH_QUEUE, KICK_TIMEOUT_MS, INBOX_PAGE, INBOX_DRAIN_MAX, PENDING_MAX,
+                MAX_TAGS, DELIVER_WINDOW, GRPC_MAX_MESSAGE_BYTES, FANOUT_MAX_CONCURRENT, RECEIPTS_ENABLED,
+                RECEIPTS_LINGER_MS, RECEIPTS_QUEUE, RECEIPTS_MAX_BLOCK_MS, DRAIN_RATE_PER_S, DRAIN_RETRY_AFTER_MS,
+                LOAD_PUBLISH_MS));
         return List.copyOf(all);
+    }
+
+    /** Checks between settings, reported like single-setting problems. */
+    public static void validate(Config config) throws ConfigException {
+        List<String> problems = new ArrayList<>();
+        int min = config.get(HEARTBEAT_MIN_S);
+        int max = config.get(HEARTBEAT_MAX_S);
+        int dflt = config.get(HEARTBEAT_DEFAULT_S);
+        if (min > max) {
+            problems.add(HEARTBEAT_MIN_S.key() + ": " + min + " (expected: at most conn.heartbeat-max-s = " + max + ")");
+        }
+        if (dflt < min || dflt > max) {
+            problems.add(HEARTBEAT_DEFAULT_S.key() + ": " + dflt + " (expected: between conn.heartbeat-min-s = " + min
+                    + " and conn.heartbeat-max-s = " + max + ")");
+        }
+        long ttl = config.get(ROUTE_TTL_MS);
+        if (ttl < 2L * max * 1000) {
+            problems.add(ROUTE_TTL_MS.key() + ": " + ttl + " (expected: at least 2 x conn.heartbeat-max-s x 1000 = "
+                    + 2L * max * 1000 + ", or routes of idle but live devices would expire)");
+        }
+        int low = config.get(WRITE_LOW_WATER);
+        int high = config.get(WRITE_HIGH_WATER);
+        if (low > high) {
+            problems.add(WRITE_LOW_WATER.key() + ": " + low + " (expected: at most conn.write-buffer-high-bytes = "
+                    + high + ")");
+        }
+        boolean cert = !config.get(TLS_CERT).isEmpty();
+        boolean key = !config.get(TLS_KEY).isEmpty();
+        if (cert != key) {
+            problems.add(TLS_KEY.key() + ": set conn.tls.cert and conn.tls.key together (expected: both or neither)");
+        }
+        if (config.get(INBOX_PAGE) > config.get(INBOX_DRAIN_MAX)) {
+            problems.add(INBOX_PAGE.key() + ": " + config.get(INBOX_PAGE)
+                    + " (expected: at most conn.inbox-drain-max = " + config.get(INBOX_DRAIN_MAX) + ")");
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
     }
 }

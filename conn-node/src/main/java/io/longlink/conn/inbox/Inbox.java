@@ -1,0 +1,197 @@
+package io.longlink.conn.inbox;
+
+import static java.util.Objects.requireNonNull;
+
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.longlink.common.redis.RedisKeys;
+import io.longlink.conn.metrics.ConnMetrics;
+import io.longlink.conn.receipt.ReceiptSink;
+import io.longlink.conn.store.BatchOp;
+import io.longlink.conn.store.RedisBatcher;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A device's store-and-forward inbox: paged reads for the drain at CONNECT, removal on ACK (counted
+ * once: only a ZREM that removed something counts {@code acked} and emits a receipt) and removal of
+ * entries whose body is gone (counted {@code expired}).
+ */
+public final class Inbox {
+    static final String ACKED = "acked";
+    static final String EXPIRED = "expired";
+
+    private final RedisClusterAsyncCommands<String, byte[]> redis;
+    private final RedisBatcher batcher;
+    private final ReceiptSink receipts;
+    private final ConnMetrics metrics;
+
+    public Inbox(RedisClusterAsyncCommands<String, byte[]> redis, RedisBatcher batcher, ReceiptSink receipts,
+                 ConnMetrics metrics) {
+        this.redis = requireNonNull(redis, "redis");
+        this.batcher = requireNonNull(batcher, "batcher");
+        this.receipts = requireNonNull(receipts, "receipts");
+        this.metrics = requireNonNull(metrics, "metrics");
+    }
+
+    /**
+     * Reads up to {@code count} entries after {@code afterMember} ("-" = from the start), in id
+     * order, with their bodies: one ZRANGEBYLEX and one MGET (split per slot by Lettuce in a cluster).
+     */
+    public CompletionStage<List<InboxEntry>> readPage(String appKey, String deviceId, String afterMember, int count) {
+        String min = afterMember.equals("-") ? "-" : "(" + afterMember;
+        @SuppressWarnings("deprecation") // the Range/Limit overload needs V-typed bounds; the codec's V is byte[]
+        CompletionStage<List<byte[]>> members = redis.zrangebylex(RedisKeys.inbox(appKey, deviceId), min, "+", 0, count);
+        return members.thenCompose(list -> {
+            if (list.isEmpty()) {
+                return CompletableFuture.completedFuture(List.of());
+            }
+            String[] names = new String[list.size()];
+            long[] ids = new long[list.size()];
+            List<String> keys = new ArrayList<>(list.size());
+            for (int i = 0; i < names.length; i++) {
+                names[i] = new String(list.get(i), StandardCharsets.US_ASCII);
+                ids[i] = parseMember(names[i]);
+                if (ids[i] != 0) {
+                    keys.add(RedisKeys.message(ids[i]));
+                }
+            }
+            if (keys.isEmpty()) {
+                return CompletableFuture.completedFuture(entries(names, ids, List.of()));
+            }
+            return redis.mget(keys.toArray(new String[0])).thenApply(values -> entries(names, ids, values));
+        });
+    }
+
+    private static List<InboxEntry> entries(String[] names, long[] ids, List<KeyValue<String, byte[]>> values) {
+        List<InboxEntry> out = new ArrayList<>(names.length);
+        int v = 0;
+        for (int i = 0; i < names.length; i++) {
+            byte[] body = null;
+            if (ids[i] != 0) {
+                KeyValue<String, byte[]> kv = values.get(v++);
+                body = kv.hasValue() ? kv.getValue() : null;
+            }
+            out.add(new InboxEntry(names[i], ids[i], body));
+        }
+        return out;
+    }
+
+    /** @return the id, or 0 when the member is not 20 decimal digits of an unsigned 64-bit value */
+    static long parseMember(String member) {
+        if (member.length() != 20) {
+            return 0;
+        }
+        for (int i = 0; i < 20; i++) {
+            char c = member.charAt(i);
+            if (c < '0' || c > '9') {
+                return 0;
+            }
+        }
+        try {
+            return Long.parseUnsignedLong(member);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** Queues removal of ACKed ids; each removal that happened counts once. */
+    public void ack(String appKey, String deviceId, long[] ids) {
+        batcher.offer(new AckOp(appKey, deviceId, ids));
+    }
+
+    /** Queues removal of an entry whose body expired or does not parse. */
+    public void expire(String appKey, String deviceId, InboxEntry entry) {
+        batcher.offer(new ExpireOp(appKey, deviceId, entry));
+    }
+
+    private final class AckOp implements BatchOp {
+        private final String appKey;
+        private final String deviceId;
+        private final long[] ids;
+
+        AckOp(String appKey, String deviceId, long[] ids) {
+            this.appKey = appKey;
+            this.deviceId = deviceId;
+            this.ids = ids;
+        }
+
+        @Override
+        public CompletionStage<?> issue(RedisClusterAsyncCommands<String, byte[]> r) {
+            String key = RedisKeys.inbox(appKey, deviceId);
+            CompletionStage<?> last = null;
+            for (long id : ids) {
+                CompletionStage<Long> removed = r.zrem(key, RedisKeys.inboxMember(id).getBytes(StandardCharsets.US_ASCII));
+                removed.thenAccept(n -> {
+                    if (n != null && n == 1L) {
+                        metrics.acked.inc();
+                        batcher.offer(new StatOp(id, ACKED));
+                        receipts.acked(appKey, deviceId, id);
+                    }
+                });
+                last = removed;
+            }
+            return last == null ? CompletableFuture.completedFuture(null) : last;
+        }
+
+        @Override
+        public String kind() {
+            return "ack";
+        }
+    }
+
+    private final class ExpireOp implements BatchOp {
+        private final String appKey;
+        private final String deviceId;
+        private final InboxEntry entry;
+
+        ExpireOp(String appKey, String deviceId, InboxEntry entry) {
+            this.appKey = appKey;
+            this.deviceId = deviceId;
+            this.entry = entry;
+        }
+
+        @Override
+        public CompletionStage<?> issue(RedisClusterAsyncCommands<String, byte[]> r) {
+            CompletionStage<Long> removed = r.zrem(RedisKeys.inbox(appKey, deviceId),
+                    entry.member().getBytes(StandardCharsets.US_ASCII));
+            removed.thenAccept(n -> {
+                if (n != null && n == 1L) {
+                    metrics.inboxExpired.inc();
+                    if (entry.id() != 0) {
+                        batcher.offer(new StatOp(entry.id(), EXPIRED));
+                    }
+                }
+            });
+            return removed;
+        }
+
+        @Override
+        public String kind() {
+            return "expire";
+        }
+    }
+
+    private static final class StatOp implements BatchOp {
+        private final long id;
+        private final String field;
+
+        StatOp(long id, String field) {
+            this.id = id;
+            this.field = field;
+        }
+
+        @Override
+        public CompletionStage<?> issue(RedisClusterAsyncCommands<String, byte[]> r) {
+            return r.hincrby(RedisKeys.stat(id), field, 1);
+        }
+
+        @Override
+        public String kind() {
+            return "stat";
+        }
+    }
+}

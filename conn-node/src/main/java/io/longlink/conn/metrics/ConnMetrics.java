@@ -1,0 +1,189 @@
+package io.longlink.conn.metrics;
+
+import io.longlink.proto.device.ErrorCode;
+import io.longlink.proto.device.FrameType;
+import io.longlink.proto.internal.Outcome;
+import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.Counter;
+import io.prometheus.client.Gauge;
+import io.prometheus.client.Histogram;
+import java.util.function.DoubleSupplier;
+
+/**
+ * The conn-node's metrics on the node registry. Children of labelled counters used on hot paths
+ * are resolved once into arrays, so counting a frame is one striped add, no label lookup.
+ */
+public final class ConnMetrics {
+    private final Counter.Child[] framesIn;
+    private final Counter.Child[] framesOut;
+    private final Counter.Child[] connectFailures;
+    private final Counter.Child[] disconnects;
+    private final Counter.Child[] deliveries;
+
+    public final Counter.Child connects;
+    public final Counter.Child pushesLive;
+    public final Counter.Child pushesInbox;
+    public final Counter.Child pushesFanOut;
+    public final Counter.Child ackIds;
+    public final Counter.Child acked;
+    public final Counter.Child inboxDrains;
+    public final Counter.Child inboxDrained;
+    public final Counter.Child inboxExpired;
+    public final Counter.Child inboxRedelivered;
+    public final Counter.Child kicksLocal;
+    public final Counter.Child kicksSent;
+    public final Counter.Child kicksReceived;
+    public final Counter.Child kickFailures;
+    public final Counter.Child slowReaderCloses;
+    public final Counter.Child idleEvictions;
+    public final Counter.Child connectTimeouts;
+    public final Counter.Child routeRenewals;
+    public final Counter.Child routeRecreated;
+    public final Counter.Child routeDeletes;
+    public final Counter.Child fanOuts;
+    public final Counter.Child invalidDeliveries;
+    public final Counter.Child receiptsSent;
+    public final Counter.Child receiptsDropped;
+    public final Counter.Child receiptsFailed;
+    public final Counter.Child redirects;
+    private final Counter batchDropped;
+    private final Counter redisErrors;
+    public final Histogram loopLag;
+
+    public ConnMetrics(CollectorRegistry registry, DoubleSupplier connections, DoubleSupplier sockets) {
+        gauge(registry, "longlink_conn_connections", "Authenticated device connections on this node", connections);
+        gauge(registry, "longlink_conn_sockets", "Open device sockets, authenticated or not", sockets);
+        Counter in = Counter.build("longlink_conn_frames_in_total", "Frames received from devices by type")
+                .labelNames("type").register(registry);
+        Counter out = Counter.build("longlink_conn_frames_out_total", "Frames sent to devices by type")
+                .labelNames("type").register(registry);
+        framesIn = new Counter.Child[FrameType.values().length];
+        framesOut = new Counter.Child[FrameType.values().length];
+        for (FrameType t : FrameType.values()) {
+            if (t != FrameType.UNRECOGNIZED) {
+                framesIn[t.getNumber()] = in.labels(t.name());
+                framesOut[t.getNumber()] = out.labels(t.name());
+            }
+        }
+        Counter failures = Counter.build("longlink_conn_connect_failures_total", "Refused CONNECTs by error code")
+                .labelNames("code").register(registry);
+        Counter closes = Counter.build("longlink_conn_disconnects_total",
+                "Connections closed by the server, by the error code sent").labelNames("code").register(registry);
+        connectFailures = new Counter.Child[ErrorCode.values().length];
+        disconnects = new Counter.Child[ErrorCode.values().length];
+        for (ErrorCode c : ErrorCode.values()) {
+            if (c != ErrorCode.UNRECOGNIZED) {
+                connectFailures[c.getNumber()] = failures.labels(c.name());
+                disconnects[c.getNumber()] = closes.labels(c.name());
+            }
+        }
+        Counter outcomes = Counter.build("longlink_conn_deliveries_total", "Deliveries from routers by outcome")
+                .labelNames("outcome").register(registry);
+        deliveries = new Counter.Child[Outcome.values().length];
+        for (Outcome o : Outcome.values()) {
+            if (o != Outcome.UNRECOGNIZED) {
+                deliveries[o.getNumber()] = outcomes.labels(o.name());
+            }
+        }
+        connects = counter(registry, "longlink_conn_connects_total", "Successful CONNECTs");
+        Counter pushes = Counter.build("longlink_conn_pushes_written_total", "PUSH frames written, by source")
+                .labelNames("source").register(registry);
+        pushesLive = pushes.labels("live");
+        pushesInbox = pushes.labels("inbox");
+        pushesFanOut = pushes.labels("fanout");
+        ackIds = counter(registry, "longlink_conn_ack_ids_total", "Message ids received in ACK frames");
+        acked = counter(registry, "longlink_conn_acked_total", "ACKs that removed an inbox entry (counted once)");
+        inboxDrains = counter(registry, "longlink_conn_inbox_drains_total", "Inbox drains run at CONNECT");
+        inboxDrained = counter(registry, "longlink_conn_inbox_drained_messages_total",
+                "Inbox messages written during CONNECT drains");
+        inboxExpired = counter(registry, "longlink_conn_inbox_expired_total",
+                "Inbox entries removed because their body expired or was unreadable");
+        inboxRedelivered = counter(registry, "longlink_conn_inbox_redelivered_total",
+                "Drained messages the device had already seen (id <= CONNECT.last_message_id)");
+        Counter kicks = Counter.build("longlink_conn_kicks_total", "Duplicate-login kicks")
+                .labelNames("kind").register(registry);
+        kicksLocal = kicks.labels("local");
+        kicksSent = kicks.labels("remote_sent");
+        kicksReceived = kicks.labels("remote_received");
+        kickFailures = kicks.labels("remote_failed");
+        slowReaderCloses = counter(registry, "longlink_conn_slow_reader_closes_total",
+                "Connections closed because the device did not read");
+        idleEvictions = counter(registry, "longlink_conn_idle_evictions_total",
+                "Connections closed for missing heartbeats");
+        connectTimeouts = counter(registry, "longlink_conn_connect_timeouts_total",
+                "Connections closed for sending no CONNECT in time");
+        Counter routes = Counter.build("longlink_conn_route_ops_total", "Batched route operations")
+                .labelNames("op").register(registry);
+        routeRenewals = routes.labels("renew");
+        routeRecreated = routes.labels("recreate");
+        routeDeletes = routes.labels("delete");
+        fanOuts = counter(registry, "longlink_conn_fanouts_total", "FanOut calls served");
+        invalidDeliveries = counter(registry, "longlink_conn_invalid_deliveries_total",
+                "Deliveries without app key, device id or push (answered REJECTED)");
+        Counter receipts = Counter.build("longlink_conn_receipts_total", "ACKED receipts by result")
+                .labelNames("result").register(registry);
+        receiptsSent = receipts.labels("sent");
+        receiptsDropped = receipts.labels("dropped");
+        receiptsFailed = receipts.labels("failed");
+        redirects = counter(registry, "longlink_conn_redirects_total", "Connections redirected by a drain");
+        batchDropped = Counter.build("longlink_conn_redis_batch_dropped_total",
+                "Batched Redis operations dropped because the batch queue was full").labelNames("op")
+                .register(registry);
+        redisErrors = Counter.build("longlink_conn_redis_errors_total", "Failed Redis operations by operation")
+                .labelNames("op").register(registry);
+        loopLag = Histogram.build("longlink_conn_event_loop_lag_seconds",
+                        "Delay between when an event-loop timer tick was due and when it ran")
+                .buckets(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5).register(registry);
+    }
+
+    public void frameIn(int type) {
+        framesIn[type].inc();
+    }
+
+    public void frameOut(FrameType type) {
+        framesOut[type.getNumber()].inc();
+    }
+
+    /** Counts an encoded frame by its first byte. */
+    public void frameOut(int type) {
+        if (type > 0 && type < framesOut.length && framesOut[type] != null) {
+            framesOut[type].inc();
+        }
+    }
+
+    public void connectFailure(ErrorCode code) {
+        connectFailures[code.getNumber()].inc();
+    }
+
+    public void disconnect(ErrorCode code) {
+        disconnects[code.getNumber()].inc();
+    }
+
+    public void delivery(Outcome outcome) {
+        deliveries[outcome.getNumber()].inc();
+    }
+
+    public void batchDropped(String op) {
+        batchDropped.labels(op).inc();
+    }
+
+    public void redisError(String op) {
+        redisErrors.labels(op).inc();
+    }
+
+    private static Counter.Child counter(CollectorRegistry registry, String name, String help) {
+        Counter c = Counter.build(name, help).register(registry);
+        return c.labels();
+    }
+
+    private static void gauge(CollectorRegistry registry, String name, String help, DoubleSupplier value) {
+        Gauge g = Gauge.build(name, help).create();
+        g.setChild(new Gauge.Child() {
+            @Override
+            public double get() {
+                return value.getAsDouble();
+            }
+        });
+        g.register(registry);
+    }
+}

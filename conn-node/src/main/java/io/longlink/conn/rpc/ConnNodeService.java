@@ -1,0 +1,74 @@
+package io.longlink.conn.rpc;
+
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.longlink.conn.metrics.ConnMetrics;
+import io.longlink.conn.session.ConnectionIds;
+import io.longlink.conn.session.Session;
+import io.longlink.conn.session.SessionIndex;
+import io.longlink.conn.session.SessionService;
+import io.longlink.proto.internal.ConnNodeGrpc;
+import io.longlink.proto.internal.DeliveryBatch;
+import io.longlink.proto.internal.DeliveryResult;
+import io.longlink.proto.internal.FanOutRequest;
+import io.longlink.proto.internal.FanOutResponse;
+import io.longlink.proto.internal.KickRequest;
+import io.longlink.proto.internal.KickResponse;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.BooleanSupplier;
+
+/** The internal ConnNode gRPC service: Deliver, FanOut and Kick. Exceptions become statuses in {@link GrpcErrors}. */
+public final class ConnNodeService extends ConnNodeGrpc.ConnNodeImplBase {
+    private final SessionIndex index;
+    private final SessionService sessions;
+    private final Deliveries deliveries;
+    private final FanOuts fanOuts;
+    private final int window;
+    private final ConnMetrics metrics;
+
+    public ConnNodeService(SessionService sessions, BooleanSupplier draining, ScheduledExecutorService fanOutExecutor,
+                           int maxConcurrentFanOuts, int window, ConnMetrics metrics) {
+        this.sessions = requireNonNull(sessions, "sessions");
+        this.index = sessions.index();
+        this.metrics = requireNonNull(metrics, "metrics");
+        this.deliveries = new Deliveries(index, sessions, draining, metrics);
+        this.fanOuts = new FanOuts(index, sessions, fanOutExecutor, maxConcurrentFanOuts, metrics);
+        this.window = window;
+    }
+
+    @Override
+    public StreamObserver<DeliveryBatch> deliver(StreamObserver<DeliveryResult> responses) {
+        return new DeliverStream((ServerCallStreamObserver<DeliveryResult>) responses, deliveries, window);
+    }
+
+    @Override
+    public void fanOut(FanOutRequest request, StreamObserver<FanOutResponse> responses) {
+        fanOuts.run(request).whenComplete((r, e) -> {
+            if (e != null) {
+                responses.onError(GrpcErrors.status(e).asRuntimeException());
+                return;
+            }
+            responses.onNext(r);
+            responses.onCompleted();
+        });
+    }
+
+    @Override
+    public void kick(KickRequest request, StreamObserver<KickResponse> responses) {
+        if (request.getAppKey().isEmpty() || request.getDeviceId().isEmpty() || request.getConnectionId().isEmpty()) {
+            throw new IllegalArgumentException("app_key, device_id and connection_id are required");
+        }
+        metrics.kicksReceived.inc();
+        Session s = index.find(request.getAppKey(), request.getDeviceId());
+        boolean kicked = s != null
+                && ConnectionIds.parse(request.getConnectionId(), ~s.connectionId()) == s.connectionId();
+        if (kicked) {
+            sessions.kick(s, request.getReason().isEmpty() ? "another connection of this device took over"
+                    : request.getReason());
+        }
+        responses.onNext(KickResponse.newBuilder().setKicked(kicked).build());
+        responses.onCompleted();
+    }
+}

@@ -1,0 +1,141 @@
+package io.longlink.conn.rpc;
+
+import static java.util.Objects.requireNonNull;
+
+import io.longlink.conn.metrics.ConnMetrics;
+import io.longlink.conn.session.ConnectionIds;
+import io.longlink.conn.session.Session;
+import io.longlink.conn.session.SessionIndex;
+import io.longlink.conn.session.SessionService;
+import io.longlink.proto.internal.Delivery;
+import io.longlink.proto.internal.DeliveryBatch;
+import io.longlink.proto.internal.Outcome;
+import io.netty.channel.EventLoop;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * Decides one outcome per delivery of a batch. What needs no connection state is answered at once
+ * (NOT_HERE, STALE_ROUTE, REJECTED while draining or expired); the rest goes to the sessions' event
+ * loops as one task per loop per batch, which writes in batch order and flushes each touched
+ * connection once. The batch completes when every loop task has reported.
+ */
+final class Deliveries {
+    private final SessionIndex index;
+    private final SessionService sessions;
+    private final BooleanSupplier draining;
+    private final ConnMetrics metrics;
+
+    Deliveries(SessionIndex index, SessionService sessions, BooleanSupplier draining, ConnMetrics metrics) {
+        this.index = requireNonNull(index, "index");
+        this.sessions = requireNonNull(sessions, "sessions");
+        this.draining = requireNonNull(draining, "draining");
+        this.metrics = requireNonNull(metrics, "metrics");
+    }
+
+    /** Completes {@code done} with the outcomes, in batch order, on whichever thread finishes last. */
+    void dispatch(DeliveryBatch batch, Consumer<Outcome[]> done) {
+        int n = batch.getDeliveriesCount();
+        Outcome[] outcomes = new Outcome[n];
+        Map<EventLoop, LoopWork> work = null;
+        long now = System.currentTimeMillis();
+        boolean drainingNow = draining.getAsBoolean();
+        for (int i = 0; i < n; i++) {
+            Delivery d = batch.getDeliveries(i);
+            if (d.getAppKey().isEmpty() || d.getDeviceId().isEmpty() || !d.hasPush()) {
+                metrics.invalidDeliveries.inc();
+                outcomes[i] = Outcome.REJECTED;
+                continue;
+            }
+            Session s = index.find(d.getAppKey(), d.getDeviceId());
+            if (s == null) {
+                outcomes[i] = Outcome.NOT_HERE;
+                continue;
+            }
+            if (!d.getConnectionId().isEmpty()
+                    && ConnectionIds.parse(d.getConnectionId(), ~s.connectionId()) != s.connectionId()) {
+                outcomes[i] = Outcome.STALE_ROUTE;
+                continue;
+            }
+            long expiresAt = d.getPush().getExpiresAtMs();
+            if (drainingNow || (expiresAt != 0 && expiresAt < now)) {
+                outcomes[i] = Outcome.REJECTED;
+                continue;
+            }
+            if (work == null) {
+                work = new IdentityHashMap<>();
+            }
+            work.computeIfAbsent(s.channel().eventLoop(), l -> new LoopWork()).add(i, s);
+        }
+        if (work == null) {
+            finish(outcomes, done);
+            return;
+        }
+        AtomicInteger remaining = new AtomicInteger(work.size());
+        for (Map.Entry<EventLoop, LoopWork> e : work.entrySet()) {
+            LoopWork w = e.getValue();
+            Runnable task = () -> {
+                w.run(batch, outcomes, sessions);
+                if (remaining.decrementAndGet() == 0) {
+                    finish(outcomes, done);
+                }
+            };
+            try {
+                e.getKey().execute(task);
+            } catch (RejectedExecutionException stopping) {
+                w.fail(outcomes, Outcome.NOT_HERE);
+                if (remaining.decrementAndGet() == 0) {
+                    finish(outcomes, done);
+                }
+            }
+        }
+    }
+
+    private void finish(Outcome[] outcomes, Consumer<Outcome[]> done) {
+        for (Outcome o : outcomes) {
+            metrics.delivery(o);
+        }
+        done.accept(outcomes);
+    }
+
+    /** The deliveries of one batch that go to one event loop, in batch order. */
+    private static final class LoopWork {
+        private int[] indexes = new int[4];
+        private final List<Session> targets = new ArrayList<>(4);
+
+        void add(int i, Session s) {
+            if (targets.size() == indexes.length) {
+                indexes = java.util.Arrays.copyOf(indexes, indexes.length * 2);
+            }
+            indexes[targets.size()] = i;
+            targets.add(s);
+        }
+
+        void run(DeliveryBatch batch, Outcome[] outcomes, SessionService sessions) {
+            Session lastFlushed = null;
+            for (int k = 0; k < targets.size(); k++) {
+                Session s = targets.get(k);
+                int i = indexes[k];
+                outcomes[i] = sessions.deliver(s, batch.getDeliveries(i).getPush());
+            }
+            for (Session s : targets) {
+                if (s != lastFlushed) {
+                    s.channel().flush();
+                    lastFlushed = s;
+                }
+            }
+        }
+
+        void fail(Outcome[] outcomes, Outcome o) {
+            for (int k = 0; k < targets.size(); k++) {
+                outcomes[indexes[k]] = o;
+            }
+        }
+    }
+}

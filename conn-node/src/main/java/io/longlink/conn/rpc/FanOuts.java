@@ -1,0 +1,150 @@
+package io.longlink.conn.rpc;
+
+import static java.util.Objects.requireNonNull;
+
+import io.longlink.conn.codec.Frames;
+import io.longlink.conn.metrics.ConnMetrics;
+import io.longlink.conn.session.Session;
+import io.longlink.conn.session.SessionIndex;
+import io.longlink.conn.session.SessionService;
+import io.longlink.proto.device.FrameType;
+import io.longlink.proto.internal.FanOutRequest;
+import io.longlink.proto.internal.FanOutResponse;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.EventLoop;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Tag and broadcast pushes to this node's own connections. Matching runs on a fan-out thread (a
+ * broadcast walks every connection of an app, which must not stall an event loop); the push is
+ * encoded once and each connection writes a duplicate of that one buffer, one task per event loop
+ * per chunk. With spread_ms the matched connections are split into chunks written over that time.
+ * At most {@code maxConcurrent} fan-outs run at once; more are refused (RESOURCE_EXHAUSTED).
+ */
+final class FanOuts {
+    static final int MAX_SPREAD_MS = 600_000;
+    private static final int CHUNK_INTERVAL_MS = 50;
+
+    private final SessionIndex index;
+    private final SessionService sessions;
+    private final ScheduledExecutorService executor;
+    private final Semaphore permits;
+    private final ConnMetrics metrics;
+
+    FanOuts(SessionIndex index, SessionService sessions, ScheduledExecutorService executor, int maxConcurrent,
+            ConnMetrics metrics) {
+        this.index = requireNonNull(index, "index");
+        this.sessions = requireNonNull(sessions, "sessions");
+        this.executor = requireNonNull(executor, "executor");
+        this.permits = new Semaphore(maxConcurrent);
+        this.metrics = requireNonNull(metrics, "metrics");
+    }
+
+    static void validate(FanOutRequest r) {
+        if (r.getAppKey().isEmpty()) {
+            throw new IllegalArgumentException("app_key is required");
+        }
+        if (!r.hasPush()) {
+            throw new IllegalArgumentException("push is required");
+        }
+        if (!r.getBroadcast() && r.getFilter().getAnyOfCount() == 0 && r.getFilter().getAllOfCount() == 0
+                && r.getFilter().getNoneOfCount() == 0) {
+            throw new IllegalArgumentException("a tag filter is required unless broadcast is true");
+        }
+        if (Integer.toUnsignedLong(r.getSpreadMs()) > MAX_SPREAD_MS) {
+            throw new IllegalArgumentException("spread_ms must be at most " + MAX_SPREAD_MS);
+        }
+    }
+
+    CompletableFuture<FanOutResponse> run(FanOutRequest r) {
+        validate(r);
+        if (!permits.tryAcquire()) {
+            throw new RejectedExecutionException("too many FanOut calls in progress (conn.fanout-max-concurrent)");
+        }
+        CompletableFuture<FanOutResponse> result = new CompletableFuture<>();
+        result.whenComplete((x, e) -> permits.release());
+        try {
+            executor.execute(() -> {
+                try {
+                    match(r, result);
+                } catch (RuntimeException e) {
+                    result.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(e);
+        }
+        return result;
+    }
+
+    private void match(FanOutRequest r, CompletableFuture<FanOutResponse> result) {
+        metrics.fanOuts.inc();
+        List<Session> matched = new ArrayList<>();
+        index.match(r.getAppKey(), r.getBroadcast(), r.getFilter(), matched::add);
+        if (matched.isEmpty()) {
+            result.complete(FanOutResponse.getDefaultInstance());
+            return;
+        }
+        ByteBuf frame = Frames.encode(ByteBufAllocator.DEFAULT, FrameType.PUSH, r.getPush());
+        int chunks = r.getSpreadMs() == 0 ? 1
+                : Math.max(1, Math.min(matched.size(), r.getSpreadMs() / CHUNK_INTERVAL_MS));
+        AtomicLong written = new AtomicLong();
+        List<CompletableFuture<Void>> parts = new ArrayList<>(chunks);
+        for (int c = 0; c < chunks; c++) {
+            List<Session> chunk = matched.subList(c * matched.size() / chunks, (c + 1) * matched.size() / chunks);
+            CompletableFuture<Void> part = new CompletableFuture<>();
+            parts.add(part);
+            long delay = (long) c * r.getSpreadMs() / chunks;
+            Runnable send = () -> write(chunk, frame, r, written, part);
+            if (delay == 0) {
+                send.run();
+            } else {
+                executor.schedule(send, delay, TimeUnit.MILLISECONDS);
+            }
+        }
+        CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0])).whenComplete((x, e) -> {
+            frame.release();
+            result.complete(FanOutResponse.newBuilder().setMatched(matched.size()).setWritten(written.get()).build());
+        });
+    }
+
+    private void write(List<Session> chunk, ByteBuf frame, FanOutRequest r, AtomicLong written,
+                       CompletableFuture<Void> done) {
+        Map<EventLoop, List<Session>> byLoop = new IdentityHashMap<>();
+        for (Session s : chunk) {
+            byLoop.computeIfAbsent(s.channel().eventLoop(), l -> new ArrayList<>()).add(s);
+        }
+        CompletableFuture<?>[] loops = new CompletableFuture<?>[byLoop.size()];
+        int i = 0;
+        for (Map.Entry<EventLoop, List<Session>> e : byLoop.entrySet()) {
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            loops[i++] = f;
+            try {
+                e.getKey().execute(() -> {
+                    long n = 0;
+                    for (Session s : e.getValue()) {
+                        if (sessions.fanOut(s, frame, r.getPush())) {
+                            s.channel().flush();
+                            n++;
+                        }
+                    }
+                    written.addAndGet(n);
+                    f.complete(null);
+                });
+            } catch (RejectedExecutionException stopping) {
+                f.complete(null);
+            }
+        }
+        CompletableFuture.allOf(loops).whenComplete((x, e) -> done.complete(null));
+    }
+}

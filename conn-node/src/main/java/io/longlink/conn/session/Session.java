@@ -1,0 +1,94 @@
+package io.longlink.conn.session;
+
+import static java.util.Objects.requireNonNull;
+
+import io.longlink.common.redis.RedisKeys;
+import io.netty.channel.Channel;
+
+/**
+ * One device connection. Kept small on purpose (a node holds up to a million): no maps, no timers,
+ * no per-session lists once live. The identity fields are written once on the event loop before the
+ * session is published in the {@link SessionIndex} (a ConcurrentHashMap put, so other threads see
+ * them); everything else is touched only on the channel's event loop, except {@link #state}.
+ */
+public final class Session {
+    public static final byte AWAITING_CONNECT = 0;
+    public static final byte AUTHENTICATING = 1;
+    /** Registered in the index, route write in flight. Live deliveries are held until the inbox drain ends. */
+    public static final byte ROUTING = 2;
+    /** CONNACK sent, inbox being written. Live deliveries are still held. */
+    public static final byte DRAINING = 3;
+    public static final byte LIVE = 4;
+    public static final byte CLOSED = 5;
+
+    static final byte F_CLOSING = 1;
+    static final byte F_ROUTE_WRITTEN = 1 << 1;
+    static final byte F_WATCHED_UNWRITABLE = 1 << 2;
+
+    final Channel channel;
+    volatile byte state;
+    byte flags;
+    short heartbeatSeconds;
+    int lastSeenTick;
+    int renewedTick;
+    int unwritableSinceTick;
+    String appKey;
+    String deviceId;
+    long connectionId;
+    /** Volatile: FanOut matching reads it on the fan-out thread while CONNECT sets it on the loop. */
+    volatile TagPosting[] tags;
+    /** Non-null only between registration and the end of the inbox drain. */
+    PendingDrain inboxDrain;
+
+    // Intrusive links of the event loop's timing wheel (O(1) unlink when the connection closes).
+    Session wheelPrev;
+    Session wheelNext;
+    int wheelSlot = -1;
+
+    Session(Channel channel) {
+        this.channel = requireNonNull(channel, "channel");
+    }
+
+    public Channel channel() {
+        return channel;
+    }
+
+    public byte state() {
+        return state;
+    }
+
+    public String appKey() {
+        return appKey;
+    }
+
+    public String deviceId() {
+        return deviceId;
+    }
+
+    public long connectionId() {
+        return connectionId;
+    }
+
+    public String connectionIdText() {
+        return ConnectionIds.format(connectionId);
+    }
+
+    public String routeKey() {
+        return RedisKeys.route(appKey, deviceId);
+    }
+
+    /** Whether a live delivery may be accepted (held or written) by this session. */
+    boolean acceptsDeliveries() {
+        byte s = state;
+        return s == ROUTING || s == DRAINING || s == LIVE;
+    }
+
+    boolean isClosingOrClosed() {
+        return state == CLOSED || (flags & F_CLOSING) != 0;
+    }
+
+    @Override
+    public String toString() {
+        return "Session[" + appKey + "/" + deviceId + " conn=" + connectionIdText() + " state=" + state + "]";
+    }
+}

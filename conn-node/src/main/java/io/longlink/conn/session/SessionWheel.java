@@ -1,0 +1,176 @@
+package io.longlink.conn.session;
+
+import static java.util.Objects.requireNonNull;
+
+import io.prometheus.client.Histogram;
+import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * The timing wheel of one event loop: CONNECT deadlines, idle eviction and slow readers for every
+ * connection on that loop, with one periodic task per loop instead of a task per connection.
+ *
+ * <p>Deadlines are lazy. A frame only stores the current tick in the session; the wheel finds the
+ * session in the slot of its old deadline, recomputes the deadline from the session and either
+ * expires it or moves it to the new slot. So a heartbeat costs a field write, and a session moves
+ * at most once per idle period. Sessions are linked into slots intrusively so that a close unlinks
+ * in O(1) and a closed connection is never kept alive by the wheel.
+ *
+ * <p>Event-loop only; ticks are compared by subtraction so that wrap-around is harmless.
+ */
+final class SessionWheel implements Runnable {
+    /** Decides deadlines and what expiry means; implemented by the session service. */
+    interface Policy {
+        /** The tick at which the session expires if nothing happens before. */
+        int deadline(Session session, int now);
+
+        void expired(Session session);
+
+        void slowReader(Session session);
+
+        int slowReaderTicks();
+    }
+
+    private final Session[] slots;
+    private final int mask;
+    private final long startNanos;
+    private final long tickNanos;
+    private final Policy policy;
+    private final Histogram lag;
+    private final LongSupplier nanoClock;
+    private final ArrayList<Session> unwritable = new ArrayList<>();
+    private int now;
+    private int processed;
+    private long expectedNanos;
+
+    SessionWheel(int slotCount, long tickMillis, LongSupplier nanoClock, Policy policy, Histogram lag) {
+        if (Integer.bitCount(slotCount) != 1) {
+            throw new IllegalArgumentException("slotCount must be a power of two: " + slotCount);
+        }
+        this.slots = new Session[slotCount];
+        this.mask = slotCount - 1;
+        this.tickNanos = TimeUnit.MILLISECONDS.toNanos(tickMillis);
+        this.nanoClock = requireNonNull(nanoClock, "nanoClock");
+        this.startNanos = nanoClock.getAsLong();
+        this.policy = requireNonNull(policy, "policy");
+        this.lag = lag;
+        this.expectedNanos = startNanos + tickNanos;
+    }
+
+    /** The current tick: what sessions store as "last seen". */
+    int now() {
+        return now;
+    }
+
+    void schedule(Session s, int deadline) {
+        unlink(s);
+        if (deadline - processed <= 0) {
+            deadline = processed + 1;
+        }
+        int slot = deadline & mask;
+        Session head = slots[slot];
+        s.wheelSlot = slot;
+        s.wheelPrev = null;
+        s.wheelNext = head;
+        if (head != null) {
+            head.wheelPrev = s;
+        }
+        slots[slot] = s;
+    }
+
+    void unlink(Session s) {
+        int slot = s.wheelSlot;
+        if (slot < 0) {
+            return;
+        }
+        if (s.wheelPrev != null) {
+            s.wheelPrev.wheelNext = s.wheelNext;
+        } else {
+            slots[slot] = s.wheelNext;
+        }
+        if (s.wheelNext != null) {
+            s.wheelNext.wheelPrev = s.wheelPrev;
+        }
+        s.wheelPrev = null;
+        s.wheelNext = null;
+        s.wheelSlot = -1;
+    }
+
+    /** Starts watching a session whose socket turned unwritable (once; the flag avoids duplicates). */
+    void watchUnwritable(Session s) {
+        if ((s.flags & Session.F_WATCHED_UNWRITABLE) == 0) {
+            s.flags |= Session.F_WATCHED_UNWRITABLE;
+            s.unwritableSinceTick = now;
+            unwritable.add(s);
+        }
+    }
+
+    @Override
+    public void run() {
+        long t = nanoClock.getAsLong();
+        if (lag != null) {
+            lag.observe(Math.max(0, t - expectedNanos) / 1e9);
+        }
+        expectedNanos += tickNanos;
+        int target = (int) ((t - startNanos) / tickNanos);
+        now = target;
+        while (target - processed > 0) {
+            processed++;
+            int slot = processed & mask;
+            Session s = slots[slot];
+            slots[slot] = null; // detach first: sessions moved back into this slot join a fresh list
+            while (s != null) {
+                Session next = s.wheelNext;
+                s.wheelPrev = null;
+                s.wheelNext = null;
+                s.wheelSlot = -1;
+                if (s.state != Session.CLOSED) {
+                    int deadline = policy.deadline(s, now);
+                    if (deadline - now <= 0) {
+                        policy.expired(s);
+                    } else {
+                        schedule(s, deadline);
+                    }
+                }
+                s = next;
+            }
+        }
+        checkUnwritable();
+    }
+
+    private void checkUnwritable() {
+        if (unwritable.isEmpty()) {
+            return;
+        }
+        int limit = policy.slowReaderTicks();
+        int kept = 0;
+        for (int i = 0; i < unwritable.size(); i++) {
+            Session s = unwritable.get(i);
+            if (s.state == Session.CLOSED || s.channel.isWritable()) {
+                s.flags &= (byte) ~Session.F_WATCHED_UNWRITABLE;
+                continue;
+            }
+            if (now - s.unwritableSinceTick >= limit) {
+                s.flags &= (byte) ~Session.F_WATCHED_UNWRITABLE;
+                policy.slowReader(s);
+                continue;
+            }
+            unwritable.set(kept++, s);
+        }
+        for (int i = unwritable.size() - 1; i >= kept; i--) {
+            unwritable.remove(i);
+        }
+    }
+
+    /** For tests and metrics: sessions linked in the wheel. */
+    int linkedCount() {
+        int n = 0;
+        for (Session head : slots) {
+            for (Session s = head; s != null; s = s.wheelNext) {
+                n++;
+            }
+        }
+        return n;
+    }
+}

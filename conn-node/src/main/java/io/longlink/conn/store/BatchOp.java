@@ -1,0 +1,13 @@
+package io.longlink.conn.store;
+
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import java.util.concurrent.CompletionStage;
+
+/** One queued Redis operation of the {@link RedisBatcher}; issued on the batcher thread, never blocking. */
+public interface BatchOp {
+    /** Issues the commands (they go out with the batch's flush) and returns the last reply. */
+    CompletionStage<?> issue(RedisClusterAsyncCommands<String, byte[]> redis);
+
+    /** Metric label when the op is dropped or fails. */
+    String kind();
+}

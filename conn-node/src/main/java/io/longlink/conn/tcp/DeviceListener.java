@@ -1,0 +1,89 @@
+package io.longlink.conn.tcp;
+
+import static java.util.Objects.requireNonNull;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.WriteBufferWaterMark;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One bound device listener. It binds with accepting paused ({@link #startAccepting} resumes it),
+ * so that no device connects before this node is visible to its peers, and stops accepting on drain.
+ */
+public final class DeviceListener implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DeviceListener.class);
+
+    /** Per-socket options; small fixed read buffers keep idle connections cheap. */
+    public record Options(int backlog, int recvBufferBytes, int sndBuf, int lowWater, int highWater) {
+    }
+
+    private final String name;
+    private final Channel server;
+
+    private DeviceListener(String name, Channel server) {
+        this.name = name;
+        this.server = server;
+    }
+
+    public static DeviceListener bind(String name, Transport transport, EventLoopGroup boss, EventLoopGroup workers,
+                                      String host, int port, Options o, ChannelHandler initializer) throws IOException {
+        requireNonNull(initializer, "initializer");
+        InetAddress address = InetAddress.getByName(host);
+        ServerBootstrap b = new ServerBootstrap()
+                .group(boss, workers)
+                .channelFactory(() -> transport.newServerChannel(address))
+                .option(ChannelOption.SO_BACKLOG, o.backlog())
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, false) // heartbeats detect dead peers
+                .childOption(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(o.recvBufferBytes()))
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(o.lowWater(), o.highWater()))
+                .childHandler(initializer);
+        if (o.sndBuf() > 0) {
+            b.childOption(ChannelOption.SO_SNDBUF, o.sndBuf());
+        }
+        InetSocketAddress bind = new InetSocketAddress(address, port);
+        try {
+            Channel ch = b.bind(bind).syncUninterruptibly().channel();
+            log.info("device listener bound name={} address={} accepting=false", name, ch.localAddress());
+            return new DeviceListener(name, ch);
+        } catch (Exception e) {
+            throw new IOException(name + ": cannot listen on " + bind + " (" + e.getMessage() + ")", e);
+        }
+    }
+
+    public InetSocketAddress address() {
+        return (InetSocketAddress) server.localAddress();
+    }
+
+    /** Idempotent. */
+    public void startAccepting() {
+        if (server.isOpen() && !server.config().isAutoRead()) {
+            server.config().setAutoRead(true);
+            log.info("device listener accepting name={} address={}", name, server.localAddress());
+        }
+    }
+
+    /** Closes the listening socket; connections already accepted stay. Idempotent. */
+    public void stopAccepting() {
+        if (server.isOpen()) {
+            server.close().syncUninterruptibly();
+            log.info("device listener closed name={}", name);
+        }
+    }
+
+    @Override
+    public void close() {
+        stopAccepting();
+    }
+}

@@ -1,0 +1,197 @@
+package io.longlink.conn.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.longlink.conn.ConnNode;
+import io.longlink.conn.ConnSettings;
+import io.longlink.proto.device.ConnAck;
+import io.longlink.proto.device.ErrorCode;
+import io.longlink.proto.device.FrameType;
+import io.longlink.proto.device.Push;
+import io.longlink.proto.internal.Delivery;
+import io.longlink.proto.internal.DeliveryResult;
+import io.longlink.proto.internal.KickRequest;
+import io.longlink.proto.internal.Outcome;
+import io.longlink.testsupport.Infra;
+import io.longlink.testsupport.RedisServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The router-facing Deliver stream and Kick: every outcome, slow readers, ordering of results. */
+@ExtendWith(Infra.class)
+class DeliverIntegrationTest {
+    private static ConnNode node;
+    private static TestRedis redis;
+    private static TestRedis.App app;
+    private static TestRouter router;
+    private static long batch;
+
+    @BeforeAll
+    static void start(RedisServer redisServer, TestingServer zk) throws Exception {
+        redis = new TestRedis(redisServer.uri(), false);
+        node = TestNodes.on(redisServer.uri(), zk, "deliver-it")
+                .set(ConnSettings.SO_SNDBUF, 4096)
+                .set(ConnSettings.WRITE_LOW_WATER, 4096)
+                .set(ConnSettings.WRITE_HIGH_WATER, 16_384)
+                .set(ConnSettings.SLOW_READER_MS, 600)
+                .set(ConnSettings.DELIVER_WINDOW, 2)
+                .start();
+        app = redis.newApp();
+        router = new TestRouter(node.grpcPort());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (router != null) {
+            router.close();
+        }
+        if (node != null) {
+            node.close();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    private static synchronized long nextBatch() {
+        return ++batch;
+    }
+
+    private static ConnAck login(TestDevice d, String device) throws Exception {
+        ConnAck ack = d.login(TestDevice.connectFrame(app.key(), device, app.token(device), 60));
+        assertThat(ack.getCode()).isEqualTo(ErrorCode.OK);
+        d.ping(); // the (empty) inbox drain is over once this PONG arrives after it
+        assertThat(d.read().frameType()).isEqualTo(FrameType.PONG);
+        await().atMost(Duration.ofSeconds(5)).until(() -> node.sessionIndex().find(app.key(), device) != null);
+        return ack;
+    }
+
+    private static double outcomes(Outcome o) {
+        Double v = node.metrics().getSampleValue("longlink_conn_deliveries_total", new String[] {"outcome"},
+                new String[] {o.name()});
+        return v == null ? 0 : v;
+    }
+
+    @Test
+    void deliver_whenDeviceConnectedHere_thenWrittenAndReceivedInOrder() throws Exception {
+        try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
+            ConnAck ack = login(d, "online");
+            double written = outcomes(Outcome.WRITTEN);
+            List<Outcome> out = router.deliver(nextBatch(),
+                    TestRouter.delivery(app.key(), "online", ack.getSessionId(), TestRouter.push(11, "one")),
+                    TestRouter.delivery(app.key(), "online", "", TestRouter.push(12, "two")));
+            assertThat(out).containsExactly(Outcome.WRITTEN, Outcome.WRITTEN);
+            Push first = d.read().push();
+            Push second = d.read().push();
+            assertThat(first.getMessageId()).isEqualTo(11);
+            assertThat(first.getPayload().toStringUtf8()).isEqualTo("one");
+            assertThat(second.getMessageId()).isEqualTo(12);
+            assertThat(outcomes(Outcome.WRITTEN)).isEqualTo(written + 2);
+        }
+    }
+
+    @Test
+    void deliver_whenDeviceNotHereOrRouteStaleOrPushExpired_thenThoseOutcomes() throws Exception {
+        try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
+            ConnAck ack = login(d, "mixed");
+            String stale = Long.toHexString(Long.parseUnsignedLong(ack.getSessionId(), 16) ^ 1);
+            Push expired = TestRouter.push(21, "late").toBuilder().setExpiresAtMs(System.currentTimeMillis() - 1)
+                    .build();
+            List<Outcome> out = router.deliver(nextBatch(),
+                    TestRouter.delivery(app.key(), "nobody", "", TestRouter.push(20, "x")),
+                    TestRouter.delivery(app.key(), "mixed", stale, TestRouter.push(22, "x")),
+                    TestRouter.delivery(app.key(), "mixed", "not-hex!", TestRouter.push(23, "x")),
+                    TestRouter.delivery(app.key(), "mixed", ack.getSessionId(), expired),
+                    TestRouter.delivery("other-app", "mixed", "", TestRouter.push(24, "x")),
+                    Delivery.newBuilder().setAppKey(app.key()).setDeviceId("mixed").build(), // no push
+                    TestRouter.delivery(app.key(), "mixed", ack.getSessionId(), TestRouter.push(25, "ok")));
+            assertThat(out).containsExactly(Outcome.NOT_HERE, Outcome.STALE_ROUTE, Outcome.STALE_ROUTE,
+                    Outcome.REJECTED, Outcome.NOT_HERE, Outcome.REJECTED, Outcome.WRITTEN);
+            assertThat(d.read().push().getMessageId()).isEqualTo(25); // nothing else was written
+        }
+    }
+
+    @Test
+    void deliver_whenDeviceStopsReading_thenRejectedThenClosedAsSlowReader() throws Exception {
+        double closes = node.metrics().getSampleValue("longlink_conn_slow_reader_closes_total");
+        try (TestDevice d = TestDevice.connect(node.deviceAddress(), 2048)) {
+            ConnAck ack = login(d, "slow");
+            String payload = "p".repeat(8_000);
+            List<Outcome> seen = new ArrayList<>();
+            long id = 1_000;
+            // the device never reads: socket buffers fill, then the connection turns unwritable
+            while (!seen.contains(Outcome.REJECTED) && id < 1_400) {
+                seen.addAll(router.deliver(nextBatch(),
+                        TestRouter.delivery(app.key(), "slow", ack.getSessionId(), TestRouter.push(id++, payload))));
+            }
+            assertThat(seen).contains(Outcome.WRITTEN);
+            assertThat(seen.get(seen.size() - 1)).isEqualTo(Outcome.REJECTED);
+            await().atMost(Duration.ofSeconds(5)).until(() ->
+                    node.metrics().getSampleValue("longlink_conn_slow_reader_closes_total") == closes + 1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> node.sessionIndex().find(app.key(), "slow") == null);
+            assertThat(router.deliver(nextBatch(), TestRouter.delivery(app.key(), "slow", ack.getSessionId(),
+                    TestRouter.push(id, "x")))).containsExactly(Outcome.NOT_HERE);
+        }
+    }
+
+    @Test
+    void deliver_whenManyBatchesPipelined_thenOneResultPerBatchInBatchOrder() throws Exception {
+        try (TestDevice d = TestDevice.connect(node.deviceAddress()); TestRouter own = new TestRouter(node.grpcPort())) {
+            ConnAck ack = login(d, "pipelined");
+            int batches = 40; // far more than the window of 2: the stream paces the router
+            for (int i = 1; i <= batches; i++) {
+                own.send(i, List.of(TestRouter.delivery(app.key(), "pipelined", ack.getSessionId(),
+                        TestRouter.push(5_000 + i, "b" + i)), TestRouter.delivery(app.key(), "absent", "",
+                        TestRouter.push(9_000 + i, "x"))));
+            }
+            for (int i = 1; i <= batches; i++) {
+                DeliveryResult r = own.nextResult();
+                assertThat(r.getBatchId()).isEqualTo(i);
+                assertThat(r.getOutcomesList()).containsExactly(Outcome.WRITTEN, Outcome.NOT_HERE);
+            }
+            for (int i = 1; i <= batches; i++) {
+                assertThat(d.read().push().getMessageId()).isEqualTo(5_000 + i);
+            }
+        }
+    }
+
+    @Test
+    void deliver_whenBatchEmpty_thenEmptyResult() throws Exception {
+        long id = nextBatch();
+        router.send(id, List.of());
+        DeliveryResult r = router.nextResult();
+        assertThat(r.getBatchId()).isEqualTo(id);
+        assertThat(r.getOutcomesList()).isEmpty();
+    }
+
+    @Test
+    void kick_whenConnectionIdMatches_thenClosedWithKick_elseNotKicked() throws Exception {
+        try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
+            ConnAck ack = login(d, "kickme");
+            String other = Long.toHexString(Long.parseUnsignedLong(ack.getSessionId(), 16) + 1);
+            assertThat(router.blocking().kick(KickRequest.newBuilder().setAppKey(app.key()).setDeviceId("kickme")
+                    .setConnectionId(other).build()).getKicked()).isFalse();
+            assertThat(router.blocking().kick(KickRequest.newBuilder().setAppKey(app.key()).setDeviceId("kickme")
+                    .setConnectionId(ack.getSessionId()).setReason("test").build()).getKicked()).isTrue();
+            List<TestDevice.Frame> frames = d.readUntilClosed(Duration.ofSeconds(5));
+            assertThat(frames).extracting(TestDevice.Frame::frameType).containsExactly(FrameType.KICK, FrameType.ERROR);
+            assertThat(frames.get(1).error().getCode()).isEqualTo(ErrorCode.KICKED);
+        }
+    }
+
+    @Test
+    void kick_whenFieldsMissing_thenInvalidArgument() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> router.blocking().kick(KickRequest.newBuilder()
+                        .setAppKey(app.key()).build()))
+                .isInstanceOf(io.grpc.StatusRuntimeException.class)
+                .hasMessageContaining("INVALID_ARGUMENT")
+                .hasMessageContaining("connection_id");
+    }
+}

@@ -1,0 +1,160 @@
+package io.longlink.conn.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.longlink.common.discovery.ZooKeeperPaths;
+import io.longlink.conn.ConnNode;
+import io.longlink.conn.ConnSettings;
+import io.longlink.proto.device.ConnAck;
+import io.longlink.proto.device.ErrorCode;
+import io.longlink.proto.device.FrameType;
+import io.longlink.proto.device.Redirect;
+import io.longlink.proto.internal.Outcome;
+import io.longlink.testsupport.Infra;
+import io.longlink.testsupport.RedisServer;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Drain for rolling upgrades: admin POST /drain and the SIGTERM path (close). */
+@ExtendWith(Infra.class)
+class DrainIntegrationTest {
+    private static final String NAMESPACE = "drain-it";
+    private static TestingServer zk;
+    private static RedisServer redisServer;
+    private static TestRedis redis;
+    private static TestRedis.App app;
+    private static ConnNode survivor;
+    private static CuratorFramework zkClient;
+    private static final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start(RedisServer r, TestingServer z) throws Exception {
+        zk = z;
+        redisServer = r;
+        redis = new TestRedis(r.uri(), false);
+        app = redis.newApp();
+        survivor = TestNodes.on(r.uri(), z, NAMESPACE).start();
+        zkClient = CuratorFrameworkFactory.builder().connectString(z.getConnectString()).namespace(NAMESPACE)
+                .retryPolicy(new RetryOneTime(100)).build();
+        zkClient.start();
+        zkClient.blockUntilConnected(10, TimeUnit.SECONDS);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (survivor != null) {
+            survivor.close();
+        }
+        if (zkClient != null) {
+            zkClient.close();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    private static List<TestDevice> connectAll(ConnNode node, String prefix, int n) throws Exception {
+        List<TestDevice> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            TestDevice d = TestDevice.connect(node.deviceAddress());
+            ConnAck ack = d.login(TestDevice.connectFrame(app.key(), prefix + i, app.token(prefix + i), 60));
+            assertThat(ack.getCode()).isEqualTo(ErrorCode.OK);
+            out.add(d);
+        }
+        return out;
+    }
+
+    private static int status(ConnNode node, String method, String path) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.adminPort() + path));
+        b = method.equals("POST") ? b.POST(HttpRequest.BodyPublishers.noBody()) : b.GET();
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    /** A redirected device hears REDIRECT (to the other node), then ERROR SERVER_DRAINING, then the close. */
+    private static Redirect assertRedirected(TestDevice d) throws Exception {
+        List<TestDevice.Frame> frames = d.readUntilClosed(Duration.ofSeconds(10));
+        assertThat(frames).extracting(TestDevice.Frame::frameType).containsExactly(FrameType.REDIRECT, FrameType.ERROR);
+        assertThat(frames.get(1).error().getCode()).isEqualTo(ErrorCode.SERVER_DRAINING);
+        Redirect r = Redirect.parseFrom(frames.get(0).body());
+        assertThat(r.getAddressesList()).containsExactly("127.0.0.1:" + survivor.deviceAddress().getPort());
+        assertThat(r.getRetryAfterMs()).isBetween(1_000, 1_999);
+        return r;
+    }
+
+    @Test
+    void adminDrain_whenPosted_thenNotReadyDeregisteredEveryoneRedirectedAtBoundedRateAndProcessExits()
+            throws Exception {
+        CountDownLatch exited = new CountDownLatch(1);
+        ConnNode node = TestNodes.on(redisServer.uri(), zk, NAMESPACE)
+                .set(ConnSettings.DRAIN_RATE_PER_S, 4)
+                .onAdminDrainExit(exited::countDown)
+                .start();
+        try {
+            await().atMost(Duration.ofSeconds(5)).until(() -> survivor.sessionIndex() != null
+                    && zkClient.checkExists().forPath(ZooKeeperPaths.node("conn", node.nodeId())) != null);
+            List<TestDevice> devices = connectAll(node, "drained-", 4);
+            assertThat(status(node, "GET", "/readyz")).isEqualTo(200);
+            String firstRoute = redis.route(app.key(), "drained-0");
+            assertThat(firstRoute).startsWith(node.nodeId() + "|");
+
+            long start = System.nanoTime();
+            assertThat(status(node, "POST", "/drain")).isEqualTo(202);
+            assertThat(status(node, "GET", "/readyz")).isEqualTo(503);
+            assertThat(status(node, "GET", "/healthz")).isEqualTo(200);
+            assertThat(node.isDraining()).isTrue();
+            try (TestRouter router = new TestRouter(node.grpcPort())) {
+                List<Outcome> outcomes = router.deliver(1, TestRouter.delivery(app.key(), "drained-0", "",
+                        TestRouter.push(1, "x")), TestRouter.delivery(app.key(), "drained-1", "", TestRouter.push(2, "x")),
+                        TestRouter.delivery(app.key(), "drained-2", "", TestRouter.push(3, "x")),
+                        TestRouter.delivery(app.key(), "drained-3", "", TestRouter.push(4, "x")));
+                assertThat(outcomes).doesNotContain(Outcome.WRITTEN).contains(Outcome.REJECTED);
+            }
+            assertThatThrownBy(() -> TestDevice.connect(node.deviceAddress())).isInstanceOf(ConnectException.class);
+            await().atMost(Duration.ofSeconds(5)).until(() ->
+                    zkClient.checkExists().forPath(ZooKeeperPaths.node("conn", node.nodeId())) == null);
+
+            for (TestDevice d : devices) {
+                assertRedirected(d);
+                d.close();
+            }
+            long tookMs = (System.nanoTime() - start) / 1_000_000;
+            assertThat(tookMs).as("4 clients at 4/s").isGreaterThanOrEqualTo(600);
+            assertThat(exited.await(10, TimeUnit.SECONDS)).isTrue();
+            await().atMost(Duration.ofSeconds(5)).until(() -> redis.route(app.key(), "drained-0") == null);
+            assertThat(node.metrics().getSampleValue("longlink_conn_redirects_total")).isEqualTo(4);
+        } finally {
+            node.close();
+        }
+    }
+
+    @Test
+    void close_whenNodeStopsWithConnectedDevices_thenEachRedirectedBeforeTheNodeStops() throws Exception {
+        ConnNode node = TestNodes.on(redisServer.uri(), zk, NAMESPACE).start();
+        List<TestDevice> devices = connectAll(node, "sigterm-", 3);
+        node.close(); // what the SIGTERM hook runs
+        for (TestDevice d : devices) {
+            assertRedirected(d);
+            d.close();
+        }
+        assertThat(zkClient.checkExists().forPath(ZooKeeperPaths.node("conn", node.nodeId()))).isNull();
+        await().atMost(Duration.ofSeconds(5)).until(() -> redis.route(app.key(), "sigterm-0") == null);
+    }
+}

@@ -1,0 +1,211 @@
+package io.longlink.conn.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.longlink.common.redis.RedisKeys;
+import io.longlink.conn.ConnNode;
+import io.longlink.conn.ConnSettings;
+import io.longlink.proto.device.ConnAck;
+import io.longlink.proto.device.ErrorCode;
+import io.longlink.proto.device.FrameType;
+import io.longlink.proto.device.Push;
+import io.longlink.proto.internal.Outcome;
+import io.longlink.testsupport.Infra;
+import io.longlink.testsupport.RedisServer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Store-and-forward: drain on CONNECT (in order, before live traffic), expiry, ACK counted once. */
+@ExtendWith(Infra.class)
+class InboxIntegrationTest {
+    private static ConnNode node;
+    private static TestRedis redis;
+    private static TestRedis.App app;
+    private static long nextId = 1_700_000_000_000L;
+
+    @BeforeAll
+    static void start(RedisServer redisServer, TestingServer zk) throws Exception {
+        redis = new TestRedis(redisServer.uri(), false);
+        node = TestNodes.on(redisServer.uri(), zk, "inbox-it")
+                .set(ConnSettings.INBOX_PAGE, 50)
+                .set(ConnSettings.SO_SNDBUF, 4096)
+                .set(ConnSettings.WRITE_LOW_WATER, 2048)
+                .set(ConnSettings.WRITE_HIGH_WATER, 8192)
+                .start();
+        app = redis.newApp();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (node != null) {
+            node.close();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    private static synchronized long id() {
+        return nextId += 1000;
+    }
+
+    /** What a router does for an offline device: body first, then the inbox member. */
+    private static Push store(String device, long id, String payload) {
+        Push p = TestRouter.push(id, payload);
+        redis.storeMessage(p, 60_000);
+        redis.addToInbox(app.key(), device, id);
+        return p;
+    }
+
+    private static TestDevice login(String device, TestDevice d) throws Exception {
+        ConnAck ack = d.login(TestDevice.connectFrame(app.key(), device, app.token(device), 60));
+        assertThat(ack.getCode()).isEqualTo(ErrorCode.OK);
+        return d;
+    }
+
+    /**
+     * Reads the next {@code n} PUSH frames (skipping PONGs), then checks with a PING round trip that
+     * no further PUSH follows them.
+     */
+    private static List<Long> pushes(TestDevice d, int n) throws Exception {
+        List<Long> ids = new ArrayList<>();
+        while (ids.size() < n) {
+            TestDevice.Frame f = d.read();
+            if (f.frameType() != FrameType.PONG) {
+                ids.add(f.push().getMessageId());
+            }
+        }
+        d.ping();
+        TestDevice.Frame next = d.read();
+        assertThat(next.frameType()).as("frame after the expected pushes").isEqualTo(FrameType.PONG);
+        return ids;
+    }
+
+    private static double metric(String name) {
+        Double v = node.metrics().getSampleValue(name);
+        return v == null ? 0 : v;
+    }
+
+    @Test
+    void connect_whenInboxHasMessages_thenDrainedInOrderAndExpiredOnesRemovedAndCounted() throws Exception {
+        String device = "offline-1";
+        long a = id();
+        long b = id();
+        long gone = id();
+        long c = id();
+        long stale = id();
+        store(device, a, "a");
+        store(device, b, "b");
+        redis.addToInbox(app.key(), device, gone); // body expired: member without body
+        store(device, c, "c");
+        Push old = TestRouter.push(stale, "stale").toBuilder().setExpiresAtMs(System.currentTimeMillis() - 1).build();
+        redis.storeMessage(old, 60_000);
+        redis.addToInbox(app.key(), device, stale);
+        TestRedis.await(redis.commands().zadd(RedisKeys.inbox(app.key(), device), 0,
+                "not-an-id".getBytes(StandardCharsets.US_ASCII)));
+
+        try (TestDevice d = login(device, TestDevice.connect(node.deviceAddress()))) {
+            assertThat(pushes(d, 3)).containsExactly(a, b, c);
+            await().atMost(Duration.ofSeconds(5)).until(() -> redis.inbox(app.key(), device).size() == 3);
+            assertThat(redis.inbox(app.key(), device)).containsExactly(RedisKeys.inboxMember(a),
+                    RedisKeys.inboxMember(b), RedisKeys.inboxMember(c));
+            await().atMost(Duration.ofSeconds(5)).until(() -> "1".equals(redis.stat(gone, "expired")));
+            await().atMost(Duration.ofSeconds(5)).until(() -> "1".equals(redis.stat(stale, "expired")));
+        }
+    }
+
+    @Test
+    void ack_whenIdsAcked_thenRemovedFromInboxAndCountedOnceEvenIfRepeated() throws Exception {
+        String device = "acker";
+        long a = id();
+        long b = id();
+        store(device, a, "a");
+        store(device, b, "b");
+        try (TestDevice d = login(device, TestDevice.connect(node.deviceAddress()))) {
+            assertThat(pushes(d, 2)).containsExactly(a, b);
+            double acked = metric("longlink_conn_acked_total");
+            d.ack(a);
+            await().atMost(Duration.ofSeconds(5)).until(() -> "1".equals(redis.stat(a, "acked")));
+            assertThat(redis.inbox(app.key(), device)).containsExactly(RedisKeys.inboxMember(b));
+
+            double ids = metric("longlink_conn_ack_ids_total");
+            d.ack(a, a); // duplicates (e.g. an ACK resent after a reconnect)
+            await().atMost(Duration.ofSeconds(5)).until(() -> metric("longlink_conn_ack_ids_total") == ids + 2);
+            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+                    .until(() -> "1".equals(redis.stat(a, "acked")));
+            assertThat(metric("longlink_conn_acked_total")).isEqualTo(acked + 1);
+            assertThat(redis.stat(b, "acked")).isNull();
+        }
+        // b was not acked: it comes again on the next CONNECT (at-least-once)
+        try (TestDevice d = login(device, TestDevice.connect(node.deviceAddress()))) {
+            assertThat(pushes(d, 1)).containsExactly(b);
+        }
+    }
+
+    @Test
+    void connect_whenInboxLongerThanOnePage_thenEveryPageDrainedInOrder() throws Exception {
+        String device = "many";
+        List<Long> expected = new ArrayList<>();
+        for (int i = 0; i < 130; i++) {
+            long id = id();
+            store(device, id, "m" + i);
+            expected.add(id);
+        }
+        try (TestDevice d = login(device, TestDevice.connect(node.deviceAddress()))) {
+            assertThat(pushes(d, expected.size())).containsExactlyElementsOf(expected);
+        }
+    }
+
+    @Test
+    void deliver_whenLiveMessagesArriveDuringDrain_thenWrittenAfterTheInboxAndDrainedOnesNotRepeated() throws Exception {
+        String device = "busy";
+        String payload = "x".repeat(4096);
+        List<Long> inbox = new ArrayList<>();
+        for (int i = 0; i < 120; i++) { // ~500 KB: the drain stalls on a socket the device does not read yet
+            long id = id();
+            store(device, id, payload);
+            inbox.add(id);
+        }
+        try (TestDevice d = TestDevice.connect(node.deviceAddress(), 4096);
+             TestRouter router = new TestRouter(node.grpcPort())) {
+            ConnAck ack = d.login(TestDevice.connectFrame(app.key(), device, app.token(device), 60));
+            assertThat(ack.getCode()).isEqualTo(ErrorCode.OK);
+            // the router's view: a newer message, stored first (so the drain may find it too), then delivered live
+            long live = id();
+            Push livePush = store(device, live, "live");
+            Push duplicate = TestRouter.push(inbox.get(0), payload); // a drained message delivered again
+            List<Outcome> outcomes = router.deliver(1,
+                    TestRouter.delivery(app.key(), device, ack.getSessionId(), duplicate),
+                    TestRouter.delivery(app.key(), device, ack.getSessionId(), livePush));
+            assertThat(outcomes).containsExactly(Outcome.WRITTEN, Outcome.WRITTEN); // held behind the drain
+            List<Long> expected = new ArrayList<>(inbox);
+            expected.add(live);
+            assertThat(pushes(d, expected.size())).containsExactlyElementsOf(expected);
+        }
+    }
+
+    @Test
+    void connect_whenLastMessageIdHintGiven_thenStillDeliversEveryInboxEntryAndCountsRedelivery() throws Exception {
+        String device = "hinted";
+        long a = id();
+        long b = id();
+        store(device, a, "a");
+        store(device, b, "b");
+        double redelivered = metric("longlink_conn_inbox_redelivered_total");
+        try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
+            ConnAck ack = d.login(TestDevice.connectFrame(app.key(), device, app.token(device), 60).toBuilder()
+                    .setLastMessageId(a).build());
+            assertThat(ack.getCode()).isEqualTo(ErrorCode.OK);
+            assertThat(pushes(d, 2)).containsExactly(a, b);
+        }
+        assertThat(metric("longlink_conn_inbox_redelivered_total")).isEqualTo(redelivered + 1);
+    }
+}

@@ -1,0 +1,120 @@
+package io.longlink.conn.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.longlink.common.kafka.KafkaSettings;
+import io.longlink.conn.ConnNode;
+import io.longlink.conn.ConnSettings;
+import io.longlink.proto.device.ErrorCode;
+import io.longlink.proto.device.FrameType;
+import io.longlink.proto.receipt.Receipt;
+import io.longlink.proto.receipt.ReceiptKind;
+import io.longlink.testsupport.FreePorts;
+import io.longlink.testsupport.Infra;
+import io.longlink.testsupport.KafkaCluster;
+import io.longlink.testsupport.RedisServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.curator.test.TestingServer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** ACKED receipts reach the receipts topic; without Kafka the node still serves and ACKs still count. */
+@ExtendWith(Infra.class)
+class ReceiptIntegrationTest {
+    @Test
+    void ack_whenReceiptsEnabled_thenAckedReceiptOnTheTopicKeyedByApp(RedisServer redisServer, TestingServer zk,
+                                                                      KafkaCluster kafka) throws Exception {
+        String topic = "receipts-" + UUID.randomUUID().toString().substring(0, 8);
+        kafka.createTopics(1, topic);
+        try (TestRedis redis = new TestRedis(redisServer.uri(), false)) {
+            TestRedis.App app = redis.newApp();
+            ConnNode node = TestNodes.on(redisServer.uri(), zk, "receipt-it")
+                    .set(ConnSettings.RECEIPTS_ENABLED, true)
+                    .set(KafkaSettings.BOOTSTRAP, kafka.bootstrapServers())
+                    .set(KafkaSettings.RECEIPT_TOPIC, topic)
+                    .start();
+            try (TestDevice d = TestDevice.connect(node.deviceAddress());
+                 KafkaConsumer<String, byte[]> consumer = consumer(kafka.bootstrapServers())) {
+                long id = 4_242_424_242L;
+                redis.storeMessage(TestRouter.push(id, "hello"), 60_000);
+                redis.addToInbox(app.key(), "receiver", id);
+                assertThat(d.login(TestDevice.connectFrame(app.key(), "receiver", app.token("receiver"), 60))
+                        .getCode()).isEqualTo(ErrorCode.OK);
+                assertThat(d.read().push().getMessageId()).isEqualTo(id);
+                d.ack(id);
+
+                consumer.subscribe(List.of(topic));
+                List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+                await().atMost(Duration.ofSeconds(30)).until(() -> {
+                    consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+                    return !records.isEmpty();
+                });
+                assertThat(records).hasSize(1);
+                assertThat(records.get(0).key()).isEqualTo(app.key());
+                Receipt r = Receipt.parseFrom(records.get(0).value());
+                assertThat(r.getKind()).isEqualTo(ReceiptKind.ACKED);
+                assertThat(r.getMessageId()).isEqualTo(id);
+                assertThat(r.getAppKey()).isEqualTo(app.key());
+                assertThat(r.getDeviceId()).isEqualTo("receiver");
+                assertThat(r.getNodeId()).isEqualTo(node.nodeId());
+                assertThat(node.metrics().getSampleValue("longlink_conn_receipts_total", new String[] {"result"},
+                        new String[] {"sent"})).isEqualTo(1);
+            } finally {
+                node.close();
+            }
+        }
+    }
+
+    @Test
+    void ack_whenKafkaUnreachable_thenDevicesStillServedAndReceiptsDroppedAndCounted(RedisServer redisServer,
+                                                                                   TestingServer zk) throws Exception {
+        try (TestRedis redis = new TestRedis(redisServer.uri(), false)) {
+            TestRedis.App app = redis.newApp();
+            ConnNode node = TestNodes.on(redisServer.uri(), zk, "receipt-down-it")
+                    .set(ConnSettings.RECEIPTS_ENABLED, true)
+                    .set(KafkaSettings.BOOTSTRAP, "127.0.0.1:" + FreePorts.next()) // nothing listens there
+                    .set(ConnSettings.RECEIPTS_MAX_BLOCK_MS, 200)
+                    .start();
+            try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
+                long id = 5_151_515L;
+                redis.storeMessage(TestRouter.push(id, "hello"), 60_000);
+                redis.addToInbox(app.key(), "offline-kafka", id);
+                assertThat(d.login(TestDevice.connectFrame(app.key(), "offline-kafka", app.token("offline-kafka"), 60))
+                        .getCode()).isEqualTo(ErrorCode.OK);
+                assertThat(d.read().push().getMessageId()).isEqualTo(id);
+                d.ack(id);
+                await().atMost(Duration.ofSeconds(5)).until(() -> "1".equals(redis.stat(id, "acked")));
+                assertThat(redis.inbox(app.key(), "offline-kafka")).isEmpty();
+                await().atMost(Duration.ofSeconds(10)).until(() -> {
+                    Double dropped = node.metrics().getSampleValue("longlink_conn_receipts_total",
+                            new String[] {"result"}, new String[] {"dropped"});
+                    Double failed = node.metrics().getSampleValue("longlink_conn_receipts_total",
+                            new String[] {"result"}, new String[] {"failed"});
+                    return (dropped == null ? 0 : dropped) + (failed == null ? 0 : failed) == 1;
+                });
+                d.ping();
+                assertThat(d.read().frameType()).isEqualTo(FrameType.PONG);
+            } finally {
+                node.close();
+            }
+        }
+    }
+
+    private static KafkaConsumer<String, byte[]> consumer(String bootstrap) {
+        return new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG, "receipt-test-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                new StringDeserializer(), new ByteArrayDeserializer());
+    }
+}

@@ -1,0 +1,62 @@
+package io.longlink.conn.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.longlink.common.redis.RedisKeys;
+import io.longlink.conn.ConnNode;
+import io.longlink.proto.device.ConnAck;
+import io.longlink.proto.device.ErrorCode;
+import io.longlink.proto.device.FrameType;
+import io.longlink.testsupport.Infra;
+import io.longlink.testsupport.RedisClusterServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The same flows on a 3-master Redis Cluster: message bodies live in other slots than the device's
+ * inbox (the drain's MGET is split by slot), routes and inboxes share the device's slot.
+ */
+@ExtendWith(Infra.class)
+class RedisClusterIntegrationTest {
+    @Test
+    void connect_whenRedisIsACluster_thenRouteDrainAckAndDeleteWork(RedisClusterServer cluster, TestingServer zk)
+            throws Exception {
+        String uris = String.join(",", cluster.uris());
+        try (TestRedis redis = new TestRedis(uris, true)) {
+            TestRedis.App app = redis.newApp();
+            List<Long> ids = new ArrayList<>();
+            for (int i = 1; i <= 30; i++) { // 30 ids: their ll:msg keys spread over all three masters
+                long id = 9_000_000L + i * 7919L;
+                redis.storeMessage(TestRouter.push(id, "c" + i), 60_000);
+                redis.addToInbox(app.key(), "clustered", id);
+                ids.add(id);
+            }
+            ConnNode node = TestNodes.onCluster(uris, zk, "cluster-it").start();
+            try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
+                ConnAck ack = d.login(TestDevice.connectFrame(app.key(), "clustered", app.token("clustered"), 60));
+                assertThat(ack.getCode()).isEqualTo(ErrorCode.OK);
+                assertThat(redis.route(app.key(), "clustered")).isEqualTo(node.nodeId() + "|" + ack.getSessionId());
+                List<Long> got = new ArrayList<>();
+                while (got.size() < ids.size()) {
+                    TestDevice.Frame f = d.read();
+                    if (f.frameType() == FrameType.PUSH) {
+                        got.add(f.push().getMessageId());
+                    }
+                }
+                assertThat(got).containsExactlyElementsOf(ids);
+                d.ack(ids.stream().mapToLong(Long::longValue).toArray());
+                await().atMost(Duration.ofSeconds(5)).until(() -> redis.inbox(app.key(), "clustered").isEmpty());
+                await().atMost(Duration.ofSeconds(5)).until(() -> "1".equals(redis.stat(ids.get(29), "acked")));
+                assertThat(RedisKeys.message(ids.get(0))).isNotEqualTo(RedisKeys.message(ids.get(1)));
+            } finally {
+                node.close();
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> redis.route(app.key(), "clustered") == null);
+        }
+    }
+}

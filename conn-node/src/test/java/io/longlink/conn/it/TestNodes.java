@@ -1,0 +1,65 @@
+package io.longlink.conn.it;
+
+import io.longlink.common.config.Config;
+import io.longlink.common.config.Setting;
+import io.longlink.common.lifecycle.NodeSettings;
+import io.longlink.common.redis.RedisSettings;
+import io.longlink.conn.ConnNode;
+import io.longlink.conn.ConnSettings;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.curator.test.TestingServer;
+
+/** Builds conn-nodes for integration tests: every port 0, loopback, fast timers, no Kafka unless asked. */
+public final class TestNodes {
+    private final Map<String, String> env = new HashMap<>();
+    private Runnable exitHook = () -> {
+    };
+
+    private TestNodes(String redisUris, boolean cluster, TestingServer zk, String namespace) {
+        set(NodeSettings.NODE_ID, "conn-" + UUID.randomUUID().toString().substring(0, 8));
+        set(ConnSettings.ADMIN_PORT, 0);
+        set(ConnSettings.DEVICE_PORT, 0);
+        set(ConnSettings.GRPC_PORT, 0);
+        set(ConnSettings.IO_THREADS, 2);
+        set(ConnSettings.TIMER_TICK_MS, 50);
+        set(ConnSettings.HEARTBEAT_MIN_S, 1);
+        set(ConnSettings.RECEIPTS_ENABLED, false);
+        set(ConnSettings.LOAD_PUBLISH_MS, 200);
+        set(NodeSettings.ZK_CONNECT, zk.getConnectString());
+        set(NodeSettings.ZK_NAMESPACE, namespace);
+        set(NodeSettings.SHUTDOWN_TIMEOUT_MS, 10_000);
+        set(RedisSettings.URIS, redisUris);
+        set(RedisSettings.CLUSTER, cluster);
+    }
+
+    public static TestNodes on(String redisUris, TestingServer zk, String namespace) {
+        return new TestNodes(redisUris, false, zk, namespace);
+    }
+
+    public static TestNodes onCluster(String redisUris, TestingServer zk, String namespace) {
+        return new TestNodes(redisUris, true, zk, namespace);
+    }
+
+    public TestNodes set(Setting<?> setting, Object value) {
+        env.put(setting.envName(), String.valueOf(value));
+        return this;
+    }
+
+    public TestNodes onAdminDrainExit(Runnable hook) {
+        this.exitHook = hook;
+        return this;
+    }
+
+    public ConnNode start() throws Exception {
+        ConnNode node = new ConnNode(Config.load(null, env, ConnSettings.all()), exitHook);
+        try {
+            node.start();
+        } catch (Exception e) {
+            node.close();
+            throw e;
+        }
+        return node;
+    }
+}

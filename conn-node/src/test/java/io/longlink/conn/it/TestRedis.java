@@ -1,0 +1,94 @@
+package io.longlink.conn.it;
+
+import io.longlink.common.redis.RedisKeys;
+import io.longlink.common.redis.RedisStore;
+import io.longlink.common.token.DeviceToken;
+import io.longlink.proto.device.Push;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/** Direct Redis access for arranging and checking what the node stores (standalone or cluster). */
+public final class TestRedis implements AutoCloseable {
+    private final RedisStore store;
+    private final RedisClusterAsyncCommands<String, byte[]> r;
+
+    public TestRedis(String uris, boolean cluster) {
+        this.store = RedisStore.open(uris, cluster, 5_000);
+        this.r = store.async();
+    }
+
+    public static <T> T await(CompletionStage<T> f) {
+        try {
+            return f.toCompletableFuture().get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Registers a new app with a random key and secret; returns the key. */
+    public App newApp() {
+        String key = "app-" + UUID.randomUUID().toString().substring(0, 8);
+        String secret = "secret-" + UUID.randomUUID();
+        await(r.hset(RedisKeys.app(key), RedisKeys.APP_SECRET, secret.getBytes(StandardCharsets.UTF_8)));
+        return new App(key, secret);
+    }
+
+    public record App(String key, String secret) {
+        public String token(String deviceId) {
+            return DeviceToken.mint(secret, key, deviceId, System.currentTimeMillis() / 1000 + 3600);
+        }
+    }
+
+    public void storeMessage(Push push, long ttlMs) {
+        await(r.set(RedisKeys.message(push.getMessageId()), push.toByteArray(), SetArgs.Builder.px(ttlMs)));
+    }
+
+    public void addToInbox(String app, String device, long id) {
+        await(r.zadd(RedisKeys.inbox(app, device), 0, RedisKeys.inboxMember(id).getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    public List<String> inbox(String app, String device) {
+        return await(r.zrange(RedisKeys.inbox(app, device), 0, -1)).stream()
+                .map(b -> new String(b, StandardCharsets.US_ASCII)).toList();
+    }
+
+    public String route(String app, String device) {
+        byte[] v = await(r.get(RedisKeys.route(app, device)));
+        return v == null ? null : new String(v, StandardCharsets.UTF_8);
+    }
+
+    public long routeTtlMs(String app, String device) {
+        return await(r.pttl(RedisKeys.route(app, device)));
+    }
+
+    public void setRoute(String app, String device, String value, long ttlMs) {
+        await(r.set(RedisKeys.route(app, device), value.getBytes(StandardCharsets.UTF_8), SetArgs.Builder.px(ttlMs)));
+    }
+
+    public String stat(long id, String field) {
+        byte[] v = await(r.hget(RedisKeys.stat(id), field));
+        return v == null ? null : new String(v, StandardCharsets.UTF_8);
+    }
+
+    public void addTags(String app, String device, String... tags) {
+        byte[][] members = new byte[tags.length][];
+        for (int i = 0; i < tags.length; i++) {
+            members[i] = tags[i].getBytes(StandardCharsets.UTF_8);
+        }
+        await(r.sadd(RedisKeys.tags(app, device), members));
+    }
+
+    public RedisClusterAsyncCommands<String, byte[]> commands() {
+        return r;
+    }
+
+    @Override
+    public void close() {
+        store.close();
+    }
+}

@@ -1,0 +1,169 @@
+package io.longlink.conn.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class SessionWheelTest {
+    private static final long TICK_MS = 100;
+
+    private final AtomicLong clock = new AtomicLong(1_000_000_000L);
+    private final List<Session> expired = new ArrayList<>();
+    private final List<Session> slow = new ArrayList<>();
+    /** Idle policy: 5 ticks after the last frame. */
+    private final SessionWheel.Policy policy = new SessionWheel.Policy() {
+        @Override
+        public int deadline(Session s, int now) {
+            return s.lastSeenTick + 5;
+        }
+
+        @Override
+        public void expired(Session s) {
+            expired.add(s);
+            s.state = Session.CLOSED;
+        }
+
+        @Override
+        public void slowReader(Session s) {
+            slow.add(s);
+        }
+
+        @Override
+        public int slowReaderTicks() {
+            return 3;
+        }
+    };
+
+    private final SessionWheel wheel = new SessionWheel(8, TICK_MS, clock::get, policy, null);
+
+    private void advanceTicks(int n) {
+        for (int i = 0; i < n; i++) {
+            clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(TICK_MS));
+            wheel.run();
+        }
+    }
+
+    private Session session() {
+        Session s = new Session(new EmbeddedChannel());
+        s.state = Session.LIVE;
+        s.lastSeenTick = wheel.now();
+        wheel.schedule(s, s.lastSeenTick + 5);
+        return s;
+    }
+
+    @Test
+    void run_whenNoFrameUntilDeadline_thenExpiredExactlyAtDeadline() {
+        Session s = session();
+        advanceTicks(4);
+        assertThat(expired).isEmpty();
+        advanceTicks(1);
+        assertThat(expired).containsExactly(s);
+        assertThat(wheel.linkedCount()).isZero();
+    }
+
+    @Test
+    void run_whenFramesKeepArriving_thenNeverExpiredAndRescheduledLazily() {
+        Session s = session();
+        for (int i = 0; i < 40; i++) { // five laps of an 8-slot wheel
+            advanceTicks(1);
+            s.lastSeenTick = wheel.now(); // what a frame does: one field write
+        }
+        assertThat(expired).isEmpty();
+        assertThat(wheel.linkedCount()).isEqualTo(1);
+        advanceTicks(5);
+        assertThat(expired).containsExactly(s);
+    }
+
+    @Test
+    void unlink_whenSessionClosed_thenWheelHoldsNoReference() {
+        Session a = session();
+        Session b = session();
+        Session c = session();
+        wheel.unlink(b);
+        assertThat(wheel.linkedCount()).isEqualTo(2);
+        wheel.unlink(a);
+        wheel.unlink(c);
+        wheel.unlink(c); // twice is harmless
+        assertThat(wheel.linkedCount()).isZero();
+        advanceTicks(10);
+        assertThat(expired).isEmpty();
+    }
+
+    @Test
+    void run_whenDeadlineBeyondOneLap_thenNotExpiredEarly() {
+        Session s = new Session(new EmbeddedChannel());
+        s.state = Session.LIVE;
+        SessionWheel longWheel = new SessionWheel(8, TICK_MS, clock::get, new SessionWheel.Policy() {
+            @Override
+            public int deadline(Session x, int now) {
+                return x.lastSeenTick + 20; // 2.5 laps
+            }
+
+            @Override
+            public void expired(Session x) {
+                expired.add(x);
+                x.state = Session.CLOSED;
+            }
+
+            @Override
+            public void slowReader(Session x) {
+            }
+
+            @Override
+            public int slowReaderTicks() {
+                return 1;
+            }
+        }, null);
+        longWheel.schedule(s, 20);
+        for (int i = 0; i < 19; i++) {
+            clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(TICK_MS));
+            longWheel.run();
+        }
+        assertThat(expired).isEmpty();
+        clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(TICK_MS));
+        longWheel.run();
+        assertThat(expired).containsExactly(s);
+    }
+
+    @Test
+    void run_whenLoopWasLateSeveralTicks_thenCatchesUpAllSlots() {
+        Session s = session();
+        clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(TICK_MS * 7));
+        wheel.run();
+        assertThat(expired).containsExactly(s);
+    }
+
+    @Test
+    void watchUnwritable_whenStillUnwritableAfterLimit_thenSlowReader() {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        ch.config().setWriteBufferWaterMark(new io.netty.channel.WriteBufferWaterMark(1, 2));
+        ch.write(io.netty.buffer.Unpooled.wrappedBuffer(new byte[16])); // queued, not flushed: unwritable
+        assertThat(ch.isWritable()).isFalse();
+        Session s = new Session(ch);
+        s.state = Session.LIVE;
+        wheel.watchUnwritable(s);
+        wheel.watchUnwritable(s); // once only
+        advanceTicks(2);
+        assertThat(slow).isEmpty();
+        advanceTicks(1);
+        assertThat(slow).containsExactly(s);
+        advanceTicks(5);
+        assertThat(slow).containsExactly(s);
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void watchUnwritable_whenWritableAgain_thenForgotten() {
+        Session s = new Session(new EmbeddedChannel()); // writable
+        s.state = Session.LIVE;
+        wheel.watchUnwritable(s);
+        advanceTicks(10);
+        assertThat(slow).isEmpty();
+        assertThat(s.flags & Session.F_WATCHED_UNWRITABLE).isZero();
+    }
+}
