@@ -248,9 +248,14 @@ ll_start_node() {
 
 ll_start_api() {
   ll_require_free_port "$LL_API_GRPC_PORT" "api gRPC, LL_PORT_BASE+10"
+  # The admin token of this local cluster (ops/pushctl reads it); made once, kept with its data.
+  local token_file="$LONGLINK_HOME/conf/admin-token"
+  mkdir -p "$LONGLINK_HOME/conf"
+  [[ -s "$token_file" ]] || { head -c 18 /dev/urandom | base64 | tr '+/' '-_' >"$token_file"; chmod 600 "$token_file"; }
   { ll_common_conf api-1; cat <<EOF
 admin.port=$LL_API_ADMIN_PORT
 api.grpc.port=$LL_API_GRPC_PORT
+api.admin-token=$(cat "$token_file")
 EOF
   } | ll_start_node api-1 api-node longlink-api-node io.longlink.api.ApiNodeMain "$LL_API_ADMIN_PORT" "$LL_NODE_JAVA_OPTS"
 }
