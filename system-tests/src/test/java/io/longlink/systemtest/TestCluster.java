@@ -19,6 +19,7 @@ import io.longlink.proto.api.PushServiceGrpc;
 import io.longlink.router.RouterNode;
 import io.longlink.router.RouterSettings;
 import io.longlink.testsupport.KafkaCluster;
+import io.longlink.testsupport.RedisClusterServer;
 import io.longlink.testsupport.RedisServer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -51,11 +52,22 @@ final class TestCluster implements AutoCloseable {
 
     static TestCluster start(RedisServer redis, TestingServer zk, KafkaCluster kafka, int connCount, int routerCount,
                              Map<String, String> overrides) throws Exception {
+        return start(redis.uri(), false, zk, kafka, connCount, routerCount, overrides);
+    }
+
+    static TestCluster start(RedisClusterServer redis, TestingServer zk, KafkaCluster kafka, int connCount,
+                             int routerCount, Map<String, String> overrides) throws Exception {
+        return start(String.join(",", redis.uris()), true, zk, kafka, connCount, routerCount, overrides);
+    }
+
+    private static TestCluster start(String redisUris, boolean redisCluster, TestingServer zk, KafkaCluster kafka,
+                                     int connCount, int routerCount, Map<String, String> overrides) throws Exception {
         int n = CLUSTERS.incrementAndGet();
         Map<String, String> shared = new HashMap<>();
         shared.put("zookeeper.connect", zk.getConnectString());
         shared.put("zookeeper.namespace", "systest" + n);
-        shared.put("redis.uris", redis.uri());
+        shared.put("redis.uris", redisUris);
+        shared.put("redis.cluster", String.valueOf(redisCluster));
         shared.put("kafka.bootstrap-servers", kafka.bootstrapServers());
         shared.put("kafka.command-topic", "systest" + n + ".commands");
         shared.put("kafka.receipt-topic", "systest" + n + ".receipts");
