@@ -10,6 +10,7 @@ import io.longlink.api.auth.AppDirectory;
 import io.longlink.api.auth.AuthInterceptor;
 import io.longlink.api.bootstrap.BootstrapGrpcService;
 import io.longlink.api.device.DeviceGrpcService;
+import io.longlink.api.device.TagRefresher;
 import io.longlink.api.id.MessageIds;
 import io.longlink.api.id.WorkerIdLease;
 import io.longlink.api.push.CommandPublisher;
@@ -42,6 +43,7 @@ public final class ApiNode extends BaseNode {
     private RedisStore redis;
     private WorkerIdLease lease;
     private Membership connNodes;
+    private TagRefresher tagRefresher;
     private CommandPublisher publisher;
     private ReceiptHub receipts;
     private ThreadPoolExecutor executor;
@@ -71,7 +73,8 @@ public final class ApiNode extends BaseNode {
         PushGrpcService push = new PushGrpcService(redis, publisher, ids, receipts, System::currentTimeMillis,
                 config.get(ApiSettings.REQUEST_ID_TTL_SECONDS) * 1000L,
                 config.get(ApiSettings.STATUS_RETENTION_SECONDS) * 1000L);
-        DeviceGrpcService devices = new DeviceGrpcService(redis, connNodes, System::currentTimeMillis,
+        tagRefresher = new TagRefresher(connNodes, config.get(ApiSettings.TAG_REFRESH_TIMEOUT_MS), metrics);
+        DeviceGrpcService devices = new DeviceGrpcService(redis, connNodes, tagRefresher, System::currentTimeMillis,
                 config.get(ApiSettings.TOKEN_TTL_SECONDS), config.get(ApiSettings.ALIAS_MAX_DEVICES),
                 config.get(ApiSettings.DEVICE_MAX_TAGS));
         AppAdminGrpcService admin = new AppAdminGrpcService(redis, apps, System::currentTimeMillis);
@@ -167,6 +170,9 @@ public final class ApiNode extends BaseNode {
         }
         if (executor != null) {
             executor.shutdown();
+        }
+        if (tagRefresher != null) {
+            tagRefresher.close();
         }
         if (publisher != null) {
             publisher.close();

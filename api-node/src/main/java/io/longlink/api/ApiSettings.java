@@ -40,6 +40,9 @@ public final class ApiSettings {
             10_000, "Devices one alias may hold");
     public static final Setting<Integer> DEVICE_MAX_TAGS = Setting.intRange("api.device-max-tags", 100, 1, 1_000,
             "Tags one device may hold");
+    public static final Setting<Integer> TAG_REFRESH_TIMEOUT_MS = Setting.intRange("api.tag-refresh-timeout-ms", 500,
+            0, 10_000, "Deadline of the RefreshTags call that AddTags/RemoveTags make to the device's conn-node"
+                    + " (best effort); 0 = no call, a connected device gets new tags when it reconnects");
     public static final Setting<Integer> RECEIPT_STREAMS_MAX = Setting.intRange("api.receipt-streams-max", 256, 1,
             100_000, "Concurrent StreamReceipts calls on this node");
     public static final Setting<Integer> RECEIPT_QUEUE_MAX = Setting.intRange("api.receipt-queue-max", 4_096, 16,
@@ -54,7 +57,8 @@ public final class ApiSettings {
         all.addAll(KafkaSettings.all());
         all.addAll(List.of(GRPC_HOST, GRPC_PORT, GRPC_THREADS, TLS_CERT, TLS_KEY, ADMIN_TOKEN, AUTH_CACHE_MS,
                 AUTH_CACHE_MAX, TOKEN_TTL_SECONDS, REQUEST_ID_TTL_SECONDS, STATUS_RETENTION_SECONDS,
-                KAFKA_TIMEOUT_MS, ALIAS_MAX_DEVICES, DEVICE_MAX_TAGS, RECEIPT_STREAMS_MAX, RECEIPT_QUEUE_MAX));
+                KAFKA_TIMEOUT_MS, ALIAS_MAX_DEVICES, DEVICE_MAX_TAGS, TAG_REFRESH_TIMEOUT_MS, RECEIPT_STREAMS_MAX,
+                RECEIPT_QUEUE_MAX));
         return List.copyOf(all);
     }
 }

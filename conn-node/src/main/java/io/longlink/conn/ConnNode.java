@@ -16,6 +16,7 @@ import io.longlink.common.lifecycle.NodeSettings;
 import io.longlink.common.redis.RedisKeys;
 import io.longlink.common.redis.RedisStore;
 import io.longlink.conn.auth.AppSecrets;
+import io.longlink.conn.broadcast.BroadcastLog;
 import io.longlink.conn.drain.Drainer;
 import io.longlink.conn.inbox.Inbox;
 import io.longlink.conn.metrics.ConnMetrics;
@@ -129,10 +130,11 @@ public final class ConnNode extends BaseNode {
                 config.get(ConnSettings.APP_CACHE_NEGATIVE_TTL_MS), System::nanoTime);
         RouteStore routes = new RouteStore(redis.async(), batcher, config.get(ConnSettings.ROUTE_TTL_MS), connMetrics);
         Inbox inbox = new Inbox(redis.async(), batcher, receipts, connMetrics);
+        BroadcastLog broadcasts = new BroadcastLog(redis.async(), batcher);
         Disconnector disconnector = new Disconnector(connMetrics);
         Drainer[] drainerRef = new Drainer[1];
         sessions = new SessionService(nodeId, SessionSettings.from(config), connMetrics, index, disconnector, apps,
-                routes, kicker, inbox, redis.async(), workers, () -> drainerRef[0].isDraining(),
+                routes, kicker, inbox, broadcasts, redis.async(), workers, () -> drainerRef[0].isDraining(),
                 () -> drainerRef[0].redirect());
         drainer = new Drainer(nodeId, sessions, membership, scheduler, config.get(ConnSettings.DRAIN_RATE_PER_S),
                 config.get(ConnSettings.DRAIN_RETRY_AFTER_MS), () -> {
@@ -154,7 +156,8 @@ public final class ConnNode extends BaseNode {
         InetSocketAddress grpcBind = new InetSocketAddress(config.get(ConnSettings.GRPC_HOST),
                 config.get(ConnSettings.GRPC_PORT));
         ConnNodeService service = new ConnNodeService(sessions, drainer::isDraining, fanOutExecutor,
-                config.get(ConnSettings.FANOUT_MAX_CONCURRENT), config.get(ConnSettings.DELIVER_WINDOW), connMetrics);
+                config.get(ConnSettings.FANOUT_MAX_CONCURRENT), config.get(ConnSettings.FANOUT_SPREADS_MAX), batcher,
+                config.get(ConnSettings.DELIVER_WINDOW), connMetrics);
         try {
             grpc = NettyServerBuilder.forAddress(grpcBind)
                     .channelType(transport.serverChannelType())

@@ -92,6 +92,12 @@ public final class ConnSettings {
     public static final Setting<Integer> MAX_TAGS = Setting.intRange("conn.max-tags-per-device", 64, 0, 10_000,
             "Most tags of one device loaded into the local fan-out index");
 
+    // Broadcast-log replay (tag and broadcast pushes with a TTL, for devices that connect later)
+    public static final Setting<Integer> REPLAY_PAGE = Setting.intRange("conn.broadcast-replay-page", 100, 1, 1_000,
+            "Broadcast-log entries read per page while catching up on CONNECT");
+    public static final Setting<Integer> REPLAY_MAX = Setting.intRange("conn.broadcast-replay-max", 1_000, 0,
+            100_000, "Most broadcast-log entries looked at per CONNECT (the rest on the next CONNECT); 0 = no replay");
+
     // gRPC
     public static final Setting<Integer> DELIVER_WINDOW = Setting.intRange("conn.deliver-window", 8, 1, 1_024,
             "Delivery batches a router may have in flight on one Deliver stream");
@@ -99,6 +105,8 @@ public final class ConnSettings {
             16 << 20, 1 << 16, 256 << 20, "Largest gRPC message accepted (a delivery batch)");
     public static final Setting<Integer> FANOUT_MAX_CONCURRENT = Setting.intRange("conn.fanout-max-concurrent", 16, 1,
             1_024, "FanOut calls served at once; more get RESOURCE_EXHAUSTED");
+    public static final Setting<Integer> FANOUT_SPREADS_MAX = Setting.intRange("conn.fanout-spreads-max", 16, 1,
+            1_024, "Spread FanOuts still writing in the background at once; beyond, a spread FanOut writes at once");
 
     // Receipts
     public static final Setting<Boolean> RECEIPTS_ENABLED = Setting.bool("conn.receipts.enabled", true,
@@ -130,9 +138,9 @@ public final class ConnSettings {
                 CONNECT_TIMEOUT_MS, HEARTBEAT_MIN_S, HEARTBEAT_MAX_S, HEARTBEAT_DEFAULT_S, IDLE_FACTOR,
                 TIMER_TICK_MS, APP_CACHE_SIZE, APP_CACHE_TTL_MS, APP_CACHE_NEGATIVE_TTL_MS, ROUTE_TTL_MS,
                 REDIS_BATCH_SIZE, REDIS_BATCH_QUEUE, KICK_TIMEOUT_MS, INBOX_PAGE, INBOX_DRAIN_MAX, PENDING_MAX,
-                MAX_TAGS, DELIVER_WINDOW, GRPC_MAX_MESSAGE_BYTES, FANOUT_MAX_CONCURRENT, RECEIPTS_ENABLED,
-                RECEIPTS_LINGER_MS, RECEIPTS_QUEUE, RECEIPTS_MAX_BLOCK_MS, DRAIN_RATE_PER_S, DRAIN_RETRY_AFTER_MS,
-                LOAD_PUBLISH_MS));
+                MAX_TAGS, REPLAY_PAGE, REPLAY_MAX, DELIVER_WINDOW, GRPC_MAX_MESSAGE_BYTES, FANOUT_MAX_CONCURRENT,
+                FANOUT_SPREADS_MAX, RECEIPTS_ENABLED, RECEIPTS_LINGER_MS, RECEIPTS_QUEUE, RECEIPTS_MAX_BLOCK_MS,
+                DRAIN_RATE_PER_S, DRAIN_RETRY_AFTER_MS, LOAD_PUBLISH_MS));
         return List.copyOf(all);
     }
 
@@ -168,6 +176,10 @@ public final class ConnSettings {
         if (config.get(INBOX_PAGE) > config.get(INBOX_DRAIN_MAX)) {
             problems.add(INBOX_PAGE.key() + ": " + config.get(INBOX_PAGE)
                     + " (expected: at most conn.inbox-drain-max = " + config.get(INBOX_DRAIN_MAX) + ")");
+        }
+        if (config.get(REPLAY_MAX) > 0 && config.get(REPLAY_PAGE) > config.get(REPLAY_MAX)) {
+            problems.add(REPLAY_PAGE.key() + ": " + config.get(REPLAY_PAGE)
+                    + " (expected: at most conn.broadcast-replay-max = " + config.get(REPLAY_MAX) + ")");
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);

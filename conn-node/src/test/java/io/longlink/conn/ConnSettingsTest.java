@@ -44,6 +44,21 @@ class ConnSettingsTest {
     }
 
     @Test
+    void validate_whenReplayPageAboveReplayMax_thenNamed() {
+        Map<String, String> env = Map.of(ConnSettings.REPLAY_PAGE.envName(), "500",
+                ConnSettings.REPLAY_MAX.envName(), "100");
+        assertThatThrownBy(() -> ConnSettings.validate(load(env)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("conn.broadcast-replay-page: 500 (expected: at most conn.broadcast-replay-max = 100)");
+    }
+
+    @Test
+    void validate_whenReplayOff_thenAnyPageAccepted() throws Exception {
+        ConnSettings.validate(load(Map.of(ConnSettings.REPLAY_PAGE.envName(), "500",
+                ConnSettings.REPLAY_MAX.envName(), "0")));
+    }
+
+    @Test
     void load_whenValueOutOfRange_thenKeyValueAndExpectedInMessage() {
         assertThatThrownBy(() -> load(Map.of(ConnSettings.MAX_FRAME_BYTES.envName(), "10")))
                 .isInstanceOf(ConfigException.class)

@@ -36,8 +36,9 @@ import java.util.function.LongSupplier;
  * Device registration (signed tokens), aliases and tags. Every key is built from the caller's own
  * app key, so an app cannot read or change another app's devices whatever ids it sends.
  *
- * <p>Tags are read by conn-nodes when a device connects: a change reaches tag pushes for a device
- * that is connected now only after it reconnects.
+ * <p>Tags are read by conn-nodes when a device connects; AddTags and RemoveTags also ask the
+ * conn-node holding the device's connection to reload them ({@link TagRefresher}, best effort, a
+ * short deadline) before answering, so tag pushes follow the change without a reconnect.
  */
 public final class DeviceGrpcService extends DeviceServiceGrpc.DeviceServiceImplBase {
     static final int MAX_TAGS_PER_CALL = 100;
@@ -47,15 +48,17 @@ public final class DeviceGrpcService extends DeviceServiceGrpc.DeviceServiceImpl
 
     private final RedisClusterAsyncCommands<String, byte[]> redis;
     private final Membership connNodes;
+    private final TagRefresher refresher;
     private final LongSupplier clock;
     private final long tokenTtlSeconds;
     private final int aliasMaxDevices;
     private final int deviceMaxTags;
 
-    public DeviceGrpcService(RedisStore redis, Membership connNodes, LongSupplier clock, long tokenTtlSeconds,
-                             int aliasMaxDevices, int deviceMaxTags) {
+    public DeviceGrpcService(RedisStore redis, Membership connNodes, TagRefresher refresher, LongSupplier clock,
+                             long tokenTtlSeconds, int aliasMaxDevices, int deviceMaxTags) {
         this.redis = requireNonNull(redis, "redis").async();
         this.connNodes = requireNonNull(connNodes, "connNodes");
+        this.refresher = requireNonNull(refresher, "refresher");
         this.clock = requireNonNull(clock, "clock");
         this.tokenTtlSeconds = tokenTtlSeconds;
         this.aliasMaxDevices = aliasMaxDevices;
@@ -138,7 +141,7 @@ public final class DeviceGrpcService extends DeviceServiceGrpc.DeviceServiceImpl
                             + " tags (expected: at most api.device-max-tags = " + deviceMaxTags + ")");
                 }
                 return added;
-            }).thenCompose(x -> redis.sadd(key, tags)).thenCompose(x -> members(key));
+            }).thenCompose(x -> redis.sadd(key, tags)).thenCompose(x -> changed(app, device));
         });
     }
 
@@ -148,8 +151,22 @@ public final class DeviceGrpcService extends DeviceServiceGrpc.DeviceServiceImpl
             String app = Caller.appKey();
             String device = Fields.deviceId("device_id", request.getDeviceId());
             String key = RedisKeys.tags(app, device);
-            return redis.srem(key, tags(request)).thenCompose(x -> members(key));
+            return redis.srem(key, tags(request)).thenCompose(x -> changed(app, device));
         });
+    }
+
+    /**
+     * The tags after a change, answered once the device's conn-node has reloaded them (or the
+     * refresh gave up: it never fails the call, the change is in Redis already).
+     */
+    private CompletionStage<TagsResponse> changed(String app, String device) {
+        // two reads of the device's slot, sent together
+        CompletableFuture<TagsResponse> tags = members(RedisKeys.tags(app, device)).toCompletableFuture();
+        CompletableFuture<byte[]> route = redis.get(RedisKeys.route(app, device)).toCompletableFuture();
+        return route.handle((r, e) -> e == null ? refresher.refresh(app, device, r)
+                        : refresher.routeUnreadable(app, device, e))
+                .thenCompose(refresh -> refresh)
+                .thenCompose(x -> tags);
     }
 
     @Override

@@ -55,6 +55,10 @@ public final class NodeMain {
             node = factory.create(config);
             Runtime.getRuntime().addShutdownHook(new Thread(node::close, "shutdown"));
             node.start();
+        } catch (ConfigException e) {
+            // checks between settings run in the node's constructor: a configuration error like the others
+            System.err.println(role + "-node: " + e.getMessage());
+            System.exit(EXIT_CONFIG);
         } catch (Exception e) {
             log.error("start failed role={}: {}", role, e.getMessage(), e);
             System.err.println(role + "-node: start failed: " + e.getMessage());

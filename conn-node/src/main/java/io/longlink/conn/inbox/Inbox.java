@@ -3,11 +3,13 @@ package io.longlink.conn.inbox;
 import static java.util.Objects.requireNonNull;
 
 import io.lettuce.core.KeyValue;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.longlink.common.redis.RedisKeys;
 import io.longlink.conn.metrics.ConnMetrics;
 import io.longlink.conn.receipt.ReceiptSink;
 import io.longlink.conn.store.BatchOp;
+import io.longlink.conn.store.LuaScript;
 import io.longlink.conn.store.RedisBatcher;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -18,11 +20,16 @@ import java.util.concurrent.CompletionStage;
 /**
  * A device's store-and-forward inbox: paged reads for the drain at CONNECT, removal on ACK (counted
  * once: only a ZREM that removed something counts {@code acked} and emits a receipt) and removal of
- * entries whose body is gone (counted {@code expired}).
+ * entries whose body is gone (counted {@code revoked} when the message was revoked, else
+ * {@code expired}).
  */
 public final class Inbox {
-    static final String ACKED = "acked";
-    static final String EXPIRED = "expired";
+    private static final byte[][] UNDELIVERED_ARGS = {
+            RedisKeys.STAT_REVOKED_MS.getBytes(StandardCharsets.US_ASCII),
+            RedisKeys.STAT_REVOKED.getBytes(StandardCharsets.US_ASCII),
+            RedisKeys.STAT_EXPIRED.getBytes(StandardCharsets.US_ASCII)};
+
+    private final LuaScript countUndelivered = LuaScript.resource(Inbox.class, "count_undelivered.lua");
 
     private final RedisClusterAsyncCommands<String, byte[]> redis;
     private final RedisBatcher batcher;
@@ -81,7 +88,7 @@ public final class Inbox {
     }
 
     /** @return the id, or 0 when the member is not 20 decimal digits of an unsigned 64-bit value */
-    static long parseMember(String member) {
+    public static long parseMember(String member) {
         if (member.length() != 20) {
             return 0;
         }
@@ -108,6 +115,15 @@ public final class Inbox {
         batcher.offer(new ExpireOp(appKey, deviceId, entry));
     }
 
+    /**
+     * Queues the count of one copy of message {@code id} that was not delivered because its body is
+     * gone: {@code revoked} if {@code ll:stat:{id}} has {@code revoked_ms}, else {@code expired}.
+     * One script on the status hash (the check and the count together), issued only for such entries.
+     */
+    public void countUndelivered(long id) {
+        batcher.offer(new UndeliveredOp(id));
+    }
+
     private final class AckOp implements BatchOp {
         private final String appKey;
         private final String deviceId;
@@ -128,7 +144,7 @@ public final class Inbox {
                 removed.thenAccept(n -> {
                     if (n != null && n == 1L) {
                         metrics.acked.inc();
-                        batcher.offer(new StatOp(id, ACKED));
+                        batcher.offer(new StatOp(id, RedisKeys.STAT_ACKED));
                         receipts.acked(appKey, deviceId, id);
                     }
                 });
@@ -162,7 +178,7 @@ public final class Inbox {
                 if (n != null && n == 1L) {
                     metrics.inboxExpired.inc();
                     if (entry.id() != 0) {
-                        batcher.offer(new StatOp(entry.id(), EXPIRED));
+                        batcher.offer(new UndeliveredOp(entry.id())); // removed once: counted once
                     }
                 }
             });
@@ -172,6 +188,27 @@ public final class Inbox {
         @Override
         public String kind() {
             return "expire";
+        }
+    }
+
+    private final class UndeliveredOp implements BatchOp {
+        private final long id;
+
+        UndeliveredOp(long id) {
+            this.id = id;
+        }
+
+        @Override
+        public CompletionStage<?> issue(RedisClusterAsyncCommands<String, byte[]> r) {
+            CompletionStage<Long> counted = countUndelivered.eval(r, ScriptOutputType.INTEGER,
+                    new String[] {RedisKeys.stat(id)}, UNDELIVERED_ARGS);
+            counted.thenAccept(metrics::undelivered);
+            return counted;
+        }
+
+        @Override
+        public String kind() {
+            return "undelivered";
         }
     }
 

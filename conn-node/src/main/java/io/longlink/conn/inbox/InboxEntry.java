@@ -1,7 +1,7 @@
 package io.longlink.conn.inbox;
 
 /**
- * One inbox member and its message body.
+ * One inbox member (or broadcast-log member: same format) and its message body.
  *
  * @param member the zset member as stored (20-digit id)
  * @param id     the message id, or 0 when the member is not a valid id

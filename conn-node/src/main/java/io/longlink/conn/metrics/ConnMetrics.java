@@ -24,6 +24,7 @@ public final class ConnMetrics {
     public final Counter.Child pushesLive;
     public final Counter.Child pushesInbox;
     public final Counter.Child pushesFanOut;
+    public final Counter.Child pushesReplay;
     public final Counter.Child ackIds;
     public final Counter.Child acked;
     public final Counter.Child inboxDrains;
@@ -46,6 +47,15 @@ public final class ConnMetrics {
     public final Counter.Child receiptsDropped;
     public final Counter.Child receiptsFailed;
     public final Counter.Child redirects;
+    public final Counter.Child replays;
+    public final Counter.Child replayWritten;
+    public final Counter.Child replayNotForDevice;
+    public final Counter.Child replayGone;
+    public final Counter.Child replayUnreadable;
+    public final Counter.Child tagRefreshes;
+    public final Counter.Child tagRefreshesNotHere;
+    public final Counter.Child fanOutSpreadsAtOnce;
+    private final Counter.Child[] undelivered;
     private final Counter batchDropped;
     private final Counter redisErrors;
     public final Histogram loopLag;
@@ -91,6 +101,7 @@ public final class ConnMetrics {
         pushesLive = pushes.labels("live");
         pushesInbox = pushes.labels("inbox");
         pushesFanOut = pushes.labels("fanout");
+        pushesReplay = pushes.labels("replay");
         ackIds = counter(registry, "longlink_conn_ack_ids_total", "Message ids received in ACK frames");
         acked = counter(registry, "longlink_conn_acked_total", "ACKs that removed an inbox entry (counted once)");
         inboxDrains = counter(registry, "longlink_conn_inbox_drains_total", "Inbox drains run at CONNECT");
@@ -126,6 +137,26 @@ public final class ConnMetrics {
         receiptsDropped = receipts.labels("dropped");
         receiptsFailed = receipts.labels("failed");
         redirects = counter(registry, "longlink_conn_redirects_total", "Connections redirected by a drain");
+        replays = counter(registry, "longlink_conn_broadcast_replays_total",
+                "CONNECT catch-ups that read the app's broadcast log");
+        Counter entries = Counter.build("longlink_conn_broadcast_log_entries_total",
+                "Broadcast-log entries looked at during CONNECT catch-ups, by what became of them")
+                .labelNames("result").register(registry);
+        replayWritten = entries.labels("written");
+        replayNotForDevice = entries.labels("not_for_device");
+        replayGone = entries.labels("body_gone");
+        replayUnreadable = entries.labels("unreadable");
+        Counter refreshes = Counter.build("longlink_conn_tag_refreshes_total", "RefreshTags calls by result")
+                .labelNames("result").register(registry);
+        tagRefreshes = refreshes.labels("refreshed");
+        tagRefreshesNotHere = refreshes.labels("not_here");
+        fanOutSpreadsAtOnce = counter(registry, "longlink_conn_fanout_spreads_at_once_total",
+                "Spread FanOuts written at once because conn.fanout-spreads-max were already spreading");
+        Counter notDelivered = Counter.build("longlink_conn_undelivered_total",
+                "Copies not delivered because the body was gone, by the status counter they went to")
+                .labelNames("counted").register(registry);
+        undelivered = new Counter.Child[] {notDelivered.labels("no_status"), notDelivered.labels("expired"),
+                notDelivered.labels("revoked")};
         batchDropped = Counter.build("longlink_conn_redis_batch_dropped_total",
                 "Batched Redis operations dropped because the batch queue was full").labelNames("op")
                 .register(registry);
@@ -161,6 +192,12 @@ public final class ConnMetrics {
 
     public void delivery(Outcome outcome) {
         deliveries[outcome.getNumber()].inc();
+    }
+
+    /** @param counted the count script's answer: 0 no status hash, 1 expired, 2 revoked */
+    public void undelivered(Long counted) {
+        int i = counted == null ? 0 : (int) Math.max(0, Math.min(2, counted));
+        undelivered[i].inc();
     }
 
     public void batchDropped(String op) {

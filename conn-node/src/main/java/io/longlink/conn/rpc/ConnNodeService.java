@@ -9,6 +9,7 @@ import io.longlink.conn.session.ConnectionIds;
 import io.longlink.conn.session.Session;
 import io.longlink.conn.session.SessionIndex;
 import io.longlink.conn.session.SessionService;
+import io.longlink.conn.store.RedisBatcher;
 import io.longlink.proto.internal.ConnNodeGrpc;
 import io.longlink.proto.internal.DeliveryBatch;
 import io.longlink.proto.internal.DeliveryResult;
@@ -16,10 +17,15 @@ import io.longlink.proto.internal.FanOutRequest;
 import io.longlink.proto.internal.FanOutResponse;
 import io.longlink.proto.internal.KickRequest;
 import io.longlink.proto.internal.KickResponse;
+import io.longlink.proto.internal.RefreshTagsRequest;
+import io.longlink.proto.internal.RefreshTagsResponse;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BooleanSupplier;
 
-/** The internal ConnNode gRPC service: Deliver, FanOut and Kick. Exceptions become statuses in {@link GrpcErrors}. */
+/**
+ * The internal ConnNode gRPC service: Deliver, FanOut, Kick and RefreshTags. Exceptions become
+ * statuses in {@link GrpcErrors}.
+ */
 public final class ConnNodeService extends ConnNodeGrpc.ConnNodeImplBase {
     private final SessionIndex index;
     private final SessionService sessions;
@@ -29,12 +35,14 @@ public final class ConnNodeService extends ConnNodeGrpc.ConnNodeImplBase {
     private final ConnMetrics metrics;
 
     public ConnNodeService(SessionService sessions, BooleanSupplier draining, ScheduledExecutorService fanOutExecutor,
-                           int maxConcurrentFanOuts, int window, ConnMetrics metrics) {
+                           int maxConcurrentFanOuts, int maxSpreads, RedisBatcher batcher, int window,
+                           ConnMetrics metrics) {
         this.sessions = requireNonNull(sessions, "sessions");
         this.index = sessions.index();
         this.metrics = requireNonNull(metrics, "metrics");
         this.deliveries = new Deliveries(index, sessions, draining, metrics);
-        this.fanOuts = new FanOuts(index, sessions, fanOutExecutor, maxConcurrentFanOuts, metrics);
+        this.fanOuts = new FanOuts(index, sessions, fanOutExecutor, maxConcurrentFanOuts, maxSpreads, batcher,
+                metrics);
         this.window = window;
     }
 
@@ -70,5 +78,31 @@ public final class ConnNodeService extends ConnNodeGrpc.ConnNodeImplBase {
         }
         responses.onNext(KickResponse.newBuilder().setKicked(kicked).build());
         responses.onCompleted();
+    }
+
+    @Override
+    public void refreshTags(RefreshTagsRequest request, StreamObserver<RefreshTagsResponse> responses) {
+        if (request.getAppKey().isEmpty() || request.getDeviceId().isEmpty()) {
+            throw new IllegalArgumentException("app_key and device_id are required");
+        }
+        Session s = index.find(request.getAppKey(), request.getDeviceId());
+        if (s == null || (!request.getConnectionId().isEmpty()
+                && ConnectionIds.parse(request.getConnectionId(), ~s.connectionId()) != s.connectionId())) {
+            metrics.tagRefreshesNotHere.inc();
+            responses.onNext(RefreshTagsResponse.getDefaultInstance());
+            responses.onCompleted();
+            return;
+        }
+        sessions.refreshTags(s).whenComplete((tags, e) -> {
+            if (e != null) {
+                responses.onError(GrpcErrors.status(e).asRuntimeException());
+                return;
+            }
+            boolean refreshed = tags >= 0;
+            (refreshed ? metrics.tagRefreshes : metrics.tagRefreshesNotHere).inc();
+            responses.onNext(RefreshTagsResponse.newBuilder().setRefreshed(refreshed).setTags(Math.max(0, tags))
+                    .build());
+            responses.onCompleted();
+        });
     }
 }

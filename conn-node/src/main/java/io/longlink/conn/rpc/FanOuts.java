@@ -2,11 +2,15 @@ package io.longlink.conn.rpc;
 
 import static java.util.Objects.requireNonNull;
 
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.longlink.common.redis.RedisKeys;
 import io.longlink.conn.codec.Frames;
 import io.longlink.conn.metrics.ConnMetrics;
 import io.longlink.conn.session.Session;
 import io.longlink.conn.session.SessionIndex;
 import io.longlink.conn.session.SessionService;
+import io.longlink.conn.store.BatchOp;
+import io.longlink.conn.store.RedisBatcher;
 import io.longlink.proto.device.FrameType;
 import io.longlink.proto.internal.FanOutRequest;
 import io.longlink.proto.internal.FanOutResponse;
@@ -18,6 +22,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
@@ -28,8 +33,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * Tag and broadcast pushes to this node's own connections. Matching runs on a fan-out thread (a
  * broadcast walks every connection of an app, which must not stall an event loop); the push is
  * encoded once and each connection writes a duplicate of that one buffer, one task per event loop
- * per chunk. With spread_ms the matched connections are split into chunks written over that time.
- * At most {@code maxConcurrent} fan-outs run at once; more are refused (RESOURCE_EXHAUSTED).
+ * per chunk. With spread_ms the matched connections are split into chunks written over that time:
+ * the call is answered after the first chunk and the rest is written in the background, whose
+ * writes this node counts itself ({@code ll:stat} {@code online}). At most {@code maxConcurrent}
+ * calls are served at once (more are refused, RESOURCE_EXHAUSTED) and at most {@code maxSpreads}
+ * spreads run in the background (beyond, a spread FanOut is written at once rather than refused:
+ * the devices get the push sooner, never not at all).
  */
 final class FanOuts {
     static final int MAX_SPREAD_MS = 600_000;
@@ -39,14 +48,18 @@ final class FanOuts {
     private final SessionService sessions;
     private final ScheduledExecutorService executor;
     private final Semaphore permits;
+    private final Semaphore spreads;
+    private final RedisBatcher batcher;
     private final ConnMetrics metrics;
 
     FanOuts(SessionIndex index, SessionService sessions, ScheduledExecutorService executor, int maxConcurrent,
-            ConnMetrics metrics) {
+            int maxSpreads, RedisBatcher batcher, ConnMetrics metrics) {
         this.index = requireNonNull(index, "index");
         this.sessions = requireNonNull(sessions, "sessions");
         this.executor = requireNonNull(executor, "executor");
         this.permits = new Semaphore(maxConcurrent);
+        this.spreads = new Semaphore(maxSpreads);
+        this.batcher = requireNonNull(batcher, "batcher");
         this.metrics = requireNonNull(metrics, "metrics");
     }
 
@@ -96,8 +109,16 @@ final class FanOuts {
             return;
         }
         ByteBuf frame = Frames.encode(ByteBufAllocator.DEFAULT, FrameType.PUSH, r.getPush());
-        int chunks = r.getSpreadMs() == 0 ? 1
-                : Math.max(1, Math.min(matched.size(), r.getSpreadMs() / CHUNK_INTERVAL_MS));
+        int chunks = 1;
+        boolean spreading = false;
+        if (r.getSpreadMs() > 0 && matched.size() > 1) {
+            spreading = spreads.tryAcquire();
+            if (spreading) {
+                chunks = Math.max(1, Math.min(matched.size(), r.getSpreadMs() / CHUNK_INTERVAL_MS));
+            } else {
+                metrics.fanOutSpreadsAtOnce.inc();
+            }
+        }
         AtomicLong written = new AtomicLong();
         List<CompletableFuture<Void>> parts = new ArrayList<>(chunks);
         for (int c = 0; c < chunks; c++) {
@@ -109,13 +130,50 @@ final class FanOuts {
             if (delay == 0) {
                 send.run();
             } else {
-                executor.schedule(send, delay, TimeUnit.MILLISECONDS);
+                try {
+                    executor.schedule(send, delay, TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException stopping) {
+                    part.complete(null); // the node stops: those devices get the push from the log on reconnect
+                }
             }
         }
-        CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0])).whenComplete((x, e) -> {
-            frame.release();
-            result.complete(FanOutResponse.newBuilder().setMatched(matched.size()).setWritten(written.get()).build());
+        long matchedCount = matched.size();
+        CompletableFuture<Void> all = CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]));
+        if (!spreading) {
+            all.whenComplete((x, e) -> {
+                frame.release();
+                result.complete(FanOutResponse.newBuilder().setMatched(matchedCount).setWritten(written.get()).build());
+            });
+            return;
+        }
+        // answered after the first chunk; the router counts what the answer says, this node the rest
+        parts.get(0).whenComplete((x, e) -> {
+            long early = written.get();
+            result.complete(FanOutResponse.newBuilder().setMatched(matchedCount).setWritten(early).build());
+            all.whenComplete((y, e2) -> {
+                frame.release();
+                spreads.release();
+                countLate(r.getPush().getMessageId(), written.get() - early);
+            });
         });
+    }
+
+    private void countLate(long messageId, long n) {
+        if (messageId != 0 && n > 0) {
+            batcher.offer(new OnlineOp(RedisKeys.stat(messageId), n));
+        }
+    }
+
+    private record OnlineOp(String statKey, long n) implements BatchOp {
+        @Override
+        public CompletionStage<?> issue(RedisClusterAsyncCommands<String, byte[]> r) {
+            return r.hincrby(statKey, RedisKeys.STAT_ONLINE, n);
+        }
+
+        @Override
+        public String kind() {
+            return "stat";
+        }
     }
 
     private void write(List<Session> chunk, ByteBuf frame, FanOutRequest r, AtomicLong written,

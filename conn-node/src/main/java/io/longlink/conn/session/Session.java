@@ -37,8 +37,10 @@ public final class Session {
     long connectionId;
     /** Volatile: FanOut matching reads it on the fan-out thread while CONNECT sets it on the loop. */
     volatile TagPosting[] tags;
-    /** Non-null only between registration and the end of the inbox drain. */
+    /** Non-null only between registration and the end of the CONNECT catch-up (inbox drain and log replay). */
     PendingDrain inboxDrain;
+    /** Non-null only after a broadcast-log replay, until the device ACKs the last replayed message. */
+    ReplayMark replayMark;
 
     // Intrusive links of the event loop's timing wheel (O(1) unlink when the connection closes).
     Session wheelPrev;

@@ -5,7 +5,10 @@ import static java.util.Objects.requireNonNull;
 import io.longlink.proto.internal.TagFilter;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
@@ -78,12 +81,18 @@ public final class SessionIndex {
         return out;
     }
 
-    /** Adds the device's tags (call on the session's event loop, once, after registration). */
-    void addTags(Session session, Collection<String> names, int max) {
+    /**
+     * Sets the device's tags to {@code names} (at most {@code max}), replacing what the session had:
+     * at CONNECT and again when the api-node asks for a refresh. Call on the session's event loop.
+     *
+     * @return the number of tags the session now has in the index
+     */
+    int replaceTags(Session session, Collection<String> names, int max) {
         App app = apps.get(session.appKey);
-        if (app == null || names.isEmpty() || max == 0) {
-            return;
+        if (app == null || max == 0) {
+            return 0;
         }
+        TagPosting[] old = session.tags;
         TagPosting[] postings = new TagPosting[Math.min(names.size(), max)];
         int n = 0;
         for (String name : names) {
@@ -97,11 +106,19 @@ public final class SessionIndex {
                 return posting;
             });
         }
-        session.tags = postings;
-        // the session may have been unregistered while tags were added: undo, so no posting keeps it
+        session.tags = postings.length == 0 ? null : postings;
+        if (old != null) {
+            for (TagPosting p : old) {
+                if (!contains(postings, p)) {
+                    leave(app, session, p);
+                }
+            }
+        }
+        // the session may have been unregistered meanwhile: undo, so no posting keeps it
         if (app.devices.get(session.deviceId) != session) {
             removeTags(app, session);
         }
+        return postings.length;
     }
 
     private static void removeTags(App app, Session session) {
@@ -110,11 +127,15 @@ public final class SessionIndex {
             return;
         }
         for (TagPosting p : postings) {
-            app.tags.computeIfPresent(p.name, (k, posting) -> {
-                posting.members.remove(session);
-                return posting.members.isEmpty() ? null : posting;
-            });
+            leave(app, session, p);
         }
+    }
+
+    private static void leave(App app, Session session, TagPosting p) {
+        app.tags.computeIfPresent(p.name, (k, posting) -> {
+            posting.members.remove(session);
+            return posting.members.isEmpty() ? null : posting;
+        });
     }
 
     /**
@@ -131,43 +152,70 @@ public final class SessionIndex {
             app.devices.values().forEach(action);
             return;
         }
-        TagPosting[] all = resolve(app, filter.getAllOfList());
-        if (all == null) {
-            return; // a required tag nobody here has
-        }
-        TagPosting[] any = resolveExisting(app, filter.getAnyOfList());
-        if (!filter.getAnyOfList().isEmpty() && any.length == 0) {
+        Resolved f = Resolved.of(app, filter);
+        if (f == null) {
             return;
         }
-        TagPosting[] none = resolveExisting(app, filter.getNoneOfList());
         Collection<Session> candidates;
-        if (all.length > 0) {
-            TagPosting smallest = all[0];
-            for (TagPosting p : all) {
+        if (f.all.length > 0) {
+            TagPosting smallest = f.all[0];
+            for (TagPosting p : f.all) {
                 if (p.members.size() < smallest.members.size()) {
                     smallest = p;
                 }
             }
             candidates = smallest.members;
-        } else if (any.length == 1) {
-            candidates = any[0].members;
-        } else if (any.length > 1) {
-            java.util.Set<Session> union = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-            for (TagPosting p : any) {
+        } else if (f.any.length == 1) {
+            candidates = f.any[0].members;
+        } else if (f.any.length > 1) {
+            Set<Session> union = Collections.newSetFromMap(new IdentityHashMap<>());
+            for (TagPosting p : f.any) {
                 union.addAll(p.members);
             }
             candidates = union;
         } else {
-            if (filter.getNoneOfList().isEmpty()) {
-                return; // an empty filter addresses nobody; broadcast says "everyone"
-            }
-            candidates = app.devices.values();
+            candidates = app.devices.values(); // none_of only
         }
         for (Session s : candidates) {
-            TagPosting[] tags = s.tags;
-            if (containsAll(tags, all) && (any.length == 0 || containsAny(tags, any)) && !containsAny(tags, none)) {
+            if (f.test(s.tags)) {
                 action.accept(s);
             }
+        }
+    }
+
+    /**
+     * Whether a tag push with {@code filter} addresses this one session: the rule of {@link #match}
+     * applied to a single device (the broadcast-log replay on CONNECT asks this per log entry).
+     */
+    boolean matches(Session session, TagFilter filter) {
+        App app = apps.get(session.appKey);
+        if (app == null) {
+            return false;
+        }
+        Resolved f = Resolved.of(app, filter);
+        return f != null && f.test(session.tags);
+    }
+
+    /** A filter with its tag names resolved to this node's postings of one app. */
+    private record Resolved(TagPosting[] all, TagPosting[] any, TagPosting[] none) {
+        /** @return null when no session of the app can match (a required tag nobody has, or an empty filter) */
+        static Resolved of(App app, TagFilter filter) {
+            TagPosting[] all = resolve(app, filter.getAllOfList());
+            if (all == null) {
+                return null; // a required tag nobody here has
+            }
+            TagPosting[] any = resolveExisting(app, filter.getAnyOfList());
+            if (filter.getAnyOfCount() > 0 && any.length == 0) {
+                return null;
+            }
+            if (all.length == 0 && filter.getAnyOfCount() == 0 && filter.getNoneOfCount() == 0) {
+                return null; // an empty filter addresses nobody; broadcast says "everyone"
+            }
+            return new Resolved(all, any, resolveExisting(app, filter.getNoneOfList()));
+        }
+
+        boolean test(TagPosting[] tags) {
+            return containsAll(tags, all) && (any.length == 0 || containsAny(tags, any)) && !containsAny(tags, none);
         }
     }
 

@@ -3,12 +3,15 @@ package io.longlink.conn.session;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.lettuce.core.KeyValue;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.longlink.common.redis.RedisKeys;
 import io.longlink.common.token.DeviceToken;
 import io.longlink.conn.auth.AppSecrets;
+import io.longlink.conn.broadcast.BroadcastLog;
 import io.longlink.conn.codec.Frames;
 import io.longlink.conn.codec.Ping;
+import io.longlink.conn.codec.PushBodies;
 import io.longlink.conn.inbox.Inbox;
 import io.longlink.conn.inbox.InboxEntry;
 import io.longlink.conn.metrics.ConnMetrics;
@@ -24,6 +27,7 @@ import io.longlink.proto.device.Kick;
 import io.longlink.proto.device.Push;
 import io.longlink.proto.device.Redirect;
 import io.longlink.proto.internal.Outcome;
+import io.longlink.proto.internal.TagFilter;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
@@ -31,6 +35,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,7 +48,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The device session life cycle, shared by every listener type (TCP now; WebSocket and MQTT turn
  * their transport into the same frames): CONNECT, route claim and duplicate-login kick, CONNACK,
- * inbox drain, live pushes, PING, ACK, timeouts and close.
+ * catch-up (inbox drain merged with the broadcast-log replay), live pushes, PING, ACK, timeouts
+ * and close.
  *
  * <p>Threading: every method that takes a session runs on that session's event loop; store replies
  * hop back onto it. Nothing here blocks: Redis work is asynchronous or queued for the batcher.
@@ -59,6 +66,7 @@ public final class SessionService implements SessionWheel.Policy, AutoCloseable 
     private final RouteStore routes;
     private final PeerKicker kicker;
     private final Inbox inbox;
+    private final BroadcastLog broadcasts;
     private final RedisClusterAsyncCommands<String, byte[]> redis;
     private final ConnectionIds ids = new ConnectionIds();
     private final LoopWheels wheels;
@@ -72,7 +80,7 @@ public final class SessionService implements SessionWheel.Policy, AutoCloseable 
 
     public SessionService(String nodeId, SessionSettings settings, ConnMetrics metrics, SessionIndex index,
                           Disconnector disconnector, AppSecrets apps, RouteStore routes, PeerKicker kicker, Inbox inbox,
-                          RedisClusterAsyncCommands<String, byte[]> redis, EventLoopGroup loops,
+                          BroadcastLog broadcasts, RedisClusterAsyncCommands<String, byte[]> redis, EventLoopGroup loops,
                           BooleanSupplier draining, Supplier<Redirect> redirects) {
         this.nodeId = requireNonNull(nodeId, "nodeId");
         this.settings = requireNonNull(settings, "settings");
@@ -83,6 +91,7 @@ public final class SessionService implements SessionWheel.Policy, AutoCloseable 
         this.routes = requireNonNull(routes, "routes");
         this.kicker = requireNonNull(kicker, "kicker");
         this.inbox = requireNonNull(inbox, "inbox");
+        this.broadcasts = requireNonNull(broadcasts, "broadcasts");
         this.redis = requireNonNull(redis, "redis");
         this.draining = requireNonNull(draining, "draining");
         this.redirects = requireNonNull(redirects, "redirects");
@@ -152,7 +161,7 @@ public final class SessionService implements SessionWheel.Policy, AutoCloseable 
             }
         } else if (s.state == Session.DRAINING && s.inboxDrain != null && s.inboxDrain.waitingForWritable) {
             s.inboxDrain.waitingForWritable = false;
-            readNextPage(s);
+            pump(s);
         }
     }
 
@@ -295,6 +304,7 @@ public final class SessionService implements SessionWheel.Policy, AutoCloseable 
         s.heartbeatSeconds = (short) ConnectValidator.heartbeat(c.getHeartbeatSeconds(), settings.heartbeatMin(),
                 settings.heartbeatMax(), settings.heartbeatDefault());
         s.inboxDrain = new PendingDrain(settings.pendingMax(), c.getLastMessageId());
+        s.inboxDrain.tagsLoaded = settings.maxTags() == 0;
         s.state = Session.ROUTING;
         String value = routeValue(s);
         CompletionStage<byte[]> claim = index.register(s, (self, previous) -> {
@@ -347,7 +357,10 @@ public final class SessionService implements SessionWheel.Policy, AutoCloseable 
         log.debug("connected app={} device={} conn={} heartbeat={}", s.appKey, s.deviceId, s.connectionIdText(),
                 s.heartbeatSeconds);
         metrics.inboxDrains.inc();
-        readNextPage(s);
+        if (settings.replayMax() == 0) {
+            s.inboxDrain.logFinished();
+        }
+        pump(s);
     }
 
     private void kickPrevious(Session s, String old) {
@@ -369,43 +382,126 @@ public final class SessionService implements SessionWheel.Policy, AutoCloseable 
             return;
         }
         redis.smembers(RedisKeys.tags(s.appKey, s.deviceId)).whenComplete((members, err) -> onLoop(s, () -> {
+            if (!s.acceptsDeliveries() || s.isClosingOrClosed()) {
+                return;
+            }
             if (err != null) {
-                metrics.redisError("tags");
-                log.warn("cannot load tags; the device gets no tag pushes until it reconnects app={} device={}"
-                        + " error=\"{}\"", s.appKey, s.deviceId, err.toString());
+                // without its tags the device would miss tag pushes, live and replayed: let it retry
+                storeFailed(s, "tags", err);
                 return;
             }
-            if (!s.acceptsDeliveries() || s.isClosingOrClosed() || members.isEmpty()) {
-                return;
+            indexTags(s, members);
+            PendingDrain d = s.inboxDrain;
+            if (d != null) {
+                d.tagsLoaded = true;
+                pump(s); // the broadcast-log replay waits for the tags
             }
-            List<String> names = new ArrayList<>(members.size());
-            for (byte[] m : members) {
-                names.add(new String(m, StandardCharsets.UTF_8));
-            }
-            if (names.size() > settings.maxTags()) {
-                log.warn("device has more tags than conn.max-tags-per-device; extra tags ignored app={} device={}"
-                        + " tags={}", s.appKey, s.deviceId, names.size());
-            }
-            index.addTags(s, names, settings.maxTags());
         }));
     }
 
-    // ---- inbox drain ----
+    /** Puts the device's tags from Redis into the index, replacing the ones it had. Event loop only. */
+    private int indexTags(Session s, Set<byte[]> members) {
+        List<String> names = new ArrayList<>(members.size());
+        for (byte[] m : members) {
+            names.add(new String(m, StandardCharsets.UTF_8));
+        }
+        if (names.size() > settings.maxTags()) {
+            log.warn("device has more tags than conn.max-tags-per-device; extra tags ignored app={} device={}"
+                    + " tags={}", s.appKey, s.deviceId, names.size());
+        }
+        return index.replaceTags(s, names, settings.maxTags());
+    }
 
-    private void readNextPage(Session s) {
+    /**
+     * Reloads the device's tags from Redis into the index (RefreshTags, after AddTags/RemoveTags).
+     * Any thread. Completes with the number of tags indexed, or -1 when the session is gone; fails
+     * with IllegalStateException when Redis does not answer.
+     */
+    public CompletionStage<Integer> refreshTags(Session s) {
+        if (settings.maxTags() == 0) {
+            return CompletableFuture.completedFuture(0);
+        }
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        redis.smembers(RedisKeys.tags(s.appKey, s.deviceId)).whenComplete((members, err) -> {
+            if (err != null) {
+                metrics.redisError("tags");
+                done.completeExceptionally(new IllegalStateException("tag store unavailable: " + err.getMessage()));
+                return;
+            }
+            try {
+                onLoop(s, () -> done.complete(!s.acceptsDeliveries() || s.isClosingOrClosed() ? -1
+                        : indexTags(s, members)));
+            } catch (RejectedExecutionException stopping) {
+                done.complete(-1);
+            }
+        });
+        return done;
+    }
+
+    // ---- catch-up on CONNECT: inbox drain merged with the broadcast-log replay ----
+
+    private static boolean catchingUp(Session s, PendingDrain d) {
+        return d != null && s.inboxDrain == d && s.state == Session.DRAINING && !s.isClosingOrClosed();
+    }
+
+    /**
+     * Writes whatever the merge can give, then reads the next page of the source it waits for, or
+     * goes live when both are finished. Called after CONNACK and whenever a page or the tags arrive.
+     */
+    private void pump(Session s) {
         PendingDrain d = s.inboxDrain;
-        int want = Math.min(settings.inboxPage(), settings.inboxDrainMax() - d.total);
-        if (want <= 0) {
+        if (!catchingUp(s, d)) {
+            return;
+        }
+        boolean wrote = false;
+        for (InboxEntry e = d.next(); e != null; e = d.next()) {
+            writeCatchUp(s, d, e);
+            wrote = true;
+        }
+        if (wrote) {
+            s.channel.flush();
+        }
+        if (d.finished()) {
+            replayEnded(s, d);
             goLive(s);
             return;
         }
-        inbox.readPage(s.appKey, s.deviceId, d.cursor, want)
-                .whenComplete((page, err) -> onLoop(s, () -> pageRead(s, page, err, want)));
+        if (!s.channel.isWritable()) {
+            d.waitingForWritable = true; // resumed by writabilityChanged; a reader that never drains is a slow reader
+            return;
+        }
+        if (d.needsInbox() && !d.inboxReading) {
+            readInboxPage(s, d);
+        }
+        if (d.needsLog() && !d.logReading && d.tagsLoaded) {
+            readLog(s, d);
+        }
     }
 
-    private void pageRead(Session s, List<InboxEntry> page, Throwable err, int asked) {
-        PendingDrain d = s.inboxDrain;
-        if (s.state != Session.DRAINING || d == null || s.isClosingOrClosed()) {
+    private void writeCatchUp(Session s, PendingDrain d, InboxEntry e) {
+        d.drained(e.id());
+        if (d.fromInbox(e)) {
+            if (d.lastSeenHint != 0 && Long.compareUnsigned(e.id(), d.lastSeenHint) <= 0) {
+                metrics.inboxRedelivered.inc();
+            }
+            metrics.inboxDrained.inc();
+            metrics.pushesInbox.inc();
+        } else {
+            metrics.replayWritten.inc();
+            metrics.pushesReplay.inc();
+        }
+        write(s, FrameType.PUSH, Frames.encodeRaw(s.channel.alloc(), FrameType.PUSH, e.body()));
+    }
+
+    private void readInboxPage(Session s, PendingDrain d) {
+        int want = Math.min(settings.inboxPage(), settings.inboxDrainMax() - d.total);
+        d.inboxReading = true;
+        inbox.readPage(s.appKey, s.deviceId, d.cursor, want)
+                .whenComplete((page, err) -> onLoop(s, () -> inboxPageRead(s, d, page, err, want)));
+    }
+
+    private void inboxPageRead(Session s, PendingDrain d, List<InboxEntry> page, Throwable err, int asked) {
+        if (!catchingUp(s, d)) {
             return;
         }
         if (err != null) {
@@ -414,6 +510,7 @@ public final class SessionService implements SessionWheel.Policy, AutoCloseable 
             return;
         }
         long now = System.currentTimeMillis();
+        List<InboxEntry> deliverable = new ArrayList<>(page.size());
         for (InboxEntry e : page) {
             d.cursor = e.member();
             if (e.body() == null || e.id() == 0) {
@@ -422,7 +519,7 @@ public final class SessionService implements SessionWheel.Policy, AutoCloseable 
             }
             long expiresAt;
             try {
-                expiresAt = Push.parseFrom(e.body()).getExpiresAtMs();
+                expiresAt = PushBodies.expiresAtMs(e.body());
             } catch (InvalidProtocolBufferException ex) {
                 log.warn("unreadable message body removed from inbox app={} device={} id={}", s.appKey, s.deviceId,
                         Long.toUnsignedString(e.id()));
@@ -433,22 +530,148 @@ public final class SessionService implements SessionWheel.Policy, AutoCloseable 
                 inbox.expire(s.appKey, s.deviceId, e);
                 continue;
             }
-            d.drained(e.id());
-            d.total++;
-            if (d.lastSeenHint != 0 && Long.compareUnsigned(e.id(), d.lastSeenHint) <= 0) {
-                metrics.inboxRedelivered.inc();
-            }
-            metrics.inboxDrained.inc();
-            metrics.pushesInbox.inc();
-            write(s, FrameType.PUSH, Frames.encodeRaw(s.channel.alloc(), FrameType.PUSH, e.body()));
+            deliverable.add(e);
         }
-        s.channel.flush();
-        if (page.size() < asked || d.total >= settings.inboxDrainMax()) {
-            goLive(s);
-        } else if (s.channel.isWritable()) {
-            readNextPage(s);
+        d.total += deliverable.size();
+        d.inboxPage(deliverable, page.size() < asked || d.total >= settings.inboxDrainMax());
+        pump(s);
+    }
+
+    /** The position first (once), then a page. Runs only after the device's tags are in the index. */
+    private void readLog(Session s, PendingDrain d) {
+        d.logReading = true;
+        if (d.logCursor != null) {
+            readLogPage(s, d);
+            return;
+        }
+        metrics.replays.inc();
+        broadcasts.position(s.appKey, s.deviceId).whenComplete((seen, err) -> onLoop(s, () -> {
+            if (!catchingUp(s, d)) {
+                return;
+            }
+            if (err != null) {
+                replayFailed(s, d, err);
+                return;
+            }
+            d.logCursor = BroadcastLog.start(seen, d.lastSeenHint);
+            readLogPage(s, d);
+        }));
+    }
+
+    private void readLogPage(Session s, PendingDrain d) {
+        int want = Math.min(settings.replayPage(), settings.replayMax() - d.logSeen);
+        broadcasts.readPage(s.appKey, d.logCursor, want)
+                .whenComplete((page, err) -> onLoop(s, () -> logPageRead(s, d, page, err, want)));
+    }
+
+    /** Keeps the entries whose filter matches the device's tags (as FanOut would), then fetches their bodies. */
+    private void logPageRead(Session s, PendingDrain d, BroadcastLog.Page page, Throwable err, int asked) {
+        if (!catchingUp(s, d)) {
+            return;
+        }
+        if (err != null) {
+            replayFailed(s, d, err);
+            return;
+        }
+        int n = page.size();
+        d.logSeen += n;
+        boolean last = n < asked || d.logSeen >= settings.replayMax();
+        if (n == 0) {
+            d.logPage(List.of(), true);
+            pump(s);
+            return;
+        }
+        long[] ids = new long[n];
+        String[] members = new String[n];
+        int matched = 0;
+        for (int i = 0; i < n; i++) {
+            String member = page.member(i);
+            long id = Inbox.parseMember(member);
+            byte[] filter = page.filters().get(i);
+            if (id == 0 || filter == null) {
+                metrics.replayUnreadable.inc();
+                continue;
+            }
+            if (filter.length > 0) { // empty = every device of the app
+                TagFilter f;
+                try {
+                    f = TagFilter.parseFrom(filter);
+                } catch (InvalidProtocolBufferException e) {
+                    metrics.replayUnreadable.inc();
+                    continue;
+                }
+                if (!index.matches(s, f)) {
+                    metrics.replayNotForDevice.inc();
+                    continue;
+                }
+            }
+            ids[matched] = id;
+            members[matched++] = member;
+        }
+        String reached = page.member(n - 1);
+        int count = matched;
+        broadcasts.bodies(ids, count).whenComplete((bodies, e) -> onLoop(s,
+                () -> logBodiesRead(s, d, ids, members, count, bodies, e, reached, last)));
+    }
+
+    private void logBodiesRead(Session s, PendingDrain d, long[] ids, String[] members, int n,
+                               List<KeyValue<String, byte[]>> bodies, Throwable err, String reached, boolean last) {
+        if (!catchingUp(s, d)) {
+            return;
+        }
+        if (err != null) {
+            replayFailed(s, d, err);
+            return;
+        }
+        long now = System.currentTimeMillis();
+        List<InboxEntry> deliverable = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            KeyValue<String, byte[]> kv = bodies.get(i);
+            byte[] body = kv.hasValue() ? kv.getValue() : null;
+            long expiresAt = 0;
+            if (body != null) {
+                try {
+                    expiresAt = PushBodies.expiresAtMs(body);
+                } catch (InvalidProtocolBufferException ex) {
+                    metrics.replayUnreadable.inc();
+                    continue;
+                }
+            }
+            if (body == null || (expiresAt != 0 && expiresAt < now)) {
+                metrics.replayGone.inc(); // expired or revoked: skipped, and counted once the stat says which
+                inbox.countUndelivered(ids[i]);
+                continue;
+            }
+            deliverable.add(new InboxEntry(members[i], ids[i], body));
+        }
+        d.logCursor = reached;
+        d.logReached = reached; // every entry up to here is written below or skipped
+        d.logPage(deliverable, last);
+        pump(s);
+    }
+
+    /** A log read failed: the catch-up goes on without the rest of the log, which the next CONNECT replays. */
+    private void replayFailed(Session s, PendingDrain d, Throwable err) {
+        metrics.redisError("broadcast_log");
+        log.warn("broadcast-log replay stopped early; the rest comes with the next CONNECT app={} device={}"
+                + " error=\"{}\"", s.appKey, s.deviceId, err.toString());
+        d.logFinished();
+        pump(s);
+    }
+
+    /**
+     * Moves ll:seen past the entries looked at: at once when none was written (or the device already
+     * ACKed the last one), else when the device ACKs the last replayed id, so that an entry the
+     * device never received is replayed again on its next CONNECT.
+     */
+    private void replayEnded(Session s, PendingDrain d) {
+        if (d.logReached == null) {
+            return;
+        }
+        if (d.lastReplayed == 0 || d.lastReplayedAcked) {
+            broadcasts.markSeen(s.appKey, s.deviceId, d.logReached);
         } else {
-            d.waitingForWritable = true; // resumed by writabilityChanged; a reader that never drains is a slow reader
+            s.replayMark = new ReplayMark(d.lastReplayed, d.logReached);
         }
     }
 
@@ -477,8 +700,20 @@ public final class SessionService implements SessionWheel.Policy, AutoCloseable 
             return;
         }
         long[] idsAcked = new long[n];
+        ReplayMark mark = s.replayMark;
+        PendingDrain d = s.inboxDrain;
+        long lastReplayed = d == null ? 0 : d.lastReplayed;
         for (int i = 0; i < n; i++) {
-            idsAcked[i] = a.getMessageIds(i);
+            long id = a.getMessageIds(i);
+            idsAcked[i] = id;
+            if (mark != null && id == mark.id()) {
+                s.replayMark = null;
+                broadcasts.markSeen(s.appKey, s.deviceId, mark.member());
+                mark = null;
+            }
+            if (lastReplayed != 0 && id == lastReplayed) {
+                d.lastReplayedAcked = true;
+            }
         }
         metrics.ackIds.inc(n);
         inbox.ack(s.appKey, s.deviceId, idsAcked);

@@ -94,6 +94,11 @@ class InboxIntegrationTest {
         return v == null ? 0 : v;
     }
 
+    private static double metric(String name, String label, String value) {
+        Double v = node.metrics().getSampleValue(name, new String[] {label}, new String[] {value});
+        return v == null ? 0 : v;
+    }
+
     @Test
     void connect_whenInboxHasMessages_thenDrainedInOrderAndExpiredOnesRemovedAndCounted() throws Exception {
         String device = "offline-1";
@@ -104,8 +109,10 @@ class InboxIntegrationTest {
         long stale = id();
         store(device, a, "a");
         store(device, b, "b");
+        redis.createStat(gone, app.key(), false); // the status outlives the body (api.status-retention-seconds)
         redis.addToInbox(app.key(), device, gone); // body expired: member without body
         store(device, c, "c");
+        redis.createStat(stale, app.key(), false);
         Push old = TestRouter.push(stale, "stale").toBuilder().setExpiresAtMs(System.currentTimeMillis() - 1).build();
         redis.storeMessage(old, 60_000);
         redis.addToInbox(app.key(), device, stale);
@@ -119,6 +126,37 @@ class InboxIntegrationTest {
                     RedisKeys.inboxMember(b), RedisKeys.inboxMember(c));
             await().atMost(Duration.ofSeconds(5)).until(() -> "1".equals(redis.stat(gone, "expired")));
             await().atMost(Duration.ofSeconds(5)).until(() -> "1".equals(redis.stat(stale, "expired")));
+        }
+    }
+
+    @Test
+    void connect_whenInboxEntryWasRevoked_thenRemovedAndCountedRevokedNotExpired() throws Exception {
+        String device = "revoked-1";
+        long withdrawn = id();
+        long kept = id();
+        redis.createStat(withdrawn, app.key(), true); // Revoke set revoked_ms and deleted the body
+        redis.addToInbox(app.key(), device, withdrawn);
+        store(device, kept, "kept");
+        try (TestDevice d = login(device, TestDevice.connect(node.deviceAddress()))) {
+            assertThat(pushes(d, 1)).containsExactly(kept);
+            await().atMost(Duration.ofSeconds(5)).until(() -> "1".equals(redis.stat(withdrawn, "revoked")));
+            assertThat(redis.stat(withdrawn, "expired")).isNull();
+            assertThat(redis.inbox(app.key(), device)).containsExactly(RedisKeys.inboxMember(kept));
+        }
+    }
+
+    @Test
+    void connect_whenStatusHashAlreadyExpired_thenEntryRemovedWithoutRecreatingIt() throws Exception {
+        String device = "ancient";
+        long old = id();
+        redis.addToInbox(app.key(), device, old); // body and status both past their retention
+        double noStatus = metric("longlink_conn_undelivered_total", "counted", "no_status");
+        try (TestDevice d = login(device, TestDevice.connect(node.deviceAddress()))) {
+            assertThat(pushes(d, 0)).isEmpty();
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> metric("longlink_conn_undelivered_total", "counted", "no_status") == noStatus + 1);
+            assertThat(redis.inbox(app.key(), device)).isEmpty();
+            assertThat(redis.exists(RedisKeys.stat(old))).isFalse();
         }
     }
 

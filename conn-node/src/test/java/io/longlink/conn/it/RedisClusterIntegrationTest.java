@@ -59,4 +59,37 @@ class RedisClusterIntegrationTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> redis.route(app.key(), "clustered") == null);
         }
     }
+
+    @Test
+    void connect_whenBroadcastLogOnACluster_thenReplayedAndSeenWritten(RedisClusterServer cluster, TestingServer zk)
+            throws Exception {
+        String uris = String.join(",", cluster.uris());
+        try (TestRedis redis = new TestRedis(uris, true)) {
+            TestRedis.App app = redis.newApp();
+            List<Long> ids = new ArrayList<>();
+            for (int i = 1; i <= 12; i++) { // bodies in every master's slots; the log in the app's slot
+                long id = 7_000_000L + i * 7919L;
+                redis.logBroadcast(app.key(), TestRouter.push(id, "b" + i), null, 60_000);
+                ids.add(id);
+            }
+            ConnNode node = TestNodes.onCluster(uris, zk, "cluster-replay-it").start();
+            try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
+                ConnAck ack = d.login(TestDevice.connectFrame(app.key(), "fan", app.token("fan"), 60));
+                assertThat(ack.getCode()).isEqualTo(ErrorCode.OK);
+                List<Long> got = new ArrayList<>();
+                while (got.size() < ids.size()) {
+                    TestDevice.Frame f = d.read();
+                    if (f.frameType() == FrameType.PUSH) {
+                        got.add(f.push().getMessageId());
+                    }
+                }
+                assertThat(got).containsExactlyElementsOf(ids);
+                d.ack(ids.get(ids.size() - 1));
+                await().atMost(Duration.ofSeconds(5)).until(() ->
+                        RedisKeys.inboxMember(ids.get(ids.size() - 1)).equals(redis.seen(app.key(), "fan")));
+            } finally {
+                node.close();
+            }
+        }
+    }
 }

@@ -4,10 +4,12 @@ import io.longlink.common.redis.RedisKeys;
 import io.longlink.common.redis.RedisStore;
 import io.longlink.common.token.DeviceToken;
 import io.longlink.proto.device.Push;
+import io.longlink.proto.internal.TagFilter;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -81,6 +83,41 @@ public final class TestRedis implements AutoCloseable {
             members[i] = tags[i].getBytes(StandardCharsets.UTF_8);
         }
         await(r.sadd(RedisKeys.tags(app, device), members));
+    }
+
+    /**
+     * What a router writes for a tag or broadcast push with a TTL: the body once, then the app's
+     * broadcast-log entry with its filter (null = every device).
+     */
+    public void logBroadcast(String app, Push push, TagFilter filter, long ttlMs) {
+        storeMessage(push, ttlMs);
+        logEntry(app, push.getMessageId(), filter == null ? new byte[0] : filter.toByteArray());
+    }
+
+    /** A broadcast-log entry alone (its body may be gone, expired or revoked). */
+    public void logEntry(String app, long id, byte[] filter) {
+        byte[] member = RedisKeys.inboxMember(id).getBytes(StandardCharsets.US_ASCII);
+        await(r.zadd(RedisKeys.broadcastLog(app), 0, member));
+        await(r.hset(RedisKeys.broadcastFilter(app), Map.of(RedisKeys.inboxMember(id), filter)));
+    }
+
+    /** The device's broadcast-log position (ll:seen), or null. */
+    public String seen(String app, String device) {
+        byte[] v = await(r.get(RedisKeys.seen(app, device)));
+        return v == null ? null : new String(v, StandardCharsets.US_ASCII);
+    }
+
+    /** A status hash as the api-node starts it (owner field), plus {@code revoked_ms} when revoked. */
+    public void createStat(long id, String app, boolean revoked) {
+        await(r.hset(RedisKeys.stat(id), RedisKeys.STAT_APP, app.getBytes(StandardCharsets.UTF_8)));
+        if (revoked) {
+            await(r.hset(RedisKeys.stat(id), RedisKeys.STAT_REVOKED_MS,
+                    Long.toString(System.currentTimeMillis()).getBytes(StandardCharsets.US_ASCII)));
+        }
+    }
+
+    public boolean exists(String key) {
+        return await(r.exists(key)) == 1L;
     }
 
     public RedisClusterAsyncCommands<String, byte[]> commands() {

@@ -2,7 +2,10 @@ package io.longlink.conn.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.longlink.conn.inbox.InboxEntry;
 import io.longlink.proto.device.Push;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PendingDrainTest {
@@ -33,5 +36,85 @@ class PendingDrainTest {
         assertThat(e.wasDrained(-1L)).isFalse();
         assertThat(d.wasDrained(1039)).isTrue();
         assertThat(d.wasDrained(1040)).isFalse();
+    }
+
+    private static List<InboxEntry> entries(long... ids) {
+        List<InboxEntry> out = new ArrayList<>();
+        for (long id : ids) {
+            out.add(new InboxEntry(Long.toString(id), id, new byte[] {(byte) id}));
+        }
+        return out;
+    }
+
+    /** Drains what the merge gives now. */
+    private static List<Long> take(PendingDrain d) {
+        List<Long> out = new ArrayList<>();
+        for (InboxEntry e = d.next(); e != null; e = d.next()) {
+            out.add(e.id());
+        }
+        return out;
+    }
+
+    @Test
+    void next_whenBothSourcesHavePages_thenMergedInIdOrderAndCommonIdOnce() {
+        PendingDrain d = new PendingDrain(1, 0);
+        d.inboxPage(entries(2, 5, 9), true);
+        d.logPage(entries(1, 5, 7, 12), true);
+
+        assertThat(take(d)).containsExactly(1L, 2L, 5L, 7L, 9L, 12L);
+        assertThat(d.finished()).isTrue();
+        assertThat(d.lastReplayed).isEqualTo(12);
+    }
+
+    @Test
+    void next_whenOnePageUsedUpAndItsSourceNotFinished_thenWaitsForItsNextPage() {
+        PendingDrain d = new PendingDrain(1, 0);
+        d.inboxPage(entries(2, 4), false);
+        d.logPage(entries(3, 10), true);
+
+        assertThat(take(d)).containsExactly(2L, 3L, 4L); // 10 must wait: the inbox may hold 5..9
+        assertThat(d.needsInbox()).isTrue();
+        assertThat(d.needsLog()).isFalse();
+        assertThat(d.finished()).isFalse();
+
+        d.inboxPage(entries(8, 11), true);
+        assertThat(take(d)).containsExactly(8L, 10L, 11L);
+        assertThat(d.finished()).isTrue();
+    }
+
+    @Test
+    void next_whenLogNotRead_thenNothingUntilLogPageOrFinished() {
+        PendingDrain d = new PendingDrain(1, 0);
+        d.inboxPage(entries(1, 2), true);
+        assertThat(d.next()).isNull();
+        assertThat(d.needsLog()).isTrue();
+
+        d.logFinished();
+        assertThat(take(d)).containsExactly(1L, 2L);
+        assertThat(d.lastReplayed).isZero();
+        assertThat(d.finished()).isTrue();
+    }
+
+    @Test
+    void fromInbox_whenEntryCameFromLogOnly_thenFalse() {
+        PendingDrain d = new PendingDrain(1, 0);
+        d.inboxPage(entries(2, 3), true);
+        d.logPage(entries(1, 3), true);
+        assertThat(d.fromInbox(d.next())).isFalse(); // 1: log
+        assertThat(d.fromInbox(d.next())).isTrue(); // 2: inbox
+        InboxEntry both = d.next(); // 3: both, written once, counted as inbox
+        assertThat(both.id()).isEqualTo(3);
+        assertThat(d.fromInbox(both)).isTrue();
+        assertThat(d.lastReplayed).isEqualTo(3);
+        assertThat(d.next()).isNull();
+        assertThat(d.finished()).isTrue();
+    }
+
+    @Test
+    void next_whenIdsAboveSignedRange_thenOrderedUnsigned() {
+        PendingDrain d = new PendingDrain(1, 0);
+        d.inboxPage(entries(-5L), true); // 2^64 - 5
+        d.logPage(entries(7, Long.MAX_VALUE), true);
+        assertThat(take(d)).containsExactly(7L, Long.MAX_VALUE, -5L);
     }
 }

@@ -19,7 +19,7 @@ class SessionIndexTest {
         s.deviceId = device;
         s.state = Session.LIVE;
         index.register(s, (self, previous) -> null);
-        index.addTags(s, List.of(tags), 64);
+        index.replaceTags(s, List.of(tags), 64);
         return s;
     }
 
@@ -87,12 +87,57 @@ class SessionIndexTest {
     }
 
     @Test
-    void addTags_whenMoreThanLimit_thenOnlyLimitKept() {
+    void replaceTags_whenMoreThanLimit_thenOnlyLimitKept() {
         Session s = new Session(new EmbeddedChannel());
         s.appKey = index.intern("app");
         s.deviceId = "many";
         index.register(s, (self, previous) -> null);
-        index.addTags(s, List.of("t1", "t2", "t3"), 2);
+        assertThat(index.replaceTags(s, List.of("t1", "t2", "t3"), 2)).isEqualTo(2);
         assertThat(s.tags).hasSize(2);
+    }
+
+    @Test
+    void replaceTags_whenTagsChange_thenOldTagsNoLongerMatchAndNewOnesDo() {
+        Session s = register("app", "d1", "old", "kept");
+        register("app", "d2", "old");
+
+        assertThat(index.replaceTags(s, List.of("kept", "new"), 64)).isEqualTo(2);
+
+        assertThat(match("app", false, TagFilter.newBuilder().addAnyOf("old").build())).containsExactly("d2");
+        assertThat(match("app", false, TagFilter.newBuilder().addAllOf("kept").addAllOf("new").build()))
+                .containsExactly("d1");
+        assertThat(index.replaceTags(s, List.of(), 64)).isZero();
+        assertThat(match("app", false, TagFilter.newBuilder().addAnyOf("kept").addAnyOf("new").build())).isEmpty();
+        assertThat(match("app", false, TagFilter.newBuilder().addNoneOf("old").build())).containsExactly("d1");
+    }
+
+    @Test
+    void replaceTags_whenSessionWasUnregistered_thenNoPostingKeepsIt() {
+        Session s = register("app", "gone", "t");
+        index.unregister(s);
+        index.replaceTags(s, List.of("t", "u"), 64);
+        assertThat(match("app", false, TagFilter.newBuilder().addAnyOf("t").addAnyOf("u").build())).isEmpty();
+    }
+
+    @Test
+    void matches_whenOneSession_thenSameRulesAsMatch() {
+        Session ab = register("app", "ab", "a", "b");
+        Session none = register("app", "none");
+        TagFilter[] filters = {
+                TagFilter.newBuilder().addAnyOf("a").addAnyOf("c").build(),
+                TagFilter.newBuilder().addAllOf("a").addAllOf("b").build(),
+                TagFilter.newBuilder().addAllOf("a").addAllOf("zzz").build(),
+                TagFilter.newBuilder().addNoneOf("b").build(),
+                TagFilter.newBuilder().addAnyOf("b").addNoneOf("a").build(),
+                TagFilter.newBuilder().addNoneOf("zzz").build(),
+                TagFilter.getDefaultInstance()};
+        for (TagFilter f : filters) {
+            Set<String> all = match("app", false, f);
+            assertThat(index.matches(ab, f)).as(f.toString()).isEqualTo(all.contains("ab"));
+            assertThat(index.matches(none, f)).as(f.toString()).isEqualTo(all.contains("none"));
+        }
+        assertThat(index.matches(ab, filters[1])).isTrue();
+        assertThat(index.matches(none, filters[3])).isTrue();
+        assertThat(index.matches(ab, filters[6])).isFalse(); // an empty filter addresses nobody
     }
 }

@@ -1,0 +1,162 @@
+package io.longlink.api.device;
+
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import io.longlink.common.discovery.Membership;
+import io.longlink.common.discovery.NodeInfo;
+import io.longlink.proto.internal.ConnNodeGrpc;
+import io.longlink.proto.internal.RefreshTagsRequest;
+import io.longlink.proto.internal.RefreshTagsResponse;
+import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.Counter;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * After AddTags/RemoveTags, asks the conn-node that holds the device's connection to reload the
+ * device's tags (RefreshTags), so tag pushes follow the change without a reconnect. Best effort:
+ * the tags are already in Redis and every CONNECT loads them, so a failure is logged and counted,
+ * never returned to the caller. One channel per conn-node, kept while the node is a member.
+ */
+public final class TagRefresher implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(TagRefresher.class);
+
+    /** What became of a refresh; the metric label. */
+    public enum Result {
+        /** The conn-node reloaded the tags. */
+        REFRESHED,
+        /** No route, or its node is not a live member: the device loads its tags when it connects. */
+        OFFLINE,
+        /** The node answered that the device is not (or no longer) connected there. */
+        NOT_CONNECTED,
+        /** The call failed or missed its deadline. */
+        FAILED,
+        /** Refreshes are turned off (api.tag-refresh-timeout-ms = 0). */
+        DISABLED
+    }
+
+    private record Peer(String address, ManagedChannel channel) {
+    }
+
+    private final Membership connNodes;
+    private final long timeoutMs;
+    private final Map<String, Peer> peers = new ConcurrentHashMap<>();
+    private final Counter.Child[] results;
+
+    public TagRefresher(Membership connNodes, long timeoutMs, CollectorRegistry registry) {
+        this.connNodes = requireNonNull(connNodes, "connNodes");
+        this.timeoutMs = timeoutMs;
+        Counter c = Counter.build("longlink_api_tag_refreshes_total",
+                "RefreshTags calls to conn-nodes after tag changes, by result").labelNames("result").register(registry);
+        results = new Counter.Child[Result.values().length];
+        for (Result r : Result.values()) {
+            results[r.ordinal()] = c.labels(r.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        connNodes.addListener(new Membership.Listener() {
+            @Override
+            public void joined(NodeInfo node) {
+            }
+
+            @Override
+            public void left(NodeInfo node) {
+                Peer p = peers.remove(node.id());
+                if (p != null) {
+                    p.channel.shutdown();
+                }
+            }
+        });
+    }
+
+    /**
+     * Refreshes the device's tags on the node its route names. Never completes exceptionally.
+     *
+     * @param route the device's {@code ll:route} value ({@code nodeId|connectionId}), or null
+     */
+    public CompletionStage<Result> refresh(String appKey, String deviceId, byte[] route) {
+        if (timeoutMs == 0) {
+            return done(Result.DISABLED);
+        }
+        if (route == null) {
+            return done(Result.OFFLINE);
+        }
+        String value = new String(route, StandardCharsets.UTF_8);
+        int bar = value.lastIndexOf('|');
+        NodeInfo node = bar <= 0 ? null : connNodes.get(value.substring(0, bar));
+        String address = node == null ? null : node.endpoint("grpc");
+        if (address == null) {
+            return done(Result.OFFLINE);
+        }
+        RefreshTagsRequest request = RefreshTagsRequest.newBuilder().setAppKey(appKey).setDeviceId(deviceId)
+                .setConnectionId(value.substring(bar + 1)).build();
+        CompletableFuture<Result> result = new CompletableFuture<>();
+        try {
+            ConnNodeGrpc.newStub(channel(node.id(), address)).withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS)
+                    .refreshTags(request, new StreamObserver<>() {
+                        @Override
+                        public void onNext(RefreshTagsResponse r) {
+                            result.complete(r.getRefreshed() ? Result.REFRESHED : Result.NOT_CONNECTED);
+                        }
+
+                        @Override
+                        public void onError(Throwable t) {
+                            log.warn("tag refresh failed; the device gets its new tags when it reconnects"
+                                    + " node={} app={} device={} error=\"{}\"", node.id(), appKey, deviceId, t.toString());
+                            result.complete(Result.FAILED);
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                            result.complete(Result.FAILED); // no-op when onNext came first
+                        }
+                    });
+        } catch (RuntimeException e) {
+            log.warn("tag refresh not sent node={} app={} device={} error=\"{}\"", node.id(), appKey, deviceId,
+                    e.toString());
+            result.complete(Result.FAILED);
+        }
+        return result.thenApply(this::count);
+    }
+
+    /** The route lookup itself failed: nothing was sent. */
+    public CompletionStage<Result> routeUnreadable(String appKey, String deviceId, Throwable error) {
+        log.warn("tag refresh skipped: route unreadable app={} device={} error=\"{}\"", appKey, deviceId,
+                error.toString());
+        return done(Result.FAILED);
+    }
+
+    private ManagedChannel channel(String nodeId, String address) {
+        return peers.compute(nodeId, (id, old) -> {
+            if (old != null && old.address.equals(address)) {
+                return old;
+            }
+            if (old != null) {
+                old.channel.shutdown(); // the node came back on another address
+            }
+            return new Peer(address, NettyChannelBuilder.forTarget(address).usePlaintext().build());
+        }).channel;
+    }
+
+    private CompletionStage<Result> done(Result r) {
+        return CompletableFuture.completedFuture(count(r));
+    }
+
+    private Result count(Result r) {
+        results[r.ordinal()].inc();
+        return r;
+    }
+
+    @Override
+    public void close() {
+        peers.values().forEach(p -> p.channel.shutdownNow());
+        peers.clear();
+    }
+}

@@ -1,0 +1,109 @@
+package io.longlink.conn.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.grpc.StatusRuntimeException;
+import io.longlink.common.redis.RedisKeys;
+import io.longlink.conn.ConnNode;
+import io.longlink.proto.device.ConnAck;
+import io.longlink.proto.device.ErrorCode;
+import io.longlink.proto.internal.FanOutRequest;
+import io.longlink.proto.internal.RefreshTagsRequest;
+import io.longlink.proto.internal.RefreshTagsResponse;
+import io.longlink.proto.internal.TagFilter;
+import io.longlink.testsupport.Infra;
+import io.longlink.testsupport.RedisServer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** RefreshTags: a connected device's tag changes reach FanOut matching without a reconnect. */
+@ExtendWith(Infra.class)
+class RefreshTagsIntegrationTest {
+    private static ConnNode node;
+    private static TestRedis redis;
+    private static TestRedis.App app;
+    private static TestRouter router;
+
+    @BeforeAll
+    static void start(RedisServer redisServer, TestingServer zk) throws Exception {
+        redis = new TestRedis(redisServer.uri(), false);
+        node = TestNodes.on(redisServer.uri(), zk, "refresh-it").start();
+        app = redis.newApp();
+        router = new TestRouter(node.grpcPort());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (router != null) {
+            router.close();
+        }
+        if (node != null) {
+            node.close();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    private static long matched(String tag) {
+        return router.blocking().fanOut(FanOutRequest.newBuilder().setAppKey(app.key())
+                .setFilter(TagFilter.newBuilder().addAnyOf(tag)).setPush(TestRouter.push(1, "probe")).build())
+                .getMatched();
+    }
+
+    private static RefreshTagsResponse refresh(String device, String connectionId) {
+        return router.blocking().refreshTags(RefreshTagsRequest.newBuilder().setAppKey(app.key())
+                .setDeviceId(device).setConnectionId(connectionId).build());
+    }
+
+    @Test
+    void refreshTags_whenTagsChangedInRedis_thenFanOutMatchesTheNewTagsWithoutReconnect() throws Exception {
+        String device = "retagged";
+        redis.addTags(app.key(), device, "old");
+        try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
+            ConnAck ack = d.login(TestDevice.connectFrame(app.key(), device, app.token(device), 60));
+            assertThat(ack.getCode()).isEqualTo(ErrorCode.OK);
+            await().atMost(Duration.ofSeconds(5)).until(() -> matched("old") == 1);
+
+            redis.addTags(app.key(), device, "new");
+            TestRedis.await(redis.commands().srem(RedisKeys.tags(app.key(), device),
+                    "old".getBytes(StandardCharsets.UTF_8)));
+            assertThat(matched("new")).as("before the refresh, the index has the CONNECT-time tags").isZero();
+
+            RefreshTagsResponse r = refresh(device, ack.getSessionId());
+
+            assertThat(r.getRefreshed()).isTrue();
+            assertThat(r.getTags()).isEqualTo(1);
+            assertThat(matched("new")).isEqualTo(1);
+            assertThat(matched("old")).isZero();
+            assertThat(refresh(device, "").getRefreshed()).as("empty connection id = any connection").isTrue();
+        }
+    }
+
+    @Test
+    void refreshTags_whenNoSuchConnectionHere_thenNotRefreshed() throws Exception {
+        String device = "elsewhere";
+        try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
+            ConnAck ack = d.login(TestDevice.connectFrame(app.key(), device, app.token(device), 60));
+            assertThat(ack.getCode()).isEqualTo(ErrorCode.OK);
+            assertThat(refresh(device, "00000000deadbeef").getRefreshed()).as("another connection id").isFalse();
+        }
+        assertThat(refresh("never-connected", "").getRefreshed()).isFalse();
+    }
+
+    @Test
+    void refreshTags_whenDeviceIdMissing_thenInvalidArgument() {
+        assertThatThrownBy(() -> router.blocking().refreshTags(RefreshTagsRequest.newBuilder()
+                .setAppKey(app.key()).build()))
+                .isInstanceOf(StatusRuntimeException.class)
+                .hasMessageContaining("INVALID_ARGUMENT")
+                .hasMessageContaining("device_id");
+    }
+}
