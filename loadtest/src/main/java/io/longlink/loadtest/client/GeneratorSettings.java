@@ -1,0 +1,48 @@
+package io.longlink.loadtest.client;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * How the load generator connects: the conn-node's device address, the loopback source addresses
+ * it spreads connections over (each gives its own range of ephemeral ports), event-loop threads,
+ * the most connects in flight at once, and how long one connect may take up to its CONNACK.
+ */
+public record GeneratorSettings(InetSocketAddress remote, List<InetAddress> sources, int ioThreads, int maxInFlight,
+                                Duration connectDeadline, int maxFrameBytes) {
+    public GeneratorSettings {
+        requireNonNull(remote, "remote");
+        requireNonNull(connectDeadline, "connectDeadline");
+        sources = List.copyOf(sources);
+        if (remote.isUnresolved()) {
+            throw new IllegalArgumentException("remote: " + remote + " (expected: a resolved address)");
+        }
+        if (sources.isEmpty()) {
+            throw new IllegalArgumentException("sources: empty (expected: at least one local address)");
+        }
+        if (ioThreads < 1 || maxInFlight < 1 || maxFrameBytes < 16) {
+            throw new IllegalArgumentException("ioThreads, maxInFlight: >= 1, maxFrameBytes: >= 16 (got " + ioThreads
+                    + ", " + maxInFlight + ", " + maxFrameBytes + ")");
+        }
+    }
+
+    /** {@code 127.0.0.2} .. {@code 127.0.0.(1 + count)}: loopback addresses other than the server's 127.0.0.1. */
+    public static List<InetAddress> loopbackSources(int count) {
+        if (count < 1 || count > 250) {
+            throw new IllegalArgumentException("count: " + count + " (expected: 1..250)");
+        }
+        InetAddress[] out = new InetAddress[count];
+        for (int i = 0; i < count; i++) {
+            try {
+                out[i] = InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) (2 + i)});
+            } catch (java.net.UnknownHostException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return List.of(out);
+    }
+}

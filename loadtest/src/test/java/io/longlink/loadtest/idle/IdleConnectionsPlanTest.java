@@ -1,0 +1,45 @@
+package io.longlink.loadtest.idle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.longlink.loadtest.scenario.Options;
+import io.longlink.loadtest.scenario.StackPlan;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class IdleConnectionsPlanTest {
+    private final IdleConnectionsScenario scenario = new IdleConnectionsScenario();
+
+    private StackPlan plan(String... args) throws Exception {
+        return scenario.plan(Options.parse(scenario.name(), scenario.options(), List.of(args)));
+    }
+
+    @Test
+    void plan_whenDefaults_thenRedisZooKeeperOneConnNodeWithoutReceiptsAndFixedSerialHeap() throws Exception {
+        StackPlan p = plan();
+
+        assertThat(p.processes()).containsExactly("redis", "zookeeper", "conn");
+        assertThat(p.connJavaOpts()).isEqualTo("-Xms1024m -Xmx1024m -XX:+UseSerialGC -XX:-UseCompactObjectHeaders");
+        assertThat(p.connSettings()).containsEntry("conn.receipts.enabled", "false")
+                .containsEntry("conn.heartbeat-max-s", "1800")
+                .containsEntry("conn.route-ttl-ms", "3660000");
+        assertThat(p.lines()).startsWith("processes=redis zookeeper conn", "time_cap_s=600",
+                "conn_java_opts=-Xms1024m -Xmx1024m -XX:+UseSerialGC -XX:-UseCompactObjectHeaders");
+    }
+
+    @Test
+    void plan_whenCompactHeaders_thenFlagOn() throws Exception {
+        assertThat(plan("--compact-headers", "true").connJavaOpts()).endsWith("-XX:+UseCompactObjectHeaders");
+    }
+
+    @Test
+    void plan_whenShortHeartbeat_thenNodeRangeStillValid() throws Exception {
+        StackPlan p = plan("--heartbeat-s", "10");
+
+        // conn-node checks min <= default <= max and route TTL >= 2 x max
+        assertThat(p.connSettings()).containsEntry("conn.heartbeat-min-s", "10")
+                .containsEntry("conn.heartbeat-default-s", "10")
+                .containsEntry("conn.heartbeat-max-s", "10")
+                .containsEntry("conn.route-ttl-ms", "1800000");
+    }
+}

@@ -1,0 +1,74 @@
+package io.longlink.loadtest.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
+import io.longlink.conn.ConnNode;
+import io.longlink.loadtest.idle.IdleConnectionsScenario;
+import io.longlink.loadtest.report.ResultLine;
+import io.longlink.loadtest.scenario.Options;
+import io.longlink.loadtest.scenario.Stack;
+import io.longlink.testsupport.Infra;
+import io.longlink.testsupport.RedisServer;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The whole idle-connections scenario against a real conn-node in this JVM: warm-up, probes (jcmd
+ * on this process, /proc, /metrics), connections gauge and route checks, RESULT line. The figures
+ * mix the generator's and the node's objects here, so only the checks and the line are asserted;
+ * ops/bench runs the node in its own process for the real figures.
+ */
+@ExtendWith(Infra.class)
+class IdleConnectionsIntegrationTest {
+    private static ConnNode node;
+    private static RedisServer redis;
+
+    @BeforeAll
+    static void startNode(RedisServer redisServer, TestingServer zk) throws Exception {
+        redis = redisServer;
+        node = TestConnNode.start(redisServer, zk, 30);
+    }
+
+    @AfterAll
+    static void stopNode() {
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    @Test
+    void run_whenNodeTakesAllConnections_thenResultLineWithVerifiedCountsAndRoutes() throws Exception {
+        IdleConnectionsScenario scenario = new IdleConnectionsScenario();
+        Options options = Options.parse(scenario.name(), scenario.options(), List.of(
+                "--connections", "300", "--warmup-connections", "100", "--warmup-max-s", "1", "--settle-s", "0",
+                "--idle-s", "0", "--heartbeat-s", "30", "--time-cap-s", "120"));
+        Stack stack = new Stack(redis.uri(), InetSocketAddress.createUnresolved("127.0.0.1",
+                node.deviceAddress().getPort()), URI.create("http://127.0.0.1:" + node.adminPort()),
+                ProcessHandle.current().pid(), 0);
+
+        Map<String, String> result = ResultLine.parse(scenario.run(options, stack).format());
+
+        boolean compact = Boolean.parseBoolean(ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+                .getVMOption("UseCompactObjectHeaders").getValue());
+        assertThat(result).containsEntry("scenario", "idle-connections").containsEntry("status", "ok")
+                .containsEntry("connections", "300").containsEntry("node_connections", "300")
+                .containsEntry("routes", "300").containsEntry("dropped", "0")
+                .containsEntry("compact_headers", Boolean.toString(compact))
+                .containsKeys("heap_bytes_per_conn", "rss_bytes_per_conn", "kernel_bytes_per_conn",
+                        "direct_bytes_per_conn", "connects_per_s", "cpu_ms_per_1k_connects_node");
+        assertThat(result).containsEntry("cpu_ms_per_1k_connects_redis", "unknown");
+        assertThat(Long.parseLong(result.get("connects_per_s"))).isPositive();
+        assertThat(Long.parseLong(result.get("warmup_connects"))).isGreaterThanOrEqualTo(100);
+        // The scenario closes what it opened: nothing stays on the node.
+        assertThat(node.sessionIndex().size()).isZero();
+    }
+}
