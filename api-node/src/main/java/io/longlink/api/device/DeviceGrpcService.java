@@ -10,6 +10,7 @@ import io.longlink.api.error.Replies;
 import io.longlink.api.validation.Fields;
 import io.longlink.common.discovery.Membership;
 import io.longlink.common.redis.RedisKeys;
+import io.longlink.common.redis.Route;
 import io.longlink.common.redis.RedisStore;
 import io.longlink.common.token.DeviceToken;
 import io.longlink.proto.api.Device;
@@ -182,12 +183,9 @@ public final class DeviceGrpcService extends DeviceServiceGrpc.DeviceServiceImpl
             return CompletableFuture.allOf(route, tags, depth, record).thenApply(x -> {
                 Device.Builder d = Device.newBuilder().setDeviceId(device).addAllTags(sorted(tags.join()))
                         .setInboxDepth(depth.join());
-                byte[] r = route.join();
+                Route r = Route.parse(route.join());
                 if (r != null) {
-                    String value = new String(r, StandardCharsets.UTF_8);
-                    int bar = value.indexOf('|');
-                    String node = bar < 0 ? value : value.substring(0, bar);
-                    d.setNodeId(node).setOnline(connNodes.isLive(node));
+                    d.setNodeId(r.nodeId()).setOnline(connNodes.isLive(r.nodeId()));
                 }
                 Map<String, byte[]> fields = record.join();
                 byte[] alias = fields.get(F_ALIAS);

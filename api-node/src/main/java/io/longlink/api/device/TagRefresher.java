@@ -7,16 +7,15 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import io.longlink.common.discovery.Membership;
 import io.longlink.common.discovery.NodeInfo;
+import io.longlink.common.discovery.PeerChannels;
+import io.longlink.common.redis.Route;
 import io.longlink.proto.internal.ConnNodeGrpc;
 import io.longlink.proto.internal.RefreshTagsRequest;
 import io.longlink.proto.internal.RefreshTagsResponse;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.Counter;
-import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,12 +43,9 @@ public final class TagRefresher implements AutoCloseable {
         DISABLED
     }
 
-    private record Peer(String address, ManagedChannel channel) {
-    }
-
     private final Membership connNodes;
     private final long timeoutMs;
-    private final Map<String, Peer> peers = new ConcurrentHashMap<>();
+    private final PeerChannels peers;
     private final Counter.Child[] results;
 
     public TagRefresher(Membership connNodes, long timeoutMs, CollectorRegistry registry) {
@@ -61,19 +57,7 @@ public final class TagRefresher implements AutoCloseable {
         for (Result r : Result.values()) {
             results[r.ordinal()] = c.labels(r.name().toLowerCase(java.util.Locale.ROOT));
         }
-        connNodes.addListener(new Membership.Listener() {
-            @Override
-            public void joined(NodeInfo node) {
-            }
-
-            @Override
-            public void left(NodeInfo node) {
-                Peer p = peers.remove(node.id());
-                if (p != null) {
-                    p.channel.shutdown();
-                }
-            }
-        });
+        peers = new PeerChannels(connNodes, "grpc", address -> NettyChannelBuilder.forTarget(address).usePlaintext().build());
     }
 
     /**
@@ -88,18 +72,17 @@ public final class TagRefresher implements AutoCloseable {
         if (route == null) {
             return done(Result.OFFLINE);
         }
-        String value = new String(route, StandardCharsets.UTF_8);
-        int bar = value.lastIndexOf('|');
-        NodeInfo node = bar <= 0 ? null : connNodes.get(value.substring(0, bar));
-        String address = node == null ? null : node.endpoint("grpc");
-        if (address == null) {
+        Route r = Route.parse(route);
+        NodeInfo node = r == null ? null : connNodes.get(r.nodeId());
+        ManagedChannel channel = node == null ? null : peers.channel(node);
+        if (channel == null) {
             return done(Result.OFFLINE);
         }
         RefreshTagsRequest request = RefreshTagsRequest.newBuilder().setAppKey(appKey).setDeviceId(deviceId)
-                .setConnectionId(value.substring(bar + 1)).build();
+                .setConnectionId(r.connectionId()).build();
         CompletableFuture<Result> result = new CompletableFuture<>();
         try {
-            ConnNodeGrpc.newStub(channel(node.id(), address)).withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS)
+            ConnNodeGrpc.newStub(channel).withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS)
                     .refreshTags(request, new StreamObserver<>() {
                         @Override
                         public void onNext(RefreshTagsResponse r) {
@@ -133,18 +116,6 @@ public final class TagRefresher implements AutoCloseable {
         return done(Result.FAILED);
     }
 
-    private ManagedChannel channel(String nodeId, String address) {
-        return peers.compute(nodeId, (id, old) -> {
-            if (old != null && old.address.equals(address)) {
-                return old;
-            }
-            if (old != null) {
-                old.channel.shutdown(); // the node came back on another address
-            }
-            return new Peer(address, NettyChannelBuilder.forTarget(address).usePlaintext().build());
-        }).channel;
-    }
-
     private CompletionStage<Result> done(Result r) {
         return CompletableFuture.completedFuture(count(r));
     }
@@ -156,7 +127,6 @@ public final class TagRefresher implements AutoCloseable {
 
     @Override
     public void close() {
-        peers.values().forEach(p -> p.channel.shutdownNow());
-        peers.clear();
+        peers.close();
     }
 }

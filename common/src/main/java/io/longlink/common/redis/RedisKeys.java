@@ -124,6 +124,6 @@ public final class RedisKeys {
 
     /** Route value: {@code nodeId|connectionId}. */
     public static String routeValue(String nodeId, String connectionId) {
-        return nodeId + "|" + connectionId;
+        return new Route(nodeId, connectionId).value();
     }
 }

@@ -7,6 +7,7 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import io.longlink.common.discovery.Membership;
 import io.longlink.common.discovery.NodeInfo;
+import io.longlink.common.discovery.PeerChannels;
 import io.longlink.common.discovery.ZooKeeperPaths;
 import io.longlink.conn.metrics.ConnMetrics;
 import io.longlink.proto.internal.ConnNodeGrpc;
@@ -14,8 +15,6 @@ import io.longlink.proto.internal.KickRequest;
 import io.longlink.proto.internal.KickResponse;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
@@ -35,13 +34,8 @@ public final class PeerKicker implements AutoCloseable {
     private final Membership membership;
     private final CuratorFramework zk;
     private final long timeoutMs;
-    private final EventLoopGroup group;
-    private final Class<? extends SocketChannel> channelType;
     private final ConnMetrics metrics;
-    private final Map<String, Peer> peers = new ConcurrentHashMap<>();
-
-    private record Peer(String address, ManagedChannel channel) {
-    }
+    private final PeerChannels peers;
 
     public PeerKicker(String role, Membership membership, CuratorFramework zk, long timeoutMs, EventLoopGroup group,
                       Class<? extends SocketChannel> channelType, ConnMetrics metrics) {
@@ -49,22 +43,11 @@ public final class PeerKicker implements AutoCloseable {
         this.membership = requireNonNull(membership, "membership");
         this.zk = requireNonNull(zk, "zk");
         this.timeoutMs = timeoutMs;
-        this.group = requireNonNull(group, "group");
-        this.channelType = requireNonNull(channelType, "channelType");
+        requireNonNull(group, "group");
+        requireNonNull(channelType, "channelType");
         this.metrics = requireNonNull(metrics, "metrics");
-        membership.addListener(new Membership.Listener() {
-            @Override
-            public void joined(NodeInfo node) {
-            }
-
-            @Override
-            public void left(NodeInfo node) {
-                Peer p = peers.remove(node.id());
-                if (p != null) {
-                    p.channel.shutdown();
-                }
-            }
-        });
+        this.peers = new PeerChannels(membership, "grpc", address -> NettyChannelBuilder.forTarget(address)
+                .usePlaintext().eventLoopGroup(group).channelType(channelType).build());
     }
 
     public void kick(String appKey, String deviceId, String nodeId, String connectionId) {
@@ -89,27 +72,17 @@ public final class PeerKicker implements AutoCloseable {
     }
 
     private void send(NodeInfo node, String appKey, String deviceId, String connectionId) {
-        String address = node.endpoint("grpc");
-        if (address == null) {
+        ManagedChannel channel = peers.channel(node);
+        if (channel == null) {
             metrics.kickFailures.inc();
             log.warn("node has no grpc endpoint; cannot kick node={} device={}", node.id(), deviceId);
             return;
         }
-        Peer peer = peers.compute(node.id(), (id, old) -> {
-            if (old != null && old.address.equals(address)) {
-                return old;
-            }
-            if (old != null) {
-                old.channel.shutdown();
-            }
-            return new Peer(address, NettyChannelBuilder.forTarget(address).usePlaintext()
-                    .eventLoopGroup(group).channelType(channelType).build());
-        });
         metrics.kicksSent.inc();
         KickRequest request = KickRequest.newBuilder().setAppKey(appKey).setDeviceId(deviceId)
                 .setConnectionId(connectionId).setReason("a newer connection of this device logged in elsewhere")
                 .build();
-        ConnNodeGrpc.newStub(peer.channel).withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS)
+        ConnNodeGrpc.newStub(channel).withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS)
                 .kick(request, new StreamObserver<>() {
                     @Override
                     public void onNext(KickResponse r) {
@@ -132,7 +105,6 @@ public final class PeerKicker implements AutoCloseable {
 
     @Override
     public void close() {
-        peers.values().forEach(p -> p.channel.shutdownNow());
-        peers.clear();
+        peers.close();
     }
 }

@@ -6,6 +6,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.longlink.common.redis.RedisKeys;
+import io.longlink.common.redis.Route;
 import io.longlink.common.token.DeviceToken;
 import io.longlink.conn.auth.AppSecrets;
 import io.longlink.conn.broadcast.BroadcastLog;
@@ -364,17 +365,15 @@ public final class SessionService implements SessionWheel.Policy, AutoCloseable 
     }
 
     private void kickPrevious(Session s, String old) {
-        int bar = old.lastIndexOf('|');
-        if (bar <= 0) {
+        Route previous = Route.parse(old);
+        if (previous == null || previous.connectionId().isEmpty()) {
             log.warn("unreadable previous route value app={} device={} value=\"{}\"", s.appKey, s.deviceId, old);
             return;
         }
-        String node = old.substring(0, bar);
-        String conn = old.substring(bar + 1);
-        if (node.equals(nodeId)) {
+        if (previous.nodeId().equals(nodeId)) {
             return; // a local previous connection was kicked when this one registered, or is already gone
         }
-        kicker.kick(s.appKey, s.deviceId, node, conn);
+        kicker.kick(s.appKey, s.deviceId, previous.nodeId(), previous.connectionId());
     }
 
     private void loadTags(Session s) {

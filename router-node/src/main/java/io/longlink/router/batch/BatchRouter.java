@@ -12,7 +12,7 @@ import io.longlink.proto.internal.Outcome;
 import io.longlink.router.deliver.ConnNodeLink;
 import io.longlink.router.deliver.ConnNodeLinks;
 import io.longlink.router.receipt.ReceiptWriter;
-import io.longlink.router.route.Route;
+import io.longlink.common.redis.Route;
 import io.longlink.router.store.RoutingStore;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.longlink.router.batch;
 
-import io.longlink.router.route.Route;
+import io.longlink.common.redis.Route;
 
 /** One (message, device) pair of a batch. */
 final class Target {

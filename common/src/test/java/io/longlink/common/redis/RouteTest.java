@@ -1,4 +1,4 @@
-package io.longlink.router.route;
+package io.longlink.common.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,8 +22,17 @@ class RouteTest {
 
     @Test
     void parse_whenMissingEmptyOrNoNode_thenNoRoute() {
-        assertThat(Route.parse(null)).isNull();
+        assertThat(Route.parse((byte[]) null)).isNull();
+        assertThat(Route.parse((String) null)).isNull();
         assertThat(Route.parse(new byte[0])).isNull();
         assertThat(Route.parse(b("|c-1"))).isNull();
+    }
+
+    @Test
+    void value_roundTripsThroughParse_evenWhenTheNodeIdHoldsABar() {
+        Route r = new Route("zone|a-conn-1", "00ff00ff00ff00ff");
+        assertThat(r.value()).isEqualTo("zone|a-conn-1|00ff00ff00ff00ff");
+        assertThat(Route.parse(r.value())).isEqualTo(r);
+        assertThat(RedisKeys.routeValue("conn-1", "ab")).isEqualTo(new Route("conn-1", "ab").value());
     }
 }
