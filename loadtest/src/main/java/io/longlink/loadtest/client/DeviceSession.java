@@ -24,6 +24,11 @@ final class DeviceSession {
     /** Why the server is about to close us, from its ERROR/KICK/REDIRECT frame. */
     String serverReason;
     boolean closingByUs;
+    /** Where this connection's PUSHes are reported: its event loop's listener, set when registered. */
+    PushListener pushListener = PushListener.NONE;
+    /** Ids received since the last ACK frame; sent as one ACK when the read burst ends. */
+    long[] pendingAcks;
+    int pendingAckCount;
 
     DeviceSession(ConnectBatch batch, int index, long startNanos, long connectDeadlineNanos) {
         this.batch = batch;

@@ -8,18 +8,24 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * How the load generator connects: the conn-node's device address, the loopback source addresses
- * it spreads connections over (each gives its own range of ephemeral ports), event-loop threads,
- * the most connects in flight at once, and how long one connect may take up to its CONNACK.
+ * How the load generator connects: the conn-nodes' device addresses (device {@code i} goes to
+ * {@code remotes[i % remotes.size()]}), the loopback source addresses it spreads connections over
+ * (each gives its own range of ephemeral ports), event-loop threads, the most connects in flight at
+ * once, and how long one connect may take up to its CONNACK.
  */
-public record GeneratorSettings(InetSocketAddress remote, List<InetAddress> sources, int ioThreads, int maxInFlight,
-                                Duration connectDeadline, int maxFrameBytes) {
+public record GeneratorSettings(List<InetSocketAddress> remotes, List<InetAddress> sources, int ioThreads,
+                                int maxInFlight, Duration connectDeadline, int maxFrameBytes) {
     public GeneratorSettings {
-        requireNonNull(remote, "remote");
         requireNonNull(connectDeadline, "connectDeadline");
+        remotes = List.copyOf(remotes);
         sources = List.copyOf(sources);
-        if (remote.isUnresolved()) {
-            throw new IllegalArgumentException("remote: " + remote + " (expected: a resolved address)");
+        if (remotes.isEmpty()) {
+            throw new IllegalArgumentException("remotes: empty (expected: at least one conn-node device address)");
+        }
+        for (InetSocketAddress remote : remotes) {
+            if (remote.isUnresolved()) {
+                throw new IllegalArgumentException("remote: " + remote + " (expected: a resolved address)");
+            }
         }
         if (sources.isEmpty()) {
             throw new IllegalArgumentException("sources: empty (expected: at least one local address)");
@@ -28,6 +34,17 @@ public record GeneratorSettings(InetSocketAddress remote, List<InetAddress> sour
             throw new IllegalArgumentException("ioThreads, maxInFlight: >= 1, maxFrameBytes: >= 16 (got " + ioThreads
                     + ", " + maxInFlight + ", " + maxFrameBytes + ")");
         }
+    }
+
+    /** One conn-node. */
+    public GeneratorSettings(InetSocketAddress remote, List<InetAddress> sources, int ioThreads, int maxInFlight,
+                             Duration connectDeadline, int maxFrameBytes) {
+        this(List.of(requireNonNull(remote, "remote")), sources, ioThreads, maxInFlight, connectDeadline, maxFrameBytes);
+    }
+
+    /** The conn-node device {@code index} connects to. */
+    public InetSocketAddress remoteFor(int index) {
+        return remotes.get(Math.floorMod(index, remotes.size()));
     }
 
     /** {@code 127.0.0.2} .. {@code 127.0.0.(1 + count)}: loopback addresses other than the server's 127.0.0.1. */

@@ -31,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 /**
  * Opens and holds many device connections from one JVM: Netty epoll, a few event loops, at most
@@ -50,9 +51,17 @@ public final class LoadGenerator implements AutoCloseable {
     private final LongAdder pongs = new LongAdder();
     private final LongAdder pushes = new LongAdder();
     private final Map<String, LongAdder> drops = new ConcurrentHashMap<>();
+    private final Map<EventLoop, PushListener> pushListeners = new ConcurrentHashMap<>();
+    private final Supplier<PushListener> pushListenerFactory;
 
     public LoadGenerator(GeneratorSettings settings) {
+        this(settings, () -> PushListener.NONE);
+    }
+
+    /** With {@code pushListeners} asked once per event loop for the listener of that loop's devices. */
+    public LoadGenerator(GeneratorSettings settings, Supplier<PushListener> pushListeners) {
         this.settings = requireNonNull(settings, "settings");
+        this.pushListenerFactory = requireNonNull(pushListeners, "pushListeners");
         if (!Epoll.isAvailable()) {
             throw new IllegalStateException("Netty epoll transport unavailable: " + Epoll.unavailabilityCause());
         }
@@ -102,7 +111,8 @@ public final class LoadGenerator implements AutoCloseable {
                 return;
             }
             timers(ch.eventLoop()).connecting(s);
-            ch.connect(settings.remote(), local).addListener((ChannelFutureListener) c -> {
+            s.pushListener = pushListeners.computeIfAbsent(ch.eventLoop(), l -> pushListenerFactory.get());
+            ch.connect(settings.remoteFor(index), local).addListener((ChannelFutureListener) c -> {
                 if (!c.isSuccess()) {
                     failConnect(s, "connect_" + reason(c.cause()));
                 }
@@ -219,6 +229,28 @@ public final class LoadGenerator implements AutoCloseable {
         Map<String, Long> out = new TreeMap<>();
         drops.forEach((k, v) -> out.put(k, v.sum()));
         return out;
+    }
+
+    /**
+     * Runs {@code task} on every event loop that has a push listener, each on its own thread, and
+     * completes when all have run: how a caller reads per-loop state without a lock.
+     */
+    public CompletableFuture<Void> onEachLoop(java.util.function.Consumer<PushListener> task) {
+        requireNonNull(task, "task");
+        List<CompletableFuture<Void>> runs = new ArrayList<>();
+        pushListeners.forEach((loop, listener) -> {
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            loop.execute(() -> {
+                try {
+                    task.accept(listener);
+                    f.complete(null);
+                } catch (RuntimeException e) {
+                    f.completeExceptionally(e);
+                }
+            });
+            runs.add(f);
+        });
+        return CompletableFuture.allOf(runs.toArray(CompletableFuture[]::new));
     }
 
     @Override

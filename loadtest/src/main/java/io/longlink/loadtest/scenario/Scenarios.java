@@ -1,12 +1,13 @@
 package io.longlink.loadtest.scenario;
 
 import io.longlink.loadtest.idle.IdleConnectionsScenario;
+import io.longlink.loadtest.unicast.UnicastScenario;
 import java.util.List;
 import java.util.Optional;
 
 /** Every scenario ops/bench can run, in the order --list shows them. */
 public final class Scenarios {
-    private static final List<Scenario> ALL = List.of(new IdleConnectionsScenario());
+    private static final List<Scenario> ALL = List.of(new IdleConnectionsScenario(), new UnicastScenario());
 
     private Scenarios() {
     }

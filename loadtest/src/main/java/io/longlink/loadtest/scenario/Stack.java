@@ -2,25 +2,53 @@ package io.longlink.loadtest.scenario;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Where the stack under test is: what ops/bench started (or found with --use-running), handed to
- * the scenario JVM as system properties {@code longlink.bench.*}.
+ * the scenario JVM as system properties {@code longlink.bench.*}. {@code device}, {@code admin} and
+ * {@code connPid} are conn-1's; {@code devices} lists every conn-node's device listener;
+ * {@code api} is the api-node's gRPC host:port ("" when the stack has none); {@code pids} maps each
+ * process name (redis, kafka, api-1, conn-2, ...) to its process id, for CPU accounting.
  */
-public record Stack(String redisUri, InetSocketAddress device, URI admin, long connPid, long redisPid) {
+public record Stack(String redisUri, InetSocketAddress device, URI admin, long connPid, long redisPid,
+                    List<InetSocketAddress> devices, String api, String adminToken, Map<String, Long> pids) {
     public static final String REDIS = "longlink.bench.redis";
     public static final String DEVICE = "longlink.bench.device";
     public static final String ADMIN = "longlink.bench.admin";
     public static final String CONN_PID = "longlink.bench.conn-pid";
     /** Optional: lets the run say how much CPU Redis took; 0 = not known. */
     public static final String REDIS_PID = "longlink.bench.redis-pid";
+    /** Optional: every conn-node's device listener, host:port,host:port. */
+    public static final String DEVICES = "longlink.bench.devices";
+    /** Optional: the api-node's public gRPC host:port. */
+    public static final String API = "longlink.bench.api";
+    /** Optional: file holding the api-node's admin token. */
+    public static final String ADMIN_TOKEN_FILE = "longlink.bench.admin-token-file";
+    /** Optional: name:pid,name:pid of the stack's processes. */
+    public static final String PIDS = "longlink.bench.pids";
+
+    /** One conn-node and nothing else known. */
+    public Stack(String redisUri, InetSocketAddress device, URI admin, long connPid, long redisPid) {
+        this(redisUri, device, admin, connPid, redisPid, List.of(device), "", "", Map.of());
+    }
 
     public Stack {
         requireNonNull(redisUri, "redisUri");
         requireNonNull(device, "device");
         requireNonNull(admin, "admin");
+        devices = List.copyOf(devices);
+        requireNonNull(api, "api");
+        requireNonNull(adminToken, "adminToken");
+        pids = Map.copyOf(pids);
     }
 
     public static Stack fromSystemProperties() throws UsageException {
@@ -62,8 +90,55 @@ public record Stack(String redisUri, InetSocketAddress device, URI admin, long c
                 throw new UsageException(REDIS_PID + ": '" + rp + "' (expected: a process id or nothing)");
             }
         }
-        return new Stack(redis, InetSocketAddress.createUnresolved(device.substring(0, colon), port), adminUri,
-                connPid, redisPid);
+        InetSocketAddress conn1 = InetSocketAddress.createUnresolved(device.substring(0, colon), port);
+        List<InetSocketAddress> devices = new ArrayList<>();
+        String all = System.getProperty(DEVICES, "").strip();
+        if (all.isEmpty()) {
+            devices.add(conn1);
+        } else {
+            for (String d : all.split(",")) {
+                devices.add(hostPort(DEVICES, d.strip()));
+            }
+        }
+        String api = System.getProperty(API, "").strip();
+        if (!api.isEmpty()) {
+            hostPort(API, api);
+        }
+        String token = "";
+        String tokenFile = System.getProperty(ADMIN_TOKEN_FILE, "").strip();
+        if (!tokenFile.isEmpty()) {
+            try {
+                token = Files.readString(Path.of(tokenFile)).strip();
+            } catch (IOException e) {
+                throw new UsageException(ADMIN_TOKEN_FILE + ": '" + tokenFile + "' cannot be read (" + e + ")");
+            }
+        }
+        Map<String, Long> pids = new LinkedHashMap<>();
+        String pidList = System.getProperty(PIDS, "").strip();
+        if (!pidList.isEmpty()) {
+            for (String entry : pidList.split(",")) {
+                int c = entry.indexOf(':');
+                try {
+                    pids.put(entry.substring(0, c).strip(), Long.parseLong(entry.substring(c + 1).strip()));
+                } catch (RuntimeException e) {
+                    throw new UsageException(PIDS + ": '" + entry + "' (expected: name:pid)");
+                }
+            }
+        }
+        return new Stack(redis, conn1, adminUri, connPid, redisPid, devices, api, token, pids);
+    }
+
+    private static InetSocketAddress hostPort(String key, String value) throws UsageException {
+        int colon = value.lastIndexOf(':');
+        try {
+            int port = Integer.parseInt(value.substring(colon + 1));
+            if (colon > 0 && port >= 1 && port <= 65535) {
+                return InetSocketAddress.createUnresolved(value.substring(0, colon), port);
+            }
+        } catch (RuntimeException e) {
+            // falls through to the message below
+        }
+        throw new UsageException(key + ": '" + value + "' (expected: host:port)");
     }
 
     private static String required(String key, String expected) throws UsageException {

@@ -8,18 +8,39 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * What ops/bench must start for a scenario (only what it needs), how to run the conn-node, and the
+ * What ops/bench must start for a scenario (only what it needs), how to run the nodes, and the
  * hard time cap of the whole run. Printed as {@code key=value} lines that the shell reads.
+ * {@code conn} in {@code processes} starts {@code connNodes} conn-nodes (conn-1..), {@code router}
+ * starts {@code routers} router-nodes; {@code nodeJavaOpts} are the api- and router-nodes' JVM options.
  */
 public record StackPlan(List<String> processes, String connJavaOpts, Map<String, String> connSettings,
-                        int timeCapSeconds) {
+                        int timeCapSeconds, int connNodes, int routers, String nodeJavaOpts,
+                        Map<String, String> routerSettings, Map<String, String> apiSettings) {
     private static final Pattern SHELL_SAFE = Pattern.compile("[A-Za-z0-9_.:,/+=@%-]*");
-    private static final List<String> KNOWN = List.of("redis", "zookeeper", "kafka", "conn");
+    private static final List<String> KNOWN = List.of("redis", "zookeeper", "kafka", "router", "api", "conn");
+
+    /** One conn-node, no router or api-node. */
+    public StackPlan(List<String> processes, String connJavaOpts, Map<String, String> connSettings,
+                     int timeCapSeconds) {
+        this(processes, connJavaOpts, connSettings, timeCapSeconds, 1, 0, "", Map.of(), Map.of());
+    }
 
     public StackPlan {
         processes = List.copyOf(processes);
         requireNonNull(connJavaOpts, "connJavaOpts");
+        requireNonNull(nodeJavaOpts, "nodeJavaOpts");
         connSettings = Map.copyOf(connSettings);
+        routerSettings = Map.copyOf(routerSettings);
+        apiSettings = Map.copyOf(apiSettings);
+        if (connNodes < 1 || connNodes > 9 || routers < 0 || routers > 9) {
+            throw new IllegalArgumentException("connNodes: " + connNodes + ", routers: " + routers
+                    + " (expected: 1..9 and 0..9)");
+        }
+        for (String opt : nodeJavaOpts.split(" ")) {
+            if (!SHELL_SAFE.matcher(opt).matches()) {
+                throw new IllegalArgumentException("nodeJavaOpts: '" + opt + "' has characters the shell would interpret");
+            }
+        }
         for (String p : processes) {
             if (!KNOWN.contains(p)) {
                 throw new IllegalArgumentException("process: '" + p + "' (expected: one of " + KNOWN + ")");
@@ -43,6 +64,13 @@ public record StackPlan(List<String> processes, String connJavaOpts, Map<String,
         out.add("conn_java_opts=" + connJavaOpts);
         connSettings.entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> out.add("conn_setting=" + e.getKey() + "=" + e.getValue()));
+        out.add("conn_nodes=" + connNodes);
+        out.add("routers=" + routers);
+        out.add("node_java_opts=" + nodeJavaOpts);
+        routerSettings.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> out.add("router_setting=" + e.getKey() + "=" + e.getValue()));
+        apiSettings.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> out.add("api_setting=" + e.getKey() + "=" + e.getValue()));
         return out;
     }
 }

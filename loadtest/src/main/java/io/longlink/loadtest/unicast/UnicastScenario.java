@@ -1,0 +1,395 @@
+package io.longlink.loadtest.unicast;
+
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.longlink.common.redis.RedisKeys;
+import io.longlink.common.redis.RedisStore;
+import io.longlink.loadtest.client.ConnectBatch;
+import io.longlink.loadtest.client.ConnectFrames;
+import io.longlink.loadtest.client.GeneratorSettings;
+import io.longlink.loadtest.client.LoadGenerator;
+import io.longlink.loadtest.report.ResultLine;
+import io.longlink.loadtest.scenario.Deadline;
+import io.longlink.loadtest.scenario.OptionSpec;
+import io.longlink.loadtest.scenario.Options;
+import io.longlink.loadtest.scenario.Scenario;
+import io.longlink.loadtest.scenario.Stack;
+import io.longlink.loadtest.scenario.StackPlan;
+import io.longlink.loadtest.unicast.load.AcceptedLog;
+import io.longlink.loadtest.unicast.load.LoadSettings;
+import io.longlink.loadtest.unicast.load.LoadSummary;
+import io.longlink.loadtest.unicast.load.UnicastSimulation;
+import io.longlink.loadtest.unicast.tally.DeliveryRecorder;
+import io.longlink.loadtest.unicast.tally.DeliveryTally;
+import io.longlink.proto.api.AppAdminServiceGrpc;
+import io.longlink.proto.api.CreateAppRequest;
+import io.longlink.proto.api.CreateAppResponse;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * End-to-end unicast: Gatling (its own JVM) calls PushService.Push at a constant open-model rate
+ * for random simulated devices; this JVM holds the devices (over every conn-node, real tokens,
+ * batched ACKs) and records, per message id, API-accept-to-device latency. After the load, a grace
+ * period lets late messages arrive; then every id the API accepted must have reached its device.
+ */
+public final class UnicastScenario implements Scenario {
+    public static final String NAME = "unicast";
+
+    private static final Logger log = LoggerFactory.getLogger("bench");
+    static final long TARGET_ACKED_PER_S = 20_000;
+    static final long TARGET_P99_MS = 100;
+    /**
+     * Sustained: no failed call, acked_per_s at least this share of the offered rate, and p99 at most
+     * {@link #SUSTAINED_P99_MS}. The latency bound matters: a pipeline that falls behind still shows a
+     * full ack rate for a while (it drains the warm-up's backlog) but its latency grows into seconds.
+     */
+    static final double SUSTAINED_SHARE = 0.97;
+    static final long SUSTAINED_P99_MS = 1_000;
+    private static final Duration CONNECT_DEADLINE = Duration.ofSeconds(60);
+    private static final int LATENCY_CEILING_MS = 120_000;
+    private static final String GATLING_MAIN = "io.gatling.app.Gatling";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String description() {
+        return "unicast pushes through api, Kafka, router and conn-nodes to simulated devices (Gatling load)";
+    }
+
+    @Override
+    public List<OptionSpec> options() {
+        return List.of(
+                OptionSpec.integer("rate", 10_000, 1, 1_000_000, "pushes per second offered (open model)"),
+                OptionSpec.integer("duration-s", 60, 5, 3_600, "measured phase"),
+                OptionSpec.integer("warmup-s", 30, 0, 600,
+                        "warm-up before it (ramp over the first half), excluded from every figure"),
+                OptionSpec.integer("devices", 2_000, 1, 19_000, "simulated devices, spread over the conn-nodes"),
+                OptionSpec.integer("routers", 1, 1, 2, "router-nodes"),
+                OptionSpec.integer("conn-nodes", 2, 1, 2, "conn-nodes"),
+                OptionSpec.integer("payload-bytes", 64, 1, 4_096, "payload of each push"),
+                OptionSpec.integer("ttl-s", 86_400, 0, 864_000,
+                        "push TTL: > 0 = store-and-forward (inbox write per push), 0 = online only"),
+                OptionSpec.integer("grace-s", 30, 1, 600,
+                        "after the load, how long accepted pushes may still arrive before they count as lost"),
+                OptionSpec.integer("api-channels", 2, 1, 64, "gRPC connections from Gatling to the api-node"),
+                OptionSpec.integer("max-in-flight", 20_000, 1, 1_000_000,
+                        "Gatling's unanswered calls at most; beyond, a push fails at once (client_in_flight_limit)"),
+                OptionSpec.integer("io-threads", 2, 1, 64, "device simulator event-loop threads"),
+                OptionSpec.integer("source-ips", 4, 1, 250, "loopback source addresses 127.0.0.2.. for the devices"),
+                OptionSpec.bool("receipts", true, "conn-nodes write ACKED receipts to Kafka (conn.receipts.enabled)"),
+                OptionSpec.text("node-jvm", "-Xms512m,-Xmx512m,-XX:+UseSerialGC",
+                        "JVM options of api-, router- and conn-nodes, comma-separated"),
+                OptionSpec.text("gatling-jvm", "-Xms1g,-Xmx1g,-XX:+UseSerialGC",
+                        "JVM options of the Gatling process, comma-separated"),
+                OptionSpec.integer("time-cap-s", 600, 60, 7_200, "hard cap on the whole run, stack start included"));
+    }
+
+    @Override
+    public StackPlan plan(Options o) {
+        String nodeJvm = o.text("node-jvm").replace(',', ' ');
+        Map<String, String> conn = new LinkedHashMap<>();
+        conn.put("conn.receipts.enabled", Boolean.toString(o.bool("receipts")));
+        return new StackPlan(List.of("redis", "zookeeper", "kafka", "router", "api", "conn"), nodeJvm, conn,
+                o.integer("time-cap-s"), o.integer("conn-nodes"), o.integer("routers"), nodeJvm, Map.of(), Map.of());
+    }
+
+    @Override
+    public ResultLine run(Options o, Stack stack) throws Exception {
+        requireNonNull(o, "o");
+        requireNonNull(stack, "stack");
+        Deadline deadline = Deadline.after(Duration.ofSeconds(Math.max(30, o.integer("time-cap-s") - 60L)));
+        if (stack.api().isEmpty() || stack.adminToken().isEmpty()) {
+            throw new IllegalStateException("the stack has no api-node (" + Stack.API + ", " + Stack.ADMIN_TOKEN_FILE
+                    + " unset): run through ops/bench unicast");
+        }
+        int devices = o.integer("devices");
+        int rate = o.integer("rate");
+        int warmup = o.integer("warmup-s");
+        int duration = o.integer("duration-s");
+        Path out = Path.of(System.getProperty("longlink.bench.out", "target/bench"), "unicast");
+        deleteTree(out);
+        Files.createDirectories(out);
+
+        CreateAppResponse app = createApp(stack);
+        log.info("app {} created through the API", app.getAppKey());
+        List<InetSocketAddress> remotes = new ArrayList<>();
+        for (InetSocketAddress d : stack.devices()) {
+            remotes.add(new InetSocketAddress(InetAddress.getByName(d.getHostString()), d.getPort()));
+        }
+        GeneratorSettings gs = new GeneratorSettings(remotes, GeneratorSettings.loopbackSources(o.integer("source-ips")),
+                o.integer("io-threads"), 512, CONNECT_DEADLINE, 16_384);
+        long epochMs = System.currentTimeMillis();
+        long spanMs = TimeUnit.SECONDS.toMillis(o.integer("time-cap-s"));
+        long planned = (long) rate * (warmup + duration);
+        int maxIds = (int) Math.min(Integer.MAX_VALUE - 8, planned * 2 + 100_000);
+
+        try (RedisStore redis = RedisStore.open(stack.redisUri(), false, 5_000);
+             LoadGenerator gen = new LoadGenerator(gs, () -> new DeliveryRecorder(System::currentTimeMillis, epochMs,
+                     spanMs, maxIds, LATENCY_CEILING_MS))) {
+            // AOF stays on (everysec); only its background rewrite, a fork that stalls a 2-core box, is put off
+            redis.async().configSet("auto-aof-rewrite-min-size", "4gb").get(5, TimeUnit.SECONDS);
+            ConnectBatch batch = gen.open(ConnectFrames.forDevices(app.getAppKey(), app.getSecret(), "u", devices, 300,
+                    System.currentTimeMillis() / 1000 + 86_400));
+            batch.done().get(deadline.budget(CONNECT_DEADLINE.multipliedBy(3), "connecting devices").toMillis(),
+                    TimeUnit.MILLISECONDS);
+            log.info("devices connected={} failed={} failures={} over {} conn-nodes", batch.connected(), batch.failed(),
+                    batch.failures(), remotes.size());
+            if (batch.connected() != devices) {
+                throw new IllegalStateException(batch.failed() + " of " + devices + " devices could not connect: "
+                        + batch.failures());
+            }
+            long routes = countRoutes(redis, app.getAppKey());
+            if (routes != devices) {
+                throw new IllegalStateException(routes + " routes in Redis for " + devices + " connected devices");
+            }
+
+            LoadSettings load = new LoadSettings(stack.api(), app.getAppKey(), app.getSecret(), "u", devices, rate,
+                    warmup, duration, o.integer("payload-bytes"), o.integer("ttl-s"), o.integer("api-channels"),
+                    o.integer("max-in-flight"), 10_000, out);
+            Path gatlingLog = out.resolveSibling("bench-unicast-gatling.log");
+            Process gatling = startGatling(o, load, out, gatlingLog);
+            CpuWindow cpu;
+            LoadSummary summary;
+            try {
+                long startMs = awaitLoadStart(gatling, out, gatlingLog, deadline);
+                long measureStart = startMs + TimeUnit.SECONDS.toMillis(warmup);
+                long measureEnd = measureStart + TimeUnit.SECONDS.toMillis(duration);
+                log.info("load started: warm-up {} s, then {} pushes/s for {} s", warmup, rate, duration);
+                cpu = CpuWindow.measure(stack, gatling.pid(), measureStart, measureEnd,
+                        out.resolveSibling("bench-unicast-top.txt"), deadline);
+                long left = deadline.budget(Duration.ofSeconds(240), "waiting for Gatling to end").toMillis();
+                if (!gatling.waitFor(left, TimeUnit.MILLISECONDS)) {
+                    throw new TimeoutException("Gatling still running " + left / 1000 + " s after the load; log: "
+                            + gatlingLog);
+                }
+                Path summaryFile = out.resolve(LoadSummary.FILE);
+                if (!Files.exists(summaryFile)) {
+                    throw new IllegalStateException("Gatling exited " + gatling.exitValue() + " without a summary; log: "
+                            + gatlingLog);
+                }
+                summary = LoadSummary.read(summaryFile);
+            } finally {
+                if (gatling.isAlive()) {
+                    gatling.destroyForcibly();
+                }
+            }
+            long[] accepted = AcceptedLog.readIds(out.resolve(LoadSummary.IDS_FILE));
+            log.info("load done: accepted={} (warm-up {}, measured {}) failed={} {}", summary.accepted(),
+                    summary.acceptedWarmup(), summary.acceptedMeasured(), summary.failedTotal(), summary.failures());
+
+            DeliveryTally.Report report = awaitDeliveries(gen, accepted, summary, epochMs, spanMs,
+                    Duration.ofSeconds(o.integer("grace-s")), deadline);
+            long lostStored = lostButStored(redis, report.lostIds());
+            gen.disconnect(batch).get(30, TimeUnit.SECONDS);
+            return result(o, summary, report, cpu, gen).put("lost_stored", lostStored);
+        }
+    }
+
+    private static ResultLine result(Options o, LoadSummary summary, DeliveryTally.Report r, CpuWindow cpu,
+                                     LoadGenerator gen) {
+        int rate = o.integer("rate");
+        double measuredS = Math.max(1, summary.measureEndMs() - summary.measureStartMs()) / 1000.0;
+        boolean sustained = sustained(summary.failedTotal(), r.ackedPerSecond(), r.p99Ms(), rate);
+        ResultLine line = new ResultLine()
+                .put("scenario", NAME)
+                .put("status", "ok")
+                .put("acked_per_s", r.ackedPerSecond(), 0)
+                .put("p50_ms", r.p50Ms())
+                .put("p99_ms", r.p99Ms())
+                .put("lost", r.lost())
+                .put("rate", rate)
+                .put("devices", o.integer("devices"))
+                .put("accepted_per_s", summary.acceptedMeasured() / measuredS, 0)
+                .put("p999_ms", r.p999Ms())
+                .put("max_ms", r.maxMs())
+                .put("sustained", sustained)
+                .put("accepted", summary.accepted())
+                .put("failed", summary.failedTotal())
+                .put("received", r.received())
+                .put("duplicates", r.duplicates())
+                .put("unexpected", r.unexpected())
+                .put("measured_msgs", r.measuredCount())
+                .put("window_s", r.windowSeconds(), 1)
+                .put("warmup_p99_ms", r.warmupP99Ms())
+                .put("routers", o.integer("routers"))
+                .put("conn_nodes", o.integer("conn-nodes"))
+                .put("ttl_s", o.integer("ttl-s"))
+                .put("payload_bytes", o.integer("payload-bytes"))
+                .put("receipts", o.bool("receipts"))
+                .put("drops", gen.drops().isEmpty() ? "none" : gen.drops().toString().replace(' ', '_'));
+        summary.failures().forEach((code, n) -> line.put("failed_" + code.toLowerCase(java.util.Locale.ROOT), n));
+        cpu.percentByProcess().forEach((name, pct) -> line.put("cpu_pct_" + name.replace('-', '_'), pct, 0));
+        return line.put("cpu_pct_machine", cpu.machinePercent(), 0)
+                .put("cpu_pct_irq", cpu.interruptPercent(), 0)
+                .put("loadavg_1m", cpu.loadAverage())
+                .put("target_acked_ok", r.ackedPerSecond() >= TARGET_ACKED_PER_S)
+                .put("target_p99_ok", r.p99Ms() >= 0 && r.p99Ms() < TARGET_P99_MS);
+    }
+
+    static boolean sustained(long failedCalls, double ackedPerSecond, long p99Ms, int rate) {
+        return failedCalls == 0 && ackedPerSecond >= SUSTAINED_SHARE * rate && p99Ms >= 0 && p99Ms <= SUSTAINED_P99_MS;
+    }
+
+    /**
+     * Waits until every accepted id has reached a device or the grace period ends, then returns
+     * the figures. Progress is read on each device loop, so no recorder is touched across threads.
+     */
+    private static DeliveryTally.Report awaitDeliveries(LoadGenerator gen, long[] accepted, LoadSummary summary,
+                                                        long epochMs, long spanMs, Duration grace,
+                                                        Deadline deadline) throws Exception {
+        long end = System.nanoTime() + deadline.budget(grace, "waiting for the last deliveries").toNanos();
+        while (true) {
+            DeliveryTally tally = new DeliveryTally(epochMs, spanMs, LATENCY_CEILING_MS);
+            gen.onEachLoop(l -> tally.add((DeliveryRecorder) l)).get(30, TimeUnit.SECONDS);
+            boolean graceOver = System.nanoTime() - end >= 0;
+            if (tally.received() >= accepted.length || graceOver) {
+                DeliveryTally.Report r = tally.report(accepted.clone(), accepted.length, summary.measureStartMs(),
+                        summary.measureEndMs());
+                if (r.lost() == 0 || graceOver) {
+                    log.info("deliveries: received={} distinct={} duplicates={} lost={} unexpected={} examples={}",
+                            r.received(), r.distinct(), r.duplicates(), r.lost(), r.unexpected(),
+                            r.lostIds().subList(0, Math.min(10, r.lostIds().size())));
+                    if (r.refused() > 0 || r.outsideWindow() > 0 || r.unknownPhase() > 0) {
+                        log.warn("recorder: refused={} outside_buckets={} unknown_phase={}", r.refused(),
+                                r.outsideWindow(), r.unknownPhase());
+                    }
+                    return r;
+                }
+            }
+            TimeUnit.MILLISECONDS.sleep(500);
+        }
+    }
+
+    /**
+     * Of the lost ids (at most the first {@link DeliveryTally#MAX_LOST_IDS}), how many the router
+     * counted {@code stored} in their status hash: left in an inbox, so the device gets them on its
+     * next CONNECT, not while it stays connected. One pipelined round of HGETs.
+     */
+    private static long lostButStored(RedisStore redis, List<Long> lost) throws Exception {
+        if (lost.isEmpty()) {
+            return 0;
+        }
+        List<java.util.concurrent.CompletableFuture<byte[]>> replies = new ArrayList<>(lost.size());
+        for (long id : lost) {
+            replies.add(redis.async().hget(RedisKeys.stat(id), RedisKeys.STAT_STORED).toCompletableFuture());
+        }
+        long stored = 0;
+        for (var reply : replies) {
+            byte[] v = reply.get(10, TimeUnit.SECONDS);
+            if (v != null && !new String(v, java.nio.charset.StandardCharsets.US_ASCII).equals("0")) {
+                stored++;
+            }
+        }
+        log.info("lost: {} of the first {} lost ids have stored >= 1 in their status (left in the inbox)", stored,
+                lost.size());
+        return stored;
+    }
+
+    private static Process startGatling(Options o, LoadSettings load, Path out, Path gatlingLog) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String opt : o.text("gatling-jvm").split(",")) {
+            if (!opt.isBlank()) {
+                cmd.add(opt.strip());
+            }
+        }
+        cmd.add("--enable-native-access=ALL-UNNAMED");
+        // Gatling's log writer reads String internals, as its Maven plugin allows when it forks
+        cmd.add("--add-opens=java.base/java.lang=ALL-UNNAMED");
+        cmd.add("-Dgatling.data.enableAnalytics=false");
+        cmd.addAll(load.systemProperties());
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(GATLING_MAIN);
+        cmd.add("-s");
+        cmd.add(UnicastSimulation.class.getName());
+        cmd.add("-rf");
+        cmd.add(out.resolve("gatling").toString());
+        cmd.add("-rd");
+        cmd.add("unicast_rate_" + load.rate());
+        cmd.add("-l");
+        cmd.add("ops-bench");
+        log.info("starting Gatling (log: {}, JVM: {})", gatlingLog, o.text("gatling-jvm"));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(gatlingLog.toFile()).start();
+        // ops/bench's time cap ends this JVM with SIGTERM: the load generator must not outlive it
+        Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly, "stop-gatling"));
+        return p;
+    }
+
+    private static long awaitLoadStart(Process gatling, Path out, Path gatlingLog, Deadline deadline) throws Exception {
+        Path started = out.resolve("load-started");
+        long end = System.nanoTime() + deadline.budget(Duration.ofSeconds(120), "waiting for Gatling to start")
+                .toNanos();
+        while (!Files.exists(started)) {
+            if (!gatling.isAlive()) {
+                throw new IllegalStateException("Gatling exited " + gatling.exitValue() + " before the load started; log: "
+                        + gatlingLog);
+            }
+            if (System.nanoTime() - end >= 0) {
+                throw new TimeoutException("Gatling did not start the load within 120 s; log: " + gatlingLog);
+            }
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+        return Long.parseLong(Files.readString(started).strip());
+    }
+
+    private static CreateAppResponse createApp(Stack stack) throws InterruptedException {
+        Metadata admin = new Metadata();
+        admin.put(Metadata.Key.of("x-longlink-admin-token", Metadata.ASCII_STRING_MARSHALLER), stack.adminToken());
+        ManagedChannel ch = NettyChannelBuilder.forTarget(stack.api()).usePlaintext().build();
+        try {
+            return AppAdminServiceGrpc.newBlockingStub(ch)
+                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(admin))
+                    .withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .createApp(CreateAppRequest.newBuilder().setName("bench unicast").build());
+        } finally {
+            ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private static long countRoutes(RedisStore redis, String appKey) throws Exception {
+        ScanArgs args = ScanArgs.Builder.matches(RedisKeys.ROUTE + "{" + appKey + ":*").limit(2_000);
+        long count = 0;
+        ScanCursor cursor = ScanCursor.INITIAL;
+        do {
+            KeyScanCursor<String> page = redis.async().scan(cursor, args).get(10, TimeUnit.SECONDS);
+            count += page.getKeys().size();
+            cursor = page;
+        } while (!cursor.isFinished());
+        return count;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

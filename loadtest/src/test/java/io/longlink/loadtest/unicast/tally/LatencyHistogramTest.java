@@ -1,0 +1,86 @@
+package io.longlink.loadtest.unicast.tally;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class LatencyHistogramTest {
+    @Test
+    void quantile_whenHundredValues_thenNearestRank() {
+        LatencyHistogram h = new LatencyHistogram(1_000);
+        for (int ms = 1; ms <= 100; ms++) {
+            h.record(ms);
+        }
+
+        assertThat(h.count()).isEqualTo(100);
+        assertThat(h.quantile(0.50)).isEqualTo(50);
+        assertThat(h.quantile(0.99)).isEqualTo(99);
+        assertThat(h.quantile(1.0)).isEqualTo(100);
+        assertThat(h.quantile(0.0)).isEqualTo(1);
+        assertThat(h.max()).isEqualTo(100);
+    }
+
+    @Test
+    void quantile_whenTailAboveCeiling_thenAnswersMaxAndCountsOverflow() {
+        LatencyHistogram h = new LatencyHistogram(100);
+        for (int i = 0; i < 98; i++) {
+            h.record(5);
+        }
+        h.record(5_000);
+        h.record(7_000);
+
+        assertThat(h.overflow()).isEqualTo(2);
+        assertThat(h.quantile(0.98)).isEqualTo(5);
+        assertThat(h.quantile(0.99)).isEqualTo(7_000);
+        assertThat(h.max()).isEqualTo(7_000);
+    }
+
+    @Test
+    void record_whenNegative_thenCountedAsZeroAndReported() {
+        LatencyHistogram h = new LatencyHistogram(10);
+        h.record(-1);
+        h.record(3);
+
+        assertThat(h.negative()).isEqualTo(1);
+        assertThat(h.quantile(0.5)).isZero();
+        assertThat(h.quantile(1.0)).isEqualTo(3);
+    }
+
+    @Test
+    void quantile_whenEmpty_thenMinusOne() {
+        assertThat(new LatencyHistogram(10).quantile(0.99)).isEqualTo(-1);
+    }
+
+    @Test
+    void add_whenTwoLoops_thenSameAsOneHistogramOfAllValues() {
+        LatencyHistogram a = new LatencyHistogram(200);
+        LatencyHistogram b = new LatencyHistogram(200);
+        LatencyHistogram all = new LatencyHistogram(200);
+        for (int i = 0; i < 1_000; i++) {
+            long v = (i * 37L) % 250;
+            (i % 3 == 0 ? a : b).record(v);
+            all.record(v);
+        }
+
+        a.add(b);
+
+        assertThat(a.count()).isEqualTo(all.count());
+        assertThat(a.overflow()).isEqualTo(all.overflow());
+        for (double q : new double[] {0.1, 0.5, 0.9, 0.99, 0.999, 1.0}) {
+            assertThat(a.quantile(q)).as("q=%s", q).isEqualTo(all.quantile(q));
+        }
+    }
+
+    @Test
+    void add_whenCeilingsDiffer_thenRefused() {
+        assertThatThrownBy(() -> new LatencyHistogram(10).add(new LatencyHistogram(20)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ceiling 20 ms");
+    }
+
+    @Test
+    void quantile_whenOutOfRange_thenRefused() {
+        assertThatThrownBy(() -> new LatencyHistogram(10).quantile(1.5))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("q: 1.5");
+    }
+}
