@@ -63,7 +63,8 @@ public final class ApiNode extends BaseNode {
         connNodes = new Membership(zk, CONN_ROLE);
         connNodes.start();
         publisher = new CommandPublisher(bootstrap, config.get(KafkaSettings.COMMAND_TOPIC),
-                config.get(ApiSettings.KAFKA_TIMEOUT_MS), "longlink-api-" + nodeId);
+                config.get(ApiSettings.KAFKA_TIMEOUT_MS), config.get(ApiSettings.KAFKA_LINGER_MS),
+                "longlink-api-" + nodeId);
         receipts = new ReceiptHub(bootstrap, config.get(KafkaSettings.RECEIPT_TOPIC),
                 config.get(ApiSettings.RECEIPT_STREAMS_MAX), config.get(ApiSettings.RECEIPT_QUEUE_MAX), metrics);
 

@@ -34,6 +34,8 @@ public final class ApiSettings {
     public static final Setting<Integer> STATUS_RETENTION_SECONDS = Setting.intRange(
             "api.status-retention-seconds", 7 * 86_400, 60, 90 * 86_400,
             "How long message status outlives the message's TTL");
+    public static final Setting<Integer> KAFKA_LINGER_MS = Setting.intRange("api.kafka-linger-ms", 5, 0, 100,
+            "How long the command producer waits to fill a batch: fewer, larger produce requests");
     public static final Setting<Integer> KAFKA_TIMEOUT_MS = Setting.intRange("api.kafka-timeout-ms", 10_000, 1_000,
             120_000, "Upper bound on waiting for Kafka to acknowledge a push (then UNAVAILABLE)");
     public static final Setting<Integer> ALIAS_MAX_DEVICES = Setting.intRange("api.alias-max-devices", 100, 1,
@@ -57,7 +59,7 @@ public final class ApiSettings {
         all.addAll(KafkaSettings.all());
         all.addAll(List.of(GRPC_HOST, GRPC_PORT, GRPC_THREADS, TLS_CERT, TLS_KEY, ADMIN_TOKEN, AUTH_CACHE_MS,
                 AUTH_CACHE_MAX, TOKEN_TTL_SECONDS, REQUEST_ID_TTL_SECONDS, STATUS_RETENTION_SECONDS,
-                KAFKA_TIMEOUT_MS, ALIAS_MAX_DEVICES, DEVICE_MAX_TAGS, TAG_REFRESH_TIMEOUT_MS, RECEIPT_STREAMS_MAX,
+                KAFKA_TIMEOUT_MS, KAFKA_LINGER_MS, ALIAS_MAX_DEVICES, DEVICE_MAX_TAGS, TAG_REFRESH_TIMEOUT_MS, RECEIPT_STREAMS_MAX,
                 RECEIPT_QUEUE_MAX));
         return List.copyOf(all);
     }

@@ -22,7 +22,7 @@ public final class CommandPublisher implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
 
-    public CommandPublisher(String bootstrap, String topic, int timeoutMs, String clientId) {
+    public CommandPublisher(String bootstrap, String topic, int timeoutMs, int lingerMs, String clientId) {
         this.topic = requireNonNull(topic, "topic");
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, requireNonNull(bootstrap, "bootstrap"));
@@ -30,8 +30,9 @@ public final class CommandPublisher implements AutoCloseable {
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
-        // a short linger batches concurrent pushes without adding noticeable latency
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 2);
+        // a short linger batches concurrent pushes into one produce request per partition: at a few
+        // thousand pushes/s spread over many partitions, 2 ms left most requests carrying one record
+        props.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.max(500, timeoutMs / 2));
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeoutMs);
