@@ -12,6 +12,7 @@ import io.longlink.router.batch.RouterMetrics;
 import io.longlink.router.consume.CommandConsumer;
 import io.longlink.router.consume.Topics;
 import io.longlink.router.deliver.ConnNodeLinks;
+import io.longlink.router.deliver.DeliverRetries;
 import io.longlink.router.receipt.ReceiptWriter;
 import io.longlink.router.store.RoutingStore;
 import java.util.LinkedHashMap;
@@ -48,14 +49,17 @@ public final class RouterNode extends BaseNode {
         RoutingStore store = new RoutingStore(redis);
         store.loadScripts(redisTimeout);
         connNodes = new Membership(zk, CONN_ROLE);
+        RouterMetrics routerMetrics = new RouterMetrics(metrics);
+        DeliverRetries retries = new DeliverRetries(config.get(RouterSettings.DELIVER_RETRIES),
+                config.get(RouterSettings.DELIVER_RETRY_BACKOFF_MS), config.get(RouterSettings.DELIVER_RETRY_QUEUE_MAX),
+                (result, n) -> routerMetrics.deliverRetries.labels(result).inc(n));
         links = new ConnNodeLinks(connNodes, config.get(RouterSettings.DELIVER_MAX_INFLIGHT),
                 config.get(RouterSettings.FANOUT_MAX_INFLIGHT), config.get(RouterSettings.DELIVER_TIMEOUT_MS),
-                config.get(RouterSettings.LINK_RETRY_MS));
+                config.get(RouterSettings.LINK_RETRY_MS), retries);
         connNodes.start();
         if (config.get(RouterSettings.STORED_RECEIPTS)) {
             receipts = new ReceiptWriter(bootstrap, config.get(KafkaSettings.RECEIPT_TOPIC), nodeId);
         }
-        RouterMetrics routerMetrics = new RouterMetrics(metrics);
         BatchRouter router = new BatchRouter(store, links, receipts, routerMetrics, System::currentTimeMillis,
                 new BatchRouter.Limits(config.get(RouterSettings.BATCH_MAX_TARGETS), config.get(RouterSettings.INBOX_MAX),
                         config.get(RouterSettings.BROADCAST_LOG_MAX), config.get(RouterSettings.DELIVER_BATCH_MAX),

@@ -41,6 +41,15 @@ public final class RouterSettings {
             120_000, "Deadline of a FanOut call to one conn-node, plus the push's spread_ms");
     public static final Setting<Integer> LINK_RETRY_MS = Setting.intRange("router.link-retry-ms", 1_000, 10, 60_000,
             "After a conn-node's Deliver stream failed, how long before it is opened again");
+    public static final Setting<Integer> DELIVER_RETRIES = Setting.intRange("router.deliver-retries", 3, 0, 10,
+            "Times a DeliveryBatch that timed out or failed on the stream is sent again in the background"
+                    + " (0 = never; the messages stay in the inboxes until the devices reconnect)");
+    public static final Setting<Integer> DELIVER_RETRY_BACKOFF_MS = Setting.intRange("router.deliver-retry-backoff-ms",
+            2_000, 10, 60_000, "Wait before each background retry of a failed DeliveryBatch; keep it at least"
+                    + " router.link-retry-ms so the reset stream is open again");
+    public static final Setting<Integer> DELIVER_RETRY_QUEUE_MAX = Setting.intRange("router.deliver-retry-queue-max",
+            256, 1, 100_000, "DeliveryBatches waiting for a retry per conn-node; beyond, a failed batch is not"
+                    + " retried (its messages stay in the inboxes)");
     public static final Setting<Integer> RETRY_BACKOFF_MS = Setting.intRange("router.retry-backoff-ms", 500, 10,
             60_000, "First wait before a failed batch (Redis unreachable) is handled again; doubles up to 30 s");
     public static final Setting<Boolean> STORED_RECEIPTS = Setting.bool("router.stored-receipts", true,
@@ -55,7 +64,8 @@ public final class RouterSettings {
         all.addAll(KafkaSettings.all());
         all.addAll(List.of(CONSUMER_GROUP, COMMAND_PARTITIONS, RECEIPT_PARTITIONS, REPLICATION_FACTOR,
                 MAX_POLL_RECORDS, BATCH_MAX_TARGETS, INBOX_MAX, BROADCAST_LOG_MAX, DELIVER_BATCH_MAX,
-                DELIVER_MAX_INFLIGHT, FANOUT_MAX_INFLIGHT, DELIVER_TIMEOUT_MS, FANOUT_TIMEOUT_MS, LINK_RETRY_MS, RETRY_BACKOFF_MS,
+                DELIVER_MAX_INFLIGHT, FANOUT_MAX_INFLIGHT, DELIVER_TIMEOUT_MS, FANOUT_TIMEOUT_MS, LINK_RETRY_MS, DELIVER_RETRIES,
+                DELIVER_RETRY_BACKOFF_MS, DELIVER_RETRY_QUEUE_MAX, RETRY_BACKOFF_MS,
                 STORED_RECEIPTS));
         return List.copyOf(all);
     }

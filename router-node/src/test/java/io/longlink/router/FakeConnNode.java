@@ -43,6 +43,8 @@ public final class FakeConnNode implements AutoCloseable {
     public final java.util.concurrent.atomic.AtomicInteger fanOutsMaxRunning = new java.util.concurrent.atomic.AtomicInteger();
     /** When set, Deliver results wait for it (a slow conn-node); never counted down = a stuck one. */
     public volatile CountDownLatch hold;
+    /** This many Deliver batches, from the next one on, get no result at all (a peer that missed them). */
+    public final java.util.concurrent.atomic.AtomicInteger unansweredBatches = new java.util.concurrent.atomic.AtomicInteger();
     private final Server server;
     private final NodeRegistration registration;
 
@@ -88,6 +90,9 @@ public final class FakeConnNode implements AutoCloseable {
                 public void onNext(DeliveryBatch batch) {
                     batches.add(batch);
                     deliveries.addAll(batch.getDeliveriesList());
+                    if (unansweredBatches.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                        return;
+                    }
                     DeliveryResult.Builder r = DeliveryResult.newBuilder().setBatchId(batch.getBatchId());
                     int n = outcomeCount.applyAsInt(batch.getDeliveriesCount());
                     for (int i = 0; i < n; i++) {

@@ -28,6 +28,7 @@ public final class ConnMetrics {
     public final Counter.Child ackIds;
     public final Counter.Child acked;
     public final Counter.Child inboxDrains;
+    public final Counter.Child inboxRedrains;
     public final Counter.Child inboxDrained;
     public final Counter.Child inboxExpired;
     public final Counter.Child inboxRedelivered;
@@ -105,8 +106,10 @@ public final class ConnMetrics {
         ackIds = counter(registry, "longlink_conn_ack_ids_total", "Message ids received in ACK frames");
         acked = counter(registry, "longlink_conn_acked_total", "ACKs that removed an inbox entry (counted once)");
         inboxDrains = counter(registry, "longlink_conn_inbox_drains_total", "Inbox drains run at CONNECT");
+        inboxRedrains = counter(registry, "longlink_conn_inbox_redrains_total",
+                "Inbox drains re-run on a live connection that became writable after a REJECTED delivery");
         inboxDrained = counter(registry, "longlink_conn_inbox_drained_messages_total",
-                "Inbox messages written during CONNECT drains");
+                "Inbox messages written during CONNECT drains and re-drains");
         inboxExpired = counter(registry, "longlink_conn_inbox_expired_total",
                 "Inbox entries removed because their body expired or was unreadable");
         inboxRedelivered = counter(registry, "longlink_conn_inbox_redelivered_total",

@@ -23,6 +23,11 @@ final class PendingDrain {
     private ArrayDeque<Push> pending;
     private long[] drained = new long[16];
     private int drainedCount;
+    /**
+     * A re-drain of a live session (after a REJECTED delivery), not a CONNECT catch-up: the inbox
+     * only, and a failed read ends it instead of closing the connection.
+     */
+    boolean redrain;
     /** A page was written into a socket that is not writable: the next read waits for writability. */
     boolean waitingForWritable;
 

@@ -24,6 +24,8 @@ public final class Session {
     static final byte F_CLOSING = 1;
     static final byte F_ROUTE_WRITTEN = 1 << 1;
     static final byte F_WATCHED_UNWRITABLE = 1 << 2;
+    /** A live push was REJECTED because the channel was not writable: drain the inbox again once it is. */
+    static final byte F_REDRAIN = 1 << 3;
 
     final Channel channel;
     volatile byte state;

@@ -163,7 +163,29 @@ public final class SessionService implements SessionWheel.Policy, AutoCloseable 
         } else if (s.state == Session.DRAINING && s.inboxDrain != null && s.inboxDrain.waitingForWritable) {
             s.inboxDrain.waitingForWritable = false;
             pump(s);
+        } else if (s.state == Session.LIVE && (s.flags & Session.F_REDRAIN) != 0 && !s.isClosingOrClosed()) {
+            redrain(s);
         }
+    }
+
+    /**
+     * A live push was REJECTED while the channel was not writable, and now it is: that push (and any
+     * other refused meanwhile) is only in the inbox, so the inbox is written again with the CONNECT
+     * machinery (pages in id order, live pushes held behind it). Ids already written on this
+     * connection are written again; the device drops them by id. The session is DRAINING meanwhile,
+     * so at most one re-drain runs at a time, and it needs no timer: the next writability change or
+     * page read drives it.
+     */
+    private void redrain(Session s) {
+        s.flags &= (byte) ~Session.F_REDRAIN;
+        PendingDrain d = new PendingDrain(settings.pendingMax(), 0);
+        d.redrain = true;
+        d.tagsLoaded = true;
+        d.logFinished(); // broadcast-log entries are not inbox entries: they come with the next CONNECT
+        s.inboxDrain = d;
+        s.state = Session.DRAINING;
+        metrics.inboxRedrains.inc();
+        pump(s);
     }
 
     void frame(Channel ch, Object frame) {
@@ -504,6 +526,14 @@ public final class SessionService implements SessionWheel.Policy, AutoCloseable 
             return;
         }
         if (err != null) {
+            if (d.redrain) {
+                // the connection is fine and was live: stay live, the rest of the inbox comes with the next CONNECT
+                metrics.redisError("inbox_redrain");
+                log.warn("inbox re-drain stopped early app={} device={} error=\"{}\"", s.appKey, s.deviceId,
+                        err.toString());
+                goLive(s);
+                return;
+            }
             // going live without the inbox would put live messages before older ones: retry on reconnect
             storeFailed(s, "inbox", err);
             return;
@@ -730,6 +760,7 @@ public final class SessionService implements SessionWheel.Policy, AutoCloseable 
         }
         if (!s.channel.isWritable()) {
             watchUnwritable(s);
+            s.flags |= Session.F_REDRAIN; // the push is in the inbox: written again when the channel drains
             return Outcome.REJECTED;
         }
         metrics.pushesLive.inc();

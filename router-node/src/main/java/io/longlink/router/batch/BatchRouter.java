@@ -43,7 +43,9 @@ import org.slf4j.LoggerFactory;
  * </ol>
  * {@link #route} returns only when every message of the batch is either in its inboxes (or the
  * broadcast log) or was handed to its conn-node; it throws when Redis failed, and then nothing of
- * the batch may be committed. Online-only messages (TTL 0) for devices that are not reachable
+ * the batch may be committed. A Deliver batch that fails (timeout, stream reset) counts as not
+ * delivered here; its link retries it in the background and {@link #route} does not wait for that:
+ * the messages are in the inboxes already, so committing the offsets loses nothing. Online-only messages (TTL 0) for devices that are not reachable
  * now, and revoked messages, are dropped by design.
  */
 public final class BatchRouter {

@@ -9,6 +9,7 @@ public final class RouterMetrics {
     public final Counter commands;
     public final Counter deliveries;
     public final Counter fanOuts;
+    public final Counter deliverRetries;
     public final Counter batches;
     public final Histogram batchSeconds;
 
@@ -19,6 +20,9 @@ public final class RouterMetrics {
         deliveries = Counter.build("longlink_router_deliveries_total",
                 "Device deliveries, by outcome (written, not_here, stale_route, rejected, failed, offline)")
                 .labelNames("outcome").register(registry);
+        deliverRetries = Counter.build("longlink_router_deliver_retries_total",
+                "Deliveries of failed DeliveryBatches retried in the background, by result (sent, written,"
+                        + " not_written, gave_up, dropped)").labelNames("result").register(registry);
         fanOuts = Counter.build("longlink_router_fanouts_total", "FanOut calls to conn-nodes, by result (ok, failed)")
                 .labelNames("result").register(registry);
         batches = Counter.build("longlink_router_batches_total",

@@ -29,6 +29,13 @@ import org.slf4j.LoggerFactory;
  * gets no result within {@code timeoutMs} fails then; either way the router leaves the message in
  * the inbox. A timeout also resets the stream, because results come back in order and everything
  * behind a lost one is suspect.
+ *
+ * <p>A batch that timed out or failed on the stream is sent again in the background, after
+ * {@link DeliverRetries#backoffMs()}, at most {@link DeliverRetries#max()} times, through a bounded
+ * FIFO of this link (full: dropped and counted). Nobody waits for these retries, so they never hold
+ * up the Kafka commit: every message of a Deliver batch is already in its device's inbox (the
+ * router writes the inbox before it delivers), which is all the commit rule asks for. A batch the
+ * conn-node did write before the timeout is written twice; the device drops the copy by id.
  */
 public final class ConnNodeLink implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConnNodeLink.class);
@@ -52,9 +59,20 @@ public final class ConnNodeLink implements AutoCloseable {
     /** Guarded by lock: FanOut calls sent and not yet answered, and those waiting for a slot. */
     private int fanOutsRunning;
     private final java.util.ArrayDeque<QueuedFanOut> fanOutQueue = new java.util.ArrayDeque<>();
+    private final DeliverRetries retries;
+    /** Guarded by lock: batches waiting for their retry, in due order (one backoff for all). */
+    private final java.util.ArrayDeque<Retry> retryQueue = new java.util.ArrayDeque<>();
+    /** Guarded by lock: a task is scheduled to send the head of retryQueue when due. */
+    private boolean retryTimerArmed;
     private volatile boolean closed;
 
     ConnNodeLink(String nodeId, String address, int maxInflight, int maxFanOuts, long timeoutMs, long retryMs) {
+        this(nodeId, address, maxInflight, maxFanOuts, timeoutMs, retryMs, DeliverRetries.NONE);
+    }
+
+    ConnNodeLink(String nodeId, String address, int maxInflight, int maxFanOuts, long timeoutMs, long retryMs,
+                 DeliverRetries retries) {
+        this.retries = requireNonNull(retries, "retries");
         this.nodeId = requireNonNull(nodeId, "nodeId");
         this.address = requireNonNull(address, "address");
         this.maxInflight = maxInflight;
@@ -80,8 +98,23 @@ public final class ConnNodeLink implements AutoCloseable {
         return address;
     }
 
-    /** Sends one batch; the result has one outcome per delivery, in order. */
+    /**
+     * Sends one batch; the result has one outcome per delivery, in order. When it fails (timeout,
+     * stream reset, link not open now) the batch is also queued for a background retry.
+     */
     public CompletableFuture<DeliveryResult> deliver(List<Delivery> deliveries) {
+        CompletableFuture<DeliveryResult> result = send(deliveries);
+        if (retries.max() > 0) {
+            result.whenComplete((r, e) -> {
+                if (e != null) {
+                    retryLater(deliveries, 1);
+                }
+            });
+        }
+        return result;
+    }
+
+    private CompletableFuture<DeliveryResult> send(List<Delivery> deliveries) {
         CompletableFuture<DeliveryResult> result = new CompletableFuture<>();
         Stream s;
         long id;
@@ -122,6 +155,88 @@ public final class ConnNodeLink implements AutoCloseable {
             }
         });
         return result;
+    }
+
+    // ---- background retries of failed Deliver batches ----
+
+    /** Queues {@code deliveries} for retry number {@code attempt}, or drops them when the queue is full. */
+    private void retryLater(List<Delivery> deliveries, int attempt) {
+        boolean arm;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            if (retryQueue.size() >= retries.queueMax()) {
+                retries.events().accept("dropped", deliveries.size());
+                log.warn("Deliver retry queue full; batch left in the inboxes node_id={} deliveries={}"
+                        + " (router.deliver-retry-queue-max)", nodeId, deliveries.size());
+                return;
+            }
+            retryQueue.add(new Retry(deliveries, attempt, System.nanoTime()
+                    + TimeUnit.MILLISECONDS.toNanos(retries.backoffMs())));
+            arm = !retryTimerArmed;
+            retryTimerArmed = true;
+        }
+        if (arm) {
+            armRetryTimer(retries.backoffMs());
+        }
+    }
+
+    private void armRetryTimer(long delayMs) {
+        CompletableFuture.delayedExecutor(Math.max(1, delayMs), TimeUnit.MILLISECONDS).execute(this::sendDueRetries);
+    }
+
+    /** Sends every due retry; one timer per link at most, re-armed for the next one due. */
+    private void sendDueRetries() {
+        List<Retry> due = new java.util.ArrayList<>();
+        long nextDelayMs = -1;
+        synchronized (lock) {
+            if (closed) {
+                retryTimerArmed = false;
+                return;
+            }
+            long now = System.nanoTime();
+            while (!retryQueue.isEmpty() && retryQueue.peek().dueNanos() - now <= 0) {
+                due.add(retryQueue.poll());
+            }
+            if (retryQueue.isEmpty()) {
+                retryTimerArmed = false;
+            } else {
+                nextDelayMs = TimeUnit.NANOSECONDS.toMillis(retryQueue.peek().dueNanos() - now) + 1;
+            }
+        }
+        for (Retry r : due) {
+            retries.events().accept("sent", r.deliveries().size());
+            send(r.deliveries()).whenComplete((result, e) -> retried(r, result, e));
+        }
+        if (nextDelayMs >= 0) {
+            armRetryTimer(nextDelayMs);
+        }
+    }
+
+    private void retried(Retry r, DeliveryResult result, Throwable e) {
+        if (e == null) {
+            int written = 0;
+            for (int i = 0; i < result.getOutcomesCount(); i++) {
+                if (result.getOutcomes(i) == io.longlink.proto.internal.Outcome.WRITTEN) {
+                    written++;
+                }
+            }
+            retries.events().accept("written", written);
+            // NOT_HERE, STALE_ROUTE, REJECTED: a definite answer; the inbox keeps the message for the device
+            retries.events().accept("not_written", result.getOutcomesCount() - written);
+            return;
+        }
+        if (r.attempt() < retries.max()) {
+            retryLater(r.deliveries(), r.attempt() + 1);
+        } else if (!closed) {
+            retries.events().accept("gave_up", r.deliveries().size());
+            log.warn("Deliver batch not answered after {} retries; left in the inboxes node_id={} deliveries={}"
+                    + " cause=\"{}\"", retries.max(), nodeId, r.deliveries().size(), e.getMessage());
+        }
+    }
+
+    private record Retry(List<Delivery> deliveries, int attempt, long dueNanos) {
     }
 
     /**
@@ -217,6 +332,7 @@ public final class ConnNodeLink implements AutoCloseable {
         List<QueuedFanOut> queued;
         synchronized (lock) {
             closed = true;
+            retryQueue.clear(); // the node left: its devices reconnect elsewhere and get the inbox then
             s = stream;
             stream = null;
             queued = new java.util.ArrayList<>(fanOutQueue);

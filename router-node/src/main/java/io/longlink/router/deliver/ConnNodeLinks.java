@@ -25,10 +25,13 @@ public final class ConnNodeLinks implements Membership.Listener, AutoCloseable {
     private final int maxFanOuts;
     private final long timeoutMs;
     private final long retryMs;
+    private final DeliverRetries retries;
     private final Map<String, ConnNodeLink> links = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    public ConnNodeLinks(Membership membership, int maxInflight, int maxFanOuts, long timeoutMs, long retryMs) {
+    public ConnNodeLinks(Membership membership, int maxInflight, int maxFanOuts, long timeoutMs, long retryMs,
+                         DeliverRetries retries) {
+        this.retries = requireNonNull(retries, "retries");
         this.membership = requireNonNull(membership, "membership");
         this.maxInflight = maxInflight;
         this.maxFanOuts = maxFanOuts;
@@ -80,7 +83,7 @@ public final class ConnNodeLinks implements Membership.Listener, AutoCloseable {
         }
         return links.computeIfAbsent(node.id(), id -> {
             log.info("conn-node link opened node_id={} address={}", id, address);
-            return new ConnNodeLink(id, address, maxInflight, maxFanOuts, timeoutMs, retryMs);
+            return new ConnNodeLink(id, address, maxInflight, maxFanOuts, timeoutMs, retryMs, retries);
         });
     }
 

@@ -93,6 +93,43 @@ class ConnNodeLinkTest {
     }
 
     @Test
+    void deliver_whenRetryQueueFull_thenFailedBatchDroppedAndCounted() throws Exception {
+        peer.unansweredBatches.set(Integer.MAX_VALUE);
+        java.util.Map<String, Integer> events = new java.util.concurrent.ConcurrentHashMap<>();
+        link = new ConnNodeLink("conn-x", peer.address(), 4, 2, 200, 50,
+                new DeliverRetries(3, 60_000, 1, (result, n) -> events.merge(result, n, Integer::sum)));
+
+        CompletableFuture<DeliveryResult> a = link.deliver(deliveries(2));
+        CompletableFuture<DeliveryResult> b = link.deliver(deliveries(3));
+
+        assertThatThrownBy(() -> a.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+        assertThatThrownBy(() -> b.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+        // one batch waits for its retry (a minute away), the other found the queue full
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.containsKey("dropped"));
+        assertThat(events.get("dropped")).isIn(2, 3);
+        assertThat(events).doesNotContainKey("sent");
+    }
+
+    @Test
+    void deliver_whenRetryAnswered_thenOutcomesCounted() throws Exception {
+        peer.unansweredBatches.set(1);
+        peer.outcome = d -> d.getDeviceId().equals("gone") ? Outcome.NOT_HERE : Outcome.WRITTEN;
+        java.util.Map<String, Integer> events = new java.util.concurrent.ConcurrentHashMap<>();
+        link = new ConnNodeLink("conn-x", peer.address(), 4, 2, 200, 50,
+                new DeliverRetries(3, 100, 8, (result, n) -> events.merge(result, n, Integer::sum)));
+        List<Delivery> batch = List.of(deliveries(1).get(0), deliveries(1).get(0).toBuilder().setDeviceId("gone").build());
+
+        assertThatThrownBy(() -> link.deliver(batch).get(10, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(java.util.concurrent.TimeoutException.class);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.containsKey("not_written"));
+        assertThat(events).containsEntry("sent", 2).containsEntry("written", 1).containsEntry("not_written", 1)
+                .doesNotContainKey("gave_up");
+        assertThat(peer.batches).hasSize(2);
+        assertThat(peer.batches.get(1).getDeliveriesList()).isEqualTo(batch);
+    }
+
+    @Test
     void deliver_whenPeerAnswersWrongNumberOfOutcomes_thenBatchFails() throws Exception {
         link = new ConnNodeLink("conn-x", peer.address(), 4, 2, 5_000, 50);
         peer.outcomeCount = n -> n + 1;

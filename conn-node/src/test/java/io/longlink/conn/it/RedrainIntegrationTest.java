@@ -1,0 +1,148 @@
+package io.longlink.conn.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.longlink.conn.ConnNode;
+import io.longlink.conn.ConnSettings;
+import io.longlink.conn.session.Session;
+import io.longlink.proto.device.ConnAck;
+import io.longlink.proto.device.ErrorCode;
+import io.longlink.proto.device.FrameType;
+import io.longlink.proto.device.Push;
+import io.longlink.proto.internal.Outcome;
+import io.longlink.testsupport.Infra;
+import io.longlink.testsupport.RedisServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** A live push REJECTED for a slow reader reaches the device once it reads again, on the same connection. */
+@ExtendWith(Infra.class)
+class RedrainIntegrationTest {
+    private static final String PAYLOAD = "p".repeat(8_000);
+
+    private static ConnNode node;
+    private static TestRedis redis;
+    private static TestRedis.App app;
+    private static TestRouter router;
+    private static long batch;
+
+    @BeforeAll
+    static void start(RedisServer redisServer, TestingServer zk) throws Exception {
+        redis = new TestRedis(redisServer.uri(), false);
+        node = TestNodes.on(redisServer.uri(), zk, "redrain-it")
+                .set(ConnSettings.SO_SNDBUF, 4096)
+                .set(ConnSettings.WRITE_LOW_WATER, 4096)
+                .set(ConnSettings.WRITE_HIGH_WATER, 16_384)
+                .set(ConnSettings.SLOW_READER_MS, 60_000)
+                .start();
+        app = redis.newApp();
+        router = new TestRouter(node.grpcPort());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (router != null) {
+            router.close();
+        }
+        if (node != null) {
+            node.close();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    private static synchronized long nextBatch() {
+        return ++batch;
+    }
+
+    private static double redrains() {
+        Double v = node.metrics().getSampleValue("longlink_conn_inbox_redrains_total");
+        return v == null ? 0 : v;
+    }
+
+    /** As the router does: body and inbox entry first, then the live delivery. */
+    private static Outcome push(String device, String connectionId, long id) throws Exception {
+        Push push = TestRouter.push(id, PAYLOAD);
+        redis.storeMessage(push, 600_000);
+        redis.addToInbox(app.key(), device, id);
+        return router.deliver(nextBatch(), TestRouter.delivery(app.key(), device, connectionId, push)).get(0);
+    }
+
+    @Test
+    void deliver_whenRejectedForSlowReaderThatReadsAgain_thenInboxRedrainedOnSameConnection() throws Exception {
+        String device = "slow-then-fast";
+        double before = redrains();
+        try (TestDevice d = TestDevice.connect(node.deviceAddress(), 2048)) {
+            ConnAck ack = d.login(TestDevice.connectFrame(app.key(), device, app.token(device), 60));
+            assertThat(ack.getCode()).isEqualTo(ErrorCode.OK);
+            d.ping();
+            assertThat(d.read().frameType()).isEqualTo(FrameType.PONG);
+            await().atMost(Duration.ofSeconds(5)).until(() -> node.sessionIndex().find(app.key(), device) != null);
+            Session session = node.sessionIndex().find(app.key(), device);
+
+            // the device stops reading: socket buffers fill, then the channel turns unwritable
+            List<Outcome> seen = new ArrayList<>();
+            long id = 1_000;
+            long rejected = 0;
+            while (rejected == 0 && id < 1_400) {
+                Outcome o = push(device, ack.getSessionId(), id);
+                seen.add(o);
+                if (o == Outcome.REJECTED) {
+                    rejected = id;
+                }
+                id++;
+            }
+            assertThat(seen).contains(Outcome.WRITTEN);
+            assertThat(rejected).as("a push was REJECTED").isNotZero();
+            assertThat(redrains()).isEqualTo(before);
+
+            // reading again: the rejected push arrives from the inbox without a reconnect
+            Set<Long> received = new LinkedHashSet<>();
+            for (int i = 0; i < 2_000 && !received.contains(rejected); i++) {
+                TestDevice.Frame f = d.read();
+                assertThat(f.frameType()).isEqualTo(FrameType.PUSH);
+                received.add(f.push().getMessageId());
+            }
+            assertThat(received).contains(rejected);
+            assertThat(redrains()).isEqualTo(before + 1);
+            assertThat(node.sessionIndex().find(app.key(), device)).isSameAs(session);
+
+            // once the re-drain is over the session is live again: a new push is written at once
+            await().atMost(Duration.ofSeconds(5)).until(() -> session.state() == Session.LIVE);
+            long next = id + 10;
+            assertThat(push(device, ack.getSessionId(), next)).isEqualTo(Outcome.WRITTEN);
+            long last = 0;
+            for (int i = 0; i < 2_000 && last != next; i++) {
+                last = d.read().push().getMessageId();
+            }
+            assertThat(last).isEqualTo(next);
+        }
+    }
+
+    @Test
+    void deliver_whenNeverRejected_thenNoRedrain() throws Exception {
+        String device = "fast";
+        double before = redrains();
+        try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
+            ConnAck ack = d.login(TestDevice.connectFrame(app.key(), device, app.token(device), 60));
+            d.ping();
+            assertThat(d.read().frameType()).isEqualTo(FrameType.PONG);
+            await().atMost(Duration.ofSeconds(5)).until(() -> node.sessionIndex().find(app.key(), device) != null);
+            for (long id = 5_000; id < 5_020; id++) {
+                assertThat(push(device, ack.getSessionId(), id)).isEqualTo(Outcome.WRITTEN);
+                assertThat(d.read().push().getMessageId()).isEqualTo(id);
+            }
+            assertThat(redrains()).isEqualTo(before);
+        }
+    }
+}
