@@ -20,7 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -33,8 +33,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(Infra.class)
 class BroadcastReplayIntegrationTest {
     private static final int REPLAY_MAX = 6;
+    @AutoClose
     private static ConnNode node;
+    @AutoClose
     private static TestRedis redis;
+    @AutoClose
     private static TestRouter router;
     private static long nextId = 1_800_000_000_000L;
     private static long nextSentinel = 9_000_000_000_000_000L;
@@ -50,18 +53,6 @@ class BroadcastReplayIntegrationTest {
         router = new TestRouter(node.grpcPort());
     }
 
-    @AfterAll
-    static void stop() {
-        if (router != null) {
-            router.close();
-        }
-        if (node != null) {
-            node.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
-    }
 
     private static synchronized long id() {
         return nextId += 1000;

@@ -19,7 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -27,7 +27,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(Infra.class)
 class ConnectIntegrationTest {
     private static final Duration CLOSE = Duration.ofSeconds(5);
+    @AutoClose
     private static ConnNode node;
+    @AutoClose
     private static TestRedis redis;
     private static TestRedis.App app;
 
@@ -43,15 +45,6 @@ class ConnectIntegrationTest {
         app = redis.newApp();
     }
 
-    @AfterAll
-    static void stop() {
-        if (node != null) {
-            node.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
-    }
 
     private static TestDevice device() throws Exception {
         return TestDevice.connect(node.deviceAddress());

@@ -12,7 +12,7 @@ import io.longlink.testsupport.Infra;
 import io.longlink.testsupport.RedisServer;
 import java.time.Duration;
 import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -20,7 +20,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** CONNECT deadline and idle eviction, both driven by the per-loop timing wheel. */
 @ExtendWith(Infra.class)
 class ConnectTimeoutIntegrationTest {
+    @AutoClose
     private static ConnNode node;
+    @AutoClose
     private static TestRedis redis;
     private static TestRedis.App app;
 
@@ -37,15 +39,6 @@ class ConnectTimeoutIntegrationTest {
         app = redis.newApp();
     }
 
-    @AfterAll
-    static void stop() {
-        if (node != null) {
-            node.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
-    }
 
     private static double metric(String name) {
         Double v = node.metrics().getSampleValue(name);

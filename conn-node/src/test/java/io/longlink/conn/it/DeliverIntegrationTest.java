@@ -19,7 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -27,9 +27,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** The router-facing Deliver stream and Kick: every outcome, slow readers, ordering of results. */
 @ExtendWith(Infra.class)
 class DeliverIntegrationTest {
+    @AutoClose
     private static ConnNode node;
+    @AutoClose
     private static TestRedis redis;
     private static TestRedis.App app;
+    @AutoClose
     private static TestRouter router;
     private static long batch;
 
@@ -47,18 +50,6 @@ class DeliverIntegrationTest {
         router = new TestRouter(node.grpcPort());
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        if (router != null) {
-            router.close();
-        }
-        if (node != null) {
-            node.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
-    }
 
     private static synchronized long nextBatch() {
         return ++batch;

@@ -28,7 +28,7 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -39,9 +39,12 @@ class DrainIntegrationTest {
     private static final String NAMESPACE = "drain-it";
     private static TestingServer zk;
     private static RedisServer redisServer;
+    @AutoClose
     private static TestRedis redis;
     private static TestRedis.App app;
+    @AutoClose
     private static ConnNode survivor;
+    @AutoClose
     private static CuratorFramework zkClient;
     private static final HttpClient http = HttpClient.newHttpClient();
 
@@ -58,18 +61,6 @@ class DrainIntegrationTest {
         zkClient.blockUntilConnected(10, TimeUnit.SECONDS);
     }
 
-    @AfterAll
-    static void stop() {
-        if (survivor != null) {
-            survivor.close();
-        }
-        if (zkClient != null) {
-            zkClient.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
-    }
 
     private static List<TestDevice> connectAll(ConnNode node, String prefix, int n) throws Exception {
         List<TestDevice> out = new ArrayList<>();

@@ -21,7 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -29,8 +29,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** One live connection per device: on one node, across two nodes, and under a storm of concurrent logins. */
 @ExtendWith(Infra.class)
 class DuplicateLoginIntegrationTest {
+    @AutoClose
     private static ConnNode nodeA;
+    @AutoClose
     private static ConnNode nodeB;
+    @AutoClose
     private static TestRedis redis;
     private static TestRedis.App app;
 
@@ -42,17 +45,6 @@ class DuplicateLoginIntegrationTest {
         app = redis.newApp();
     }
 
-    @AfterAll
-    static void stop() {
-        for (ConnNode n : new ConnNode[] {nodeA, nodeB}) {
-            if (n != null) {
-                n.close();
-            }
-        }
-        if (redis != null) {
-            redis.close();
-        }
-    }
 
     private static ConnAck login(TestDevice d, String device) throws IOException {
         ConnAck ack = d.login(TestDevice.connectFrame(app.key(), device, app.token(device), 60));

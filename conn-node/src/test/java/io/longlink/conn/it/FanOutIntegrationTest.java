@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -25,9 +26,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** FanOut: tag filters and broadcast matched against this node's local index (tags loaded at CONNECT). */
 @ExtendWith(Infra.class)
 class FanOutIntegrationTest {
+    @AutoClose
     private static ConnNode node;
+    @AutoClose
     private static TestRedis redis;
     private static TestRedis.App app;
+    @AutoClose
     private static TestRouter router;
     private static final Map<String, TestDevice> devices = new LinkedHashMap<>();
     private static long nextId = 70_000;
@@ -56,15 +60,6 @@ class FanOutIntegrationTest {
     static void stop() throws Exception {
         for (TestDevice d : devices.values()) {
             d.close();
-        }
-        if (router != null) {
-            router.close();
-        }
-        if (node != null) {
-            node.close();
-        }
-        if (redis != null) {
-            redis.close();
         }
     }
 

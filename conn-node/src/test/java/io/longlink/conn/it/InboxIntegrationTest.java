@@ -18,7 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -26,7 +26,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** Store-and-forward: drain on CONNECT (in order, before live traffic), expiry, ACK counted once. */
 @ExtendWith(Infra.class)
 class InboxIntegrationTest {
+    @AutoClose
     private static ConnNode node;
+    @AutoClose
     private static TestRedis redis;
     private static TestRedis.App app;
     private static long nextId = 1_700_000_000_000L;
@@ -43,15 +45,6 @@ class InboxIntegrationTest {
         app = redis.newApp();
     }
 
-    @AfterAll
-    static void stop() {
-        if (node != null) {
-            node.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
-    }
 
     private static synchronized long id() {
         return nextId += 1000;

@@ -19,7 +19,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -29,9 +29,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class RedrainIntegrationTest {
     private static final String PAYLOAD = "p".repeat(8_000);
 
+    @AutoClose
     private static ConnNode node;
+    @AutoClose
     private static TestRedis redis;
     private static TestRedis.App app;
+    @AutoClose
     private static TestRouter router;
     private static long batch;
 
@@ -48,18 +51,6 @@ class RedrainIntegrationTest {
         router = new TestRouter(node.grpcPort());
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        if (router != null) {
-            router.close();
-        }
-        if (node != null) {
-            node.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
-    }
 
     private static synchronized long nextBatch() {
         return ++batch;

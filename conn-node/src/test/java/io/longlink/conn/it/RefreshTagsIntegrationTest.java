@@ -18,7 +18,7 @@ import io.longlink.testsupport.RedisServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -26,9 +26,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** RefreshTags: a connected device's tag changes reach FanOut matching without a reconnect. */
 @ExtendWith(Infra.class)
 class RefreshTagsIntegrationTest {
+    @AutoClose
     private static ConnNode node;
+    @AutoClose
     private static TestRedis redis;
     private static TestRedis.App app;
+    @AutoClose
     private static TestRouter router;
 
     @BeforeAll
@@ -39,18 +42,6 @@ class RefreshTagsIntegrationTest {
         router = new TestRouter(node.grpcPort());
     }
 
-    @AfterAll
-    static void stop() {
-        if (router != null) {
-            router.close();
-        }
-        if (node != null) {
-            node.close();
-        }
-        if (redis != null) {
-            redis.close();
-        }
-    }
 
     private static long matched(String tag) {
         return router.blocking().fanOut(FanOutRequest.newBuilder().setAppKey(app.key())

@@ -13,7 +13,7 @@ import io.longlink.testsupport.Infra;
 import io.longlink.testsupport.RedisServer;
 import java.time.Duration;
 import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -22,8 +22,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(Infra.class)
 class RouteIntegrationTest {
     private static final long TTL_MS = 2_000;
+    @AutoClose
     private static ConnNode node;
+    @AutoClose
     private static ConnNode other;
+    @AutoClose
     private static TestRedis redis;
     private static TestRedis.App app;
 
@@ -41,17 +44,6 @@ class RouteIntegrationTest {
         app = redis.newApp();
     }
 
-    @AfterAll
-    static void stop() {
-        for (ConnNode n : new ConnNode[] {node, other}) {
-            if (n != null) {
-                n.close();
-            }
-        }
-        if (redis != null) {
-            redis.close();
-        }
-    }
 
     private static double renewals(ConnNode n) {
         Double v = n.metrics().getSampleValue("longlink_conn_route_ops_total", new String[] {"op"},
