@@ -47,8 +47,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * End-to-end unicast: Gatling (its own JVM) calls PushService.Push at a constant open-model rate
- * for random simulated devices; this JVM holds the devices (over every conn-node, real tokens,
+ * End-to-end unicast: Gatling (its own JVM) calls PushService.PushBatch (or Push, with
+ * {@code --batch 1}) at a constant open-model rate of unicast pushes to random simulated devices; this JVM holds the devices (over every conn-node, real tokens,
  * batched ACKs) and records, per message id, API-accept-to-device latency. After the load, a grace
  * period lets late messages arrive; then every id the API accepted must have reached its device.
  */
@@ -83,6 +83,8 @@ public final class UnicastScenario implements Scenario {
     public List<OptionSpec> options() {
         return List.of(
                 OptionSpec.integer("rate", 10_000, 1, 1_000_000, "pushes per second offered (open model)"),
+                OptionSpec.integer("batch", 100, 1, 1_000,
+                        "pushes per API call: 1 = PushService.Push, more = PushService.PushBatch of that many"),
                 OptionSpec.integer("duration-s", 60, 5, 3_600, "measured phase"),
                 OptionSpec.integer("warmup-s", 30, 0, 600,
                         "warm-up before it (ramp over the first half), excluded from every figure"),
@@ -167,7 +169,8 @@ public final class UnicastScenario implements Scenario {
             }
 
             LoadSettings load = new LoadSettings(stack.api(), app.getAppKey(), app.getSecret(), "u", devices, rate,
-                    warmup, duration, o.integer("payload-bytes"), o.integer("ttl-s"), o.integer("api-channels"),
+                    o.integer("batch"), warmup, duration, o.integer("payload-bytes"), o.integer("ttl-s"),
+                    o.integer("api-channels"),
                     o.integer("max-in-flight"), 10_000, out);
             Path gatlingLog = out.resolveSibling("bench-unicast-gatling.log");
             Process gatling = startGatling(o, load, out, gatlingLog);
@@ -221,6 +224,7 @@ public final class UnicastScenario implements Scenario {
                 .put("p99_ms", r.p99Ms())
                 .put("lost", r.lost())
                 .put("rate", rate)
+                .put("batch", o.integer("batch"))
                 .put("devices", o.integer("devices"))
                 .put("accepted_per_s", summary.acceptedMeasured() / measuredS, 0)
                 .put("p999_ms", r.p999Ms())

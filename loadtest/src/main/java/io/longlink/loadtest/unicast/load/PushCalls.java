@@ -17,8 +17,11 @@ import io.longlink.loadtest.gatling.AsyncCall;
 import io.longlink.loadtest.unicast.tally.PushPhase;
 import io.longlink.proto.api.Audience;
 import io.longlink.proto.api.DeviceList;
+import io.longlink.proto.api.PushBatchRequest;
+import io.longlink.proto.api.PushBatchResponse;
 import io.longlink.proto.api.PushRequest;
 import io.longlink.proto.api.PushResponse;
+import io.longlink.proto.api.PushResult;
 import io.longlink.proto.api.PushServiceGrpc;
 import java.io.IOException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -27,9 +30,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The unicast push a virtual user sends: PushService.Push of one random simulated device, through
- * grpc-java's async call API over a few long-lived channels. Requests are built before the run (one
- * per device and phase), so a call costs no protobuf building. Phase = warm-up until
+ * The call a virtual user sends: PushService.Push of one random simulated device or, with
+ * {@code batch > 1}, PushService.PushBatch of {@code batch} such pushes, through grpc-java's async
+ * call API over a few long-lived channels. The unicast requests are built before the run (one per
+ * device and phase), so a call costs no protobuf building beyond gathering a batch. Phase = warm-up until
  * {@code warmupSeconds} after {@link #start}, measured after, and written into the payload's first
  * byte for the devices.
  */
@@ -96,12 +100,68 @@ public final class PushCalls implements AsyncCall {
             return;
         }
         int phase = System.currentTimeMillis() >= measureStartMs ? PushPhase.MEASURED : PushPhase.WARMUP;
-        PushRequest request = requests[phase - 1][ThreadLocalRandom.current().nextInt(settings.devices())];
+        PushRequest[] ofPhase = requests[phase - 1];
+        ThreadLocalRandom random = ThreadLocalRandom.current();
         Channel channel = channels[(int) Math.floorMod(sent.getAndIncrement(), (long) channels.length)];
-        ClientCalls.asyncUnaryCall(
-                channel.newCall(PushServiceGrpc.getPushMethod(),
-                        CallOptions.DEFAULT.withDeadlineAfter(settings.deadlineMs(), TimeUnit.MILLISECONDS)),
-                request, new Answer(outcome, phase));
+        CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(settings.deadlineMs(), TimeUnit.MILLISECONDS);
+        if (settings.batch() == 1) {
+            ClientCalls.asyncUnaryCall(channel.newCall(PushServiceGrpc.getPushMethod(), options),
+                    ofPhase[random.nextInt(ofPhase.length)], new Answer(outcome, phase));
+            return;
+        }
+        PushBatchRequest.Builder batch = PushBatchRequest.newBuilder();
+        for (int i = 0; i < settings.batch(); i++) {
+            batch.addPushes(ofPhase[random.nextInt(ofPhase.length)]);
+        }
+        ClientCalls.asyncUnaryCall(channel.newCall(PushServiceGrpc.getPushBatchMethod(), options), batch.build(),
+                new BatchAnswer(outcome, phase));
+    }
+
+    /** Every entry is logged as accepted or failed; the call fails for Gatling when any entry did. */
+    private final class BatchAnswer implements StreamObserver<PushBatchResponse> {
+        private final Outcome outcome;
+        private final int phase;
+        private PushBatchResponse response;
+
+        BatchAnswer(Outcome outcome, int phase) {
+            this.outcome = outcome;
+            this.phase = phase;
+        }
+
+        @Override
+        public void onNext(PushBatchResponse value) {
+            response = value;
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            inFlight.decrementAndGet();
+            Status s = Status.fromThrowable(t);
+            for (int i = 0; i < settings.batch(); i++) {
+                log.failed(s.getCode().name());
+            }
+            outcome.failed(s.getCode().name(), s.getDescription());
+        }
+
+        @Override
+        public void onCompleted() {
+            inFlight.decrementAndGet();
+            PushResult firstFailure = null;
+            for (PushResult r : response.getResultsList()) {
+                if (r.hasError()) {
+                    log.failed(Status.fromCodeValue(r.getError().getCode()).getCode().name());
+                    firstFailure = firstFailure == null ? r : firstFailure;
+                } else {
+                    log.accepted(r.getMessageId(), phase);
+                }
+            }
+            if (firstFailure == null) {
+                outcome.succeeded();
+            } else {
+                outcome.failed(Status.fromCodeValue(firstFailure.getError().getCode()).getCode().name(),
+                        firstFailure.getError().getMessage());
+            }
+        }
     }
 
     private final class Answer implements StreamObserver<PushResponse> {

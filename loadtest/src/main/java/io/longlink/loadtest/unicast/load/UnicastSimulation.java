@@ -16,8 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Gatling simulation of the unicast benchmark: an open model, each virtual user sends one unicast
- * push to a random simulated device and ends. Warm-up: a ramp from a tenth of the rate to the rate
+ * Gatling simulation of the unicast benchmark: an open model, each virtual user sends one API call
+ * (one unicast Push, or a PushBatch of {@code batch} unicast pushes to random devices) and ends. Warm-up: a ramp from a tenth of the rate to the rate
  * over half the warm-up, then the rate; measured phase: the rate for {@code durationSeconds}. The
  * warm-up pushes are marked as such in their payload and left out of every figure.
  * Settings: {@link LoadSettings} ({@code -Dlonglink.load.*}); the unicast scenario starts it.
@@ -35,12 +35,13 @@ public final class UnicastSimulation extends Simulation {
         List<OpenInjectionStep> steps = new ArrayList<>();
         int ramp = s.warmupSeconds() / 2;
         if (ramp > 0) {
-            steps.add(rampUsersPerSec(Math.max(1, s.rate() / 10.0)).to(s.rate()).during(Duration.ofSeconds(ramp)));
+            steps.add(rampUsersPerSec(Math.max(1, s.callsPerSecond() / 10.0)).to(s.callsPerSecond())
+                    .during(Duration.ofSeconds(ramp)));
         }
         if (s.warmupSeconds() - ramp > 0) {
-            steps.add(constantUsersPerSec(s.rate()).during(Duration.ofSeconds(s.warmupSeconds() - ramp)));
+            steps.add(constantUsersPerSec(s.callsPerSecond()).during(Duration.ofSeconds(s.warmupSeconds() - ramp)));
         }
-        steps.add(constantUsersPerSec(s.rate()).during(Duration.ofSeconds(s.durationSeconds())));
+        steps.add(constantUsersPerSec(s.callsPerSecond()).during(Duration.ofSeconds(s.durationSeconds())));
         return steps;
     }
 

@@ -74,7 +74,7 @@ class LoadFilesTest {
 
     @Test
     void settings_whenPassedAsSystemProperties_thenSameOnTheOtherSide() {
-        LoadSettings s = new LoadSettings("127.0.0.1:29010", "app", "secret", "u", 2_000, 10_000, 30, 60, 64, 86_400,
+        LoadSettings s = new LoadSettings("127.0.0.1:29010", "app", "secret", "u", 2_000, 10_000, 100, 30, 60, 64, 86_400,
                 2, 20_000, 10_000, dir);
         Map<String, String> saved = new java.util.HashMap<>();
         try {
@@ -100,7 +100,7 @@ class LoadFilesTest {
 
     @Test
     void settings_whenRateZero_thenNamedInError() {
-        assertThatThrownBy(() -> new LoadSettings("h:1", "a", "s", "u", 1, 0, 0, 1, 1, 0, 1, 1, 100, dir))
+        assertThatThrownBy(() -> new LoadSettings("h:1", "a", "s", "u", 1, 0, 1, 0, 1, 1, 0, 1, 1, 100, dir))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("longlink.load.rate: 0");
     }
 }
