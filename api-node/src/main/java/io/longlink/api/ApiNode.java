@@ -14,7 +14,9 @@ import io.longlink.api.device.TagRefresher;
 import io.longlink.api.id.MessageIds;
 import io.longlink.api.id.WorkerIdLease;
 import io.longlink.api.push.CommandPublisher;
+import io.longlink.api.push.PushAcceptor;
 import io.longlink.api.push.PushGrpcService;
+import io.longlink.api.push.PushLimits;
 import io.longlink.api.receipt.ReceiptHub;
 import io.longlink.common.config.Config;
 import io.longlink.common.discovery.Membership;
@@ -41,6 +43,7 @@ public final class ApiNode extends BaseNode {
 
     private final HealthStatusManager health = new HealthStatusManager();
     private RedisStore redis;
+    private RedisStore batchRedis;
     private WorkerIdLease lease;
     private Membership connNodes;
     private TagRefresher tagRefresher;
@@ -58,6 +61,8 @@ public final class ApiNode extends BaseNode {
         String bootstrap = config.get(KafkaSettings.BOOTSTRAP);
         KafkaSettings.checkReachable(bootstrap, config.get(KafkaSettings.START_TIMEOUT_MS));
         redis = RedisStore.open(config);
+        // PushBatch status writes switch auto-flush on their connection: it must be one nobody else uses
+        batchRedis = RedisStore.open(config);
         lease = new WorkerIdLease(zk, nodeId);
         lease.acquire();
         connNodes = new Membership(zk, CONN_ROLE);
@@ -71,9 +76,10 @@ public final class ApiNode extends BaseNode {
         AppDirectory apps = new AppDirectory(redis, config.get(ApiSettings.AUTH_CACHE_MS),
                 config.get(ApiSettings.AUTH_CACHE_MAX), System::nanoTime);
         MessageIds ids = new MessageIds(System::currentTimeMillis, lease::current);
-        PushGrpcService push = new PushGrpcService(redis, publisher, ids, receipts, System::currentTimeMillis,
+        PushAcceptor acceptor = new PushAcceptor(redis, batchRedis, publisher, ids, System::currentTimeMillis,
                 config.get(ApiSettings.REQUEST_ID_TTL_SECONDS) * 1000L,
-                config.get(ApiSettings.STATUS_RETENTION_SECONDS) * 1000L);
+                config.get(ApiSettings.STATUS_RETENTION_SECONDS) * 1000L, metrics);
+        PushGrpcService push = new PushGrpcService(redis, acceptor, receipts, System::currentTimeMillis);
         tagRefresher = new TagRefresher(connNodes, config.get(ApiSettings.TAG_REFRESH_TIMEOUT_MS), metrics);
         DeviceGrpcService devices = new DeviceGrpcService(redis, connNodes, tagRefresher, System::currentTimeMillis,
                 config.get(ApiSettings.TOKEN_TTL_SECONDS), config.get(ApiSettings.ALIAS_MAX_DEVICES),
@@ -88,7 +94,7 @@ public final class ApiNode extends BaseNode {
         InetSocketAddress bind = new InetSocketAddress(config.get(ApiSettings.GRPC_HOST), config.get(ApiSettings.GRPC_PORT));
         NettyServerBuilder builder = NettyServerBuilder.forAddress(bind)
                 .executor(executor)
-                .maxInboundMessageSize(256 * 1024)
+                .maxInboundMessageSize(PushLimits.MAX_REQUEST_BYTES)
                 .permitKeepAliveTime(10, TimeUnit.SECONDS)
                 .addService(health.getHealthService());
         // interceptors run last-added first: metrics see every call, auth sees every service call
@@ -183,6 +189,9 @@ public final class ApiNode extends BaseNode {
         }
         if (lease != null) {
             lease.close();
+        }
+        if (batchRedis != null) {
+            batchRedis.close();
         }
         if (redis != null) {
             redis.close();

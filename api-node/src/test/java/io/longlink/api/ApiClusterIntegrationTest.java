@@ -14,6 +14,9 @@ import io.longlink.proto.api.DeviceList;
 import io.longlink.proto.api.DeviceServiceGrpc;
 import io.longlink.proto.api.GetDeviceRequest;
 import io.longlink.proto.api.GetMessageStatusRequest;
+import io.longlink.proto.api.MessageStatus;
+import io.longlink.proto.api.PushBatchRequest;
+import io.longlink.proto.api.PushResult;
 import io.longlink.proto.api.PushRequest;
 import io.longlink.proto.api.PushServiceGrpc;
 import io.longlink.proto.api.RegisterDeviceRequest;
@@ -59,6 +62,19 @@ class ApiClusterIntegrationTest {
             assertThat(d.getTagsList()).containsExactly("t1");
             assertThat(d.getAlias()).isEqualTo("ann");
             assertThat(d.getPlatform()).isEqualTo(Platform.WEB);
+
+            // a batch's status writes, pipelined on their own connection, spread over every master
+            PushBatchRequest.Builder batch = PushBatchRequest.newBuilder();
+            for (int i = 0; i < 50; i++) {
+                batch.addPushes(req.toBuilder().setRequestId(i % 2 == 0 ? "" : "cluster-batch-" + i));
+            }
+            for (PushResult r : push.pushBatch(batch.build()).getResultsList()) {
+                assertThat(r.hasError()).isFalse();
+                MessageStatus s = push.getMessageStatus(GetMessageStatusRequest.newBuilder()
+                        .setMessageId(r.getMessageId()).build());
+                assertThat(s.getCreatedAtMs()).isPositive();
+                assertThat(s.getAcceptedAtMs()).isGreaterThanOrEqualTo(s.getCreatedAtMs());
+            }
         }
     }
 }

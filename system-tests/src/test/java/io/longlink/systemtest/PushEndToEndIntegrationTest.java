@@ -14,6 +14,8 @@ import io.longlink.proto.api.DeviceList;
 import io.longlink.proto.api.GetDeviceRequest;
 import io.longlink.proto.api.GetMessageStatusRequest;
 import io.longlink.proto.api.MessageStatus;
+import io.longlink.proto.api.PushBatchRequest;
+import io.longlink.proto.api.PushBatchResponse;
 import io.longlink.proto.api.PushRequest;
 import io.longlink.proto.api.PushResponse;
 import io.longlink.proto.api.RevokeRequest;
@@ -265,6 +267,52 @@ class PushEndToEndIntegrationTest {
         push(toDevices("retry-phone"), "marker", null);
         await().atMost(WAIT).until(() -> d.payloads().contains("marker"));
         assertThat(d.payloads()).containsExactly("once", "marker");
+    }
+
+    @Test
+    void pushBatch_toOnlineAndOfflineDevices_deliversEachEntryOnceInEntryOrder_andRefusesTheInvalidEntryAlone()
+            throws Exception {
+        Device online = device("batch-online").connect();
+        Device offline = device("batch-offline");
+        PushBatchRequest.Builder batch = PushBatchRequest.newBuilder();
+        for (String[] entry : new String[][] {{"batch-online", "on-1"}, {"batch-offline", "off-1"},
+                {"batch-online", "on-2"}, {"", "no-audience"}, {"batch-offline", "off-2"}, {"batch-online", "on-3"}}) {
+            PushRequest.Builder p = PushRequest.newBuilder().setPayload(ByteString.copyFromUtf8(entry[1]));
+            if (!entry[0].isEmpty()) {
+                p.setAudience(toDevices(entry[0]));
+            }
+            batch.addPushes(p);
+        }
+
+        PushBatchResponse r = app.push().withDeadlineAfter(15, TimeUnit.SECONDS).pushBatch(batch.build());
+
+        assertThat(r.getResultsCount()).isEqualTo(6);
+        assertThat(r.getResults(3).getMessageId()).isZero();
+        assertThat(r.getResults(3).getError().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT.value());
+        assertThat(r.getResults(3).getError().getMessage())
+                .isEqualTo("audience: missing (expected: one of devices, aliases, tags, broadcast)");
+        List<Long> ids = new ArrayList<>();
+        for (int i : new int[] {0, 1, 2, 4, 5}) {
+            assertThat(r.getResults(i).hasError()).isFalse();
+            ids.add(r.getResults(i).getMessageId());
+        }
+        assertThat(ids).doesNotHaveDuplicates();
+        await().atMost(WAIT).until(() -> online.messages.size() >= 3);
+        await().atMost(WAIT).until(() -> inboxDepth("batch-offline") == 2);
+        offline.connect();
+        await().atMost(WAIT).until(() -> offline.messages.size() >= 2);
+        await().atMost(WAIT).until(() -> status(ids.get(4)).getAcked() == 1);
+
+        // markers after the batch: nothing of the batch arrives twice, before or after them
+        push(toDevices("batch-online"), "marker", null);
+        push(toDevices("batch-offline"), "marker", null);
+        await().atMost(WAIT).until(() -> online.payloads().contains("marker") && offline.payloads().contains("marker"));
+        assertThat(online.payloads()).containsExactly("on-1", "on-2", "on-3", "marker");
+        assertThat(offline.payloads()).containsExactly("off-1", "off-2", "marker");
+        assertThat(online.messages.subList(0, 3).stream().map(m -> m.id()).toList())
+                .containsExactly(ids.get(0), ids.get(2), ids.get(4));
+        assertThat(offline.messages.subList(0, 2).stream().map(m -> m.id()).toList())
+                .containsExactly(ids.get(1), ids.get(3));
     }
 
     @Test

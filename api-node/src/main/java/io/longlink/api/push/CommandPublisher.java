@@ -6,17 +6,16 @@ import io.longlink.proto.command.PushCommand;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Writes push commands to the command topic with acks=all and the idempotent producer, so a
  * command counts as accepted only when every in-sync replica has it, and producer retries never
- * write it twice. The returned future completes on the broker's acknowledgement.
+ * write it twice. The callback hears the broker's acknowledgement.
  */
 public final class CommandPublisher implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
@@ -41,22 +40,18 @@ public final class CommandPublisher implements AutoCloseable {
         producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
-    public CompletableFuture<RecordMetadata> publish(String key, PushCommand command) {
-        CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
-        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8),
-                command.toByteArray());
+    /**
+     * Appends the command to the producer's batch for its partition; {@code acked} hears the broker's
+     * acknowledgement or the failure, also when the producer refuses the record at once. Records with
+     * the same key are acknowledged in the order they were sent.
+     */
+    public void send(String key, PushCommand command, Callback acked) {
         try {
-            producer.send(record, (meta, error) -> {
-                if (error != null) {
-                    acked.completeExceptionally(error);
-                } else {
-                    acked.complete(meta);
-                }
-            });
+            producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), command.toByteArray()),
+                    acked);
         } catch (RuntimeException e) {
-            acked.completeExceptionally(e);
+            acked.onCompletion(null, e);
         }
-        return acked;
     }
 
     @Override

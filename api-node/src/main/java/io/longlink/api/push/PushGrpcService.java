@@ -9,17 +9,17 @@ import static java.util.Objects.requireNonNull;
 
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.longlink.api.auth.Caller;
 import io.longlink.api.error.ApiException;
 import io.longlink.api.error.Replies;
-import io.longlink.api.id.MessageIds;
 import io.longlink.api.receipt.ReceiptHub;
 import io.longlink.common.redis.RedisKeys;
 import io.longlink.common.redis.RedisStore;
 import io.longlink.proto.api.GetMessageStatusRequest;
 import io.longlink.proto.api.MessageStatus;
+import io.longlink.proto.api.PushBatchRequest;
+import io.longlink.proto.api.PushBatchResponse;
 import io.longlink.proto.api.PushRequest;
 import io.longlink.proto.api.PushResponse;
 import io.longlink.proto.api.PushServiceGrpc;
@@ -29,37 +29,26 @@ import io.longlink.proto.api.StreamReceiptsRequest;
 import io.longlink.proto.receipt.Receipt;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.LongSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Push, Revoke, GetMessageStatus and StreamReceipts. A push is answered only after Kafka
- * acknowledged its command; its status hash ({@code ll:stat:{id}}) records the owning app, which
- * Revoke and GetMessageStatus check so that an app never reads or withdraws another app's message.
+ * Push, PushBatch, Revoke, GetMessageStatus and StreamReceipts. A push is answered only after Kafka
+ * acknowledged its command ({@link PushAcceptor}); its status hash ({@code ll:stat:{id}}) records the
+ * owning app, which Revoke and GetMessageStatus check so that an app never reads or withdraws another
+ * app's message.
  */
 public final class PushGrpcService extends PushServiceGrpc.PushServiceImplBase {
-    private static final Logger log = LoggerFactory.getLogger(PushGrpcService.class);
-
     private final RedisClusterAsyncCommands<String, byte[]> redis;
-    private final CommandPublisher publisher;
-    private final MessageIds ids;
+    private final PushAcceptor acceptor;
     private final ReceiptHub receipts;
     private final LongSupplier clock;
-    private final long requestIdTtlMs;
-    private final long statusRetentionMs;
 
-    public PushGrpcService(RedisStore redis, CommandPublisher publisher, MessageIds ids, ReceiptHub receipts,
-                           LongSupplier clock, long requestIdTtlMs, long statusRetentionMs) {
+    public PushGrpcService(RedisStore redis, PushAcceptor acceptor, ReceiptHub receipts, LongSupplier clock) {
         this.redis = requireNonNull(redis, "redis").async();
-        this.publisher = requireNonNull(publisher, "publisher");
-        this.ids = requireNonNull(ids, "ids");
+        this.acceptor = requireNonNull(acceptor, "acceptor");
         this.receipts = requireNonNull(receipts, "receipts");
         this.clock = requireNonNull(clock, "clock");
-        this.requestIdTtlMs = requestIdTtlMs;
-        this.statusRetentionMs = statusRetentionMs;
     }
 
     @Override
@@ -67,67 +56,36 @@ public final class PushGrpcService extends PushServiceGrpc.PushServiceImplBase {
         Replies.unary(out, () -> {
             String app = Caller.appKey();
             ValidPush push = PushValidator.validate(request);
-            if (push.requestId().isEmpty()) {
-                return publish(app, push, ids.next(), false);
-            }
-            return publishOnce(app, push, 2);
+            PushAcceptor.Run run = acceptor.unary(app);
+            run.add(push);
+            return run.start().thenApply(PushAcceptor.Run::response);
         });
     }
 
     /**
-     * Idempotent push: the first call reserves {@code ll:req:{app:requestId}} with SET NX; a retry
-     * finds the reserved id and answers it. If the earlier attempt never got Kafka's
-     * acknowledgement (no {@code accepted_ms} yet), the retry publishes the command again under
-     * the same id: routers and devices treat the same id as the same message, so a retry can
-     * duplicate a delivery attempt but can never lose the push or give it a second id.
+     * Each entry is validated and accepted as {@link #push} would; one refused entry leaves the others
+     * alone. Only an entry count out of range refuses the whole call.
      */
-    private CompletionStage<PushResponse> publishOnce(String app, ValidPush push, int attempts) {
-        String key = RedisKeys.request(app, push.requestId());
-        long fresh = ids.next();
-        return redis.set(key, utf8(Long.toUnsignedString(fresh)), SetArgs.Builder.nx().px(requestIdTtlMs))
-                .thenCompose(reserved -> {
-                    if ("OK".equals(reserved)) {
-                        return publish(app, push, fresh, false);
-                    }
-                    return redis.get(key).thenCompose(raw -> {
-                        if (raw == null) {
-                            if (attempts <= 1) {
-                                throw ApiException.unavailable("request_id: reservation raced with its expiry; retry");
-                            }
-                            return publishOnce(app, push, attempts - 1);
-                        }
-                        long earlier = Long.parseUnsignedLong(new String(raw, StandardCharsets.UTF_8));
-                        return redis.hget(RedisKeys.stat(earlier), STAT_ACCEPTED_MS).thenCompose(accepted -> accepted != null
-                                ? CompletableFuture.completedFuture(response(earlier, true))
-                                : publish(app, push, earlier, true));
-                    });
-                });
-    }
-
-    private CompletionStage<PushResponse> publish(String app, ValidPush push, long id, boolean duplicate) {
-        long now = clock.getAsLong();
-        String stat = RedisKeys.stat(id);
-        // the owner is recorded while Kafka acknowledges, so Revoke and status work as soon as Push answers
-        // (one connection runs them in order, so PEXPIRE follows HSET without waiting between them);
-        // a republished duplicate keeps the creation time of its first attempt
-        Map<String, byte[]> fields = duplicate ? Map.of(STAT_APP, utf8(app))
-                : Map.of(STAT_APP, utf8(app), STAT_CREATED_MS, utf8(Long.toString(now)));
-        CompletableFuture<Void> owner = CompletableFuture.allOf(
-                redis.hset(stat, fields).toCompletableFuture(),
-                redis.pexpire(stat, push.template().getTtlSeconds() * 1000L + statusRetentionMs).toCompletableFuture());
-        return publisher.publish(push.recordKey(app), push.command(app, id, now)).thenCompose(meta -> {
-            redis.hset(stat, STAT_ACCEPTED_MS, utf8(Long.toString(clock.getAsLong())))
-                    .exceptionally(e -> {
-                        log.warn("could not record accepted_ms message_id={}: {}", Long.toUnsignedString(id), e.toString());
-                        return null;
-                    });
-            // Kafka has the command: the push is accepted even if the status write failed
-            return owner.handle((ok, e) -> {
-                if (e != null) {
-                    log.warn("could not record message owner message_id={}: {}", Long.toUnsignedString(id), e.toString());
+    @Override
+    public void pushBatch(PushBatchRequest request, StreamObserver<PushBatchResponse> out) {
+        Replies.unary(out, () -> {
+            String app = Caller.appKey();
+            int n = request.getPushesCount();
+            if (n < 1 || n > PushLimits.MAX_BATCH_PUSHES) {
+                throw ApiException.invalid("pushes", n + " entries", "1 to " + PushLimits.MAX_BATCH_PUSHES);
+            }
+            PushAcceptor.Run run = acceptor.batch(app, n);
+            for (int i = 0; i < n; i++) {
+                ValidPush push;
+                try {
+                    push = PushValidator.validate(request.getPushes(i));
+                } catch (ApiException e) {
+                    run.refuse(e);
+                    continue;
                 }
-                return response(id, duplicate);
-            });
+                run.add(push);
+            }
+            return run.start().thenApply(PushAcceptor.Run::batchResponse);
         });
     }
 
@@ -212,11 +170,6 @@ public final class PushGrpcService extends PushServiceGrpc.PushServiceImplBase {
             return 0;
         }
     }
-
-    private static PushResponse response(long id, boolean duplicate) {
-        return PushResponse.newBuilder().setMessageId(id).setDuplicate(duplicate).build();
-    }
-
 
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);

@@ -1,0 +1,391 @@
+package io.longlink.api.push;
+
+import static io.longlink.common.redis.RedisKeys.STAT_ACCEPTED_MS;
+import static io.longlink.common.redis.RedisKeys.STAT_APP;
+import static io.longlink.common.redis.RedisKeys.STAT_CREATED_MS;
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.Status;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.longlink.api.error.ApiException;
+import io.longlink.api.error.StatusMapper;
+import io.longlink.api.id.MessageIds;
+import io.longlink.common.redis.RedisKeys;
+import io.longlink.common.redis.RedisStore;
+import io.longlink.proto.api.PushBatchResponse;
+import io.longlink.proto.api.PushError;
+import io.longlink.proto.api.PushResponse;
+import io.longlink.proto.api.PushResult;
+import io.prometheus.client.CollectorRegistry;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import java.util.function.LongSupplier;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes validated pushes the rest of the way, for Push and PushBatch alike: reserve the request_id
+ * if there is one, record the owner in the status hash ({@code ll:stat:{id}}), produce the command
+ * to Kafka, and stamp {@code accepted_ms} once Kafka acknowledged it. A push counts as accepted
+ * only with that acknowledgement (acks=all).
+ *
+ * <p>The pushes of one call travel together as a {@link Run} through three phases, each ended by
+ * one counter reaching zero rather than by a future per push: reservations, then the owner writes
+ * and Kafka sends, then the {@code accepted_ms} writes. A batch's status writes of one phase are
+ * issued together on a {@link StatusWrites#pipelined} connection, so they leave in one flush. Kafka
+ * sends start only after every reservation of the call is settled and go out in entry order, so
+ * entries for the same device keep their order (same record key, same partition).
+ */
+public final class PushAcceptor {
+    private static final Logger log = LoggerFactory.getLogger(PushAcceptor.class);
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
+    private final RedisClusterAsyncCommands<String, byte[]> redis;
+    private final StatusWrites unaryWrites;
+    private final StatusWrites batchWrites;
+    private final CommandPublisher publisher;
+    private final MessageIds ids;
+    private final LongSupplier clock;
+    private final long requestIdTtlMs;
+    private final long statusRetentionMs;
+    private final PushMetrics metrics;
+
+    /**
+     * @param redis      the node's shared connection: reservations and unary status writes
+     * @param batchRedis a connection for PushBatch status writes only (its auto-flush is switched per batch)
+     */
+    public PushAcceptor(RedisStore redis, RedisStore batchRedis, CommandPublisher publisher, MessageIds ids,
+                        LongSupplier clock, long requestIdTtlMs, long statusRetentionMs, CollectorRegistry registry) {
+        this.redis = requireNonNull(redis, "redis").async();
+        this.unaryWrites = StatusWrites.shared(redis);
+        this.batchWrites = StatusWrites.pipelined(requireNonNull(batchRedis, "batchRedis"));
+        this.publisher = requireNonNull(publisher, "publisher");
+        this.ids = requireNonNull(ids, "ids");
+        this.clock = requireNonNull(clock, "clock");
+        this.requestIdTtlMs = requestIdTtlMs;
+        this.statusRetentionMs = statusRetentionMs;
+        this.metrics = new PushMetrics(registry);
+    }
+
+    /** A unary Push of {@code app}. */
+    Run unary(String app) {
+        return new Run(app, 1, unaryWrites, false);
+    }
+
+    /** A PushBatch of {@code app} with {@code size} entries. */
+    Run batch(String app, int size) {
+        metrics.batch(size);
+        return new Run(app, size, batchWrites, true);
+    }
+
+    /**
+     * Idempotent push: the first call reserves {@code ll:req:{app:requestId}} with SET NX; a retry
+     * finds the reserved id and answers it. If the earlier attempt never got Kafka's
+     * acknowledgement (no {@code accepted_ms} yet), the retry publishes the command again under
+     * the same id: routers and devices treat the same id as the same message, so a retry can
+     * duplicate a delivery attempt but can never lose the push or give it a second id.
+     */
+    private CompletionStage<Void> reserve(String app, Entry e, int attempts) {
+        String key = RedisKeys.request(app, e.push.requestId());
+        long fresh = ids.next();
+        return redis.set(key, utf8(Long.toUnsignedString(fresh)), SetArgs.Builder.nx().px(requestIdTtlMs))
+                .thenCompose(reserved -> {
+                    if ("OK".equals(reserved)) {
+                        e.publish(fresh, false);
+                        return DONE;
+                    }
+                    return redis.get(key).thenCompose(raw -> {
+                        if (raw == null) {
+                            if (attempts <= 1) {
+                                throw ApiException.unavailable("request_id: reservation raced with its expiry; retry");
+                            }
+                            return reserve(app, e, attempts - 1);
+                        }
+                        long earlier = Long.parseUnsignedLong(new String(raw, StandardCharsets.UTF_8));
+                        return redis.hget(RedisKeys.stat(earlier), STAT_ACCEPTED_MS).thenAccept(accepted -> {
+                            if (accepted != null) {
+                                e.answer(earlier);
+                            } else {
+                                e.publish(earlier, true);
+                            }
+                        });
+                    });
+                });
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The pushes of one call. Fill it with {@link #add} and {@link #refuse} in request order, then
+     * {@link #start}. Its future completes once every entry is settled, accepted or not; an entry's
+     * failure is in its result, never in the future.
+     *
+     * <p>{@code pending} counts what the current phase still waits for, plus one held by whoever
+     * issues the phase, so that it cannot reach zero before everything is issued. Whoever brings it
+     * to zero runs the next phase: a gRPC thread, a Lettuce thread or the Kafka producer's thread.
+     * The counter also publishes the entries' fields between those threads.
+     */
+    final class Run implements BiConsumer<Object, Throwable> {
+        private static final int RESERVING = 0;
+        private static final int PUBLISHING = 1;
+        private static final int ACCEPTING = 2;
+
+        private final String app;
+        private final Entry[] entries;
+        private final StatusWrites writes;
+        private final boolean batch;
+        private final AtomicInteger pending = new AtomicInteger();
+        private final AtomicInteger statusFailures = new AtomicInteger();
+        private final CompletableFuture<Run> done = new CompletableFuture<>();
+        private volatile int phase;
+        private volatile Throwable statusError;
+        private int size;
+        private int reservations;
+
+        private Run(String app, int capacity, StatusWrites writes, boolean batch) {
+            this.app = app;
+            this.entries = new Entry[capacity];
+            this.writes = writes;
+            this.batch = batch;
+        }
+
+        /** Adds a push that passed validation. */
+        void add(ValidPush push) {
+            Entry e = new Entry(this, push);
+            entries[size++] = e;
+            if (!push.requestId().isEmpty()) {
+                reservations++;
+                return;
+            }
+            try {
+                e.publish(ids.next(), false);
+            } catch (RuntimeException x) {
+                e.fail(x);
+            }
+        }
+
+        /** Adds an entry that is answered with {@code error} (its validation failed). */
+        void refuse(RuntimeException error) {
+            Entry e = new Entry(this, null);
+            e.fail(error);
+            entries[size++] = e;
+        }
+
+        CompletableFuture<Run> start() {
+            pending.set(1 + reservations);
+            phase = RESERVING;
+            for (int i = 0; i < size; i++) {
+                Entry e = entries[i];
+                if (e.push != null && !e.push.requestId().isEmpty()) {
+                    try {
+                        reserve(app, e, 2).whenComplete((x, error) -> {
+                            if (error != null) {
+                                e.fail(error);
+                            }
+                            settled();
+                        });
+                    } catch (RuntimeException x) {
+                        e.fail(x);
+                        settled();
+                    }
+                }
+            }
+            settled();
+            return done;
+        }
+
+        private void settled() {
+            if (pending.decrementAndGet() != 0) {
+                return;
+            }
+            try {
+                switch (phase) {
+                    case RESERVING -> publish();
+                    case PUBLISHING -> stampAccepted();
+                    default -> finish();
+                }
+            } catch (RuntimeException e) {
+                // a bug, not a store or broker failure (those settle their entry): answer rather than hang
+                done.completeExceptionally(e);
+            }
+        }
+
+        /** Owner writes, then the Kafka sends in entry order; one pending count per send and per write. */
+        private void publish() {
+            phase = PUBLISHING;
+            int sends = 0;
+            for (int i = 0; i < size; i++) {
+                if (entries[i].publish) {
+                    sends++;
+                }
+            }
+            pending.set(1 + sends);
+            if (sends > 0) {
+                long now = clock.getAsLong();
+                // the owner is recorded while Kafka acknowledges, so Revoke and status work as soon as
+                // the call answers (PEXPIRE follows HSET on the key's connection without waiting); a
+                // republished duplicate keeps the creation time of its first attempt
+                byte[] owner = utf8(app);
+                Map<String, byte[]> fresh = Map.of(STAT_APP, owner, STAT_CREATED_MS, utf8(Long.toString(now)));
+                Map<String, byte[]> again = Map.of(STAT_APP, owner);
+                RedisClusterAsyncCommands<String, byte[]> r = writes.begin();
+                try {
+                    for (int i = 0; i < size; i++) {
+                        Entry e = entries[i];
+                        if (e.publish) {
+                            e.stat = RedisKeys.stat(e.id);
+                            watch(r.hset(e.stat, e.duplicate ? again : fresh));
+                            watch(r.pexpire(e.stat, e.push.template().getTtlSeconds() * 1000L + statusRetentionMs));
+                        }
+                    }
+                } finally {
+                    writes.end();
+                }
+                for (int i = 0; i < size; i++) {
+                    Entry e = entries[i];
+                    if (e.publish) {
+                        publisher.send(e.push.recordKey(app), e.push.command(app, e.id, now), e);
+                    }
+                }
+            }
+            settled();
+        }
+
+        /**
+         * Kafka has every accepted command: stamp them. A unary Push answers now (its stamp and any
+         * later read of the status share one connection, which keeps their order); a batch waits
+         * for its stamps, written on a connection of their own, so status reads after the answer see them.
+         */
+        private void stampAccepted() {
+            phase = ACCEPTING;
+            pending.set(1);
+            byte[] at = null;
+            RedisClusterAsyncCommands<String, byte[]> r = writes.begin();
+            try {
+                for (int i = 0; i < size; i++) {
+                    Entry e = entries[i];
+                    if (e.publish && e.error == null) {
+                        if (at == null) {
+                            at = utf8(Long.toString(clock.getAsLong()));
+                        }
+                        watch(r.hset(e.stat, STAT_ACCEPTED_MS, at));
+                    }
+                }
+            } finally {
+                writes.end();
+            }
+            if (!batch) {
+                done.complete(this);
+            }
+            settled();
+        }
+
+        private void finish() {
+            int failures = statusFailures.get();
+            if (failures > 0) {
+                // Kafka has the commands: they are accepted even though their status is incomplete
+                log.warn("could not record message status app={} failed_writes={} messages={} error=\"{}\"",
+                        app, failures, size, String.valueOf(statusError));
+            }
+            if (batch) {
+                for (int i = 0; i < size; i++) {
+                    Status error = entries[i].error;
+                    metrics.entry(error == null ? Status.Code.OK : error.getCode());
+                }
+            }
+            done.complete(this);
+        }
+
+        private void watch(CompletionStage<?> write) {
+            pending.incrementAndGet();
+            write.whenComplete(this);
+        }
+
+        /** A status write settled: its failure is logged once per call, never the push's failure. */
+        @Override
+        public void accept(Object reply, Throwable error) {
+            if (error != null) {
+                statusError = error;
+                statusFailures.incrementAndGet();
+            }
+            settled();
+        }
+
+        /** The unary answer: the push's response, or what refused it. */
+        PushResponse response() {
+            Entry e = entries[0];
+            if (e.error != null) {
+                throw e.error.asRuntimeException();
+            }
+            return PushResponse.newBuilder().setMessageId(e.id).setDuplicate(e.duplicate).build();
+        }
+
+        /** The batch answer: one result per entry, in request order. */
+        PushBatchResponse batchResponse() {
+            PushBatchResponse.Builder out = PushBatchResponse.newBuilder();
+            for (int i = 0; i < size; i++) {
+                Entry e = entries[i];
+                PushResult.Builder r = out.addResultsBuilder();
+                if (e.error != null) {
+                    String message = e.error.getDescription();
+                    r.setError(PushError.newBuilder().setCode(e.error.getCode().value())
+                            .setMessage(message == null ? "" : message));
+                } else {
+                    r.setMessageId(e.id).setDuplicate(e.duplicate);
+                }
+            }
+            return out.build();
+        }
+    }
+
+    /** One push of a run; its own Kafka callback. Fields are published through the run's counter. */
+    private static final class Entry implements Callback {
+        private final Run run;
+        private final ValidPush push;
+        private long id;
+        private boolean duplicate;
+        private boolean publish;
+        private String stat;
+        private Status error;
+
+        private Entry(Run run, ValidPush push) {
+            this.run = run;
+            this.push = push;
+        }
+
+        /** To be produced to Kafka under {@code messageId}. */
+        private void publish(long messageId, boolean dup) {
+            id = messageId;
+            duplicate = dup;
+            publish = true;
+        }
+
+        /** An earlier push with the same request_id was accepted: answered with its id, not produced again. */
+        private void answer(long earlier) {
+            id = earlier;
+            duplicate = true;
+            publish = false;
+        }
+
+        private void fail(Throwable t) {
+            error = StatusMapper.toStatus(t);
+        }
+
+        @Override
+        public void onCompletion(RecordMetadata metadata, Exception e) {
+            if (e != null) {
+                fail(e);
+            }
+            run.settled();
+        }
+    }
+}
