@@ -32,14 +32,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Takes validated pushes the rest of the way, for Push and PushBatch alike: reserve the request_id
- * if there is one, record the owner in the status hash ({@code ll:stat:{id}}), produce the command
- * to Kafka, and stamp {@code accepted_ms} once Kafka acknowledged it. A push counts as accepted
- * only with that acknowledgement (acks=all).
+ * if there is one, produce the command to Kafka, and once Kafka acknowledged it record its status
+ * hash ({@code ll:stat:{id}}: owner, {@code created_ms}, {@code accepted_ms}). A push counts as
+ * accepted only with that acknowledgement (acks=all).
  *
  * <p>The pushes of one call travel together as a {@link Run} through three phases, each ended by
- * one counter reaching zero rather than by a future per push: reservations, then the owner writes
- * and Kafka sends, then the {@code accepted_ms} writes. A batch's status writes of one phase are
- * issued together on a {@link StatusWrites#pipelined} connection, so they leave in one flush. Kafka
+ * one counter reaching zero rather than by a future per push: reservations, then the Kafka sends,
+ * then the status writes (one HSET and one PEXPIRE per push). A batch's status writes are issued
+ * together on a {@link StatusWrites#pipelined} connection, so they leave in one flush. Kafka
  * sends start only after every reservation of the call is settled and go out in entry order, so
  * entries for the same device keep their order (same record key, same partition).
  */
@@ -219,7 +219,7 @@ public final class PushAcceptor {
             }
         }
 
-        /** Owner writes, then the Kafka sends in entry order; one pending count per send and per write. */
+        /** The Kafka sends in entry order; one pending count per send. */
         private void publish() {
             phase = PUBLISHING;
             int sends = 0;
@@ -231,28 +231,10 @@ public final class PushAcceptor {
             pending.set(1 + sends);
             if (sends > 0) {
                 long now = clock.getAsLong();
-                // the owner is recorded while Kafka acknowledges, so Revoke and status work as soon as
-                // the call answers (PEXPIRE follows HSET on the key's connection without waiting); a
-                // republished duplicate keeps the creation time of its first attempt
-                byte[] owner = utf8(app);
-                Map<String, byte[]> fresh = Map.of(STAT_APP, owner, STAT_CREATED_MS, utf8(Long.toString(now)));
-                Map<String, byte[]> again = Map.of(STAT_APP, owner);
-                RedisClusterAsyncCommands<String, byte[]> r = writes.begin();
-                try {
-                    for (int i = 0; i < size; i++) {
-                        Entry e = entries[i];
-                        if (e.publish) {
-                            e.stat = RedisKeys.stat(e.id);
-                            watch(r.hset(e.stat, e.duplicate ? again : fresh));
-                            watch(r.pexpire(e.stat, e.push.template().getTtlSeconds() * 1000L + statusRetentionMs));
-                        }
-                    }
-                } finally {
-                    writes.end();
-                }
                 for (int i = 0; i < size; i++) {
                     Entry e = entries[i];
                     if (e.publish) {
+                        e.createdMs = now;
                         publisher.send(e.push.recordKey(app), e.push.command(app, e.id, now), e);
                     }
                 }
@@ -261,13 +243,15 @@ public final class PushAcceptor {
         }
 
         /**
-         * Kafka has every accepted command: stamp them. A unary Push answers now (its stamp and any
-         * later read of the status share one connection, which keeps their order); a batch waits
-         * for its stamps, written on a connection of their own, so status reads after the answer see them.
+         * Kafka has every accepted command: record each one's status (owner, creation and acceptance
+         * time, retention) in one HSET and one PEXPIRE, issued together for the whole call, and answer
+         * once they are written, so Revoke and GetMessageStatus work as soon as the call answered. A
+         * push Kafka refused leaves no status behind.
          */
         private void stampAccepted() {
             phase = ACCEPTING;
             pending.set(1);
+            byte[] owner = utf8(app);
             byte[] at = null;
             RedisClusterAsyncCommands<String, byte[]> r = writes.begin();
             try {
@@ -277,14 +261,14 @@ public final class PushAcceptor {
                         if (at == null) {
                             at = utf8(Long.toString(clock.getAsLong()));
                         }
-                        watch(r.hset(e.stat, STAT_ACCEPTED_MS, at));
+                        String stat = RedisKeys.stat(e.id);
+                        watch(r.hset(stat, Map.of(STAT_APP, owner, STAT_CREATED_MS, utf8(Long.toString(e.createdMs)),
+                                STAT_ACCEPTED_MS, at)));
+                        watch(r.pexpire(stat, e.push.template().getTtlSeconds() * 1000L + statusRetentionMs));
                     }
                 }
             } finally {
                 writes.end();
-            }
-            if (!batch) {
-                done.complete(this);
             }
             settled();
         }
@@ -354,7 +338,7 @@ public final class PushAcceptor {
         private long id;
         private boolean duplicate;
         private boolean publish;
-        private String stat;
+        private long createdMs;
         private Status error;
 
         private Entry(Run run, ValidPush push) {

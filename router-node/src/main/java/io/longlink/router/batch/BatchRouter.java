@@ -30,23 +30,27 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Routes one polled batch of push commands, in rounds of at most {@code batchMaxTargets} devices.
- * Each round costs a fixed number of Redis round trips whatever its size:
+ * Each round costs a fixed number of round trips whatever its size:
  * <ol>
- *   <li>alias expansion: SMEMBERS of every alias, pipelined;</li>
- *   <li>admission and route lookup together: one script per message (revocation check, body with
- *       its TTL, {@code targeted}) and MGETs of every device's route;</li>
- *   <li>inbox writes (TTL &gt; 0): one script per device (add, collapse, bound, TTL), and one per
- *       tag/broadcast message for the app's broadcast log;</li>
+ *   <li>alias expansion (only when the round names aliases): SMEMBERS of every alias, pipelined;</li>
+ *   <li>one pipelined Redis round trip for everything that must be safe before delivery: per message
+ *       the admission script (revocation check, body with its TTL, {@code targeted}), MGETs of every
+ *       device's route, per device the inbox script (TTL &gt; 0: add, collapse, bound, TTL), and per
+ *       tag/broadcast message the app's broadcast log;</li>
  *   <li>delivery: one DeliveryBatch stream per conn-node, one FanOut per conn-node for tags and
  *       broadcast, all in flight at once and each bounded by its timeout;</li>
- *   <li>status counters, pipelined.</li>
+ *   <li>status counters, pipelined and not awaited.</li>
  * </ol>
+ * The inbox entries go out with the admission check rather than after it: a message revoked before
+ * it was routed therefore may get inbox entries, but its body is gone (Revoke deletes it and the
+ * admission script does not write it), so a conn-node draining such an entry drops it and counts it
+ * {@code revoked}; it is never delivered.
  * {@link #route} returns only when every message of the batch is either in its inboxes (or the
  * broadcast log) or was handed to its conn-node; it throws when Redis failed, and then nothing of
  * the batch may be committed. A Deliver batch that fails (timeout, stream reset) counts as not
  * delivered here; its link retries it in the background and {@link #route} does not wait for that:
- * the messages are in the inboxes already, so committing the offsets loses nothing. Online-only messages (TTL 0) for devices that are not reachable
- * now, and revoked messages, are dropped by design.
+ * the messages are in the inboxes already, so committing the offsets loses nothing. Online-only
+ * messages (TTL 0) for devices that are not reachable now, and revoked messages, are dropped by design.
  */
 public final class BatchRouter {
     private static final Logger log = LoggerFactory.getLogger(BatchRouter.class);
@@ -107,14 +111,25 @@ public final class BatchRouter {
                 targets.add(new Target(m, device));
             }
         }
-        admitAndLookUp(messages, targets, now);
-        store(messages, targets);
+        admitLookUpAndStore(messages, targets, now);
         deliver(messages, targets, now);
         count(messages);
     }
 
     private void expandAliases(List<Message> messages) throws Exception {
         Map<String, CompletableFuture<Set<byte[]>>> lookups = new HashMap<>();
+        for (Message m : messages) {
+            if (m.command.hasDevices()) {
+                m.devices = m.command.getDevices().getIdsList();
+            }
+        }
+        boolean any = false;
+        for (Message m : messages) {
+            any |= m.command.hasAliases();
+        }
+        if (!any) {
+            return;
+        }
         store.pipelined(() -> {
             for (Message m : messages) {
                 if (m.command.hasAliases()) {
@@ -126,9 +141,7 @@ public final class BatchRouter {
         });
         RoutingStore.awaitAll(List.copyOf(lookups.values()), limits.redisTimeoutMs());
         for (Message m : messages) {
-            if (m.command.hasDevices()) {
-                m.devices = m.command.getDevices().getIdsList();
-            } else if (m.command.hasAliases()) {
+            if (m.command.hasAliases()) {
                 Set<String> devices = new LinkedHashSet<>();
                 for (String alias : m.command.getAliases().getNamesList()) {
                     for (byte[] d : lookups.get(m.appKey + '\n' + alias).join()) {
@@ -140,21 +153,45 @@ public final class BatchRouter {
         }
     }
 
-    private void admitAndLookUp(List<Message> messages, List<Target> targets, long now) throws Exception {
+    /**
+     * Admission, route lookup and inbox writes in one pipelined round trip: a message is safe (in
+     * its inboxes) before it is sent.
+     */
+    private void admitLookUpAndStore(List<Message> messages, List<Target> targets, long now) throws Exception {
         List<CompletableFuture<Long>> admissions = new ArrayList<>(messages.size());
         List<String> routeKeys = new ArrayList<>(targets.size());
         for (Target t : targets) {
             routeKeys.add(RedisKeys.route(t.message.appKey, t.deviceId));
         }
         List<CompletableFuture<List<byte[]>>> routes = new ArrayList<>(1);
+        List<Target> stored = new ArrayList<>();
+        List<CompletableFuture<Long>> writes = new ArrayList<>();
+        List<CompletableFuture<?>> logWrites = new ArrayList<>();
         store.pipelined(() -> {
             for (Message m : messages) {
                 admissions.add(store.accept(m.id, m.command.getPush().toByteArray(), m.ttlMs, now, m.devices.size()));
             }
             routes.add(store.routes(routeKeys));
+            for (Target t : targets) {
+                Message m = t.message;
+                if (m.stores()) {
+                    stored.add(t);
+                    writes.add(store.addToInbox(m.appKey, t.deviceId, m.member, m.collapseKey, inboxMax,
+                            RoutingStore.ascii(m.ttlMs)));
+                }
+            }
+            for (Message m : messages) {
+                if (m.stores() && m.isFanOut()) {
+                    byte[] filter = m.command.hasTags() ? m.command.getTags().toByteArray() : new byte[0];
+                    logWrites.add(store.appendBroadcast(m.appKey, m.member, filter, logMax, RoutingStore.ascii(m.ttlMs)));
+                }
+            }
         });
-        List<CompletableFuture<?>> all = new ArrayList<>(admissions);
+        List<CompletableFuture<?>> all = new ArrayList<>(admissions.size() + writes.size() + logWrites.size() + 1);
+        all.addAll(admissions);
         all.addAll(routes);
+        all.addAll(writes);
+        all.addAll(logWrites);
         RoutingStore.awaitAll(all, limits.redisTimeoutMs());
         for (int i = 0; i < messages.size(); i++) {
             Message m = messages.get(i);
@@ -165,32 +202,6 @@ public final class BatchRouter {
         for (int i = 0; i < targets.size(); i++) {
             targets.get(i).route = Route.parse(values.get(i));
         }
-    }
-
-    /** Inbox entries before any delivery attempt: a message is safe before it is sent. */
-    private void store(List<Message> messages, List<Target> targets) throws Exception {
-        List<Target> stored = new ArrayList<>();
-        List<CompletableFuture<Long>> writes = new ArrayList<>();
-        List<CompletableFuture<?>> logWrites = new ArrayList<>();
-        store.pipelined(() -> {
-            for (Target t : targets) {
-                Message m = t.message;
-                if (m.accepted && m.stores()) {
-                    byte[] ttl = RoutingStore.ascii(m.ttlMs);
-                    stored.add(t);
-                    writes.add(store.addToInbox(m.appKey, t.deviceId, m.member, m.collapseKey, inboxMax, ttl));
-                }
-            }
-            for (Message m : messages) {
-                if (m.accepted && m.stores() && m.isFanOut()) {
-                    byte[] filter = m.command.hasTags() ? m.command.getTags().toByteArray() : new byte[0];
-                    logWrites.add(store.appendBroadcast(m.appKey, m.member, filter, logMax, RoutingStore.ascii(m.ttlMs)));
-                }
-            }
-        });
-        List<CompletableFuture<?>> all = new ArrayList<>(writes);
-        all.addAll(logWrites);
-        RoutingStore.awaitAll(all, limits.redisTimeoutMs());
         for (int i = 0; i < stored.size(); i++) {
             stored.get(i).superseded = writes.get(i).join() < 0;
         }
@@ -331,7 +342,11 @@ public final class BatchRouter {
         }
     }
 
-    /** Best effort: a lost counter update must not make the batch run (and deliver) again. */
+    /**
+     * Best effort, not awaited: a lost counter update must not make the batch run (and deliver)
+     * again, nor may the next batch wait for it. Redis answers a connection's commands in order, so
+     * the next batch's round trip completes after these anyway.
+     */
     private void count(List<Message> messages) {
         List<CompletableFuture<?>> updates = new ArrayList<>();
         store.pipelined(() -> {
@@ -347,13 +362,14 @@ public final class BatchRouter {
                 }
             }
         });
-        try {
-            RoutingStore.awaitAll(updates, limits.redisTimeoutMs());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            log.warn("status counters not updated for {} messages cause=\"{}\"", messages.size(), e.toString());
+        if (updates.isEmpty()) {
+            return;
         }
+        CompletableFuture.allOf(updates.toArray(CompletableFuture[]::new)).whenComplete((ok, e) -> {
+            if (e != null) {
+                log.warn("status counters not updated for {} messages cause=\"{}\"", messages.size(), e.toString());
+            }
+        });
     }
 
     private static String outcomeLabel(Outcome o) {

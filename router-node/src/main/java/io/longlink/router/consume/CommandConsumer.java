@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.CloseOptions;
-import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -26,7 +25,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -35,13 +33,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The router's consumer thread: poll a batch of commands, route it, commit, repeat.
  *
- * <p><b>Offsets.</b> Auto-commit is off. A batch's offsets are committed (synchronously, before
- * the next poll) only after {@link BatchRouter#route} returned, i.e. after every message of the
- * batch is in its inboxes or broadcast log, or was handed to its conn-node. A router that crashes
- * before the commit leaves the batch to whichever router takes its partitions next, which routes
- * it again: at-least-once, and devices drop the duplicate by message id. Because the commit
- * happens before the next poll, a rebalance (which only happens inside poll) never finds handled
- * but uncommitted records.
+ * <p><b>Offsets.</b> Auto-commit is off. A batch's offsets are committed only after
+ * {@link BatchRouter#route} returned, i.e. after every message of the batch is in its inboxes or
+ * broadcast log, or was handed to its conn-node. The commit is asynchronous (the next batch does
+ * not wait for its round trip); the offsets handled so far are committed synchronously when
+ * partitions are revoked (rebalance, inside poll) and when the consumer closes. A router that
+ * crashes before a commit landed leaves those batches to whichever router takes its partitions
+ * next, which routes them again: at-least-once, and devices drop the duplicate by message id.
  *
  * <p><b>Failures.</b> When Redis fails mid-batch nothing is committed: the consumer seeks back to
  * the batch's first offsets and pauses its partitions for a backoff (doubling up to 30 s), still
@@ -61,6 +59,8 @@ public final class CommandConsumer implements AutoCloseable {
     private final long redisTimeoutMs;
     private final Thread thread;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** Offsets after the last handled record of each partition: what a commit may claim. */
+    private final Map<TopicPartition, OffsetAndMetadata> handled = new HashMap<>();
     private volatile boolean running = true;
 
     public CommandConsumer(String bootstrap, String group, String topic, int maxPollRecords, String clientId,
@@ -122,6 +122,7 @@ public final class CommandConsumer implements AutoCloseable {
         } catch (RuntimeException e) {
             log.error("command consumer stopped unexpectedly; uncommitted commands go to other routers", e);
         } finally {
+            commitHandled(List.copyOf(handled.keySet()));
             try {
                 consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
             } catch (RuntimeException e) {
@@ -190,18 +191,40 @@ public final class CommandConsumer implements AutoCloseable {
         }
     }
 
-    /** Commits the offset after the last record of each partition in the batch. */
+    /** Commits, without waiting, the offset after the last record of each partition in the batch. */
     private void commit(ConsumerRecords<byte[], byte[]> records) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (TopicPartition tp : records.partitions()) {
             List<ConsumerRecord<byte[], byte[]>> part = records.records(tp);
             offsets.put(tp, new OffsetAndMetadata(part.get(part.size() - 1).offset() + 1));
         }
+        handled.putAll(offsets);
+        consumer.commitAsync(offsets, (committed, e) -> {
+            if (e != null) {
+                // a later commit (or the one on revocation) covers these; the worst case is a re-route
+                log.warn("asynchronous offset commit failed; a later commit covers it cause=\"{}\"", e.toString());
+            }
+        });
+    }
+
+    /** Commits what was handled on {@code partitions} and waits for it (revocation, close). */
+    private void commitHandled(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            OffsetAndMetadata o = handled.remove(tp);
+            if (o != null) {
+                offsets.put(tp, o);
+            }
+        }
+        if (offsets.isEmpty()) {
+            return;
+        }
         try {
-            consumer.commitSync(offsets);
-        } catch (CommitFailedException | RebalanceInProgressException e) {
-            // the partitions moved on: their next owner routes this batch again (duplicates, not losses)
-            log.warn("commit refused after a rebalance; the batch will be routed again by the partition's owner");
+            consumer.commitSync(offsets, Duration.ofSeconds(5));
+        } catch (RuntimeException e) {
+            // the partitions moved on: their next owner routes these batches again (duplicates, not losses)
+            log.warn("offset commit on revocation/close failed; the partitions' next owner routes the last batches"
+                    + " again cause=\"{}\"", e.toString());
         }
     }
 
@@ -234,8 +257,15 @@ public final class CommandConsumer implements AutoCloseable {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            // nothing to commit: every handled batch was committed before this poll
+            commitHandled(partitions);
             log.info("command partitions revoked partitions={}", partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            // another router owns them already: committing now would be refused
+            partitions.forEach(handled::remove);
+            log.info("command partitions lost partitions={}", partitions);
         }
 
         @Override
