@@ -19,8 +19,8 @@ public final class RouterSettings {
             10_000, "Partitions of the receipt topic when a router creates it");
     public static final Setting<Integer> REPLICATION_FACTOR = Setting.intRange("router.topic-replication-factor", -1,
             -1, 32, "Replication factor of topics a router creates; -1 = the broker's default.replication.factor");
-    public static final Setting<Integer> MAX_POLL_RECORDS = Setting.intRange("router.max-poll-records", 500, 1,
-            10_000, "Commands handled per batch (one route lookup, one inbox write round and one commit each)");
+    public static final Setting<Integer> MAX_POLL_RECORDS = Setting.intRange("router.max-poll-records", 2_000, 1,
+            10_000, "Commands handled per batch (one Redis round trip for routes and inboxes, one commit each)");
     public static final Setting<Integer> BATCH_MAX_TARGETS = Setting.intRange("router.batch-max-targets", 10_000, 100,
             1_000_000, "Devices (or aliases, before expansion) handled per round within a batch; bounds memory");
     public static final Setting<Integer> INBOX_MAX = Setting.intRange("router.inbox-max", 100, 1, 100_000,

@@ -24,8 +24,9 @@ local over = redis.call('ZCARD', inbox) - tonumber(ARGV[3])
 if over > 0 then
   redis.call('ZREMRANGEBYRANK', inbox, 0, over - 1)
 end
--- the inbox lives as long as its longest-lived message, so an abandoned device's inbox goes away
-if redis.call('PTTL', inbox) < ttl then
-  redis.call('PEXPIRE', inbox, ttl)
+-- the inbox lives as long as its longest-lived message, so an abandoned device's inbox goes away:
+-- extend its expiry (GT), or give it one if it has none yet (NX)
+if redis.call('PEXPIRE', inbox, ttl, 'GT') == 0 then
+  redis.call('PEXPIRE', inbox, ttl, 'NX')
 end
 return 1
