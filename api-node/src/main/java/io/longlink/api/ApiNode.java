@@ -78,7 +78,8 @@ public final class ApiNode extends BaseNode {
         MessageIds ids = new MessageIds(System::currentTimeMillis, lease::current);
         PushAcceptor acceptor = new PushAcceptor(redis, batchRedis, publisher, ids, System::currentTimeMillis,
                 config.get(ApiSettings.REQUEST_ID_TTL_SECONDS) * 1000L,
-                config.get(ApiSettings.STATUS_RETENTION_SECONDS) * 1000L, metrics);
+                config.get(ApiSettings.STATUS_RETENTION_SECONDS) * 1000L, config.get(ApiSettings.MAX_INFLIGHT_PUSHES),
+                metrics);
         PushGrpcService push = new PushGrpcService(redis, acceptor, receipts, System::currentTimeMillis);
         tagRefresher = new TagRefresher(connNodes, config.get(ApiSettings.TAG_REFRESH_TIMEOUT_MS), metrics);
         DeviceGrpcService devices = new DeviceGrpcService(redis, connNodes, tagRefresher, System::currentTimeMillis,

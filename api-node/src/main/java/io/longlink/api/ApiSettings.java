@@ -38,6 +38,9 @@ public final class ApiSettings {
             "How long the command producer waits to fill a batch: fewer, larger produce requests");
     public static final Setting<Integer> KAFKA_TIMEOUT_MS = Setting.intRange("api.kafka-timeout-ms", 10_000, 1_000,
             120_000, "Upper bound on waiting for Kafka to acknowledge a push (then UNAVAILABLE)");
+    public static final Setting<Integer> MAX_INFLIGHT_PUSHES = Setting.intRange("api.max-inflight-pushes", 50_000, 1,
+            10_000_000, "Pushes (unary or batch entries) this node holds while Kafka acknowledges them; beyond,"
+                    + " calls are refused with RESOURCE_EXHAUSTED before anything is produced");
     public static final Setting<Integer> ALIAS_MAX_DEVICES = Setting.intRange("api.alias-max-devices", 100, 1,
             10_000, "Devices one alias may hold");
     public static final Setting<Integer> DEVICE_MAX_TAGS = Setting.intRange("api.device-max-tags", 100, 1, 1_000,
@@ -59,7 +62,7 @@ public final class ApiSettings {
         all.addAll(KafkaSettings.all());
         all.addAll(List.of(GRPC_HOST, GRPC_PORT, GRPC_THREADS, TLS_CERT, TLS_KEY, ADMIN_TOKEN, AUTH_CACHE_MS,
                 AUTH_CACHE_MAX, TOKEN_TTL_SECONDS, REQUEST_ID_TTL_SECONDS, STATUS_RETENTION_SECONDS,
-                KAFKA_TIMEOUT_MS, KAFKA_LINGER_MS, ALIAS_MAX_DEVICES, DEVICE_MAX_TAGS, TAG_REFRESH_TIMEOUT_MS, RECEIPT_STREAMS_MAX,
+                KAFKA_TIMEOUT_MS, KAFKA_LINGER_MS, MAX_INFLIGHT_PUSHES, ALIAS_MAX_DEVICES, DEVICE_MAX_TAGS, TAG_REFRESH_TIMEOUT_MS, RECEIPT_STREAMS_MAX,
                 RECEIPT_QUEUE_MAX));
         return List.copyOf(all);
     }

@@ -56,13 +56,18 @@ public final class PushAcceptor {
     private final long requestIdTtlMs;
     private final long statusRetentionMs;
     private final PushMetrics metrics;
+    private final int maxInFlight;
+    /** Pushes of started runs that are not answered yet: the admission limit's count. */
+    private final AtomicInteger inFlight = new AtomicInteger();
 
     /**
      * @param redis      the node's shared connection: reservations and unary status writes
      * @param batchRedis a connection for PushBatch status writes only (its auto-flush is switched per batch)
+     * @param maxInFlight pushes admitted at once (api.max-inflight-pushes); beyond, calls get RESOURCE_EXHAUSTED
      */
     public PushAcceptor(RedisStore redis, RedisStore batchRedis, CommandPublisher publisher, MessageIds ids,
-                        LongSupplier clock, long requestIdTtlMs, long statusRetentionMs, CollectorRegistry registry) {
+                        LongSupplier clock, long requestIdTtlMs, long statusRetentionMs, int maxInFlight,
+                        CollectorRegistry registry) {
         this.redis = requireNonNull(redis, "redis").async();
         this.unaryWrites = StatusWrites.shared(redis);
         this.batchWrites = StatusWrites.pipelined(requireNonNull(batchRedis, "batchRedis"));
@@ -72,6 +77,28 @@ public final class PushAcceptor {
         this.requestIdTtlMs = requestIdTtlMs;
         this.statusRetentionMs = statusRetentionMs;
         this.metrics = new PushMetrics(registry);
+        this.maxInFlight = maxInFlight;
+        metrics.inFlight(inFlight::get, registry);
+    }
+
+    /**
+     * Admission: a call's pushes are taken only while fewer than {@code maxInFlight} pushes await
+     * Kafka on this node, so an overloaded node refuses at once (before producing anything, so a
+     * retry cannot duplicate) instead of letting calls run into their deadlines after Kafka has
+     * their commands. A call is always admitted when nothing else is in flight, whatever its size.
+     */
+    private void admit(int pushes) {
+        while (true) {
+            int now = inFlight.get();
+            if (now > 0 && now + pushes > maxInFlight) {
+                metrics.refused(pushes);
+                throw ApiException.exhausted("api.max-inflight-pushes: " + now + " pushes of this node await Kafka"
+                        + " (limit " + maxInFlight + "); nothing of this call was pushed, retry with backoff");
+            }
+            if (inFlight.compareAndSet(now, now + pushes)) {
+                return;
+            }
+        }
     }
 
     /** A unary Push of {@code app}. */
@@ -181,6 +208,8 @@ public final class PushAcceptor {
         }
 
         CompletableFuture<Run> start() {
+            admit(size);
+            done.whenComplete((r, e) -> inFlight.addAndGet(-size));
             pending.set(1 + reservations);
             phase = RESERVING;
             for (int i = 0; i < size; i++) {

@@ -1,9 +1,13 @@
 package io.longlink.api.push;
 
 import io.grpc.Status;
+import io.prometheus.client.Collector;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.Counter;
+import io.prometheus.client.GaugeMetricFamily;
 import io.prometheus.client.Histogram;
+import java.util.List;
+import java.util.function.IntSupplier;
 
 /**
  * What PushBatch does inside its calls. {@code longlink_api_calls_total{method="PushBatch"}} counts
@@ -14,6 +18,7 @@ final class PushMetrics {
     private final Counter entries;
     private final Counter.Child[] byCode = new Counter.Child[Status.Code.values().length];
     private final Histogram.Child batchSize;
+    private final Counter.Child refused;
 
     PushMetrics(CollectorRegistry registry) {
         entries = Counter.build("longlink_api_batch_pushes_total",
@@ -21,6 +26,25 @@ final class PushMetrics {
                 .labelNames("code").register(registry);
         batchSize = Histogram.build("longlink_api_batch_size", "Entries per PushBatch call")
                 .buckets(1, 10, 50, 100, 250, 500, 1000).register(registry).labels();
+        refused = Counter.build("longlink_api_pushes_refused_total",
+                "Pushes refused with RESOURCE_EXHAUSTED because api.max-inflight-pushes were awaiting Kafka")
+                .register(registry).labels();
+    }
+
+    /** Registers a gauge of the pushes awaiting Kafka's acknowledgement. */
+    void inFlight(IntSupplier pushes, CollectorRegistry registry) {
+        new Collector() {
+            @Override
+            public List<MetricFamilySamples> collect() {
+                return List.of(new GaugeMetricFamily("longlink_api_pushes_in_flight",
+                        "Pushes accepted for processing and not yet answered (at most api.max-inflight-pushes)",
+                        pushes.getAsInt()));
+            }
+        }.register(registry);
+    }
+
+    void refused(int pushes) {
+        refused.inc(pushes);
     }
 
     void batch(int size) {
