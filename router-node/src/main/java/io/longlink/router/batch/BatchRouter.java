@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *   <li>alias expansion (only when the round names aliases): SMEMBERS of every alias, pipelined;</li>
  *   <li>one pipelined Redis round trip for everything that must be safe before delivery: per message
  *       the admission script (revocation check, body with its TTL, {@code targeted}), MGETs of every
- *       device's route, per device the inbox script (TTL &gt; 0: add, collapse, bound, TTL), and per
+ *       device's route, per device the inbox writes (TTL &gt; 0: add, bound, TTL as plain commands; a
+ *       message with a collapse key takes the inbox script, which also collapses), and per
  *       tag/broadcast message the app's broadcast log;</li>
  *   <li>delivery: one DeliveryBatch stream per conn-node, one FanOut per conn-node for tags and
  *       broadcast, all in flight at once and each bounded by its timeout;</li>
@@ -176,8 +177,10 @@ public final class BatchRouter {
                 Message m = t.message;
                 if (m.stores()) {
                     stored.add(t);
-                    writes.add(store.addToInbox(m.appKey, t.deviceId, m.member, m.collapseKey, inboxMax,
-                            RoutingStore.ascii(m.ttlMs)));
+                    writes.add(m.collapseKey.length == 0
+                            ? store.addToInboxPlain(m.appKey, t.deviceId, m.member, limits.inboxMax(), m.ttlMs)
+                            : store.addToInbox(m.appKey, t.deviceId, m.member, m.collapseKey, inboxMax,
+                                    RoutingStore.ascii(m.ttlMs)));
                 }
             }
             for (Message m : messages) {

@@ -2,6 +2,7 @@ package io.longlink.router.store;
 
 import static java.util.Objects.requireNonNull;
 
+import io.lettuce.core.ExpireArgs;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
@@ -93,6 +94,23 @@ public final class RoutingStore {
     public CompletableFuture<Long> accept(long messageId, byte[] body, long ttlMs, long nowMs, long targeted) {
         return accept.run(cmd, new String[] {RedisKeys.message(messageId), RedisKeys.stat(messageId)},
                 body, ascii(ttlMs), ascii(nowMs), ascii(targeted));
+    }
+
+    /**
+     * Adds a message without a collapse key to a device's inbox with plain commands, which cost Redis
+     * far less than a script: ZADD, trim to the newest {@code inboxMax} by rank, and extend the
+     * inbox's expiry to at least {@code ttlMs} (PEXPIRE GT, or NX when it has none yet). The commands
+     * go out pipelined on one connection, so Redis runs them in order, but another client may see the
+     * inbox between them (one entry over its bound, or without expiry for a moment); nothing that
+     * reads an inbox depends on either. Completes with 1 once all four succeeded, exceptionally if any failed.
+     */
+    public CompletableFuture<Long> addToInboxPlain(String appKey, String deviceId, byte[] member, long inboxMax,
+                                                   long ttlMs) {
+        String key = RedisKeys.inbox(appKey, deviceId);
+        return CompletableFuture.allOf(cmd.zadd(key, 0, member).toCompletableFuture(),
+                cmd.zremrangebyrank(key, 0, -(inboxMax + 1)).toCompletableFuture(),
+                cmd.pexpire(key, ttlMs, ExpireArgs.Builder.gt()).toCompletableFuture(),
+                cmd.pexpire(key, ttlMs, ExpireArgs.Builder.nx()).toCompletableFuture()).thenApply(x -> 1L);
     }
 
     /** 1 = stored, -1 = a newer message with the same collapse key is already stored. */
