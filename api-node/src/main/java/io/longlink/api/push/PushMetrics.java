@@ -1,12 +1,10 @@
 package io.longlink.api.push;
 
 import io.grpc.Status;
-import io.prometheus.client.Collector;
+import io.longlink.common.admin.Metrics;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.Counter;
-import io.prometheus.client.GaugeMetricFamily;
 import io.prometheus.client.Histogram;
-import java.util.List;
 import java.util.function.IntSupplier;
 
 /**
@@ -33,14 +31,9 @@ final class PushMetrics {
 
     /** Registers a gauge of the pushes awaiting Kafka's acknowledgement. */
     void inFlight(IntSupplier pushes, CollectorRegistry registry) {
-        new Collector() {
-            @Override
-            public List<MetricFamilySamples> collect() {
-                return List.of(new GaugeMetricFamily("longlink_api_pushes_in_flight",
-                        "Pushes accepted for processing and not yet answered (at most api.max-inflight-pushes)",
-                        pushes.getAsInt()));
-            }
-        }.register(registry);
+        Metrics.gauge(registry, "longlink_api_pushes_in_flight",
+                "Pushes accepted for processing and not yet answered (at most api.max-inflight-pushes)",
+                pushes::getAsInt);
     }
 
     void refused(int pushes) {

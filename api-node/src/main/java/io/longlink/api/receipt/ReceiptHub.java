@@ -5,11 +5,11 @@ import static java.util.Objects.requireNonNull;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.longlink.api.error.ApiException;
+import io.longlink.common.admin.Metrics;
 import io.longlink.proto.receipt.Receipt;
 import io.longlink.proto.receipt.ReceiptKind;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.Counter;
-import io.prometheus.client.Gauge;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,13 +61,7 @@ public final class ReceiptHub implements AutoCloseable {
         this.maxQueued = maxQueued;
         this.unreadable = Counter.build("longlink_api_receipts_unreadable_total",
                 "Receipt records that did not parse and were skipped").register(metrics);
-        Gauge.build("longlink_api_receipt_streams", "Open StreamReceipts calls").create()
-                .setChild(new Gauge.Child() {
-                    @Override
-                    public double get() {
-                        return streams.get();
-                    }
-                }).register(metrics);
+        Metrics.gauge(metrics, "longlink_api_receipt_streams", "Open StreamReceipts calls", streams::get);
     }
 
     public void subscribe(String appKey, List<ReceiptKind> kinds, ServerCallStreamObserver<Receipt> out) {

@@ -1,11 +1,12 @@
 package io.longlink.conn.metrics;
 
+import static io.longlink.common.admin.Metrics.gauge;
+
 import io.longlink.proto.device.ErrorCode;
 import io.longlink.proto.device.FrameType;
 import io.longlink.proto.internal.Outcome;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.Counter;
-import io.prometheus.client.Gauge;
 import io.prometheus.client.Histogram;
 import java.util.function.DoubleSupplier;
 
@@ -214,16 +215,5 @@ public final class ConnMetrics {
     private static Counter.Child counter(CollectorRegistry registry, String name, String help) {
         Counter c = Counter.build(name, help).register(registry);
         return c.labels();
-    }
-
-    private static void gauge(CollectorRegistry registry, String name, String help, DoubleSupplier value) {
-        Gauge g = Gauge.build(name, help).create();
-        g.setChild(new Gauge.Child() {
-            @Override
-            public double get() {
-                return value.getAsDouble();
-            }
-        });
-        g.register(registry);
     }
 }

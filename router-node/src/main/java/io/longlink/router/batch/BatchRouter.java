@@ -118,19 +118,17 @@ public final class BatchRouter {
     }
 
     private void expandAliases(List<Message> messages) throws Exception {
-        Map<String, CompletableFuture<Set<byte[]>>> lookups = new HashMap<>();
+        boolean aliases = false;
         for (Message m : messages) {
             if (m.command.hasDevices()) {
                 m.devices = m.command.getDevices().getIdsList();
             }
+            aliases |= m.command.hasAliases();
         }
-        boolean any = false;
-        for (Message m : messages) {
-            any |= m.command.hasAliases();
-        }
-        if (!any) {
+        if (!aliases) {
             return;
         }
+        Map<String, CompletableFuture<Set<byte[]>>> lookups = new HashMap<>();
         store.pipelined(() -> {
             for (Message m : messages) {
                 if (m.command.hasAliases()) {

@@ -102,15 +102,18 @@ public final class RoutingStore {
      * inbox's expiry to at least {@code ttlMs} (PEXPIRE GT, or NX when it has none yet). The commands
      * go out pipelined on one connection, so Redis runs them in order, but another client may see the
      * inbox between them (one entry over its bound, or without expiry for a moment); nothing that
-     * reads an inbox depends on either. Completes with 1 once all four succeeded, exceptionally if any failed.
+     * reads an inbox depends on either. Completes with 1 once the four went through, exceptionally if the
+     * entry was not stored or the connection failed before the last of them.
      */
     public CompletableFuture<Long> addToInboxPlain(String appKey, String deviceId, byte[] member, long inboxMax,
                                                    long ttlMs) {
         String key = RedisKeys.inbox(appKey, deviceId);
-        return CompletableFuture.allOf(cmd.zadd(key, 0, member).toCompletableFuture(),
-                cmd.zremrangebyrank(key, 0, -(inboxMax + 1)).toCompletableFuture(),
-                cmd.pexpire(key, ttlMs, ExpireArgs.Builder.gt()).toCompletableFuture(),
-                cmd.pexpire(key, ttlMs, ExpireArgs.Builder.nx()).toCompletableFuture()).thenApply(x -> 1L);
+        CompletableFuture<Long> added = cmd.zadd(key, 0, member).toCompletableFuture();
+        cmd.zremrangebyrank(key, 0, -(inboxMax + 1));
+        cmd.pexpire(key, ttlMs, ExpireArgs.Builder.gt());
+        // once ZADD succeeded the key is a zset, so the trim and the first PEXPIRE cannot fail on their own;
+        // the last PEXPIRE's reply, answered after them, says they all went through
+        return added.thenCombine(cmd.pexpire(key, ttlMs, ExpireArgs.Builder.nx()), (n, x) -> 1L);
     }
 
     /** 1 = stored, -1 = a newer message with the same collapse key is already stored. */
