@@ -34,7 +34,6 @@ class DeliverIntegrationTest {
     private static TestRedis.App app;
     @AutoClose
     private static TestRouter router;
-    private static long batch;
 
     @BeforeAll
     static void start(RedisServer redisServer, TestingServer zk) throws Exception {
@@ -50,10 +49,6 @@ class DeliverIntegrationTest {
         router = new TestRouter(node.grpcPort());
     }
 
-
-    private static synchronized long nextBatch() {
-        return ++batch;
-    }
 
     private static ConnAck login(TestDevice d, String device) throws Exception {
         ConnAck ack = d.login(TestDevice.connectFrame(app.key(), device, app.token(device), 60));
@@ -75,7 +70,7 @@ class DeliverIntegrationTest {
         try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
             ConnAck ack = login(d, "online");
             double written = outcomes(Outcome.WRITTEN);
-            List<Outcome> out = router.deliver(nextBatch(),
+            List<Outcome> out = router.deliver(router.nextBatch(),
                     TestRouter.delivery(app.key(), "online", ack.getSessionId(), TestRouter.push(11, "one")),
                     TestRouter.delivery(app.key(), "online", "", TestRouter.push(12, "two")));
             assertThat(out).containsExactly(Outcome.WRITTEN, Outcome.WRITTEN);
@@ -95,7 +90,7 @@ class DeliverIntegrationTest {
             String stale = Long.toHexString(Long.parseUnsignedLong(ack.getSessionId(), 16) ^ 1);
             Push expired = TestRouter.push(21, "late").toBuilder().setExpiresAtMs(System.currentTimeMillis() - 1)
                     .build();
-            List<Outcome> out = router.deliver(nextBatch(),
+            List<Outcome> out = router.deliver(router.nextBatch(),
                     TestRouter.delivery(app.key(), "nobody", "", TestRouter.push(20, "x")),
                     TestRouter.delivery(app.key(), "mixed", stale, TestRouter.push(22, "x")),
                     TestRouter.delivery(app.key(), "mixed", "not-hex!", TestRouter.push(23, "x")),
@@ -119,7 +114,7 @@ class DeliverIntegrationTest {
             long id = 1_000;
             // the device never reads: socket buffers fill, then the connection turns unwritable
             while (!seen.contains(Outcome.REJECTED) && id < 1_400) {
-                seen.addAll(router.deliver(nextBatch(),
+                seen.addAll(router.deliver(router.nextBatch(),
                         TestRouter.delivery(app.key(), "slow", ack.getSessionId(), TestRouter.push(id++, payload))));
             }
             assertThat(seen).contains(Outcome.WRITTEN);
@@ -127,7 +122,7 @@ class DeliverIntegrationTest {
             await().atMost(Duration.ofSeconds(5)).until(() ->
                     node.metrics().getSampleValue("longlink_conn_slow_reader_closes_total") == closes + 1);
             await().atMost(Duration.ofSeconds(5)).until(() -> node.sessionIndex().find(app.key(), "slow") == null);
-            assertThat(router.deliver(nextBatch(), TestRouter.delivery(app.key(), "slow", ack.getSessionId(),
+            assertThat(router.deliver(router.nextBatch(), TestRouter.delivery(app.key(), "slow", ack.getSessionId(),
                     TestRouter.push(id, "x")))).containsExactly(Outcome.NOT_HERE);
         }
     }
@@ -155,7 +150,7 @@ class DeliverIntegrationTest {
 
     @Test
     void deliver_whenBatchEmpty_thenEmptyResult() throws Exception {
-        long id = nextBatch();
+        long id = router.nextBatch();
         router.send(id, List.of());
         DeliveryResult r = router.nextResult();
         assertThat(r.getBatchId()).isEqualTo(id);

@@ -36,7 +36,6 @@ class RedrainIntegrationTest {
     private static TestRedis.App app;
     @AutoClose
     private static TestRouter router;
-    private static long batch;
 
     @BeforeAll
     static void start(RedisServer redisServer, TestingServer zk) throws Exception {
@@ -52,10 +51,6 @@ class RedrainIntegrationTest {
     }
 
 
-    private static synchronized long nextBatch() {
-        return ++batch;
-    }
-
     private static double redrains() {
         Double v = node.metrics().getSampleValue("longlink_conn_inbox_redrains_total");
         return v == null ? 0 : v;
@@ -66,7 +61,7 @@ class RedrainIntegrationTest {
         Push push = TestRouter.push(id, PAYLOAD);
         redis.storeMessage(push, 600_000);
         redis.addToInbox(app.key(), device, id);
-        return router.deliver(nextBatch(), TestRouter.delivery(app.key(), device, connectionId, push)).get(0);
+        return router.deliver(router.nextBatch(), TestRouter.delivery(app.key(), device, connectionId, push)).get(0);
     }
 
     @Test

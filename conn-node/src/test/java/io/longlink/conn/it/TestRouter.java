@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** Plays a router-node: one Deliver stream to a conn-node, plus blocking FanOut and Kick stubs. */
 public final class TestRouter implements AutoCloseable {
@@ -20,6 +21,7 @@ public final class TestRouter implements AutoCloseable {
     private final BlockingQueue<DeliveryResult> results = new LinkedBlockingQueue<>();
     private final StreamObserver<DeliveryBatch> stream;
     private volatile Throwable streamError;
+    private final AtomicLong batchIds = new AtomicLong();
 
     public TestRouter(int grpcPort) {
         channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
@@ -38,6 +40,11 @@ public final class TestRouter implements AutoCloseable {
             public void onCompleted() {
             }
         });
+    }
+
+    /** The next DeliveryBatch id of this stream: 1, 2, ... */
+    public long nextBatch() {
+        return batchIds.incrementAndGet();
     }
 
     public static Delivery delivery(String app, String device, String connectionId, Push push) {
