@@ -235,7 +235,7 @@ class PushApiIntegrationTest {
     }
 
     @Test
-    void revoke_whenBodyStored_thenBodyDeletedAndRevokeTimeKeptFromTheFirstCall() {
+    void revoke_whenBodyStored_thenBodyReplacedByTombstoneAndRevokeTimeKeptFromTheFirstCall() {
         long id = push.push(toDevices("phone-7").build()).getMessageId();
         redis.command("SET " + RedisKeys.message(id) + " body");
 
@@ -246,10 +246,27 @@ class PushApiIntegrationTest {
 
         assertThat(first).isTrue();
         assertThat(second).isFalse();
-        assertThat(redis.command("EXISTS " + RedisKeys.message(id))).isEqualTo(":0");
+        assertThat(redis.command("STRLEN " + RedisKeys.message(id))).as("the tombstone: an empty value").isEqualTo(":0");
+        assertThat(redis.command("EXISTS " + RedisKeys.message(id))).isEqualTo(":1");
         MessageStatus s = push.getMessageStatus(GetMessageStatusRequest.newBuilder().setMessageId(id).build());
         assertThat(revokedAt).isPositive();
         assertThat(s.getRevokedAtMs()).isEqualTo(revokedAt);
         assertThat(s.getRevoked()).as("copies withdrawn: counted by conn-nodes as they skip them").isZero();
+    }
+
+    @Test
+    void revoke_whenNoBodyYet_thenTombstoneLivesAsLongAsTheStatus() {
+        long id = push.push(toDevices("phone-8").build()).getMessageId();
+        redis.command("DEL " + RedisKeys.message(id)); // not routed yet (no router runs here)
+
+        boolean removed = push.revoke(RevokeRequest.newBuilder().setMessageId(id).build()).getBodyRemoved();
+
+        assertThat(removed).isFalse();
+        assertThat(redis.command("STRLEN " + RedisKeys.message(id))).isEqualTo(":0");
+        assertThat(redis.command("EXISTS " + RedisKeys.message(id))).isEqualTo(":1");
+        long tombstoneTtl = Long.parseLong(redis.command("PTTL " + RedisKeys.message(id)).substring(1));
+        long statusTtl = Long.parseLong(redis.command("PTTL " + RedisKeys.stat(id)).substring(1));
+        assertThat(tombstoneTtl).as("a router admitting the message later must still find it").isPositive()
+                .isBetween(statusTtl - 60_000, statusTtl);
     }
 }

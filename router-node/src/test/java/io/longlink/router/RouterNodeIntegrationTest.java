@@ -101,6 +101,28 @@ class RouterNodeIntegrationTest {
     }
 
     @Test
+    void unicast_whenSameCommandRoutedAgain_thenFirstRoutingStatusKeptAndRetryCountedOnTop() throws Exception {
+        FakeConnNode conn = h.connNode("conn-a");
+        RouterNode router = h.startRouter(Map.of());
+        await().atMost(WAIT).until(() -> router.connNodeLinks() == 1);
+        h.set(RedisKeys.route(h.appKey, "again"), "conn-a|c-3");
+        PushCommand cmd = Commands.toDevices(h.appKey, 600, "again", "offline-too");
+
+        h.publish(h.appKey, cmd);
+        await().atMost(WAIT).until(() -> "1".equals(h.stat(id(cmd)).get("online")));
+        String routedMs = h.stat(id(cmd)).get("routed_ms");
+        // what a router crash between delivery and commit leads to: the command is consumed again
+        h.publish(h.appKey, cmd);
+
+        await().atMost(WAIT).until(() -> "2".equals(h.stat(id(cmd)).get("online")));
+        await().atMost(WAIT).until(() -> "2".equals(h.stat(id(cmd)).get("stored")));
+        assertThat(h.stat(id(cmd))).containsEntry("targeted", "2").containsEntry("routed_ms", routedMs);
+        assertThat(conn.deliveries).hasSize(2);
+        assertThat(Push.parseFrom(h.getBytes(RedisKeys.message(id(cmd))))).isEqualTo(cmd.getPush());
+        assertThat(h.inbox("offline-too")).containsExactly(RedisKeys.inboxMember(id(cmd)));
+    }
+
+    @Test
     void unicast_whenConnNodeSaysNotHere_thenMessageStaysInInboxAndCountsStored() throws Exception {
         FakeConnNode conn = h.connNode("conn-a");
         conn.outcome = d -> Outcome.NOT_HERE;
@@ -197,16 +219,19 @@ class RouterNodeIntegrationTest {
         await().atMost(WAIT).until(() -> router.connNodeLinks() == 1);
         h.set(RedisKeys.route(h.appKey, "r1"), "conn-a|c-1");
         PushCommand cmd = Commands.toDevices(h.appKey, 3600, "r1");
+        // what Revoke leaves: revoked_ms and the tombstone (an empty value) in place of the body
         h.redis.async().hset(RedisKeys.stat(id(cmd)), "revoked_ms", bytes("1")).get();
+        h.redis.async().set(RedisKeys.message(id(cmd)), new byte[0]).get();
 
         h.publish(h.appKey + ":r1", cmd);
 
         await().atMost(WAIT).until(() -> h.committed() == h.produced());
         // the inbox write goes out with the admission check, so an entry may exist; without its body a
         // conn-node drops it (counted revoked) instead of delivering it
-        assertThat(h.getBytes(RedisKeys.message(id(cmd)))).isNull();
+        assertThat(h.getBytes(RedisKeys.message(id(cmd)))).as("the body is not stored over the tombstone").isEmpty();
         assertThat(h.inbox("r1")).isSubsetOf(RedisKeys.inboxMember(id(cmd)));
         assertThat(conn.deliveries).isEmpty();
+        assertThat(h.stat(id(cmd))).as("a revoked message gets no routing status").containsOnlyKeys("revoked_ms");
         assertThat(router.metrics().getSampleValue("longlink_router_commands_total", new String[] {"result"},
                 new String[] {"revoked"})).isEqualTo(1.0);
     }

@@ -9,6 +9,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.longlink.api.auth.Caller;
 import io.longlink.api.error.ApiException;
@@ -27,6 +28,9 @@ import io.longlink.proto.api.RevokeRequest;
 import io.longlink.proto.api.RevokeResponse;
 import io.longlink.proto.api.StreamReceiptsRequest;
 import io.longlink.proto.receipt.Receipt;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -39,6 +43,9 @@ import java.util.function.LongSupplier;
  * app's message.
  */
 public final class PushGrpcService extends PushServiceGrpc.PushServiceImplBase {
+    /** Revoke is rare: the script travels with each call (EVAL), nothing to reload after a Redis restart. */
+    private static final String REVOKE_SCRIPT = resource("revoke.lua");
+
     private final RedisClusterAsyncCommands<String, byte[]> redis;
     private final PushAcceptor acceptor;
     private final ReceiptHub receipts;
@@ -97,13 +104,12 @@ public final class PushGrpcService extends PushServiceGrpc.PushServiceImplBase {
             String stat = RedisKeys.stat(id);
             return redis.hget(stat, STAT_APP).thenCompose(owner -> {
                 checkOwner(app, id, owner);
-                // revoked_ms before the delete (same slot, sent in order), so a conn-node that finds the
-                // body gone always sees why; `revoked` is counted by conn-nodes, one per copy they skip
-                CompletionStage<Boolean> stamped = redis.hsetnx(stat, STAT_REVOKED_MS,
-                        utf8(Long.toString(clock.getAsLong())));
-                CompletionStage<Long> removed = redis.del(RedisKeys.message(id));
-                return removed.thenCombine(stamped, (n, x) -> RevokeResponse.newBuilder().setBodyRemoved(n == 1)
-                        .build());
+                // one script: revoked_ms, then the body replaced by the tombstone; `revoked` is counted
+                // by conn-nodes, one per copy they skip
+                CompletionStage<Long> removed = redis.eval(REVOKE_SCRIPT, ScriptOutputType.INTEGER,
+                        new String[] {RedisKeys.message(id), stat}, utf8(Long.toString(clock.getAsLong())),
+                        utf8(Long.toString(PushLimits.MAX_TTL_SECONDS * 1000L)));
+                return removed.thenApply(n -> RevokeResponse.newBuilder().setBodyRemoved(n == 1).build());
             });
         });
     }
@@ -173,5 +179,16 @@ public final class PushGrpcService extends PushServiceGrpc.PushServiceImplBase {
 
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = PushGrpcService.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("script resource missing: " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read script " + name, e);
+        }
     }
 }

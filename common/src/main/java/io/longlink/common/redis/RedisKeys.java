@@ -12,7 +12,7 @@ package io.longlink.common.redis;
  * ll:collapse:{app:device}           hash   collapse key -> message id still in the inbox
  * ll:tags:{app:device}               set    the device's tags
  * ll:seen:{app:device}               string last broadcast-log position delivered
- * ll:msg:{messageId}                 string serialized Push body, TTL = message TTL
+ * ll:msg:{messageId}                 string serialized Push body, TTL = message TTL; empty = revoked (tombstone)
  * ll:stat:{messageId}                hash   targeted, online, stored, acked, expired, revoked; app, *_ms
  * ll:alias:{appKey}:{alias}          set    device ids under a user alias
  * ll:device:{app:device}             hash   platform, registered_ms, alias     device record (api-node)
@@ -56,6 +56,16 @@ public final class RedisKeys {
     public static final String STAT_REVOKED_MS = "revoked_ms";
 
     private RedisKeys() {
+    }
+
+    /**
+     * True when a value read from {@code ll:msg:{id}} is a message body. Revoke leaves an empty
+     * value there (a tombstone, kept as long as the status hash) instead of deleting the key, so a
+     * router's {@code SET NX} cannot store the body again afterwards; readers treat the tombstone as
+     * no body.
+     */
+    public static boolean isBody(byte[] value) {
+        return value != null && value.length > 0;
     }
 
     public static String app(String appKey) {

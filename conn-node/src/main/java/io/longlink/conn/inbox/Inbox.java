@@ -80,7 +80,7 @@ public final class Inbox {
             byte[] body = null;
             if (ids[i] != 0) {
                 KeyValue<String, byte[]> kv = values.get(v++);
-                body = kv.hasValue() ? kv.getValue() : null;
+                body = kv.hasValue() && RedisKeys.isBody(kv.getValue()) ? kv.getValue() : null;
             }
             out.add(new InboxEntry(names[i], ids[i], body));
         }

@@ -656,7 +656,7 @@ public final class SessionService implements SessionWheel.Policy, AutoCloseable 
         List<InboxEntry> deliverable = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             KeyValue<String, byte[]> kv = bodies.get(i);
-            byte[] body = kv.hasValue() ? kv.getValue() : null;
+            byte[] body = kv.hasValue() && RedisKeys.isBody(kv.getValue()) ? kv.getValue() : null;
             long expiresAt = 0;
             if (body != null) {
                 try {

@@ -169,7 +169,7 @@ class BroadcastReplayIntegrationTest {
         redis.logEntry(app.key(), expired, new byte[0]); // body gone with its TTL
         long revoked = id();
         redis.createStat(revoked, app.key(), true);
-        redis.logEntry(app.key(), revoked, new byte[0]); // body deleted by Revoke
+        redis.logEntry(app.key(), revoked, new byte[0]); // body replaced by Revoke's tombstone
         Push live = broadcast(app, null);
         long stale = id();
         redis.createStat(stale, app.key(), false);

@@ -127,7 +127,7 @@ class InboxIntegrationTest {
         String device = "revoked-1";
         long withdrawn = id();
         long kept = id();
-        redis.createStat(withdrawn, app.key(), true); // Revoke set revoked_ms and deleted the body
+        redis.createStat(withdrawn, app.key(), true); // Revoke set revoked_ms and left the tombstone
         redis.addToInbox(app.key(), device, withdrawn);
         store(device, kept, "kept");
         try (TestDevice d = login(device, TestDevice.connect(node.deviceAddress()))) {

@@ -107,12 +107,16 @@ public final class TestRedis implements AutoCloseable {
         return v == null ? null : new String(v, StandardCharsets.US_ASCII);
     }
 
-    /** A status hash as the api-node starts it (owner field), plus {@code revoked_ms} when revoked. */
+    /**
+     * A status hash as the api-node starts it (owner field); when revoked, what Revoke leaves:
+     * {@code revoked_ms} and the tombstone (an empty value) in place of the body.
+     */
     public void createStat(long id, String app, boolean revoked) {
         await(r.hset(RedisKeys.stat(id), RedisKeys.STAT_APP, app.getBytes(StandardCharsets.UTF_8)));
         if (revoked) {
             await(r.hset(RedisKeys.stat(id), RedisKeys.STAT_REVOKED_MS,
                     Long.toString(System.currentTimeMillis()).getBytes(StandardCharsets.US_ASCII)));
+            await(r.set(RedisKeys.message(id), new byte[0]));
         }
     }
 

@@ -34,17 +34,20 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>alias expansion (only when the round names aliases): SMEMBERS of every alias, pipelined;</li>
  *   <li>one pipelined Redis round trip for everything that must be safe before delivery: per message
- *       the admission script (revocation check, body with its TTL, {@code targeted}), MGETs of every
- *       device's route, per device the inbox writes (TTL &gt; 0: add, bound, TTL as plain commands; a
- *       message with a collapse key takes the inbox script, which also collapses), and per
- *       tag/broadcast message the app's broadcast log;</li>
+ *       its admission ({@code SET ll:msg:{id} <body> NX GET PX <ttl>}: stores the body once and
+ *       answers whether Revoke left its tombstone there; a GET for an online-only message), MGETs of
+ *       every device's route, per device the inbox writes (TTL &gt; 0: add, bound, TTL as plain
+ *       commands; a message with a collapse key takes the inbox script, which also collapses), and
+ *       per tag/broadcast message the app's broadcast log;</li>
  *   <li>delivery: one DeliveryBatch stream per conn-node, one FanOut per conn-node for tags and
  *       broadcast, all in flight at once and each bounded by its timeout;</li>
- *   <li>status counters, pipelined and not awaited.</li>
+ *   <li>status, pipelined and not awaited: on a direct message's first routing one HSET of
+ *       {@code routed_ms} and its counters; on a later routing (a retry after a crash) and for
+ *       fan-outs, HINCRBYs.</li>
  * </ol>
  * The inbox entries go out with the admission check rather than after it: a message revoked before
  * it was routed therefore may get inbox entries, but its body is gone (Revoke deletes it and the
- * admission script does not write it), so a conn-node draining such an entry drops it and counts it
+ * admission finds the tombstone and writes nothing), so a conn-node draining such an entry drops it and counts it
  * {@code revoked}; it is never delivered.
  * {@link #route} returns only when every message of the batch is either in its inboxes (or the
  * broadcast log) or was handed to its conn-node; it throws when Redis failed, and then nothing of
@@ -114,7 +117,7 @@ public final class BatchRouter {
         }
         admitLookUpAndStore(messages, targets, now);
         deliver(messages, targets, now);
-        count(messages);
+        count(messages, now);
     }
 
     private void expandAliases(List<Message> messages) throws Exception {
@@ -157,7 +160,7 @@ public final class BatchRouter {
      * its inboxes) before it is sent.
      */
     private void admitLookUpAndStore(List<Message> messages, List<Target> targets, long now) throws Exception {
-        List<CompletableFuture<Long>> admissions = new ArrayList<>(messages.size());
+        List<CompletableFuture<byte[]>> admissions = new ArrayList<>(messages.size());
         List<String> routeKeys = new ArrayList<>(targets.size());
         for (Target t : targets) {
             routeKeys.add(RedisKeys.route(t.message.appKey, t.deviceId));
@@ -168,7 +171,8 @@ public final class BatchRouter {
         List<CompletableFuture<?>> logWrites = new ArrayList<>();
         store.pipelined(() -> {
             for (Message m : messages) {
-                admissions.add(store.accept(m.id, m.command.getPush().toByteArray(), m.ttlMs, now, m.devices.size()));
+                admissions.add(m.stores() ? store.storeBody(m.id, m.command.getPush().toByteArray(), m.ttlMs)
+                        : store.revocation(m.id));
             }
             routes.add(store.routes(routeKeys));
             for (Target t : targets) {
@@ -196,7 +200,9 @@ public final class BatchRouter {
         RoutingStore.awaitAll(all, limits.redisTimeoutMs());
         for (int i = 0; i < messages.size(); i++) {
             Message m = messages.get(i);
-            m.accepted = admissions.get(i).join() == 1;
+            byte[] before = admissions.get(i).join();
+            m.accepted = before == null || RedisKeys.isBody(before);
+            m.firstRouting = before == null;
             metrics.commands.labels(m.accepted ? "routed" : "revoked").inc();
         }
         List<byte[]> values = routes.get(0).join();
@@ -344,14 +350,24 @@ public final class BatchRouter {
     }
 
     /**
-     * Best effort, not awaited: a lost counter update must not make the batch run (and deliver)
+     * Best effort, not awaited: a lost status update must not make the batch run (and deliver)
      * again, nor may the next batch wait for it. Redis answers a connection's commands in order, so
-     * the next batch's round trip completes after these anyway.
+     * the next batch's round trip completes after these anyway. A revoked message gets none.
      */
-    private void count(List<Message> messages) {
+    private void count(List<Message> messages, long now) {
         List<CompletableFuture<?>> updates = new ArrayList<>();
         store.pipelined(() -> {
             for (Message m : messages) {
+                if (!m.accepted) {
+                    continue;
+                }
+                if (m.firstRouting && !m.isFanOut()) {
+                    updates.add(store.firstRouted(m.id, now, m.devices.size(), m.online, m.stored));
+                    continue;
+                }
+                if (m.firstRouting) {
+                    updates.add(store.routed(m.id, now));
+                }
                 if (m.online > 0) {
                     updates.add(store.count(m.id, RedisKeys.STAT_ONLINE, m.online));
                 }
@@ -368,7 +384,7 @@ public final class BatchRouter {
         }
         CompletableFuture.allOf(updates.toArray(CompletableFuture[]::new)).whenComplete((ok, e) -> {
             if (e != null) {
-                log.warn("status counters not updated for {} messages cause=\"{}\"", messages.size(), e.toString());
+                log.warn("status not updated for {} messages cause=\"{}\"", messages.size(), e.toString());
             }
         });
     }

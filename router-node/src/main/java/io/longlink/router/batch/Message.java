@@ -16,6 +16,8 @@ final class Message {
     /** Devices addressed (device list or expanded aliases); empty for tags and broadcast. */
     List<String> devices = List.of();
     boolean accepted;
+    /** No earlier routing stored its body (or it has none: TTL 0); false on a retry after a crash. */
+    boolean firstRouting;
     long online;
     long stored;
     long matched;

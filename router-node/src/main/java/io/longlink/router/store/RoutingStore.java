@@ -5,12 +5,15 @@ import static java.util.Objects.requireNonNull;
 import io.lettuce.core.ExpireArgs;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.longlink.common.redis.RedisKeys;
 import io.longlink.common.redis.RedisStore;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -28,7 +31,6 @@ public final class RoutingStore {
 
     private final RedisStore redis;
     private final RedisClusterAsyncCommands<String, byte[]> cmd;
-    private final LuaScript accept = LuaScript.resource("accept.lua");
     private final LuaScript inbox = LuaScript.resource("inbox.lua");
     private final LuaScript broadcastLog = LuaScript.resource("broadcast_log.lua");
 
@@ -39,7 +41,7 @@ public final class RoutingStore {
 
     /** Loads the scripts; again after a failure that says a Redis node lost them (restart, failover). */
     public void loadScripts(long timeoutMs) throws Exception {
-        CompletableFuture.allOf(accept.load(cmd), inbox.load(cmd), broadcastLog.load(cmd))
+        CompletableFuture.allOf(inbox.load(cmd), broadcastLog.load(cmd))
                 .get(timeoutMs, TimeUnit.MILLISECONDS);
     }
 
@@ -90,10 +92,41 @@ public final class RoutingStore {
         });
     }
 
-    /** 1 = route it, 0 = revoked. Writes the body (TTL > 0) and counts {@code targeted} once. */
-    public CompletableFuture<Long> accept(long messageId, byte[] body, long ttlMs, long nowMs, long targeted) {
-        return accept.run(cmd, new String[] {RedisKeys.message(messageId), RedisKeys.stat(messageId)},
-                body, ascii(ttlMs), ascii(nowMs), ascii(targeted));
+    /**
+     * Admits a message that is stored (TTL &gt; 0): {@code SET ll:msg:{id} <body> NX GET PX <ttl>}.
+     * Completes with what the key held before: null on the message's first routing (the body is now
+     * stored), the body on a later routing of the same message, the tombstone (see
+     * {@link RedisKeys#isBody}) when it was revoked, in which case nothing was written.
+     */
+    public CompletableFuture<byte[]> storeBody(long messageId, byte[] body, long ttlMs) {
+        return cmd.setGet(RedisKeys.message(messageId), body, SetArgs.Builder.nx().px(ttlMs)).toCompletableFuture();
+    }
+
+    /** Admits an online-only message (TTL 0, no body): completes with the tombstone if it was revoked, else null. */
+    public CompletableFuture<byte[]> revocation(long messageId) {
+        return cmd.get(RedisKeys.message(messageId)).toCompletableFuture();
+    }
+
+    /**
+     * A direct message's status after its first routing, in one HSET: {@code routed_ms}, and the
+     * counters that are not 0 ({@code targeted} is written even when 0).
+     */
+    public CompletableFuture<Long> firstRouted(long messageId, long nowMs, long targeted, long online, long stored) {
+        Map<String, byte[]> fields = new LinkedHashMap<>(4);
+        fields.put(RedisKeys.STAT_ROUTED_MS, ascii(nowMs));
+        fields.put(RedisKeys.STAT_TARGETED, ascii(targeted));
+        if (online > 0) {
+            fields.put(RedisKeys.STAT_ONLINE, ascii(online));
+        }
+        if (stored > 0) {
+            fields.put(RedisKeys.STAT_STORED, ascii(stored));
+        }
+        return cmd.hset(RedisKeys.stat(messageId), fields).toCompletableFuture();
+    }
+
+    /** {@code routed_ms} alone, for a fan-out message's first routing (its counters are increments). */
+    public CompletableFuture<Boolean> routed(long messageId, long nowMs) {
+        return cmd.hset(RedisKeys.stat(messageId), RedisKeys.STAT_ROUTED_MS, ascii(nowMs)).toCompletableFuture();
     }
 
     /**
