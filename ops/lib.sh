@@ -22,6 +22,9 @@ LL_CONN_NODES="${LL_CONN_NODES:-2}"
 LL_READY_TIMEOUT_S="${LL_READY_TIMEOUT_S:-60}"
 LL_NODE_JAVA_OPTS="${LL_NODE_JAVA_OPTS:--Xms64m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1}"
 LL_CONN_JAVA_OPTS="${LL_CONN_JAVA_OPTS:--Xms128m -Xmx512m -XX:+UseSerialGC}"
+# The local cluster's Kafka compiles with C1 only (quick start, little memory); ops/bench runs it with
+# the full JIT, as production would.
+LL_KAFKA_JAVA_OPTS="${LL_KAFKA_JAVA_OPTS:--Xms256m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1}"
 
 if [[ ! "$LL_PORT_BASE" =~ ^[0-9]+$ ]] || (( LL_PORT_BASE < 1024 || LL_PORT_BASE > 60000 )); then
   echo "LL_PORT_BASE: '$LL_PORT_BASE' (expected: an integer from 1024 to 60000)" >&2
@@ -204,7 +207,8 @@ transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=true
 EOF
-  local kjava=("$LL_JAVA" -Xms256m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1
+  # shellcheck disable=SC2206
+  local kjava=("$LL_JAVA" $LL_KAFKA_JAVA_OPTS
     "-Dlog4j2.configurationFile=$LL_ROOT/ops/conf/kafka-log4j2.properties" -cp "$LL_LIB_DIR/kafka/*")
   if [[ ! -f "$LONGLINK_HOME/data/kafka/meta.properties" ]]; then
     local cluster_id
