@@ -3,6 +3,7 @@ package io.longlink.loadtest.probe;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -33,6 +34,35 @@ public final class CpuTimes {
             throw new IllegalArgumentException("stat: " + f.length + " fields after the name (expected: >= 13)");
         }
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    /**
+     * CPU ticks of a JVM's JIT compiler threads (named {@code C1 CompilerThreadN} / {@code C2
+     * CompilerThreadN}): while they are busy the JVM is still warming up, and the CPU they take is
+     * not the workload's. 0 for a process without such threads (Redis).
+     */
+    public static long jitTicks(long pid) throws IOException {
+        long sum = 0;
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (IOException e) {
+                    continue; // the thread ended meanwhile
+                }
+                if (isJitThread(stat)) {
+                    sum += processTicks(stat);
+                }
+            }
+        }
+        return sum;
+    }
+
+    /** True when a {@code /proc/PID/task/TID/stat} line names a JIT compiler thread. */
+    public static boolean isJitThread(String stat) {
+        int open = stat.indexOf('(');
+        return open >= 0 && (stat.startsWith("C1 CompilerThre", open + 1) || stat.startsWith("C2 CompilerThre", open + 1));
     }
 
     /** The machine's busy ticks and, among them, interrupt ticks (loopback TCP is mostly softirq). */

@@ -29,13 +29,15 @@ final class CpuWindow {
     private final Map<String, Double> percentByProcess;
     private final double machinePercent;
     private final double interruptPercent;
+    private final double jitPercent;
     private final String loadAverage;
 
     private CpuWindow(Map<String, Double> percentByProcess, double machinePercent, double interruptPercent,
-                      String loadAverage) {
+                      double jitPercent, String loadAverage) {
         this.percentByProcess = percentByProcess;
         this.machinePercent = machinePercent;
         this.interruptPercent = interruptPercent;
+        this.jitPercent = jitPercent;
         this.loadAverage = loadAverage;
     }
 
@@ -49,12 +51,14 @@ final class CpuWindow {
         long to = Math.max(from + 1, endMs - MARGIN_MS);
         sleepUntil(from, deadline);
         Map<String, Long> before = ticks(pids);
+        long jitBefore = jitTicks(pids);
         CpuTimes.Machine machineBefore = CpuTimes.machine();
         long t0 = System.nanoTime();
         sleepUntil(from + (to - from) / 2, deadline);
         top(topFile);
         sleepUntil(to, deadline);
         Map<String, Long> after = ticks(pids);
+        long jitAfter = jitTicks(pids);
         CpuTimes.Machine machineAfter = CpuTimes.machine();
         double elapsedMs = (System.nanoTime() - t0) / 1e6;
         Map<String, Double> pct = new LinkedHashMap<>();
@@ -66,10 +70,11 @@ final class CpuWindow {
         });
         double machine = (machineAfter.busy() - machineBefore.busy()) * TICK_MS * 100.0 / elapsedMs;
         double irq = (machineAfter.interrupts() - machineBefore.interrupts()) * TICK_MS * 100.0 / elapsedMs;
+        double jit = (jitAfter - jitBefore) * TICK_MS * 100.0 / elapsedMs;
         String load = readLoadAverage();
-        log.info("cpu over the measured window (% of one core): {} machine={} irq={} loadavg={}", format(pct),
-                Math.round(machine), Math.round(irq), load);
-        return new CpuWindow(pct, machine, irq, load);
+        log.info("cpu over the measured window (% of one core): {} machine={} irq={} jit={} loadavg={}", format(pct),
+                Math.round(machine), Math.round(irq), Math.round(jit), load);
+        return new CpuWindow(pct, machine, irq, jit, load);
     }
 
     Map<String, Double> percentByProcess() {
@@ -84,8 +89,26 @@ final class CpuWindow {
         return interruptPercent;
     }
 
+    /** CPU the JVMs' JIT compilers took in the window, summed: near 0 once every JVM is warm. */
+    double jitPercent() {
+        return jitPercent;
+    }
+
     String loadAverage() {
         return loadAverage;
+    }
+
+    /** JIT compiler threads of every process, summed (a process that is gone counts nothing). */
+    private static long jitTicks(Map<String, Long> pids) {
+        long sum = 0;
+        for (long pid : pids.values()) {
+            try {
+                sum += CpuTimes.jitTicks(pid);
+            } catch (IOException | RuntimeException e) {
+                // gone, or not readable: nothing to add
+            }
+        }
+        return sum;
     }
 
     private static Map<String, Long> ticks(Map<String, Long> pids) {

@@ -86,8 +86,9 @@ public final class UnicastScenario implements Scenario {
                 OptionSpec.integer("batch", 100, 1, 1_000,
                         "pushes per API call: 1 = PushService.Push, more = PushService.PushBatch of that many"),
                 OptionSpec.integer("duration-s", 60, 5, 3_600, "measured phase"),
-                OptionSpec.integer("warmup-s", 30, 0, 600,
-                        "warm-up before it (ramp over the first half), excluded from every figure"),
+                OptionSpec.integer("warmup-s", 240, 0, 1_200,
+                        "warm-up before it (ramp over the first half), excluded from every figure; the JIT"
+                                + " compilers of the stack's JVMs take half a core for the first ~3 minutes"),
                 OptionSpec.integer("devices", 2_000, 1, 19_000, "simulated devices, spread over the conn-nodes"),
                 OptionSpec.integer("routers", 1, 1, 2, "router-nodes"),
                 OptionSpec.integer("conn-nodes", 2, 1, 2, "conn-nodes"),
@@ -248,6 +249,7 @@ public final class UnicastScenario implements Scenario {
         cpu.percentByProcess().forEach((name, pct) -> line.put("cpu_pct_" + name.replace('-', '_'), pct, 0));
         return line.put("cpu_pct_machine", cpu.machinePercent(), 0)
                 .put("cpu_pct_irq", cpu.interruptPercent(), 0)
+                .put("cpu_pct_jit", cpu.jitPercent(), 0)
                 .put("loadavg_1m", cpu.loadAverage())
                 .put("target_acked_ok", r.ackedPerSecond() >= TARGET_ACKED_PER_S)
                 .put("target_p99_ok", r.p99Ms() >= 0 && r.p99Ms() < TARGET_P99_MS);

@@ -14,6 +14,22 @@ class CpuTimesTest {
     }
 
     @Test
+    void isJitThread_whenCompilerThreadStat_thenTrueElseFalse() {
+        String rest = " S 1 2 3 4 5 6 7 8 9 10 300 20 0 0 20 0 1 0 100";
+        assertThat(CpuTimes.isJitThread("4243 (C2 CompilerThre)" + rest)).isTrue();
+        assertThat(CpuTimes.isJitThread("4244 (C1 CompilerThre)" + rest)).isTrue();
+        assertThat(CpuTimes.isJitThread("4245 (conn-io-1)" + rest)).isFalse();
+        assertThat(CpuTimes.isJitThread("4246 (VM Thread)" + rest)).isFalse();
+        assertThat(CpuTimes.processTicks("4243 (C2 CompilerThre)" + rest)).isEqualTo(320);
+    }
+
+    @Test
+    void jitTicks_whenThisJvm_thenCountsOnlyItsCompilerThreads() throws Exception {
+        long pid = ProcessHandle.current().pid();
+        assertThat(CpuTimes.jitTicks(pid)).isBetween(0L, CpuTimes.processTicks(pid));
+    }
+
+    @Test
     void processTicks_whenTruncated_thenError() {
         assertThatThrownBy(() -> CpuTimes.processTicks("4242 (java) S 1 2")).hasMessageContaining("fields");
         assertThatThrownBy(() -> CpuTimes.processTicks("garbage")).hasMessageContaining("')'");
