@@ -123,6 +123,23 @@ class RouterNodeIntegrationTest {
     }
 
     @Test
+    void unicast_whenRoutedAgainAfterCrashBeforeStatus_thenStatusWrittenByTheRetry() throws Exception {
+        FakeConnNode conn = h.connNode("conn-a");
+        RouterNode router = h.startRouter(Map.of());
+        await().atMost(WAIT).until(() -> router.connNodeLinks() == 1);
+        h.set(RedisKeys.route(h.appKey, "crashy"), "conn-a|c-4");
+        PushCommand cmd = Commands.toDevices(h.appKey, 600, "crashy");
+        // a router stored the body, delivered, and crashed before its status write and commit
+        h.redis.async().set(RedisKeys.message(id(cmd)), cmd.getPush().toByteArray()).get();
+
+        h.publish(h.appKey, cmd);
+
+        await().atMost(WAIT).until(() -> "1".equals(h.stat(id(cmd)).get("online")));
+        assertThat(h.stat(id(cmd))).containsEntry("targeted", "1").containsKey("routed_ms");
+        assertThat(conn.deliveries).hasSize(1);
+    }
+
+    @Test
     void unicast_whenConnNodeSaysNotHere_thenMessageStaysInInboxAndCountsStored() throws Exception {
         FakeConnNode conn = h.connNode("conn-a");
         conn.outcome = d -> Outcome.NOT_HERE;

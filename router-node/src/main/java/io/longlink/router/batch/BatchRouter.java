@@ -42,8 +42,9 @@ import org.slf4j.LoggerFactory;
  *   <li>delivery: one DeliveryBatch stream per conn-node, one FanOut per conn-node for tags and
  *       broadcast, all in flight at once and each bounded by its timeout;</li>
  *   <li>status, pipelined and not awaited: on a direct message's first routing one HSET of
- *       {@code routed_ms} and its counters; on a later routing (a retry after a crash) and for
- *       fan-outs, HINCRBYs.</li>
+ *       {@code routed_ms} and its counters; on a later routing (a retry after a crash) HINCRBYs,
+ *       plus {@code routed_ms}/{@code targeted} if the first routing's status never got written;
+ *       for fan-outs HINCRBYs.</li>
  * </ol>
  * The inbox entries go out with the admission check rather than after it: a message revoked before
  * it was routed therefore may get inbox entries, but its body is gone (Revoke deletes it and the
@@ -367,6 +368,8 @@ public final class BatchRouter {
                 }
                 if (m.firstRouting) {
                     updates.add(store.routed(m.id, now));
+                } else if (!m.isFanOut()) {
+                    updates.add(store.routedAgain(m.id, now, m.devices.size()));
                 }
                 if (m.online > 0) {
                     updates.add(store.count(m.id, RedisKeys.STAT_ONLINE, m.online));

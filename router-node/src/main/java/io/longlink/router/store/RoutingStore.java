@@ -124,6 +124,17 @@ public final class RoutingStore {
         return cmd.hset(RedisKeys.stat(messageId), fields).toCompletableFuture();
     }
 
+    /**
+     * A direct message routed again (a retry after a crash): {@code routed_ms} and {@code targeted}
+     * only if the first routing's status never got written (it is sent after delivery, so a crash
+     * can come between); the copies themselves are counted with {@link #count}.
+     */
+    public CompletableFuture<Boolean> routedAgain(long messageId, long nowMs, long targeted) {
+        String stat = RedisKeys.stat(messageId);
+        cmd.hsetnx(stat, RedisKeys.STAT_ROUTED_MS, ascii(nowMs));
+        return cmd.hsetnx(stat, RedisKeys.STAT_TARGETED, ascii(targeted)).toCompletableFuture();
+    }
+
     /** {@code routed_ms} alone, for a fan-out message's first routing (its counters are increments). */
     public CompletableFuture<Boolean> routed(long messageId, long nowMs) {
         return cmd.hset(RedisKeys.stat(messageId), RedisKeys.STAT_ROUTED_MS, ascii(nowMs)).toCompletableFuture();
