@@ -65,8 +65,11 @@ public final class CpuTimes {
         return open >= 0 && (stat.startsWith("C1 CompilerThre", open + 1) || stat.startsWith("C2 CompilerThre", open + 1));
     }
 
-    /** The machine's busy ticks and, among them, interrupt ticks (loopback TCP is mostly softirq). */
-    public record Machine(long busy, long interrupts) {
+    /**
+     * The machine's busy ticks and, among them, interrupt ticks (loopback TCP is mostly softirq) and
+     * steal ticks (a virtual machine's CPU time its host gave to someone else).
+     */
+    public record Machine(long busy, long interrupts, long steal) {
     }
 
     public static Machine machine() throws IOException {
@@ -75,7 +78,8 @@ public final class CpuTimes {
 
     /**
      * From the {@code cpu} line of /proc/stat (user nice system idle iowait irq softirq steal ...):
-     * busy = all but idle and iowait; interrupts = irq + softirq, which no process is charged for.
+     * busy = all but idle and iowait; interrupts = irq + softirq, which no process is charged for;
+     * steal = time the hypervisor ran something else while this machine wanted to run.
      */
     public static Machine machine(String procStat) {
         requireNonNull(procStat, "procStat");
@@ -91,7 +95,7 @@ public final class CpuTimes {
                         busy += Long.parseLong(f[i]);
                     }
                 }
-                return new Machine(busy, Long.parseLong(f[5]) + Long.parseLong(f[6]));
+                return new Machine(busy, Long.parseLong(f[5]) + Long.parseLong(f[6]), Long.parseLong(f[7]));
             }
         }
         throw new IllegalArgumentException("/proc/stat: no 'cpu ' line");

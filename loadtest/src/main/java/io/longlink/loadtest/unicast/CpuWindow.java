@@ -30,14 +30,16 @@ final class CpuWindow {
     private final double machinePercent;
     private final double interruptPercent;
     private final double jitPercent;
+    private final double stealPercent;
     private final String loadAverage;
 
     private CpuWindow(Map<String, Double> percentByProcess, double machinePercent, double interruptPercent,
-                      double jitPercent, String loadAverage) {
+                      double jitPercent, double stealPercent, String loadAverage) {
         this.percentByProcess = percentByProcess;
         this.machinePercent = machinePercent;
         this.interruptPercent = interruptPercent;
         this.jitPercent = jitPercent;
+        this.stealPercent = stealPercent;
         this.loadAverage = loadAverage;
     }
 
@@ -70,11 +72,12 @@ final class CpuWindow {
         });
         double machine = (machineAfter.busy() - machineBefore.busy()) * TICK_MS * 100.0 / elapsedMs;
         double irq = (machineAfter.interrupts() - machineBefore.interrupts()) * TICK_MS * 100.0 / elapsedMs;
+        double steal = (machineAfter.steal() - machineBefore.steal()) * TICK_MS * 100.0 / elapsedMs;
         double jit = (jitAfter - jitBefore) * TICK_MS * 100.0 / elapsedMs;
         String load = readLoadAverage();
-        log.info("cpu over the measured window (% of one core): {} machine={} irq={} jit={} loadavg={}", format(pct),
-                Math.round(machine), Math.round(irq), Math.round(jit), load);
-        return new CpuWindow(pct, machine, irq, jit, load);
+        log.info("cpu over the measured window (% of one core): {} machine={} irq={} jit={} steal={} loadavg={}",
+                format(pct), Math.round(machine), Math.round(irq), Math.round(jit), Math.round(steal), load);
+        return new CpuWindow(pct, machine, irq, jit, steal, load);
     }
 
     Map<String, Double> percentByProcess() {
@@ -87,6 +90,11 @@ final class CpuWindow {
 
     double interruptPercent() {
         return interruptPercent;
+    }
+
+    /** CPU the hypervisor gave elsewhere while this machine wanted it: counted in machine, in no process. */
+    double stealPercent() {
+        return stealPercent;
     }
 
     /** CPU the JVMs' JIT compilers took in the window, summed: near 0 once every JVM is warm. */

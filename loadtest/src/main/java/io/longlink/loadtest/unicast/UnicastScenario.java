@@ -250,6 +250,7 @@ public final class UnicastScenario implements Scenario {
         return line.put("cpu_pct_machine", cpu.machinePercent(), 0)
                 .put("cpu_pct_irq", cpu.interruptPercent(), 0)
                 .put("cpu_pct_jit", cpu.jitPercent(), 0)
+                .put("cpu_pct_steal", cpu.stealPercent(), 0)
                 .put("loadavg_1m", cpu.loadAverage())
                 .put("target_acked_ok", r.ackedPerSecond() >= TARGET_ACKED_PER_S)
                 .put("target_p99_ok", r.p99Ms() >= 0 && r.p99Ms() < TARGET_P99_MS);

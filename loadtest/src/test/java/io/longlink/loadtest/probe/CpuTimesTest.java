@@ -36,10 +36,10 @@ class CpuTimesTest {
     }
 
     @Test
-    void machine_whenCpuLine_thenBusyIsAllButIdleAndIowaitAndInterruptsAreIrqPlusSoftirq() {
+    void machine_whenCpuLine_thenBusyIsAllButIdleAndIowaitAndInterruptsAreIrqPlusSoftirqAndStealIsSteal() {
         String procStat = "cpu  100 5 50 9000 20 3 2 7 0 0\ncpu0 50 2 25 4500 10 1 1 0 0 0\n";
 
-        assertThat(CpuTimes.machine(procStat)).isEqualTo(new CpuTimes.Machine(100 + 5 + 50 + 3 + 2 + 7, 3 + 2));
+        assertThat(CpuTimes.machine(procStat)).isEqualTo(new CpuTimes.Machine(100 + 5 + 50 + 3 + 2 + 7, 3 + 2, 7));
     }
 
     @Test
