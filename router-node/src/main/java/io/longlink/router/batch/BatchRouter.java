@@ -47,9 +47,9 @@ import org.slf4j.LoggerFactory;
  *       for fan-outs HINCRBYs.</li>
  * </ol>
  * The inbox entries go out with the admission check rather than after it: a message revoked before
- * it was routed therefore may get inbox entries, but its body is gone (Revoke deletes it and the
- * admission finds the tombstone and writes nothing), so a conn-node draining such an entry drops it and counts it
- * {@code revoked}; it is never delivered.
+ * it was routed therefore may get inbox entries, but its body is the tombstone Revoke left (the
+ * admission finds it and writes nothing), so a conn-node draining such an entry drops it and counts
+ * it {@code revoked}; it is never delivered.
  * {@link #route} returns only when every message of the batch is either in its inboxes (or the
  * broadcast log) or was handed to its conn-node; it throws when Redis failed, and then nothing of
  * the batch may be committed. A Deliver batch that fails (timeout, stream reset) counts as not
