@@ -1,5 +1,7 @@
 package io.longlink.router;
 
+import static org.awaitility.Awaitility.await;
+
 import io.longlink.common.config.Config;
 import io.longlink.common.config.Setting;
 import io.longlink.common.kafka.KafkaSettings;
@@ -9,6 +11,7 @@ import io.longlink.common.redis.RedisStore;
 import io.longlink.proto.command.PushCommand;
 import io.longlink.testsupport.KafkaCluster;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -89,6 +92,13 @@ final class RouterHarness implements AutoCloseable {
             node.close();
             throw e;
         }
+        return node;
+    }
+
+    /** Starts a router and waits until it has a link to each of the {@code links} fake conn-nodes. */
+    RouterNode startRouterLinked(Map<Setting<?>, Object> extra, int links) throws Exception {
+        RouterNode node = startRouter(extra);
+        await().atMost(Duration.ofSeconds(30)).until(() -> node.connNodeLinks() == links);
         return node;
     }
 

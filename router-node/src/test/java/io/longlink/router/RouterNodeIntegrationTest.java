@@ -61,8 +61,7 @@ class RouterNodeIntegrationTest {
     @Test
     void unicast_whenDeviceOnLiveConnNode_thenStoredFirstThenDeliveredOverDeliverAndCounted() throws Exception {
         FakeConnNode conn = h.connNode("conn-a");
-        RouterNode router = h.startRouter(Map.of());
-        await().atMost(WAIT).until(() -> router.connNodeLinks() == 1);
+        RouterNode router = h.startRouterLinked(Map.of(), 1);
         h.set(RedisKeys.route(h.appKey, "phone-1"), "conn-a|c-17");
         PushCommand cmd = Commands.toDevices(h.appKey, 600, "phone-1");
 
@@ -103,8 +102,7 @@ class RouterNodeIntegrationTest {
     @Test
     void unicast_whenSameCommandRoutedAgain_thenFirstRoutingStatusKeptAndRetryCountedOnTop() throws Exception {
         FakeConnNode conn = h.connNode("conn-a");
-        RouterNode router = h.startRouter(Map.of());
-        await().atMost(WAIT).until(() -> router.connNodeLinks() == 1);
+        RouterNode router = h.startRouterLinked(Map.of(), 1);
         h.set(RedisKeys.route(h.appKey, "again"), "conn-a|c-3");
         PushCommand cmd = Commands.toDevices(h.appKey, 600, "again", "offline-too");
 
@@ -125,8 +123,7 @@ class RouterNodeIntegrationTest {
     @Test
     void unicast_whenRoutedAgainAfterCrashBeforeStatus_thenStatusWrittenByTheRetry() throws Exception {
         FakeConnNode conn = h.connNode("conn-a");
-        RouterNode router = h.startRouter(Map.of());
-        await().atMost(WAIT).until(() -> router.connNodeLinks() == 1);
+        RouterNode router = h.startRouterLinked(Map.of(), 1);
         h.set(RedisKeys.route(h.appKey, "crashy"), "conn-a|c-4");
         PushCommand cmd = Commands.toDevices(h.appKey, 600, "crashy");
         // a router stored the body, delivered, and crashed before its status write and commit
@@ -143,8 +140,7 @@ class RouterNodeIntegrationTest {
     void unicast_whenConnNodeSaysNotHere_thenMessageStaysInInboxAndCountsStored() throws Exception {
         FakeConnNode conn = h.connNode("conn-a");
         conn.outcome = d -> Outcome.NOT_HERE;
-        RouterNode router = h.startRouter(Map.of());
-        await().atMost(WAIT).until(() -> router.connNodeLinks() == 1);
+        RouterNode router = h.startRouterLinked(Map.of(), 1);
         h.set(RedisKeys.route(h.appKey, "moved"), "conn-a|c-2");
         PushCommand cmd = Commands.toDevices(h.appKey, 3600, "moved");
 
@@ -158,8 +154,7 @@ class RouterNodeIntegrationTest {
     @Test
     void onlineOnly_whenDeviceOffline_thenNothingStoredAndWhenOnlineDeliveredWithoutInbox() throws Exception {
         FakeConnNode conn = h.connNode("conn-a");
-        RouterNode router = h.startRouter(Map.of());
-        await().atMost(WAIT).until(() -> router.connNodeLinks() == 1);
+        RouterNode router = h.startRouterLinked(Map.of(), 1);
         h.set(RedisKeys.route(h.appKey, "on"), "conn-a|c-3");
         PushCommand cmd = Commands.toDevices(h.appKey, 0, "on", "off");
 
@@ -190,8 +185,7 @@ class RouterNodeIntegrationTest {
     @Test
     void inbox_whenSameCollapseKey_thenNewerReplacesOlderAndOlderArrivingLateIsDropped() throws Exception {
         FakeConnNode conn = h.connNode("conn-a");
-        RouterNode router = h.startRouter(Map.of());
-        await().atMost(WAIT).until(() -> router.connNodeLinks() == 1);
+        RouterNode router = h.startRouterLinked(Map.of(), 1);
         PushCommand older = Commands.collapsing(h.appKey, "fan", "score");
         PushCommand unrelated = Commands.toDevices(h.appKey, 3600, "fan");
         PushCommand newer = Commands.collapsing(h.appKey, "fan", "score");
@@ -232,8 +226,7 @@ class RouterNodeIntegrationTest {
     @Test
     void revoked_whenRevokedBeforeRouting_thenNoBodyAndNothingDelivered() throws Exception {
         FakeConnNode conn = h.connNode("conn-a");
-        RouterNode router = h.startRouter(Map.of());
-        await().atMost(WAIT).until(() -> router.connNodeLinks() == 1);
+        RouterNode router = h.startRouterLinked(Map.of(), 1);
         h.set(RedisKeys.route(h.appKey, "r1"), "conn-a|c-1");
         PushCommand cmd = Commands.toDevices(h.appKey, 3600, "r1");
         // what Revoke leaves: revoked_ms and the tombstone (an empty value) in place of the body
@@ -257,8 +250,7 @@ class RouterNodeIntegrationTest {
     void tags_whenTtl_thenFanOutToEveryLiveNodeAndBroadcastLogEntry() throws Exception {
         FakeConnNode a = h.connNode("conn-a");
         FakeConnNode b = h.connNode("conn-b");
-        RouterNode router = h.startRouter(Map.of(RouterSettings.BROADCAST_LOG_MAX, 2));
-        await().atMost(WAIT).until(() -> router.connNodeLinks() == 2);
+        RouterNode router = h.startRouterLinked(Map.of(RouterSettings.BROADCAST_LOG_MAX, 2), 2);
         TagFilter filter = TagFilter.newBuilder().addAnyOf("vip").addNoneOf("muted").build();
         PushCommand cmd = Commands.toTags(h.appKey, 3600, filter, 1500);
 
@@ -302,8 +294,7 @@ class RouterNodeIntegrationTest {
     @Test
     void broadcast_whenOnlineOnly_thenFanOutWithoutLogOrBody() throws Exception {
         FakeConnNode a = h.connNode("conn-a");
-        RouterNode router = h.startRouter(Map.of());
-        await().atMost(WAIT).until(() -> router.connNodeLinks() == 1);
+        RouterNode router = h.startRouterLinked(Map.of(), 1);
         PushCommand cmd = Commands.broadcast(h.appKey, 0);
 
         h.publish(h.appKey, cmd);
@@ -318,8 +309,7 @@ class RouterNodeIntegrationTest {
     void fanOut_whenManyInOneBatch_thenAtMostMaxInflightPerConnNodeAndAllSent() throws Exception {
         FakeConnNode a = h.connNode("conn-a");
         a.fanOutDelayMs = 100;
-        RouterNode router = h.startRouter(Map.of(RouterSettings.FANOUT_MAX_INFLIGHT, 2));
-        await().atMost(WAIT).until(() -> router.connNodeLinks() == 1);
+        RouterNode router = h.startRouterLinked(Map.of(RouterSettings.FANOUT_MAX_INFLIGHT, 2), 1);
         PushCommand[] cmds = new PushCommand[10];
         for (int i = 0; i < cmds.length; i++) {
             cmds[i] = Commands.broadcast(h.appKey, 0);
@@ -338,8 +328,7 @@ class RouterNodeIntegrationTest {
     void fanOut_whenSpread_thenBatchCommittedWithoutWaitingAndCountedWhenAnswered() throws Exception {
         FakeConnNode a = h.connNode("conn-a");
         a.fanOutHold = new CountDownLatch(1);
-        RouterNode router = h.startRouter(Map.of(RouterSettings.FANOUT_TIMEOUT_MS, 500));
-        await().atMost(WAIT).until(() -> router.connNodeLinks() == 1);
+        RouterNode router = h.startRouterLinked(Map.of(RouterSettings.FANOUT_TIMEOUT_MS, 500), 1);
         PushCommand cmd = Commands.toTags(h.appKey, 600, TagFilter.newBuilder().addAnyOf("all").build(), 5_000);
 
         h.publish(h.appKey, cmd);
@@ -357,9 +346,8 @@ class RouterNodeIntegrationTest {
         FakeConnNode stuck = h.connNode("conn-stuck");
         stuck.hold = new CountDownLatch(1);
         FakeConnNode healthy = h.connNode("conn-ok");
-        RouterNode router = h.startRouter(Map.of(RouterSettings.DELIVER_TIMEOUT_MS, 500,
-                RouterSettings.DELIVER_RETRIES, 0));
-        await().atMost(WAIT).until(() -> router.connNodeLinks() == 2);
+        RouterNode router = h.startRouterLinked(Map.of(RouterSettings.DELIVER_TIMEOUT_MS, 500,
+                RouterSettings.DELIVER_RETRIES, 0), 2);
         h.set(RedisKeys.route(h.appKey, "on-stuck"), "conn-stuck|c-1");
         h.set(RedisKeys.route(h.appKey, "on-ok"), "conn-ok|c-2");
         PushCommand cmd = Commands.toDevices(h.appKey, 3600, "on-stuck", "on-ok");
@@ -381,9 +369,8 @@ class RouterNodeIntegrationTest {
             throws Exception {
         FakeConnNode conn = h.connNode("conn-late");
         conn.unansweredBatches.set(1);
-        RouterNode router = h.startRouter(Map.of(RouterSettings.DELIVER_TIMEOUT_MS, 300,
-                RouterSettings.DELIVER_RETRY_BACKOFF_MS, 400, RouterSettings.LINK_RETRY_MS, 100));
-        await().atMost(WAIT).until(() -> router.connNodeLinks() == 1);
+        RouterNode router = h.startRouterLinked(Map.of(RouterSettings.DELIVER_TIMEOUT_MS, 300,
+                RouterSettings.DELIVER_RETRY_BACKOFF_MS, 400, RouterSettings.LINK_RETRY_MS, 100), 1);
         h.set(RedisKeys.route(h.appKey, "d1"), "conn-late|c-1");
         PushCommand cmd = Commands.toDevices(h.appKey, 3600, "d1");
 
@@ -405,10 +392,9 @@ class RouterNodeIntegrationTest {
     void deliver_whenConnNodeNeverAnswers_thenRetriedAtMostDeliverRetriesTimes() throws Exception {
         FakeConnNode conn = h.connNode("conn-dead");
         conn.unansweredBatches.set(Integer.MAX_VALUE);
-        RouterNode router = h.startRouter(Map.of(RouterSettings.DELIVER_TIMEOUT_MS, 200,
+        RouterNode router = h.startRouterLinked(Map.of(RouterSettings.DELIVER_TIMEOUT_MS, 200,
                 RouterSettings.DELIVER_RETRIES, 2, RouterSettings.DELIVER_RETRY_BACKOFF_MS, 300,
-                RouterSettings.LINK_RETRY_MS, 100));
-        await().atMost(WAIT).until(() -> router.connNodeLinks() == 1);
+                RouterSettings.LINK_RETRY_MS, 100), 1);
         h.set(RedisKeys.route(h.appKey, "d1"), "conn-dead|c-1");
 
         h.publish(h.appKey + ":d1", Commands.toDevices(h.appKey, 3600, "d1"));
@@ -429,8 +415,7 @@ class RouterNodeIntegrationTest {
     void commit_whenConnNodeHasNotAnswered_thenOffsetsNotCommittedUntilItDoes() throws Exception {
         FakeConnNode slow = h.connNode("conn-slow");
         slow.hold = new CountDownLatch(1);
-        RouterNode router = h.startRouter(Map.of(RouterSettings.DELIVER_TIMEOUT_MS, 60_000));
-        await().atMost(WAIT).until(() -> router.connNodeLinks() == 1);
+        RouterNode router = h.startRouterLinked(Map.of(RouterSettings.DELIVER_TIMEOUT_MS, 60_000), 1);
         h.set(RedisKeys.route(h.appKey, "d1"), "conn-slow|c-1");
         PushCommand cmd = Commands.toDevices(h.appKey, 3600, "d1");
 
@@ -483,8 +468,7 @@ class RouterNodeIntegrationTest {
     @Test
     void connNode_whenItLeavesMembership_thenRoutesToItAreOffline() throws Exception {
         FakeConnNode conn = h.connNode("conn-a");
-        RouterNode router = h.startRouter(Map.of());
-        await().atMost(WAIT).until(() -> router.connNodeLinks() == 1);
+        RouterNode router = h.startRouterLinked(Map.of(), 1);
         conn.leave();
         await().atMost(WAIT).until(() -> router.connNodeLinks() == 0);
         h.set(RedisKeys.route(h.appKey, "left-behind"), "conn-a|c-1");
