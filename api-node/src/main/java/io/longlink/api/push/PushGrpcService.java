@@ -15,6 +15,7 @@ import io.longlink.api.auth.Caller;
 import io.longlink.api.error.ApiException;
 import io.longlink.api.error.Replies;
 import io.longlink.api.receipt.ReceiptHub;
+import io.longlink.common.redis.LuaScript;
 import io.longlink.common.redis.RedisKeys;
 import io.longlink.common.redis.RedisStore;
 import io.longlink.proto.api.GetMessageStatusRequest;
@@ -28,9 +29,6 @@ import io.longlink.proto.api.RevokeRequest;
 import io.longlink.proto.api.RevokeResponse;
 import io.longlink.proto.api.StreamReceiptsRequest;
 import io.longlink.proto.receipt.Receipt;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -43,8 +41,7 @@ import java.util.function.LongSupplier;
  * app's message.
  */
 public final class PushGrpcService extends PushServiceGrpc.PushServiceImplBase {
-    /** Revoke is rare: the script travels with each call (EVAL), nothing to reload after a Redis restart. */
-    private static final String REVOKE_SCRIPT = resource("revoke.lua");
+    private static final LuaScript REVOKE = LuaScript.resource(PushGrpcService.class, "revoke.lua");
 
     private final RedisClusterAsyncCommands<String, byte[]> redis;
     private final PushAcceptor acceptor;
@@ -106,7 +103,7 @@ public final class PushGrpcService extends PushServiceGrpc.PushServiceImplBase {
                 checkOwner(app, id, owner);
                 // one script: revoked_ms, then the body replaced by the tombstone; `revoked` is counted
                 // by conn-nodes, one per copy they skip
-                CompletionStage<Long> removed = redis.eval(REVOKE_SCRIPT, ScriptOutputType.INTEGER,
+                CompletionStage<Long> removed = REVOKE.run(redis, ScriptOutputType.INTEGER,
                         new String[] {RedisKeys.message(id), stat}, utf8(Long.toString(clock.getAsLong())),
                         utf8(Long.toString(PushLimits.MAX_TTL_SECONDS * 1000L)));
                 return removed.thenApply(n -> RevokeResponse.newBuilder().setBodyRemoved(n == 1).build());
@@ -179,16 +176,5 @@ public final class PushGrpcService extends PushServiceGrpc.PushServiceImplBase {
 
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String resource(String name) {
-        try (InputStream in = PushGrpcService.class.getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException("script resource missing: " + name);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read script " + name, e);
-        }
     }
 }

@@ -7,6 +7,7 @@ import io.longlink.proto.command.PushCommand;
 import io.longlink.router.batch.BatchRouter;
 import io.longlink.router.batch.CommandCheck;
 import io.longlink.router.batch.RouterMetrics;
+import io.longlink.common.redis.LuaScript;
 import io.longlink.router.store.RoutingStore;
 import io.prometheus.client.Histogram;
 import java.time.Duration;
@@ -153,7 +154,7 @@ public final class CommandConsumer implements AutoCloseable {
         } catch (Exception e) {
             metrics.batches.labels("retried").inc();
             log.warn("batch not routed; it will be handled again commands={} cause=\"{}\"", commands.size(), e.toString());
-            if (RoutingStore.isNoScript(e)) {
+            if (LuaScript.isNoScript(e)) {
                 reloadScripts();
             }
             return false;

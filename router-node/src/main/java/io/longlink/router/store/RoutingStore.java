@@ -4,9 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import io.lettuce.core.ExpireArgs;
 import io.lettuce.core.KeyValue;
-import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.longlink.common.redis.LuaScript;
 import io.longlink.common.redis.RedisKeys;
 import io.longlink.common.redis.RedisStore;
 import java.nio.charset.StandardCharsets;
@@ -31,8 +32,8 @@ public final class RoutingStore {
 
     private final RedisStore redis;
     private final RedisClusterAsyncCommands<String, byte[]> cmd;
-    private final LuaScript inbox = LuaScript.resource("inbox.lua");
-    private final LuaScript broadcastLog = LuaScript.resource("broadcast_log.lua");
+    private final LuaScript inbox = LuaScript.resource(RoutingStore.class, "inbox.lua");
+    private final LuaScript broadcastLog = LuaScript.resource(RoutingStore.class, "broadcast_log.lua");
 
     public RoutingStore(RedisStore redis) {
         this.redis = requireNonNull(redis, "redis");
@@ -43,18 +44,6 @@ public final class RoutingStore {
     public void loadScripts(long timeoutMs) throws Exception {
         CompletableFuture.allOf(inbox.load(cmd), broadcastLog.load(cmd))
                 .get(timeoutMs, TimeUnit.MILLISECONDS);
-    }
-
-    public static boolean isNoScript(Throwable t) {
-        for (Throwable e = t; e != null; e = e.getCause()) {
-            if (e instanceof RedisNoScriptException) {
-                return true;
-            }
-            if (e.getCause() == e) {
-                break;
-            }
-        }
-        return false;
     }
 
     /** Runs {@code issue} with auto-flush off, so every command it issues goes out in one write. */
@@ -163,13 +152,13 @@ public final class RoutingStore {
     /** 1 = stored, -1 = a newer message with the same collapse key is already stored. */
     public CompletableFuture<Long> addToInbox(String appKey, String deviceId, byte[] member, byte[] collapseKey,
                                               byte[] inboxMax, byte[] ttlMs) {
-        return inbox.run(cmd, new String[] {RedisKeys.inbox(appKey, deviceId), RedisKeys.collapse(appKey, deviceId)},
+        return inbox.evalsha(cmd, ScriptOutputType.INTEGER, new String[] {RedisKeys.inbox(appKey, deviceId), RedisKeys.collapse(appKey, deviceId)},
                 member, collapseKey, inboxMax, ttlMs);
     }
 
     public CompletableFuture<Long> appendBroadcast(String appKey, byte[] member, byte[] filter, byte[] logMax,
                                                    byte[] ttlMs) {
-        return broadcastLog.run(cmd, new String[] {RedisKeys.broadcastLog(appKey), RedisKeys.broadcastFilter(appKey)},
+        return broadcastLog.evalsha(cmd, ScriptOutputType.INTEGER, new String[] {RedisKeys.broadcastLog(appKey), RedisKeys.broadcastFilter(appKey)},
                 member, filter, logMax, ttlMs);
     }
 

@@ -1,4 +1,4 @@
-package io.longlink.conn.store;
+package io.longlink.common.redis;
 
 import static java.util.Objects.requireNonNull;
 
@@ -18,7 +18,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * A Lua script shipped as a resource next to the class that runs it. {@link #run} calls it by
  * digest and sends the text only when a Redis node does not know it yet (first use, restart,
- * failover), so no load step is needed at start.
+ * failover), so no load step is needed at start. A connection that pipelines with auto-flush off
+ * {@link #load}s its scripts instead and calls {@link #evalsha}, reloading on {@link #isNoScript}.
  */
 public final class LuaScript {
     private final String source;
@@ -58,13 +59,25 @@ public final class LuaScript {
                 ? redis.<T>eval(source, type, keys, args) : CompletableFuture.failedFuture(e));
     }
 
+    /** Loads the script into every master's cache (Lettuce's cluster connection sends it to all). */
+    public CompletableFuture<String> load(RedisClusterAsyncCommands<String, byte[]> redis) {
+        return redis.scriptLoad(source).toCompletableFuture();
+    }
+
+    /** EVALSHA only: for a pipelined connection whose scripts were {@link #load}ed. */
+    public <T> CompletableFuture<T> evalsha(RedisClusterAsyncCommands<String, byte[]> redis, ScriptOutputType type,
+                                            String[] keys, byte[]... args) {
+        return redis.<T>evalsha(sha, type, keys, args).toCompletableFuture();
+    }
+
     /** EVAL with the text: for the batcher's connection, where a reply callback must not issue a retry. */
     public <T> CompletionStage<T> eval(RedisClusterAsyncCommands<String, byte[]> redis, ScriptOutputType type,
                                        String[] keys, byte[]... args) {
         return redis.eval(source, type, keys, args);
     }
 
-    private static boolean isNoScript(Throwable t) {
+    /** True when {@code t} or one of its causes says a Redis node does not know the script. */
+    public static boolean isNoScript(Throwable t) {
         for (Throwable e = t; e != null; e = e.getCause() == e ? null : e.getCause()) {
             if (e instanceof RedisNoScriptException) {
                 return true;
