@@ -37,6 +37,11 @@ public final class RouterSettings {
                     + " within conn.fanout-max-concurrent");
     public static final Setting<Integer> DELIVER_TIMEOUT_MS = Setting.intRange("router.deliver-timeout-ms", 3_000, 100,
             120_000, "How long a conn-node may take to answer a DeliveryBatch before it counts as not delivered");
+    public static final Setting<Integer> ACK_WAIT_MS = Setting.intRange("router.ack-wait-ms", 250, 0, 10_000,
+            "How long a conn-node waits for the device's ACK of a live copy of a TTL > 0 unicast before it answers;"
+                    + " a copy acknowledged in time is never written to the inbox, the others are written after the"
+                    + " answer (0 = write every copy to the inbox before delivering it). Each round of a batch"
+                    + " may take this long when a device does not answer");
     public static final Setting<Integer> FANOUT_TIMEOUT_MS = Setting.intRange("router.fanout-timeout-ms", 5_000, 100,
             120_000, "Deadline of a FanOut call to one conn-node, plus the push's spread_ms");
     public static final Setting<Integer> LINK_RETRY_MS = Setting.intRange("router.link-retry-ms", 1_000, 10, 60_000,
@@ -64,7 +69,7 @@ public final class RouterSettings {
         all.addAll(KafkaSettings.all());
         all.addAll(List.of(CONSUMER_GROUP, COMMAND_PARTITIONS, RECEIPT_PARTITIONS, REPLICATION_FACTOR,
                 MAX_POLL_RECORDS, BATCH_MAX_TARGETS, INBOX_MAX, BROADCAST_LOG_MAX, DELIVER_BATCH_MAX,
-                DELIVER_MAX_INFLIGHT, FANOUT_MAX_INFLIGHT, DELIVER_TIMEOUT_MS, FANOUT_TIMEOUT_MS, LINK_RETRY_MS, DELIVER_RETRIES,
+                DELIVER_MAX_INFLIGHT, FANOUT_MAX_INFLIGHT, DELIVER_TIMEOUT_MS, ACK_WAIT_MS, FANOUT_TIMEOUT_MS, LINK_RETRY_MS, DELIVER_RETRIES,
                 DELIVER_RETRY_BACKOFF_MS, DELIVER_RETRY_QUEUE_MAX, RETRY_BACKOFF_MS,
                 STORED_RECEIPTS));
         return List.copyOf(all);

@@ -59,9 +59,9 @@ class RouterNodeIntegrationTest {
     }
 
     @Test
-    void unicast_whenDeviceOnLiveConnNode_thenStoredFirstThenDeliveredOverDeliverAndCounted() throws Exception {
+    void unicast_whenAckWaitOff_thenStoredFirstThenDeliveredOverDeliverAndCounted() throws Exception {
         FakeConnNode conn = h.connNode("conn-a");
-        RouterNode router = h.startRouterLinked(Map.of(), 1);
+        RouterNode router = h.startRouterLinked(Map.of(RouterSettings.ACK_WAIT_MS, 0), 1);
         h.set(RedisKeys.route(h.appKey, "phone-1"), "conn-a|c-17");
         PushCommand cmd = Commands.toDevices(h.appKey, 600, "phone-1");
 
@@ -73,6 +73,8 @@ class RouterNodeIntegrationTest {
         assertThat(d.getDeviceId()).isEqualTo("phone-1");
         assertThat(d.getConnectionId()).isEqualTo("c-17");
         assertThat(d.getPush()).isEqualTo(cmd.getPush());
+        assertThat(d.getAwaitAck()).isFalse();
+        assertThat(conn.batches.get(0).getAckWaitMs()).isZero();
         assertThat(h.inbox("phone-1")).containsExactly(RedisKeys.inboxMember(id(cmd)));
         assertThat(Push.parseFrom(h.getBytes(RedisKeys.message(id(cmd))))).isEqualTo(cmd.getPush());
         assertThat(h.pttl(RedisKeys.message(id(cmd)))).isBetween(1L, 600_000L);
@@ -81,6 +83,104 @@ class RouterNodeIntegrationTest {
         assertThat(stat).containsEntry("targeted", "1").containsEntry("online", "1").doesNotContainKey("stored")
                 .containsKey("routed_ms");
         await().atMost(WAIT).until(() -> h.committed() == h.produced());
+    }
+
+    @Test
+    void unicast_whenDeviceAcksWithinAckWait_thenNeverInTheInboxAndCountedAcked() throws Exception {
+        FakeConnNode conn = h.connNode("conn-a");
+        conn.outcome = d -> d.getAwaitAck() ? Outcome.ACKED : Outcome.WRITTEN;
+        RouterNode router = h.startRouterLinked(Map.of(RouterSettings.ACK_WAIT_MS, 400), 1);
+        h.set(RedisKeys.route(h.appKey, "quick"), "conn-a|c-21");
+        PushCommand cmd = Commands.toDevices(h.appKey, 600, "quick");
+
+        h.publish(h.appKey + ":quick", cmd);
+
+        await().atMost(WAIT).until(() -> h.stat(id(cmd)).containsKey("online") && h.stat(id(cmd)).containsKey("acked"));
+        assertThat(conn.deliveries.get(0).getAwaitAck()).isTrue();
+        assertThat(conn.batches.get(0).getAckWaitMs()).isEqualTo(400);
+        assertThat(h.stat(id(cmd))).containsEntry("targeted", "1").containsEntry("online", "1")
+                .containsEntry("acked", "1").doesNotContainKey("stored");
+        await().atMost(WAIT).until(() -> h.committed() == h.produced());
+        assertThat(h.inbox("quick")).isEmpty();
+        // the body is kept: Revoke and a retry after a crash still find it
+        assertThat(Push.parseFrom(h.getBytes(RedisKeys.message(id(cmd))))).isEqualTo(cmd.getPush());
+    }
+
+    @Test
+    void unicast_whenWrittenButNotAckedInTime_thenStoredAfterTheAnswerAndBeforeTheCommit() throws Exception {
+        FakeConnNode conn = h.connNode("conn-a");
+        conn.hold = new CountDownLatch(1);
+        RouterNode router = h.startRouterLinked(Map.of(RouterSettings.ACK_WAIT_MS, 250,
+                RouterSettings.DELIVER_TIMEOUT_MS, 60_000), 1);
+        h.set(RedisKeys.route(h.appKey, "silent"), "conn-a|c-22");
+        PushCommand cmd = Commands.toDevices(h.appKey, 3600, "silent", "away");
+
+        h.publish(h.appKey, cmd);
+        await().atMost(WAIT).until(() -> conn.deliveries.size() == 1);
+
+        // handed over, unanswered: nothing stored for either device yet, and nothing committed
+        assertThat(h.inbox("silent")).isEmpty();
+        assertThat(h.inbox("away")).isEmpty();
+        assertThat(h.committed()).isLessThan(h.produced());
+        conn.hold.countDown();
+        await().atMost(WAIT).until(() -> h.committed() == h.produced());
+        assertThat(h.inbox("silent")).containsExactly(RedisKeys.inboxMember(id(cmd)));
+        assertThat(h.inbox("away")).containsExactly(RedisKeys.inboxMember(id(cmd)));
+        assertThat(h.pttl(RedisKeys.inbox(h.appKey, "silent"))).isBetween(3_590_000L, 3_600_000L);
+        await().atMost(WAIT).until(() -> "1".equals(h.stat(id(cmd)).get("stored")));
+        assertThat(h.stat(id(cmd))).containsEntry("targeted", "2").containsEntry("online", "1")
+                .doesNotContainKey("acked");
+        assertThat(conn.deliveries).hasSize(1);
+    }
+
+    @Test
+    void unicast_whenDeviceReconnectedWhileAwaited_thenSentAgainToItsNewConnectionAfterTheInboxWrite()
+            throws Exception {
+        FakeConnNode conn = h.connNode("conn-a");
+        String routeKey = RedisKeys.route(h.appKey, "hopper");
+        conn.outcome = d -> {
+            if (d.getAwaitAck()) {
+                // the device left this connection and connected again while its copy was on the way
+                try {
+                    h.set(routeKey, "conn-a|c-32");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                return Outcome.STALE_ROUTE;
+            }
+            return Outcome.WRITTEN;
+        };
+        RouterNode router = h.startRouterLinked(Map.of(), 1);
+        h.set(routeKey, "conn-a|c-31");
+        PushCommand cmd = Commands.toDevices(h.appKey, 3600, "hopper");
+
+        h.publish(h.appKey + ":hopper", cmd);
+
+        await().atMost(WAIT).until(() -> "1".equals(h.stat(id(cmd)).get("online")));
+        assertThat(conn.deliveries).hasSize(2);
+        assertThat(conn.deliveries.get(0).getConnectionId()).isEqualTo("c-31");
+        assertThat(conn.deliveries.get(1).getConnectionId()).isEqualTo("c-32");
+        assertThat(conn.deliveries.get(1).getAwaitAck()).isFalse();
+        assertThat(h.inbox("hopper")).containsExactly(RedisKeys.inboxMember(id(cmd)));
+        assertThat(h.stat(id(cmd))).doesNotContainKey("stored");
+    }
+
+    @Test
+    void unicast_whenSlowReaderRefusedAwaitedCopy_thenSentAgainOnceStoredSoItsRedrainFindsIt() throws Exception {
+        FakeConnNode conn = h.connNode("conn-a");
+        conn.outcome = d -> Outcome.REJECTED; // still unwritable the second time
+        RouterNode router = h.startRouterLinked(Map.of(), 1);
+        h.set(RedisKeys.route(h.appKey, "sluggish"), "conn-a|c-41");
+        PushCommand cmd = Commands.toDevices(h.appKey, 3600, "sluggish");
+
+        h.publish(h.appKey + ":sluggish", cmd);
+
+        await().atMost(WAIT).until(() -> "1".equals(h.stat(id(cmd)).get("stored")));
+        assertThat(conn.deliveries).hasSize(2);
+        assertThat(conn.deliveries.get(0).getAwaitAck()).isTrue();
+        assertThat(conn.deliveries.get(1).getAwaitAck()).isFalse();
+        assertThat(h.inbox("sluggish")).containsExactly(RedisKeys.inboxMember(id(cmd)));
+        assertThat(h.stat(id(cmd))).doesNotContainKey("online");
     }
 
     @Test
@@ -412,10 +512,11 @@ class RouterNodeIntegrationTest {
     }
 
     @Test
-    void commit_whenConnNodeHasNotAnswered_thenOffsetsNotCommittedUntilItDoes() throws Exception {
+    void commit_whenAckWaitOffAndConnNodeHasNotAnswered_thenStoredButNotCommittedUntilItDoes() throws Exception {
         FakeConnNode slow = h.connNode("conn-slow");
         slow.hold = new CountDownLatch(1);
-        RouterNode router = h.startRouterLinked(Map.of(RouterSettings.DELIVER_TIMEOUT_MS, 60_000), 1);
+        RouterNode router = h.startRouterLinked(Map.of(RouterSettings.DELIVER_TIMEOUT_MS, 60_000,
+                RouterSettings.ACK_WAIT_MS, 0), 1);
         h.set(RedisKeys.route(h.appKey, "d1"), "conn-slow|c-1");
         PushCommand cmd = Commands.toDevices(h.appKey, 3600, "d1");
 

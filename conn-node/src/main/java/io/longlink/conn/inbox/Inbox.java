@@ -110,6 +110,15 @@ public final class Inbox {
         batcher.offer(new AckOp(appKey, deviceId, ids));
     }
 
+    /**
+     * A live copy the device acknowledged before the router wrote it anywhere: counted and reported
+     * here; the router counts it in the message's status.
+     */
+    public void ackedLive(String appKey, String deviceId, long id) {
+        metrics.acked.inc();
+        receipts.acked(appKey, deviceId, id);
+    }
+
     /** Queues removal of an entry whose body expired or does not parse. */
     public void expire(String appKey, String deviceId, InboxEntry entry) {
         batcher.offer(new ExpireOp(appKey, deviceId, entry));

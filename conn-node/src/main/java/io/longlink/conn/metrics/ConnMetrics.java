@@ -105,7 +105,8 @@ public final class ConnMetrics {
         pushesFanOut = pushes.labels("fanout");
         pushesReplay = pushes.labels("replay");
         ackIds = counter(registry, "longlink_conn_ack_ids_total", "Message ids received in ACK frames");
-        acked = counter(registry, "longlink_conn_acked_total", "ACKs that removed an inbox entry (counted once)");
+        acked = counter(registry, "longlink_conn_acked_total", "Copies the devices acknowledged, once each: an ACK"
+                + " that removed an inbox entry, or one that came within its DeliveryBatch's ack wait");
         inboxDrains = counter(registry, "longlink_conn_inbox_drains_total", "Inbox drains run at CONNECT");
         inboxRedrains = counter(registry, "longlink_conn_inbox_redrains_total",
                 "Inbox drains re-run on a live connection that became writable after a REJECTED delivery");

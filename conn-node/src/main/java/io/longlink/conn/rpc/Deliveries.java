@@ -3,6 +3,7 @@ package io.longlink.conn.rpc;
 import static java.util.Objects.requireNonNull;
 
 import io.longlink.conn.metrics.ConnMetrics;
+import io.longlink.conn.session.AckWaiter;
 import io.longlink.conn.session.ConnectionIds;
 import io.longlink.conn.session.Session;
 import io.longlink.conn.session.SessionIndex;
@@ -16,6 +17,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -24,9 +26,14 @@ import java.util.function.Consumer;
  * Decides one outcome per delivery of a batch. What needs no connection state is answered at once
  * (NOT_HERE, STALE_ROUTE, REJECTED while draining or expired); the rest goes to the sessions' event
  * loops as one task per loop per batch, which writes in batch order and flushes each touched
- * connection once. The batch completes when every loop task has reported.
+ * connection once. The batch completes when every loop task has reported and, for a batch with
+ * {@code ack_wait_ms}, when every awaited copy was acknowledged or the wait ended (one timer per
+ * batch, never one per connection).
  */
 final class Deliveries {
+    /** The longest ACK wait a batch may ask for; longer asks are cut to it. */
+    static final int MAX_ACK_WAIT_MS = 10_000;
+
     private final SessionIndex index;
     private final SessionService sessions;
     private final BooleanSupplier draining;
@@ -77,23 +84,39 @@ final class Deliveries {
             finish(outcomes, done);
             return;
         }
+        int ackWaitMs = Math.min(batch.getAckWaitMs(), MAX_ACK_WAIT_MS);
+        BatchAcks acks = ackWaitMs > 0 ? new BatchAcks(outcomes, done) : null;
         AtomicInteger remaining = new AtomicInteger(work.size());
         for (Map.Entry<EventLoop, LoopWork> e : work.entrySet()) {
             LoopWork w = e.getValue();
+            EventLoop loop = e.getKey();
             Runnable task = () -> {
-                w.run(batch, outcomes, sessions);
+                w.run(batch, outcomes, sessions, acks);
                 if (remaining.decrementAndGet() == 0) {
-                    finish(outcomes, done);
+                    loopsDone(outcomes, done, acks, loop, ackWaitMs);
                 }
             };
             try {
-                e.getKey().execute(task);
+                loop.execute(task);
             } catch (RejectedExecutionException stopping) {
                 w.fail(outcomes, Outcome.NOT_HERE);
                 if (remaining.decrementAndGet() == 0) {
-                    finish(outcomes, done);
+                    loopsDone(outcomes, done, acks, loop, ackWaitMs);
                 }
             }
+        }
+    }
+
+    private void loopsDone(Outcome[] outcomes, Consumer<Outcome[]> done, BatchAcks acks, EventLoop loop,
+                           int ackWaitMs) {
+        if (acks == null || acks.loopsDone()) {
+            finish(outcomes, done);
+            return;
+        }
+        try {
+            loop.schedule(acks::timeout, ackWaitMs, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopping) {
+            acks.timeout();
         }
     }
 
@@ -102,6 +125,71 @@ final class Deliveries {
             metrics.delivery(o);
         }
         done.accept(outcomes);
+    }
+
+    /**
+     * The ACK wait of one batch. Sessions register awaited copies while the loop tasks run; the batch
+     * answers when the last loop task ran and nothing is awaited, when the last awaited copy is
+     * acknowledged, or when the wait ends, whichever comes first, exactly once.
+     */
+    private final class BatchAcks implements AckWaiter {
+        private final Outcome[] outcomes;
+        private final Consumer<Outcome[]> done;
+        private int awaited;
+        private boolean loopsDone;
+        private volatile boolean answered;
+
+        BatchAcks(Outcome[] outcomes, Consumer<Outcome[]> done) {
+            this.outcomes = outcomes;
+            this.done = done;
+        }
+
+        @Override
+        public synchronized void awaiting(int index) {
+            awaited++;
+        }
+
+        @Override
+        public boolean acked(int index) {
+            synchronized (this) {
+                if (answered) {
+                    return false;
+                }
+                outcomes[index] = Outcome.ACKED;
+                awaited--;
+                if (!loopsDone || awaited > 0) {
+                    return true;
+                }
+                answered = true;
+            }
+            finish(outcomes, done);
+            return true;
+        }
+
+        @Override
+        public boolean answered() {
+            return answered;
+        }
+
+        /** True when the batch may answer now (nothing awaited); else its timer is to be started. */
+        synchronized boolean loopsDone() {
+            loopsDone = true;
+            if (awaited == 0) {
+                answered = true;
+                return true;
+            }
+            return false;
+        }
+
+        void timeout() {
+            synchronized (this) {
+                if (answered) {
+                    return;
+                }
+                answered = true;
+            }
+            finish(outcomes, done);
+        }
     }
 
     /** The deliveries of one batch that go to one event loop, in batch order. */
@@ -117,12 +205,14 @@ final class Deliveries {
             targets.add(s);
         }
 
-        void run(DeliveryBatch batch, Outcome[] outcomes, SessionService sessions) {
+        void run(DeliveryBatch batch, Outcome[] outcomes, SessionService sessions, BatchAcks acks) {
             Session lastFlushed = null;
             for (int k = 0; k < targets.size(); k++) {
                 Session s = targets.get(k);
                 int i = indexes[k];
-                outcomes[i] = sessions.deliver(s, batch.getDeliveries(i).getPush());
+                Delivery d = batch.getDeliveries(i);
+                outcomes[i] = acks != null && d.getAwaitAck() ? sessions.deliver(s, d.getPush(), acks, i)
+                        : sessions.deliver(s, d.getPush());
             }
             for (Session s : targets) {
                 if (s != lastFlushed) {

@@ -26,6 +26,8 @@ public final class Session {
     static final byte F_WATCHED_UNWRITABLE = 1 << 2;
     /** A live push was REJECTED because the channel was not writable: drain the inbox again once it is. */
     static final byte F_REDRAIN = 1 << 3;
+    /** An awaited copy went unacknowledged past its batch's wait: await none until the device ACKs again. */
+    static final byte F_ACK_LATE = 1 << 4;
 
     final Channel channel;
     volatile byte state;
@@ -43,6 +45,8 @@ public final class Session {
     PendingDrain inboxDrain;
     /** Non-null only after a broadcast-log replay, until the device ACKs the last replayed message. */
     ReplayMark replayMark;
+    /** Non-null only while live copies wait for this device's ACK (see AckWaiter). */
+    AckWaits ackWaits;
 
     // Intrusive links of the event loop's timing wheel (O(1) unlink when the connection closes).
     Session wheelPrev;

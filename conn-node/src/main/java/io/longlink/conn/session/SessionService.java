@@ -35,6 +35,7 @@ import io.netty.channel.EventLoopGroup;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -745,6 +746,29 @@ public final class SessionService implements SessionWheel.Policy, AutoCloseable 
             }
         }
         metrics.ackIds.inc(n);
+        s.flags &= ~Session.F_ACK_LATE;
+        AckWaits waits = s.ackWaits;
+        if (waits != null) {
+            // copies acknowledged while their batch still waited never reached the inbox: nothing to remove
+            int kept = 0;
+            for (int i = 0; i < n; i++) {
+                long id = idsAcked[i];
+                if (waits.ack(id) == 1) {
+                    inbox.ackedLive(s.appKey, s.deviceId, id);
+                } else {
+                    idsAcked[kept++] = id;
+                }
+            }
+            if (waits.isEmpty()) {
+                s.ackWaits = null;
+            }
+            if (kept == 0) {
+                return;
+            }
+            if (kept < n) {
+                idsAcked = Arrays.copyOf(idsAcked, kept);
+            }
+        }
         inbox.ack(s.appKey, s.deviceId, idsAcked);
     }
 
@@ -766,6 +790,34 @@ public final class SessionService implements SessionWheel.Policy, AutoCloseable 
         metrics.pushesLive.inc();
         write(s, FrameType.PUSH, Frames.encode(s.channel.alloc(), FrameType.PUSH, push));
         return Outcome.WRITTEN;
+    }
+
+    /**
+     * A live push the router has not written to the inbox: as {@link #deliver(Session, Push)}, and
+     * when it was written to the socket now (not held, not refused) it waits for the device's ACK on
+     * {@code waiter}, unless this device left an earlier awaited copy unacknowledged (then the router
+     * stores it at once instead of waiting again for a device that may be gone).
+     */
+    public Outcome deliver(Session s, Push push, AckWaiter waiter, int index) {
+        boolean live = s.state == Session.LIVE;
+        Outcome o = deliver(s, push);
+        if (o != Outcome.WRITTEN || !live || waiter == null) {
+            return o;
+        }
+        AckWaits waits = s.ackWaits;
+        if (waits != null && waits.dropAnswered()) {
+            s.flags |= Session.F_ACK_LATE;
+        }
+        if ((s.flags & Session.F_ACK_LATE) != 0) {
+            return o;
+        }
+        if (waits == null) {
+            waits = s.ackWaits = new AckWaits();
+        }
+        if (waits.add(push.getMessageId(), waiter, index)) {
+            waiter.awaiting(index);
+        }
+        return o;
     }
 
     /** A fan-out push: {@code frame} is the shared encoded PUSH (this takes its own reference). */

@@ -58,7 +58,18 @@ public final class TestRouter implements AutoCloseable {
     }
 
     public synchronized void send(long batchId, List<Delivery> deliveries) {
-        stream.onNext(DeliveryBatch.newBuilder().setBatchId(batchId).addAllDeliveries(deliveries).build());
+        send(batchId, 0, deliveries);
+    }
+
+    /** A batch whose await_ack deliveries may be answered ACKED within {@code ackWaitMs}. */
+    public synchronized void send(long batchId, int ackWaitMs, List<Delivery> deliveries) {
+        stream.onNext(DeliveryBatch.newBuilder().setBatchId(batchId).setAckWaitMs(ackWaitMs)
+                .addAllDeliveries(deliveries).build());
+    }
+
+    /** The delivery as a router sends a copy it has not stored: answered ACKED if acknowledged in time. */
+    public static Delivery awaited(Delivery d) {
+        return d.toBuilder().setAwaitAck(true).build();
     }
 
     public DeliveryResult nextResult() throws InterruptedException {
@@ -67,6 +78,11 @@ public final class TestRouter implements AutoCloseable {
             throw new AssertionError("no DeliveryResult within 10 s; stream error: " + streamError);
         }
         return r;
+    }
+
+    /** The next result if one arrives within {@code within}, else null. */
+    public DeliveryResult nextResult(java.time.Duration within) throws InterruptedException {
+        return results.poll(within.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Sends one batch and waits for its result. */

@@ -36,11 +36,16 @@ import org.slf4j.LoggerFactory;
  *   <li>one pipelined Redis round trip for everything that must be safe before delivery: per message
  *       its admission ({@code SET ll:msg:{id} <body> NX GET PX <ttl>}: stores the body once and
  *       answers whether Revoke left its tombstone there; a GET for an online-only message), MGETs of
- *       every device's route, per device the inbox writes (TTL &gt; 0: add, bound, TTL as plain
- *       commands; a message with a collapse key takes the inbox script, which also collapses), and
- *       per tag/broadcast message the app's broadcast log;</li>
+ *       every device's route, per device the inbox writes of copies that do not wait for their ACK
+ *       (TTL &gt; 0: add, bound, TTL as plain commands; a message with a collapse key takes the inbox
+ *       script, which also collapses), and per tag/broadcast message the app's broadcast log;</li>
  *   <li>delivery: one DeliveryBatch stream per conn-node, one FanOut per conn-node for tags and
- *       broadcast, all in flight at once and each bounded by its timeout;</li>
+ *       broadcast, all in flight at once and each bounded by its timeout. A TTL &gt; 0 unicast
+ *       without collapse key ({@link Message#awaitAck}) is delivered before any inbox write: its
+ *       conn-node answers ACKED when the device acknowledges it within {@code router.ack-wait-ms};</li>
+ *   <li>only when some awaited copy was not ACKED: one pipelined round trip with its inbox writes
+ *       and its device's route read again, and a second delivery of those that may otherwise sit
+ *       unseen in the inbox (see {@link #storeMisses});</li>
  *   <li>status, pipelined and not awaited: on a direct message's first routing one HSET of
  *       {@code routed_ms} and its counters; on a later routing (a retry after a crash) HINCRBYs,
  *       plus {@code routed_ms}/{@code targeted} if the first routing's status never got written;
@@ -50,8 +55,9 @@ import org.slf4j.LoggerFactory;
  * it was routed therefore may get inbox entries, but its body is the tombstone Revoke left (the
  * admission finds it and writes nothing), so a conn-node draining such an entry drops it and counts
  * it {@code revoked}; it is never delivered.
- * {@link #route} returns only when every message of the batch is either in its inboxes (or the
- * broadcast log) or was handed to its conn-node; it throws when Redis failed, and then nothing of
+ * {@link #route} returns only when every copy of the batch is in its inbox (or the broadcast log),
+ * was acknowledged by its device, or is a TTL 0 copy handed to its conn-node; it throws when Redis
+ * failed, and then nothing of
  * the batch may be committed. A Deliver batch that fails (timeout, stream reset) counts as not
  * delivered here; its link retries it in the background and {@link #route} does not wait for that:
  * the messages are in the inboxes already, so committing the offsets loses nothing. Online-only
@@ -86,7 +92,8 @@ public final class BatchRouter {
 
     /** Numbers the router works within; see RouterSettings for each. */
     public record Limits(int batchMaxTargets, int inboxMax, int broadcastLogMax, int deliverBatchMax,
-                         long deliverTimeoutMs, long fanOutTimeoutMs, int fanOutMaxInflight, long redisTimeoutMs) {
+                         long deliverTimeoutMs, long fanOutTimeoutMs, int fanOutMaxInflight, long redisTimeoutMs,
+                         int ackWaitMs) {
     }
 
     public void route(List<PushCommand> commands) throws Exception {
@@ -112,12 +119,14 @@ public final class BatchRouter {
         expandAliases(messages);
         List<Target> targets = new ArrayList<>();
         for (Message m : messages) {
+            m.awaitAck = limits.ackWaitMs() > 0 && m.stores() && !m.isFanOut() && m.collapseKey.length == 0;
             for (String device : m.devices) {
                 targets.add(new Target(m, device));
             }
         }
         admitLookUpAndStore(messages, targets, now);
-        deliver(messages, targets, now);
+        List<Target> misses = deliver(messages, targets, now);
+        storeMisses(misses, now);
         count(messages, now);
     }
 
@@ -178,7 +187,7 @@ public final class BatchRouter {
             routes.add(store.routes(routeKeys));
             for (Target t : targets) {
                 Message m = t.message;
-                if (m.stores()) {
+                if (m.stores() && !m.awaitAck) {
                     stored.add(t);
                     writes.add(m.collapseKey.length == 0
                             ? store.addToInboxPlain(m.appKey, t.deviceId, m.member, limits.inboxMax(), m.ttlMs)
@@ -215,7 +224,9 @@ public final class BatchRouter {
         }
     }
 
-    private void deliver(List<Message> messages, List<Target> targets, long now) {
+    /** Delivers the round; returns the awaitAck copies that were not acknowledged in time. */
+    private List<Target> deliver(List<Message> messages, List<Target> targets, long now) {
+        List<Target> misses = new ArrayList<>();
         Map<ConnNodeLink, List<Target>> byNode = new LinkedHashMap<>();
         List<Target> unreachable = new ArrayList<>();
         for (Target t : targets) {
@@ -235,11 +246,14 @@ public final class BatchRouter {
             for (int from = 0; from < nodeTargets.size(); from += limits.deliverBatchMax()) {
                 List<Target> chunk = nodeTargets.subList(from, Math.min(nodeTargets.size(), from + limits.deliverBatchMax()));
                 List<Delivery> deliveries = new ArrayList<>(chunk.size());
+                boolean awaits = false;
                 for (Target t : chunk) {
                     deliveries.add(Delivery.newBuilder().setAppKey(t.message.appKey).setDeviceId(t.deviceId)
-                            .setConnectionId(t.route.connectionId()).setPush(t.message.command.getPush()).build());
+                            .setConnectionId(t.route.connectionId()).setPush(t.message.command.getPush())
+                            .setAwaitAck(t.message.awaitAck).build());
+                    awaits |= t.message.awaitAck;
                 }
-                sent.add(new Sent(chunk, e.getKey().deliver(deliveries)));
+                sent.add(new Sent(chunk, e.getKey().deliver(deliveries, awaits ? limits.ackWaitMs() : 0)));
             }
         }
         List<FanOutSent> fanOuts = new ArrayList<>();
@@ -272,23 +286,31 @@ public final class BatchRouter {
             DeliveryResult result = s.result.isCompletedExceptionally() || !s.result.isDone() ? null : s.result.join();
             if (result == null) {
                 for (Target t : s.targets) {
-                    notReached(t, "failed", now);
+                    missed(t, null, "failed", misses, now);
                 }
                 continue;
             }
             for (int i = 0; i < s.targets.size(); i++) {
                 Target t = s.targets.get(i);
                 Outcome o = result.getOutcomes(i);
-                if (o == Outcome.WRITTEN) {
+                if (o == Outcome.ACKED) {
+                    t.message.online++;
+                    t.message.acked++;
+                    metrics.deliveries.labels("acked").inc();
+                } else if (o == Outcome.WRITTEN) {
                     t.message.online++;
                     metrics.deliveries.labels("written").inc();
+                    if (t.message.awaitAck) {
+                        t.outcome = o;
+                        misses.add(t);
+                    }
                 } else {
-                    notReached(t, outcomeLabel(o), now);
+                    missed(t, o, outcomeLabel(o), misses, now);
                 }
             }
         }
         for (Target t : unreachable) {
-            notReached(t, "offline", now);
+            missed(t, null, "offline", misses, now);
         }
         for (FanOutSent f : fanOuts) {
             if (f.result.isDone() && !f.result.isCompletedExceptionally()) {
@@ -300,6 +322,92 @@ public final class BatchRouter {
                 metrics.fanOuts.labels("failed").inc();
                 log.warn("FanOut failed message_id={} node_id={} cause=\"{}\"", Long.toUnsignedString(f.message.id),
                         f.nodeId, cause(f.result));
+            }
+        }
+        return misses;
+    }
+
+    /** A copy not reached live: an awaitAck one waits for its inbox write, any other is in its inbox. */
+    private void missed(Target t, Outcome o, String label, List<Target> misses, long now) {
+        if (t.message.awaitAck) {
+            t.outcome = o;
+            t.missed = label;
+            misses.add(t);
+        } else {
+            notReached(t, label, now);
+        }
+    }
+
+    /**
+     * Stores the awaitAck copies that were not acknowledged in time, in one pipelined round trip that
+     * also reads their devices' routes again (after the inbox writes). A copy that did not reach its
+     * device is sent once more, now that it is in the inbox, when the device has a route it did not
+     * have before (it connected: its CONNECT may have read the inbox before this write) or when its
+     * conn-node refused it as a slow reader (the channel's redrain must find the entry). A copy
+     * written but not acknowledged is sent again only if the device connected anew meanwhile. Throws
+     * when Redis failed: the batch is then not committed.
+     */
+    private void storeMisses(List<Target> misses, long now) throws Exception {
+        if (misses.isEmpty()) {
+            return;
+        }
+        List<CompletableFuture<Long>> writes = new ArrayList<>(misses.size());
+        List<String> routeKeys = new ArrayList<>(misses.size());
+        List<CompletableFuture<List<byte[]>>> routes = new ArrayList<>(1);
+        store.pipelined(() -> {
+            for (Target t : misses) {
+                Message m = t.message;
+                writes.add(store.addToInboxPlain(m.appKey, t.deviceId, m.member, limits.inboxMax(), m.ttlMs));
+                routeKeys.add(RedisKeys.route(m.appKey, t.deviceId));
+            }
+            routes.add(store.routes(routeKeys));
+        });
+        List<CompletableFuture<?>> all = new ArrayList<>(writes);
+        all.add(routes.get(0));
+        RoutingStore.awaitAll(all, limits.redisTimeoutMs());
+        List<byte[]> values = routes.get(0).join();
+        Map<ConnNodeLink, List<Target>> again = new LinkedHashMap<>();
+        for (int i = 0; i < misses.size(); i++) {
+            Target t = misses.get(i);
+            Route current = Route.parse(values.get(i));
+            ConnNodeLink link = current == null ? null : links.link(current.nodeId());
+            boolean reconnected = current != null && (t.route == null || !current.equals(t.route));
+            boolean retry = link != null && (reconnected || t.outcome == Outcome.REJECTED);
+            if (retry) {
+                t.route = current;
+                again.computeIfAbsent(link, k -> new ArrayList<>()).add(t);
+            } else if (t.outcome != Outcome.WRITTEN) {
+                notReached(t, t.missed, now);
+            }
+        }
+        List<Sent> sent = new ArrayList<>();
+        for (Map.Entry<ConnNodeLink, List<Target>> e : again.entrySet()) {
+            List<Target> nodeTargets = e.getValue();
+            for (int from = 0; from < nodeTargets.size(); from += limits.deliverBatchMax()) {
+                List<Target> chunk = nodeTargets.subList(from, Math.min(nodeTargets.size(), from + limits.deliverBatchMax()));
+                List<Delivery> deliveries = new ArrayList<>(chunk.size());
+                for (Target t : chunk) {
+                    deliveries.add(Delivery.newBuilder().setAppKey(t.message.appKey).setDeviceId(t.deviceId)
+                            .setConnectionId(t.route.connectionId()).setPush(t.message.command.getPush()).build());
+                }
+                sent.add(new Sent(chunk, e.getKey().deliver(deliveries)));
+            }
+        }
+        awaitSettled(sent, List.of());
+        for (Sent s : sent) {
+            DeliveryResult result = s.result.isCompletedExceptionally() || !s.result.isDone() ? null : s.result.join();
+            for (int i = 0; i < s.targets.size(); i++) {
+                Target t = s.targets.get(i);
+                Outcome o = result == null ? null : result.getOutcomes(i);
+                if (t.outcome == Outcome.WRITTEN) {
+                    continue; // counted online already
+                }
+                if (o == Outcome.WRITTEN) {
+                    t.message.online++;
+                    metrics.deliveries.labels("written").inc();
+                } else {
+                    notReached(t, t.missed, now);
+                }
             }
         }
     }
@@ -328,7 +436,7 @@ public final class BatchRouter {
         // FanOuts beyond fanOutMaxInflight per node run in turns, each with its own deadline
         long perNode = links.size() == 0 ? 0 : (fanOuts.size() + links.size() - 1) / links.size();
         long turns = Math.max(1, (perNode + limits.fanOutMaxInflight() - 1) / limits.fanOutMaxInflight());
-        long bound = Math.max(limits.deliverTimeoutMs(), limits.fanOutTimeoutMs() * turns) + 1_000;
+        long bound = Math.max(limits.deliverTimeoutMs() + limits.ackWaitMs(), limits.fanOutTimeoutMs() * turns) + 1_000;
         try {
             CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(bound, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -361,6 +469,10 @@ public final class BatchRouter {
             for (Message m : messages) {
                 if (!m.accepted) {
                     continue;
+                }
+                if (m.acked > 0) {
+                    // HINCRBY, not a field of the HSET below: a late ACK's count may land first
+                    updates.add(store.count(m.id, RedisKeys.STAT_ACKED, m.acked));
                 }
                 if (m.firstRouting && !m.isFanOut()) {
                     updates.add(store.firstRouted(m.id, now, m.devices.size(), m.online, m.stored));

@@ -18,8 +18,14 @@ final class Message {
     boolean accepted;
     /** No earlier routing stored its body (or it has none: TTL 0); false on a retry after a crash. */
     boolean firstRouting;
+    /**
+     * A TTL &gt; 0 unicast without collapse key, routed with router.ack-wait-ms &gt; 0: delivered
+     * before any inbox write; only copies the device does not acknowledge in time are stored.
+     */
+    boolean awaitAck;
     long online;
     long stored;
+    long acked;
     long matched;
 
     Message(PushCommand command) {

@@ -103,7 +103,16 @@ public final class ConnNodeLink implements AutoCloseable {
      * stream reset, link not open now) the batch is also queued for a background retry.
      */
     public CompletableFuture<DeliveryResult> deliver(List<Delivery> deliveries) {
-        CompletableFuture<DeliveryResult> result = send(deliveries);
+        return deliver(deliveries, 0);
+    }
+
+    /**
+     * As {@link #deliver(List)}, with the batch's {@code ack_wait_ms}: the conn-node may answer up to
+     * {@code ackWaitMs} later, so the result's deadline is that much longer. A background retry waits
+     * for no ACK (its copies are in the inboxes by then).
+     */
+    public CompletableFuture<DeliveryResult> deliver(List<Delivery> deliveries, int ackWaitMs) {
+        CompletableFuture<DeliveryResult> result = send(deliveries, ackWaitMs);
         if (retries.max() > 0) {
             result.whenComplete((r, e) -> {
                 if (e != null) {
@@ -114,7 +123,7 @@ public final class ConnNodeLink implements AutoCloseable {
         return result;
     }
 
-    private CompletableFuture<DeliveryResult> send(List<Delivery> deliveries) {
+    private CompletableFuture<DeliveryResult> send(List<Delivery> deliveries, int ackWaitMs) {
         CompletableFuture<DeliveryResult> result = new CompletableFuture<>();
         Stream s;
         long id;
@@ -143,15 +152,17 @@ public final class ConnNodeLink implements AutoCloseable {
             }
             id = ++nextBatchId;
             s.pending.put(id, new Pending(result, deliveries.size()));
-            s.requests.onNext(DeliveryBatch.newBuilder().setBatchId(id).addAllDeliveries(deliveries).build());
+            s.requests.onNext(DeliveryBatch.newBuilder().setBatchId(id).addAllDeliveries(deliveries)
+                    .setAckWaitMs(ackWaitMs).build());
         }
+        long deadlineMs = timeoutMs + ackWaitMs;
         // on timeout the stream is reset before the batch fails, so the caller's next batch sees the reset
-        CompletableFuture.delayedExecutor(timeoutMs, TimeUnit.MILLISECONDS).execute(() -> {
+        CompletableFuture.delayedExecutor(deadlineMs, TimeUnit.MILLISECONDS).execute(() -> {
             if (s.pending.remove(id) != null) {
                 broken(s, Status.DEADLINE_EXCEEDED.withDescription("no result for batch " + id + " within "
-                        + timeoutMs + " ms"));
+                        + deadlineMs + " ms"));
                 result.completeExceptionally(new TimeoutException("no result from " + nodeId + " for batch " + id
-                        + " within " + timeoutMs + " ms (router.deliver-timeout-ms)"));
+                        + " within " + deadlineMs + " ms (router.deliver-timeout-ms + router.ack-wait-ms)"));
             }
         });
         return result;
@@ -207,7 +218,7 @@ public final class ConnNodeLink implements AutoCloseable {
         }
         for (Retry r : due) {
             retries.events().accept("sent", r.deliveries().size());
-            send(r.deliveries()).whenComplete((result, e) -> retried(r, result, e));
+            send(r.deliveries(), 0).whenComplete((result, e) -> retried(r, result, e));
         }
         if (nextDelayMs >= 0) {
             armRetryTimer(nextDelayMs);

@@ -1,0 +1,79 @@
+package io.longlink.conn.session;
+
+import java.util.Arrays;
+
+/**
+ * The awaited copies of one session (message id, batch, index in the batch), touched only on the
+ * session's event loop. Allocated when the first awaited copy is written and dropped when the last
+ * one is acknowledged, so an idle session carries none. At most {@link #MAX} entries: a device that
+ * falls further behind gets its copies through the inbox like any other.
+ */
+final class AckWaits {
+    static final int MAX = 64;
+
+    private long[] ids = new long[2];
+    private AckWaiter[] waiters = new AckWaiter[2];
+    private int[] indexes = new int[2];
+    private int size;
+
+    /** False when full. */
+    boolean add(long id, AckWaiter waiter, int index) {
+        if (size == MAX) {
+            return false;
+        }
+        if (size == ids.length) {
+            int n = size * 2;
+            ids = Arrays.copyOf(ids, n);
+            waiters = Arrays.copyOf(waiters, n);
+            indexes = Arrays.copyOf(indexes, n);
+        }
+        ids[size] = id;
+        waiters[size] = waiter;
+        indexes[size] = index;
+        size++;
+        return true;
+    }
+
+    /**
+     * Removes the entry of {@code id}, if any: 1 = acknowledged in time (its batch answers ACKED),
+     * 0 = its batch had answered already, -1 = not awaited here.
+     */
+    int ack(long id) {
+        for (int i = 0; i < size; i++) {
+            if (ids[i] == id) {
+                AckWaiter w = waiters[i];
+                int index = indexes[i];
+                remove(i);
+                return w.acked(index) ? 1 : 0;
+            }
+        }
+        return -1;
+    }
+
+    /** Drops the entries whose batch answered without their ACK; true if there were any. */
+    boolean dropAnswered() {
+        boolean dropped = false;
+        for (int i = size - 1; i >= 0; i--) {
+            if (waiters[i].answered()) {
+                remove(i);
+                dropped = true;
+            }
+        }
+        return dropped;
+    }
+
+    boolean isEmpty() {
+        return size == 0;
+    }
+
+    private void remove(int i) {
+        int tail = size - i - 1;
+        if (tail > 0) {
+            System.arraycopy(ids, i + 1, ids, i, tail);
+            System.arraycopy(waiters, i + 1, waiters, i, tail);
+            System.arraycopy(indexes, i + 1, indexes, i, tail);
+        }
+        size--;
+        waiters[size] = null;
+    }
+}

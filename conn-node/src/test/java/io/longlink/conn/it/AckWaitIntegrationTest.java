@@ -1,0 +1,174 @@
+package io.longlink.conn.it;
+
+import static io.longlink.conn.it.TestRouter.awaited;
+import static io.longlink.conn.it.TestRouter.delivery;
+import static io.longlink.conn.it.TestRouter.push;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.longlink.common.redis.RedisKeys;
+import io.longlink.conn.ConnNode;
+import io.longlink.proto.device.ConnAck;
+import io.longlink.proto.device.ErrorCode;
+import io.longlink.proto.device.FrameType;
+import io.longlink.proto.internal.DeliveryResult;
+import io.longlink.proto.internal.Outcome;
+import io.longlink.testsupport.Infra;
+import io.longlink.testsupport.RedisServer;
+import java.time.Duration;
+import java.util.List;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * DeliveryBatches with an ACK wait: copies the router has not stored are answered ACKED when the
+ * device acknowledges them in time, WRITTEN when the wait ends first. Each wait below is far longer
+ * than the time the test allows for an early answer, so an answer that came early came from an ACK.
+ */
+@ExtendWith(Infra.class)
+class AckWaitIntegrationTest {
+    private static final Duration LONG_WAIT = Duration.ofSeconds(8);
+    private static final Duration EARLY = Duration.ofSeconds(4);
+
+    @AutoClose
+    private static ConnNode node;
+    @AutoClose
+    private static TestRedis redis;
+    private static TestRedis.App app;
+    @AutoClose
+    private static TestRouter router;
+
+    @BeforeAll
+    static void start(RedisServer redisServer, TestingServer zk) throws Exception {
+        redis = new TestRedis(redisServer.uri(), false);
+        node = TestNodes.on(redisServer.uri(), zk, "ack-wait-it").start();
+        app = redis.newApp();
+        router = new TestRouter(node.grpcPort());
+    }
+
+    private static void login(TestDevice d, String device) throws Exception {
+        ConnAck ack = d.login(TestDevice.connectFrame(app.key(), device, app.token(device), 60));
+        assertThat(ack.getCode()).isEqualTo(ErrorCode.OK);
+        d.ping(); // the (empty) inbox drain is over once this PONG arrives after it
+        assertThat(d.read().frameType()).isEqualTo(FrameType.PONG);
+        await().atMost(Duration.ofSeconds(5)).until(() -> node.sessionIndex().find(app.key(), device) != null);
+    }
+
+    private static double acked() {
+        return node.metrics().getSampleValue("longlink_conn_acked_total");
+    }
+
+    private static List<Outcome> answeredWithin(Duration within, long batchId) throws InterruptedException {
+        DeliveryResult r = router.nextResult(within);
+        assertThat(r).as("result of batch %d within %s", batchId, within).isNotNull();
+        assertThat(r.getBatchId()).isEqualTo(batchId);
+        return r.getOutcomesList();
+    }
+
+    @Test
+    void awaited_whenDeviceAcksInTime_thenAnsweredAckedAtOnceAndTheInboxUntouched() throws Exception {
+        try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
+            login(d, "prompt");
+            // an entry under the same id shows the in-time ACK removes nothing: such a copy was never stored
+            redis.addToInbox(app.key(), "prompt", 101);
+            double before = acked();
+            long batch = router.nextBatch();
+
+            router.send(batch, (int) LONG_WAIT.toMillis(), List.of(awaited(delivery(app.key(), "prompt", "", push(101, "a")))));
+            assertThat(d.read().push().getMessageId()).isEqualTo(101);
+            d.ack(101);
+
+            assertThat(answeredWithin(EARLY, batch)).containsExactly(Outcome.ACKED);
+            assertThat(redis.inbox(app.key(), "prompt")).containsExactly(RedisKeys.inboxMember(101));
+            await().atMost(Duration.ofSeconds(5)).until(() -> acked() == before + 1);
+        }
+    }
+
+    @Test
+    void awaited_whenDeviceDoesNotAck_thenWrittenWhenTheWaitEndsAndTheLateAckRemovesTheStoredEntry() throws Exception {
+        try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
+            login(d, "mute");
+            long batch = router.nextBatch();
+
+            router.send(batch, 300, List.of(awaited(delivery(app.key(), "mute", "", push(201, "b")))));
+            assertThat(d.read().push().getMessageId()).isEqualTo(201);
+
+            assertThat(answeredWithin(Duration.ofSeconds(5), batch)).containsExactly(Outcome.WRITTEN);
+            redis.addToInbox(app.key(), "mute", 201); // what the router does with a WRITTEN copy
+            d.ack(201);
+            await().atMost(Duration.ofSeconds(5)).until(() -> redis.inbox(app.key(), "mute").isEmpty());
+        }
+    }
+
+    @Test
+    void awaited_whenDeviceLeftACopyUnacked_thenItsNextCopyIsNotAwaitedUntilItAcksAgain() throws Exception {
+        try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
+            login(d, "lagging");
+            long first = router.nextBatch();
+            router.send(first, 200, List.of(awaited(delivery(app.key(), "lagging", "", push(301, "c")))));
+            assertThat(d.read().push().getMessageId()).isEqualTo(301);
+            assertThat(answeredWithin(Duration.ofSeconds(5), first)).containsExactly(Outcome.WRITTEN);
+
+            // no ACK since: the node does not hold a batch for this device again
+            long second = router.nextBatch();
+            router.send(second, (int) LONG_WAIT.toMillis(), List.of(awaited(delivery(app.key(), "lagging", "", push(302, "d")))));
+            assertThat(d.read().push().getMessageId()).isEqualTo(302);
+            assertThat(answeredWithin(EARLY, second)).containsExactly(Outcome.WRITTEN);
+
+            // once it acknowledges again, its copies are awaited again
+            d.ack(301, 302);
+            long third = router.nextBatch();
+            router.send(third, (int) LONG_WAIT.toMillis(), List.of(awaited(delivery(app.key(), "lagging", "", push(303, "e")))));
+            assertThat(d.read().push().getMessageId()).isEqualTo(303);
+            d.ack(303);
+            assertThat(answeredWithin(EARLY, third)).containsExactly(Outcome.ACKED);
+        }
+    }
+
+    @Test
+    void awaited_whenMixedWithPlainAndAbsentDevices_thenOneOutcomeEachInBatchOrder() throws Exception {
+        try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
+            login(d, "mixed");
+            long batch = router.nextBatch();
+
+            router.send(batch, (int) LONG_WAIT.toMillis(), List.of(
+                    awaited(delivery(app.key(), "mixed", "", push(401, "f"))),
+                    delivery(app.key(), "mixed", "", push(402, "g")),
+                    awaited(delivery(app.key(), "nobody-here", "", push(403, "h")))));
+            assertThat(d.read().push().getMessageId()).isEqualTo(401);
+            assertThat(d.read().push().getMessageId()).isEqualTo(402);
+            d.ack(401, 402);
+
+            assertThat(answeredWithin(EARLY, batch)).containsExactly(Outcome.ACKED, Outcome.WRITTEN, Outcome.NOT_HERE);
+        }
+    }
+
+    @Test
+    void awaited_whenBatchAsksNoWait_thenAnsweredOnceWritten() throws Exception {
+        try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
+            login(d, "nowait");
+            long batch = router.nextBatch();
+
+            router.send(batch, 0, List.of(awaited(delivery(app.key(), "nowait", "", push(501, "i")))));
+
+            assertThat(answeredWithin(EARLY, batch)).containsExactly(Outcome.WRITTEN);
+            assertThat(d.read().push().getMessageId()).isEqualTo(501);
+        }
+    }
+
+    @Test
+    void awaited_whenConnectionClosesBeforeItsAck_thenWrittenWhenTheWaitEnds() throws Exception {
+        TestDevice d = TestDevice.connect(node.deviceAddress());
+        login(d, "dropper");
+        long batch = router.nextBatch();
+
+        router.send(batch, 500, List.of(awaited(delivery(app.key(), "dropper", "", push(601, "j")))));
+        assertThat(d.read().push().getMessageId()).isEqualTo(601);
+        d.close();
+
+        assertThat(answeredWithin(Duration.ofSeconds(5), batch)).containsExactly(Outcome.WRITTEN);
+    }
+}
