@@ -49,12 +49,11 @@ class AckWaitIntegrationTest {
         router = new TestRouter(node.grpcPort());
     }
 
-    private static void login(TestDevice d, String device) throws Exception {
-        ConnAck ack = d.login(TestDevice.connectFrame(app.key(), device, app.token(device), 60));
-        assertThat(ack.getCode()).isEqualTo(ErrorCode.OK);
-        d.ping(); // the (empty) inbox drain is over once this PONG arrives after it
-        assertThat(d.read().frameType()).isEqualTo(FrameType.PONG);
-        await().atMost(Duration.ofSeconds(5)).until(() -> node.sessionIndex().find(app.key(), device) != null);
+    /** Sends one batch holding one awaited copy of message {@code id} for {@code device}; returns its id. */
+    private static long sendAwaited(Duration wait, String device, long id) {
+        long batch = router.nextBatch();
+        router.send(batch, (int) wait.toMillis(), List.of(awaited(delivery(app.key(), device, "", push(id, "m" + id)))));
+        return batch;
     }
 
     private static double acked() {
@@ -71,13 +70,11 @@ class AckWaitIntegrationTest {
     @Test
     void awaited_whenDeviceAcksInTime_thenAnsweredAckedAtOnceAndTheInboxUntouched() throws Exception {
         try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
-            login(d, "prompt");
+            d.loginLive(node, app, "prompt");
             // an entry under the same id shows the in-time ACK removes nothing: such a copy was never stored
             redis.addToInbox(app.key(), "prompt", 101);
             double before = acked();
-            long batch = router.nextBatch();
-
-            router.send(batch, (int) LONG_WAIT.toMillis(), List.of(awaited(delivery(app.key(), "prompt", "", push(101, "a")))));
+            long batch = sendAwaited(LONG_WAIT, "prompt", 101);
             assertThat(d.read().push().getMessageId()).isEqualTo(101);
             d.ack(101);
 
@@ -90,10 +87,8 @@ class AckWaitIntegrationTest {
     @Test
     void awaited_whenDeviceDoesNotAck_thenWrittenWhenTheWaitEndsAndTheLateAckRemovesTheStoredEntry() throws Exception {
         try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
-            login(d, "mute");
-            long batch = router.nextBatch();
-
-            router.send(batch, 300, List.of(awaited(delivery(app.key(), "mute", "", push(201, "b")))));
+            d.loginLive(node, app, "mute");
+            long batch = sendAwaited(Duration.ofMillis(300), "mute", 201);
             assertThat(d.read().push().getMessageId()).isEqualTo(201);
 
             assertThat(answeredWithin(Duration.ofSeconds(5), batch)).containsExactly(Outcome.WRITTEN);
@@ -106,22 +101,21 @@ class AckWaitIntegrationTest {
     @Test
     void awaited_whenDeviceLeftACopyUnacked_thenItsNextCopyIsNotAwaitedUntilItAcksAgain() throws Exception {
         try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
-            login(d, "lagging");
-            long first = router.nextBatch();
-            router.send(first, 200, List.of(awaited(delivery(app.key(), "lagging", "", push(301, "c")))));
+            d.loginLive(node, app, "lagging");
+            long first = sendAwaited(Duration.ofMillis(200), "lagging", 301);
             assertThat(d.read().push().getMessageId()).isEqualTo(301);
             assertThat(answeredWithin(Duration.ofSeconds(5), first)).containsExactly(Outcome.WRITTEN);
 
             // no ACK since: the node does not hold a batch for this device again
-            long second = router.nextBatch();
-            router.send(second, (int) LONG_WAIT.toMillis(), List.of(awaited(delivery(app.key(), "lagging", "", push(302, "d")))));
+            long second = sendAwaited(LONG_WAIT, "lagging", 302);
             assertThat(d.read().push().getMessageId()).isEqualTo(302);
             assertThat(answeredWithin(EARLY, second)).containsExactly(Outcome.WRITTEN);
 
             // once it acknowledges again, its copies are awaited again
             d.ack(301, 302);
-            long third = router.nextBatch();
-            router.send(third, (int) LONG_WAIT.toMillis(), List.of(awaited(delivery(app.key(), "lagging", "", push(303, "e")))));
+            d.ping(); // its PONG comes after the node handled the ACK
+            assertThat(d.read().frameType()).isEqualTo(FrameType.PONG);
+            long third = sendAwaited(LONG_WAIT, "lagging", 303);
             assertThat(d.read().push().getMessageId()).isEqualTo(303);
             d.ack(303);
             assertThat(answeredWithin(EARLY, third)).containsExactly(Outcome.ACKED);
@@ -131,7 +125,7 @@ class AckWaitIntegrationTest {
     @Test
     void awaited_whenMixedWithPlainAndAbsentDevices_thenOneOutcomeEachInBatchOrder() throws Exception {
         try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
-            login(d, "mixed");
+            d.loginLive(node, app, "mixed");
             long batch = router.nextBatch();
 
             router.send(batch, (int) LONG_WAIT.toMillis(), List.of(
@@ -149,10 +143,8 @@ class AckWaitIntegrationTest {
     @Test
     void awaited_whenBatchAsksNoWait_thenAnsweredOnceWritten() throws Exception {
         try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
-            login(d, "nowait");
-            long batch = router.nextBatch();
-
-            router.send(batch, 0, List.of(awaited(delivery(app.key(), "nowait", "", push(501, "i")))));
+            d.loginLive(node, app, "nowait");
+            long batch = sendAwaited(Duration.ZERO, "nowait", 501);
 
             assertThat(answeredWithin(EARLY, batch)).containsExactly(Outcome.WRITTEN);
             assertThat(d.read().push().getMessageId()).isEqualTo(501);
@@ -162,10 +154,8 @@ class AckWaitIntegrationTest {
     @Test
     void awaited_whenConnectionClosesBeforeItsAck_thenWrittenWhenTheWaitEnds() throws Exception {
         TestDevice d = TestDevice.connect(node.deviceAddress());
-        login(d, "dropper");
-        long batch = router.nextBatch();
-
-        router.send(batch, 500, List.of(awaited(delivery(app.key(), "dropper", "", push(601, "j")))));
+        d.loginLive(node, app, "dropper");
+        long batch = sendAwaited(Duration.ofMillis(500), "dropper", 601);
         assertThat(d.read().push().getMessageId()).isEqualTo(601);
         d.close();
 

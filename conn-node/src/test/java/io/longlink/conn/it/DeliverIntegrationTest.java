@@ -50,15 +50,6 @@ class DeliverIntegrationTest {
     }
 
 
-    private static ConnAck login(TestDevice d, String device) throws Exception {
-        ConnAck ack = d.login(TestDevice.connectFrame(app.key(), device, app.token(device), 60));
-        assertThat(ack.getCode()).isEqualTo(ErrorCode.OK);
-        d.ping(); // the (empty) inbox drain is over once this PONG arrives after it
-        assertThat(d.read().frameType()).isEqualTo(FrameType.PONG);
-        await().atMost(Duration.ofSeconds(5)).until(() -> node.sessionIndex().find(app.key(), device) != null);
-        return ack;
-    }
-
     private static double outcomes(Outcome o) {
         Double v = node.metrics().getSampleValue("longlink_conn_deliveries_total", new String[] {"outcome"},
                 new String[] {o.name()});
@@ -68,7 +59,7 @@ class DeliverIntegrationTest {
     @Test
     void deliver_whenDeviceConnectedHere_thenWrittenAndReceivedInOrder() throws Exception {
         try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
-            ConnAck ack = login(d, "online");
+            ConnAck ack = d.loginLive(node, app, "online");
             double written = outcomes(Outcome.WRITTEN);
             List<Outcome> out = router.deliver(router.nextBatch(),
                     TestRouter.delivery(app.key(), "online", ack.getSessionId(), TestRouter.push(11, "one")),
@@ -86,7 +77,7 @@ class DeliverIntegrationTest {
     @Test
     void deliver_whenDeviceNotHereOrRouteStaleOrPushExpired_thenThoseOutcomes() throws Exception {
         try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
-            ConnAck ack = login(d, "mixed");
+            ConnAck ack = d.loginLive(node, app, "mixed");
             String stale = Long.toHexString(Long.parseUnsignedLong(ack.getSessionId(), 16) ^ 1);
             Push expired = TestRouter.push(21, "late").toBuilder().setExpiresAtMs(System.currentTimeMillis() - 1)
                     .build();
@@ -108,7 +99,7 @@ class DeliverIntegrationTest {
     void deliver_whenDeviceStopsReading_thenRejectedThenClosedAsSlowReader() throws Exception {
         double closes = node.metrics().getSampleValue("longlink_conn_slow_reader_closes_total");
         try (TestDevice d = TestDevice.connect(node.deviceAddress(), 2048)) {
-            ConnAck ack = login(d, "slow");
+            ConnAck ack = d.loginLive(node, app, "slow");
             String payload = "p".repeat(8_000);
             List<Outcome> seen = new ArrayList<>();
             long id = 1_000;
@@ -130,7 +121,7 @@ class DeliverIntegrationTest {
     @Test
     void deliver_whenManyBatchesPipelined_thenOneResultPerBatchInBatchOrder() throws Exception {
         try (TestDevice d = TestDevice.connect(node.deviceAddress()); TestRouter own = new TestRouter(node.grpcPort())) {
-            ConnAck ack = login(d, "pipelined");
+            ConnAck ack = d.loginLive(node, app, "pipelined");
             int batches = 40; // far more than the window of 2: the stream paces the router
             for (int i = 1; i <= batches; i++) {
                 own.send(i, List.of(TestRouter.delivery(app.key(), "pipelined", ack.getSessionId(),
@@ -160,7 +151,7 @@ class DeliverIntegrationTest {
     @Test
     void kick_whenConnectionIdMatches_thenClosedWithKick_elseNotKicked() throws Exception {
         try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
-            ConnAck ack = login(d, "kickme");
+            ConnAck ack = d.loginLive(node, app, "kickme");
             String other = Long.toHexString(Long.parseUnsignedLong(ack.getSessionId(), 16) + 1);
             assertThat(router.blocking().kick(KickRequest.newBuilder().setAppKey(app.key()).setDeviceId("kickme")
                     .setConnectionId(other).build()).getKicked()).isFalse();

@@ -1,10 +1,13 @@
 package io.longlink.conn.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
+import io.longlink.conn.ConnNode;
 import io.longlink.proto.device.Ack;
+import io.longlink.proto.device.ErrorCode;
 import io.longlink.proto.device.ConnAck;
 import io.longlink.proto.device.Connect;
 import io.longlink.proto.device.Error;
@@ -84,6 +87,20 @@ public final class TestDevice implements AutoCloseable {
         Frame f = read();
         assertThat(f.frameType()).as("answer to CONNECT").isEqualTo(FrameType.CONNACK);
         return ConnAck.parseFrom(f.body());
+    }
+
+    /**
+     * CONNECT as {@code device} of {@code app}, expect CONNACK OK, and return once the session is
+     * live: its (empty) inbox drain is over when a PONG comes back after it, and {@code node}'s
+     * index lists it.
+     */
+    public ConnAck loginLive(ConnNode node, TestRedis.App app, String device) throws IOException {
+        ConnAck ack = login(connectFrame(app.key(), device, app.token(device), 60));
+        assertThat(ack.getCode()).isEqualTo(ErrorCode.OK);
+        ping();
+        assertThat(read().frameType()).isEqualTo(FrameType.PONG);
+        await().atMost(Duration.ofSeconds(5)).until(() -> node.sessionIndex().find(app.key(), device) != null);
+        return ack;
     }
 
     public void send(FrameType type, MessageLite body) throws IOException {

@@ -240,22 +240,7 @@ public final class BatchRouter {
                 byNode.computeIfAbsent(link, k -> new ArrayList<>()).add(t);
             }
         }
-        List<Sent> sent = new ArrayList<>();
-        for (Map.Entry<ConnNodeLink, List<Target>> e : byNode.entrySet()) {
-            List<Target> nodeTargets = e.getValue();
-            for (int from = 0; from < nodeTargets.size(); from += limits.deliverBatchMax()) {
-                List<Target> chunk = nodeTargets.subList(from, Math.min(nodeTargets.size(), from + limits.deliverBatchMax()));
-                List<Delivery> deliveries = new ArrayList<>(chunk.size());
-                boolean awaits = false;
-                for (Target t : chunk) {
-                    deliveries.add(Delivery.newBuilder().setAppKey(t.message.appKey).setDeviceId(t.deviceId)
-                            .setConnectionId(t.route.connectionId()).setPush(t.message.command.getPush())
-                            .setAwaitAck(t.message.awaitAck).build());
-                    awaits |= t.message.awaitAck;
-                }
-                sent.add(new Sent(chunk, e.getKey().deliver(deliveries, awaits ? limits.ackWaitMs() : 0)));
-            }
-        }
+        List<Sent> sent = send(byNode, true);
         List<FanOutSent> fanOuts = new ArrayList<>();
         for (Message m : messages) {
             if (!m.accepted || !m.isFanOut()) {
@@ -380,19 +365,7 @@ public final class BatchRouter {
                 notReached(t, t.missed, now);
             }
         }
-        List<Sent> sent = new ArrayList<>();
-        for (Map.Entry<ConnNodeLink, List<Target>> e : again.entrySet()) {
-            List<Target> nodeTargets = e.getValue();
-            for (int from = 0; from < nodeTargets.size(); from += limits.deliverBatchMax()) {
-                List<Target> chunk = nodeTargets.subList(from, Math.min(nodeTargets.size(), from + limits.deliverBatchMax()));
-                List<Delivery> deliveries = new ArrayList<>(chunk.size());
-                for (Target t : chunk) {
-                    deliveries.add(Delivery.newBuilder().setAppKey(t.message.appKey).setDeviceId(t.deviceId)
-                            .setConnectionId(t.route.connectionId()).setPush(t.message.command.getPush()).build());
-                }
-                sent.add(new Sent(chunk, e.getKey().deliver(deliveries)));
-            }
-        }
+        List<Sent> sent = send(again, false);
         awaitSettled(sent, List.of());
         for (Sent s : sent) {
             DeliveryResult result = s.result.isCompletedExceptionally() || !s.result.isDone() ? null : s.result.join();
@@ -410,6 +383,31 @@ public final class BatchRouter {
                 }
             }
         }
+    }
+
+    /**
+     * One DeliveryBatch per conn-node and {@code router.deliver-batch-max} targets, all in flight at
+     * once. With {@code awaitAcks}, copies of {@link Message#awaitAck} messages wait for their ACK.
+     */
+    private List<Sent> send(Map<ConnNodeLink, List<Target>> byNode, boolean awaitAcks) {
+        List<Sent> sent = new ArrayList<>();
+        for (Map.Entry<ConnNodeLink, List<Target>> e : byNode.entrySet()) {
+            List<Target> nodeTargets = e.getValue();
+            for (int from = 0; from < nodeTargets.size(); from += limits.deliverBatchMax()) {
+                List<Target> chunk = nodeTargets.subList(from, Math.min(nodeTargets.size(), from + limits.deliverBatchMax()));
+                List<Delivery> deliveries = new ArrayList<>(chunk.size());
+                boolean awaits = false;
+                for (Target t : chunk) {
+                    boolean await = awaitAcks && t.message.awaitAck;
+                    deliveries.add(Delivery.newBuilder().setAppKey(t.message.appKey).setDeviceId(t.deviceId)
+                            .setConnectionId(t.route.connectionId()).setPush(t.message.command.getPush())
+                            .setAwaitAck(await).build());
+                    awaits |= await;
+                }
+                sent.add(new Sent(chunk, e.getKey().deliver(deliveries, awaits ? limits.ackWaitMs() : 0)));
+            }
+        }
+        return sent;
     }
 
     /** Counts a spread fan-out's answer when it arrives, after its batch was committed. */
