@@ -10,6 +10,8 @@
 #
 # Ports: every port is $LL_PORT_BASE + a fixed offset, so a second stack (the smoke test) runs beside
 # the first by choosing another base. Nothing assumes a default port (6379, 2181, 9092) is free.
+# Keep bases below the kernel's ephemeral range (net.ipv4.ip_local_port_range, 32768- by default):
+# a port in it can be taken at any moment by some process's outgoing connection.
 
 set -euo pipefail
 

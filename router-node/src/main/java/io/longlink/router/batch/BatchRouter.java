@@ -278,6 +278,9 @@ public final class BatchRouter {
             for (int i = 0; i < s.targets.size(); i++) {
                 Target t = s.targets.get(i);
                 Outcome o = result.getOutcomes(i);
+                if (o == Outcome.ACKED && !t.message.awaitAck) {
+                    o = Outcome.WRITTEN; // a copy that was not awaited is in its inbox: its ACK there counts it
+                }
                 if (o == Outcome.ACKED) {
                     t.message.online++;
                     t.message.acked++;

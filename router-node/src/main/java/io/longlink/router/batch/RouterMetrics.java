@@ -18,7 +18,8 @@ public final class RouterMetrics {
                 "Push commands consumed, by result (routed, revoked, unreadable)")
                 .labelNames("result").register(registry);
         deliveries = Counter.build("longlink_router_deliveries_total",
-                "Device deliveries, by outcome (written, not_here, stale_route, rejected, failed, offline)")
+                "Device deliveries, by outcome (acked: acknowledged within router.ack-wait-ms, written, not_here,"
+                        + " stale_route, rejected, failed, offline)")
                 .labelNames("outcome").register(registry);
         deliverRetries = Counter.build("longlink_router_deliver_retries_total",
                 "Deliveries of failed DeliveryBatches retried in the background, by result (sent, written,"
