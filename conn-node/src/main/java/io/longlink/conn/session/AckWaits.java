@@ -35,19 +35,19 @@ final class AckWaits {
     }
 
     /**
-     * Removes the entry of {@code id}, if any: 1 = acknowledged in time (its batch answers ACKED),
-     * 0 = its batch had answered already, -1 = not awaited here.
+     * Removes the entry of {@code id}, if any; true when it was acknowledged in time (its batch
+     * answers ACKED), false when it is not awaited here or its batch had answered already.
      */
-    int ack(long id) {
+    boolean ackedInTime(long id) {
         for (int i = 0; i < size; i++) {
             if (ids[i] == id) {
                 AckWaiter w = waiters[i];
                 int index = indexes[i];
                 remove(i);
-                return w.acked(index) ? 1 : 0;
+                return w.acked(index);
             }
         }
-        return -1;
+        return false;
     }
 
     /** Drops the entries whose batch answered without their ACK; true if there were any. */

@@ -753,7 +753,7 @@ public final class SessionService implements SessionWheel.Policy, AutoCloseable 
             int kept = 0;
             for (int i = 0; i < n; i++) {
                 long id = idsAcked[i];
-                if (waits.ack(id) == 1) {
+                if (waits.ackedInTime(id)) {
                     inbox.ackedLive(s.appKey, s.deviceId, id);
                 } else {
                     idsAcked[kept++] = id;

@@ -268,7 +268,7 @@ public final class BatchRouter {
         awaitSettled(sent, fanOuts);
         // outcomes are applied here, on the consumer thread, after everything settled
         for (Sent s : sent) {
-            DeliveryResult result = s.result.isCompletedExceptionally() || !s.result.isDone() ? null : s.result.join();
+            DeliveryResult result = s.resultOrNull();
             if (result == null) {
                 for (Target t : s.targets) {
                     missed(t, null, "failed", misses, now);
@@ -371,7 +371,7 @@ public final class BatchRouter {
         List<Sent> sent = send(again, false);
         awaitSettled(sent, List.of());
         for (Sent s : sent) {
-            DeliveryResult result = s.result.isCompletedExceptionally() || !s.result.isDone() ? null : s.result.join();
+            DeliveryResult result = s.resultOrNull();
             for (int i = 0; i < s.targets.size(); i++) {
                 Target t = s.targets.get(i);
                 Outcome o = result == null ? null : result.getOutcomes(i);
@@ -527,6 +527,10 @@ public final class BatchRouter {
     }
 
     private record Sent(List<Target> targets, CompletableFuture<DeliveryResult> result) {
+        /** The conn-node's answer, or null when the batch failed or was not answered in time. */
+        DeliveryResult resultOrNull() {
+            return result.isDone() && !result.isCompletedExceptionally() ? result.join() : null;
+        }
     }
 
     private record FanOutSent(Message message, String nodeId, CompletableFuture<FanOutResponse> result) {

@@ -99,17 +99,11 @@ public final class ConnNodeLink implements AutoCloseable {
     }
 
     /**
-     * Sends one batch; the result has one outcome per delivery, in order. When it fails (timeout,
-     * stream reset, link not open now) the batch is also queued for a background retry.
-     */
-    public CompletableFuture<DeliveryResult> deliver(List<Delivery> deliveries) {
-        return deliver(deliveries, 0);
-    }
-
-    /**
-     * As {@link #deliver(List)}, with the batch's {@code ack_wait_ms}: the conn-node may answer up to
-     * {@code ackWaitMs} later, so the result's deadline is that much longer. A background retry waits
-     * for no ACK (its copies are in the inboxes by then).
+     * Sends one batch with its {@code ack_wait_ms}; the result has one outcome per delivery, in order.
+     * The conn-node may answer up to {@code ackWaitMs} later than it would otherwise, so the result's
+     * deadline is that much longer. When it fails (timeout, stream reset, link not open now) the batch
+     * is also queued for a background retry, which waits for no ACK (its copies are in the inboxes by
+     * then).
      */
     public CompletableFuture<DeliveryResult> deliver(List<Delivery> deliveries, int ackWaitMs) {
         CompletableFuture<DeliveryResult> result = send(deliveries, ackWaitMs);

@@ -50,8 +50,8 @@ class ConnNodeLinkTest {
         peer.outcome = d -> Outcome.NOT_HERE;
         link = new ConnNodeLink("conn-x", peer.address(), 4, 2, 5_000, 50);
 
-        DeliveryResult first = link.deliver(deliveries(3)).get(10, TimeUnit.SECONDS);
-        DeliveryResult second = link.deliver(deliveries(1)).get(10, TimeUnit.SECONDS);
+        DeliveryResult first = link.deliver(deliveries(3), 0).get(10, TimeUnit.SECONDS);
+        DeliveryResult second = link.deliver(deliveries(1), 0).get(10, TimeUnit.SECONDS);
 
         assertThat(first.getOutcomesList()).containsExactly(Outcome.NOT_HERE, Outcome.NOT_HERE, Outcome.NOT_HERE);
         assertThat(second.getBatchId()).isEqualTo(first.getBatchId() + 1);
@@ -62,10 +62,10 @@ class ConnNodeLinkTest {
     void deliver_whenMaxInflightReached_thenFailsAtOnceWithoutSending() throws Exception {
         peer.hold = new CountDownLatch(1);
         link = new ConnNodeLink("conn-x", peer.address(), 2, 2, 30_000, 50);
-        CompletableFuture<DeliveryResult> a = link.deliver(deliveries(1));
-        CompletableFuture<DeliveryResult> b = link.deliver(deliveries(1));
+        CompletableFuture<DeliveryResult> a = link.deliver(deliveries(1), 0);
+        CompletableFuture<DeliveryResult> b = link.deliver(deliveries(1), 0);
 
-        CompletableFuture<DeliveryResult> c = link.deliver(deliveries(1));
+        CompletableFuture<DeliveryResult> c = link.deliver(deliveries(1), 0);
 
         assertThatThrownBy(() -> c.get(1, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(LinkUnavailableException.class).hasMessageContaining("2 batches in flight");
@@ -81,14 +81,14 @@ class ConnNodeLinkTest {
         peer.hold = stuckPeer;
         link = new ConnNodeLink("conn-x", peer.address(), 4, 2, 300, 200);
 
-        CompletableFuture<DeliveryResult> stuck = link.deliver(deliveries(1));
+        CompletableFuture<DeliveryResult> stuck = link.deliver(deliveries(1), 0);
 
         assertThatThrownBy(() -> stuck.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(java.util.concurrent.TimeoutException.class);
-        assertThatThrownBy(() -> link.deliver(deliveries(1)).get(1, TimeUnit.SECONDS))
+        assertThatThrownBy(() -> link.deliver(deliveries(1), 0).get(1, TimeUnit.SECONDS))
                 .hasCauseInstanceOf(LinkUnavailableException.class).hasMessageContaining("failed recently");
         peer.hold = null;
         await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
-                .until(() -> link.deliver(deliveries(2)).get(5, TimeUnit.SECONDS).getOutcomesCount() == 2);
+                .until(() -> link.deliver(deliveries(2), 0).get(5, TimeUnit.SECONDS).getOutcomesCount() == 2);
         stuckPeer.countDown();
     }
 
@@ -99,8 +99,8 @@ class ConnNodeLinkTest {
         link = new ConnNodeLink("conn-x", peer.address(), 4, 2, 200, 50,
                 new DeliverRetries(3, 60_000, 1, (result, n) -> events.merge(result, n, Integer::sum)));
 
-        CompletableFuture<DeliveryResult> a = link.deliver(deliveries(2));
-        CompletableFuture<DeliveryResult> b = link.deliver(deliveries(3));
+        CompletableFuture<DeliveryResult> a = link.deliver(deliveries(2), 0);
+        CompletableFuture<DeliveryResult> b = link.deliver(deliveries(3), 0);
 
         assertThatThrownBy(() -> a.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
         assertThatThrownBy(() -> b.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
@@ -119,7 +119,7 @@ class ConnNodeLinkTest {
                 new DeliverRetries(3, 100, 8, (result, n) -> events.merge(result, n, Integer::sum)));
         List<Delivery> batch = List.of(deliveries(1).get(0), deliveries(1).get(0).toBuilder().setDeviceId("gone").build());
 
-        assertThatThrownBy(() -> link.deliver(batch).get(10, TimeUnit.SECONDS))
+        assertThatThrownBy(() -> link.deliver(batch, 0).get(10, TimeUnit.SECONDS))
                 .hasCauseInstanceOf(java.util.concurrent.TimeoutException.class);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> events.containsKey("not_written"));
@@ -134,7 +134,7 @@ class ConnNodeLinkTest {
         link = new ConnNodeLink("conn-x", peer.address(), 4, 2, 5_000, 50);
         peer.outcomeCount = n -> n + 1;
 
-        assertThatThrownBy(() -> link.deliver(deliveries(2)).get(10, TimeUnit.SECONDS))
+        assertThatThrownBy(() -> link.deliver(deliveries(2), 0).get(10, TimeUnit.SECONDS))
                 .hasCauseInstanceOf(LinkUnavailableException.class).hasMessageContaining("(expected: 2)");
     }
 
@@ -144,7 +144,7 @@ class ConnNodeLinkTest {
         peer.close();
         link = new ConnNodeLink("conn-x", address, 4, 2, 30_000, 50);
 
-        assertThatThrownBy(() -> link.deliver(deliveries(1)).get(10, TimeUnit.SECONDS))
+        assertThatThrownBy(() -> link.deliver(deliveries(1), 0).get(10, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class);
     }
 
