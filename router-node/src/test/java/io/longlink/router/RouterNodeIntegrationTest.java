@@ -107,6 +107,25 @@ class RouterNodeIntegrationTest {
     }
 
     @Test
+    void unicast_whenOneCopyAckedAndOneStored_thenAckedIncrementedNotOverwritten() throws Exception {
+        FakeConnNode conn = h.connNode("conn-a");
+        conn.outcome = d -> d.getAwaitAck() ? Outcome.ACKED : Outcome.WRITTEN;
+        RouterNode router = h.startRouterLinked(Map.of(RouterSettings.ACK_WAIT_MS, 400), 1);
+        h.set(RedisKeys.route(h.appKey, "quick"), "conn-a|c-23");
+        PushCommand cmd = Commands.toDevices(h.appKey, 600, "quick", "away");
+        // a conn-node's count for the stored copy, acknowledged late, that landed before the router's
+        h.redis.async().hset(RedisKeys.stat(id(cmd)), "acked", bytes("1")).get();
+
+        h.publish(h.appKey, cmd);
+
+        await().atMost(WAIT).until(() -> h.stat(id(cmd)).containsKey("stored"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(h.stat(id(cmd))).containsEntry("targeted", "2")
+                .containsEntry("online", "1").containsEntry("stored", "1").containsEntry("acked", "2"));
+        assertThat(h.inbox("away")).containsExactly(RedisKeys.inboxMember(id(cmd)));
+        assertThat(h.inbox("quick")).isEmpty();
+    }
+
+    @Test
     void unicast_whenWrittenButNotAckedInTime_thenStoredAfterTheAnswerAndBeforeTheCommit() throws Exception {
         FakeConnNode conn = h.connNode("conn-a");
         conn.hold = new CountDownLatch(1);

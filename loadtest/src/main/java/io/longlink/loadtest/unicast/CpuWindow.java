@@ -43,9 +43,12 @@ final class CpuWindow {
         this.loadAverage = loadAverage;
     }
 
-    /** Blocks until the window ended (less a margin); returns what each process used inside it. */
-    static CpuWindow measure(Stack stack, long gatlingPid, long startMs, long endMs, Path topFile, Deadline deadline)
-            throws Exception {
+    /**
+     * Blocks until the window ended (less a margin); returns what each process used inside it. {@code redis}
+     * is read at the same two instants.
+     */
+    static CpuWindow measure(Stack stack, long gatlingPid, long startMs, long endMs, Path topFile, Deadline deadline,
+                             RedisCommandWindow redis) throws Exception {
         Map<String, Long> pids = new LinkedHashMap<>(stack.pids());
         pids.put("devices", ProcessHandle.current().pid());
         pids.put("gatling", gatlingPid);
@@ -55,6 +58,7 @@ final class CpuWindow {
         Map<String, Long> before = ticks(pids);
         long jitBefore = jitTicks(pids);
         CpuTimes.Machine machineBefore = CpuTimes.machine();
+        redis.start();
         long t0 = System.nanoTime();
         sleepUntil(from + (to - from) / 2, deadline);
         top(topFile);
@@ -62,6 +66,7 @@ final class CpuWindow {
         Map<String, Long> after = ticks(pids);
         long jitAfter = jitTicks(pids);
         CpuTimes.Machine machineAfter = CpuTimes.machine();
+        redis.end();
         double elapsedMs = (System.nanoTime() - t0) / 1e6;
         Map<String, Double> pct = new LinkedHashMap<>();
         after.forEach((name, t) -> {

@@ -49,8 +49,9 @@ import org.slf4j.LoggerFactory;
 /**
  * End-to-end unicast: Gatling (its own JVM) calls PushService.PushBatch (or Push, with
  * {@code --batch 1}) at a constant open-model rate of unicast pushes to random simulated devices; this JVM holds the devices (over every conn-node, real tokens,
- * batched ACKs) and records, per message id, API-accept-to-device latency. After the load, a grace
- * period lets late messages arrive; then every id the API accepted must have reached its device.
+ * batched ACKs) and records, per message id, API-accept-to-device latency. After the load, late messages
+ * may arrive until a grace period passes without any delivery; then every id the API accepted must
+ * have reached its device.
  */
 public final class UnicastScenario implements Scenario {
     public static final String NAME = "unicast";
@@ -96,7 +97,7 @@ public final class UnicastScenario implements Scenario {
                 OptionSpec.integer("ttl-s", 86_400, 0, 864_000,
                         "push TTL: > 0 = store-and-forward (inbox write per push), 0 = online only"),
                 OptionSpec.integer("grace-s", 30, 1, 600,
-                        "after the load, how long accepted pushes may still arrive before they count as lost"),
+                        "after the load, how long without any delivery before the accepted pushes not yet received count as lost"),
                 OptionSpec.integer("api-channels", 2, 1, 64, "gRPC connections from Gatling to the api-node"),
                 OptionSpec.integer("max-in-flight", 20_000, 1, 1_000_000,
                         "Gatling's unanswered calls at most; beyond, a push fails at once (client_in_flight_limit)"),
@@ -176,6 +177,7 @@ public final class UnicastScenario implements Scenario {
             Path gatlingLog = out.resolveSibling("bench-unicast-gatling.log");
             Process gatling = startGatling(o, load, out, gatlingLog);
             CpuWindow cpu;
+            RedisCommandWindow redisWindow = new RedisCommandWindow(redis);
             LoadSummary summary;
             try {
                 long startMs = awaitLoadStart(gatling, out, gatlingLog, deadline);
@@ -183,7 +185,7 @@ public final class UnicastScenario implements Scenario {
                 long measureEnd = measureStart + TimeUnit.SECONDS.toMillis(duration);
                 log.info("load started: warm-up {} s, then {} pushes/s for {} s", warmup, rate, duration);
                 cpu = CpuWindow.measure(stack, gatling.pid(), measureStart, measureEnd,
-                        out.resolveSibling("bench-unicast-top.txt"), deadline);
+                        out.resolveSibling("bench-unicast-top.txt"), deadline, redisWindow);
                 long left = deadline.budget(Duration.ofSeconds(240), "waiting for Gatling to end").toMillis();
                 if (!gatling.waitFor(left, TimeUnit.MILLISECONDS)) {
                     throw new TimeoutException("Gatling still running " + left / 1000 + " s after the load; log: "
@@ -208,7 +210,11 @@ public final class UnicastScenario implements Scenario {
                     Duration.ofSeconds(o.integer("grace-s")), deadline);
             long lostStored = lostButStored(redis, report.lostIds());
             gen.disconnect(batch).get(30, TimeUnit.SECONDS);
-            return result(o, summary, report, cpu, gen).put("lost_stored", lostStored);
+            double acked = report.ackedPerSecond();
+            return result(o, summary, report, cpu, gen).put("lost_stored", lostStored)
+                    .put("redis_calls_per_push", redisWindow.callsPerPush(acked), 2)
+                    .put("redis_us_per_push", redisWindow.microsPerPush(acked), 1)
+                    .put("inbox_writes_per_push", redisWindow.inboxWritesPerPush(acked), 3);
         }
     }
 
@@ -261,17 +267,25 @@ public final class UnicastScenario implements Scenario {
     }
 
     /**
-     * Waits until every accepted id has reached a device or the grace period ends, then returns
-     * the figures. Progress is read on each device loop, so no recorder is touched across threads.
+     * Waits until every accepted id has reached a device, or until no delivery has arrived for a
+     * whole grace period (a pipeline that fell behind keeps delivering its backlog, and those ids are
+     * late, not lost), or until the time cap leaves only {@code grace} for the rest; then returns the
+     * figures. Progress is read on each device loop, so no recorder is touched across threads.
      */
     private static DeliveryTally.Report awaitDeliveries(LoadGenerator gen, long[] accepted, LoadSummary summary,
                                                         long epochMs, long spanMs, Duration grace,
                                                         Deadline deadline) throws Exception {
-        long end = System.nanoTime() + deadline.budget(grace, "waiting for the last deliveries").toNanos();
+        long quietEnd = System.nanoTime() + deadline.budget(grace, "waiting for the last deliveries").toNanos();
+        long lastReceived = -1;
         while (true) {
             DeliveryTally tally = new DeliveryTally(epochMs, spanMs, LATENCY_CEILING_MS);
             gen.onEachLoop(l -> tally.add((DeliveryRecorder) l)).get(30, TimeUnit.SECONDS);
-            boolean graceOver = System.nanoTime() - end >= 0;
+            long now = System.nanoTime();
+            if (tally.received() > lastReceived) {
+                lastReceived = tally.received();
+                quietEnd = now + grace.toNanos();
+            }
+            boolean graceOver = now - quietEnd >= 0 || deadline.remainingNanos() <= grace.toNanos();
             if (tally.received() >= accepted.length || graceOver) {
                 DeliveryTally.Report r = tally.report(accepted.clone(), accepted.length, summary.measureStartMs(),
                         summary.measureEndMs());

@@ -471,12 +471,17 @@ public final class BatchRouter {
                 if (!m.accepted) {
                     continue;
                 }
-                if (m.acked > 0) {
-                    // HINCRBY, not a field of the HSET below: a late ACK's count may land first
+                boolean direct = m.firstRouting && !m.isFanOut();
+                // A conn-node counts an ACK itself (HINCRBY) only when it removes an inbox entry. With
+                // no copy stored, none exists, so the router's count can be a field of the first HSET;
+                // otherwise a late ACK's increment may land first, and an HSET would overwrite it.
+                boolean ackedInHset = direct && m.stored == 0;
+                if (m.acked > 0 && !ackedInHset) {
                     updates.add(store.count(m.id, RedisKeys.STAT_ACKED, m.acked));
                 }
-                if (m.firstRouting && !m.isFanOut()) {
-                    updates.add(store.firstRouted(m.id, now, m.devices.size(), m.online, m.stored));
+                if (direct) {
+                    updates.add(store.firstRouted(m.id, now, m.devices.size(), m.online, m.stored,
+                            ackedInHset ? m.acked : 0));
                     continue;
                 }
                 if (m.firstRouting) {

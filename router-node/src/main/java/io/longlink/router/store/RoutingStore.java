@@ -98,10 +98,12 @@ public final class RoutingStore {
 
     /**
      * A direct message's status after its first routing, in one HSET: {@code routed_ms}, and the
-     * counters that are not 0 ({@code targeted} is written even when 0).
+     * counters that are not 0 ({@code targeted} is written even when 0). {@code acked} only when no
+     * one else can have counted an ACK of this message yet (no copy of it was stored).
      */
-    public CompletableFuture<Long> firstRouted(long messageId, long nowMs, long targeted, long online, long stored) {
-        Map<String, byte[]> fields = new LinkedHashMap<>(4);
+    public CompletableFuture<Long> firstRouted(long messageId, long nowMs, long targeted, long online, long stored,
+                                               long acked) {
+        Map<String, byte[]> fields = new LinkedHashMap<>(8);
         fields.put(RedisKeys.STAT_ROUTED_MS, ascii(nowMs));
         fields.put(RedisKeys.STAT_TARGETED, ascii(targeted));
         if (online > 0) {
@@ -109,6 +111,9 @@ public final class RoutingStore {
         }
         if (stored > 0) {
             fields.put(RedisKeys.STAT_STORED, ascii(stored));
+        }
+        if (acked > 0) {
+            fields.put(RedisKeys.STAT_ACKED, ascii(acked));
         }
         return cmd.hset(RedisKeys.stat(messageId), fields).toCompletableFuture();
     }
