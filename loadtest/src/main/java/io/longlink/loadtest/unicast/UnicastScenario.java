@@ -38,6 +38,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -290,6 +291,8 @@ public final class UnicastScenario implements Scenario {
                 DeliveryTally.Report r = tally.report(accepted.clone(), accepted.length, summary.measureStartMs(),
                         summary.measureEndMs());
                 if (r.lost() == 0 || graceOver) {
+                    log.info("highest latency in each second of the measured window (ms): {}", Arrays.toString(
+                            tally.maxLatencyPerSecond(summary.measureStartMs(), summary.measureEndMs())));
                     log.info("deliveries: received={} distinct={} duplicates={} lost={} unexpected={} examples={}",
                             r.received(), r.distinct(), r.duplicates(), r.lost(), r.unexpected(),
                             r.lostIds().subList(0, Math.min(10, r.lostIds().size())));

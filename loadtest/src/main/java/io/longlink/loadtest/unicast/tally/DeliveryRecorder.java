@@ -20,6 +20,8 @@ public final class DeliveryRecorder implements PushListener {
     private final LatencyHistogram warmup;
     private final LatencyHistogram measured;
     private final long[] ackBuckets;
+    /** Highest latency received in each ack bucket, warm-up and measured alike. */
+    private final long[] maxLatencyBuckets;
     private long outsideBuckets;
     private long unknownPhase;
 
@@ -39,6 +41,7 @@ public final class DeliveryRecorder implements PushListener {
         this.warmup = new LatencyHistogram(ceilingMs);
         this.measured = new LatencyHistogram(ceilingMs);
         this.ackBuckets = new long[(int) (spanMs / BUCKET_MS)];
+        this.maxLatencyBuckets = new long[ackBuckets.length];
     }
 
     @Override
@@ -48,6 +51,7 @@ public final class DeliveryRecorder implements PushListener {
         long slot = Math.floorDiv(now - epochMs, BUCKET_MS);
         if (slot >= 0 && slot < ackBuckets.length) {
             ackBuckets[(int) slot]++;
+            maxLatencyBuckets[(int) slot] = Math.max(maxLatencyBuckets[(int) slot], now - sentAtMs);
         } else {
             outsideBuckets++;
         }
@@ -76,6 +80,10 @@ public final class DeliveryRecorder implements PushListener {
 
     long[] ackBuckets() {
         return ackBuckets;
+    }
+
+    long[] maxLatencyBuckets() {
+        return maxLatencyBuckets;
     }
 
     long outsideBuckets() {

@@ -19,6 +19,7 @@ public final class DeliveryTally {
     private final LatencyHistogram warmup;
     private final LatencyHistogram measured;
     private final long[] ackBuckets;
+    private final long[] maxLatencyBuckets;
     // guarded by this: recorders are merged from their own loops, several at once
     private long[] ids = new long[0];
     private int idCount;
@@ -32,6 +33,7 @@ public final class DeliveryTally {
         this.warmup = new LatencyHistogram(ceilingMs);
         this.measured = new LatencyHistogram(ceilingMs);
         this.ackBuckets = new long[(int) (spanMs / DeliveryRecorder.BUCKET_MS)];
+        this.maxLatencyBuckets = new long[ackBuckets.length];
     }
 
     /** Merges one recorder; call it on the recorder's own loop so its state is read on the thread that wrote it. */
@@ -48,8 +50,10 @@ public final class DeliveryTally {
         warmup.add(r.warmup());
         measured.add(r.measured());
         long[] b = r.ackBuckets();
+        long[] m = r.maxLatencyBuckets();
         for (int i = 0; i < b.length; i++) {
             ackBuckets[i] += b[i];
+            maxLatencyBuckets[i] = Math.max(maxLatencyBuckets[i], m[i]);
         }
         outsideBuckets += r.outsideBuckets();
         unknownPhase += r.unknownPhase();
@@ -64,6 +68,23 @@ public final class DeliveryTally {
     /** Pushes received, duplicates included. */
     public synchronized long received() {
         return idCount;
+    }
+
+    /**
+     * The highest latency received in each second from {@code fromMs} to {@code toMs} (epoch ms, by
+     * receive time), in ms: shows whether a high p99 comes from a few stalls or from the whole window.
+     */
+    public synchronized long[] maxLatencyPerSecond(long fromMs, long toMs) {
+        int perSecond = (int) (1000 / DeliveryRecorder.BUCKET_MS);
+        long first = Math.max(0, Math.floorDiv(fromMs - epochMs, DeliveryRecorder.BUCKET_MS));
+        long end = Math.min(maxLatencyBuckets.length, Math.floorDiv(toMs - epochMs, DeliveryRecorder.BUCKET_MS));
+        int seconds = (int) Math.max(0, (end - first + perSecond - 1) / perSecond);
+        long[] out = new long[seconds];
+        for (long i = first; i < end; i++) {
+            int s = (int) ((i - first) / perSecond);
+            out[s] = Math.max(out[s], maxLatencyBuckets[(int) i]);
+        }
+        return out;
     }
 
     /**

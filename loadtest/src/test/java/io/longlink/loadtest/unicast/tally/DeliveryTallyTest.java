@@ -44,6 +44,23 @@ class DeliveryTallyTest {
     }
 
     @Test
+    void maxLatencyPerSecond_whenStallInOneSecond_thenOnlyThatSecondShowsIt() {
+        DeliveryRecorder a = recorder();
+        DeliveryRecorder b = recorder();
+        now.set(EPOCH + 500);
+        a.onPush(1, EPOCH + 480, PushPhase.WARMUP); // 20 ms, second 0
+        now.set(EPOCH + 1_900);
+        b.onPush(2, EPOCH + 1_200, PushPhase.MEASURED); // 700 ms, second 1
+        now.set(EPOCH + 1_950);
+        a.onPush(3, EPOCH + 1_940, PushPhase.MEASURED); // 10 ms, second 1
+        now.set(EPOCH + 2_100);
+        a.onPush(4, EPOCH + 2_070, PushPhase.MEASURED); // 30 ms, second 2
+
+        assertThat(tally(a, b).maxLatencyPerSecond(EPOCH, EPOCH + 4_000)).containsExactly(20, 700, 30, 0);
+        assertThat(tally(a, b).maxLatencyPerSecond(EPOCH + 1_000, EPOCH + 2_000)).containsExactly(700);
+    }
+
+    @Test
     void report_whenAcceptedIdNeverArrives_thenLostWithExample() {
         DeliveryRecorder a = recorder();
         a.onPush(10, EPOCH, PushPhase.MEASURED);
