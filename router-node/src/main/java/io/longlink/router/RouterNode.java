@@ -65,7 +65,8 @@ public final class RouterNode extends BaseNode {
                         config.get(RouterSettings.BROADCAST_LOG_MAX), config.get(RouterSettings.DELIVER_BATCH_MAX),
                         config.get(RouterSettings.DELIVER_TIMEOUT_MS), config.get(RouterSettings.FANOUT_TIMEOUT_MS),
                         config.get(RouterSettings.FANOUT_MAX_INFLIGHT), redisTimeout,
-                        config.get(RouterSettings.ACK_WAIT_MS)));
+                        config.get(RouterSettings.ACK_WAIT_MS),
+                        config.get(RouterSettings.ACKED_BODY_RETENTION_SECONDS) * 1000L));
         consumer = new CommandConsumer(bootstrap, config.get(RouterSettings.CONSUMER_GROUP),
                 config.get(KafkaSettings.COMMAND_TOPIC), config.get(RouterSettings.MAX_POLL_RECORDS),
                 "longlink-router-" + nodeId, router, store, routerMetrics, config.get(RouterSettings.RETRY_BACKOFF_MS),

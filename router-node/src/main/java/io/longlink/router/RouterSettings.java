@@ -42,6 +42,11 @@ public final class RouterSettings {
                     + " a copy acknowledged in time is never written to the inbox, the others are written after the"
                     + " answer (0 = write every copy to the inbox before delivering it). Each round of a batch"
                     + " may take this long when a device does not answer");
+    public static final Setting<Integer> ACKED_BODY_RETENTION_SECONDS = Setting.intRange(
+            "router.acked-body-retention-seconds", 900, 60, 864_000,
+            "How long the body of a TTL > 0 unicast routed with router.ack-wait-ms > 0 is kept (at most its TTL)"
+                    + " while none of its copies is stored: long enough for a retry after a router crash to find the"
+                    + " message routed. Storing a copy extends the body to the whole TTL");
     public static final Setting<Integer> FANOUT_TIMEOUT_MS = Setting.intRange("router.fanout-timeout-ms", 5_000, 100,
             120_000, "Deadline of a FanOut call to one conn-node, plus the push's spread_ms");
     public static final Setting<Integer> LINK_RETRY_MS = Setting.intRange("router.link-retry-ms", 1_000, 10, 60_000,
@@ -69,7 +74,8 @@ public final class RouterSettings {
         all.addAll(KafkaSettings.all());
         all.addAll(List.of(CONSUMER_GROUP, COMMAND_PARTITIONS, RECEIPT_PARTITIONS, REPLICATION_FACTOR,
                 MAX_POLL_RECORDS, BATCH_MAX_TARGETS, INBOX_MAX, BROADCAST_LOG_MAX, DELIVER_BATCH_MAX,
-                DELIVER_MAX_INFLIGHT, FANOUT_MAX_INFLIGHT, DELIVER_TIMEOUT_MS, ACK_WAIT_MS, FANOUT_TIMEOUT_MS, LINK_RETRY_MS, DELIVER_RETRIES,
+                DELIVER_MAX_INFLIGHT, FANOUT_MAX_INFLIGHT, DELIVER_TIMEOUT_MS, ACK_WAIT_MS, ACKED_BODY_RETENTION_SECONDS,
+                FANOUT_TIMEOUT_MS, LINK_RETRY_MS, DELIVER_RETRIES,
                 DELIVER_RETRY_BACKOFF_MS, DELIVER_RETRY_QUEUE_MAX, RETRY_BACKOFF_MS,
                 STORED_RECEIPTS));
         return List.copyOf(all);

@@ -89,7 +89,8 @@ class RouterNodeIntegrationTest {
     void unicast_whenDeviceAcksWithinAckWait_thenNeverInTheInboxAndCountedAcked() throws Exception {
         FakeConnNode conn = h.connNode("conn-a");
         conn.outcome = d -> d.getAwaitAck() ? Outcome.ACKED : Outcome.WRITTEN;
-        RouterNode router = h.startRouterLinked(Map.of(RouterSettings.ACK_WAIT_MS, 400), 1);
+        RouterNode router = h.startRouterLinked(Map.of(RouterSettings.ACK_WAIT_MS, 400,
+                RouterSettings.ACKED_BODY_RETENTION_SECONDS, 120), 1);
         h.set(RedisKeys.route(h.appKey, "quick"), "conn-a|c-21");
         PushCommand cmd = Commands.toDevices(h.appKey, 600, "quick");
 
@@ -102,15 +103,17 @@ class RouterNodeIntegrationTest {
                 .containsEntry("acked", "1").doesNotContainKey("stored");
         await().atMost(WAIT).until(() -> h.committed() == h.produced());
         assertThat(h.inbox("quick")).isEmpty();
-        // the body is kept: Revoke and a retry after a crash still find it
+        // the body is kept for the retention only: a retry after a crash still finds the message routed
         assertThat(Push.parseFrom(h.getBytes(RedisKeys.message(id(cmd))))).isEqualTo(cmd.getPush());
+        assertThat(h.pttl(RedisKeys.message(id(cmd)))).isBetween(1L, 120_000L);
     }
 
     @Test
     void unicast_whenOneCopyAckedAndOneStored_thenAckedIncrementedNotOverwritten() throws Exception {
         FakeConnNode conn = h.connNode("conn-a");
         conn.outcome = d -> d.getAwaitAck() ? Outcome.ACKED : Outcome.WRITTEN;
-        RouterNode router = h.startRouterLinked(Map.of(RouterSettings.ACK_WAIT_MS, 400), 1);
+        RouterNode router = h.startRouterLinked(Map.of(RouterSettings.ACK_WAIT_MS, 400,
+                RouterSettings.ACKED_BODY_RETENTION_SECONDS, 120), 1);
         h.set(RedisKeys.route(h.appKey, "quick"), "conn-a|c-23");
         PushCommand cmd = Commands.toDevices(h.appKey, 600, "quick", "away");
         // a conn-node's count for the stored copy, acknowledged late, that landed before the router's
@@ -123,6 +126,8 @@ class RouterNodeIntegrationTest {
                 .containsEntry("online", "1").containsEntry("stored", "1").containsEntry("acked", "2"));
         assertThat(h.inbox("away")).containsExactly(RedisKeys.inboxMember(id(cmd)));
         assertThat(h.inbox("quick")).isEmpty();
+        // a copy is stored: its body lives as long as the message, not just the retention
+        assertThat(h.pttl(RedisKeys.message(id(cmd)))).isBetween(590_000L, 600_000L);
     }
 
     @Test
@@ -146,6 +151,8 @@ class RouterNodeIntegrationTest {
         assertThat(h.inbox("silent")).containsExactly(RedisKeys.inboxMember(id(cmd)));
         assertThat(h.inbox("away")).containsExactly(RedisKeys.inboxMember(id(cmd)));
         assertThat(h.pttl(RedisKeys.inbox(h.appKey, "silent"))).isBetween(3_590_000L, 3_600_000L);
+        // admitted with the default retention (900 s), extended to the TTL once a copy was stored
+        assertThat(h.pttl(RedisKeys.message(id(cmd)))).isBetween(3_590_000L, 3_600_000L);
         await().atMost(WAIT).until(() -> "1".equals(h.stat(id(cmd)).get("stored")));
         assertThat(h.stat(id(cmd))).containsEntry("targeted", "2").containsEntry("online", "1")
                 .doesNotContainKey("acked");

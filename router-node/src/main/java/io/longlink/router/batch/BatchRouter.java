@@ -43,9 +43,10 @@ import org.slf4j.LoggerFactory;
  *       broadcast, all in flight at once and each bounded by its timeout. A TTL &gt; 0 unicast
  *       without collapse key ({@link Message#awaitAck}) is delivered before any inbox write: its
  *       conn-node answers ACKED when the device acknowledges it within {@code router.ack-wait-ms};</li>
- *   <li>only when some awaited copy was not ACKED: one pipelined round trip with its inbox writes
- *       and its device's route read again, and a second delivery of those that may otherwise sit
- *       unseen in the inbox (see {@link #storeMisses});</li>
+ *   <li>only when some awaited copy was not ACKED: one pipelined round trip with its inbox writes,
+ *       its body's TTL extended to the message's (an awaitAck body is admitted with
+ *       {@code router.acked-body-retention-seconds}) and its device's route read again, and a second
+ *       delivery of those that may otherwise sit unseen in the inbox (see {@link #storeMisses});</li>
  *   <li>status, pipelined and not awaited: on a direct message's first routing one HSET of
  *       {@code routed_ms} and its counters; on a later routing (a retry after a crash) HINCRBYs,
  *       plus {@code routed_ms}/{@code targeted} if the first routing's status never got written;
@@ -93,7 +94,7 @@ public final class BatchRouter {
     /** Numbers the router works within; see RouterSettings for each. */
     public record Limits(int batchMaxTargets, int inboxMax, int broadcastLogMax, int deliverBatchMax,
                          long deliverTimeoutMs, long fanOutTimeoutMs, int fanOutMaxInflight, long redisTimeoutMs,
-                         int ackWaitMs) {
+                         int ackWaitMs, long ackedBodyRetentionMs) {
     }
 
     public void route(List<PushCommand> commands) throws Exception {
@@ -181,7 +182,7 @@ public final class BatchRouter {
         List<CompletableFuture<?>> logWrites = new ArrayList<>();
         store.pipelined(() -> {
             for (Message m : messages) {
-                admissions.add(m.stores() ? store.storeBody(m.id, m.command.getPush().toByteArray(), m.ttlMs)
+                admissions.add(m.stores() ? store.storeBody(m.id, m.command.getPush().toByteArray(), bodyTtlMs(m))
                         : store.revocation(m.id));
             }
             routes.add(store.routes(routeKeys));
@@ -327,6 +328,15 @@ public final class BatchRouter {
     }
 
     /**
+     * How long the body is kept from the admission on. An awaitAck message's body serves an ACKED copy
+     * only until a retry after a router crash could come (it marks the message routed), so it gets
+     * the shorter retention; {@link #storeMisses} extends it to the TTL when a copy is stored.
+     */
+    private long bodyTtlMs(Message m) {
+        return m.awaitAck ? Math.min(m.ttlMs, limits.ackedBodyRetentionMs()) : m.ttlMs;
+    }
+
+    /**
      * Stores the awaitAck copies that were not acknowledged in time, in one pipelined round trip that
      * also reads their devices' routes again (after the inbox writes). A copy that did not reach its
      * device is sent once more, now that it is in the inbox, when the device has a route it did not
@@ -345,6 +355,11 @@ public final class BatchRouter {
         store.pipelined(() -> {
             for (Target t : misses) {
                 Message m = t.message;
+                if (!m.bodyExtended && bodyTtlMs(m) < m.ttlMs) {
+                    // the inbox entry needs the body for the whole TTL
+                    writes.add(store.extendBody(m.id, m.ttlMs));
+                    m.bodyExtended = true;
+                }
                 writes.add(store.addToInboxPlain(m.appKey, t.deviceId, m.member, limits.inboxMax(), m.ttlMs));
                 routeKeys.add(RedisKeys.route(m.appKey, t.deviceId));
             }

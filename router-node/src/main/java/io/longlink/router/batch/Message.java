@@ -23,6 +23,8 @@ final class Message {
      * before any inbox write; only copies the device does not acknowledge in time are stored.
      */
     boolean awaitAck;
+    /** A copy of this awaitAck message was stored: its body now lives for the whole TTL. */
+    boolean bodyExtended;
     long online;
     long stored;
     long acked;

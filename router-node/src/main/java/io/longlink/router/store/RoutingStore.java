@@ -91,6 +91,15 @@ public final class RoutingStore {
         return cmd.setGet(RedisKeys.message(messageId), body, SetArgs.Builder.nx().px(ttlMs)).toCompletableFuture();
     }
 
+    /**
+     * Keeps a stored body (or Revoke's tombstone) for {@code ttlMs} from now: {@code PEXPIRE GT}, so it
+     * only ever lengthens. Answers 1 when the TTL changed, 0 otherwise (the key is gone or lives longer).
+     */
+    public CompletableFuture<Long> extendBody(long messageId, long ttlMs) {
+        return cmd.pexpire(RedisKeys.message(messageId), ttlMs, ExpireArgs.Builder.gt())
+                .thenApply(changed -> Boolean.TRUE.equals(changed) ? 1L : 0L).toCompletableFuture();
+    }
+
     /** Admits an online-only message (TTL 0, no body): completes with the tombstone if it was revoked, else null. */
     public CompletableFuture<byte[]> revocation(long messageId) {
         return cmd.get(RedisKeys.message(messageId)).toCompletableFuture();
