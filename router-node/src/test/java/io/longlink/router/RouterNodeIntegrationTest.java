@@ -192,6 +192,28 @@ class RouterNodeIntegrationTest {
     }
 
     @Test
+    void unicast_whenRefusedCopyStoredThenWrittenOnResend_thenAckedStillIncremented() throws Exception {
+        FakeConnNode conn = h.connNode("conn-a");
+        // c-51 acknowledges at once; c-52 refuses the awaited copy, then takes the plain resend
+        conn.outcome = d -> d.getConnectionId().equals("c-51") ? Outcome.ACKED
+                : d.getAwaitAck() ? Outcome.REJECTED : Outcome.WRITTEN;
+        RouterNode router = h.startRouterLinked(Map.of(), 1);
+        h.set(RedisKeys.route(h.appKey, "quick"), "conn-a|c-51");
+        h.set(RedisKeys.route(h.appKey, "sluggish"), "conn-a|c-52");
+        PushCommand cmd = Commands.toDevices(h.appKey, 3600, "quick", "sluggish");
+        // the late ACK of the resent copy, counted by its conn-node before the router's status
+        h.redis.async().hset(RedisKeys.stat(id(cmd)), "acked", bytes("1")).get();
+
+        h.publish(h.appKey, cmd);
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(h.stat(id(cmd))).containsEntry("online", "2")
+                .containsEntry("acked", "2").doesNotContainKey("stored"));
+        assertThat(conn.deliveries).hasSize(3);
+        assertThat(h.inbox("sluggish")).containsExactly(RedisKeys.inboxMember(id(cmd)));
+        assertThat(h.pttl(RedisKeys.message(id(cmd)))).isBetween(3_590_000L, 3_600_000L);
+    }
+
+    @Test
     void unicast_whenSlowReaderRefusedAwaitedCopy_thenSentAgainOnceStoredSoItsRedrainFindsIt() throws Exception {
         FakeConnNode conn = h.connNode("conn-a");
         conn.outcome = d -> Outcome.REJECTED; // still unwritable the second time

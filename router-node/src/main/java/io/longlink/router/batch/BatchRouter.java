@@ -189,6 +189,7 @@ public final class BatchRouter {
             for (Target t : targets) {
                 Message m = t.message;
                 if (m.stores() && !m.awaitAck) {
+                    m.inboxWritten = true;
                     stored.add(t);
                     writes.add(m.collapseKey.length == 0
                             ? store.addToInboxPlain(m.appKey, t.deviceId, m.member, limits.inboxMax(), m.ttlMs)
@@ -355,11 +356,11 @@ public final class BatchRouter {
         store.pipelined(() -> {
             for (Target t : misses) {
                 Message m = t.message;
-                if (!m.bodyExtended && bodyTtlMs(m) < m.ttlMs) {
+                if (!m.inboxWritten && bodyTtlMs(m) < m.ttlMs) {
                     // the inbox entry needs the body for the whole TTL
                     writes.add(store.extendBody(m.id, m.ttlMs));
-                    m.bodyExtended = true;
                 }
+                m.inboxWritten = true;
                 writes.add(store.addToInboxPlain(m.appKey, t.deviceId, m.member, limits.inboxMax(), m.ttlMs));
                 routeKeys.add(RedisKeys.route(m.appKey, t.deviceId));
             }
@@ -488,9 +489,9 @@ public final class BatchRouter {
                 }
                 boolean direct = m.firstRouting && !m.isFanOut();
                 // A conn-node counts an ACK itself (HINCRBY) only when it removes an inbox entry. With
-                // no copy stored, none exists, so the router's count can be a field of the first HSET;
-                // otherwise a late ACK's increment may land first, and an HSET would overwrite it.
-                boolean ackedInHset = direct && m.stored == 0;
+                // no copy in an inbox, none exists, so the router's count can be a field of the first
+                // HSET; otherwise a late ACK's increment may land first, and an HSET would overwrite it.
+                boolean ackedInHset = direct && !m.inboxWritten;
                 if (m.acked > 0 && !ackedInHset) {
                     updates.add(store.count(m.id, RedisKeys.STAT_ACKED, m.acked));
                 }

@@ -23,8 +23,11 @@ final class Message {
      * before any inbox write; only copies the device does not acknowledge in time are stored.
      */
     boolean awaitAck;
-    /** A copy of this awaitAck message was stored: its body now lives for the whole TTL. */
-    boolean bodyExtended;
+    /**
+     * Some copy went to an inbox in this routing: its device's conn-node may count a late ACK of it,
+     * and (for an awaitAck message) its body was extended to the whole TTL.
+     */
+    boolean inboxWritten;
     long online;
     long stored;
     long acked;
