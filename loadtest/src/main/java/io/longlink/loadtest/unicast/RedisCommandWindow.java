@@ -35,23 +35,22 @@ final class RedisCommandWindow {
     void end() {
         Map<String, long[]> after = snapshot();
         seconds = (System.nanoTime() - startNanos) / 1e9;
-        calls = 0;
-        micros = 0;
+        Map<String, long[]> window = new HashMap<>();
         after.forEach((cmd, v) -> {
             long[] b = before.getOrDefault(cmd, new long[2]);
-            calls += v[0] - b[0];
-            micros += v[1] - b[1];
+            if (v[0] > b[0]) {
+                window.put(cmd, new long[] {v[0] - b[0], v[1] - b[1]});
+            }
         });
+        calls = window.values().stream().mapToLong(v -> v[0]).sum();
+        micros = window.values().stream().mapToLong(v -> v[1]).sum();
+        inboxWrites = window.getOrDefault("zadd", new long[2])[0];
         StringBuilder top = new StringBuilder();
-        after.entrySet().stream()
-                .map(e -> Map.entry(e.getKey(), delta(e.getValue(), before.get(e.getKey()))))
-                .filter(e -> e.getValue()[0] > 0)
+        window.entrySet().stream()
                 .sorted((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1]))
-                .forEach(e -> top.append(' ').append(e.getKey()).append("=").append(e.getValue()[0])
-                        .append("/").append(e.getValue()[1]));
+                .forEach(e -> top.append(' ').append(e.getKey()).append('=').append(e.getValue()[0])
+                        .append('/').append(e.getValue()[1]));
         log.info("redis over the measured window ({} s), command=calls/usec:{}", Math.round(seconds), top);
-        long[] zadd = after.getOrDefault("zadd", new long[2]);
-        inboxWrites = zadd[0] - before.getOrDefault("zadd", new long[2])[0];
     }
 
     /** Redis commands per push, given the pushes per second acknowledged in the window. */
@@ -71,10 +70,6 @@ final class RedisCommandWindow {
 
     private double perPush(long total, double pushesPerSecond) {
         return seconds <= 0 || pushesPerSecond <= 0 ? 0 : total / seconds / pushesPerSecond;
-    }
-
-    private static long[] delta(long[] after, long[] before) {
-        return before == null ? after : new long[] {after[0] - before[0], after[1] - before[1]};
     }
 
     /** command name to {calls, usec}. */

@@ -350,7 +350,7 @@ public final class BatchRouter {
         if (misses.isEmpty()) {
             return;
         }
-        List<CompletableFuture<Long>> writes = new ArrayList<>(misses.size());
+        List<CompletableFuture<?>> replies = new ArrayList<>(misses.size() + 1);
         List<String> routeKeys = new ArrayList<>(misses.size());
         List<CompletableFuture<List<byte[]>>> routes = new ArrayList<>(1);
         store.pipelined(() -> {
@@ -358,17 +358,16 @@ public final class BatchRouter {
                 Message m = t.message;
                 if (!m.inboxWritten && bodyTtlMs(m) < m.ttlMs) {
                     // the inbox entry needs the body for the whole TTL
-                    writes.add(store.extendBody(m.id, m.ttlMs));
+                    replies.add(store.extendBody(m.id, m.ttlMs));
                 }
                 m.inboxWritten = true;
-                writes.add(store.addToInboxPlain(m.appKey, t.deviceId, m.member, limits.inboxMax(), m.ttlMs));
+                replies.add(store.addToInboxPlain(m.appKey, t.deviceId, m.member, limits.inboxMax(), m.ttlMs));
                 routeKeys.add(RedisKeys.route(m.appKey, t.deviceId));
             }
             routes.add(store.routes(routeKeys));
         });
-        List<CompletableFuture<?>> all = new ArrayList<>(writes);
-        all.add(routes.get(0));
-        RoutingStore.awaitAll(all, limits.redisTimeoutMs());
+        replies.add(routes.get(0));
+        RoutingStore.awaitAll(replies, limits.redisTimeoutMs());
         List<byte[]> values = routes.get(0).join();
         Map<ConnNodeLink, List<Target>> again = new LinkedHashMap<>();
         for (int i = 0; i < misses.size(); i++) {

@@ -93,11 +93,10 @@ public final class RoutingStore {
 
     /**
      * Keeps a stored body (or Revoke's tombstone) for {@code ttlMs} from now: {@code PEXPIRE GT}, so it
-     * only ever lengthens. Answers 1 when the TTL changed, 0 otherwise (the key is gone or lives longer).
+     * only ever lengthens. Answers whether the TTL changed (not when the key is gone or lives longer).
      */
-    public CompletableFuture<Long> extendBody(long messageId, long ttlMs) {
-        return cmd.pexpire(RedisKeys.message(messageId), ttlMs, ExpireArgs.Builder.gt())
-                .thenApply(changed -> Boolean.TRUE.equals(changed) ? 1L : 0L).toCompletableFuture();
+    public CompletableFuture<Boolean> extendBody(long messageId, long ttlMs) {
+        return cmd.pexpire(RedisKeys.message(messageId), ttlMs, ExpireArgs.Builder.gt()).toCompletableFuture();
     }
 
     /** Admits an online-only message (TTL 0, no body): completes with the tombstone if it was revoked, else null. */
