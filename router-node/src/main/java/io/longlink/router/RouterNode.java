@@ -70,7 +70,7 @@ public final class RouterNode extends BaseNode {
         consumer = new CommandConsumer(bootstrap, config.get(RouterSettings.CONSUMER_GROUP),
                 config.get(KafkaSettings.COMMAND_TOPIC), config.get(RouterSettings.MAX_POLL_RECORDS),
                 "longlink-router-" + nodeId, router, store, routerMetrics, config.get(RouterSettings.RETRY_BACKOFF_MS),
-                redisTimeout);
+                redisTimeout, config.get(RouterSettings.COMMIT_INTERVAL_MS));
         consumer.start();
     }
 

@@ -20,7 +20,11 @@ public final class RouterSettings {
     public static final Setting<Integer> REPLICATION_FACTOR = Setting.intRange("router.topic-replication-factor", -1,
             -1, 32, "Replication factor of topics a router creates; -1 = the broker's default.replication.factor");
     public static final Setting<Integer> MAX_POLL_RECORDS = Setting.intRange("router.max-poll-records", 2_000, 1,
-            10_000, "Commands handled per batch (one Redis round trip for routes and inboxes, one commit each)");
+            10_000, "Commands handled per batch (one Redis round trip for routes and inboxes)");
+    public static final Setting<Integer> COMMIT_INTERVAL_MS = Setting.intRange("router.commit-interval-ms", 200, 0,
+            10_000, "Least time between two offset commits of one router (0 = commit after every batch); each"
+                    + " commit claims only batches fully handled. Longer means fewer commit requests to Kafka and more"
+                    + " commands routed again (and dropped as duplicates by the devices) after a router crash");
     public static final Setting<Integer> BATCH_MAX_TARGETS = Setting.intRange("router.batch-max-targets", 10_000, 100,
             1_000_000, "Devices (or aliases, before expansion) handled per round within a batch; bounds memory");
     public static final Setting<Integer> INBOX_MAX = Setting.intRange("router.inbox-max", 100, 1, 100_000,
@@ -73,7 +77,7 @@ public final class RouterSettings {
         all.addAll(RedisSettings.all());
         all.addAll(KafkaSettings.all());
         all.addAll(List.of(CONSUMER_GROUP, COMMAND_PARTITIONS, RECEIPT_PARTITIONS, REPLICATION_FACTOR,
-                MAX_POLL_RECORDS, BATCH_MAX_TARGETS, INBOX_MAX, BROADCAST_LOG_MAX, DELIVER_BATCH_MAX,
+                MAX_POLL_RECORDS, COMMIT_INTERVAL_MS, BATCH_MAX_TARGETS, INBOX_MAX, BROADCAST_LOG_MAX, DELIVER_BATCH_MAX,
                 DELIVER_MAX_INFLIGHT, FANOUT_MAX_INFLIGHT, DELIVER_TIMEOUT_MS, ACK_WAIT_MS, ACKED_BODY_RETENTION_SECONDS,
                 FANOUT_TIMEOUT_MS, LINK_RETRY_MS, DELIVER_RETRIES,
                 DELIVER_RETRY_BACKOFF_MS, DELIVER_RETRY_QUEUE_MAX, RETRY_BACKOFF_MS,

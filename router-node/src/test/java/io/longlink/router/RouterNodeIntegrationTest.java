@@ -86,6 +86,29 @@ class RouterNodeIntegrationTest {
     }
 
     @Test
+    void commits_whenBatchesFollowWithinTheInterval_thenOneLaterCommitClaimsThemAll() throws Exception {
+        RouterNode router = h.startRouter(Map.of(RouterSettings.COMMIT_INTERVAL_MS, 10_000,
+                RouterSettings.ACK_WAIT_MS, 0));
+        PushCommand first = Commands.toDevices(h.appKey, 600, "away-1");
+        h.publish(h.appKey + ":away-1", first);
+        // the first batch is committed at once: no commit went out before it
+        await().atMost(WAIT).until(() -> h.committed() == 1);
+
+        PushCommand second = Commands.toDevices(h.appKey, 600, "away-2");
+        PushCommand third = Commands.toDevices(h.appKey, 600, "away-3");
+        h.publish(h.appKey + ":away-2", second);
+        await().atMost(WAIT).until(() -> h.stat(id(second)).containsKey("stored"));
+        h.publish(h.appKey + ":away-3", third);
+        await().atMost(WAIT).until(() -> h.stat(id(third)).containsKey("stored"));
+
+        // both are routed (in their inboxes) but the interval has not passed: not claimed yet
+        assertThat(h.committed()).isEqualTo(1);
+        // no further record arrives: the idle consumer commits them once the interval passed
+        await().atMost(WAIT).until(() -> h.committed() == 3);
+        assertThat(router.metrics().getSampleValue("longlink_router_offset_commits_total")).isEqualTo(2.0);
+    }
+
+    @Test
     void unicast_whenDeviceAcksWithinAckWait_thenNeverInTheInboxAndCountedAcked() throws Exception {
         FakeConnNode conn = h.connNode("conn-a");
         conn.outcome = d -> d.getAwaitAck() ? Outcome.ACKED : Outcome.WRITTEN;

@@ -66,6 +66,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class BatchRouter {
     private static final Logger log = LoggerFactory.getLogger(BatchRouter.class);
+    static final int SLOW_ROUND_MS = 100;
+    private static final long SLOW_ROUND_NANOS = TimeUnit.MILLISECONDS.toNanos(SLOW_ROUND_MS);
 
     private final RoutingStore store;
     private final ConnNodeLinks links;
@@ -75,6 +77,9 @@ public final class BatchRouter {
     private final Limits limits;
     private final byte[] inboxMax;
     private final byte[] logMax;
+    /** Consumer thread only. */
+    private long lastSlowLogNanos = System.nanoTime() - 1_000_000_000L;
+    private int slowSuppressed;
 
     /**
      * @param receipts null when STORED receipts are off
@@ -117,6 +122,7 @@ public final class BatchRouter {
 
     private void routeRound(List<Message> messages) throws Exception {
         long now = clock.getAsLong();
+        long t0 = System.nanoTime();
         expandAliases(messages);
         List<Target> targets = new ArrayList<>();
         for (Message m : messages) {
@@ -125,10 +131,39 @@ public final class BatchRouter {
                 targets.add(new Target(m, device));
             }
         }
+        long t1 = System.nanoTime();
         admitLookUpAndStore(messages, targets, now);
+        long t2 = System.nanoTime();
         List<Target> misses = deliver(messages, targets, now);
+        long t3 = System.nanoTime();
         storeMisses(misses, now);
+        long t4 = System.nanoTime();
         count(messages, now);
+        if (t4 - t0 >= SLOW_ROUND_NANOS) {
+            slowRound(messages.size(), targets.size(), misses.size(), t0, t1, t2, t3, t4);
+        }
+    }
+
+    /**
+     * A round that took {@value #SLOW_ROUND_MS} ms or more is logged with the time of each phase, at
+     * most once a second (the others are counted in the next line), so that a latency spike can be
+     * placed: Redis, the conn-nodes and their devices, or the second round trip for missed copies.
+     */
+    private void slowRound(int messages, int targets, int misses, long t0, long t1, long t2, long t3, long t4) {
+        long nowNanos = System.nanoTime();
+        if (nowNanos - lastSlowLogNanos < 1_000_000_000L) {
+            slowSuppressed++;
+            return;
+        }
+        lastSlowLogNanos = nowNanos;
+        log.info("slow round total_ms={} aliases_ms={} redis_ms={} deliver_ms={} misses_ms={} messages={} targets={}"
+                        + " misses={} slow_rounds_not_logged={}", ms(t4 - t0), ms(t1 - t0), ms(t2 - t1), ms(t3 - t2),
+                ms(t4 - t3), messages, targets, misses, slowSuppressed);
+        slowSuppressed = 0;
+    }
+
+    private static long ms(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(nanos);
     }
 
     private void expandAliases(List<Message> messages) throws Exception {

@@ -12,6 +12,7 @@ public final class RouterMetrics {
     public final Counter deliverRetries;
     public final Counter batches;
     public final Histogram batchSeconds;
+    public final Counter commits;
 
     public RouterMetrics(CollectorRegistry registry) {
         commands = Counter.build("longlink_router_commands_total",
@@ -30,5 +31,7 @@ public final class RouterMetrics {
                 "Polled batches, by result (committed, retried)").labelNames("result").register(registry);
         batchSeconds = Histogram.build("longlink_router_batch_seconds", "Time to route one polled batch")
                 .buckets(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10).register(registry);
+        commits = Counter.build("longlink_router_offset_commits_total",
+                "Asynchronous offset commits sent (at most one per router.commit-interval-ms)").register(registry);
     }
 }

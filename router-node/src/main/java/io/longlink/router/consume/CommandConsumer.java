@@ -36,9 +36,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Offsets.</b> Auto-commit is off. A batch's offsets are committed only after
  * {@link BatchRouter#route} returned, i.e. after every message of the batch is in its inboxes or
- * broadcast log, or was handed to its conn-node. The commit is asynchronous (the next batch does
- * not wait for its round trip); the offsets handled so far are committed synchronously when
- * partitions are revoked (rebalance, inside poll) and when the consumer closes. A router that
+ * broadcast log, or was handed to its conn-node. Commits are asynchronous (the next batch does not
+ * wait for their round trip) and at most one per {@code router.commit-interval-ms}: each claims the
+ * offsets after the last batch handled by then, also when no new record arrived since. The offsets
+ * handled so far are committed synchronously when partitions are revoked (rebalance, inside poll)
+ * and when the consumer closes. A router that
  * crashes before a commit landed leaves those batches to whichever router takes its partitions
  * next, which routes them again: at-least-once, and devices drop the duplicate by message id.
  *
@@ -50,6 +52,7 @@ import org.slf4j.LoggerFactory;
 public final class CommandConsumer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CommandConsumer.class);
     private static final long MAX_BACKOFF_MS = 30_000;
+    static final long LATE_BATCH_MS = 200;
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final String topic;
@@ -62,17 +65,24 @@ public final class CommandConsumer implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     /** Offsets after the last handled record of each partition: what a commit may claim. */
     private final Map<TopicPartition, OffsetAndMetadata> handled = new HashMap<>();
+    /** Handled offsets not yet claimed by a commit. */
+    private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
+    private final long commitIntervalNanos;
+    private long nextCommitNanos;
     private volatile boolean running = true;
+    private long lastLateLogNanos = System.nanoTime() - 1_000_000_000L;
+    private int lateSuppressed;
 
     public CommandConsumer(String bootstrap, String group, String topic, int maxPollRecords, String clientId,
                            BatchRouter router, RoutingStore store, RouterMetrics metrics, long firstBackoffMs,
-                           long redisTimeoutMs) {
+                           long redisTimeoutMs, long commitIntervalMs) {
         this.topic = requireNonNull(topic, "topic");
         this.router = requireNonNull(router, "router");
         this.store = requireNonNull(store, "store");
         this.metrics = requireNonNull(metrics, "metrics");
         this.firstBackoffMs = firstBackoffMs;
         this.redisTimeoutMs = redisTimeoutMs;
+        this.commitIntervalNanos = TimeUnit.MILLISECONDS.toNanos(commitIntervalMs);
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
@@ -100,6 +110,7 @@ public final class CommandConsumer implements AutoCloseable {
                     long wait = pausedUntil - System.currentTimeMillis();
                     if (wait > 0) {
                         consumer.poll(Duration.ofMillis(Math.min(wait, 200)));
+                        commitIfDue(); // what earlier batches handled
                         continue;
                     }
                     consumer.resume(consumer.paused());
@@ -107,10 +118,12 @@ public final class CommandConsumer implements AutoCloseable {
                 }
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
                 if (records.isEmpty()) {
+                    commitIfDue();
                     continue;
                 }
                 if (handle(records)) {
-                    commit(records);
+                    handled(records);
+                    commitIfDue();
                     backoffMs = firstBackoffMs;
                 } else {
                     rewind(records);
@@ -136,12 +149,15 @@ public final class CommandConsumer implements AutoCloseable {
     /** True when the batch is fully handled and may be committed. */
     private boolean handle(ConsumerRecords<byte[], byte[]> records) {
         List<PushCommand> commands = new ArrayList<>(records.count());
+        long oldest = Long.MAX_VALUE;
         for (ConsumerRecord<byte[], byte[]> r : records) {
+            oldest = Math.min(oldest, r.timestamp());
             PushCommand c = decode(r);
             if (c != null) {
                 commands.add(c);
             }
         }
+        lateBatch(oldest, records.count());
         Histogram.Timer timer = metrics.batchSeconds.startTimer();
         try {
             router.route(commands);
@@ -161,6 +177,27 @@ public final class CommandConsumer implements AutoCloseable {
         } finally {
             timer.observeDuration();
         }
+    }
+
+    /**
+     * Logs, at most once a second, a batch whose oldest command was produced {@value #LATE_BATCH_MS} ms
+     * or more before this poll handed it over: the time it spent in the producer, the broker and
+     * behind this router's earlier batches, before routing began.
+     */
+    private void lateBatch(long oldestTimestampMs, int records) {
+        long ageMs = System.currentTimeMillis() - oldestTimestampMs;
+        if (ageMs < LATE_BATCH_MS) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - lastLateLogNanos < 1_000_000_000L) {
+            lateSuppressed++;
+            return;
+        }
+        lastLateLogNanos = now;
+        log.info("late batch oldest_command_age_ms={} records={} late_batches_not_logged={}", ageMs, records,
+                lateSuppressed);
+        lateSuppressed = 0;
     }
 
     private PushCommand decode(ConsumerRecord<byte[], byte[]> r) {
@@ -192,14 +229,29 @@ public final class CommandConsumer implements AutoCloseable {
         }
     }
 
-    /** Commits, without waiting, the offset after the last record of each partition in the batch. */
-    private void commit(ConsumerRecords<byte[], byte[]> records) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    /** Records the offset after the last record of each partition in the batch as handled. */
+    private void handled(ConsumerRecords<byte[], byte[]> records) {
         for (TopicPartition tp : records.partitions()) {
             List<ConsumerRecord<byte[], byte[]>> part = records.records(tp);
-            offsets.put(tp, new OffsetAndMetadata(part.get(part.size() - 1).offset() + 1));
+            OffsetAndMetadata next = new OffsetAndMetadata(part.get(part.size() - 1).offset() + 1);
+            handled.put(tp, next);
+            uncommitted.put(tp, next);
         }
-        handled.putAll(offsets);
+    }
+
+    /** Commits, without waiting, what was handled since the last commit, once the interval has passed. */
+    private void commitIfDue() {
+        if (uncommitted.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - nextCommitNanos < 0) {
+            return;
+        }
+        nextCommitNanos = now + commitIntervalNanos;
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(uncommitted);
+        uncommitted.clear();
+        metrics.commits.inc();
         consumer.commitAsync(offsets, (committed, e) -> {
             if (e != null) {
                 // a later commit (or the one on revocation) covers these; the worst case is a re-route
@@ -212,6 +264,7 @@ public final class CommandConsumer implements AutoCloseable {
     private void commitHandled(Collection<TopicPartition> partitions) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (TopicPartition tp : partitions) {
+            uncommitted.remove(tp);
             OffsetAndMetadata o = handled.remove(tp);
             if (o != null) {
                 offsets.put(tp, o);
@@ -266,6 +319,7 @@ public final class CommandConsumer implements AutoCloseable {
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             // another router owns them already: committing now would be refused
             partitions.forEach(handled::remove);
+            partitions.forEach(uncommitted::remove);
             log.info("command partitions lost partitions={}", partitions);
         }
 
