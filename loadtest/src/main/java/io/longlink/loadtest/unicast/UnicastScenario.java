@@ -204,8 +204,9 @@ public final class UnicastScenario implements Scenario {
                 }
             }
             long[] accepted = AcceptedLog.readIds(out.resolve(LoadSummary.IDS_FILE));
-            log.info("load done: accepted={} (warm-up {}, measured {}) failed={} {}", summary.accepted(),
-                    summary.acceptedWarmup(), summary.acceptedMeasured(), summary.failedTotal(), summary.failures());
+            log.info("load done: accepted={} (warm-up {}, measured {}) failed={} (measured {}) {}", summary.accepted(),
+                    summary.acceptedWarmup(), summary.acceptedMeasured(), summary.failedTotal(),
+                    summary.failedMeasured(), summary.failures());
 
             DeliveryTally.Report report = awaitDeliveries(gen, accepted, summary, epochMs, spanMs,
                     Duration.ofSeconds(o.integer("grace-s")), deadline);
@@ -223,7 +224,7 @@ public final class UnicastScenario implements Scenario {
                                      LoadGenerator gen) {
         int rate = o.integer("rate");
         double measuredS = Math.max(1, summary.measureEndMs() - summary.measureStartMs()) / 1000.0;
-        boolean sustained = sustained(summary.failedTotal(), r.ackedPerSecond(), r.p99Ms(), rate);
+        boolean sustained = sustained(summary.failedMeasured(), r.ackedPerSecond(), r.p99Ms(), rate);
         ResultLine line = new ResultLine()
                 .put("scenario", NAME)
                 .put("status", "ok")
@@ -240,6 +241,7 @@ public final class UnicastScenario implements Scenario {
                 .put("sustained", sustained)
                 .put("accepted", summary.accepted())
                 .put("failed", summary.failedTotal())
+                .put("failed_measured", summary.failedMeasured())
                 .put("received", r.received())
                 .put("duplicates", r.duplicates())
                 .put("unexpected", r.unexpected())

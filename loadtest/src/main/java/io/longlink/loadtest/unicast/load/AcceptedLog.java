@@ -28,6 +28,7 @@ public final class AcceptedLog {
     private long acceptedWarmup;
     private long acceptedMeasured;
     private final Map<String, Long> failures = new TreeMap<>();
+    private long failedMeasured;
 
     public AcceptedLog(long capacity) {
         int cap = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(1, capacity));
@@ -43,9 +44,18 @@ public final class AcceptedLog {
         }
     }
 
-    public synchronized void failed(String code) {
+    /** A push of {@code phase} ({@link PushPhase}) that got no id, by status code. */
+    public synchronized void failed(String code, int phase) {
         requireNonNull(code, "code");
         failures.merge(code, 1L, Long::sum);
+        if (phase == PushPhase.MEASURED) {
+            failedMeasured++;
+        }
+    }
+
+    /** Of {@link #failedTotal}, the pushes sent in the measured phase. */
+    public synchronized long failedMeasured() {
+        return failedMeasured;
     }
 
     public synchronized long accepted() {

@@ -19,10 +19,11 @@ import java.util.TreeMap;
  * @param startMs           when injection started
  * @param measureStartMs    end of the warm-up: pushes sent from here on are the measured ones
  * @param measureEndMs      end of injection
- * @param failures          failed calls by status code
+ * @param failures          pushes that got no id, by status code (both phases)
+ * @param failedMeasured    of those, the pushes sent in the measured phase
  */
 public record LoadSummary(long startMs, long measureStartMs, long measureEndMs, long accepted, long acceptedWarmup,
-                          long acceptedMeasured, long overflow, Map<String, Long> failures) {
+                          long acceptedMeasured, long overflow, Map<String, Long> failures, long failedMeasured) {
     public static final String FILE = "load-summary.properties";
     public static final String IDS_FILE = "accepted-ids.bin";
     private static final String FAILED = "failed.";
@@ -44,6 +45,7 @@ public record LoadSummary(long startMs, long measureStartMs, long measureEndMs, 
         p.setProperty("accepted_warmup", Long.toString(acceptedWarmup));
         p.setProperty("accepted_measured", Long.toString(acceptedMeasured));
         p.setProperty("overflow", Long.toString(overflow));
+        p.setProperty("failed_measured", Long.toString(failedMeasured));
         failures.forEach((code, n) -> p.setProperty(FAILED + code, Long.toString(n)));
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
@@ -66,7 +68,8 @@ public record LoadSummary(long startMs, long measureStartMs, long measureEndMs, 
         }
         return new LoadSummary(number(p, "start_ms", file), number(p, "measure_start_ms", file),
                 number(p, "measure_end_ms", file), number(p, "accepted", file), number(p, "accepted_warmup", file),
-                number(p, "accepted_measured", file), number(p, "overflow", file), failures);
+                number(p, "accepted_measured", file), number(p, "overflow", file), failures,
+                number(p, "failed_measured", file));
     }
 
     private static long number(Properties p, String name, Path file) throws IOException {

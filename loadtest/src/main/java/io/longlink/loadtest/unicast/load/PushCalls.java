@@ -93,13 +93,15 @@ public final class PushCalls implements AsyncCall {
 
     @Override
     public void start(Outcome outcome) {
+        int phase = System.currentTimeMillis() >= measureStartMs ? PushPhase.MEASURED : PushPhase.WARMUP;
         if (inFlight.incrementAndGet() > settings.maxInFlight()) {
             inFlight.decrementAndGet();
-            log.failed(IN_FLIGHT_LIMIT);
+            for (int i = 0; i < settings.batch(); i++) {
+                log.failed(IN_FLIGHT_LIMIT, phase);
+            }
             outcome.failed(IN_FLIGHT_LIMIT, settings.maxInFlight() + " calls already awaiting their answer");
             return;
         }
-        int phase = System.currentTimeMillis() >= measureStartMs ? PushPhase.MEASURED : PushPhase.WARMUP;
         PushRequest[] ofPhase = requests[phase - 1];
         ThreadLocalRandom random = ThreadLocalRandom.current();
         Channel channel = channels[(int) Math.floorMod(sent.getAndIncrement(), (long) channels.length)];
@@ -138,7 +140,7 @@ public final class PushCalls implements AsyncCall {
             inFlight.decrementAndGet();
             Status s = Status.fromThrowable(t);
             for (int i = 0; i < settings.batch(); i++) {
-                log.failed(s.getCode().name());
+                log.failed(s.getCode().name(), phase);
             }
             outcome.failed(s.getCode().name(), s.getDescription());
         }
@@ -149,7 +151,7 @@ public final class PushCalls implements AsyncCall {
             PushResult firstFailure = null;
             for (PushResult r : response.getResultsList()) {
                 if (r.hasError()) {
-                    log.failed(Status.fromCodeValue(r.getError().getCode()).getCode().name());
+                    log.failed(Status.fromCodeValue(r.getError().getCode()).getCode().name(), phase);
                     firstFailure = firstFailure == null ? r : firstFailure;
                 } else {
                     log.accepted(r.getMessageId(), phase);
@@ -183,7 +185,7 @@ public final class PushCalls implements AsyncCall {
         public void onError(Throwable t) {
             inFlight.decrementAndGet();
             Status s = Status.fromThrowable(t);
-            log.failed(s.getCode().name());
+            log.failed(s.getCode().name(), phase);
             outcome.failed(s.getCode().name(), s.getDescription());
         }
 
@@ -210,7 +212,7 @@ public final class PushCalls implements AsyncCall {
         log.writeIds(settings.out().resolve(LoadSummary.IDS_FILE));
         long measureEnd = Math.min(endMs, measureStartMs + TimeUnit.SECONDS.toMillis(settings.durationSeconds()));
         new LoadSummary(startMs, measureStartMs, measureEnd, log.accepted(), log.acceptedWarmup(),
-                log.acceptedMeasured(), log.overflow(), log.failures())
+                log.acceptedMeasured(), log.overflow(), log.failures(), log.failedMeasured())
                 .write(settings.out().resolve(LoadSummary.FILE));
     }
 

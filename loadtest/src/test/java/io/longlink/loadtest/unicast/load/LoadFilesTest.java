@@ -21,8 +21,8 @@ class LoadFilesTest {
         log.accepted(Long.MIN_VALUE, PushPhase.WARMUP);
         log.accepted(5, PushPhase.MEASURED);
         log.accepted(-1, PushPhase.MEASURED);
-        log.failed("DEADLINE_EXCEEDED");
-        log.failed("DEADLINE_EXCEEDED");
+        log.failed("DEADLINE_EXCEEDED", PushPhase.WARMUP);
+        log.failed("DEADLINE_EXCEEDED", PushPhase.MEASURED);
 
         log.writeIds(dir.resolve("ids.bin"));
 
@@ -30,6 +30,8 @@ class LoadFilesTest {
         assertThat(log.acceptedWarmup()).isEqualTo(1);
         assertThat(log.acceptedMeasured()).isEqualTo(2);
         assertThat(log.failures()).containsExactly(Map.entry("DEADLINE_EXCEEDED", 2L));
+        assertThat(log.failedTotal()).isEqualTo(2);
+        assertThat(log.failedMeasured()).isEqualTo(1);
     }
 
     @Test
@@ -54,13 +56,14 @@ class LoadFilesTest {
     @Test
     void summary_whenWrittenAndRead_thenEqual() throws Exception {
         LoadSummary s = new LoadSummary(1_000, 31_000, 91_000, 10, 4, 6, 0,
-                Map.of("UNAVAILABLE", 3L, "client_in_flight_limit", 1L));
+                Map.of("UNAVAILABLE", 3L, "client_in_flight_limit", 1L), 1);
         Path file = dir.resolve(LoadSummary.FILE);
 
         s.write(file);
 
         assertThat(LoadSummary.read(file)).isEqualTo(s);
         assertThat(s.failedTotal()).isEqualTo(4);
+        assertThat(LoadSummary.read(file).failedMeasured()).isEqualTo(1);
     }
 
     @Test
