@@ -83,6 +83,7 @@ public final class CommandConsumer implements AutoCloseable {
         this.firstBackoffMs = firstBackoffMs;
         this.redisTimeoutMs = redisTimeoutMs;
         this.commitIntervalNanos = TimeUnit.MILLISECONDS.toNanos(commitIntervalMs);
+        this.nextCommitNanos = System.nanoTime(); // nanoTime may be negative: 0 is not "long ago"
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
@@ -186,7 +187,7 @@ public final class CommandConsumer implements AutoCloseable {
      */
     private void lateBatch(long oldestTimestampMs, int records) {
         long ageMs = System.currentTimeMillis() - oldestTimestampMs;
-        if (ageMs < LATE_BATCH_MS) {
+        if (oldestTimestampMs <= 0 || ageMs < LATE_BATCH_MS) { // no timestamp: nothing to tell
             return;
         }
         long now = System.nanoTime();
