@@ -110,10 +110,7 @@ class RouterNodeIntegrationTest {
 
     @Test
     void unicast_whenDeviceAcksWithinAckWait_thenNeverInTheInboxAndCountedAcked() throws Exception {
-        FakeConnNode conn = h.connNode("conn-a");
-        conn.outcome = d -> d.getAwaitAck() ? Outcome.ACKED : Outcome.WRITTEN;
-        RouterNode router = h.startRouterLinked(Map.of(RouterSettings.ACK_WAIT_MS, 400,
-                RouterSettings.ACKED_BODY_RETENTION_SECONDS, 120), 1);
+        FakeConnNode conn = ackingConnNodeBehindRouter();
         h.set(RedisKeys.route(h.appKey, "quick"), "conn-a|c-21");
         PushCommand cmd = Commands.toDevices(h.appKey, 600, "quick");
 
@@ -133,10 +130,7 @@ class RouterNodeIntegrationTest {
 
     @Test
     void unicast_whenOneCopyAckedAndOneStored_thenAckedIncrementedNotOverwritten() throws Exception {
-        FakeConnNode conn = h.connNode("conn-a");
-        conn.outcome = d -> d.getAwaitAck() ? Outcome.ACKED : Outcome.WRITTEN;
-        RouterNode router = h.startRouterLinked(Map.of(RouterSettings.ACK_WAIT_MS, 400,
-                RouterSettings.ACKED_BODY_RETENTION_SECONDS, 120), 1);
+        FakeConnNode conn = ackingConnNodeBehindRouter();
         h.set(RedisKeys.route(h.appKey, "quick"), "conn-a|c-23");
         PushCommand cmd = Commands.toDevices(h.appKey, 600, "quick", "away");
         // a conn-node's count for the stored copy, acknowledged late, that landed before the router's
@@ -574,6 +568,14 @@ class RouterNodeIntegrationTest {
         assertThat(retries(router, "sent")).isEqualTo(2.0);
         assertThat(conn.batches).hasSize(3);
         assertThat(h.committed()).isEqualTo(h.produced());
+    }
+
+    /** conn-a, answering ACKED for each awaited copy, linked to a router with a 400 ms ACK wait and 120 s body retention. */
+    private FakeConnNode ackingConnNodeBehindRouter() throws Exception {
+        FakeConnNode conn = h.connNode("conn-a");
+        conn.outcome = d -> d.getAwaitAck() ? Outcome.ACKED : Outcome.WRITTEN;
+        h.startRouterLinked(Map.of(RouterSettings.ACK_WAIT_MS, 400, RouterSettings.ACKED_BODY_RETENTION_SECONDS, 120), 1);
+        return conn;
     }
 
     private static double retries(RouterNode router, String result) {

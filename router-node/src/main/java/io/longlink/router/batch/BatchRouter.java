@@ -77,9 +77,7 @@ public final class BatchRouter {
     private final Limits limits;
     private final byte[] inboxMax;
     private final byte[] logMax;
-    /** Consumer thread only. */
-    private long lastSlowLogNanos = System.nanoTime() - 1_000_000_000L;
-    private int slowSuppressed;
+    private final LogThrottle slowRounds = new LogThrottle();
 
     /**
      * @param receipts null when STORED receipts are off
@@ -150,16 +148,13 @@ public final class BatchRouter {
      * placed: Redis, the conn-nodes and their devices, or the second round trip for missed copies.
      */
     private void slowRound(int messages, int targets, int misses, long t0, long t1, long t2, long t3, long t4) {
-        long nowNanos = System.nanoTime();
-        if (nowNanos - lastSlowLogNanos < 1_000_000_000L) {
-            slowSuppressed++;
+        int held = slowRounds.pass();
+        if (held < 0) {
             return;
         }
-        lastSlowLogNanos = nowNanos;
         log.info("slow round total_ms={} aliases_ms={} redis_ms={} deliver_ms={} misses_ms={} messages={} targets={}"
                         + " misses={} slow_rounds_not_logged={}", ms(t4 - t0), ms(t1 - t0), ms(t2 - t1), ms(t3 - t2),
-                ms(t4 - t3), messages, targets, misses, slowSuppressed);
-        slowSuppressed = 0;
+                ms(t4 - t3), messages, targets, misses, held);
     }
 
     private static long ms(long nanos) {

@@ -6,6 +6,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.longlink.proto.command.PushCommand;
 import io.longlink.router.batch.BatchRouter;
 import io.longlink.router.batch.CommandCheck;
+import io.longlink.router.batch.LogThrottle;
 import io.longlink.router.batch.RouterMetrics;
 import io.longlink.common.redis.LuaScript;
 import io.longlink.router.store.RoutingStore;
@@ -65,13 +66,12 @@ public final class CommandConsumer implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     /** Offsets after the last handled record of each partition: what a commit may claim. */
     private final Map<TopicPartition, OffsetAndMetadata> handled = new HashMap<>();
-    /** Handled offsets not yet claimed by a commit. */
-    private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
+    /** Some batch was handled since the last commit. */
+    private boolean uncommitted;
     private final long commitIntervalNanos;
     private long nextCommitNanos;
     private volatile boolean running = true;
-    private long lastLateLogNanos = System.nanoTime() - 1_000_000_000L;
-    private int lateSuppressed;
+    private final LogThrottle lateBatches = new LogThrottle();
 
     public CommandConsumer(String bootstrap, String group, String topic, int maxPollRecords, String clientId,
                            BatchRouter router, RoutingStore store, RouterMetrics metrics, long firstBackoffMs,
@@ -190,15 +190,10 @@ public final class CommandConsumer implements AutoCloseable {
         if (oldestTimestampMs <= 0 || ageMs < LATE_BATCH_MS) { // no timestamp: nothing to tell
             return;
         }
-        long now = System.nanoTime();
-        if (now - lastLateLogNanos < 1_000_000_000L) {
-            lateSuppressed++;
-            return;
+        int held = lateBatches.pass();
+        if (held >= 0) {
+            log.info("late batch oldest_command_age_ms={} records={} late_batches_not_logged={}", ageMs, records, held);
         }
-        lastLateLogNanos = now;
-        log.info("late batch oldest_command_age_ms={} records={} late_batches_not_logged={}", ageMs, records,
-                lateSuppressed);
-        lateSuppressed = 0;
     }
 
     private PushCommand decode(ConsumerRecord<byte[], byte[]> r) {
@@ -234,15 +229,17 @@ public final class CommandConsumer implements AutoCloseable {
     private void handled(ConsumerRecords<byte[], byte[]> records) {
         for (TopicPartition tp : records.partitions()) {
             List<ConsumerRecord<byte[], byte[]>> part = records.records(tp);
-            OffsetAndMetadata next = new OffsetAndMetadata(part.get(part.size() - 1).offset() + 1);
-            handled.put(tp, next);
-            uncommitted.put(tp, next);
+            handled.put(tp, new OffsetAndMetadata(part.get(part.size() - 1).offset() + 1));
         }
+        uncommitted = true;
     }
 
-    /** Commits, without waiting, what was handled since the last commit, once the interval has passed. */
+    /**
+     * Commits, without waiting, every partition's handled offset once the interval has passed since the
+     * last commit and some batch was handled since (an offset committed before is simply committed again).
+     */
     private void commitIfDue() {
-        if (uncommitted.isEmpty()) {
+        if (!uncommitted || handled.isEmpty()) {
             return;
         }
         long now = System.nanoTime();
@@ -250,8 +247,8 @@ public final class CommandConsumer implements AutoCloseable {
             return;
         }
         nextCommitNanos = now + commitIntervalNanos;
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(uncommitted);
-        uncommitted.clear();
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(handled);
+        uncommitted = false;
         metrics.commits.inc();
         consumer.commitAsync(offsets, (committed, e) -> {
             if (e != null) {
@@ -265,7 +262,6 @@ public final class CommandConsumer implements AutoCloseable {
     private void commitHandled(Collection<TopicPartition> partitions) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (TopicPartition tp : partitions) {
-            uncommitted.remove(tp);
             OffsetAndMetadata o = handled.remove(tp);
             if (o != null) {
                 offsets.put(tp, o);
@@ -320,7 +316,6 @@ public final class CommandConsumer implements AutoCloseable {
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             // another router owns them already: committing now would be refused
             partitions.forEach(handled::remove);
-            partitions.forEach(uncommitted::remove);
             log.info("command partitions lost partitions={}", partitions);
         }
 
