@@ -1,22 +1,23 @@
 package io.longlink.loadtest;
 
 import io.longlink.loadtest.report.ResultLine;
-import io.longlink.loadtest.scenario.OptionSpec;
-import io.longlink.loadtest.scenario.Options;
 import io.longlink.loadtest.scenario.Scenario;
 import io.longlink.loadtest.scenario.Scenarios;
 import io.longlink.loadtest.scenario.Stack;
 import io.longlink.loadtest.scenario.UsageException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Entry point ops/bench calls:
  * <pre>
- *   list                       scenarios and their options
+ *   list                       every scenario's help
  *   plan SCENARIO [options]    what the stack must run, as key=value lines (checks the options)
  *   run SCENARIO [options]     runs against the stack named by -Dlonglink.bench.* and ends with a RESULT line
  * </pre>
+ * The options are the scenario's picocli command ({@link Scenarios}); with {@code --help} among them,
+ * plan and run print its help instead.
  * Exit codes: 0 done, 1 the run failed (its RESULT line says status=failed), 2 bad command line.
  */
 public final class BenchMain {
@@ -39,19 +40,17 @@ public final class BenchMain {
         try {
             switch (args[0]) {
                 case "list" -> {
-                    list();
+                    Scenarios.list(System.out);
                     return OK;
                 }
                 case "plan" -> {
-                    Scenario s = scenario(args);
-                    Options o = Options.parse(s.name(), s.options(), rest(args));
-                    s.plan(o).lines().forEach(System.out::println);
+                    Optional<Scenario> s = Scenarios.parse(rest(args), System.out);
+                    s.ifPresent(scenario -> scenario.plan().lines().forEach(System.out::println));
                     return OK;
                 }
                 case "run" -> {
-                    Scenario s = scenario(args);
-                    Options o = Options.parse(s.name(), s.options(), rest(args));
-                    return execute(s, o, Stack.fromSystemProperties());
+                    Optional<Scenario> s = Scenarios.parse(rest(args), System.out);
+                    return s.isEmpty() ? OK : execute(s.get(), Stack.fromSystemProperties());
                 }
                 default -> throw new UsageException("unknown command '" + args[0] + "' (expected: list, plan, run)");
             }
@@ -61,11 +60,11 @@ public final class BenchMain {
         }
     }
 
-    private static int execute(Scenario s, Options o, Stack stack) {
+    private static int execute(Scenario s, Stack stack) {
         ResultLine result;
         int code;
         try {
-            result = s.run(o, stack);
+            result = s.run(stack);
             code = OK;
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
@@ -85,24 +84,8 @@ public final class BenchMain {
         return code;
     }
 
-    private static Scenario scenario(String[] args) throws UsageException {
-        if (args.length < 2) {
-            throw new UsageException(args[0] + ": missing scenario (expected: one of "
-                    + String.join(", ", Scenarios.all().stream().map(Scenario::name).toList()) + ")");
-        }
-        return Scenarios.require(args[1]);
-    }
-
+    /** {@code SCENARIO [options]}: what follows the command word. */
     private static List<String> rest(String[] args) {
-        return Arrays.asList(args).subList(2, args.length);
-    }
-
-    private static void list() {
-        for (Scenario s : Scenarios.all()) {
-            System.out.println(s.name() + "  " + s.description());
-            for (OptionSpec spec : s.options()) {
-                System.out.println("    " + spec.usage());
-            }
-        }
+        return Arrays.asList(args).subList(1, args.length);
     }
 }

@@ -32,7 +32,8 @@ class BenchMainTest {
     @Test
     void run_whenList_thenScenarioAndOptionsShown() {
         assertThat(BenchMain.run(new String[] {"list"})).isEqualTo(BenchMain.OK);
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("idle-connections").contains("--connections N");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("idle-connections").contains("--connections=N")
+                .contains("unicast").contains("--rate=N");
     }
 
     @Test
@@ -47,6 +48,21 @@ class BenchMainTest {
         assertThat(BenchMain.run(new String[] {"plan", "idle-connections", "--speed", "9"}))
                 .isEqualTo(BenchMain.USAGE);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown option '--speed'");
+    }
+
+    @Test
+    void run_whenValueOutOfRange_thenUsageExitNamingOptionAndRange() {
+        assertThat(BenchMain.run(new String[] {"plan", "unicast", "--rate", "-5"})).isEqualTo(BenchMain.USAGE);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .isEqualTo("error: --rate: '-5' (expected: an integer from 1 to 1000000)" + System.lineSeparator());
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
+    void run_whenPlanWithHelp_thenHelpAndNoPlanLines() {
+        assertThat(BenchMain.run(new String[] {"plan", "idle-connections", "--help"})).isEqualTo(BenchMain.OK);
+        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("Usage: ops/bench idle-connections")
+                .doesNotContain("processes=");
     }
 
     @Test

@@ -20,11 +20,7 @@ import io.longlink.loadtest.probe.NodeProbe;
 import io.longlink.loadtest.probe.PrometheusText;
 import io.longlink.loadtest.report.ResultLine;
 import io.longlink.loadtest.scenario.Deadline;
-import io.longlink.loadtest.scenario.OptionSpec;
-import io.longlink.loadtest.scenario.Options;
-import io.longlink.loadtest.scenario.Scenario;
 import io.longlink.loadtest.scenario.Stack;
-import io.longlink.loadtest.scenario.StackPlan;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -34,7 +30,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -51,9 +46,7 @@ import org.slf4j.LoggerFactory;
  * node is measured, N connections are opened and left idle, checked on the node (connections
  * gauge, one route per device in Redis) and the node is measured again.
  */
-public final class IdleConnectionsScenario implements Scenario {
-    public static final String NAME = "idle-connections";
-
+final class IdleConnectionsScenario {
     private static final Logger log = LoggerFactory.getLogger("bench");
     private static final Duration CONNECT_DEADLINE = Duration.ofSeconds(30);
     private static final Duration SETTLE = Duration.ofSeconds(60);
@@ -65,70 +58,26 @@ public final class IdleConnectionsScenario implements Scenario {
     static final long TARGET_RSS_BYTES = 4_096;
     static final long TARGET_CONNECTS_PER_S = 8_000;
 
-    @Override
-    public String name() {
-        return NAME;
+    private final IdleConnectionsCommand o;
+
+    IdleConnectionsScenario(IdleConnectionsCommand options) {
+        this.o = requireNonNull(options, "options");
     }
 
-    @Override
-    public String description() {
-        return "memory per idle authenticated connection on one conn-node, and CONNECTs/s";
-    }
-
-    @Override
-    public List<OptionSpec> options() {
-        return List.of(
-                OptionSpec.integer("connections", 19_000, 1, 1_000_000, "devices connected and held idle"),
-                OptionSpec.bool("compact-headers", false, "run the conn-node with -XX:+UseCompactObjectHeaders"),
-                OptionSpec.integer("conn-heap-mb", 1_024, 64, 65_536, "fixed conn-node heap (-Xms = -Xmx), Serial GC"),
-                OptionSpec.integer("heartbeat-s", 1_800, 1, 3_600,
-                        "heartbeat the devices ask for; also the node's conn.heartbeat-max-s"),
-                OptionSpec.integer("source-ips", 8, 1, 250, "loopback source addresses 127.0.0.2.. for the clients"),
-                OptionSpec.integer("io-threads", 4, 1, 64, "generator event-loop threads"),
-                OptionSpec.integer("max-in-flight", 512, 1, 65_536, "most connects between TCP connect and CONNACK"),
-                OptionSpec.integer("warmup-connections", 2_000, 0, 100_000,
-                        "connections per warm-up round (0 = no warm-up)"),
-                OptionSpec.integer("warmup-max-s", 60, 1, 3_600,
-                        "warm-up ends after two young GCs on the node or this long"),
-                OptionSpec.integer("settle-s", 5, 0, 600,
-                        "pause after warm-up, before the baseline, so closes and Redis batches finish"),
-                OptionSpec.integer("idle-s", 10, 0, 3_600, "how long the connections stay idle before measuring"),
-                OptionSpec.integer("time-cap-s", 600, 30, 7_200, "hard cap on the whole run, stack start included"),
-                OptionSpec.text("connections-metric", "longlink_conn_connections",
-                        "the conn-node gauge of open device connections"));
-    }
-
-    @Override
-    public StackPlan plan(Options o) {
-        int hb = o.integer("heartbeat-s");
-        int heap = o.integer("conn-heap-mb");
-        String jvm = "-Xms" + heap + "m -Xmx" + heap + "m -XX:+UseSerialGC "
-                + (o.bool("compact-headers") ? "-XX:+UseCompactObjectHeaders" : "-XX:-UseCompactObjectHeaders");
-        Map<String, String> conn = new LinkedHashMap<>();
-        conn.put("conn.receipts.enabled", "false");
-        conn.put("conn.heartbeat-max-s", Integer.toString(hb));
-        conn.put("conn.heartbeat-min-s", Integer.toString(Math.min(30, hb)));
-        conn.put("conn.heartbeat-default-s", Integer.toString(Math.min(240, hb)));
-        conn.put("conn.route-ttl-ms", Long.toString(Math.max(1_800_000L, 2L * hb * 1_000 + 60_000)));
-        return new StackPlan(List.of("redis", "zookeeper", "conn"), jvm, conn, o.integer("time-cap-s"));
-    }
-
-    @Override
-    public ResultLine run(Options o, Stack stack) throws Exception {
-        requireNonNull(o, "o");
+    ResultLine run(Stack stack) throws Exception {
         requireNonNull(stack, "stack");
         // Leave the shell's margin for stopping the stack inside the cap it enforces.
-        Deadline deadline = Deadline.after(Duration.ofSeconds(Math.max(20, o.integer("time-cap-s") - 60L)));
-        int n = o.integer("connections");
-        int hb = o.integer("heartbeat-s");
-        String metric = o.text("connections-metric");
+        Deadline deadline = Deadline.after(Duration.ofSeconds(Math.max(20, o.timeCapS - 60L)));
+        int n = o.connections;
+        int hb = o.heartbeatS;
+        String metric = o.connectionsMetric;
         checkOpenFileLimit(ProcessHandle.current().pid(), n, "the load generator");
         checkOpenFileLimit(stack.connPid(), n, "the conn-node");
 
         NodeProbe node = new NodeProbe(stack.connPid(), stack.admin());
         boolean compact = node.flagOn("UseCompactObjectHeaders");
-        if (o.given("compact-headers") && compact != o.bool("compact-headers")) {
-            throw new IllegalStateException("--compact-headers " + o.bool("compact-headers")
+        if (o.compactHeadersGiven() && compact != o.compactHeaders) {
+            throw new IllegalStateException("--compact-headers " + o.compactHeaders
                     + " but the running conn-node has UseCompactObjectHeaders=" + compact);
         }
         List<String> flags = node.jvmFlags();
@@ -140,8 +89,8 @@ public final class IdleConnectionsScenario implements Scenario {
         App warmApp = new App("bench-warm-" + run, HexFormat.of().formatHex(random(16)));
         InetSocketAddress remote = new InetSocketAddress(InetAddress.getByName(stack.device().getHostString()),
                 stack.device().getPort());
-        GeneratorSettings gs = new GeneratorSettings(remote, GeneratorSettings.loopbackSources(o.integer("source-ips")),
-                o.integer("io-threads"), o.integer("max-in-flight"), CONNECT_DEADLINE, 16_384);
+        GeneratorSettings gs = new GeneratorSettings(remote, GeneratorSettings.loopbackSources(o.sourceIps),
+                o.ioThreads, o.maxInFlight, CONNECT_DEADLINE, 16_384);
 
         try (RedisStore redis = RedisStore.open(stack.redisUri(), false, 5_000);
              LoadGenerator gen = new LoadGenerator(gs)) {
@@ -155,7 +104,7 @@ public final class IdleConnectionsScenario implements Scenario {
 
                 waitFor("conn-node back to " + base + " connections after warm-up", () -> (long) gauge(node, metric),
                         base, deadline);
-                pause("settling after warm-up", o.integer("settle-s"), deadline);
+                pause("settling after warm-up", o.settleS, deadline);
                 KernelMemory kernelBefore = KernelMemory.read();
                 NodeProbe.Snapshot before = node.measure();
                 log.info("baseline heap_used={} rss={} direct={} tcp_sockets={}", before.heapUsed(), before.rss(),
@@ -181,7 +130,7 @@ public final class IdleConnectionsScenario implements Scenario {
                             + measured.failures());
                 }
 
-                pause("holding connections idle", o.integer("idle-s"), deadline);
+                pause("holding connections idle", o.idleS, deadline);
                 long nodeConnections = waitFor("conn-node connections gauge " + metric + " = " + (base + n),
                         () -> (long) gauge(node, metric), base + n, deadline);
                 long routes = waitFor("one route per device in Redis (" + RedisKeys.ROUTE + "{" + app.key() + ":*})",
@@ -207,7 +156,7 @@ public final class IdleConnectionsScenario implements Scenario {
                 double kernelPer = kernel.serverBytes() / (double) n;
                 double connects = measured.connectsPerSecond();
                 return new ResultLine()
-                        .put("scenario", NAME)
+                        .put("scenario", IdleConnectionsCommand.NAME)
                         .put("status", "ok")
                         .put("connections", n)
                         .put("compact_headers", compact)
@@ -298,13 +247,13 @@ public final class IdleConnectionsScenario implements Scenario {
      * collections (its young generation has then been touched all over, so later RSS growth is
      * connection data, not first use of the heap) or the warm-up time is spent.
      */
-    private static int warmUp(Options o, LoadGenerator gen, NodeProbe node, App warmApp, int hb, long base,
+    private static int warmUp(IdleConnectionsCommand o, LoadGenerator gen, NodeProbe node, App warmApp, int hb, long base,
                               String metric, Deadline deadline) throws Exception {
-        int perRound = o.integer("warmup-connections");
+        int perRound = o.warmupConnections;
         if (perRound == 0) {
             return 0;
         }
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(o.integer("warmup-max-s"));
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(o.warmupMaxS);
         long gcStart = NodeProbe.gcCount(node.metrics());
         int total = 0;
         for (int round = 0; ; round++) {

@@ -1,27 +1,66 @@
 package io.longlink.loadtest.scenario;
 
-import io.longlink.loadtest.idle.IdleConnectionsScenario;
-import io.longlink.loadtest.unicast.UnicastScenario;
+import static java.util.Objects.requireNonNull;
+
+import io.longlink.loadtest.idle.IdleConnectionsCommand;
+import io.longlink.loadtest.unicast.UnicastCommand;
+import java.io.PrintStream;
 import java.util.List;
 import java.util.Optional;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
 
-/** Every scenario ops/bench can run, in the order --list shows them. */
+/**
+ * The command line of ops/bench: one picocli subcommand per scenario, in the order {@code --list}
+ * shows them. {@code ops/bench SCENARIO --help} prints the help generated from its options.
+ */
+@Command(name = "ops/bench", subcommands = {IdleConnectionsCommand.class, UnicastCommand.class})
 public final class Scenarios {
-    private static final List<Scenario> ALL = List.of(new IdleConnectionsScenario(), new UnicastScenario());
-
     private Scenarios() {
     }
 
-    public static List<Scenario> all() {
-        return ALL;
+    /** A fresh command line (new scenario instances), to parse once. */
+    static CommandLine commandLine() {
+        CommandLine root = new CommandLine(new Scenarios());
+        root.getSubcommands().values().forEach(c -> OptionHelp.apply(c.getCommandSpec()));
+        OptionRules.register(root);
+        return root;
     }
 
-    public static Optional<Scenario> named(String name) {
-        return ALL.stream().filter(s -> s.name().equals(name)).findFirst();
+    /** Every scenario's help, for {@code ops/bench --list}. */
+    public static void list(PrintStream out) {
+        requireNonNull(out, "out");
+        for (CommandLine c : commandLine().getSubcommands().values()) {
+            c.usage(out);
+            out.println();
+        }
     }
 
-    public static Scenario require(String name) throws UsageException {
-        return named(name).orElseThrow(() -> new UsageException("unknown scenario '" + name + "' (expected: "
-                + String.join(", ", ALL.stream().map(Scenario::name).toList()) + "; ops/bench --list)"));
+    /**
+     * Parses {@code SCENARIO [options]}: the scenario with its options set, or empty when the command
+     * line asks for help (then printed to {@code out}).
+     */
+    public static Optional<Scenario> parse(List<String> args, PrintStream out) throws UsageException {
+        requireNonNull(args, "args");
+        requireNonNull(out, "out");
+        CommandLine root = commandLine();
+        try {
+            ParseResult result = root.parseArgs(args.toArray(String[]::new));
+            if (!result.hasSubcommand()) {
+                throw new UsageException("missing scenario (expected: one of "
+                        + String.join(", ", root.getSubcommands().keySet()) + ")");
+            }
+            CommandLine scenario = result.subcommand().commandSpec().commandLine();
+            if (scenario.isUsageHelpRequested()) {
+                scenario.usage(out);
+                return Optional.empty();
+            }
+            OptionRules.checkRanges(scenario.getCommandSpec());
+            return Optional.of(scenario.getCommand());
+        } catch (ParameterException e) {
+            throw new UsageException(OptionRules.message(e));
+        }
     }
 }

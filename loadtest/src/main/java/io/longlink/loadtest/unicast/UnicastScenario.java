@@ -17,11 +17,7 @@ import io.longlink.loadtest.client.GeneratorSettings;
 import io.longlink.loadtest.client.LoadGenerator;
 import io.longlink.loadtest.report.ResultLine;
 import io.longlink.loadtest.scenario.Deadline;
-import io.longlink.loadtest.scenario.OptionSpec;
-import io.longlink.loadtest.scenario.Options;
-import io.longlink.loadtest.scenario.Scenario;
 import io.longlink.loadtest.scenario.Stack;
-import io.longlink.loadtest.scenario.StackPlan;
 import io.longlink.loadtest.unicast.load.AcceptedLog;
 import io.longlink.loadtest.unicast.load.LoadSettings;
 import io.longlink.loadtest.unicast.load.LoadSummary;
@@ -39,9 +35,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -54,9 +48,7 @@ import org.slf4j.LoggerFactory;
  * may arrive until a grace period passes without any delivery; then every id the API accepted must
  * have reached its device.
  */
-public final class UnicastScenario implements Scenario {
-    public static final String NAME = "unicast";
-
+final class UnicastScenario {
     private static final Logger log = LoggerFactory.getLogger("bench");
     static final long TARGET_ACKED_PER_S = 20_000;
     static final long TARGET_P99_MS = 100;
@@ -71,69 +63,23 @@ public final class UnicastScenario implements Scenario {
     private static final int LATENCY_CEILING_MS = 120_000;
     private static final String GATLING_MAIN = "io.gatling.app.Gatling";
 
-    @Override
-    public String name() {
-        return NAME;
+    private final UnicastCommand o;
+
+    UnicastScenario(UnicastCommand options) {
+        this.o = requireNonNull(options, "options");
     }
 
-    @Override
-    public String description() {
-        return "unicast pushes through api, Kafka, router and conn-nodes to simulated devices (Gatling load)";
-    }
-
-    @Override
-    public List<OptionSpec> options() {
-        return List.of(
-                OptionSpec.integer("rate", 10_000, 1, 1_000_000, "pushes per second offered (open model)"),
-                OptionSpec.integer("batch", 100, 1, 1_000,
-                        "pushes per API call: 1 = PushService.Push, more = PushService.PushBatch of that many"),
-                OptionSpec.integer("duration-s", 60, 5, 3_600, "measured phase"),
-                OptionSpec.integer("warmup-s", 240, 0, 1_200,
-                        "warm-up before it (ramp over the first half), excluded from every figure; the JIT"
-                                + " compilers of the stack's JVMs take half a core for the first ~3 minutes"),
-                OptionSpec.integer("devices", 2_000, 1, 19_000, "simulated devices, spread over the conn-nodes"),
-                OptionSpec.integer("routers", 1, 1, 2, "router-nodes"),
-                OptionSpec.integer("conn-nodes", 2, 1, 2, "conn-nodes"),
-                OptionSpec.integer("payload-bytes", 64, 1, 4_096, "payload of each push"),
-                OptionSpec.integer("ttl-s", 86_400, 0, 864_000,
-                        "push TTL: > 0 = store-and-forward (inbox write per push), 0 = online only"),
-                OptionSpec.integer("grace-s", 30, 1, 600,
-                        "after the load, how long without any delivery before the accepted pushes not yet received count as lost"),
-                OptionSpec.integer("api-channels", 2, 1, 64, "gRPC connections from Gatling to the api-node"),
-                OptionSpec.integer("max-in-flight", 20_000, 1, 1_000_000,
-                        "Gatling's unanswered calls at most; beyond, a push fails at once (client_in_flight_limit)"),
-                OptionSpec.integer("io-threads", 2, 1, 64, "device simulator event-loop threads"),
-                OptionSpec.integer("source-ips", 4, 1, 250, "loopback source addresses 127.0.0.2.. for the devices"),
-                OptionSpec.bool("receipts", true, "conn-nodes write ACKED receipts to Kafka (conn.receipts.enabled)"),
-                OptionSpec.text("node-jvm", "-Xms512m,-Xmx512m,-XX:+UseSerialGC",
-                        "JVM options of api-, router- and conn-nodes, comma-separated"),
-                OptionSpec.text("gatling-jvm", "-Xms1g,-Xmx1g,-XX:+UseSerialGC",
-                        "JVM options of the Gatling process, comma-separated"),
-                OptionSpec.integer("time-cap-s", 600, 60, 7_200, "hard cap on the whole run, stack start included"));
-    }
-
-    @Override
-    public StackPlan plan(Options o) {
-        String nodeJvm = o.text("node-jvm").replace(',', ' ');
-        Map<String, String> conn = new LinkedHashMap<>();
-        conn.put("conn.receipts.enabled", Boolean.toString(o.bool("receipts")));
-        return new StackPlan(List.of("redis", "zookeeper", "kafka", "router", "api", "conn"), nodeJvm, conn,
-                o.integer("time-cap-s"), o.integer("conn-nodes"), o.integer("routers"), nodeJvm, Map.of(), Map.of());
-    }
-
-    @Override
-    public ResultLine run(Options o, Stack stack) throws Exception {
-        requireNonNull(o, "o");
+    ResultLine run(Stack stack) throws Exception {
         requireNonNull(stack, "stack");
-        Deadline deadline = Deadline.after(Duration.ofSeconds(Math.max(30, o.integer("time-cap-s") - 60L)));
+        Deadline deadline = Deadline.after(Duration.ofSeconds(Math.max(30, o.timeCapS - 60L)));
         if (stack.api().isEmpty() || stack.adminToken().isEmpty()) {
             throw new IllegalStateException("the stack has no api-node (" + Stack.API + ", " + Stack.ADMIN_TOKEN_FILE
                     + " unset): run through ops/bench unicast");
         }
-        int devices = o.integer("devices");
-        int rate = o.integer("rate");
-        int warmup = o.integer("warmup-s");
-        int duration = o.integer("duration-s");
+        int devices = o.devices;
+        int rate = o.rate;
+        int warmup = o.warmupS;
+        int duration = o.durationS;
         Path out = Path.of(System.getProperty("longlink.bench.out", "target/bench"), "unicast");
         deleteTree(out);
         Files.createDirectories(out);
@@ -144,10 +90,10 @@ public final class UnicastScenario implements Scenario {
         for (InetSocketAddress d : stack.devices()) {
             remotes.add(new InetSocketAddress(InetAddress.getByName(d.getHostString()), d.getPort()));
         }
-        GeneratorSettings gs = new GeneratorSettings(remotes, GeneratorSettings.loopbackSources(o.integer("source-ips")),
-                o.integer("io-threads"), 512, CONNECT_DEADLINE, 16_384);
+        GeneratorSettings gs = new GeneratorSettings(remotes, GeneratorSettings.loopbackSources(o.sourceIps),
+                o.ioThreads, 512, CONNECT_DEADLINE, 16_384);
         long epochMs = System.currentTimeMillis();
-        long spanMs = TimeUnit.SECONDS.toMillis(o.integer("time-cap-s"));
+        long spanMs = TimeUnit.SECONDS.toMillis(o.timeCapS);
         long planned = (long) rate * (warmup + duration);
         int maxIds = (int) Math.min(Integer.MAX_VALUE - 8, planned * 2 + 100_000);
 
@@ -172,9 +118,9 @@ public final class UnicastScenario implements Scenario {
             }
 
             LoadSettings load = new LoadSettings(stack.api(), app.getAppKey(), app.getSecret(), "u", devices, rate,
-                    o.integer("batch"), warmup, duration, o.integer("payload-bytes"), o.integer("ttl-s"),
-                    o.integer("api-channels"),
-                    o.integer("max-in-flight"), 10_000, out);
+                    o.batch, warmup, duration, o.payloadBytes, o.ttlS,
+                    o.apiChannels,
+                    o.maxInFlight, 10_000, out);
             Path gatlingLog = out.resolveSibling("bench-unicast-gatling.log");
             Process gatling = startGatling(o, load, out, gatlingLog);
             CpuWindow cpu;
@@ -209,7 +155,7 @@ public final class UnicastScenario implements Scenario {
                     summary.failedMeasured(), summary.failures());
 
             DeliveryTally.Report report = awaitDeliveries(gen, accepted, summary, epochMs, spanMs,
-                    Duration.ofSeconds(o.integer("grace-s")), deadline);
+                    Duration.ofSeconds(o.graceS), deadline);
             long lostStored = lostButStored(redis, report.lostIds());
             gen.disconnect(batch).get(30, TimeUnit.SECONDS);
             double acked = report.ackedPerSecond();
@@ -220,21 +166,21 @@ public final class UnicastScenario implements Scenario {
         }
     }
 
-    private static ResultLine result(Options o, LoadSummary summary, DeliveryTally.Report r, CpuWindow cpu,
+    private static ResultLine result(UnicastCommand o, LoadSummary summary, DeliveryTally.Report r, CpuWindow cpu,
                                      LoadGenerator gen) {
-        int rate = o.integer("rate");
+        int rate = o.rate;
         double measuredS = Math.max(1, summary.measureEndMs() - summary.measureStartMs()) / 1000.0;
         boolean sustained = sustained(summary.failedMeasured(), r.ackedPerSecond(), r.p99Ms(), rate);
         ResultLine line = new ResultLine()
-                .put("scenario", NAME)
+                .put("scenario", UnicastCommand.NAME)
                 .put("status", "ok")
                 .put("acked_per_s", r.ackedPerSecond(), 0)
                 .put("p50_ms", r.p50Ms())
                 .put("p99_ms", r.p99Ms())
                 .put("lost", r.lost())
                 .put("rate", rate)
-                .put("batch", o.integer("batch"))
-                .put("devices", o.integer("devices"))
+                .put("batch", o.batch)
+                .put("devices", o.devices)
                 .put("accepted_per_s", summary.acceptedMeasured() / measuredS, 0)
                 .put("p999_ms", r.p999Ms())
                 .put("max_ms", r.maxMs())
@@ -248,11 +194,11 @@ public final class UnicastScenario implements Scenario {
                 .put("measured_msgs", r.measuredCount())
                 .put("window_s", r.windowSeconds(), 1)
                 .put("warmup_p99_ms", r.warmupP99Ms())
-                .put("routers", o.integer("routers"))
-                .put("conn_nodes", o.integer("conn-nodes"))
-                .put("ttl_s", o.integer("ttl-s"))
-                .put("payload_bytes", o.integer("payload-bytes"))
-                .put("receipts", o.bool("receipts"))
+                .put("routers", o.routers)
+                .put("conn_nodes", o.connNodes)
+                .put("ttl_s", o.ttlS)
+                .put("payload_bytes", o.payloadBytes)
+                .put("receipts", o.receipts)
                 .put("drops", gen.drops().isEmpty() ? "none" : gen.drops().toString().replace(' ', '_'));
         summary.failures().forEach((code, n) -> line.put("failed_" + code.toLowerCase(java.util.Locale.ROOT), n));
         cpu.percentByProcess().forEach((name, pct) -> line.put("cpu_pct_" + name.replace('-', '_'), pct, 0));
@@ -334,10 +280,10 @@ public final class UnicastScenario implements Scenario {
         return stored;
     }
 
-    private static Process startGatling(Options o, LoadSettings load, Path out, Path gatlingLog) throws IOException {
+    private static Process startGatling(UnicastCommand o, LoadSettings load, Path out, Path gatlingLog) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String opt : o.text("gatling-jvm").split(",")) {
+        for (String opt : o.gatlingJvm.split(",")) {
             if (!opt.isBlank()) {
                 cmd.add(opt.strip());
             }
@@ -358,7 +304,7 @@ public final class UnicastScenario implements Scenario {
         cmd.add("unicast_rate_" + load.rate());
         cmd.add("-l");
         cmd.add("ops-bench");
-        log.info("starting Gatling (log: {}, JVM: {})", gatlingLog, o.text("gatling-jvm"));
+        log.info("starting Gatling (log: {}, JVM: {})", gatlingLog, o.gatlingJvm);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(gatlingLog.toFile()).start();
         // ops/bench's time cap ends this JVM with SIGTERM: the load generator must not outlive it
         Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly, "stop-gatling"));

@@ -2,16 +2,21 @@ package io.longlink.loadtest.idle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.longlink.loadtest.scenario.Options;
+import io.longlink.loadtest.scenario.Scenarios;
 import io.longlink.loadtest.scenario.StackPlan;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class IdleConnectionsPlanTest {
-    private final IdleConnectionsScenario scenario = new IdleConnectionsScenario();
+    private static IdleConnectionsCommand parse(String... args) throws Exception {
+        List<String> line = new ArrayList<>(List.of(IdleConnectionsCommand.NAME));
+        line.addAll(List.of(args));
+        return (IdleConnectionsCommand) Scenarios.parse(line, System.out).orElseThrow();
+    }
 
-    private StackPlan plan(String... args) throws Exception {
-        return scenario.plan(Options.parse(scenario.name(), scenario.options(), List.of(args)));
+    private static StackPlan plan(String... args) throws Exception {
+        return parse(args).plan();
     }
 
     @Test
@@ -30,6 +35,13 @@ class IdleConnectionsPlanTest {
     @Test
     void plan_whenCompactHeaders_thenFlagOn() throws Exception {
         assertThat(plan("--compact-headers", "true").connJavaOpts()).endsWith("-XX:+UseCompactObjectHeaders");
+    }
+
+    @Test
+    void compactHeadersGiven_whenSetEvenToItsDefault_thenTrue() throws Exception {
+        // a run against a running node checks the node's flag only when the command line names one
+        assertThat(parse().compactHeadersGiven()).isFalse();
+        assertThat(parse("--compact-headers", "false").compactHeadersGiven()).isTrue();
     }
 
     @Test

@@ -5,9 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
 import io.longlink.conn.ConnNode;
-import io.longlink.loadtest.idle.IdleConnectionsScenario;
+import io.longlink.loadtest.idle.IdleConnectionsCommand;
 import io.longlink.loadtest.report.ResultLine;
-import io.longlink.loadtest.scenario.Options;
+import io.longlink.loadtest.scenario.Scenario;
+import io.longlink.loadtest.scenario.Scenarios;
 import io.longlink.loadtest.scenario.Stack;
 import io.longlink.testsupport.Infra;
 import io.longlink.testsupport.RedisServer;
@@ -49,15 +50,14 @@ class IdleConnectionsIntegrationTest {
 
     @Test
     void run_whenNodeTakesAllConnections_thenResultLineWithVerifiedCountsAndRoutes() throws Exception {
-        IdleConnectionsScenario scenario = new IdleConnectionsScenario();
-        Options options = Options.parse(scenario.name(), scenario.options(), List.of(
+        Scenario scenario = Scenarios.parse(List.of(IdleConnectionsCommand.NAME,
                 "--connections", "300", "--warmup-connections", "100", "--warmup-max-s", "1", "--settle-s", "0",
-                "--idle-s", "0", "--heartbeat-s", "30", "--time-cap-s", "120"));
+                "--idle-s", "0", "--heartbeat-s", "30", "--time-cap-s", "120"), System.out).orElseThrow();
         Stack stack = new Stack(redis.uri(), InetSocketAddress.createUnresolved("127.0.0.1",
                 node.deviceAddress().getPort()), URI.create("http://127.0.0.1:" + node.adminPort()),
                 ProcessHandle.current().pid(), 0);
 
-        Map<String, String> result = ResultLine.parse(scenario.run(options, stack).format());
+        Map<String, String> result = ResultLine.parse(scenario.run(stack).format());
 
         boolean compact = Boolean.parseBoolean(ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
                 .getVMOption("UseCompactObjectHeaders").getValue());

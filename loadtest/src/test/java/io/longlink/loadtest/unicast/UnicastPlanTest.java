@@ -3,17 +3,18 @@ package io.longlink.loadtest.unicast;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.longlink.loadtest.scenario.Options;
+import io.longlink.loadtest.scenario.Scenarios;
 import io.longlink.loadtest.scenario.StackPlan;
 import io.longlink.loadtest.scenario.UsageException;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class UnicastPlanTest {
-    private final UnicastScenario scenario = new UnicastScenario();
-
-    private StackPlan plan(String... args) throws Exception {
-        return scenario.plan(Options.parse(scenario.name(), scenario.options(), List.of(args)));
+    private static StackPlan plan(String... args) throws Exception {
+        List<String> line = new ArrayList<>(List.of(UnicastCommand.NAME));
+        line.addAll(List.of(args));
+        return Scenarios.parse(line, System.out).orElseThrow().plan();
     }
 
     @Test
