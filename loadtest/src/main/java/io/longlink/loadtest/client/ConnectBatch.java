@@ -3,13 +3,14 @@ package io.longlink.loadtest.client;
 import static java.util.Objects.requireNonNull;
 
 import io.netty.channel.Channel;
-import java.util.Arrays;
+import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.AtomicHistogram;
 
 /**
  * One set of device connections opened together (a warm-up round, the measured phase). Each
@@ -17,9 +18,13 @@ import java.util.concurrent.atomic.LongAdder;
  * {@link #done} completes when all have.
  */
 public final class ConnectBatch {
+    static final int LATENCY_DIGITS = 3;
+
     private final byte[][] connectFrames;
     private final Channel[] channels;
-    private final long[] latencyNanos;
+    /** Connect-to-CONNACK in microseconds, recorded from every event loop. */
+    private final AtomicHistogram latencyMicros;
+    private final long highestMicros;
     private final AtomicInteger next = new AtomicInteger();
     private final AtomicInteger connected = new AtomicInteger();
     private final AtomicInteger failed = new AtomicInteger();
@@ -28,10 +33,12 @@ public final class ConnectBatch {
     private final long startNanos;
     private volatile long lastConnectedNanos;
 
-    ConnectBatch(byte[][] connectFrames, long startNanos) {
+    /** {@code connectDeadline} bounds a connect: a CONNACK that arrives later (the deadline is checked per tick) counts as it. */
+    ConnectBatch(byte[][] connectFrames, long startNanos, Duration connectDeadline) {
         this.connectFrames = requireNonNull(connectFrames, "connectFrames");
         this.channels = new Channel[connectFrames.length];
-        this.latencyNanos = new long[connectFrames.length];
+        this.highestMicros = Math.max(2, connectDeadline.toNanos() / 1_000);
+        this.latencyMicros = new AtomicHistogram(highestMicros, LATENCY_DIGITS);
         this.startNanos = startNanos;
         if (connectFrames.length == 0) {
             done.complete(this);
@@ -50,7 +57,7 @@ public final class ConnectBatch {
 
     void onConnected(DeviceSession s, long nowNanos) {
         channels[s.index] = s.channel;
-        latencyNanos[s.index] = nowNanos - s.startNanos;
+        latencyMicros.recordValue(Math.min(highestMicros, Math.max(0, (nowNanos - s.startNanos) / 1_000)));
         lastConnectedNanos = nowNanos;
         connected.incrementAndGet();
         finishOne();
@@ -101,24 +108,15 @@ public final class ConnectBatch {
         return Math.max(0, lastConnectedNanos - startNanos) / 1e9;
     }
 
-    /** Connect-to-CONNACK latency at quantile {@code q} (0..1) over the connected devices, in microseconds. */
+    /**
+     * Connect-to-CONNACK latency at quantile {@code q} (0..1) over the connected devices, in
+     * microseconds, to {@value #LATENCY_DIGITS} significant digits (read once {@link #done} completed).
+     */
     public long latencyMicros(double q) {
         if (q < 0 || q > 1) {
             throw new IllegalArgumentException("q: " + q + " (expected: 0..1)");
         }
-        long[] ok = new long[connected.get()];
-        int n = 0;
-        for (int i = 0; i < channels.length && n < ok.length; i++) {
-            if (channels[i] != null) {
-                ok[n++] = latencyNanos[i];
-            }
-        }
-        if (n == 0) {
-            return 0;
-        }
-        Arrays.sort(ok, 0, n);
-        int rank = (int) Math.ceil(q * n) - 1;
-        return ok[Math.max(0, Math.min(n - 1, rank))] / 1_000;
+        return latencyMicros.getTotalCount() == 0 ? 0 : latencyMicros.getValueAtPercentile(q * 100);
     }
 
     Channel[] channels() {

@@ -86,7 +86,8 @@ public final class LoadGenerator implements AutoCloseable {
 
     /** Starts connecting one device per CONNECT frame; the batch's {@link ConnectBatch#done} says when all ended. */
     public ConnectBatch open(List<byte[]> connectFrames) {
-        ConnectBatch batch = new ConnectBatch(connectFrames.toArray(byte[][]::new), System.nanoTime());
+        ConnectBatch batch = new ConnectBatch(connectFrames.toArray(byte[][]::new), System.nanoTime(),
+                settings.connectDeadline());
         int initial = Math.min(settings.maxInFlight(), batch.size());
         for (int i = 0; i < initial; i++) {
             launch(batch);

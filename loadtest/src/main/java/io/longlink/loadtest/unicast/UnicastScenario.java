@@ -60,7 +60,6 @@ final class UnicastScenario {
     static final double SUSTAINED_SHARE = 0.97;
     static final long SUSTAINED_P99_MS = 1_000;
     private static final Duration CONNECT_DEADLINE = Duration.ofSeconds(60);
-    private static final int LATENCY_CEILING_MS = 120_000;
     private static final String GATLING_MAIN = "io.gatling.app.Gatling";
 
     private final UnicastCommand o;
@@ -99,7 +98,7 @@ final class UnicastScenario {
 
         try (RedisStore redis = RedisStore.open(stack.redisUri(), false, 5_000);
              LoadGenerator gen = new LoadGenerator(gs, () -> new DeliveryRecorder(System::currentTimeMillis, epochMs,
-                     spanMs, maxIds, LATENCY_CEILING_MS))) {
+                     spanMs, maxIds))) {
             // AOF stays on (everysec); only its background rewrite, a fork that stalls a 2-core box, is put off
             redis.async().configSet("auto-aof-rewrite-min-size", "4gb").get(5, TimeUnit.SECONDS);
             ConnectBatch batch = gen.open(ConnectFrames.forDevices(app.getAppKey(), app.getSecret(), "u", devices, 300,
@@ -227,7 +226,7 @@ final class UnicastScenario {
         long quietEnd = System.nanoTime() + deadline.budget(grace, "waiting for the last deliveries").toNanos();
         long lastReceived = -1;
         while (true) {
-            DeliveryTally tally = new DeliveryTally(epochMs, spanMs, LATENCY_CEILING_MS);
+            DeliveryTally tally = new DeliveryTally(epochMs, spanMs);
             gen.onEachLoop(l -> tally.add((DeliveryRecorder) l)).get(30, TimeUnit.SECONDS);
             long now = System.nanoTime();
             if (tally.received() > lastReceived) {

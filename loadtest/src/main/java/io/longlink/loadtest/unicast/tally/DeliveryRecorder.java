@@ -7,9 +7,10 @@ import java.util.function.LongSupplier;
 
 /**
  * What the devices of one event loop received: every message id (duplicates included), the
- * API-accept-to-device latency of each push per phase, and how many pushes were acknowledged in
- * each {@link #BUCKET_MS} slice of the run. The ACK of a push leaves in the same read burst, so the
- * receive time is its acknowledgement time. Used only on its loop's thread.
+ * API-accept-to-device latency of each push per phase (a {@link LatencyHistogram} each, up to the
+ * span), and how many pushes were acknowledged in each {@link #BUCKET_MS} slice of the run. The ACK
+ * of a push leaves in the same read burst, so the receive time is its acknowledgement time. Used only
+ * on its loop's thread.
  */
 public final class DeliveryRecorder implements PushListener {
     public static final long BUCKET_MS = 100;
@@ -29,17 +30,17 @@ public final class DeliveryRecorder implements PushListener {
      * @param epochMs      start of the first ack bucket (epoch ms)
      * @param spanMs       how long after {@code epochMs} acks are counted per bucket
      * @param maxIds       most ids kept; more are refused and counted
-     * @param ceilingMs    latency histogram ceiling
      */
-    public DeliveryRecorder(LongSupplier clockMs, long epochMs, long spanMs, int maxIds, int ceilingMs) {
+    public DeliveryRecorder(LongSupplier clockMs, long epochMs, long spanMs, int maxIds) {
         this.clockMs = requireNonNull(clockMs, "clockMs");
         if (spanMs < BUCKET_MS || spanMs > 86_400_000L) {
             throw new IllegalArgumentException("spanMs: " + spanMs + " (expected: " + BUCKET_MS + "..86400000)");
         }
         this.epochMs = epochMs;
         this.ids = new LongList(Math.min(maxIds, 4_096), maxIds);
-        this.warmup = new LatencyHistogram(ceilingMs);
-        this.measured = new LatencyHistogram(ceilingMs);
+        // every push is sent and received inside the span: no latency is longer
+        this.warmup = new LatencyHistogram(spanMs);
+        this.measured = new LatencyHistogram(spanMs);
         this.ackBuckets = new long[(int) (spanMs / BUCKET_MS)];
         this.maxLatencyBuckets = new long[ackBuckets.length];
     }

@@ -28,10 +28,10 @@ public final class DeliveryTally {
     private long refused;
     private int recorders;
 
-    public DeliveryTally(long epochMs, long spanMs, int ceilingMs) {
+    public DeliveryTally(long epochMs, long spanMs) {
         this.epochMs = epochMs;
-        this.warmup = new LatencyHistogram(ceilingMs);
-        this.measured = new LatencyHistogram(ceilingMs);
+        this.warmup = new LatencyHistogram(spanMs);
+        this.measured = new LatencyHistogram(spanMs);
         this.ackBuckets = new long[(int) (spanMs / DeliveryRecorder.BUCKET_MS)];
         this.maxLatencyBuckets = new long[ackBuckets.length];
     }

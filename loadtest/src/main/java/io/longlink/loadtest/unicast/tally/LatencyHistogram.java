@@ -1,24 +1,30 @@
 package io.longlink.loadtest.unicast.tally;
 
+import org.HdrHistogram.Histogram;
+
 /**
- * Latencies in whole milliseconds, one counter per millisecond up to a ceiling and one overflow
- * counter above it (whose largest value is kept), so recording never allocates and quantiles
- * below the ceiling are exact to the millisecond. Not thread-safe: one per event loop, merged at
- * the end.
+ * Latencies in whole milliseconds on an HdrHistogram of {@link #SIGNIFICANT_DIGITS} significant
+ * digits: exact to the millisecond below 2,048 ms, within 0.1% above. Values above the highest
+ * trackable one (the run's time cap) are recorded as it and counted in {@link #overflow()}; the
+ * exact maximum is kept beside. Recording never allocates. Not thread-safe: one per event loop,
+ * merged at the end.
  */
 public final class LatencyHistogram {
-    private final long[] counts;
-    private long overflow;
+    static final int SIGNIFICANT_DIGITS = 3;
+
+    private final long highestMs;
+    private final Histogram histogram;
     private long max;
-    private long total;
+    private long overflow;
     private long negative;
 
-    /** Exact up to {@code ceilingMs} (inclusive); above it only counted, with the maximum kept. */
-    public LatencyHistogram(int ceilingMs) {
-        if (ceilingMs < 1 || ceilingMs > 3_600_000) {
-            throw new IllegalArgumentException("ceilingMs: " + ceilingMs + " (expected: 1..3600000)");
+    /** Tracks {@code 0..highestMs}; above it only counted, with the maximum kept. */
+    public LatencyHistogram(long highestMs) {
+        if (highestMs < 2 || highestMs > 86_400_000L) {
+            throw new IllegalArgumentException("highestMs: " + highestMs + " (expected: 2..86400000)");
         }
-        this.counts = new long[ceilingMs + 1];
+        this.highestMs = highestMs;
+        this.histogram = new Histogram(highestMs, SIGNIFICANT_DIGITS);
     }
 
     /**
@@ -30,31 +36,27 @@ public final class LatencyHistogram {
             negative++;
             latencyMs = 0;
         }
-        if (latencyMs < counts.length) {
-            counts[(int) latencyMs]++;
-        } else {
-            overflow++;
-        }
         max = Math.max(max, latencyMs);
-        total++;
+        if (latencyMs > highestMs) {
+            overflow++;
+            latencyMs = highestMs;
+        }
+        histogram.recordValue(latencyMs);
     }
 
     public void add(LatencyHistogram other) {
-        if (other.counts.length != counts.length) {
-            throw new IllegalArgumentException("other: ceiling " + (other.counts.length - 1) + " ms (expected: "
-                    + (counts.length - 1) + " ms)");
+        if (other.highestMs != highestMs) {
+            throw new IllegalArgumentException("other: highest " + other.highestMs + " ms (expected: " + highestMs
+                    + " ms)");
         }
-        for (int i = 0; i < counts.length; i++) {
-            counts[i] += other.counts[i];
-        }
-        overflow += other.overflow;
+        histogram.add(other.histogram);
         max = Math.max(max, other.max);
-        total += other.total;
+        overflow += other.overflow;
         negative += other.negative;
     }
 
     public long count() {
-        return total;
+        return histogram.getTotalCount();
     }
 
     public long max() {
@@ -65,30 +67,27 @@ public final class LatencyHistogram {
         return negative;
     }
 
-    /** Values above the ceiling. */
+    /** Values above the highest trackable one. */
     public long overflow() {
         return overflow;
     }
 
     /**
      * The smallest recorded value v such that at least {@code q} of all values are <= v (nearest
-     * rank); values above the ceiling answer the maximum. -1 when nothing was recorded.
+     * rank), to the histogram's precision and never above the maximum; values above the highest
+     * trackable one answer the maximum. -1 when nothing was recorded.
      */
     public long quantile(double q) {
         if (!(q >= 0 && q <= 1)) {
             throw new IllegalArgumentException("q: " + q + " (expected: 0..1)");
         }
-        if (total == 0) {
+        if (count() == 0) {
             return -1;
         }
-        long rank = Math.max(1, (long) Math.ceil(q * total));
-        long seen = 0;
-        for (int i = 0; i < counts.length; i++) {
-            seen += counts[i];
-            if (seen >= rank) {
-                return i;
-            }
+        long v = histogram.getValueAtPercentile(q * 100);
+        if (overflow > 0 && v >= histogram.lowestEquivalentValue(highestMs)) {
+            return max;
         }
-        return max;
+        return Math.min(v, max);
     }
 }

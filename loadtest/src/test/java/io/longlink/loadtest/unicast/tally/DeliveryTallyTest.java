@@ -12,11 +12,11 @@ class DeliveryTallyTest {
     private final AtomicLong now = new AtomicLong(EPOCH);
 
     private DeliveryRecorder recorder() {
-        return new DeliveryRecorder(now::get, EPOCH, SPAN, 1_000, 10_000);
+        return new DeliveryRecorder(now::get, EPOCH, SPAN, 1_000);
     }
 
     private DeliveryTally tally(DeliveryRecorder... recorders) {
-        DeliveryTally t = new DeliveryTally(EPOCH, SPAN, 10_000);
+        DeliveryTally t = new DeliveryTally(EPOCH, SPAN);
         for (DeliveryRecorder r : recorders) {
             t.add(r);
         }
@@ -155,11 +155,11 @@ class DeliveryTallyTest {
 
     @Test
     void onPush_whenMoreIdsThanCapacity_thenRefusedCountedAndReportedAsLost() {
-        DeliveryRecorder small = new DeliveryRecorder(now::get, EPOCH, SPAN, 2, 100);
+        DeliveryRecorder small = new DeliveryRecorder(now::get, EPOCH, SPAN, 2);
         small.onPush(1, EPOCH, PushPhase.MEASURED);
         small.onPush(2, EPOCH, PushPhase.MEASURED);
         small.onPush(3, EPOCH, PushPhase.MEASURED);
-        DeliveryTally t = new DeliveryTally(EPOCH, SPAN, 100);
+        DeliveryTally t = new DeliveryTally(EPOCH, SPAN);
         t.add(small);
 
         DeliveryTally.Report r = t.report(new long[] {1, 2, 3}, 3, EPOCH, EPOCH + 1_000);
@@ -171,7 +171,7 @@ class DeliveryTallyTest {
 
     @Test
     void add_whenRecorderOfAnotherEpoch_thenRefused() {
-        DeliveryRecorder other = new DeliveryRecorder(now::get, EPOCH + 1, SPAN, 10, 10_000);
+        DeliveryRecorder other = new DeliveryRecorder(now::get, EPOCH + 1, SPAN, 10);
 
         assertThatThrownBy(() -> tally(other)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("epoch");

@@ -3,6 +3,8 @@ package io.longlink.loadtest.unicast.tally;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.management.ThreadMXBean;
+import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Test;
 
 class LatencyHistogramTest {
@@ -22,7 +24,7 @@ class LatencyHistogramTest {
     }
 
     @Test
-    void quantile_whenTailAboveCeiling_thenAnswersMaxAndCountsOverflow() {
+    void quantile_whenTailAboveHighestTrackable_thenAnswersMaxAndCountsOverflow() {
         LatencyHistogram h = new LatencyHistogram(100);
         for (int i = 0; i < 98; i++) {
             h.record(5);
@@ -73,9 +75,39 @@ class LatencyHistogramTest {
     }
 
     @Test
-    void add_whenCeilingsDiffer_thenRefused() {
+    void quantile_whenSecondsLong_thenWithinThreeSignificantDigitsAndNeverAboveMax() {
+        LatencyHistogram h = new LatencyHistogram(600_000);
+        h.record(1_999);
+        h.record(19_682);
+
+        assertThat(h.quantile(0.5)).isEqualTo(1_999);
+        assertThat(h.quantile(0.99)).isBetween(19_682L * 999 / 1_000, 19_682L);
+        assertThat(h.max()).isEqualTo(19_682);
+        assertThat(h.overflow()).isZero();
+    }
+
+    @Test
+    void record_whenWarm_thenAllocatesNothing() {
+        LatencyHistogram h = new LatencyHistogram(600_000);
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        for (int i = 0; i < 10_000; i++) {
+            h.record(i % 5_000);
+        }
+
+        long before = threads.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 1_000_000; i++) {
+            h.record((i * 7L) % 700_000 - 10);
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+
+        assertThat(allocated).isLessThan(1_024);
+        assertThat(h.count()).isEqualTo(1_010_000);
+    }
+
+    @Test
+    void add_whenHighestTrackableDiffers_thenRefused() {
         assertThatThrownBy(() -> new LatencyHistogram(10).add(new LatencyHistogram(20)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ceiling 20 ms");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("highest 20 ms");
     }
 
     @Test
