@@ -5,11 +5,8 @@ import static java.util.Objects.requireNonNull;
 import io.netty.channel.Channel;
 import java.time.Duration;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.AtomicHistogram;
 
 /**
@@ -28,7 +25,7 @@ public final class ConnectBatch {
     private final AtomicInteger next = new AtomicInteger();
     private final AtomicInteger connected = new AtomicInteger();
     private final AtomicInteger failed = new AtomicInteger();
-    private final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
+    private final ReasonCounts failures = new ReasonCounts();
     private final CompletableFuture<ConnectBatch> done = new CompletableFuture<>();
     private final long startNanos;
     private volatile long lastConnectedNanos;
@@ -64,7 +61,7 @@ public final class ConnectBatch {
     }
 
     void onFailed(String reason) {
-        failures.computeIfAbsent(reason, r -> new LongAdder()).increment();
+        failures.add(reason);
         failed.incrementAndGet();
         finishOne();
     }
@@ -93,9 +90,7 @@ public final class ConnectBatch {
 
     /** Failure reason -> count, sorted by reason. */
     public Map<String, Long> failures() {
-        Map<String, Long> out = new TreeMap<>();
-        failures.forEach((k, v) -> out.put(k, v.sum()));
-        return out;
+        return failures.snapshot();
     }
 
     /** CONNACK OKs per second from the first connect to the last CONNACK. */

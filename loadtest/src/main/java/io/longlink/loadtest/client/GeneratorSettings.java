@@ -4,7 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -15,6 +17,9 @@ import java.util.List;
  */
 public record GeneratorSettings(List<InetSocketAddress> remotes, List<InetAddress> sources, int ioThreads,
                                 int maxInFlight, Duration connectDeadline, int maxFrameBytes) {
+    /** Most bytes of one frame from a conn-node the scenarios' devices take. */
+    public static final int MAX_FRAME_BYTES = 16_384;
+
     public GeneratorSettings {
         requireNonNull(connectDeadline, "connectDeadline");
         remotes = List.copyOf(remotes);
@@ -42,6 +47,20 @@ public record GeneratorSettings(List<InetSocketAddress> remotes, List<InetAddres
         this(List.of(requireNonNull(remote, "remote")), sources, ioThreads, maxInFlight, connectDeadline, maxFrameBytes);
     }
 
+    /**
+     * For the conn-nodes' device listeners {@code devices} (resolved here), from {@code sourceIps}
+     * loopback addresses, taking frames up to {@link #MAX_FRAME_BYTES}.
+     */
+    public static GeneratorSettings forDevices(List<InetSocketAddress> devices, int sourceIps, int ioThreads,
+                                               int maxInFlight, Duration connectDeadline) throws UnknownHostException {
+        List<InetSocketAddress> remotes = new ArrayList<>();
+        for (InetSocketAddress d : devices) {
+            remotes.add(new InetSocketAddress(InetAddress.getByName(d.getHostString()), d.getPort()));
+        }
+        return new GeneratorSettings(remotes, loopbackSources(sourceIps), ioThreads, maxInFlight, connectDeadline,
+                MAX_FRAME_BYTES);
+    }
+
     /** The conn-node device {@code index} connects to. */
     public InetSocketAddress remoteFor(int index) {
         return remotes.get(Math.floorMod(index, remotes.size()));
@@ -56,7 +75,7 @@ public record GeneratorSettings(List<InetSocketAddress> remotes, List<InetAddres
         for (int i = 0; i < count; i++) {
             try {
                 out[i] = InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) (2 + i)});
-            } catch (java.net.UnknownHostException e) {
+            } catch (UnknownHostException e) {
                 throw new IllegalStateException(e);
             }
         }

@@ -26,7 +26,6 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -50,7 +49,7 @@ public final class LoadGenerator implements AutoCloseable {
     private final LongAdder pings = new LongAdder();
     private final LongAdder pongs = new LongAdder();
     private final LongAdder pushes = new LongAdder();
-    private final Map<String, LongAdder> drops = new ConcurrentHashMap<>();
+    private final ReasonCounts drops = new ReasonCounts();
     private final Map<EventLoop, PushListener> pushListeners = new ConcurrentHashMap<>();
     private final Supplier<PushListener> pushListenerFactory;
 
@@ -173,7 +172,7 @@ public final class LoadGenerator implements AutoCloseable {
                 s.state = DeviceSession.State.FINISHED;
                 if (!s.closingByUs) {
                     String reason = s.serverReason == null ? "closed_by_server" : s.serverReason;
-                    drops.computeIfAbsent(reason, r -> new LongAdder()).increment();
+                    drops.add(reason);
                 }
             }
             case FINISHED -> {
@@ -227,9 +226,7 @@ public final class LoadGenerator implements AutoCloseable {
 
     /** Connections the server closed after CONNACK OK, by reason. */
     public Map<String, Long> drops() {
-        Map<String, Long> out = new TreeMap<>();
-        drops.forEach((k, v) -> out.put(k, v.sum()));
-        return out;
+        return drops.snapshot();
     }
 
     /**

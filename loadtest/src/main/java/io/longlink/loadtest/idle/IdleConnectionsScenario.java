@@ -2,9 +2,6 @@ package io.longlink.loadtest.idle;
 
 import static java.util.Objects.requireNonNull;
 
-import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.longlink.common.redis.RedisKeys;
 import io.longlink.common.redis.RedisStore;
@@ -18,12 +15,11 @@ import io.longlink.loadtest.probe.KernelMemory;
 import io.longlink.loadtest.probe.KernelShare;
 import io.longlink.loadtest.probe.NodeProbe;
 import io.longlink.loadtest.probe.PrometheusText;
+import io.longlink.loadtest.probe.RouteCount;
 import io.longlink.loadtest.report.ResultLine;
 import io.longlink.loadtest.scenario.Deadline;
 import io.longlink.loadtest.scenario.Stack;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,8 +62,7 @@ final class IdleConnectionsScenario {
 
     ResultLine run(Stack stack) throws Exception {
         requireNonNull(stack, "stack");
-        // Leave the shell's margin for stopping the stack inside the cap it enforces.
-        Deadline deadline = Deadline.after(Duration.ofSeconds(Math.max(20, o.timeCapS - 60L)));
+        Deadline deadline = Deadline.insideTimeCap(o.timeCapS, 20);
         int n = o.connections;
         int hb = o.heartbeatS;
         String metric = o.connectionsMetric;
@@ -87,10 +82,8 @@ final class IdleConnectionsScenario {
         String run = HexFormat.of().formatHex(random(4));
         App app = new App("bench-" + run, HexFormat.of().formatHex(random(16)));
         App warmApp = new App("bench-warm-" + run, HexFormat.of().formatHex(random(16)));
-        InetSocketAddress remote = new InetSocketAddress(InetAddress.getByName(stack.device().getHostString()),
-                stack.device().getPort());
-        GeneratorSettings gs = new GeneratorSettings(remote, GeneratorSettings.loopbackSources(o.sourceIps),
-                o.ioThreads, o.maxInFlight, CONNECT_DEADLINE, 16_384);
+        GeneratorSettings gs = GeneratorSettings.forDevices(List.of(stack.device()), o.sourceIps, o.ioThreads,
+                o.maxInFlight, CONNECT_DEADLINE);
 
         try (RedisStore redis = RedisStore.open(stack.redisUri(), false, 5_000);
              LoadGenerator gen = new LoadGenerator(gs)) {
@@ -111,7 +104,7 @@ final class IdleConnectionsScenario {
                         before.direct(), kernelBefore.tcpInUse());
 
                 List<byte[]> frames = connectFrames(app, "d", n, hb);
-                String loadAvg = loadAverage();
+                String loadAvg = CpuTimes.loadAverage();
                 CpuSample cpuBefore = CpuSample.take(stack);
                 log.info("connect phase: {} devices, {} in flight at most, {} source addresses", n,
                         gs.maxInFlight(), gs.sources().size());
@@ -134,7 +127,7 @@ final class IdleConnectionsScenario {
                 long nodeConnections = waitFor("conn-node connections gauge " + metric + " = " + (base + n),
                         () -> (long) gauge(node, metric), base + n, deadline);
                 long routes = waitFor("one route per device in Redis (" + RedisKeys.ROUTE + "{" + app.key() + ":*})",
-                        () -> countRoutes(cmd, app.key()), n, deadline);
+                        () -> RouteCount.of(cmd, app.key()), n, deadline);
                 Map<String, Long> drops = gen.drops();
                 if (!drops.isEmpty()) {
                     throw new IllegalStateException("the conn-node closed idle connections: " + drops);
@@ -288,18 +281,6 @@ final class IdleConnectionsScenario {
         cmd.hset(RedisKeys.app(app.key()), fields).get(10, TimeUnit.SECONDS);
     }
 
-    private static long countRoutes(RedisClusterAsyncCommands<String, byte[]> cmd, String appKey) throws Exception {
-        ScanArgs args = ScanArgs.Builder.matches(RedisKeys.ROUTE + "{" + appKey + ":*").limit(2_000);
-        long count = 0;
-        ScanCursor cursor = ScanCursor.INITIAL;
-        do {
-            KeyScanCursor<String> page = cmd.scan(cursor, args).get(10, TimeUnit.SECONDS);
-            count += page.getKeys().size();
-            cursor = page;
-        } while (!cursor.isFinished());
-        return count;
-    }
-
     private static double gauge(NodeProbe node, String metric) throws IOException, InterruptedException {
         PrometheusText m = node.metrics();
         return m.value(metric).orElseThrow(() -> new IOException("the conn-node's /metrics has no " + metric
@@ -397,15 +378,6 @@ final class IdleConnectionsScenario {
         Path file = Path.of(dir, "heap-growth-" + (compact ? "compact-" : "") + System.currentTimeMillis() + ".txt");
         Files.writeString(file, sb);
         log.info("heap growth per class written to {}", file);
-    }
-
-    /** The 1-minute load average when the connect phase starts: other work on the machine skews every figure. */
-    private static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
-        } catch (IOException e) {
-            return "unknown";
-        }
     }
 
     private static long pageSize() {

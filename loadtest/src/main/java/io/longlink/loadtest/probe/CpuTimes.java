@@ -17,6 +17,15 @@ public final class CpuTimes {
     private CpuTimes() {
     }
 
+    /** The 1-minute load average, or "unknown": other work on the machine skews every figure. */
+    public static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).strip().split("\\s+")[0];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
     public static long processTicks(long pid) throws IOException {
         return processTicks(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
     }

@@ -20,6 +20,14 @@ public final class Deadline {
         return new Deadline(cap);
     }
 
+    /**
+     * A scenario's cap: the run's {@code --time-cap-s} less the minute ops/bench keeps for stopping the
+     * stack inside the cap it enforces, but at least {@code floorSeconds}.
+     */
+    public static Deadline insideTimeCap(int timeCapSeconds, int floorSeconds) {
+        return after(Duration.ofSeconds(Math.max(floorSeconds, timeCapSeconds - 60L)));
+    }
+
     public long remainingNanos() {
         return Math.max(0, endNanos - System.nanoTime());
     }

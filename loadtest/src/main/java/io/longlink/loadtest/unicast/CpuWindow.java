@@ -4,7 +4,6 @@ import io.longlink.loadtest.probe.CpuTimes;
 import io.longlink.loadtest.scenario.Deadline;
 import io.longlink.loadtest.scenario.Stack;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -79,7 +78,7 @@ final class CpuWindow {
         double irq = (machineAfter.interrupts() - machineBefore.interrupts()) * TICK_MS * 100.0 / elapsedMs;
         double steal = (machineAfter.steal() - machineBefore.steal()) * TICK_MS * 100.0 / elapsedMs;
         double jit = (jitAfter - jitBefore) * TICK_MS * 100.0 / elapsedMs;
-        String load = readLoadAverage();
+        String load = CpuTimes.loadAverage();
         log.info("cpu over the measured window (% of one core): {} machine={} irq={} jit={} steal={} loadavg={}",
                 format(pct), Math.round(machine), Math.round(irq), Math.round(jit), Math.round(steal), load);
         return new CpuWindow(pct, machine, irq, jit, steal, load);
@@ -156,14 +155,6 @@ final class CpuWindow {
             log.warn("top -b -n1 failed: {}", e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static String readLoadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).strip().split("\\s+")[0];
-        } catch (IOException | RuntimeException e) {
-            return "unknown";
         }
     }
 

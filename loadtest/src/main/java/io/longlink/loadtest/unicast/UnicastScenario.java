@@ -6,15 +6,13 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
-import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
 import io.longlink.common.redis.RedisKeys;
 import io.longlink.common.redis.RedisStore;
 import io.longlink.loadtest.client.ConnectBatch;
 import io.longlink.loadtest.client.ConnectFrames;
 import io.longlink.loadtest.client.GeneratorSettings;
 import io.longlink.loadtest.client.LoadGenerator;
+import io.longlink.loadtest.probe.RouteCount;
 import io.longlink.loadtest.report.ResultLine;
 import io.longlink.loadtest.scenario.Deadline;
 import io.longlink.loadtest.scenario.Stack;
@@ -28,8 +26,6 @@ import io.longlink.proto.api.AppAdminServiceGrpc;
 import io.longlink.proto.api.CreateAppRequest;
 import io.longlink.proto.api.CreateAppResponse;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,7 +66,7 @@ final class UnicastScenario {
 
     ResultLine run(Stack stack) throws Exception {
         requireNonNull(stack, "stack");
-        Deadline deadline = Deadline.after(Duration.ofSeconds(Math.max(30, o.timeCapS - 60L)));
+        Deadline deadline = Deadline.insideTimeCap(o.timeCapS, 30);
         if (stack.api().isEmpty() || stack.adminToken().isEmpty()) {
             throw new IllegalStateException("the stack has no api-node (" + Stack.API + ", " + Stack.ADMIN_TOKEN_FILE
                     + " unset): run through ops/bench unicast");
@@ -85,12 +81,8 @@ final class UnicastScenario {
 
         CreateAppResponse app = createApp(stack);
         log.info("app {} created through the API", app.getAppKey());
-        List<InetSocketAddress> remotes = new ArrayList<>();
-        for (InetSocketAddress d : stack.devices()) {
-            remotes.add(new InetSocketAddress(InetAddress.getByName(d.getHostString()), d.getPort()));
-        }
-        GeneratorSettings gs = new GeneratorSettings(remotes, GeneratorSettings.loopbackSources(o.sourceIps),
-                o.ioThreads, 512, CONNECT_DEADLINE, 16_384);
+        GeneratorSettings gs = GeneratorSettings.forDevices(stack.devices(), o.sourceIps, o.ioThreads, 512,
+                CONNECT_DEADLINE);
         long epochMs = System.currentTimeMillis();
         long spanMs = TimeUnit.SECONDS.toMillis(o.timeCapS);
         long planned = (long) rate * (warmup + duration);
@@ -106,12 +98,12 @@ final class UnicastScenario {
             batch.done().get(deadline.budget(CONNECT_DEADLINE.multipliedBy(3), "connecting devices").toMillis(),
                     TimeUnit.MILLISECONDS);
             log.info("devices connected={} failed={} failures={} over {} conn-nodes", batch.connected(), batch.failed(),
-                    batch.failures(), remotes.size());
+                    batch.failures(), gs.remotes().size());
             if (batch.connected() != devices) {
                 throw new IllegalStateException(batch.failed() + " of " + devices + " devices could not connect: "
                         + batch.failures());
             }
-            long routes = countRoutes(redis, app.getAppKey());
+            long routes = RouteCount.of(redis.async(), app.getAppKey());
             if (routes != devices) {
                 throw new IllegalStateException(routes + " routes in Redis for " + devices + " connected devices");
             }
@@ -339,18 +331,6 @@ final class UnicastScenario {
         } finally {
             ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
-    }
-
-    private static long countRoutes(RedisStore redis, String appKey) throws Exception {
-        ScanArgs args = ScanArgs.Builder.matches(RedisKeys.ROUTE + "{" + appKey + ":*").limit(2_000);
-        long count = 0;
-        ScanCursor cursor = ScanCursor.INITIAL;
-        do {
-            KeyScanCursor<String> page = redis.async().scan(cursor, args).get(10, TimeUnit.SECONDS);
-            count += page.getKeys().size();
-            cursor = page;
-        } while (!cursor.isFinished());
-        return count;
     }
 
     private static void deleteTree(Path dir) throws IOException {
