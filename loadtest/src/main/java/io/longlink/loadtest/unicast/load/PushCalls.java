@@ -95,11 +95,8 @@ public final class PushCalls implements AsyncCall {
     public void start(Outcome outcome) {
         int phase = System.currentTimeMillis() >= measureStartMs ? PushPhase.MEASURED : PushPhase.WARMUP;
         if (inFlight.incrementAndGet() > settings.maxInFlight()) {
-            inFlight.decrementAndGet();
-            for (int i = 0; i < settings.batch(); i++) {
-                log.failed(IN_FLIGHT_LIMIT, phase);
-            }
-            outcome.failed(IN_FLIGHT_LIMIT, settings.maxInFlight() + " calls already awaiting their answer");
+            failed(outcome, phase, settings.batch(), IN_FLIGHT_LIMIT,
+                    settings.maxInFlight() + " calls already awaiting their answer");
             return;
         }
         PushRequest[] ofPhase = requests[phase - 1];
@@ -117,6 +114,15 @@ public final class PushCalls implements AsyncCall {
         }
         ClientCalls.asyncUnaryCall(channel.newCall(PushServiceGrpc.getPushBatchMethod(), options), batch.build(),
                 new BatchAnswer(outcome, phase));
+    }
+
+    /** A call that ends without an answer: each of its {@code pushes} failed with {@code code}, and so did the call. */
+    private void failed(Outcome outcome, int phase, int pushes, String code, String description) {
+        inFlight.decrementAndGet();
+        for (int i = 0; i < pushes; i++) {
+            log.failed(code, phase);
+        }
+        outcome.failed(code, description);
     }
 
     /** Every entry is logged as accepted or failed; the call fails for Gatling when any entry did. */
@@ -137,12 +143,8 @@ public final class PushCalls implements AsyncCall {
 
         @Override
         public void onError(Throwable t) {
-            inFlight.decrementAndGet();
             Status s = Status.fromThrowable(t);
-            for (int i = 0; i < settings.batch(); i++) {
-                log.failed(s.getCode().name(), phase);
-            }
-            outcome.failed(s.getCode().name(), s.getDescription());
+            failed(outcome, phase, settings.batch(), s.getCode().name(), s.getDescription());
         }
 
         @Override
@@ -183,10 +185,8 @@ public final class PushCalls implements AsyncCall {
 
         @Override
         public void onError(Throwable t) {
-            inFlight.decrementAndGet();
             Status s = Status.fromThrowable(t);
-            log.failed(s.getCode().name(), phase);
-            outcome.failed(s.getCode().name(), s.getDescription());
+            failed(outcome, phase, 1, s.getCode().name(), s.getDescription());
         }
 
         @Override
