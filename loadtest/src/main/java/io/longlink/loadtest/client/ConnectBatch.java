@@ -30,7 +30,10 @@ public final class ConnectBatch {
     private final long startNanos;
     private volatile long lastConnectedNanos;
 
-    /** {@code connectDeadline} bounds a connect: a CONNACK that arrives later (the deadline is checked per tick) counts as it. */
+    /**
+     * {@code connectDeadline} bounds a connect: a CONNACK that arrives later (the deadline is checked
+     * once a tick) counts as the deadline.
+     */
     ConnectBatch(byte[][] connectFrames, long startNanos, Duration connectDeadline) {
         this.connectFrames = requireNonNull(connectFrames, "connectFrames");
         this.channels = new Channel[connectFrames.length];

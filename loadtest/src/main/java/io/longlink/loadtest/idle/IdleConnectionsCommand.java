@@ -15,7 +15,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code ops/bench idle-connections}: its options and the stack they ask for; {@link IdleConnectionsScenario} runs it. */
+/**
+ * {@code ops/bench idle-connections}: its options and the stack they ask for; {@link IdleConnectionsScenario}
+ * runs it.
+ */
 @Command(name = IdleConnectionsCommand.NAME,
         description = "Memory per idle authenticated connection on one conn-node, and CONNECTs/s.")
 public final class IdleConnectionsCommand implements Scenario {
@@ -32,7 +35,8 @@ public final class IdleConnectionsCommand implements Scenario {
             description = "run the conn-node with -XX:+UseCompactObjectHeaders")
     boolean compactHeaders;
 
-    @Option(names = "--conn-heap-mb", defaultValue = "1024", description = "fixed conn-node heap (-Xms = -Xmx), Serial GC")
+    @Option(names = "--conn-heap-mb", defaultValue = "1024",
+            description = "fixed conn-node heap (-Xms = -Xmx), Serial GC")
     @Range(min = 64, max = 65_536)
     int connHeapMb;
 
@@ -41,7 +45,8 @@ public final class IdleConnectionsCommand implements Scenario {
     @Range(min = 1, max = 3_600)
     int heartbeatS;
 
-    @Option(names = "--source-ips", defaultValue = "8", description = "loopback source addresses 127.0.0.2.. for the clients")
+    @Option(names = "--source-ips", defaultValue = "8",
+            description = "loopback source addresses 127.0.0.2.. for the clients")
     @Range(min = 1, max = 250)
     int sourceIps;
 
@@ -49,15 +54,18 @@ public final class IdleConnectionsCommand implements Scenario {
     @Range(min = 1, max = 64)
     int ioThreads;
 
-    @Option(names = "--max-in-flight", defaultValue = "512", description = "most connects between TCP connect and CONNACK")
+    @Option(names = "--max-in-flight", defaultValue = "512",
+            description = "most connects between TCP connect and CONNACK")
     @Range(min = 1, max = 65_536)
     int maxInFlight;
 
-    @Option(names = "--warmup-connections", defaultValue = "2000", description = "connections per warm-up round; 0 = no warm-up")
+    @Option(names = "--warmup-connections", defaultValue = "2000",
+            description = "connections per warm-up round; 0 = no warm-up")
     @Range(min = 0, max = 100_000)
     int warmupConnections;
 
-    @Option(names = "--warmup-max-s", defaultValue = "60", description = "warm-up ends after two young GCs on the node or this long")
+    @Option(names = "--warmup-max-s", defaultValue = "60",
+            description = "warm-up ends after two young GCs on the node or this long")
     @Range(min = 1, max = 3_600)
     int warmupMaxS;
 
@@ -66,11 +74,13 @@ public final class IdleConnectionsCommand implements Scenario {
     @Range(min = 0, max = 600)
     int settleS;
 
-    @Option(names = "--idle-s", defaultValue = "10", description = "how long the connections stay idle before measuring")
+    @Option(names = "--idle-s", defaultValue = "10",
+            description = "how long the connections stay idle before measuring")
     @Range(min = 0, max = 3_600)
     int idleS;
 
-    @Option(names = "--time-cap-s", defaultValue = "600", description = "hard cap on the whole run, stack start included")
+    @Option(names = "--time-cap-s", defaultValue = "600",
+            description = "hard cap on the whole run, stack start included")
     @Range(min = 30, max = 7_200)
     int timeCapS;
 

@@ -240,8 +240,8 @@ final class IdleConnectionsScenario {
      * collections (its young generation has then been touched all over, so later RSS growth is
      * connection data, not first use of the heap) or the warm-up time is spent.
      */
-    private static int warmUp(IdleConnectionsCommand o, LoadGenerator gen, NodeProbe node, App warmApp, int hb, long base,
-                              String metric, Deadline deadline) throws Exception {
+    private static int warmUp(IdleConnectionsCommand o, LoadGenerator gen, NodeProbe node, App warmApp, int hb,
+                              long base, String metric, Deadline deadline) throws Exception {
         int perRound = o.warmupConnections;
         if (perRound == 0) {
             return 0;

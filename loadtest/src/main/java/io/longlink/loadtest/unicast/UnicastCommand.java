@@ -76,7 +76,8 @@ public final class UnicastCommand implements Scenario {
     @Range(min = 1, max = 64)
     int ioThreads;
 
-    @Option(names = "--source-ips", defaultValue = "4", description = "loopback source addresses 127.0.0.2.. for the devices")
+    @Option(names = "--source-ips", defaultValue = "4",
+            description = "loopback source addresses 127.0.0.2.. for the devices")
     @Range(min = 1, max = 250)
     int sourceIps;
 
@@ -92,7 +93,8 @@ public final class UnicastCommand implements Scenario {
             description = "JVM options of the Gatling process, comma-separated")
     String gatlingJvm;
 
-    @Option(names = "--time-cap-s", defaultValue = "600", description = "hard cap on the whole run, stack start included")
+    @Option(names = "--time-cap-s", defaultValue = "600",
+            description = "hard cap on the whole run, stack start included")
     @Range(min = 60, max = 7_200)
     int timeCapS;
 

@@ -271,7 +271,8 @@ final class UnicastScenario {
         return stored;
     }
 
-    private static Process startGatling(UnicastCommand o, LoadSettings load, Path out, Path gatlingLog) throws IOException {
+    private static Process startGatling(UnicastCommand o, LoadSettings load, Path out, Path gatlingLog)
+            throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String opt : o.gatlingJvm.split(",")) {

@@ -79,7 +79,8 @@ class ScenariosTest {
     @Test
     void parse_whenScenarioUnknownOrMissing_thenErrorNamesTheScenarios() {
         assertThatThrownBy(() -> parse("idle-conections"))
-                .hasMessage("unknown scenario 'idle-conections' (expected: idle-connections, unicast; ops/bench --list)");
+                .hasMessage("unknown scenario 'idle-conections' (expected: idle-connections, unicast;"
+                        + " ops/bench --list)");
         assertThatThrownBy(this::parse).hasMessage("missing scenario (expected: one of idle-connections, unicast)");
     }
 
