@@ -13,6 +13,7 @@ import io.longlink.router.deliver.ConnNodeLink;
 import io.longlink.router.deliver.ConnNodeLinks;
 import io.longlink.router.receipt.ReceiptWriter;
 import io.longlink.common.redis.Route;
+import io.longlink.router.store.BatchStore;
 import io.longlink.router.store.RoutingStore;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -182,7 +183,7 @@ public final class BatchRouter {
                 }
             }
         });
-        RoutingStore.awaitAll(List.copyOf(lookups.values()), limits.redisTimeoutMs());
+        BatchStore.awaitAll(List.copyOf(lookups.values()), limits.redisTimeoutMs());
         for (Message m : messages) {
             if (m.command.hasAliases()) {
                 Set<String> devices = new LinkedHashSet<>();
@@ -239,7 +240,7 @@ public final class BatchRouter {
         all.addAll(routes);
         all.addAll(writes);
         all.addAll(logWrites);
-        RoutingStore.awaitAll(all, limits.redisTimeoutMs());
+        BatchStore.awaitAll(all, limits.redisTimeoutMs());
         for (int i = 0; i < messages.size(); i++) {
             Message m = messages.get(i);
             byte[] before = admissions.get(i).join();
@@ -397,7 +398,7 @@ public final class BatchRouter {
             routes.add(store.routes(routeKeys));
         });
         replies.add(routes.get(0));
-        RoutingStore.awaitAll(replies, limits.redisTimeoutMs());
+        BatchStore.awaitAll(replies, limits.redisTimeoutMs());
         List<byte[]> values = routes.get(0).join();
         Map<ConnNodeLink, List<Target>> again = new LinkedHashMap<>();
         for (int i = 0; i < misses.size(); i++) {

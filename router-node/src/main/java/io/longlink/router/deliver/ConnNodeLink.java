@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * router writes the inbox before it delivers), which is all the commit rule asks for. A batch the
  * conn-node did write before the timeout is written twice; the device drops the copy by id.
  */
-public final class ConnNodeLink implements AutoCloseable {
+public final class ConnNodeLink implements DeliveryLink, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConnNodeLink.class);
     private static final int MAX_QUEUED_FANOUTS = 10_000;
 
@@ -90,6 +90,7 @@ public final class ConnNodeLink implements AutoCloseable {
         this.stub = ConnNodeGrpc.newStub(channel);
     }
 
+    @Override
     public String nodeId() {
         return nodeId;
     }
@@ -105,6 +106,7 @@ public final class ConnNodeLink implements AutoCloseable {
      * is also queued for a background retry, which waits for no ACK (its copies are in the inboxes by
      * then).
      */
+    @Override
     public CompletableFuture<DeliveryResult> deliver(List<Delivery> deliveries, int ackWaitMs) {
         CompletableFuture<DeliveryResult> result = send(deliveries, ackWaitMs);
         if (retries.max() > 0) {
@@ -249,6 +251,7 @@ public final class ConnNodeLink implements AutoCloseable {
      * (a conn-node serves a bounded number at once and refuses the rest). The deadline runs from
      * the moment the call is sent.
      */
+    @Override
     public CompletableFuture<FanOutResponse> fanOut(FanOutRequest request, long deadlineMs) {
         QueuedFanOut call = new QueuedFanOut(request, deadlineMs, new CompletableFuture<>());
         synchronized (lock) {

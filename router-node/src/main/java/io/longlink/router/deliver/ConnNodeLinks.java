@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * a node joins and closes when it leaves. A route that names a node without a link is treated as
  * offline by the router: the message stays in the inbox for the device's next connection.
  */
-public final class ConnNodeLinks implements Membership.Listener, AutoCloseable {
+public final class ConnNodeLinks implements DeliveryLinks, Membership.Listener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConnNodeLinks.class);
     static final String GRPC_ENDPOINT = "grpc";
 
@@ -41,7 +41,7 @@ public final class ConnNodeLinks implements Membership.Listener, AutoCloseable {
         membership.forEach(this::joined);
     }
 
-    /** The link to a live node, or null when the node is not (or no longer) a member. */
+    @Override
     public ConnNodeLink link(String nodeId) {
         ConnNodeLink link = links.get(nodeId);
         if (link != null || closed) {
@@ -51,10 +51,12 @@ public final class ConnNodeLinks implements Membership.Listener, AutoCloseable {
         return info == null ? null : open(info);
     }
 
+    @Override
     public List<ConnNodeLink> all() {
         return new ArrayList<>(links.values());
     }
 
+    @Override
     public int size() {
         return links.size();
     }

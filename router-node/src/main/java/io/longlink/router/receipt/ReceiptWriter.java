@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * The producer's buffer is the bound; when it is full, or before the topic's metadata arrived,
  * receipts are dropped and logged at debug level.
  */
-public final class ReceiptWriter implements AutoCloseable {
+public final class ReceiptWriter implements StoredReceipts, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReceiptWriter.class);
 
     private final KafkaProducer<byte[], byte[]> producer;
@@ -48,6 +48,7 @@ public final class ReceiptWriter implements AutoCloseable {
         }
     }
 
+    @Override
     public void stored(String appKey, String deviceId, long messageId, long atMs) {
         Receipt r = Receipt.newBuilder().setMessageId(messageId).setAppKey(appKey).setDeviceId(deviceId)
                 .setKind(ReceiptKind.STORED).setAtMs(atMs).setNodeId(nodeId).build();

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * writes are Lua scripts over keys of one slot (a device's keys, a message's keys, an app's
  * broadcast log), so they are atomic in Redis Cluster too.
  */
-public final class RoutingStore {
+public final class RoutingStore implements BatchStore {
     /** Keys per MGET: big enough to amortise the round trip, small enough not to stall Redis. */
     static final int MGET_CHUNK = 1_000;
 
@@ -47,6 +46,7 @@ public final class RoutingStore {
     }
 
     /** Runs {@code issue} with auto-flush off, so every command it issues goes out in one write. */
+    @Override
     public void pipelined(Runnable issue) {
         redis.startBatch();
         try {
@@ -56,6 +56,7 @@ public final class RoutingStore {
         }
     }
 
+    @Override
     public CompletableFuture<Set<byte[]>> aliasMembers(String appKey, String alias) {
         return cmd.smembers(RedisKeys.alias(appKey, alias)).toCompletableFuture();
     }
@@ -64,6 +65,7 @@ public final class RoutingStore {
      * Route values for {@code routeKeys}, in order (null where the device has no route), as
      * MGETs of {@value #MGET_CHUNK} keys; a Redis Cluster connection splits each by slot.
      */
+    @Override
     public CompletableFuture<List<byte[]>> routes(List<String> routeKeys) {
         List<CompletableFuture<List<KeyValue<String, byte[]>>>> parts = new ArrayList<>();
         for (int from = 0; from < routeKeys.size(); from += MGET_CHUNK) {
@@ -87,6 +89,7 @@ public final class RoutingStore {
      * stored), the body on a later routing of the same message, the tombstone (see
      * {@link RedisKeys#isBody}) when it was revoked, in which case nothing was written.
      */
+    @Override
     public CompletableFuture<byte[]> storeBody(long messageId, byte[] body, long ttlMs) {
         return cmd.setGet(RedisKeys.message(messageId), body, SetArgs.Builder.nx().px(ttlMs)).toCompletableFuture();
     }
@@ -95,11 +98,13 @@ public final class RoutingStore {
      * Keeps a stored body (or Revoke's tombstone) for {@code ttlMs} from now: {@code PEXPIRE GT}, so it
      * only ever lengthens. Answers whether the TTL changed (not when the key is gone or lives longer).
      */
+    @Override
     public CompletableFuture<Boolean> extendBody(long messageId, long ttlMs) {
         return cmd.pexpire(RedisKeys.message(messageId), ttlMs, ExpireArgs.Builder.gt()).toCompletableFuture();
     }
 
     /** Admits an online-only message (TTL 0, no body): completes with the tombstone if it was revoked, else null. */
+    @Override
     public CompletableFuture<byte[]> revocation(long messageId) {
         return cmd.get(RedisKeys.message(messageId)).toCompletableFuture();
     }
@@ -109,6 +114,7 @@ public final class RoutingStore {
      * counters that are not 0 ({@code targeted} is written even when 0). {@code acked} only when no
      * one else can have counted an ACK of this message yet (no copy of it was stored).
      */
+    @Override
     public CompletableFuture<Long> firstRouted(long messageId, long nowMs, long targeted, long online, long stored,
                                                long acked) {
         Map<String, byte[]> fields = new LinkedHashMap<>(8);
@@ -131,6 +137,7 @@ public final class RoutingStore {
      * only if the first routing's status never got written (it is sent after delivery, so a crash
      * can come between); the copies themselves are counted with {@link #count}.
      */
+    @Override
     public CompletableFuture<Boolean> routedAgain(long messageId, long nowMs, long targeted) {
         String stat = RedisKeys.stat(messageId);
         cmd.hsetnx(stat, RedisKeys.STAT_ROUTED_MS, ascii(nowMs));
@@ -138,6 +145,7 @@ public final class RoutingStore {
     }
 
     /** {@code routed_ms} alone, for a fan-out message's first routing (its counters are increments). */
+    @Override
     public CompletableFuture<Boolean> routed(long messageId, long nowMs) {
         return cmd.hset(RedisKeys.stat(messageId), RedisKeys.STAT_ROUTED_MS, ascii(nowMs)).toCompletableFuture();
     }
@@ -151,6 +159,7 @@ public final class RoutingStore {
      * reads an inbox depends on either. Completes with 1 once the four went through, exceptionally if the
      * entry was not stored or the connection failed before the last of them.
      */
+    @Override
     public CompletableFuture<Long> addToInboxPlain(String appKey, String deviceId, byte[] member, long inboxMax,
                                                    long ttlMs) {
         String key = RedisKeys.inbox(appKey, deviceId);
@@ -163,32 +172,26 @@ public final class RoutingStore {
     }
 
     /** 1 = stored, -1 = a newer message with the same collapse key is already stored. */
+    @Override
     public CompletableFuture<Long> addToInbox(String appKey, String deviceId, byte[] member, byte[] collapseKey,
                                               byte[] inboxMax, byte[] ttlMs) {
         return inbox.evalsha(cmd, ScriptOutputType.INTEGER, new String[] {RedisKeys.inbox(appKey, deviceId), RedisKeys.collapse(appKey, deviceId)},
                 member, collapseKey, inboxMax, ttlMs);
     }
 
+    @Override
     public CompletableFuture<Long> appendBroadcast(String appKey, byte[] member, byte[] filter, byte[] logMax,
                                                    byte[] ttlMs) {
         return broadcastLog.evalsha(cmd, ScriptOutputType.INTEGER, new String[] {RedisKeys.broadcastLog(appKey), RedisKeys.broadcastFilter(appKey)},
                 member, filter, logMax, ttlMs);
     }
 
+    @Override
     public CompletableFuture<Long> count(long messageId, String field, long n) {
         return cmd.hincrby(RedisKeys.stat(messageId), field, n).toCompletableFuture();
     }
 
     public static byte[] ascii(long n) {
         return Long.toString(n).getBytes(StandardCharsets.US_ASCII);
-    }
-
-    /** Waits for every future; the first failure is rethrown. */
-    public static void awaitAll(List<? extends CompletableFuture<?>> futures, long timeoutMs) throws Exception {
-        try {
-            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(timeoutMs, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof Exception ex ? ex : new CompletionException(e.getCause());
-        }
     }
 }
