@@ -5,8 +5,10 @@ import io.longlink.proto.command.PushCommand;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
-/** One push command while a batch handles it; touched only by the consumer thread. */
+/** One push command of a round, with the devices it names (after alias expansion). Immutable. */
 final class Message {
+    /** Position in its round: where the round's per-message results keep this message's. */
+    final int index;
     final PushCommand command;
     final long id;
     final String appKey;
@@ -14,32 +16,23 @@ final class Message {
     final byte[] member;
     final byte[] collapseKey;
     /** Devices addressed (device list or expanded aliases); empty for tags and broadcast. */
-    List<String> devices = List.of();
-    boolean accepted;
-    /** No earlier routing stored its body (or it has none: TTL 0); false on a retry after a crash. */
-    boolean firstRouting;
+    final List<String> devices;
     /**
      * A TTL &gt; 0 unicast without collapse key, routed with router.ack-wait-ms &gt; 0: delivered
      * before any inbox write; only copies the device does not acknowledge in time are stored.
      */
-    boolean awaitAck;
-    /**
-     * Some copy went to an inbox in this routing: its device's conn-node may count a late ACK of it,
-     * and (for an awaitAck message) its body was extended to the whole TTL.
-     */
-    boolean inboxWritten;
-    long online;
-    long stored;
-    long acked;
-    long matched;
+    final boolean awaitAck;
 
-    Message(PushCommand command) {
+    Message(int index, PushCommand command, List<String> devices, boolean ackWait) {
+        this.index = index;
         this.command = command;
         this.id = command.getPush().getMessageId();
         this.appKey = command.getAppKey();
         this.ttlMs = command.getTtlSeconds() * 1000L;
         this.member = RedisKeys.inboxMember(id).getBytes(StandardCharsets.US_ASCII);
         this.collapseKey = command.getPush().getCollapseKey().getBytes(StandardCharsets.UTF_8);
+        this.devices = devices;
+        this.awaitAck = ackWait && stores() && !isFanOut() && collapseKey.length == 0;
     }
 
     boolean isFanOut() {
@@ -50,8 +43,22 @@ final class Message {
         return ttlMs > 0;
     }
 
+    /** Its copies go to their inboxes with the admission, before delivery. */
+    boolean storedBeforeDelivery() {
+        return stores() && !awaitAck;
+    }
+
+    /**
+     * How long the body is kept from the admission on. An awaitAck message's body serves an ACKED copy
+     * only until a retry after a router crash could come (it marks the message routed), so it gets
+     * the shorter retention; {@link MissStore} extends it to the TTL when a copy is stored.
+     */
+    long bodyTtlMs(long ackedBodyRetentionMs) {
+        return awaitAck ? Math.min(ttlMs, ackedBodyRetentionMs) : ttlMs;
+    }
+
     /** Work estimate used to bound a round: devices or aliases named, 1 for a fan-out. */
-    int weight() {
+    static int weight(PushCommand command) {
         return switch (command.getAudienceCase()) {
             case DEVICES -> command.getDevices().getIdsCount();
             case ALIASES -> command.getAliases().getNamesCount();

@@ -1,0 +1,117 @@
+package io.longlink.router.batch;
+
+import static java.util.Objects.requireNonNull;
+
+import io.longlink.common.redis.RedisKeys;
+import io.longlink.common.redis.Route;
+import io.longlink.router.store.BatchStore;
+import io.longlink.router.store.RoutingStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Everything that must be safe before delivery, in one pipelined round trip: per message its
+ * admission ({@code SET ll:msg:{id} <body> NX GET PX <ttl>}: stores the body once and answers whether
+ * Revoke left its tombstone there; a GET for an online-only message), MGETs of every device's route,
+ * the inbox writes of copies stored before delivery (plain commands; a message with a collapse key
+ * takes the inbox script, which also collapses), and per tag/broadcast message with a TTL the app's
+ * broadcast log.
+ *
+ * <p>The inbox writes go out with the admission rather than after it: a message revoked before it
+ * was routed therefore may get inbox entries, but its body is the tombstone Revoke left (the admission
+ * writes nothing over it), so a conn-node draining such an entry drops it and counts it revoked.
+ */
+final class Admission {
+    private final BatchStore store;
+    private final RouterMetrics metrics;
+    private final int inboxMax;
+    private final byte[] inboxMaxArg;
+    private final byte[] logMaxArg;
+    private final long ackedBodyRetentionMs;
+    private final long redisTimeoutMs;
+
+    Admission(BatchStore store, RouterMetrics metrics, BatchRouter.Limits limits) {
+        this.store = requireNonNull(store, "store");
+        this.metrics = requireNonNull(metrics, "metrics");
+        this.inboxMax = limits.inboxMax();
+        this.inboxMaxArg = RoutingStore.ascii(limits.inboxMax());
+        this.logMaxArg = RoutingStore.ascii(limits.broadcastLogMax());
+        this.ackedBodyRetentionMs = limits.ackedBodyRetentionMs();
+        this.redisTimeoutMs = limits.redisTimeoutMs();
+    }
+
+    /** Throws when Redis failed: nothing of the round may then be committed. */
+    Admitted admit(List<Message> messages) throws Exception {
+        List<String> routeKeys = new ArrayList<>();
+        for (Message m : messages) {
+            for (String device : m.devices) {
+                routeKeys.add(RedisKeys.route(m.appKey, device));
+            }
+        }
+        List<CompletableFuture<byte[]>> admissions = new ArrayList<>(messages.size());
+        List<CompletableFuture<List<byte[]>>> routes = new ArrayList<>(1);
+        List<CompletableFuture<Long>> inboxWrites = new ArrayList<>();
+        List<CompletableFuture<?>> logWrites = new ArrayList<>();
+        store.pipelined(() -> {
+            for (Message m : messages) {
+                admissions.add(m.stores() ? store.storeBody(m.id, m.command.getPush().toByteArray(),
+                        m.bodyTtlMs(ackedBodyRetentionMs)) : store.revocation(m.id));
+            }
+            routes.add(store.routes(routeKeys));
+            for (Message m : messages) {
+                if (m.storedBeforeDelivery()) {
+                    for (String device : m.devices) {
+                        inboxWrites.add(addToInbox(m, device));
+                    }
+                }
+            }
+            for (Message m : messages) {
+                if (m.stores() && m.isFanOut()) {
+                    byte[] filter = m.command.hasTags() ? m.command.getTags().toByteArray() : new byte[0];
+                    logWrites.add(store.appendBroadcast(m.appKey, m.member, filter, logMaxArg,
+                            RoutingStore.ascii(m.ttlMs)));
+                }
+            }
+        });
+        List<CompletableFuture<?>> all = new ArrayList<>(admissions.size() + inboxWrites.size() + logWrites.size() + 1);
+        all.addAll(admissions);
+        all.addAll(routes);
+        all.addAll(inboxWrites);
+        all.addAll(logWrites);
+        BatchStore.awaitAll(all, redisTimeoutMs);
+        List<Verdict> verdicts = new ArrayList<>(messages.size());
+        for (CompletableFuture<byte[]> a : admissions) {
+            Verdict v = Verdict.of(a.join());
+            verdicts.add(v);
+            metrics.commands.labels(v.accepted() ? "routed" : "revoked").inc();
+        }
+        return new Admitted(messages, verdicts, copies(messages, verdicts, routes.get(0).join(), inboxWrites));
+    }
+
+    private CompletableFuture<Long> addToInbox(Message m, String device) {
+        return m.collapseKey.length == 0
+                ? store.addToInboxPlain(m.appKey, device, m.member, inboxMax, m.ttlMs)
+                : store.addToInbox(m.appKey, device, m.member, m.collapseKey, inboxMaxArg, RoutingStore.ascii(m.ttlMs));
+    }
+
+    /** The copies to deliver, with the routes read; {@code inboxWrites} in the order they were issued. */
+    private static List<Copy> copies(List<Message> messages, List<Verdict> verdicts, List<byte[]> routes,
+                                     List<CompletableFuture<Long>> inboxWrites) {
+        List<Copy> copies = new ArrayList<>(routes.size());
+        int route = 0;
+        int write = 0;
+        for (Message m : messages) {
+            boolean accepted = verdicts.get(m.index).accepted();
+            for (String device : m.devices) {
+                byte[] value = routes.get(route++);
+                // -1: a newer message with the same collapse key is stored; this one is not delivered
+                boolean superseded = m.storedBeforeDelivery() && inboxWrites.get(write++).join() < 0;
+                if (accepted && !superseded) {
+                    copies.add(new Copy(m, device, Route.parse(value)));
+                }
+            }
+        }
+        return copies;
+    }
+}

@@ -1,0 +1,68 @@
+package io.longlink.router.batch;
+
+import static java.util.Objects.requireNonNull;
+
+import io.longlink.router.deliver.DeliveryLink;
+import io.longlink.router.deliver.DeliveryLinks;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Delivers a round: one DeliveryBatch stream per conn-node for the copies, one FanOut per conn-node
+ * for each tag and broadcast message, all in flight at once and each bounded by its timeout. An
+ * awaited copy ({@link Message#awaitAck}) has not been stored yet: its conn-node answers ACKED when
+ * the device acknowledges it within {@code router.ack-wait-ms}, and any other answer makes it a miss.
+ * A DeliveryBatch that fails (timeout, stream reset) counts as not delivered; its link retries it in
+ * the background, and nobody waits for that.
+ */
+final class DeliveryRound {
+    private final DeliveryLinks links;
+    private final DeliveryBatches batches;
+    private final FanOuts fanOuts;
+
+    DeliveryRound(DeliveryLinks links, DeliveryBatches batches, FanOuts fanOuts) {
+        this.links = requireNonNull(links, "links");
+        this.batches = requireNonNull(batches, "batches");
+        this.fanOuts = requireNonNull(fanOuts, "fanOuts");
+    }
+
+    Delivered deliver(Admitted admitted) {
+        Map<DeliveryLink, List<Copy>> byLink = new LinkedHashMap<>();
+        List<Copy> unreachable = new ArrayList<>();
+        for (Copy c : admitted.copies()) {
+            DeliveryLink link = c.route() == null ? null : links.link(c.route().nodeId());
+            if (link == null) {
+                unreachable.add(c);
+            } else {
+                byLink.computeIfAbsent(link, k -> new ArrayList<>()).add(c);
+            }
+        }
+        List<DeliveryBatches.Sent<Copy>> sent = batches.send(byLink, Function.identity(), true);
+        List<FanOuts.Call> calls = fanOuts.send(admitted);
+        batches.awaitSettled(sent, FanOuts.awaited(calls));
+        // outcomes are read here, on the consumer thread, after everything settled
+        List<CopyResult> settled = new ArrayList<>(admitted.copies().size());
+        List<CopyResult> misses = new ArrayList<>();
+        DeliveryBatches.outcomes(sent, (c, o) -> {
+            CopyResult r = new CopyResult(c, o == null ? CopyOutcome.FAILED : CopyOutcome.of(o, c.message().awaitAck));
+            if (r.outcome() != CopyOutcome.ACKED && c.message().awaitAck) {
+                misses.add(r);
+            }
+            if (r.outcome().online() || !c.message().awaitAck) {
+                settled.add(r);
+            }
+        });
+        for (Copy c : unreachable) {
+            CopyResult r = new CopyResult(c, CopyOutcome.OFFLINE);
+            if (c.message().awaitAck) {
+                misses.add(r);
+            } else {
+                settled.add(r);
+            }
+        }
+        return new Delivered(settled, misses, fanOuts.outcomes(calls));
+    }
+}

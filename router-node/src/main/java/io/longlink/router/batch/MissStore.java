@@ -1,0 +1,103 @@
+package io.longlink.router.batch;
+
+import static java.util.Objects.requireNonNull;
+
+import io.longlink.common.redis.RedisKeys;
+import io.longlink.common.redis.Route;
+import io.longlink.proto.internal.Outcome;
+import io.longlink.router.deliver.DeliveryLink;
+import io.longlink.router.deliver.DeliveryLinks;
+import io.longlink.router.store.BatchStore;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Stores the awaited copies that were not acknowledged in time, in one pipelined round trip: each
+ * one's inbox write, its message's body kept for the whole TTL (it was admitted with
+ * {@code router.acked-body-retention-seconds}), and its device's route read again after the write.
+ * A copy that did not reach its device is sent once more, now that it is in the inbox, when the
+ * device has a route it did not have before (it connected: its CONNECT may have read the inbox before
+ * this write) or when its conn-node refused it as a slow reader (the channel's redrain must find the
+ * entry). A copy written but not acknowledged is sent again only if the device connected anew meanwhile.
+ */
+final class MissStore {
+    private final BatchStore store;
+    private final DeliveryLinks links;
+    private final DeliveryBatches batches;
+    private final int inboxMax;
+    private final long ackedBodyRetentionMs;
+    private final long redisTimeoutMs;
+
+    MissStore(BatchStore store, DeliveryLinks links, DeliveryBatches batches, BatchRouter.Limits limits) {
+        this.store = requireNonNull(store, "store");
+        this.links = requireNonNull(links, "links");
+        this.batches = requireNonNull(batches, "batches");
+        this.inboxMax = limits.inboxMax();
+        this.ackedBodyRetentionMs = limits.ackedBodyRetentionMs();
+        this.redisTimeoutMs = limits.redisTimeoutMs();
+    }
+
+    /**
+     * Returns the final outcome of each miss not counted yet (all but the WRITTEN ones): WRITTEN when
+     * sent again and written, else its first outcome. Throws when Redis failed: the batch is then not
+     * committed.
+     */
+    List<CopyResult> store(List<CopyResult> misses) throws Exception {
+        if (misses.isEmpty()) {
+            return List.of();
+        }
+        List<byte[]> routes = storeAndReadRoutes(misses);
+        List<CopyResult> settled = new ArrayList<>(misses.size());
+        Map<DeliveryLink, List<CopyResult>> again = new LinkedHashMap<>();
+        for (int i = 0; i < misses.size(); i++) {
+            CopyResult miss = misses.get(i);
+            Route current = Route.parse(routes.get(i));
+            DeliveryLink link = current == null ? null : links.link(current.nodeId());
+            boolean reconnected = current != null && !current.equals(miss.copy().route());
+            if (link != null && (reconnected || miss.outcome() == CopyOutcome.REJECTED)) {
+                again.computeIfAbsent(link, k -> new ArrayList<>())
+                        .add(new CopyResult(miss.copy().withRoute(current), miss.outcome()));
+            } else if (miss.outcome() != CopyOutcome.WRITTEN) {
+                settled.add(miss);
+            }
+        }
+        List<DeliveryBatches.Sent<CopyResult>> sent = batches.send(again, CopyResult::copy, false);
+        batches.awaitSettled(sent, List.of());
+        DeliveryBatches.outcomes(sent, (miss, o) -> {
+            if (miss.outcome() == CopyOutcome.WRITTEN) {
+                return; // counted online already
+            }
+            settled.add(o == Outcome.WRITTEN ? new CopyResult(miss.copy(), CopyOutcome.WRITTEN) : miss);
+        });
+        return settled;
+    }
+
+    /** The inbox writes and body extensions, then the routes of the misses' devices, in one round trip. */
+    private List<byte[]> storeAndReadRoutes(List<CopyResult> misses) throws Exception {
+        List<CompletableFuture<?>> replies = new ArrayList<>(misses.size() + 1);
+        List<String> routeKeys = new ArrayList<>(misses.size());
+        List<CompletableFuture<List<byte[]>>> routes = new ArrayList<>(1);
+        BitSet extended = new BitSet();
+        store.pipelined(() -> {
+            for (CopyResult miss : misses) {
+                Message m = miss.copy().message();
+                String device = miss.copy().deviceId();
+                if (!extended.get(m.index) && m.bodyTtlMs(ackedBodyRetentionMs) < m.ttlMs) {
+                    // the inbox entry needs the body for the whole TTL
+                    replies.add(store.extendBody(m.id, m.ttlMs));
+                }
+                extended.set(m.index);
+                replies.add(store.addToInboxPlain(m.appKey, device, m.member, inboxMax, m.ttlMs));
+                routeKeys.add(RedisKeys.route(m.appKey, device));
+            }
+            routes.add(store.routes(routeKeys));
+        });
+        replies.add(routes.get(0));
+        BatchStore.awaitAll(replies, redisTimeoutMs);
+        return routes.get(0).join();
+    }
+}
