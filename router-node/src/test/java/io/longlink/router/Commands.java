@@ -11,17 +11,17 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Push commands as api-nodes write them, with increasing ids unique to the test run. */
-final class Commands {
+public final class Commands {
     private static final AtomicLong NEXT = new AtomicLong(ThreadLocalRandom.current().nextLong(1L << 40, 1L << 61));
 
     private Commands() {
     }
 
-    static long nextId() {
+    public static long nextId() {
         return NEXT.addAndGet(1 + ThreadLocalRandom.current().nextInt(1000));
     }
 
-    static PushCommand.Builder base(String app, int ttlSeconds, String collapseKey) {
+    public static PushCommand.Builder base(String app, int ttlSeconds, String collapseKey) {
         long now = System.currentTimeMillis();
         Push push = Push.newBuilder().setMessageId(nextId()).setPayload(ByteString.copyFromUtf8("p"))
                 .setCollapseKey(collapseKey).setSentAtMs(now).setExpiresAtMs(ttlSeconds == 0 ? 0 : now + ttlSeconds * 1000L)
@@ -29,27 +29,27 @@ final class Commands {
         return PushCommand.newBuilder().setAppKey(app).setPush(push).setTtlSeconds(ttlSeconds);
     }
 
-    static PushCommand toDevices(String app, int ttlSeconds, String... devices) {
+    public static PushCommand toDevices(String app, int ttlSeconds, String... devices) {
         return base(app, ttlSeconds, "").setDevices(DeviceIds.newBuilder().addAllIds(List.of(devices))).build();
     }
 
-    static PushCommand collapsing(String app, String device, String collapseKey) {
+    public static PushCommand collapsing(String app, String device, String collapseKey) {
         return base(app, 3600, collapseKey).setDevices(DeviceIds.newBuilder().addIds(device)).build();
     }
 
-    static PushCommand toAliases(String app, String... aliases) {
+    public static PushCommand toAliases(String app, String... aliases) {
         return base(app, 3600, "").setAliases(Aliases.newBuilder().addAllNames(List.of(aliases))).build();
     }
 
-    static PushCommand toTags(String app, int ttlSeconds, TagFilter filter, int spreadMs) {
+    public static PushCommand toTags(String app, int ttlSeconds, TagFilter filter, int spreadMs) {
         return base(app, ttlSeconds, "").setTags(filter).setSpreadMs(spreadMs).build();
     }
 
-    static PushCommand broadcast(String app, int ttlSeconds) {
+    public static PushCommand broadcast(String app, int ttlSeconds) {
         return base(app, ttlSeconds, "").setBroadcast(true).build();
     }
 
-    static long id(PushCommand c) {
+    public static long id(PushCommand c) {
         return c.getPush().getMessageId();
     }
 }

@@ -1,0 +1,418 @@
+package io.longlink.router.batch;
+
+import static io.longlink.router.Commands.id;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.longlink.common.redis.RedisKeys;
+import io.longlink.proto.command.PushCommand;
+import io.longlink.proto.internal.Delivery;
+import io.longlink.proto.internal.FanOutRequest;
+import io.longlink.proto.internal.FanOutResponse;
+import io.longlink.proto.internal.Outcome;
+import io.longlink.proto.internal.TagFilter;
+import io.longlink.router.Commands;
+import io.prometheus.client.CollectorRegistry;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/** The whole sequence of phases over an in-memory Redis and conn-node links. */
+class BatchRouterTest {
+    private static final String APP = "app1";
+    private static final long NOW = 1_700_000_000_000L;
+    private static final int ACK_WAIT_MS = 250;
+
+    private final FakeStore store = new FakeStore();
+    private final FakeLinks links = new FakeLinks();
+    private final FakeLinks.Link connA = links.add("conn-a");
+    private final CollectorRegistry registry = new CollectorRegistry();
+    private final List<String> receipts = new ArrayList<>();
+
+    private BatchRouter router(int ackWaitMs) {
+        return router(10_000, ackWaitMs);
+    }
+
+    private BatchRouter router(int batchMaxTargets, int ackWaitMs) {
+        return new BatchRouter(store, links, (app, device, id, atMs) -> receipts.add(device + "@" + atMs),
+                new RouterMetrics(registry), () -> NOW, Limits.of(batchMaxTargets, ackWaitMs));
+    }
+
+    @Test
+    void route_whenOnlineAndAckWaitOff_thenStoredBeforeDeliveryThenWrittenAndCounted() throws Exception {
+        store.route(APP, "phone", "conn-a|c-17");
+        PushCommand cmd = Commands.toDevices(APP, 600, "phone");
+
+        router(0).route(List.of(cmd));
+
+        assertThat(store.roundTrips).containsExactly(List.of("storeBody", "routes", "addToInboxPlain"),
+                List.of("firstRouted"));
+        assertThat(connA.batches).singleElement().satisfies(b -> assertThat(b.ackWaitMs()).isZero());
+        Delivery d = connA.deliveries().get(0);
+        assertThat(d.getAppKey()).isEqualTo(APP);
+        assertThat(d.getDeviceId()).isEqualTo("phone");
+        assertThat(d.getConnectionId()).isEqualTo("c-17");
+        assertThat(d.getPush()).isEqualTo(cmd.getPush());
+        assertThat(d.getAwaitAck()).isFalse();
+        assertThat(store.inbox(APP, "phone")).containsExactly(RedisKeys.inboxMember(id(cmd)));
+        assertThat(store.bodyTtls).containsEntry(id(cmd), 600_000L);
+        assertThat(store.stat(id(cmd))).isEqualTo(Map.of("routed_ms", NOW, "targeted", 1L, "online", 1L));
+        assertThat(deliveries("written")).isEqualTo(1.0);
+        assertThat(commands("routed")).isEqualTo(1.0);
+        assertThat(receipts).isEmpty();
+    }
+
+    @Test
+    void route_whenAwaitedCopyAcked_thenNeverStoredAndAckedCountedInTheFirstHset() throws Exception {
+        connA.outcome = d -> d.getAwaitAck() ? Outcome.ACKED : Outcome.WRITTEN;
+        store.route(APP, "quick", "conn-a|c-21");
+        PushCommand cmd = Commands.toDevices(APP, 3600, "quick");
+
+        router(ACK_WAIT_MS).route(List.of(cmd));
+
+        assertThat(store.roundTrips).containsExactly(List.of("storeBody", "routes"), List.of("firstRouted"));
+        assertThat(connA.batches).singleElement().satisfies(b -> assertThat(b.ackWaitMs()).isEqualTo(ACK_WAIT_MS));
+        assertThat(connA.deliveries().get(0).getAwaitAck()).isTrue();
+        assertThat(store.inbox(APP, "quick")).isEmpty();
+        assertThat(store.bodyTtls).as("kept for the retention only").containsEntry(id(cmd), 900_000L);
+        assertThat(store.stat(id(cmd))).isEqualTo(Map.of("routed_ms", NOW, "targeted", 1L, "online", 1L, "acked", 1L));
+        assertThat(deliveries("acked")).isEqualTo(1.0);
+    }
+
+    @Test
+    void route_whenOneCopyAckedAndOneStored_thenAckedIncrementedNotOverwritten() throws Exception {
+        connA.outcome = d -> d.getAwaitAck() ? Outcome.ACKED : Outcome.WRITTEN;
+        store.route(APP, "quick", "conn-a|c-23");
+        PushCommand cmd = Commands.toDevices(APP, 600, "quick", "away");
+        // a conn-node's count for the stored copy, acknowledged late, that landed before the router's
+        store.stats.put(id(cmd), new HashMap<>(Map.of("acked", 1L)));
+
+        router(ACK_WAIT_MS).route(List.of(cmd));
+
+        assertThat(store.roundTrips.get(2)).containsExactly("count", "firstRouted");
+        assertThat(store.stat(id(cmd))).isEqualTo(Map.of("routed_ms", NOW, "targeted", 2L, "online", 1L,
+                "stored", 1L, "acked", 2L));
+        assertThat(store.inbox(APP, "quick")).isEmpty();
+        assertThat(store.bodyTtls).containsEntry(id(cmd), 600_000L);
+    }
+
+    @Test
+    void route_whenOfflineOrRouteToUnknownNode_thenInboxOnlyAndCountedStoredWithReceipts() throws Exception {
+        store.route(APP, "ghost", "conn-gone|c-1");
+        PushCommand cmd = Commands.toDevices(APP, 3600, "nobody", "ghost");
+
+        router(0).route(List.of(cmd));
+
+        assertThat(store.inbox(APP, "nobody")).containsExactly(RedisKeys.inboxMember(id(cmd)));
+        assertThat(store.inbox(APP, "ghost")).containsExactly(RedisKeys.inboxMember(id(cmd)));
+        assertThat(connA.batches).isEmpty();
+        assertThat(store.stat(id(cmd))).isEqualTo(Map.of("routed_ms", NOW, "targeted", 2L, "stored", 2L));
+        assertThat(deliveries("offline")).isEqualTo(2.0);
+        assertThat(receipts).containsExactly("nobody@" + NOW, "ghost@" + NOW);
+    }
+
+    @Test
+    void route_whenAwaitedCopyOffline_thenStoredAfterDeliveryAndBodyKeptForTheTtl() throws Exception {
+        PushCommand cmd = Commands.toDevices(APP, 3600, "away");
+
+        router(ACK_WAIT_MS).route(List.of(cmd));
+
+        assertThat(store.roundTrips).containsExactly(List.of("storeBody", "routes"),
+                List.of("extendBody", "addToInboxPlain", "routes"), List.of("firstRouted"));
+        assertThat(store.inbox(APP, "away")).containsExactly(RedisKeys.inboxMember(id(cmd)));
+        assertThat(store.bodyTtls).containsEntry(id(cmd), 3_600_000L);
+        assertThat(store.stat(id(cmd))).isEqualTo(Map.of("routed_ms", NOW, "targeted", 1L, "stored", 1L));
+        assertThat(receipts).containsExactly("away@" + NOW);
+    }
+
+    @Test
+    void route_whenAwaitedCopyWrittenButNotAcked_thenStoredBodyExtendedOnceAndCountedOnline() throws Exception {
+        store.route(APP, "silent", "conn-a|c-22");
+        PushCommand cmd = Commands.toDevices(APP, 3600, "silent", "away");
+
+        router(ACK_WAIT_MS).route(List.of(cmd));
+
+        assertThat(store.roundTrips.get(1)).containsExactly("extendBody", "addToInboxPlain", "addToInboxPlain",
+                "routes");
+        assertThat(store.inbox(APP, "silent")).containsExactly(RedisKeys.inboxMember(id(cmd)));
+        assertThat(store.inbox(APP, "away")).containsExactly(RedisKeys.inboxMember(id(cmd)));
+        assertThat(store.bodyTtls).containsEntry(id(cmd), 3_600_000L);
+        assertThat(connA.deliveries()).as("the device did not connect anew: not sent again").hasSize(1);
+        assertThat(store.stat(id(cmd))).isEqualTo(Map.of("routed_ms", NOW, "targeted", 2L, "online", 1L,
+                "stored", 1L));
+        assertThat(deliveries("written")).isEqualTo(1.0);
+        assertThat(deliveries("offline")).isEqualTo(1.0);
+    }
+
+    @Test
+    void route_whenStaleRouteAndDeviceNotBack_thenStoredAndCountedStaleRoute() throws Exception {
+        connA.outcome = d -> Outcome.STALE_ROUTE;
+        store.route(APP, "moved", "conn-a|c-2");
+        PushCommand cmd = Commands.toDevices(APP, 3600, "moved");
+
+        router(ACK_WAIT_MS).route(List.of(cmd));
+
+        assertThat(connA.deliveries()).hasSize(1);
+        assertThat(store.inbox(APP, "moved")).containsExactly(RedisKeys.inboxMember(id(cmd)));
+        assertThat(store.stat(id(cmd))).containsEntry("stored", 1L).doesNotContainKey("online");
+        assertThat(deliveries("stale_route")).isEqualTo(1.0);
+    }
+
+    @Test
+    void route_whenDeviceReconnectedWhileAwaited_thenSentAgainToItsNewConnectionAfterTheInboxWrite()
+            throws Exception {
+        connA.outcome = d -> {
+            if (d.getAwaitAck()) {
+                store.route(APP, "hopper", "conn-a|c-32"); // it connected again while its copy was on the way
+                return Outcome.STALE_ROUTE;
+            }
+            return Outcome.WRITTEN;
+        };
+        store.route(APP, "hopper", "conn-a|c-31");
+        PushCommand cmd = Commands.toDevices(APP, 3600, "hopper");
+
+        router(ACK_WAIT_MS).route(List.of(cmd));
+
+        assertThat(connA.deliveries()).extracting(Delivery::getConnectionId).containsExactly("c-31", "c-32");
+        assertThat(connA.batches.get(1).ackWaitMs()).isZero();
+        assertThat(connA.deliveries().get(1).getAwaitAck()).isFalse();
+        assertThat(store.inbox(APP, "hopper")).containsExactly(RedisKeys.inboxMember(id(cmd)));
+        assertThat(store.stat(id(cmd))).containsEntry("online", 1L).doesNotContainKey("stored");
+        assertThat(deliveries("stale_route")).isZero();
+        assertThat(receipts).isEmpty();
+    }
+
+    @Test
+    void route_whenSlowReaderRejectedAwaitedCopy_thenResentAfterTheStoreAndCountedOnline() throws Exception {
+        connA.outcome = d -> d.getAwaitAck() ? Outcome.REJECTED : Outcome.WRITTEN;
+        store.route(APP, "sluggish", "conn-a|c-41");
+        PushCommand cmd = Commands.toDevices(APP, 3600, "sluggish");
+
+        router(ACK_WAIT_MS).route(List.of(cmd));
+
+        assertThat(connA.deliveries()).extracting(Delivery::getAwaitAck).containsExactly(true, false);
+        assertThat(store.roundTrips.get(1)).containsExactly("extendBody", "addToInboxPlain", "routes");
+        assertThat(store.inbox(APP, "sluggish")).containsExactly(RedisKeys.inboxMember(id(cmd)));
+        assertThat(store.stat(id(cmd))).containsEntry("online", 1L).doesNotContainKey("stored");
+        assertThat(deliveries("written")).isEqualTo(1.0);
+        assertThat(deliveries("rejected")).isZero();
+    }
+
+    @Test
+    void route_whenResentCopyRejectedAgain_thenCountedStoredAsRejected() throws Exception {
+        connA.outcome = d -> Outcome.REJECTED;
+        store.route(APP, "sluggish", "conn-a|c-41");
+        PushCommand cmd = Commands.toDevices(APP, 3600, "sluggish");
+
+        router(ACK_WAIT_MS).route(List.of(cmd));
+
+        assertThat(connA.deliveries()).hasSize(2);
+        assertThat(store.stat(id(cmd))).containsEntry("stored", 1L).doesNotContainKey("online");
+        assertThat(deliveries("rejected")).isEqualTo(1.0);
+        assertThat(receipts).containsExactly("sluggish@" + NOW);
+    }
+
+    @Test
+    void route_whenOnlineOnlyAndOneDeviceOffline_thenDroppedWithoutInboxBodyOrStoredCount() throws Exception {
+        store.route(APP, "on", "conn-a|c-3");
+        PushCommand cmd = Commands.toDevices(APP, 0, "on", "off");
+
+        router(ACK_WAIT_MS).route(List.of(cmd));
+
+        assertThat(store.roundTrips).containsExactly(List.of("revocation", "routes"), List.of("firstRouted"));
+        assertThat(connA.deliveries()).extracting(Delivery::getDeviceId).containsExactly("on");
+        assertThat(connA.deliveries().get(0).getAwaitAck()).isFalse();
+        assertThat(store.inboxes).isEmpty();
+        assertThat(store.bodies).isEmpty();
+        assertThat(store.stat(id(cmd))).isEqualTo(Map.of("routed_ms", NOW, "targeted", 2L, "online", 1L));
+        assertThat(deliveries("offline")).isEqualTo(1.0);
+        assertThat(receipts).isEmpty();
+    }
+
+    @Test
+    void route_whenRevokedBeforeRouting_thenNothingDeliveredNorCounted() throws Exception {
+        store.route(APP, "r1", "conn-a|c-1");
+        PushCommand cmd = Commands.toDevices(APP, 3600, "r1");
+        store.bodies.put(id(cmd), FakeStore.TOMBSTONE);
+
+        router(0).route(List.of(cmd));
+
+        assertThat(store.bodies.get(id(cmd))).as("the body is not stored over the tombstone").isEmpty();
+        assertThat(connA.batches).isEmpty();
+        assertThat(store.stats).as("a revoked message gets no routing status").isEmpty();
+        assertThat(commands("revoked")).isEqualTo(1.0);
+        assertThat(commands("routed")).isZero();
+    }
+
+    @Test
+    void route_whenRoutedBefore_thenFirstRoutingStatusKeptAndThisRoutingCountedOnTop() throws Exception {
+        store.route(APP, "again", "conn-a|c-3");
+        PushCommand cmd = Commands.toDevices(APP, 600, "again", "offline-too");
+        store.bodies.put(id(cmd), cmd.getPush().toByteArray());
+        store.stats.put(id(cmd), new HashMap<>(Map.of("routed_ms", 5L, "targeted", 2L, "online", 1L)));
+
+        router(0).route(List.of(cmd));
+
+        assertThat(store.roundTrips.get(1)).containsExactly("routedAgain", "count", "count");
+        assertThat(store.stat(id(cmd))).isEqualTo(Map.of("routed_ms", 5L, "targeted", 2L, "online", 2L,
+                "stored", 1L));
+        assertThat(connA.deliveries()).hasSize(1);
+    }
+
+    @Test
+    void route_whenRoutedBeforeButStatusNeverWritten_thenTheRetryWritesIt() throws Exception {
+        store.route(APP, "crashy", "conn-a|c-4");
+        PushCommand cmd = Commands.toDevices(APP, 600, "crashy");
+        store.bodies.put(id(cmd), cmd.getPush().toByteArray());
+
+        router(0).route(List.of(cmd));
+
+        assertThat(store.stat(id(cmd))).isEqualTo(Map.of("routed_ms", NOW, "targeted", 1L, "online", 1L));
+    }
+
+    @Test
+    void route_whenAliases_thenExpandedFirstToEveryDeviceOnce() throws Exception {
+        store.aliases.put(RedisKeys.alias(APP, "alice"), Set.of("a-phone", "a-tablet"));
+        store.aliases.put(RedisKeys.alias(APP, "bob"), Set.of("b-phone", "a-tablet"));
+        PushCommand cmd = Commands.toAliases(APP, "alice", "bob", "nobody");
+
+        router(0).route(List.of(cmd));
+
+        assertThat(store.roundTrips.get(0)).containsExactly("aliasMembers", "aliasMembers", "aliasMembers");
+        for (String d : List.of("a-phone", "a-tablet", "b-phone")) {
+            assertThat(store.inbox(APP, d)).containsExactly(RedisKeys.inboxMember(id(cmd)));
+        }
+        assertThat(store.stat(id(cmd))).containsEntry("targeted", 3L).containsEntry("stored", 3L);
+    }
+
+    @Test
+    void route_whenTags_thenFanOutToEveryConnNodeBroadcastLogEntryAndCounted() throws Exception {
+        FakeLinks.Link connB = links.add("conn-b");
+        TagFilter filter = TagFilter.newBuilder().addAnyOf("vip").addNoneOf("muted").build();
+        PushCommand cmd = Commands.toTags(APP, 3600, filter, 0);
+
+        router(ACK_WAIT_MS).route(List.of(cmd));
+
+        for (FakeLinks.Link link : List.of(connA, connB)) {
+            FanOutRequest req = link.fanOuts.get(0);
+            assertThat(req.getAppKey()).isEqualTo(APP);
+            assertThat(req.getFilter()).isEqualTo(filter);
+            assertThat(req.getBroadcast()).isFalse();
+            assertThat(req.getPush()).isEqualTo(cmd.getPush());
+            assertThat(link.fanOutDeadlines).containsExactly(5_000L);
+        }
+        assertThat(store.roundTrips).containsExactly(List.of("storeBody", "routes", "appendBroadcast"),
+                List.of("routed", "count", "count"));
+        assertThat(store.broadcastLogs.get(APP)).containsExactly(RedisKeys.inboxMember(id(cmd)));
+        assertThat(store.stat(id(cmd))).isEqualTo(Map.of("routed_ms", NOW, "targeted", 6L, "online", 4L));
+        assertThat(fanOuts("ok")).isEqualTo(2.0);
+    }
+
+    @Test
+    void route_whenOneFanOutFails_thenCountedFailedAndOnlyTheOtherAnswerCounted() throws Exception {
+        links.add("conn-b").fanOutAnswer = r -> CompletableFuture.failedFuture(new IllegalStateException("gone"));
+        PushCommand cmd = Commands.broadcast(APP, 0);
+
+        router(0).route(List.of(cmd));
+
+        assertThat(fanOuts("ok")).isEqualTo(1.0);
+        assertThat(fanOuts("failed")).isEqualTo(1.0);
+        assertThat(store.stat(id(cmd))).isEqualTo(Map.of("routed_ms", NOW, "targeted", 3L, "online", 2L));
+        assertThat(store.broadcastLogs).as("online only: no log entry").isEmpty();
+    }
+
+    @Test
+    void route_whenSpreadFanOut_thenReturnsWithoutItsAnswerAndCountsItWhenItComes() throws Exception {
+        CompletableFuture<FanOutResponse> answer = new CompletableFuture<>();
+        connA.fanOutAnswer = r -> answer;
+        PushCommand cmd = Commands.toTags(APP, 600, TagFilter.newBuilder().addAnyOf("all").build(), 5_000);
+
+        router(0).route(List.of(cmd));
+
+        assertThat(connA.fanOutDeadlines).containsExactly(10_000L);
+        assertThat(store.stat(id(cmd))).isEqualTo(Map.of("routed_ms", NOW));
+        answer.complete(FanOutResponse.newBuilder().setMatched(3).setWritten(2).build());
+        assertThat(store.stat(id(cmd))).isEqualTo(Map.of("routed_ms", NOW, "targeted", 3L, "online", 2L));
+        assertThat(store.roundTrips.subList(2, 4)).containsExactly(List.of("count"), List.of("count"));
+        assertThat(fanOuts("ok")).isEqualTo(1.0);
+    }
+
+    @Test
+    void route_whenCollapseKey_thenWrittenThroughTheScriptAndAnOlderOneArrivingLateNotDelivered()
+            throws Exception {
+        store.route(APP, "fan", "conn-a|c-1");
+        PushCommand older = Commands.collapsing(APP, "fan", "score");
+        PushCommand newer = Commands.collapsing(APP, "fan", "score");
+        BatchRouter router = router(ACK_WAIT_MS);
+
+        router.route(List.of(newer));
+        router.route(List.of(older));
+
+        assertThat(store.roundTrips.get(0)).containsExactly("storeBody", "routes", "addToInbox");
+        assertThat(connA.deliveries()).extracting(d -> d.getPush().getMessageId()).containsExactly(id(newer));
+        assertThat(connA.deliveries().get(0).getAwaitAck()).as("collapsing copies are not awaited").isFalse();
+        assertThat(store.inbox(APP, "fan")).containsExactly(RedisKeys.inboxMember(id(newer)));
+        assertThat(store.stat(id(older))).as("superseded: neither online nor stored")
+                .isEqualTo(Map.of("routed_ms", NOW, "targeted", 1L));
+    }
+
+    @Test
+    void route_whenRedisFailsOnAdmission_thenThrowsBeforeAnyDeliveryOrStatus() {
+        store.route(APP, "patient", "conn-a|c-1");
+        store.failing.add("routes");
+        PushCommand cmd = Commands.toDevices(APP, 3600, "patient");
+
+        assertThatThrownBy(() -> router(0).route(List.of(cmd))).hasMessageContaining("Redis down");
+
+        assertThat(connA.batches).isEmpty();
+        assertThat(store.roundTrips).hasSize(1);
+        assertThat(store.stats).isEmpty();
+        assertThat(commands("routed")).isZero();
+    }
+
+    @Test
+    void route_whenStoringAMissFails_thenThrowsAndWritesNoStatus() {
+        store.failing.add("addToInboxPlain");
+        PushCommand cmd = Commands.toDevices(APP, 3600, "away");
+
+        assertThatThrownBy(() -> router(ACK_WAIT_MS).route(List.of(cmd))).hasMessageContaining("Redis down");
+
+        assertThat(store.roundTrips).hasSize(2);
+        assertThat(store.stats).isEmpty();
+        assertThat(receipts).isEmpty();
+    }
+
+    @Test
+    void route_whenMoreDevicesThanARoundTakes_thenRoutedInRoundsOfAtMostThatMany() throws Exception {
+        List<PushCommand> cmds = List.of(Commands.toDevices(APP, 600, "d1", "d2"), Commands.toDevices(APP, 600, "d3"),
+                Commands.toDevices(APP, 600, "d4"));
+
+        router(3, 0).route(cmds);
+
+        assertThat(store.roundTrips).containsExactly(
+                List.of("storeBody", "storeBody", "routes", "addToInboxPlain", "addToInboxPlain", "addToInboxPlain"),
+                List.of("firstRouted", "firstRouted"),
+                List.of("storeBody", "routes", "addToInboxPlain"), List.of("firstRouted"));
+    }
+
+    private double deliveries(String outcome) {
+        return sample("longlink_router_deliveries_total", "outcome", outcome);
+    }
+
+    private double commands(String result) {
+        return sample("longlink_router_commands_total", "result", result);
+    }
+
+    private double fanOuts(String result) {
+        return sample("longlink_router_fanouts_total", "result", result);
+    }
+
+    private double sample(String name, String label, String value) {
+        Double v = registry.getSampleValue(name, new String[] {label}, new String[] {value});
+        return v == null ? 0 : v;
+    }
+}

@@ -1,0 +1,195 @@
+package io.longlink.router.batch;
+
+import io.longlink.common.redis.RedisKeys;
+import io.longlink.router.store.BatchStore;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Redis as a batch sees it, in memory: what each command answers and leaves behind, and the calls
+ * it got, round trip by round trip (one per {@link #pipelined}, one per call outside a pipeline).
+ */
+final class FakeStore implements BatchStore {
+    static final byte[] TOMBSTONE = new byte[0];
+
+    /** The calls of each round trip, by method name. */
+    final List<List<String>> roundTrips = new ArrayList<>();
+    /** Methods that fail, as when Redis does not answer. */
+    final Set<String> failing = new HashSet<>();
+    final Map<Long, byte[]> bodies = new HashMap<>();
+    final Map<Long, Long> bodyTtls = new HashMap<>();
+    final Map<String, String> routes = new HashMap<>();
+    final Map<String, Set<String>> aliases = new HashMap<>();
+    final Map<String, TreeSet<String>> inboxes = new HashMap<>();
+    final Map<String, Long> inboxTtls = new HashMap<>();
+    final Map<String, String> collapsed = new HashMap<>();
+    final Map<String, List<String>> broadcastLogs = new HashMap<>();
+    final Map<Long, Map<String, Long>> stats = new HashMap<>();
+    private List<String> pipeline;
+
+    void route(String appKey, String deviceId, String value) {
+        routes.put(RedisKeys.route(appKey, deviceId), value);
+    }
+
+    List<String> inbox(String appKey, String deviceId) {
+        return List.copyOf(inboxes.getOrDefault(RedisKeys.inbox(appKey, deviceId), new TreeSet<>()));
+    }
+
+    Map<String, Long> stat(long messageId) {
+        return stats.getOrDefault(messageId, Map.of());
+    }
+
+    @Override
+    public void pipelined(Runnable issue) {
+        pipeline = new ArrayList<>();
+        try {
+            issue.run();
+        } finally {
+            roundTrips.add(pipeline);
+            pipeline = null;
+        }
+    }
+
+    private <T> CompletableFuture<T> answer(String method, T value) {
+        if (pipeline != null) {
+            pipeline.add(method);
+        } else {
+            roundTrips.add(List.of(method));
+        }
+        return failing.contains(method) ? CompletableFuture.failedFuture(new IllegalStateException("Redis down"))
+                : CompletableFuture.completedFuture(value);
+    }
+
+    @Override
+    public CompletableFuture<Set<byte[]>> aliasMembers(String appKey, String alias) {
+        Set<byte[]> members = new LinkedHashSet<>();
+        aliases.getOrDefault(RedisKeys.alias(appKey, alias), Set.of())
+                .forEach(d -> members.add(d.getBytes(StandardCharsets.UTF_8)));
+        return answer("aliasMembers", members);
+    }
+
+    @Override
+    public CompletableFuture<List<byte[]>> routes(List<String> routeKeys) {
+        List<byte[]> values = new ArrayList<>();
+        for (String k : routeKeys) {
+            String v = routes.get(k);
+            values.add(v == null ? null : v.getBytes(StandardCharsets.UTF_8));
+        }
+        return answer("routes", values);
+    }
+
+    @Override
+    public CompletableFuture<byte[]> storeBody(long messageId, byte[] body, long ttlMs) {
+        byte[] before = bodies.get(messageId);
+        if (before == null && !failing.contains("storeBody")) {
+            bodies.put(messageId, body);
+            bodyTtls.put(messageId, ttlMs);
+        }
+        return answer("storeBody", before);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> extendBody(long messageId, long ttlMs) {
+        boolean longer = bodies.containsKey(messageId) && bodyTtls.getOrDefault(messageId, 0L) < ttlMs;
+        if (longer) {
+            bodyTtls.put(messageId, ttlMs);
+        }
+        return answer("extendBody", longer);
+    }
+
+    @Override
+    public CompletableFuture<byte[]> revocation(long messageId) {
+        return answer("revocation", bodies.get(messageId));
+    }
+
+    @Override
+    public CompletableFuture<Long> addToInboxPlain(String appKey, String deviceId, byte[] member, long inboxMax,
+                                                   long ttlMs) {
+        addToInbox(RedisKeys.inbox(appKey, deviceId), ascii(member), inboxMax, ttlMs);
+        return answer("addToInboxPlain", 1L);
+    }
+
+    @Override
+    public CompletableFuture<Long> addToInbox(String appKey, String deviceId, byte[] member, byte[] collapseKey,
+                                              byte[] inboxMax, byte[] ttlMs) {
+        String inbox = RedisKeys.inbox(appKey, deviceId);
+        String m = ascii(member);
+        String key = RedisKeys.collapse(appKey, deviceId) + '/' + new String(collapseKey, StandardCharsets.UTF_8);
+        String old = collapsed.get(key);
+        if (old != null && old.compareTo(m) > 0) {
+            return answer("addToInbox", -1L);
+        }
+        if (old != null) {
+            inboxes.get(inbox).remove(old);
+        }
+        collapsed.put(key, m);
+        addToInbox(inbox, m, Long.parseLong(ascii(inboxMax)), Long.parseLong(ascii(ttlMs)));
+        return answer("addToInbox", 1L);
+    }
+
+    private void addToInbox(String inbox, String member, long inboxMax, long ttlMs) {
+        TreeSet<String> entries = inboxes.computeIfAbsent(inbox, k -> new TreeSet<>());
+        entries.add(member);
+        while (entries.size() > inboxMax) {
+            entries.pollFirst();
+        }
+        inboxTtls.merge(inbox, ttlMs, Math::max);
+    }
+
+    @Override
+    public CompletableFuture<Long> appendBroadcast(String appKey, byte[] member, byte[] filter, byte[] logMax,
+                                                   byte[] ttlMs) {
+        broadcastLogs.computeIfAbsent(appKey, k -> new ArrayList<>()).add(ascii(member));
+        return answer("appendBroadcast", 1L);
+    }
+
+    @Override
+    public CompletableFuture<Long> firstRouted(long messageId, long nowMs, long targeted, long online, long stored,
+                                               long acked) {
+        Map<String, Long> stat = stats.computeIfAbsent(messageId, k -> new HashMap<>());
+        stat.put(RedisKeys.STAT_ROUTED_MS, nowMs);
+        stat.put(RedisKeys.STAT_TARGETED, targeted);
+        putIfPositive(stat, RedisKeys.STAT_ONLINE, online);
+        putIfPositive(stat, RedisKeys.STAT_STORED, stored);
+        putIfPositive(stat, RedisKeys.STAT_ACKED, acked);
+        return answer("firstRouted", 1L);
+    }
+
+    private static void putIfPositive(Map<String, Long> stat, String field, long n) {
+        if (n > 0) {
+            stat.put(field, n);
+        }
+    }
+
+    @Override
+    public CompletableFuture<Boolean> routedAgain(long messageId, long nowMs, long targeted) {
+        Map<String, Long> stat = stats.computeIfAbsent(messageId, k -> new HashMap<>());
+        stat.putIfAbsent(RedisKeys.STAT_ROUTED_MS, nowMs);
+        stat.putIfAbsent(RedisKeys.STAT_TARGETED, targeted);
+        return answer("routedAgain", true);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> routed(long messageId, long nowMs) {
+        stats.computeIfAbsent(messageId, k -> new HashMap<>()).put(RedisKeys.STAT_ROUTED_MS, nowMs);
+        return answer("routed", true);
+    }
+
+    @Override
+    public CompletableFuture<Long> count(long messageId, String field, long n) {
+        long now = stats.computeIfAbsent(messageId, k -> new HashMap<>()).merge(field, n, Long::sum);
+        return answer("count", now);
+    }
+
+    private static String ascii(byte[] b) {
+        return new String(b, StandardCharsets.US_ASCII);
+    }
+}
