@@ -1,0 +1,104 @@
+package io.longlink.router.batch;
+
+import static io.longlink.router.batch.Rounds.APP;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.longlink.proto.internal.FanOutResponse;
+import io.longlink.router.Commands;
+import io.longlink.router.batch.FanOutOutcome.State;
+import io.longlink.router.receipt.StoredReceipts;
+import io.prometheus.client.CollectorRegistry;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class StatusCountsTest {
+    private static final long NOW = 1_000;
+    private final FakeStore store = new FakeStore();
+    private final StatusCounts statusCounts = new StatusCounts(store);
+
+    private static Tally tally(List<Message> messages) {
+        return new Tally(messages, new RouterMetrics(new CollectorRegistry()), StoredReceipts.NONE, NOW);
+    }
+
+    private static CopyResult result(Message m, String device, CopyOutcome outcome) {
+        return new CopyResult(Rounds.copy(m, device, null), outcome);
+    }
+
+    @Test
+    void write_whenFirstRoutingWithNoCopyInAnInbox_thenOneHsetThatHoldsTheAcks() {
+        List<Message> messages = Rounds.messages(true, Commands.toDevices(APP, 600, "d1", "d2"));
+        Message m = messages.get(0);
+        Tally tally = tally(messages);
+        tally.copies(List.of(result(m, "d1", CopyOutcome.ACKED), result(m, "d2", CopyOutcome.ACKED)));
+
+        statusCounts.write(Rounds.admitted(messages, List.of()), tally, NOW);
+
+        assertThat(store.roundTrips).containsExactly(List.of("firstRouted"));
+        assertThat(store.stat(m.id)).isEqualTo(Map.of("routed_ms", NOW, "targeted", 2L, "online", 2L, "acked", 2L));
+    }
+
+    @Test
+    void write_whenACopyWentToAnInbox_thenAcksIncrementedBeforeAnHsetWithoutThem() {
+        List<Message> messages = Rounds.messages(true, Commands.toDevices(APP, 600, "d1", "d2"));
+        Message m = messages.get(0);
+        Tally tally = tally(messages);
+        tally.copies(List.of(result(m, "d1", CopyOutcome.ACKED), result(m, "d2", CopyOutcome.OFFLINE)));
+        tally.inboxWrites(List.of(result(m, "d2", CopyOutcome.OFFLINE)));
+        store.stats.put(m.id, new HashMap<>(Map.of("acked", 1L)));
+
+        statusCounts.write(Rounds.admitted(messages, List.of()), tally, NOW);
+
+        assertThat(store.roundTrips).containsExactly(List.of("count", "firstRouted"));
+        assertThat(store.stat(m.id)).isEqualTo(Map.of("routed_ms", NOW, "targeted", 2L, "online", 1L, "stored", 1L,
+                "acked", 2L));
+    }
+
+    @Test
+    void write_whenRoutedAgain_thenFirstRoutingFieldsOnlyIfMissingAndCountsIncremented() {
+        List<Message> messages = Rounds.messages(false, Commands.toDevices(APP, 600, "d1", "d2"));
+        Message m = messages.get(0);
+        Tally tally = tally(messages);
+        tally.copies(List.of(result(m, "d1", CopyOutcome.WRITTEN), result(m, "d2", CopyOutcome.OFFLINE)));
+        store.stats.put(m.id, new HashMap<>(Map.of("routed_ms", 5L, "targeted", 2L, "online", 1L)));
+
+        statusCounts.write(new Admitted(messages, List.of(Verdict.ROUTED_AGAIN), List.of()), tally, NOW);
+
+        assertThat(store.roundTrips).containsExactly(List.of("routedAgain", "count", "count"));
+        assertThat(store.stat(m.id)).isEqualTo(Map.of("routed_ms", 5L, "targeted", 2L, "online", 2L, "stored", 1L));
+    }
+
+    @Test
+    void write_whenFanOut_thenRoutedAndItsAnswersIncremented() {
+        List<Message> messages = Rounds.messages(false, Commands.broadcast(APP, 600));
+        Message m = messages.get(0);
+        Tally tally = tally(messages);
+        tally.fanOuts(List.of(new FanOutOutcome(m, "conn-a", State.OK,
+                FanOutResponse.newBuilder().setMatched(3).setWritten(2).build(), null)));
+
+        statusCounts.write(Rounds.admitted(messages, List.of()), tally, NOW);
+
+        assertThat(store.roundTrips).containsExactly(List.of("routed", "count", "count"));
+        assertThat(store.stat(m.id)).isEqualTo(Map.of("routed_ms", NOW, "online", 2L, "targeted", 3L));
+    }
+
+    @Test
+    void write_whenRevoked_thenNothing() {
+        List<Message> messages = Rounds.messages(false, Commands.toDevices(APP, 600, "d1"));
+
+        statusCounts.write(new Admitted(messages, List.of(Verdict.REVOKED), List.of()), tally(messages), NOW);
+
+        assertThat(store.stats).isEmpty();
+    }
+
+    @Test
+    void write_whenRedisFails_thenReturnsWithoutWaitingOrThrowing() {
+        store.failing.add("firstRouted");
+        List<Message> messages = Rounds.messages(false, Commands.toDevices(APP, 600, "d1"));
+
+        statusCounts.write(Rounds.admitted(messages, List.of()), tally(messages), NOW);
+
+        assertThat(store.roundTrips).containsExactly(List.of("firstRouted"));
+    }
+}
