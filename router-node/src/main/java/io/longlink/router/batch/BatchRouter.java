@@ -30,7 +30,7 @@ public final class BatchRouter {
     private final StoredReceipts receipts;
     private final LongSupplier clock;
     private final int batchMaxTargets;
-    private final AliasExpansion aliases;
+    private final AliasExpansion aliasExpansion;
     private final Admission admission;
     private final DeliveryRound deliveryRound;
     private final MissStore missStore;
@@ -46,7 +46,7 @@ public final class BatchRouter {
         this.clock = requireNonNull(clock, "clock");
         this.batchMaxTargets = requireNonNull(limits, "limits").batchMaxTargets();
         DeliveryBatches batches = new DeliveryBatches(links, limits);
-        this.aliases = new AliasExpansion(store, limits.ackWaitMs() > 0, limits.redisTimeoutMs());
+        this.aliasExpansion = new AliasExpansion(store, limits.ackWaitMs() > 0, limits.redisTimeoutMs());
         this.admission = new Admission(store, metrics, limits);
         this.deliveryRound = new DeliveryRound(links, batches,
                 new FanOuts(links, store, metrics, limits.fanOutTimeoutMs()));
@@ -81,17 +81,17 @@ public final class BatchRouter {
     private void routeRound(List<PushCommand> commands) throws Exception {
         long now = clock.getAsLong();
         long t0 = System.nanoTime();
-        List<Message> messages = aliases.messages(commands);
+        List<Message> messages = aliasExpansion.messages(commands);
         long t1 = System.nanoTime();
         Admitted admitted = admission.admit(messages);
         long t2 = System.nanoTime();
         Delivered delivered = deliveryRound.deliver(admitted);
         Tally tally = new Tally(messages, metrics, receipts, now);
-        tally.copies(delivered.settled());
-        tally.fanOuts(delivered.fanOuts());
+        tally.countCopies(delivered.settled());
+        tally.countFanOuts(delivered.fanOuts());
         long t3 = System.nanoTime();
-        tally.copies(missStore.store(delivered.misses()));
-        tally.inboxWrites(delivered.misses());
+        tally.countCopies(missStore.store(delivered.misses()));
+        tally.noteStoredMisses(delivered.misses());
         long t4 = System.nanoTime();
         statusCounts.write(admitted, tally, now);
         if (t4 - t0 >= SLOW_ROUND_NANOS) {

@@ -37,7 +37,7 @@ final class Tally {
     }
 
     /** Counts final outcomes; each copy is to be counted once. */
-    void copies(List<CopyResult> results) {
+    void countCopies(List<CopyResult> results) {
         for (CopyResult r : results) {
             Message m = r.copy().message();
             metrics.deliveries.labels(r.outcome().label).inc();
@@ -54,7 +54,7 @@ final class Tally {
     }
 
     /** Counts what the conn-nodes answered: devices matched and written to. */
-    void fanOuts(List<FanOutOutcome> outcomes) {
+    void countFanOuts(List<FanOutOutcome> outcomes) {
         for (FanOutOutcome f : outcomes) {
             if (f.state() == State.OK) {
                 matched[f.message().index] += f.response().getMatched();
@@ -64,7 +64,7 @@ final class Tally {
     }
 
     /** Notes the awaited copies written to their inboxes after delivery. */
-    void inboxWrites(List<CopyResult> misses) {
+    void noteStoredMisses(List<CopyResult> misses) {
         for (CopyResult miss : misses) {
             inboxWritten[miss.copy().message().index] = true;
         }

@@ -31,7 +31,7 @@ class StatusCountsTest {
         List<Message> messages = Rounds.messages(true, Commands.toDevices(APP, 600, "d1", "d2"));
         Message m = messages.get(0);
         Tally tally = tally(messages);
-        tally.copies(List.of(result(m, "d1", CopyOutcome.ACKED), result(m, "d2", CopyOutcome.ACKED)));
+        tally.countCopies(List.of(result(m, "d1", CopyOutcome.ACKED), result(m, "d2", CopyOutcome.ACKED)));
 
         statusCounts.write(Rounds.admitted(messages, List.of()), tally, NOW);
 
@@ -44,8 +44,8 @@ class StatusCountsTest {
         List<Message> messages = Rounds.messages(true, Commands.toDevices(APP, 600, "d1", "d2"));
         Message m = messages.get(0);
         Tally tally = tally(messages);
-        tally.copies(List.of(result(m, "d1", CopyOutcome.ACKED), result(m, "d2", CopyOutcome.OFFLINE)));
-        tally.inboxWrites(List.of(result(m, "d2", CopyOutcome.OFFLINE)));
+        tally.countCopies(List.of(result(m, "d1", CopyOutcome.ACKED), result(m, "d2", CopyOutcome.OFFLINE)));
+        tally.noteStoredMisses(List.of(result(m, "d2", CopyOutcome.OFFLINE)));
         store.stats.put(m.id, new HashMap<>(Map.of("acked", 1L)));
 
         statusCounts.write(Rounds.admitted(messages, List.of()), tally, NOW);
@@ -60,7 +60,7 @@ class StatusCountsTest {
         List<Message> messages = Rounds.messages(false, Commands.toDevices(APP, 600, "d1", "d2"));
         Message m = messages.get(0);
         Tally tally = tally(messages);
-        tally.copies(List.of(result(m, "d1", CopyOutcome.WRITTEN), result(m, "d2", CopyOutcome.OFFLINE)));
+        tally.countCopies(List.of(result(m, "d1", CopyOutcome.WRITTEN), result(m, "d2", CopyOutcome.OFFLINE)));
         store.stats.put(m.id, new HashMap<>(Map.of("routed_ms", 5L, "targeted", 2L, "online", 1L)));
 
         statusCounts.write(new Admitted(messages, List.of(Verdict.ROUTED_AGAIN), List.of()), tally, NOW);
@@ -74,7 +74,7 @@ class StatusCountsTest {
         List<Message> messages = Rounds.messages(false, Commands.broadcast(APP, 600));
         Message m = messages.get(0);
         Tally tally = tally(messages);
-        tally.fanOuts(List.of(new FanOutOutcome(m, "conn-a", State.OK,
+        tally.countFanOuts(List.of(new FanOutOutcome(m, "conn-a", State.OK,
                 FanOutResponse.newBuilder().setMatched(3).setWritten(2).build(), null)));
 
         statusCounts.write(Rounds.admitted(messages, List.of()), tally, NOW);

@@ -33,7 +33,7 @@ class TallyTest {
         Message onlineOnly = messages.get(1);
         Tally tally = tally(messages);
 
-        tally.copies(List.of(result(stored, "d1", CopyOutcome.ACKED), result(stored, "d2", CopyOutcome.WRITTEN),
+        tally.countCopies(List.of(result(stored, "d1", CopyOutcome.ACKED), result(stored, "d2", CopyOutcome.WRITTEN),
                 result(stored, "d3", CopyOutcome.NOT_HERE), result(stored, "d4", CopyOutcome.OFFLINE),
                 result(onlineOnly, "d5", CopyOutcome.OFFLINE)));
 
@@ -53,7 +53,7 @@ class TallyTest {
         Tally tally = tally(List.of(m));
         FanOutResponse answer = FanOutResponse.newBuilder().setMatched(3).setWritten(2).build();
 
-        tally.fanOuts(List.of(new FanOutOutcome(m, "conn-a", State.OK, answer, null),
+        tally.countFanOuts(List.of(new FanOutOutcome(m, "conn-a", State.OK, answer, null),
                 new FanOutOutcome(m, "conn-b", State.OK, answer, null),
                 new FanOutOutcome(m, "conn-c", State.FAILED, null, "refused"),
                 new FanOutOutcome(m, "conn-d", State.SPREAD, null, null)));
@@ -72,7 +72,7 @@ class TallyTest {
                 new Message(4, Commands.toDevices(APP, 600, "d4"), List.of("d4"), true)); // awaited, acked
         Tally tally = tally(all);
 
-        tally.inboxWrites(List.of(result(all.get(3), "d3", CopyOutcome.OFFLINE)));
+        tally.noteStoredMisses(List.of(result(all.get(3), "d3", CopyOutcome.OFFLINE)));
 
         assertThat(all).extracting(tally::inboxWritten).containsExactly(true, false, false, true, false);
     }
