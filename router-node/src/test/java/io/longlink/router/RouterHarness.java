@@ -10,6 +10,7 @@ import io.longlink.common.redis.RedisSettings;
 import io.longlink.common.redis.RedisStore;
 import io.longlink.proto.command.PushCommand;
 import io.longlink.testsupport.KafkaCluster;
+import io.longlink.testsupport.RedisServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +37,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * routers started on demand, a producer standing in for api-nodes and a Redis connection to look.
  */
 final class RouterHarness implements AutoCloseable {
+    static final Duration WAIT = Duration.ofSeconds(30);
     final String namespace = "router-" + UUID.randomUUID();
     final String commandTopic = "commands-" + UUID.randomUUID();
     final String receiptTopic = "receipts-" + UUID.randomUUID();
@@ -51,6 +53,11 @@ final class RouterHarness implements AutoCloseable {
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private Admin admin;
     private final java.util.concurrent.atomic.AtomicInteger routers = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** A world on the shared standalone redis-server. */
+    RouterHarness(RedisServer redis, TestingServer zkServer, KafkaCluster kafka) throws Exception {
+        this(redis.uri(), false, zkServer, kafka);
+    }
 
     RouterHarness(String redisUris, boolean cluster, TestingServer zkServer, KafkaCluster kafka) throws Exception {
         this.kafka = kafka;
@@ -169,6 +176,10 @@ final class RouterHarness implements AutoCloseable {
         redis.async().hgetall(io.longlink.common.redis.RedisKeys.stat(id)).get(5, TimeUnit.SECONDS)
                 .forEach((k, v) -> out.put(k, new String(v, StandardCharsets.UTF_8)));
         return out;
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     @Override

@@ -1,0 +1,128 @@
+package io.longlink.router;
+
+import static io.longlink.router.Commands.id;
+import static io.longlink.router.RouterHarness.WAIT;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.longlink.common.redis.RedisKeys;
+import io.longlink.proto.command.PushCommand;
+import io.longlink.proto.internal.FanOutRequest;
+import io.longlink.proto.internal.TagFilter;
+import io.longlink.testsupport.Infra;
+import io.longlink.testsupport.KafkaCluster;
+import io.longlink.testsupport.RedisServer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Tag and broadcast pushes: one FanOut per conn-node, the broadcast log, and spread fan-outs. */
+@ExtendWith(Infra.class)
+class RouterFanOutIntegrationTest {
+    @AutoClose
+    private final RouterHarness h;
+
+    RouterFanOutIntegrationTest(RedisServer redis, TestingServer zk, KafkaCluster kafka) throws Exception {
+        h = new RouterHarness(redis, zk, kafka);
+    }
+
+    @Test
+    void tags_whenTtl_thenFanOutToEveryLiveNodeAndBroadcastLogEntry() throws Exception {
+        FakeConnNode a = h.connNode("conn-a");
+        FakeConnNode b = h.connNode("conn-b");
+        RouterNode router = h.startRouterLinked(Map.of(RouterSettings.BROADCAST_LOG_MAX, 2), 2);
+        TagFilter filter = TagFilter.newBuilder().addAnyOf("vip").addNoneOf("muted").build();
+        PushCommand cmd = Commands.toTags(h.appKey, 3600, filter, 1500);
+
+        h.publish(h.appKey, cmd);
+
+        // counters are written after the batch without holding it up
+        await().atMost(WAIT).untilAsserted(() -> assertThat(h.stat(id(cmd))).containsEntry("targeted", "6")
+                .containsEntry("online", "4"));
+        for (FakeConnNode n : List.of(a, b)) {
+            FanOutRequest req = n.fanOuts.get(0);
+            assertThat(req.getAppKey()).isEqualTo(h.appKey);
+            assertThat(req.getFilter()).isEqualTo(filter);
+            assertThat(req.getBroadcast()).isFalse();
+            assertThat(req.getSpreadMs()).isEqualTo(1500);
+            assertThat(req.getPush()).isEqualTo(cmd.getPush());
+        }
+        assertThat(h.stat(id(cmd))).containsEntry("targeted", "6").containsEntry("online", "4");
+        String member = RedisKeys.inboxMember(id(cmd));
+        assertThat(h.redis.async().zrange(RedisKeys.broadcastLog(h.appKey), 0, -1).get())
+                .extracting(v -> new String(v, StandardCharsets.UTF_8)).containsExactly(member);
+        assertThat(TagFilter.parseFrom(h.redis.async().hget(RedisKeys.broadcastFilter(h.appKey), member).get()))
+                .isEqualTo(filter);
+        assertThat(h.getBytes(RedisKeys.message(id(cmd)))).isNotNull();
+
+        // the log is capped: the oldest entry and its filter go
+        PushCommand second = Commands.broadcast(h.appKey, 3600);
+        PushCommand third = Commands.broadcast(h.appKey, 3600);
+        h.publish(h.appKey, second);
+        h.publish(h.appKey, third);
+        await().atMost(WAIT).until(() -> h.committed() == h.produced());
+        assertThat(h.redis.async().zrange(RedisKeys.broadcastLog(h.appKey), 0, -1).get())
+                .extracting(v -> new String(v, StandardCharsets.UTF_8))
+                .containsExactly(RedisKeys.inboxMember(id(second)), RedisKeys.inboxMember(id(third)));
+        assertThat(h.redis.async().hexists(RedisKeys.broadcastFilter(h.appKey), member).get()).isFalse();
+        assertThat(h.redis.async().hget(RedisKeys.broadcastFilter(h.appKey), RedisKeys.inboxMember(id(third))).get())
+                .isEmpty();
+        assertThat(a.fanOuts).hasSize(3);
+        assertThat(a.fanOuts.get(2).getBroadcast()).isTrue();
+    }
+
+    @Test
+    void broadcast_whenOnlineOnly_thenFanOutWithoutLogOrBody() throws Exception {
+        FakeConnNode a = h.connNode("conn-a");
+        RouterNode router = h.startRouterLinked(Map.of(), 1);
+        PushCommand cmd = Commands.broadcast(h.appKey, 0);
+
+        h.publish(h.appKey, cmd);
+
+        await().atMost(WAIT).until(() -> h.committed() == h.produced());
+        assertThat(a.fanOuts).hasSize(1);
+        assertThat(h.redis.async().exists(RedisKeys.broadcastLog(h.appKey)).get()).isZero();
+        assertThat(h.getBytes(RedisKeys.message(id(cmd)))).isNull();
+    }
+
+    @Test
+    void fanOut_whenManyInOneBatch_thenAtMostMaxInflightPerConnNodeAndAllSent() throws Exception {
+        FakeConnNode a = h.connNode("conn-a");
+        a.fanOutDelayMs = 100;
+        RouterNode router = h.startRouterLinked(Map.of(RouterSettings.FANOUT_MAX_INFLIGHT, 2), 1);
+        PushCommand[] cmds = new PushCommand[10];
+        for (int i = 0; i < cmds.length; i++) {
+            cmds[i] = Commands.broadcast(h.appKey, 0);
+            h.publish(h.appKey, cmds[i]);
+        }
+
+        await().atMost(WAIT).until(() -> h.committed() == h.produced());
+        assertThat(a.fanOuts).hasSize(10);
+        assertThat(a.fanOutsMaxRunning.get()).isBetween(1, 2);
+        for (PushCommand c : cmds) {
+            assertThat(h.stat(id(c))).containsEntry("online", "2").containsEntry("targeted", "3");
+        }
+    }
+
+    @Test
+    void fanOut_whenSpread_thenBatchCommittedWithoutWaitingAndCountedWhenAnswered() throws Exception {
+        FakeConnNode a = h.connNode("conn-a");
+        a.fanOutHold = new CountDownLatch(1);
+        RouterNode router = h.startRouterLinked(Map.of(RouterSettings.FANOUT_TIMEOUT_MS, 500), 1);
+        PushCommand cmd = Commands.toTags(h.appKey, 600, TagFilter.newBuilder().addAnyOf("all").build(), 5_000);
+
+        h.publish(h.appKey, cmd);
+
+        await().atMost(WAIT).until(() -> h.committed() == h.produced());
+        assertThat(a.fanOuts).hasSize(1);
+        assertThat(h.stat(id(cmd))).doesNotContainKey("online");
+        a.fanOutHold.countDown();
+        await().atMost(WAIT).until(() -> "2".equals(h.stat(id(cmd)).get("online")));
+        assertThat(h.stat(id(cmd))).containsEntry("targeted", "3");
+    }
+}
