@@ -46,23 +46,22 @@ final class DeliveryRound {
         // outcomes are read here, on the consumer thread, after everything settled
         List<CopyResult> settled = new ArrayList<>(admitted.copies().size());
         List<CopyResult> misses = new ArrayList<>();
-        DeliveryBatches.outcomes(sent, (c, o) -> {
-            CopyResult r = new CopyResult(c, o == null ? CopyOutcome.FAILED : CopyOutcome.of(o, c.message().awaitAck));
-            if (r.outcome() != CopyOutcome.ACKED && c.message().awaitAck) {
-                misses.add(r);
-            }
-            if (r.outcome().online() || !c.message().awaitAck) {
-                settled.add(r);
-            }
-        });
+        DeliveryBatches.outcomes(sent, (c, o) -> sort(new CopyResult(c,
+                o == null ? CopyOutcome.FAILED : CopyOutcome.of(o, c.message().awaitAck)), settled, misses));
         for (Copy c : unreachable) {
-            CopyResult r = new CopyResult(c, CopyOutcome.OFFLINE);
-            if (c.message().awaitAck) {
-                misses.add(r);
-            } else {
-                settled.add(r);
-            }
+            sort(new CopyResult(c, CopyOutcome.OFFLINE), settled, misses);
         }
         return new Delivered(settled, misses, fanOuts.outcomes(calls));
+    }
+
+    /** Settled: every copy not awaited, and awaited ones that reached the device. Misses: awaited, not ACKED. */
+    private static void sort(CopyResult r, List<CopyResult> settled, List<CopyResult> misses) {
+        boolean awaited = r.copy().message().awaitAck;
+        if (!awaited || r.outcome().online()) {
+            settled.add(r); // a WRITTEN awaited copy is counted online now, and stored as a miss too
+        }
+        if (awaited && r.outcome() != CopyOutcome.ACKED) {
+            misses.add(r);
+        }
     }
 }
