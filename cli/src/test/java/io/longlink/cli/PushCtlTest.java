@@ -35,6 +35,49 @@ class PushCtlTest {
     }
 
     @Test
+    void run_whenHelp_thenEveryCommandWithItsArguments() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("set-alias ID ALIAS", "add-tags ID TAG...",
+                "status MESSAGE_ID", "watch-receipts", "nodes", "generate-completion", "LONGLINK_APP_SECRET");
+    }
+
+    @Test
+    void run_whenCommandHelp_thenThatCommandsOptionsOnStdoutAndExit0() {
+        assertThat(run("push", "--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("usage: pushctl push").contains("--device=ID",
+                "--not-tag=TAG", "--spread-ms=MS", "Exit codes: 0 done");
+        assertThat(err()).isEmpty();
+    }
+
+    @Test
+    void run_whenVersion_thenOneLineAndExit0() {
+        assertThat(run("--version")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("pushctl ").hasLineCount(1);
+    }
+
+    @Test
+    void generateCompletion_thenBashScriptWithCommandsAndOptionValues() {
+        assertThat(run("generate-completion")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("#!/usr/bin/env bash")
+                .contains("complete -F _complete_pushctl", "register-device", "watch-receipts", "\"iot\"", "\"revoked\"");
+    }
+
+    @Test
+    void run_whenCommandArgumentMissing_thenReasonAndThatCommandsUsageAndExit2() {
+        assertThat(run("--app", "a", "--secret", "s", "set-alias", "d1")).isEqualTo(PushCtl.USAGE);
+        assertThat(err()).startsWith("pushctl: set-alias needs ALIAS").contains("usage: pushctl set-alias [-hV] ID ALIAS");
+    }
+
+    @Test
+    void run_whenNumberOutOfRange_thenExit2NamingOptionAndRange() {
+        assertThat(run("--timeout", "0", "nodes")).isEqualTo(PushCtl.USAGE);
+        assertThat(err()).startsWith("pushctl: --timeout: '0' (expected: an integer from 1 to 3600)");
+        err.reset();
+        assertThat(run("nodes", "--limit", "101")).isEqualTo(PushCtl.USAGE);
+        assertThat(err()).startsWith("pushctl: --limit: '101' (expected: an integer from 0 to 100)");
+    }
+
+    @Test
     void run_whenUnknownCommand_thenExit2() {
         assertThat(run("--api", "127.0.0.1:1", "frobnicate")).isEqualTo(PushCtl.USAGE);
         assertThat(err()).startsWith("pushctl: unknown command 'frobnicate'");
