@@ -3,22 +3,23 @@ package io.longlink.systemtest;
 import io.longlink.proto.api.RegisterDeviceRequest;
 import io.longlink.proto.device.Platform;
 import io.longlink.sdk.Disconnect;
-import io.longlink.sdk.Listener;
 import io.longlink.sdk.LonglinkClient;
 import io.longlink.sdk.PushMessage;
 import io.longlink.sdk.SessionInfo;
+import io.longlink.sdk.testing.RecordingListener;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /** A device as an app would run it: registered through the API, connected with the SDK, recording what the app sees. */
 final class Device implements AutoCloseable {
     final String id;
     final String token;
-    final List<PushMessage> messages = new CopyOnWriteArrayList<>();
-    final List<Disconnect> disconnects = new CopyOnWriteArrayList<>();
-    final List<SessionInfo> sessions = new CopyOnWriteArrayList<>();
+    /** Every callback of every connection of this device, in order. */
+    private final RecordingListener events = new RecordingListener();
+    final List<PushMessage> messages = events.messages;
+    final List<Disconnect> disconnects = events.disconnects;
+    final List<SessionInfo> sessions = events.connected;
     private final TestCluster.App app;
     private final List<String> servers;
     private LonglinkClient client;
@@ -50,22 +51,7 @@ final class Device implements AutoCloseable {
                 .lastMessageId(lastSeen)
                 .backoff(Duration.ofMillis(50), Duration.ofMillis(500))
                 .ackWindow(Duration.ofMillis(20))
-                .listener(new Listener() {
-                    @Override
-                    public void onConnected(SessionInfo session) {
-                        sessions.add(session);
-                    }
-
-                    @Override
-                    public void onMessage(PushMessage message) {
-                        messages.add(message);
-                    }
-
-                    @Override
-                    public void onDisconnected(Disconnect disconnect) {
-                        disconnects.add(disconnect);
-                    }
-                })
+                .listener(events)
                 .build();
         client.start();
         if (!client.awaitConnected(Duration.ofSeconds(15))) {
