@@ -1,4 +1,4 @@
-package io.longlink.sdk.cli;
+package io.longlink.devicecli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -109,8 +109,25 @@ class DeviceCliTest {
     }
 
     @Test
+    void run_whenPlatformUnknown_thenExitTwoNamingTheChoices() throws Exception {
+        assertUsage(new String[] {"--server", "h:1", "--app", "a", "--device", "d", "--token", "t", "--platform", "toaster"},
+                "error: --platform: \"toaster\" (expected android, ios, web, desktop or iot)");
+    }
+
+    @Test
+    void run_whenHelp_thenUsageOnStdoutAndExitZero() {
+        int code = DeviceCli.run(new String[] {"--help"}, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertThat(code).isEqualTo(DeviceCli.EXIT_OK);
+        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("usage: DeviceCli").contains("--timeout-s=S",
+                "exit codes: 0 done, 2 bad arguments, 3 timeout");
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
     void escape_whenControlCharacters_thenOneLine() {
-        assertThat(DeviceCli.escape("a\tb\r\nc\\d\u0001")).isEqualTo("a\\tb\\r\\nc\\\\d\\u0001");
+        assertThat(EventPrinter.escape("a\tb\r\nc\\d\u0001")).isEqualTo("a\\tb\\r\\nc\\\\d\\u0001");
     }
 
     private void assertUsage(String[] args, String message) throws Exception {
@@ -127,14 +144,7 @@ class DeviceCliTest {
         args.addAll(List.of(extra));
         PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return DeviceCli.run(args.toArray(String[]::new), o, e);
-            } catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                return -1;
-            }
-        });
+        return CompletableFuture.supplyAsync(() -> DeviceCli.run(args.toArray(String[]::new), o, e));
     }
 
     private static List<String> lines(ByteArrayOutputStream stream) {
