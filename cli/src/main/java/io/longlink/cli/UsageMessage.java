@@ -8,7 +8,6 @@ import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.TypeConversionException;
-import picocli.CommandLine.UnmatchedArgumentException;
 
 /** The reason pushctl gives for a wrong command line, in the words pushctl has always used. */
 final class UsageMessage {
@@ -16,12 +15,14 @@ final class UsageMessage {
     }
 
     static String of(ParameterException e) {
-        if (e instanceof UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
-            String arg = u.getUnmatched().get(0);
+        // picocli checks required arguments before it reports strays; a stray is the likelier mistake
+        List<String> unmatched = e.getCommandLine().getUnmatchedArguments();
+        if (!unmatched.isEmpty()) {
+            String arg = unmatched.get(0);
             if (arg.startsWith("-")) {
                 return "unknown option " + arg.split("=", 2)[0];
             }
-            return u.getCommandLine().getSubcommands().isEmpty() ? "unexpected argument '" + arg + "'"
+            return e.getCommandLine().getSubcommands().isEmpty() ? "unexpected argument '" + arg + "'"
                     : "unknown command '" + arg + "'";
         }
         if (e instanceof MissingParameterException m && !m.getMissing().isEmpty()) {

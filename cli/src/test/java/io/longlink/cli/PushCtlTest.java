@@ -108,6 +108,12 @@ class PushCtlTest {
     }
 
     @Test
+    void options_whenUnknownOptionAndArgumentMissing_thenUnknownOptionNamed() {
+        assertThat(run("--app", "a", "--secret", "s", "set-alias", "--colour", "red")).isEqualTo(PushCtl.USAGE);
+        assertThat(err()).startsWith("pushctl: unknown option --colour");
+    }
+
+    @Test
     void status_whenIdNotNumber_thenExit2() {
         assertThat(run("--app", "a", "--secret", "s", "status", "abc")).isEqualTo(PushCtl.USAGE);
         assertThat(err()).contains("MESSAGE_ID: 'abc' (expected: a message id printed by push)");
