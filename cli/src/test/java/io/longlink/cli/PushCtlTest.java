@@ -127,6 +127,17 @@ class PushCtlTest {
     }
 
     @Test
+    void choices_whenUnknownName_thenExit2ListingTheNames() {
+        assertThat(run("--app", "a", "--secret", "s", "push", "--all", "--body", "x", "--priority", "urgent"))
+                .isEqualTo(PushCtl.USAGE);
+        assertThat(err()).startsWith("pushctl: --priority: 'urgent' (expected: normal or high)");
+        err.reset();
+        assertThat(run("--app", "a", "--secret", "s", "watch-receipts", "--kind", "ACKED", "--kind", "seen"))
+                .isEqualTo(PushCtl.USAGE);
+        assertThat(err()).startsWith("pushctl: --kind: 'seen' (expected: acked, delivered, stored, expired or revoked)");
+    }
+
+    @Test
     void createApp_whenNoAdminToken_thenExit2() {
         assertThat(run("create-app", "shop")).isEqualTo(PushCtl.USAGE);
         assertThat(err()).contains("needs --admin-token");

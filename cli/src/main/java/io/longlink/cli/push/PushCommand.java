@@ -3,6 +3,7 @@ package io.longlink.cli.push;
 import com.google.protobuf.ByteString;
 import io.longlink.cli.Api;
 import io.longlink.cli.ApiCommand;
+import io.longlink.cli.EnumChoice;
 import io.longlink.cli.IntRange;
 import io.longlink.proto.api.AliasList;
 import io.longlink.proto.api.Audience;
@@ -15,11 +16,8 @@ import io.longlink.proto.api.TagFilter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.TypeConversionException;
 
 @Command(name = "push", sortOptions = false,
         description = {"Pushes one message to --device, --alias, --tag or --all: message_id=... duplicate=...",
@@ -59,8 +57,8 @@ public final class PushCommand extends ApiCommand {
     @Option(names = "--collapse", paramLabel = "KEY", description = "replaces an undelivered older message with this key")
     private String collapseKey = "";
 
-    @Option(names = "--priority", paramLabel = "PRIORITY", converter = PriorityConverter.class,
-            completionCandidates = PriorityConverter.Names.class, description = "normal (default) or high")
+    @Option(names = "--priority", paramLabel = "PRIORITY", converter = Priorities.class, completionCandidates = Priorities.class,
+            description = "normal (default) or high")
     private Priority priority = Priority.PRIORITY_NORMAL;
 
     @Option(names = "--request-id", paramLabel = "ID", description = "retrying with the same id pushes at most once")
@@ -118,22 +116,9 @@ public final class PushCommand extends ApiCommand {
         };
     }
 
-    private static final class PriorityConverter implements ITypeConverter<Priority> {
-        @Override
-        public Priority convert(String value) {
-            return switch (value.toLowerCase(Locale.ROOT)) {
-                case "normal" -> Priority.PRIORITY_NORMAL;
-                case "high" -> Priority.PRIORITY_HIGH;
-                default -> throw new TypeConversionException("'" + value + "' (expected: normal or high)");
-            };
-        }
-
-        static final class Names extends ArrayList<String> {
-            private static final long serialVersionUID = 1L;
-
-            Names() {
-                super(List.of("normal", "high"));
-            }
+    private static final class Priorities extends EnumChoice<Priority> {
+        Priorities() {
+            super(Priority.class, "PRIORITY_", "normal", "high");
         }
     }
 }

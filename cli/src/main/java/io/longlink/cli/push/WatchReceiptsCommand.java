@@ -2,6 +2,7 @@ package io.longlink.cli.push;
 
 import io.longlink.cli.Api;
 import io.longlink.cli.ApiCommand;
+import io.longlink.cli.EnumChoice;
 import io.longlink.cli.IntRange;
 import io.longlink.proto.api.StreamReceiptsRequest;
 import io.longlink.proto.receipt.Receipt;
@@ -9,16 +10,13 @@ import io.longlink.proto.receipt.ReceiptKind;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.TypeConversionException;
 
 @Command(name = "watch-receipts", description = {"Prints the app's receipts as they happen, one line each, until --count or ^C",
     "message_id=... device_id=... kind=... at_ms=... node_id=..."})
 public final class WatchReceiptsCommand extends ApiCommand {
-    @Option(names = "--kind", paramLabel = "KIND", converter = KindConverter.class, completionCandidates = KindConverter.Names.class,
+    @Option(names = "--kind", paramLabel = "KIND", converter = Kinds.class, completionCandidates = Kinds.class,
             description = "only these: acked, delivered, stored, expired or revoked (repeat for more; default: all)")
     private List<ReceiptKind> kinds = new ArrayList<>();
 
@@ -41,26 +39,9 @@ public final class WatchReceiptsCommand extends ApiCommand {
         }
     }
 
-    private static final class KindConverter implements ITypeConverter<ReceiptKind> {
-        @Override
-        public ReceiptKind convert(String value) {
-            try {
-                ReceiptKind kind = ReceiptKind.valueOf(value.toUpperCase(Locale.ROOT));
-                if (kind == ReceiptKind.RECEIPT_KIND_UNSPECIFIED || kind == ReceiptKind.UNRECOGNIZED) {
-                    throw new IllegalArgumentException(value);
-                }
-                return kind;
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException("'" + value + "' (expected: acked, delivered, stored, expired or revoked)");
-            }
-        }
-
-        static final class Names extends ArrayList<String> {
-            private static final long serialVersionUID = 1L;
-
-            Names() {
-                super(List.of("acked", "delivered", "stored", "expired", "revoked"));
-            }
+    private static final class Kinds extends EnumChoice<ReceiptKind> {
+        Kinds() {
+            super(ReceiptKind.class, "", "acked", "delivered", "stored", "expired", "revoked");
         }
     }
 }
