@@ -43,7 +43,7 @@ import picocli.CommandLine.Spec;
  * environment so that secrets stay out of the process list.
  */
 @Command(name = "pushctl", scope = ScopeType.INHERIT, mixinStandardHelpOptions = true, versionProvider = PushCtl.Version.class,
-        synopsisHeading = "usage: ", synopsisSubcommandLabel = "COMMAND", sortOptions = false,
+        synopsisHeading = "usage: ", synopsisSubcommandLabel = "COMMAND", sortOptions = false, sortSynopsis = false,
         description = "The public gRPC API of Longlink from a shell. Answers are key=value lines on stdout.",
         commandListHeading = "%nCommands (pushctl COMMAND --help lists a command's options):%n",
         footerHeading = "%n",

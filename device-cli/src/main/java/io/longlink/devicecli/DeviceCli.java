@@ -33,7 +33,7 @@ import picocli.CommandLine.TypeConversionException;
  * </pre>
  */
 @Command(name = "DeviceCli", mixinStandardHelpOptions = true, versionProvider = DeviceCli.Version.class,
-        synopsisHeading = "usage: ", sortOptions = false,
+        synopsisHeading = "usage: ", sortOptions = false, sortSynopsis = false,
         description = "Connects as a device with the Longlink SDK and prints what arrives: CONNECTED, one PUSH line per"
                 + " new message, DISCONNECTED, KICKED, REDIRECT and ERROR events.",
         footerHeading = "%n",
@@ -45,7 +45,7 @@ public final class DeviceCli implements Callable<Integer> {
     static final int EXIT_TIMEOUT = 3;
     static final int EXIT_STOPPED = 4;
 
-    @Option(names = "--server", paramLabel = "HOST:PORT", required = true, split = ",",
+    @Option(names = "--server", paramLabel = "HOST:PORT", hideParamSyntax = true, required = true, split = ",",
             description = "conn-node device address; several (comma-separated or repeated) are tried in order")
     private List<String> servers = new ArrayList<>();
 
