@@ -95,11 +95,15 @@ public final class DeviceCli implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        List<String> addresses = servers.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+        if (addresses.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "--server is required");
+        }
         EventPrinter printer = new EventPrinter(spec.commandLine().getOut(), quiet, count);
         LonglinkClient client;
         try {
             client = LonglinkClient.builder()
-                    .servers(servers.stream().map(String::trim).filter(s -> !s.isEmpty()).toList())
+                    .servers(addresses)
                     .appKey(app)
                     .deviceId(device)
                     .token(token)

@@ -102,6 +102,8 @@ class DeviceCliTest {
                 "error: --count: \"x\" (expected an integer from 0 to 2147483647)");
         assertUsage(new String[] {"--bogus"}, "error: unknown option: --bogus");
         assertUsage(new String[] {"--server"}, "error: --server needs a value");
+        assertUsage(new String[] {"--server", " , ", "--app", "a", "--device", "d", "--token", "t"},
+                "error: --server is required");
         assertUsage(new String[] {"--server", "nonsense", "--app", "a", "--device", "d", "--token", "t"},
                 "error: servers[0]: \"nonsense\" (expected host:port or [ipv6]:port, port 1..65535)");
         assertUsage(new String[] {"--server", "h:1", "--app", "a", "--device", "bad id", "--token", "t"},
