@@ -23,7 +23,7 @@ import java.util.concurrent.CompletionStage;
  * matches, and the position moved forward once the device has them. docs/data-model.md, "Broadcast
  * log", describes the whole exchange.
  */
-public final class BroadcastLog {
+public final class BroadcastLog implements BroadcastLogs {
     /** How long a device's position is kept: the longest message TTL, so it outlives every entry after it. */
     public static final long SEEN_TTL_MS = 864_000_000L;
 
@@ -36,26 +36,7 @@ public final class BroadcastLog {
         this.batcher = requireNonNull(batcher, "batcher");
     }
 
-    /**
-     * One page of log entries after {@code afterMember} ("-" = from the start) with their filters:
-     * one script on the app's slot.
-     *
-     * @param members the 20-digit members, in id order
-     * @param filters per member: serialized TagFilter, empty = every device, null = missing
-     */
-    public record Page(List<byte[]> members, List<byte[]> filters) {
-        static final Page EMPTY = new Page(List.of(), List.of());
-
-        public int size() {
-            return members.size();
-        }
-
-        public String member(int i) {
-            return new String(members.get(i), StandardCharsets.US_ASCII);
-        }
-    }
-
-    /** The device's ll:seen value, or null when it has none. */
+    @Override
     public CompletionStage<String> position(String appKey, String deviceId) {
         return redis.get(RedisKeys.seen(appKey, deviceId))
                 .thenApply(v -> v == null ? null : new String(v, StandardCharsets.US_ASCII));
@@ -69,6 +50,8 @@ public final class BroadcastLog {
         return lastMessageIdHint == 0 ? "-" : RedisKeys.inboxMember(lastMessageIdHint);
     }
 
+    /** One page of log entries with their filters: one script on the app's slot. */
+    @Override
     public CompletionStage<Page> readPage(String appKey, String afterMember, int count) {
         String min = afterMember.equals("-") ? "-" : "(" + afterMember;
         CompletionStage<List<Object>> reply = page.run(redis, ScriptOutputType.MULTI,
@@ -86,6 +69,7 @@ public final class BroadcastLog {
     }
 
     /** Bodies of {@code ids[0..n)}, in order: one MGET (Lettuce splits it per slot in a cluster). */
+    @Override
     public CompletionStage<List<KeyValue<String, byte[]>>> bodies(long[] ids, int n) {
         if (n == 0) {
             return CompletableFuture.completedFuture(List.of());
@@ -98,6 +82,7 @@ public final class BroadcastLog {
     }
 
     /** Queues {@code SET ll:seen <member> PX}: the next CONNECT starts after {@code member}. */
+    @Override
     public void markSeen(String appKey, String deviceId, String member) {
         batcher.offer(new SeenOp(RedisKeys.seen(appKey, deviceId), member.getBytes(StandardCharsets.US_ASCII)));
     }

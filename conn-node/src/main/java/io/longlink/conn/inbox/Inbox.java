@@ -23,7 +23,7 @@ import java.util.concurrent.CompletionStage;
  * entries whose body is gone (counted {@code revoked} when the message was revoked, else
  * {@code expired}).
  */
-public final class Inbox {
+public final class Inbox implements Inboxes {
     private static final byte[][] UNDELIVERED_ARGS = {
             RedisKeys.STAT_REVOKED_MS.getBytes(StandardCharsets.US_ASCII),
             RedisKeys.STAT_REVOKED.getBytes(StandardCharsets.US_ASCII),
@@ -48,6 +48,7 @@ public final class Inbox {
      * Reads up to {@code count} entries after {@code afterMember} ("-" = from the start), in id
      * order, with their bodies: one ZRANGEBYLEX and one MGET (split per slot by Lettuce in a cluster).
      */
+    @Override
     public CompletionStage<List<InboxEntry>> readPage(String appKey, String deviceId, String afterMember, int count) {
         String min = afterMember.equals("-") ? "-" : "(" + afterMember;
         @SuppressWarnings("deprecation") // the Range/Limit overload needs V-typed bounds; the codec's V is byte[]
@@ -106,6 +107,7 @@ public final class Inbox {
     }
 
     /** Queues removal of ACKed ids; each removal that happened counts once. */
+    @Override
     public void ack(String appKey, String deviceId, long[] ids) {
         batcher.offer(new AckOp(appKey, deviceId, ids));
     }
@@ -114,12 +116,14 @@ public final class Inbox {
      * A live copy the device acknowledged before the router wrote it anywhere: counted and reported
      * here; the router counts it in the message's status.
      */
+    @Override
     public void ackedLive(String appKey, String deviceId, long id) {
         metrics.acked.inc();
         receipts.acked(appKey, deviceId, id);
     }
 
     /** Queues removal of an entry whose body expired or does not parse. */
+    @Override
     public void expire(String appKey, String deviceId, InboxEntry entry) {
         batcher.offer(new ExpireOp(appKey, deviceId, entry));
     }
@@ -129,6 +133,7 @@ public final class Inbox {
      * gone: {@code revoked} if {@code ll:stat:{id}} has {@code revoked_ms}, else {@code expired}.
      * One script on the status hash (the check and the count together), issued only for such entries.
      */
+    @Override
     public void countUndelivered(long id) {
         batcher.offer(new UndeliveredOp(id));
     }

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * registered a moment ago), ZooKeeper is asked directly, so a young node's connections are kicked
  * too. A node that is not registered at all is dead and its connections with it.
  */
-public final class PeerKicker implements AutoCloseable {
+public final class PeerKicker implements PeerKicks, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PeerKicker.class);
 
     private final String role;
@@ -50,6 +50,7 @@ public final class PeerKicker implements AutoCloseable {
                 .usePlaintext().eventLoopGroup(group).channelType(channelType).build());
     }
 
+    @Override
     public void kick(String appKey, String deviceId, String nodeId, String connectionId) {
         NodeInfo node = membership.get(nodeId);
         if (node != null) {

@@ -18,7 +18,7 @@ import java.util.function.BooleanSupplier;
  * renewed and deleted in pipelined batches, and deleted only while it still names the closing
  * connection, so an old connection closing after a re-login elsewhere leaves the new route alone.
  */
-public final class RouteStore {
+public final class RouteStore implements Routes {
     /** Compare-and-delete: one round trip, atomic, so a newer route is never removed. */
     static final String DELETE_IF_OWNED =
             "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
@@ -40,6 +40,7 @@ public final class RouteStore {
      * Writes the route and returns the previous value (null if none). Issued immediately on the
      * shared connection, so claims made in some order on this node reach Redis in that order.
      */
+    @Override
     public CompletionStage<byte[]> claim(String key, String value) {
         return redis.setGet(key, value.getBytes(StandardCharsets.UTF_8), SetArgs.Builder.px(ttlMillis));
     }
@@ -48,11 +49,13 @@ public final class RouteStore {
      * Queues a TTL renewal. If the route has vanished (expired during a pause, or Redis lost it)
      * while {@code stillOwner} holds, it is written again with NX, so a newer route is not replaced.
      */
+    @Override
     public void renew(String key, String value, BooleanSupplier stillOwner) {
         batcher.offer(new Renew(key, value, stillOwner));
     }
 
     /** Queues a compare-and-delete of the route. */
+    @Override
     public void delete(String key, String value) {
         batcher.offer(new Delete(key, value));
     }

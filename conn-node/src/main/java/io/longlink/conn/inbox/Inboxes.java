@@ -1,0 +1,22 @@
+package io.longlink.conn.inbox;
+
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/** What the session layer does with device inboxes: {@link Inbox} in Redis. */
+public interface Inboxes {
+    /** Up to {@code count} entries after {@code afterMember} ("-" = from the start), in id order, with their bodies. */
+    CompletionStage<List<InboxEntry>> readPage(String appKey, String deviceId, String afterMember, int count);
+
+    /** Removes ACKed ids; each removal that happened counts once. */
+    void ack(String appKey, String deviceId, long[] ids);
+
+    /** Counts a live copy the device acknowledged before the router wrote it anywhere. */
+    void ackedLive(String appKey, String deviceId, long id);
+
+    /** Removes an entry whose body expired or does not parse. */
+    void expire(String appKey, String deviceId, InboxEntry entry);
+
+    /** Counts one copy of message {@code id} not delivered because its body is gone. */
+    void countUndelivered(long id);
+}
