@@ -26,12 +26,13 @@ import io.longlink.conn.route.PeerKicker;
 import io.longlink.conn.route.RouteStore;
 import io.longlink.conn.rpc.ConnNodeService;
 import io.longlink.conn.rpc.GrpcErrors;
-import io.longlink.conn.session.DeviceHandler;
 import io.longlink.conn.session.Disconnector;
 import io.longlink.conn.session.SessionIndex;
-import io.longlink.conn.session.SessionService;
+import io.longlink.conn.session.SessionLayer;
 import io.longlink.conn.session.SessionSettings;
+import io.longlink.conn.session.SessionStores;
 import io.longlink.conn.store.RedisBatcher;
+import io.longlink.conn.tag.TagStore;
 import io.longlink.conn.tcp.DeviceListener;
 import io.longlink.conn.tcp.ExceptionHandler;
 import io.longlink.conn.tcp.TcpDeviceInitializer;
@@ -77,7 +78,7 @@ public final class ConnNode extends BaseNode {
     private MultiThreadIoEventLoopGroup workers;
     private Membership membership;
     private PeerKicker kicker;
-    private SessionService sessions;
+    private SessionLayer sessions;
     private Drainer drainer;
     private DeviceListener listener;
     private Server grpc;
@@ -133,9 +134,10 @@ public final class ConnNode extends BaseNode {
         BroadcastLog broadcasts = new BroadcastLog(redis.async(), batcher);
         Disconnector disconnector = new Disconnector(connMetrics);
         Drainer[] drainerRef = new Drainer[1];
-        sessions = new SessionService(nodeId, SessionSettings.from(config), connMetrics, index, disconnector, apps,
-                routes, kicker, inbox, broadcasts, redis.async(), workers, () -> drainerRef[0].isDraining(),
-                () -> drainerRef[0].redirect());
+        SessionStores stores = new SessionStores(apps::get, routes, kicker, inbox, broadcasts,
+                new TagStore(redis.async()));
+        sessions = new SessionLayer(nodeId, SessionSettings.from(config), connMetrics, index, disconnector, stores,
+                workers, () -> drainerRef[0].isDraining(), () -> drainerRef[0].redirect());
         drainer = new Drainer(nodeId, sessions, membership, scheduler, config.get(ConnSettings.DRAIN_RATE_PER_S),
                 config.get(ConnSettings.DRAIN_RETRY_AFTER_MS), () -> {
                     setReady(false);
@@ -150,7 +152,7 @@ public final class ConnNode extends BaseNode {
                 config.get(ConnSettings.DEVICE_PORT), new DeviceListener.Options(config.get(ConnSettings.BACKLOG),
                         config.get(ConnSettings.RECV_BUFFER_BYTES), config.get(ConnSettings.SO_SNDBUF),
                         config.get(ConnSettings.WRITE_LOW_WATER), config.get(ConnSettings.WRITE_HIGH_WATER)),
-                new TcpDeviceInitializer(tls, new DeviceHandler(sessions), new ExceptionHandler(disconnector),
+                new TcpDeviceInitializer(tls, sessions.handler(), new ExceptionHandler(disconnector),
                         config.get(ConnSettings.MAX_FRAME_BYTES), disconnector));
 
         InetSocketAddress grpcBind = new InetSocketAddress(config.get(ConnSettings.GRPC_HOST),

@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.longlink.common.discovery.Membership;
 import io.longlink.common.discovery.NodeInfo;
 import io.longlink.conn.session.Session;
-import io.longlink.conn.session.SessionService;
+import io.longlink.conn.session.SessionLayer;
 import io.longlink.proto.device.Redirect;
 import java.util.ArrayDeque;
 import java.util.Comparator;
@@ -31,7 +31,7 @@ public final class Drainer {
     private static final int MAX_ADDRESSES = 8;
 
     private final String selfId;
-    private final SessionService sessions;
+    private final SessionLayer sessions;
     private final Membership membership;
     private final ScheduledExecutorService scheduler;
     private final int ratePerSecond;
@@ -45,7 +45,7 @@ public final class Drainer {
     private double credit; // scheduler thread only: redirects allowed but not yet used (rates below one per tick)
     private volatile ScheduledFuture<?> ticker;
 
-    public Drainer(String selfId, SessionService sessions, Membership membership, ScheduledExecutorService scheduler,
+    public Drainer(String selfId, SessionLayer sessions, Membership membership, ScheduledExecutorService scheduler,
                    int ratePerSecond, int retryAfterMs, Runnable stopAccepting, Runnable deregister) {
         this.selfId = requireNonNull(selfId, "selfId");
         this.sessions = requireNonNull(sessions, "sessions");
@@ -115,7 +115,7 @@ public final class Drainer {
                 if (redirect == null) {
                     redirect = redirect();
                 }
-                sessions.redirect(queue.poll(), redirect.toBuilder()
+                sessions.delivery().redirect(queue.poll(), redirect.toBuilder()
                         .setRetryAfterMs(jitteredRetry()).build());
             }
             if (queue.isEmpty() && sessions.index().size() == 0 && sessions.sockets() == 0) {

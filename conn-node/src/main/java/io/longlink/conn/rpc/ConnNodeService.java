@@ -8,7 +8,7 @@ import io.longlink.conn.metrics.ConnMetrics;
 import io.longlink.conn.session.ConnectionIds;
 import io.longlink.conn.session.Session;
 import io.longlink.conn.session.SessionIndex;
-import io.longlink.conn.session.SessionService;
+import io.longlink.conn.session.SessionLayer;
 import io.longlink.conn.store.RedisBatcher;
 import io.longlink.proto.internal.ConnNodeGrpc;
 import io.longlink.proto.internal.DeliveryBatch;
@@ -28,20 +28,20 @@ import java.util.function.BooleanSupplier;
  */
 public final class ConnNodeService extends ConnNodeGrpc.ConnNodeImplBase {
     private final SessionIndex index;
-    private final SessionService sessions;
+    private final SessionLayer sessions;
     private final Deliveries deliveries;
     private final FanOuts fanOuts;
     private final int window;
     private final ConnMetrics metrics;
 
-    public ConnNodeService(SessionService sessions, BooleanSupplier draining, ScheduledExecutorService fanOutExecutor,
+    public ConnNodeService(SessionLayer sessions, BooleanSupplier draining, ScheduledExecutorService fanOutExecutor,
                            int maxConcurrentFanOuts, int maxSpreads, RedisBatcher batcher, int window,
                            ConnMetrics metrics) {
         this.sessions = requireNonNull(sessions, "sessions");
         this.index = sessions.index();
         this.metrics = requireNonNull(metrics, "metrics");
-        this.deliveries = new Deliveries(index, sessions, draining, metrics);
-        this.fanOuts = new FanOuts(index, sessions, fanOutExecutor, maxConcurrentFanOuts, maxSpreads, batcher,
+        this.deliveries = new Deliveries(index, sessions.delivery(), draining, metrics);
+        this.fanOuts = new FanOuts(index, sessions.delivery(), fanOutExecutor, maxConcurrentFanOuts, maxSpreads, batcher,
                 metrics);
         this.window = window;
     }
@@ -73,7 +73,7 @@ public final class ConnNodeService extends ConnNodeGrpc.ConnNodeImplBase {
         boolean kicked = s != null
                 && ConnectionIds.parse(request.getConnectionId(), ~s.connectionId()) == s.connectionId();
         if (kicked) {
-            sessions.kick(s, request.getReason().isEmpty() ? "another connection of this device took over"
+            sessions.delivery().kick(s, request.getReason().isEmpty() ? "another connection of this device took over"
                     : request.getReason());
         }
         responses.onNext(KickResponse.newBuilder().setKicked(kicked).build());
@@ -93,7 +93,7 @@ public final class ConnNodeService extends ConnNodeGrpc.ConnNodeImplBase {
             responses.onCompleted();
             return;
         }
-        sessions.refreshTags(s).whenComplete((tags, e) -> {
+        sessions.tags().refresh(s).whenComplete((tags, e) -> {
             if (e != null) {
                 responses.onError(GrpcErrors.status(e).asRuntimeException());
                 return;

@@ -7,7 +7,7 @@ import io.longlink.conn.session.AckWaiter;
 import io.longlink.conn.session.ConnectionIds;
 import io.longlink.conn.session.Session;
 import io.longlink.conn.session.SessionIndex;
-import io.longlink.conn.session.SessionService;
+import io.longlink.conn.session.LiveDelivery;
 import io.longlink.proto.internal.Delivery;
 import io.longlink.proto.internal.DeliveryBatch;
 import io.longlink.proto.internal.Outcome;
@@ -35,13 +35,13 @@ final class Deliveries {
     static final int MAX_ACK_WAIT_MS = 10_000;
 
     private final SessionIndex index;
-    private final SessionService sessions;
+    private final LiveDelivery delivery;
     private final BooleanSupplier draining;
     private final ConnMetrics metrics;
 
-    Deliveries(SessionIndex index, SessionService sessions, BooleanSupplier draining, ConnMetrics metrics) {
+    Deliveries(SessionIndex index, LiveDelivery delivery, BooleanSupplier draining, ConnMetrics metrics) {
         this.index = requireNonNull(index, "index");
-        this.sessions = requireNonNull(sessions, "sessions");
+        this.delivery = requireNonNull(delivery, "delivery");
         this.draining = requireNonNull(draining, "draining");
         this.metrics = requireNonNull(metrics, "metrics");
     }
@@ -91,7 +91,7 @@ final class Deliveries {
             LoopWork w = e.getValue();
             EventLoop loop = e.getKey();
             Runnable task = () -> {
-                w.run(batch, outcomes, sessions, acks);
+                w.run(batch, outcomes, delivery, acks);
                 if (remaining.decrementAndGet() == 0) {
                     loopsDone(outcomes, done, acks, loop, ackWaitMs);
                 }
@@ -205,14 +205,14 @@ final class Deliveries {
             targets.add(s);
         }
 
-        void run(DeliveryBatch batch, Outcome[] outcomes, SessionService sessions, BatchAcks acks) {
+        void run(DeliveryBatch batch, Outcome[] outcomes, LiveDelivery delivery, BatchAcks acks) {
             Session lastFlushed = null;
             for (int k = 0; k < targets.size(); k++) {
                 Session s = targets.get(k);
                 int i = indexes[k];
                 Delivery d = batch.getDeliveries(i);
-                outcomes[i] = acks != null && d.getAwaitAck() ? sessions.deliver(s, d.getPush(), acks, i)
-                        : sessions.deliver(s, d.getPush());
+                outcomes[i] = acks != null && d.getAwaitAck() ? delivery.deliver(s, d.getPush(), acks, i)
+                        : delivery.deliver(s, d.getPush());
             }
             for (Session s : targets) {
                 if (s != lastFlushed) {

@@ -8,7 +8,7 @@ import io.longlink.conn.codec.Frames;
 import io.longlink.conn.metrics.ConnMetrics;
 import io.longlink.conn.session.Session;
 import io.longlink.conn.session.SessionIndex;
-import io.longlink.conn.session.SessionService;
+import io.longlink.conn.session.LiveDelivery;
 import io.longlink.conn.store.BatchOp;
 import io.longlink.conn.store.RedisBatcher;
 import io.longlink.proto.device.FrameType;
@@ -45,17 +45,17 @@ final class FanOuts {
     private static final int CHUNK_INTERVAL_MS = 50;
 
     private final SessionIndex index;
-    private final SessionService sessions;
+    private final LiveDelivery delivery;
     private final ScheduledExecutorService executor;
     private final Semaphore permits;
     private final Semaphore spreads;
     private final RedisBatcher batcher;
     private final ConnMetrics metrics;
 
-    FanOuts(SessionIndex index, SessionService sessions, ScheduledExecutorService executor, int maxConcurrent,
+    FanOuts(SessionIndex index, LiveDelivery delivery, ScheduledExecutorService executor, int maxConcurrent,
             int maxSpreads, RedisBatcher batcher, ConnMetrics metrics) {
         this.index = requireNonNull(index, "index");
-        this.sessions = requireNonNull(sessions, "sessions");
+        this.delivery = requireNonNull(delivery, "delivery");
         this.executor = requireNonNull(executor, "executor");
         this.permits = new Semaphore(maxConcurrent);
         this.spreads = new Semaphore(maxSpreads);
@@ -191,7 +191,7 @@ final class FanOuts {
                 e.getKey().execute(() -> {
                     long n = 0;
                     for (Session s : e.getValue()) {
-                        if (sessions.fanOut(s, frame, r.getPush())) {
+                        if (delivery.fanOut(s, frame, r.getPush())) {
                             s.channel().flush();
                             n++;
                         }

@@ -41,7 +41,7 @@ public final class Session {
     long connectionId;
     /** Volatile: FanOut matching reads it on the fan-out thread while CONNECT sets it on the loop. */
     volatile TagPosting[] tags;
-    /** Non-null only between registration and the end of the CONNECT catch-up (inbox drain and log replay). */
+    /** Non-null only during a catch-up (inbox drain and log replay, or a re-drain); see {@link CatchUp}. */
     PendingDrain inboxDrain;
     /** Non-null only after a broadcast-log replay, until the device ACKs the last replayed message. */
     ReplayMark replayMark;
@@ -93,6 +93,15 @@ public final class Session {
 
     boolean isClosingOrClosed() {
         return state == CLOSED || (flags & F_CLOSING) != 0;
+    }
+
+    /** Runs {@code r} on this session's event loop: now when called there, else as a task. */
+    void onLoop(Runnable r) {
+        if (channel.eventLoop().inEventLoop()) {
+            r.run();
+        } else {
+            channel.eventLoop().execute(r);
+        }
     }
 
     @Override

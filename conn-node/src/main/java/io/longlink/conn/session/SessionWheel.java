@@ -20,7 +20,7 @@ import java.util.function.LongSupplier;
  * <p>Event-loop only; ticks are compared by subtraction so that wrap-around is harmless.
  */
 final class SessionWheel implements Runnable {
-    /** Decides deadlines and what expiry means; implemented by the session service. */
+    /** Decides deadlines and what expiry means; implemented by {@link SessionTimeouts}. */
     interface Policy {
         /** The tick at which the session expires if nothing happens before. */
         int deadline(Session session, int now);

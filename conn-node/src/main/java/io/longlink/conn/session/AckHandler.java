@@ -1,0 +1,96 @@
+package io.longlink.conn.session;
+
+import static java.util.Objects.requireNonNull;
+
+import io.longlink.conn.broadcast.BroadcastLogs;
+import io.longlink.conn.inbox.Inboxes;
+import io.longlink.conn.metrics.ConnMetrics;
+import io.longlink.proto.device.Ack;
+import java.util.Arrays;
+
+/**
+ * ACK frames: the acknowledged ids leave the inbox, a replay waiting for its last id moves the
+ * device's broadcast-log position, and copies a DeliveryBatch awaits ({@link AckWaiter}) are
+ * answered. The awaited copies are registered here too, when a live push is written. Event-loop only.
+ */
+final class AckHandler {
+    private final ConnMetrics metrics;
+    private final Inboxes inboxes;
+    private final BroadcastLogs broadcasts;
+    private final CatchUp catchUp;
+
+    AckHandler(ConnMetrics metrics, Inboxes inboxes, BroadcastLogs broadcasts, CatchUp catchUp) {
+        this.metrics = requireNonNull(metrics, "metrics");
+        this.inboxes = requireNonNull(inboxes, "inboxes");
+        this.broadcasts = requireNonNull(broadcasts, "broadcasts");
+        this.catchUp = requireNonNull(catchUp, "catchUp");
+    }
+
+    void ack(Session s, Ack a) {
+        int n = a.getMessageIdsCount();
+        if (n == 0) {
+            return;
+        }
+        long[] ids = new long[n];
+        ReplayMark mark = s.replayMark;
+        long lastReplayed = catchUp.lastReplayed(s);
+        for (int i = 0; i < n; i++) {
+            long id = a.getMessageIds(i);
+            ids[i] = id;
+            if (mark != null && id == mark.id()) {
+                s.replayMark = null;
+                broadcasts.markSeen(s.appKey, s.deviceId, mark.member());
+                mark = null;
+            }
+            if (lastReplayed != 0 && id == lastReplayed) {
+                catchUp.lastReplayedAcked(s);
+            }
+        }
+        metrics.ackIds.inc(n);
+        s.flags &= ~Session.F_ACK_LATE;
+        AckWaits waits = s.ackWaits;
+        if (waits != null) {
+            // copies acknowledged while their batch still waited never reached the inbox: nothing to remove
+            int kept = 0;
+            for (int i = 0; i < n; i++) {
+                long id = ids[i];
+                if (waits.ackedInTime(id)) {
+                    inboxes.ackedLive(s.appKey, s.deviceId, id);
+                } else {
+                    ids[kept++] = id;
+                }
+            }
+            if (waits.isEmpty()) {
+                s.ackWaits = null;
+            }
+            if (kept == 0) {
+                return;
+            }
+            if (kept < n) {
+                ids = Arrays.copyOf(ids, kept);
+            }
+        }
+        inboxes.ack(s.appKey, s.deviceId, ids);
+    }
+
+    /**
+     * Copy {@code index} of {@code waiter}'s batch, message {@code id}, was written live: it waits for
+     * the device's ACK, unless this device left an earlier awaited copy unacknowledged (then the
+     * router stores it at once instead of waiting again for a device that may be gone).
+     */
+    void await(Session s, long id, AckWaiter waiter, int index) {
+        AckWaits waits = s.ackWaits;
+        if (waits != null && waits.dropAnswered()) {
+            s.flags |= Session.F_ACK_LATE;
+        }
+        if ((s.flags & Session.F_ACK_LATE) != 0) {
+            return;
+        }
+        if (waits == null) {
+            waits = s.ackWaits = new AckWaits();
+        }
+        if (waits.add(id, waiter, index)) {
+            waiter.awaiting(index);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package io.longlink.conn.session;
+
+import static java.util.Objects.requireNonNull;
+
+import io.longlink.conn.metrics.ConnMetrics;
+import io.longlink.proto.device.Redirect;
+import io.netty.channel.EventLoopGroup;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * Builds the session layer's rooms, one of each per node, and hands out what the rest of the node
+ * uses: the {@link DeviceHandler} for the listeners' pipelines, {@link LiveDelivery} and
+ * {@link SessionTags} for the rpc layer, the {@link SessionIndex}. Closing it stops the timing wheels.
+ */
+public final class SessionLayer implements AutoCloseable {
+    private final SessionIndex index;
+    private final SessionTimeouts timeouts;
+    private final DeviceHandler handler;
+    private final LiveDelivery delivery;
+    private final SessionTags tags;
+
+    /**
+     * @param loops     the device event loops (one timing wheel each)
+     * @param draining  whether the node refuses CONNECTs
+     * @param redirects where a refused CONNECT is sent while draining
+     */
+    public SessionLayer(String nodeId, SessionSettings settings, ConnMetrics metrics, SessionIndex index,
+                        Disconnector disconnector, SessionStores stores, EventLoopGroup loops,
+                        BooleanSupplier draining, Supplier<Redirect> redirects) {
+        this.index = requireNonNull(index, "index");
+        requireNonNull(stores, "stores");
+        FrameWriter writer = new FrameWriter(metrics);
+        ConnectRefusals refusals = new ConnectRefusals(nodeId, metrics, disconnector, redirects);
+        timeouts = new SessionTimeouts(settings, metrics, disconnector, loops);
+        CatchUp catchUp = new CatchUp(settings, metrics, index, stores.inboxes(), stores.broadcasts(), writer,
+                refusals);
+        AckHandler acks = new AckHandler(metrics, stores.inboxes(), stores.broadcasts(), catchUp);
+        delivery = new LiveDelivery(metrics, disconnector, writer, catchUp, acks, timeouts);
+        tags = new SessionTags(settings, metrics, index, stores.tags(), catchUp, refusals);
+        ConnectFlow connects = new ConnectFlow(nodeId, settings, metrics, index, stores, tags, catchUp, delivery,
+                timeouts, refusals, writer, draining);
+        handler = new DeviceHandler(metrics, disconnector, timeouts, connects, acks, catchUp, delivery);
+    }
+
+    public DeviceHandler handler() {
+        return handler;
+    }
+
+    public LiveDelivery delivery() {
+        return delivery;
+    }
+
+    public SessionTags tags() {
+        return tags;
+    }
+
+    public SessionIndex index() {
+        return index;
+    }
+
+    /** Open device sockets, authenticated or not. */
+    public int sockets() {
+        return handler.sockets();
+    }
+
+    @Override
+    public void close() {
+        timeouts.close();
+    }
+}
