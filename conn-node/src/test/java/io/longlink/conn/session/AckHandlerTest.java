@@ -1,0 +1,165 @@
+package io.longlink.conn.session;
+
+import static io.longlink.conn.session.SessionFixture.push;
+import static io.longlink.conn.session.SessionFixture.pushes;
+import static io.longlink.conn.session.SessionFixture.session;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.longlink.common.redis.RedisKeys;
+import io.longlink.proto.device.Ack;
+import io.longlink.proto.internal.Outcome;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.Test;
+
+class AckHandlerTest {
+    @AutoClose
+    private final SessionFixture node = new SessionFixture();
+    private final FakeStores.FakeInboxes inboxes = node.stores.inboxes;
+    private final FakeStores.FakeLogs logs = node.stores.logs;
+
+    private static Ack ack(long... ids) {
+        Ack.Builder a = Ack.newBuilder();
+        for (long id : ids) {
+            a.addMessageIds(id);
+        }
+        return a.build();
+    }
+
+    /** A DeliveryBatch waiting for ACKs: {@code answered} once its wait is over. */
+    private static final class Batch implements AckWaiter {
+        final List<Integer> awaiting = new ArrayList<>();
+        final List<Integer> acked = new ArrayList<>();
+        boolean answered;
+
+        @Override
+        public void awaiting(int index) {
+            awaiting.add(index);
+        }
+
+        @Override
+        public boolean acked(int index) {
+            acked.add(index);
+            return !answered;
+        }
+
+        @Override
+        public boolean answered() {
+            return answered;
+        }
+    }
+
+    @Test
+    void ack_whenIdsAcknowledged_thenRemovedFromTheInboxAndCounted() {
+        inboxes.add("d1", push(10));
+        inboxes.add("d1", push(20));
+        EmbeddedChannel ch = node.live("d1");
+        ch.writeInbound(ack(10, 20));
+
+        assertThat(inboxes.acked).containsExactly(10L, 20L);
+        assertThat(inboxes.members("d1")).isEmpty();
+        assertThat(node.metric("longlink_conn_ack_ids_total")).isEqualTo(2);
+    }
+
+    @Test
+    void ack_whenNoIds_thenNothingRemovedOrCounted() {
+        EmbeddedChannel ch = node.live("d1");
+        ch.writeInbound(Ack.getDefaultInstance());
+        assertThat(inboxes.acked).isEmpty();
+        assertThat(node.metric("longlink_conn_ack_ids_total")).isZero();
+    }
+
+    @Test
+    void ack_whenLastReplayedIdAcknowledged_thenPositionMovesPastTheReplay() {
+        logs.add(push(20), null);
+        logs.add(push(30), null);
+        logs.add(push(40), null);
+        EmbeddedChannel ch = node.live("d1");
+        Session s = session(ch);
+        assertThat(s.replayMark).isEqualTo(new ReplayMark(40, RedisKeys.inboxMember(40)));
+
+        ch.writeInbound(ack(20, 30));
+        assertThat(logs.marked).isEmpty();
+        ch.writeInbound(ack(40));
+        assertThat(logs.marked).containsExactly(RedisKeys.inboxMember(40));
+        assertThat(s.replayMark).isNull();
+        ch.writeInbound(ack(40));
+        assertThat(logs.marked).hasSize(1);
+    }
+
+    @Test
+    void ack_whenLastReplayedIdAcknowledgedBeforeTheCatchUpEnds_thenPositionMovesAtTheEnd() {
+        logs.add(push(20), null);
+        logs.add(push(30), null);
+        logs.replies.holdAfter(3); // position, first page, its bodies; the next page read waits
+        EmbeddedChannel ch = node.connected("d1");
+        Session s = session(ch);
+        assertThat(pushes(ch)).containsExactly(20L, 30L);
+        assertThat(s.state()).isEqualTo(Session.DRAINING);
+
+        ch.writeInbound(ack(30));
+        logs.replies.release();
+
+        assertThat(s.state()).isEqualTo(Session.LIVE);
+        assertThat(logs.marked).containsExactly(RedisKeys.inboxMember(30));
+        assertThat(s.replayMark).isNull();
+    }
+
+    @Test
+    void ack_whenAwaitedCopyAcknowledgedInTime_thenBatchAnsweredAndNothingRemovedFromTheInbox() {
+        EmbeddedChannel ch = node.live("d1");
+        Session s = session(ch);
+        Batch batch = new Batch();
+        assertThat(node.layer.delivery().deliver(s, push(7), batch, 3)).isEqualTo(Outcome.WRITTEN);
+        assertThat(batch.awaiting).containsExactly(3);
+
+        ch.writeInbound(ack(7, 8));
+        assertThat(batch.acked).containsExactly(3);
+        assertThat(inboxes.ackedLive).containsExactly(7L);
+        assertThat(inboxes.acked).containsExactly(8L);
+        assertThat(s.ackWaits).isNull();
+    }
+
+    @Test
+    void ack_whenAwaitedCopyAcknowledgedAfterItsBatchAnswered_thenRemovedFromTheInbox() {
+        EmbeddedChannel ch = node.live("d1");
+        Batch batch = new Batch();
+        node.layer.delivery().deliver(session(ch), push(7), batch, 0);
+        batch.answered = true;
+
+        ch.writeInbound(ack(7));
+        assertThat(inboxes.ackedLive).isEmpty();
+        assertThat(inboxes.acked).containsExactly(7L);
+    }
+
+    @Test
+    void await_whenAnEarlierAwaitedCopyWentUnacknowledged_thenNotAwaitedUntilTheDeviceAcksAgain() {
+        EmbeddedChannel ch = node.live("d1");
+        Session s = session(ch);
+        LiveDelivery delivery = node.layer.delivery();
+        Batch late = new Batch();
+        delivery.deliver(s, push(1), late, 0);
+        late.answered = true;
+
+        Batch next = new Batch();
+        assertThat(delivery.deliver(s, push(2), next, 0)).isEqualTo(Outcome.WRITTEN);
+        assertThat(next.awaiting).isEmpty();
+
+        ch.writeInbound(ack(2));
+        Batch after = new Batch();
+        delivery.deliver(s, push(3), after, 5);
+        assertThat(after.awaiting).containsExactly(5);
+    }
+
+    @Test
+    void await_whenDeliveryHeldBehindTheCatchUp_thenNotAwaited() {
+        inboxes.replies.hold();
+        Session s = session(node.connected("d1"));
+        Batch batch = new Batch();
+        assertThat(node.layer.delivery().deliver(s, push(7), batch, 0)).isEqualTo(Outcome.WRITTEN);
+        assertThat(batch.awaiting).isEmpty();
+        assertThat(s.ackWaits).isNull();
+    }
+}
