@@ -7,21 +7,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.longlink.common.redis.RedisKeys;
-import io.longlink.conn.ConnNode;
 import io.longlink.proto.device.ConnAck;
 import io.longlink.proto.device.ErrorCode;
 import io.longlink.proto.device.FrameType;
 import io.longlink.proto.internal.DeliveryResult;
 import io.longlink.proto.internal.Outcome;
 import io.longlink.testsupport.Infra;
-import io.longlink.testsupport.RedisServer;
 import java.time.Duration;
 import java.util.List;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * DeliveryBatches with an ACK wait: copies the router has not stored are answered ACKED when the
@@ -33,35 +29,23 @@ class AckWaitIntegrationTest {
     private static final Duration LONG_WAIT = Duration.ofSeconds(8);
     private static final Duration EARLY = Duration.ofSeconds(4);
 
-    @AutoClose
-    private static ConnNode node;
-    @AutoClose
-    private static TestRedis redis;
-    private static TestRedis.App app;
-    @AutoClose
-    private static TestRouter router;
-
-    @BeforeAll
-    static void start(RedisServer redisServer, TestingServer zk) throws Exception {
-        redis = new TestRedis(redisServer.uri(), false);
-        node = TestNodes.on(redisServer.uri(), zk, "ack-wait-it").start();
-        app = redis.newApp();
-        router = new TestRouter(node.grpcPort());
-    }
+    @RegisterExtension
+    static final ConnNodeExtension conn = ConnNodeExtension.inNamespace("ack-wait-it");
 
     /** Sends one batch holding one awaited copy of message {@code id} for {@code device}; returns its id. */
     private static long sendAwaited(Duration wait, String device, long id) {
-        long batch = router.nextBatch();
-        router.send(batch, (int) wait.toMillis(), List.of(awaited(delivery(app.key(), device, "", push(id, "m" + id)))));
+        long batch = conn.router().nextBatch();
+        conn.router().send(batch, (int) wait.toMillis(),
+                List.of(awaited(delivery(conn.app().key(), device, "", push(id, "m" + id)))));
         return batch;
     }
 
     private static double acked() {
-        return node.metrics().getSampleValue("longlink_conn_acked_total");
+        return conn.metric("longlink_conn_acked_total");
     }
 
     private static List<Outcome> answeredWithin(Duration within, long batchId) throws InterruptedException {
-        DeliveryResult r = router.nextResult(within);
+        DeliveryResult r = conn.router().nextResult(within);
         assertThat(r).as("result of batch %d within %s", batchId, within).isNotNull();
         assertThat(r.getBatchId()).isEqualTo(batchId);
         return r.getOutcomesList();
@@ -69,39 +53,39 @@ class AckWaitIntegrationTest {
 
     @Test
     void awaited_whenDeviceAcksInTime_thenAnsweredAckedAtOnceAndTheInboxUntouched() throws Exception {
-        try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
-            d.loginLive(node, app, "prompt");
+        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
+            d.loginLive(conn.node(), conn.app(), "prompt");
             // an entry under the same id shows the in-time ACK removes nothing: such a copy was never stored
-            redis.addToInbox(app.key(), "prompt", 101);
+            conn.redis().addToInbox(conn.app().key(), "prompt", 101);
             double before = acked();
             long batch = sendAwaited(LONG_WAIT, "prompt", 101);
             assertThat(d.read().push().getMessageId()).isEqualTo(101);
             d.ack(101);
 
             assertThat(answeredWithin(EARLY, batch)).containsExactly(Outcome.ACKED);
-            assertThat(redis.inbox(app.key(), "prompt")).containsExactly(RedisKeys.inboxMember(101));
+            assertThat(conn.redis().inbox(conn.app().key(), "prompt")).containsExactly(RedisKeys.inboxMember(101));
             await().atMost(Duration.ofSeconds(5)).until(() -> acked() == before + 1);
         }
     }
 
     @Test
     void awaited_whenDeviceDoesNotAck_thenWrittenWhenTheWaitEndsAndTheLateAckRemovesTheStoredEntry() throws Exception {
-        try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
-            d.loginLive(node, app, "mute");
+        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
+            d.loginLive(conn.node(), conn.app(), "mute");
             long batch = sendAwaited(Duration.ofMillis(300), "mute", 201);
             assertThat(d.read().push().getMessageId()).isEqualTo(201);
 
             assertThat(answeredWithin(Duration.ofSeconds(5), batch)).containsExactly(Outcome.WRITTEN);
-            redis.addToInbox(app.key(), "mute", 201); // what the router does with a WRITTEN copy
+            conn.redis().addToInbox(conn.app().key(), "mute", 201); // what the router does with a WRITTEN copy
             d.ack(201);
-            await().atMost(Duration.ofSeconds(5)).until(() -> redis.inbox(app.key(), "mute").isEmpty());
+            await().atMost(Duration.ofSeconds(5)).until(() -> conn.redis().inbox(conn.app().key(), "mute").isEmpty());
         }
     }
 
     @Test
     void awaited_whenDeviceLeftACopyUnacked_thenItsNextCopyIsNotAwaitedUntilItAcksAgain() throws Exception {
-        try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
-            d.loginLive(node, app, "lagging");
+        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
+            d.loginLive(conn.node(), conn.app(), "lagging");
             long first = sendAwaited(Duration.ofMillis(200), "lagging", 301);
             assertThat(d.read().push().getMessageId()).isEqualTo(301);
             assertThat(answeredWithin(Duration.ofSeconds(5), first)).containsExactly(Outcome.WRITTEN);
@@ -124,14 +108,14 @@ class AckWaitIntegrationTest {
 
     @Test
     void awaited_whenMixedWithPlainAndAbsentDevices_thenOneOutcomeEachInBatchOrder() throws Exception {
-        try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
-            d.loginLive(node, app, "mixed");
-            long batch = router.nextBatch();
+        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
+            d.loginLive(conn.node(), conn.app(), "mixed");
+            long batch = conn.router().nextBatch();
 
-            router.send(batch, (int) LONG_WAIT.toMillis(), List.of(
-                    awaited(delivery(app.key(), "mixed", "", push(401, "f"))),
-                    delivery(app.key(), "mixed", "", push(402, "g")),
-                    awaited(delivery(app.key(), "nobody-here", "", push(403, "h")))));
+            conn.router().send(batch, (int) LONG_WAIT.toMillis(), List.of(
+                    awaited(delivery(conn.app().key(), "mixed", "", push(401, "f"))),
+                    delivery(conn.app().key(), "mixed", "", push(402, "g")),
+                    awaited(delivery(conn.app().key(), "nobody-here", "", push(403, "h")))));
             assertThat(d.read().push().getMessageId()).isEqualTo(401);
             assertThat(d.read().push().getMessageId()).isEqualTo(402);
             d.ack(401, 402);
@@ -142,8 +126,8 @@ class AckWaitIntegrationTest {
 
     @Test
     void awaited_whenBatchAsksNoWait_thenAnsweredOnceWritten() throws Exception {
-        try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
-            d.loginLive(node, app, "nowait");
+        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
+            d.loginLive(conn.node(), conn.app(), "nowait");
             long batch = sendAwaited(Duration.ZERO, "nowait", 501);
 
             assertThat(answeredWithin(EARLY, batch)).containsExactly(Outcome.WRITTEN);
@@ -153,8 +137,8 @@ class AckWaitIntegrationTest {
 
     @Test
     void awaited_whenConnectionClosesBeforeItsAck_thenWrittenWhenTheWaitEnds() throws Exception {
-        TestDevice d = TestDevice.connect(node.deviceAddress());
-        d.loginLive(node, app, "dropper");
+        TestDevice d = TestDevice.connect(conn.node().deviceAddress());
+        d.loginLive(conn.node(), conn.app(), "dropper");
         long batch = sendAwaited(Duration.ofMillis(500), "dropper", 601);
         assertThat(d.read().push().getMessageId()).isEqualTo(601);
         d.close();

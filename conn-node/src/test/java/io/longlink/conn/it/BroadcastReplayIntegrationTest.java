@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.longlink.common.redis.RedisKeys;
-import io.longlink.conn.ConnNode;
 import io.longlink.conn.ConnSettings;
 import io.longlink.proto.device.ConnAck;
 import io.longlink.proto.device.Connect;
@@ -14,16 +13,13 @@ import io.longlink.proto.device.Push;
 import io.longlink.proto.internal.Outcome;
 import io.longlink.proto.internal.TagFilter;
 import io.longlink.testsupport.Infra;
-import io.longlink.testsupport.RedisServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Broadcast-log replay on CONNECT: tag and broadcast pushes logged while a device was offline
@@ -33,26 +29,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(Infra.class)
 class BroadcastReplayIntegrationTest {
     private static final int REPLAY_MAX = 6;
-    @AutoClose
-    private static ConnNode node;
-    @AutoClose
-    private static TestRedis redis;
-    @AutoClose
-    private static TestRouter router;
+
+    @RegisterExtension
+    static final ConnNodeExtension conn = ConnNodeExtension.inNamespace("replay-it")
+            .with(ConnSettings.INBOX_PAGE, 2)
+            .with(ConnSettings.REPLAY_PAGE, 2)
+            .with(ConnSettings.REPLAY_MAX, REPLAY_MAX);
+
     private static long nextId = 1_800_000_000_000L;
     private static long nextSentinel = 9_000_000_000_000_000L;
-
-    @BeforeAll
-    static void start(RedisServer redisServer, TestingServer zk) throws Exception {
-        redis = new TestRedis(redisServer.uri(), false);
-        node = TestNodes.on(redisServer.uri(), zk, "replay-it")
-                .set(ConnSettings.INBOX_PAGE, 2)
-                .set(ConnSettings.REPLAY_PAGE, 2)
-                .set(ConnSettings.REPLAY_MAX, REPLAY_MAX)
-                .start();
-        router = new TestRouter(node.grpcPort());
-    }
-
 
     private static synchronized long id() {
         return nextId += 1000;
@@ -64,12 +49,12 @@ class BroadcastReplayIntegrationTest {
 
     private static Push broadcast(TestRedis.App app, TagFilter filter) {
         Push p = TestRouter.push(id(), "bcast");
-        redis.logBroadcast(app.key(), p, filter, 60_000);
+        conn.redis().logBroadcast(app.key(), p, filter, 60_000);
         return p;
     }
 
     private static ConnAck login(TestDevice d, TestRedis.App app, String device, long lastMessageId) throws Exception {
-        Connect c = TestDevice.connectFrame(app.key(), device, app.token(device), 60).toBuilder()
+        Connect c = app.connectFrame(device, 60).toBuilder()
                 .setLastMessageId(lastMessageId).build();
         ConnAck ack = d.login(c);
         assertThat(ack.getCode()).isEqualTo(ErrorCode.OK);
@@ -82,7 +67,7 @@ class BroadcastReplayIntegrationTest {
      */
     private static List<Long> catchUp(TestDevice d, TestRedis.App app, String device, ConnAck ack) throws Exception {
         long end = sentinel();
-        assertThat(router.deliver(end, TestRouter.delivery(app.key(), device, ack.getSessionId(),
+        assertThat(conn.router().deliver(end, TestRouter.delivery(app.key(), device, ack.getSessionId(),
                 TestRouter.push(end, "end")))).containsExactly(Outcome.WRITTEN);
         List<Long> ids = new ArrayList<>();
         while (true) {
@@ -104,27 +89,27 @@ class BroadcastReplayIntegrationTest {
 
     @Test
     void connect_whenBroadcastLoggedBeforeConnect_thenDeliveredOnceAndSeenMovesOnAck() throws Exception {
-        TestRedis.App app = redis.newApp();
+        TestRedis.App app = conn.redis().newApp();
         Push b = broadcast(app, null);
-        try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
+        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
             assertThat(connectAndCatchUp(d, app, "late")).containsExactly(b.getMessageId());
-            assertThat(redis.seen(app.key(), "late")).as("not moved before the ACK").isNull();
+            assertThat(conn.redis().seen(app.key(), "late")).as("not moved before the ACK").isNull();
             d.ack(b.getMessageId());
             await().atMost(Duration.ofSeconds(5))
-                    .until(() -> RedisKeys.inboxMember(b.getMessageId()).equals(redis.seen(app.key(), "late")));
+                    .until(() -> RedisKeys.inboxMember(b.getMessageId()).equals(conn.redis().seen(app.key(), "late")));
         }
     }
 
     @Test
     void connect_whenEntriesFilteredByTag_thenOnlyMatchingDevicesGetThem() throws Exception {
-        TestRedis.App app = redis.newApp();
-        redis.addTags(app.key(), "vip-phone", "vip", "beta");
+        TestRedis.App app = conn.redis().newApp();
+        conn.redis().addTags(app.key(), "vip-phone", "vip", "beta");
         Push vip = broadcast(app, TagFilter.newBuilder().addAnyOf("vip").build());
         Push notVip = broadcast(app, TagFilter.newBuilder().addNoneOf("vip").build());
         Push vipBeta = broadcast(app, TagFilter.newBuilder().addAllOf("vip").addAllOf("beta").build());
         Push everyone = broadcast(app, null);
-        try (TestDevice v = TestDevice.connect(node.deviceAddress());
-             TestDevice plain = TestDevice.connect(node.deviceAddress())) {
+        try (TestDevice v = TestDevice.connect(conn.node().deviceAddress());
+             TestDevice plain = TestDevice.connect(conn.node().deviceAddress())) {
             assertThat(connectAndCatchUp(v, app, "vip-phone"))
                     .containsExactly(vip.getMessageId(), vipBeta.getMessageId(), everyone.getMessageId());
             assertThat(connectAndCatchUp(plain, app, "plain-phone"))
@@ -134,60 +119,60 @@ class BroadcastReplayIntegrationTest {
 
     @Test
     void connect_whenNothingMatches_thenSeenMovesAtOnce() throws Exception {
-        TestRedis.App app = redis.newApp();
+        TestRedis.App app = conn.redis().newApp();
         Push vip = broadcast(app, TagFilter.newBuilder().addAnyOf("vip").build());
-        try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
+        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
             assertThat(connectAndCatchUp(d, app, "untagged")).isEmpty();
             await().atMost(Duration.ofSeconds(5)).until(() ->
-                    RedisKeys.inboxMember(vip.getMessageId()).equals(redis.seen(app.key(), "untagged")));
+                    RedisKeys.inboxMember(vip.getMessageId()).equals(conn.redis().seen(app.key(), "untagged")));
         }
     }
 
     @Test
     void reconnect_whenReplayAcked_thenNotReplayedAgain_andWhenNotAcked_thenReplayedAgain() throws Exception {
-        TestRedis.App app = redis.newApp();
+        TestRedis.App app = conn.redis().newApp();
         Push first = broadcast(app, null);
-        try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
+        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
             assertThat(connectAndCatchUp(d, app, "returning")).containsExactly(first.getMessageId());
         } // gone without ACK: at-least-once, so it comes again
-        try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
+        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
             assertThat(connectAndCatchUp(d, app, "returning")).containsExactly(first.getMessageId());
             d.ack(first.getMessageId());
-            await().atMost(Duration.ofSeconds(5)).until(() -> redis.seen(app.key(), "returning") != null);
+            await().atMost(Duration.ofSeconds(5)).until(() -> conn.redis().seen(app.key(), "returning") != null);
         }
         Push second = broadcast(app, null);
-        try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
+        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
             assertThat(connectAndCatchUp(d, app, "returning")).containsExactly(second.getMessageId());
         }
     }
 
     @Test
     void connect_whenBodiesExpiredOrRevoked_thenSkippedAndCountedRevokedOrExpired() throws Exception {
-        TestRedis.App app = redis.newApp();
+        TestRedis.App app = conn.redis().newApp();
         long expired = id();
-        redis.createStat(expired, app.key(), false);
-        redis.logEntry(app.key(), expired, new byte[0]); // body gone with its TTL
+        conn.redis().createStat(expired, app.key(), false);
+        conn.redis().logEntry(app.key(), expired, new byte[0]); // body gone with its TTL
         long revoked = id();
-        redis.createStat(revoked, app.key(), true);
-        redis.logEntry(app.key(), revoked, new byte[0]); // body replaced by Revoke's tombstone
+        conn.redis().createStat(revoked, app.key(), true);
+        conn.redis().logEntry(app.key(), revoked, new byte[0]); // body replaced by Revoke's tombstone
         Push live = broadcast(app, null);
         long stale = id();
-        redis.createStat(stale, app.key(), false);
-        redis.logBroadcast(app.key(), TestRouter.push(stale, "stale").toBuilder()
+        conn.redis().createStat(stale, app.key(), false);
+        conn.redis().logBroadcast(app.key(), TestRouter.push(stale, "stale").toBuilder()
                 .setExpiresAtMs(System.currentTimeMillis() - 1).build(), null, 60_000);
-        try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
+        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
             assertThat(connectAndCatchUp(d, app, "skipper")).containsExactly(live.getMessageId());
-            await().atMost(Duration.ofSeconds(5)).until(() -> "1".equals(redis.stat(revoked, "revoked")));
-            await().atMost(Duration.ofSeconds(5)).until(() -> "1".equals(redis.stat(expired, "expired")));
-            await().atMost(Duration.ofSeconds(5)).until(() -> "1".equals(redis.stat(stale, "expired")));
-            assertThat(redis.stat(revoked, "expired")).isNull();
-            assertThat(redis.stat(expired, "revoked")).isNull();
+            await().atMost(Duration.ofSeconds(5)).until(() -> "1".equals(conn.redis().stat(revoked, "revoked")));
+            await().atMost(Duration.ofSeconds(5)).until(() -> "1".equals(conn.redis().stat(expired, "expired")));
+            await().atMost(Duration.ofSeconds(5)).until(() -> "1".equals(conn.redis().stat(stale, "expired")));
+            assertThat(conn.redis().stat(revoked, "expired")).isNull();
+            assertThat(conn.redis().stat(expired, "revoked")).isNull();
         }
     }
 
     @Test
     void connect_whenInboxAndLogInterleave_thenOneIdOrderedStreamWithCommonIdsOnce() throws Exception {
-        TestRedis.App app = redis.newApp();
+        TestRedis.App app = conn.redis().newApp();
         String device = "merged";
         long a = id();
         long b = id();
@@ -196,27 +181,27 @@ class BroadcastReplayIntegrationTest {
         long e = id();
         long f = id();
         for (long logged : new long[] {a, c, both, f}) {
-            redis.logBroadcast(app.key(), TestRouter.push(logged, "log"), null, 60_000);
+            conn.redis().logBroadcast(app.key(), TestRouter.push(logged, "log"), null, 60_000);
         }
         for (long stored : new long[] {b, both, e}) { // a tag push stored for this device too
-            redis.storeMessage(TestRouter.push(stored, "inbox"), 60_000);
-            redis.addToInbox(app.key(), device, stored);
+            conn.redis().storeMessage(TestRouter.push(stored, "inbox"), 60_000);
+            conn.redis().addToInbox(app.key(), device, stored);
         }
-        try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
+        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
             assertThat(connectAndCatchUp(d, app, device)).containsExactly(a, b, c, both, e, f);
             d.ack(a, b, c, both, e, f);
             await().atMost(Duration.ofSeconds(5))
-                    .until(() -> RedisKeys.inboxMember(f).equals(redis.seen(app.key(), device)));
-            await().atMost(Duration.ofSeconds(5)).until(() -> redis.inbox(app.key(), device).isEmpty());
+                    .until(() -> RedisKeys.inboxMember(f).equals(conn.redis().seen(app.key(), device)));
+            await().atMost(Duration.ofSeconds(5)).until(() -> conn.redis().inbox(app.key(), device).isEmpty());
         }
     }
 
     @Test
     void connect_whenNoSeenButLastMessageIdGiven_thenReplayStartsAfterIt() throws Exception {
-        TestRedis.App app = redis.newApp();
+        TestRedis.App app = conn.redis().newApp();
         Push old = broadcast(app, null);
         Push newer = broadcast(app, null);
-        try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
+        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
             ConnAck ack = login(d, app, "hinted", old.getMessageId());
             assertThat(catchUp(d, app, "hinted", ack)).containsExactly(newer.getMessageId());
         }
@@ -224,18 +209,18 @@ class BroadcastReplayIntegrationTest {
 
     @Test
     void connect_whenLogLongerThanReplayMax_thenRestComesWithTheNextConnect() throws Exception {
-        TestRedis.App app = redis.newApp();
+        TestRedis.App app = conn.redis().newApp();
         List<Long> logged = new ArrayList<>();
         for (int i = 0; i < REPLAY_MAX + 2; i++) {
             logged.add(broadcast(app, null).getMessageId());
         }
-        try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
+        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
             assertThat(connectAndCatchUp(d, app, "long-gone")).containsExactlyElementsOf(logged.subList(0, REPLAY_MAX));
             d.ack(logged.get(REPLAY_MAX - 1));
-            await().atMost(Duration.ofSeconds(5)).until(() ->
-                    RedisKeys.inboxMember(logged.get(REPLAY_MAX - 1)).equals(redis.seen(app.key(), "long-gone")));
+            await().atMost(Duration.ofSeconds(5)).until(() -> RedisKeys.inboxMember(logged.get(REPLAY_MAX - 1))
+                    .equals(conn.redis().seen(app.key(), "long-gone")));
         }
-        try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
+        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
             assertThat(connectAndCatchUp(d, app, "long-gone")).containsExactlyElementsOf(logged.subList(REPLAY_MAX,
                     REPLAY_MAX + 2));
         }
@@ -243,28 +228,28 @@ class BroadcastReplayIntegrationTest {
 
     @Test
     void connect_whenLogEntryUnreadable_thenSkippedAndTheRestDelivered() throws Exception {
-        TestRedis.App app = redis.newApp();
+        TestRedis.App app = conn.redis().newApp();
         long garbled = id();
-        redis.storeMessage(TestRouter.push(garbled, "x"), 60_000);
-        redis.logEntry(app.key(), garbled, new byte[] {(byte) 0xFF, (byte) 0xFF}); // not a TagFilter
+        conn.redis().storeMessage(TestRouter.push(garbled, "x"), 60_000);
+        conn.redis().logEntry(app.key(), garbled, new byte[] {(byte) 0xFF, (byte) 0xFF}); // not a TagFilter
         long noFilter = id();
-        redis.storeMessage(TestRouter.push(noFilter, "y"), 60_000);
-        TestRedis.await(redis.commands().zadd(RedisKeys.broadcastLog(app.key()), 0,
+        conn.redis().storeMessage(TestRouter.push(noFilter, "y"), 60_000);
+        TestRedis.await(conn.redis().commands().zadd(RedisKeys.broadcastLog(app.key()), 0,
                 RedisKeys.inboxMember(noFilter).getBytes(StandardCharsets.US_ASCII)));
-        TestRedis.await(redis.commands().zadd(RedisKeys.broadcastLog(app.key()), 0,
+        TestRedis.await(conn.redis().commands().zadd(RedisKeys.broadcastLog(app.key()), 0,
                 "not-an-id".getBytes(StandardCharsets.US_ASCII)));
         Push fine = broadcast(app, null);
-        try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
+        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
             assertThat(connectAndCatchUp(d, app, "robust")).containsExactly(fine.getMessageId());
         }
     }
 
     @Test
     void connect_whenRedisLostItsScriptCache_thenReplayStillWorks() throws Exception {
-        TestRedis.App app = redis.newApp();
+        TestRedis.App app = conn.redis().newApp();
         Push b = broadcast(app, null);
-        TestRedis.await(redis.commands().scriptFlush()); // a restart or failover empties the cache
-        try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
+        TestRedis.await(conn.redis().commands().scriptFlush()); // a restart or failover empties the cache
+        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
             assertThat(connectAndCatchUp(d, app, "after-flush")).containsExactly(b.getMessageId());
         }
     }

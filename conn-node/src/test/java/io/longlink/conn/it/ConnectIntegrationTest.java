@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.longlink.common.redis.RedisKeys;
 import io.longlink.common.token.DeviceToken;
-import io.longlink.conn.ConnNode;
 import io.longlink.conn.ConnSettings;
 import io.longlink.proto.device.ConnAck;
 import io.longlink.proto.device.Connect;
@@ -14,46 +13,30 @@ import io.longlink.proto.device.Error;
 import io.longlink.proto.device.ErrorCode;
 import io.longlink.proto.device.FrameType;
 import io.longlink.testsupport.Infra;
-import io.longlink.testsupport.RedisServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @ExtendWith(Infra.class)
 class ConnectIntegrationTest {
     private static final Duration CLOSE = Duration.ofSeconds(5);
-    @AutoClose
-    private static ConnNode node;
-    @AutoClose
-    private static TestRedis redis;
-    private static TestRedis.App app;
 
-    @BeforeAll
-    static void start(RedisServer redisServer, TestingServer zk) throws Exception {
-        redis = new TestRedis(redisServer.uri(), false);
-        node = TestNodes.on(redisServer.uri(), zk, "connect-it")
-                .set(ConnSettings.HEARTBEAT_MIN_S, 10)
-                .set(ConnSettings.HEARTBEAT_MAX_S, 120)
-                .set(ConnSettings.HEARTBEAT_DEFAULT_S, 60)
-                .set(ConnSettings.MAX_FRAME_BYTES, 4096)
-                .start();
-        app = redis.newApp();
-    }
-
+    @RegisterExtension
+    static final ConnNodeExtension conn = ConnNodeExtension.inNamespace("connect-it")
+            .with(ConnSettings.HEARTBEAT_MIN_S, 10)
+            .with(ConnSettings.HEARTBEAT_MAX_S, 120)
+            .with(ConnSettings.HEARTBEAT_DEFAULT_S, 60)
+            .with(ConnSettings.MAX_FRAME_BYTES, 4096);
 
     private static TestDevice device() throws Exception {
-        return TestDevice.connect(node.deviceAddress());
+        return TestDevice.connect(conn.node().deviceAddress());
     }
 
     private static double failures(ErrorCode code) {
-        Double v = node.metrics().getSampleValue("longlink_conn_connect_failures_total", new String[] {"code"},
-                new String[] {code.name()});
-        return v == null ? 0 : v;
+        return conn.metric("longlink_conn_connect_failures_total", "code", code.name());
     }
 
     /** A refused CONNECT: CONNACK with the code, then ERROR with the same code, then the close. */
@@ -72,32 +55,32 @@ class ConnectIntegrationTest {
     @Test
     void connect_whenTokenValid_thenConnAckAndRouteNamesThisConnection() throws Exception {
         try (TestDevice d = device()) {
-            ConnAck ack = d.login(TestDevice.connectFrame(app.key(), "phone-1", app.token("phone-1"), 30));
+            ConnAck ack = d.login(conn.app().connectFrame("phone-1", 30));
             assertThat(ack.getCode()).isEqualTo(ErrorCode.OK);
             assertThat(ack.getSessionId()).hasSize(16);
-            assertThat(ack.getNodeId()).isEqualTo(node.nodeId());
+            assertThat(ack.getNodeId()).isEqualTo(conn.node().nodeId());
             assertThat(ack.getHeartbeatSeconds()).isEqualTo(30);
             assertThat(ack.getHeartbeatMinSeconds()).isEqualTo(10);
             assertThat(ack.getHeartbeatMaxSeconds()).isEqualTo(120);
             assertThat(ack.getServerTimeMs()).isCloseTo(System.currentTimeMillis(), org.assertj.core.data.Offset.offset(60_000L));
-            assertThat(redis.route(app.key(), "phone-1")).isEqualTo(node.nodeId() + "|" + ack.getSessionId());
-            assertThat(redis.routeTtlMs(app.key(), "phone-1")).isPositive();
-            assertThat(node.sessionIndex().find(app.key(), "phone-1")).isNotNull();
+            assertThat(conn.route("phone-1")).isEqualTo(conn.node().nodeId() + "|" + ack.getSessionId());
+            assertThat(conn.redis().routeTtlMs(conn.app().key(), "phone-1")).isPositive();
+            assertThat(conn.session("phone-1")).isNotNull();
 
             d.ping();
             assertThat(d.read().frameType()).isEqualTo(FrameType.PONG);
         }
-        await().atMost(Duration.ofSeconds(5)).until(() -> redis.route(app.key(), "phone-1") == null);
+        await().atMost(Duration.ofSeconds(5)).until(() -> conn.route("phone-1") == null);
     }
 
     @Test
     void connect_whenHeartbeatOutOfRange_thenClampedOrDefault() throws Exception {
         try (TestDevice a = device(); TestDevice b = device(); TestDevice c = device()) {
-            assertThat(a.login(TestDevice.connectFrame(app.key(), "hb-a", app.token("hb-a"), 1))
+            assertThat(a.login(conn.app().connectFrame("hb-a", 1))
                     .getHeartbeatSeconds()).isEqualTo(10);
-            assertThat(b.login(TestDevice.connectFrame(app.key(), "hb-b", app.token("hb-b"), 100_000))
+            assertThat(b.login(conn.app().connectFrame("hb-b", 100_000))
                     .getHeartbeatSeconds()).isEqualTo(120);
-            assertThat(c.login(TestDevice.connectFrame(app.key(), "hb-c", app.token("hb-c"), 0))
+            assertThat(c.login(conn.app().connectFrame("hb-c", 0))
                     .getHeartbeatSeconds()).isEqualTo(60);
         }
     }
@@ -105,7 +88,7 @@ class ConnectIntegrationTest {
     @Test
     void connect_whenProtocolVersionIsNot1_thenUnsupportedVersion() throws Exception {
         try (TestDevice d = device()) {
-            assertRefused(d, TestDevice.connectFrame(app.key(), "d", app.token("d"), 30).toBuilder()
+            assertRefused(d, conn.app().connectFrame("d", 30).toBuilder()
                     .setProtocolVersion(2).build(), ErrorCode.UNSUPPORTED_VERSION);
         }
     }
@@ -113,10 +96,11 @@ class ConnectIntegrationTest {
     @Test
     void connect_whenDeviceIdOrAppKeyInvalid_thenInvalidArgument() throws Exception {
         try (TestDevice d = device()) {
-            assertRefused(d, TestDevice.connectFrame(app.key(), "bad id!", "x", 30), ErrorCode.INVALID_ARGUMENT);
+            assertRefused(d, TestDevice.connectFrame(conn.app().key(), "bad id!", "x", 30), ErrorCode.INVALID_ARGUMENT);
         }
         try (TestDevice d = device()) {
-            assertRefused(d, TestDevice.connectFrame(app.key(), "x".repeat(129), "x", 30), ErrorCode.INVALID_ARGUMENT);
+            assertRefused(d, TestDevice.connectFrame(conn.app().key(), "x".repeat(129), "x", 30),
+                    ErrorCode.INVALID_ARGUMENT);
         }
         try (TestDevice d = device()) {
             assertRefused(d, TestDevice.connectFrame("", "dev", "x", 30), ErrorCode.INVALID_ARGUMENT);
@@ -133,25 +117,28 @@ class ConnectIntegrationTest {
     @Test
     void connect_whenTokenWrong_thenBadToken() throws Exception {
         try (TestDevice d = device()) { // signed for another device
-            assertRefused(d, TestDevice.connectFrame(app.key(), "dev-a", app.token("dev-b"), 30), ErrorCode.BAD_TOKEN);
+            assertRefused(d, TestDevice.connectFrame(conn.app().key(), "dev-a", conn.app().token("dev-b"), 30),
+                    ErrorCode.BAD_TOKEN);
         }
         try (TestDevice d = device()) { // signed with another secret
-            String forged = DeviceToken.mint("not-the-secret", app.key(), "dev-a", System.currentTimeMillis() / 1000 + 60);
-            assertRefused(d, TestDevice.connectFrame(app.key(), "dev-a", forged, 30), ErrorCode.BAD_TOKEN);
+            String forged = DeviceToken.mint("not-the-secret", conn.app().key(), "dev-a",
+                    System.currentTimeMillis() / 1000 + 60);
+            assertRefused(d, TestDevice.connectFrame(conn.app().key(), "dev-a", forged, 30), ErrorCode.BAD_TOKEN);
         }
         try (TestDevice d = device()) {
-            assertRefused(d, TestDevice.connectFrame(app.key(), "dev-a", "garbage", 30), ErrorCode.BAD_TOKEN);
+            assertRefused(d, TestDevice.connectFrame(conn.app().key(), "dev-a", "garbage", 30), ErrorCode.BAD_TOKEN);
         }
         try (TestDevice d = device()) {
-            assertRefused(d, TestDevice.connectFrame(app.key(), "dev-a", "", 30), ErrorCode.BAD_TOKEN);
+            assertRefused(d, TestDevice.connectFrame(conn.app().key(), "dev-a", "", 30), ErrorCode.BAD_TOKEN);
         }
     }
 
     @Test
     void connect_whenTokenExpired_thenTokenExpired() throws Exception {
-        String expired = DeviceToken.mint(app.secret(), app.key(), "dev-x", System.currentTimeMillis() / 1000 - 10);
+        String expired = DeviceToken.mint(conn.app().secret(), conn.app().key(), "dev-x",
+                System.currentTimeMillis() / 1000 - 10);
         try (TestDevice d = device()) {
-            assertRefused(d, TestDevice.connectFrame(app.key(), "dev-x", expired, 30), ErrorCode.TOKEN_EXPIRED);
+            assertRefused(d, TestDevice.connectFrame(conn.app().key(), "dev-x", expired, 30), ErrorCode.TOKEN_EXPIRED);
         }
     }
 
@@ -159,12 +146,12 @@ class ConnectIntegrationTest {
     void connect_whenAppRegistryUnreadable_thenInternalAndNodeKeepsServing() throws Exception {
         String broken = "broken-" + System.nanoTime();
         // a string where a hash is expected: every HGET answers WRONGTYPE, i.e. a store error
-        TestRedis.await(redis.commands().set(RedisKeys.app(broken), "x".getBytes(StandardCharsets.UTF_8)));
+        TestRedis.await(conn.redis().commands().set(RedisKeys.app(broken), "x".getBytes(StandardCharsets.UTF_8)));
         try (TestDevice d = device()) {
             assertRefused(d, TestDevice.connectFrame(broken, "dev", "v1.1.x", 30), ErrorCode.INTERNAL);
         }
         try (TestDevice d = device()) {
-            assertThat(d.login(TestDevice.connectFrame(app.key(), "after-error", app.token("after-error"), 30))
+            assertThat(d.login(conn.app().connectFrame("after-error", 30))
                     .getCode()).isEqualTo(ErrorCode.OK);
         }
     }
@@ -182,7 +169,7 @@ class ConnectIntegrationTest {
     @Test
     void connect_whenSentTwice_thenAlreadyConnected() throws Exception {
         try (TestDevice d = device()) {
-            Connect c = TestDevice.connectFrame(app.key(), "twice", app.token("twice"), 30);
+            Connect c = conn.app().connectFrame("twice", 30);
             assertThat(d.login(c).getCode()).isEqualTo(ErrorCode.OK);
             d.send(FrameType.CONNECT, c);
             assertThat(d.expectClosedWithError(CLOSE).getCode()).isEqualTo(ErrorCode.ALREADY_CONNECTED);
@@ -192,7 +179,7 @@ class ConnectIntegrationTest {
     @Test
     void connect_whenSecondConnectSentBeforeConnAck_thenAlreadyConnected() throws Exception {
         try (TestDevice d = device()) {
-            Connect c = TestDevice.connectFrame(app.key(), "pipelined", app.token("pipelined"), 30);
+            Connect c = conn.app().connectFrame("pipelined", 30);
             d.send(FrameType.CONNECT, c);
             d.send(FrameType.CONNECT, c);
             assertThat(d.expectClosedWithError(CLOSE).getCode()).isEqualTo(ErrorCode.ALREADY_CONNECTED);
@@ -229,24 +216,25 @@ class ConnectIntegrationTest {
     @Test
     void disconnect_whenDeviceSaysGoodbye_thenRouteRemovedAndClosedWithoutError() throws Exception {
         try (TestDevice d = device()) {
-            assertThat(d.login(TestDevice.connectFrame(app.key(), "bye", app.token("bye"), 30)).getCode())
+            assertThat(d.login(conn.app().connectFrame("bye", 30)).getCode())
                     .isEqualTo(ErrorCode.OK);
-            assertThat(redis.route(app.key(), "bye")).isNotNull();
+            assertThat(conn.route("bye")).isNotNull();
             d.send(FrameType.DISCONNECT, Disconnect.newBuilder().setReason("user logged out").build());
             assertThat(d.readUntilClosed(CLOSE)).isEmpty();
         }
-        await().atMost(Duration.ofSeconds(5)).until(() -> redis.route(app.key(), "bye") == null);
-        await().atMost(Duration.ofSeconds(5)).until(() -> node.sessionIndex().find(app.key(), "bye") == null);
+        await().atMost(Duration.ofSeconds(5)).until(() -> conn.route("bye") == null);
+        await().atMost(Duration.ofSeconds(5)).until(() -> conn.session("bye") == null);
     }
 
     @Test
     void metrics_whenScraped_thenConnNodeSeriesExported() throws Exception {
         try (TestDevice d = device()) {
-            assertThat(d.login(TestDevice.connectFrame(app.key(), "scraped", app.token("scraped"), 30)).getCode())
+            assertThat(d.login(conn.app().connectFrame("scraped", 30)).getCode())
                     .isEqualTo(ErrorCode.OK);
             java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
-                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + node.adminPort()
-                            + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                            + conn.node().adminPort() + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(r.body()).contains("longlink_conn_connections ", "longlink_conn_connects_total ",
                     "longlink_conn_frames_in_total{type=\"CONNECT\"", "longlink_conn_frames_out_total{type=\"CONNACK\"",

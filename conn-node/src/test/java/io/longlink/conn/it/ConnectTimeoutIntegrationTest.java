@@ -3,79 +3,58 @@ package io.longlink.conn.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.longlink.conn.ConnNode;
 import io.longlink.conn.ConnSettings;
 import io.longlink.proto.device.ConnAck;
 import io.longlink.proto.device.ErrorCode;
 import io.longlink.proto.device.FrameType;
 import io.longlink.testsupport.Infra;
-import io.longlink.testsupport.RedisServer;
 import java.time.Duration;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** CONNECT deadline and idle eviction, both driven by the per-loop timing wheel. */
 @ExtendWith(Infra.class)
 class ConnectTimeoutIntegrationTest {
-    @AutoClose
-    private static ConnNode node;
-    @AutoClose
-    private static TestRedis redis;
-    private static TestRedis.App app;
-
-    @BeforeAll
-    static void start(RedisServer redisServer, TestingServer zk) throws Exception {
-        redis = new TestRedis(redisServer.uri(), false);
-        node = TestNodes.on(redisServer.uri(), zk, "timeouts-it")
-                .set(ConnSettings.CONNECT_TIMEOUT_MS, 300)
-                .set(ConnSettings.HEARTBEAT_MIN_S, 1)
-                .set(ConnSettings.HEARTBEAT_MAX_S, 60)
-                .set(ConnSettings.HEARTBEAT_DEFAULT_S, 30)
-                .set(ConnSettings.IDLE_FACTOR, 2)
-                .start();
-        app = redis.newApp();
-    }
-
-
-    private static double metric(String name) {
-        Double v = node.metrics().getSampleValue(name);
-        return v == null ? 0 : v;
-    }
+    @RegisterExtension
+    static final ConnNodeExtension conn = ConnNodeExtension.inNamespace("timeouts-it")
+            .with(ConnSettings.CONNECT_TIMEOUT_MS, 300)
+            .with(ConnSettings.HEARTBEAT_MIN_S, 1)
+            .with(ConnSettings.HEARTBEAT_MAX_S, 60)
+            .with(ConnSettings.HEARTBEAT_DEFAULT_S, 30)
+            .with(ConnSettings.IDLE_FACTOR, 2);
 
     @Test
     void connect_whenNoConnectWithinDeadline_thenConnectTimeout() throws Exception {
-        double before = metric("longlink_conn_connect_timeouts_total");
+        double before = conn.metric("longlink_conn_connect_timeouts_total");
         long start = System.nanoTime();
-        try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
+        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
             assertThat(d.expectClosedWithError(Duration.ofSeconds(5)).getCode()).isEqualTo(ErrorCode.CONNECT_TIMEOUT);
         }
         long tookMs = (System.nanoTime() - start) / 1_000_000;
         assertThat(tookMs).isBetween(250L, 3_000L);
-        assertThat(metric("longlink_conn_connect_timeouts_total")).isEqualTo(before + 1);
+        assertThat(conn.metric("longlink_conn_connect_timeouts_total")).isEqualTo(before + 1);
     }
 
     @Test
     void idle_whenNoFrameWithinHeartbeatTimesFactor_thenIdleTimeoutAndRouteRemoved() throws Exception {
-        double before = metric("longlink_conn_idle_evictions_total");
-        try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
-            ConnAck ack = d.login(TestDevice.connectFrame(app.key(), "sleepy", app.token("sleepy"), 1));
+        double before = conn.metric("longlink_conn_idle_evictions_total");
+        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
+            ConnAck ack = d.login(conn.app().connectFrame("sleepy", 1));
             assertThat(ack.getHeartbeatSeconds()).isEqualTo(1);
             long start = System.nanoTime();
             assertThat(d.expectClosedWithError(Duration.ofSeconds(6)).getCode()).isEqualTo(ErrorCode.IDLE_TIMEOUT);
             long tookMs = (System.nanoTime() - start) / 1_000_000;
             assertThat(tookMs).isBetween(1_800L, 4_000L); // 1 s heartbeat x factor 2
         }
-        assertThat(metric("longlink_conn_idle_evictions_total")).isEqualTo(before + 1);
-        await().atMost(Duration.ofSeconds(5)).until(() -> redis.route(app.key(), "sleepy") == null);
+        assertThat(conn.metric("longlink_conn_idle_evictions_total")).isEqualTo(before + 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> conn.route("sleepy") == null);
     }
 
     @Test
     void idle_whenDeviceHeartbeats_thenKeptPastTheIdleWindow() throws Exception {
-        try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
-            assertThat(d.login(TestDevice.connectFrame(app.key(), "awake", app.token("awake"), 1)).getCode())
+        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
+            assertThat(d.login(conn.app().connectFrame("awake", 1)).getCode())
                     .isEqualTo(ErrorCode.OK);
             long end = System.nanoTime() + Duration.ofMillis(4_500).toNanos(); // more than twice the idle window
             while (System.nanoTime() < end) {
@@ -84,14 +63,14 @@ class ConnectTimeoutIntegrationTest {
                 // the device's own pacing: wait about half a heartbeat for a frame that never comes
                 assertThat(d.staysOpenAndSilent(Duration.ofMillis(500))).isTrue();
             }
-            assertThat(redis.route(app.key(), "awake")).startsWith(node.nodeId() + "|");
+            assertThat(conn.route("awake")).startsWith(conn.node().nodeId() + "|");
         }
     }
 
     @Test
     void idle_whenDeviceLengthensItsIntervalStepByStep_thenIdleWindowFollowsAndKeepsIt() throws Exception {
-        try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
-            assertThat(d.login(TestDevice.connectFrame(app.key(), "adaptive", app.token("adaptive"), 1))
+        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
+            assertThat(d.login(conn.app().connectFrame("adaptive", 1))
                     .getHeartbeatSeconds()).isEqualTo(1); // idle window 2 s
             // 1.5 s gap: inside the 2 s window; the node learns a 2 s interval (window 4 s)
             assertThat(d.staysOpenAndSilent(Duration.ofMillis(1_500))).isTrue();

@@ -3,7 +3,6 @@ package io.longlink.conn.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.longlink.conn.ConnNode;
 import io.longlink.conn.ConnSettings;
 import io.longlink.proto.device.ConnAck;
 import io.longlink.proto.device.ErrorCode;
@@ -14,56 +13,36 @@ import io.longlink.proto.internal.DeliveryResult;
 import io.longlink.proto.internal.KickRequest;
 import io.longlink.proto.internal.Outcome;
 import io.longlink.testsupport.Infra;
-import io.longlink.testsupport.RedisServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The router-facing Deliver stream and Kick: every outcome, slow readers, ordering of results. */
 @ExtendWith(Infra.class)
 class DeliverIntegrationTest {
-    @AutoClose
-    private static ConnNode node;
-    @AutoClose
-    private static TestRedis redis;
-    private static TestRedis.App app;
-    @AutoClose
-    private static TestRouter router;
-
-    @BeforeAll
-    static void start(RedisServer redisServer, TestingServer zk) throws Exception {
-        redis = new TestRedis(redisServer.uri(), false);
-        node = TestNodes.on(redisServer.uri(), zk, "deliver-it")
-                .set(ConnSettings.SO_SNDBUF, 4096)
-                .set(ConnSettings.WRITE_LOW_WATER, 4096)
-                .set(ConnSettings.WRITE_HIGH_WATER, 16_384)
-                .set(ConnSettings.SLOW_READER_MS, 600)
-                .set(ConnSettings.DELIVER_WINDOW, 2)
-                .start();
-        app = redis.newApp();
-        router = new TestRouter(node.grpcPort());
-    }
-
+    @RegisterExtension
+    static final ConnNodeExtension conn = ConnNodeExtension.inNamespace("deliver-it")
+            .with(ConnSettings.SO_SNDBUF, 4096)
+            .with(ConnSettings.WRITE_LOW_WATER, 4096)
+            .with(ConnSettings.WRITE_HIGH_WATER, 16_384)
+            .with(ConnSettings.SLOW_READER_MS, 600)
+            .with(ConnSettings.DELIVER_WINDOW, 2);
 
     private static double outcomes(Outcome o) {
-        Double v = node.metrics().getSampleValue("longlink_conn_deliveries_total", new String[] {"outcome"},
-                new String[] {o.name()});
-        return v == null ? 0 : v;
+        return conn.metric("longlink_conn_deliveries_total", "outcome", o.name());
     }
 
     @Test
     void deliver_whenDeviceConnectedHere_thenWrittenAndReceivedInOrder() throws Exception {
-        try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
-            ConnAck ack = d.loginLive(node, app, "online");
+        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
+            ConnAck ack = d.loginLive(conn.node(), conn.app(), "online");
             double written = outcomes(Outcome.WRITTEN);
-            List<Outcome> out = router.deliver(router.nextBatch(),
-                    TestRouter.delivery(app.key(), "online", ack.getSessionId(), TestRouter.push(11, "one")),
-                    TestRouter.delivery(app.key(), "online", "", TestRouter.push(12, "two")));
+            List<Outcome> out = conn.router().deliver(conn.router().nextBatch(),
+                    TestRouter.delivery(conn.app().key(), "online", ack.getSessionId(), TestRouter.push(11, "one")),
+                    TestRouter.delivery(conn.app().key(), "online", "", TestRouter.push(12, "two")));
             assertThat(out).containsExactly(Outcome.WRITTEN, Outcome.WRITTEN);
             Push first = d.read().push();
             Push second = d.read().push();
@@ -76,19 +55,19 @@ class DeliverIntegrationTest {
 
     @Test
     void deliver_whenDeviceNotHereOrRouteStaleOrPushExpired_thenThoseOutcomes() throws Exception {
-        try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
-            ConnAck ack = d.loginLive(node, app, "mixed");
+        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
+            ConnAck ack = d.loginLive(conn.node(), conn.app(), "mixed");
             String stale = Long.toHexString(Long.parseUnsignedLong(ack.getSessionId(), 16) ^ 1);
             Push expired = TestRouter.push(21, "late").toBuilder().setExpiresAtMs(System.currentTimeMillis() - 1)
                     .build();
-            List<Outcome> out = router.deliver(router.nextBatch(),
-                    TestRouter.delivery(app.key(), "nobody", "", TestRouter.push(20, "x")),
-                    TestRouter.delivery(app.key(), "mixed", stale, TestRouter.push(22, "x")),
-                    TestRouter.delivery(app.key(), "mixed", "not-hex!", TestRouter.push(23, "x")),
-                    TestRouter.delivery(app.key(), "mixed", ack.getSessionId(), expired),
+            List<Outcome> out = conn.router().deliver(conn.router().nextBatch(),
+                    TestRouter.delivery(conn.app().key(), "nobody", "", TestRouter.push(20, "x")),
+                    TestRouter.delivery(conn.app().key(), "mixed", stale, TestRouter.push(22, "x")),
+                    TestRouter.delivery(conn.app().key(), "mixed", "not-hex!", TestRouter.push(23, "x")),
+                    TestRouter.delivery(conn.app().key(), "mixed", ack.getSessionId(), expired),
                     TestRouter.delivery("other-app", "mixed", "", TestRouter.push(24, "x")),
-                    Delivery.newBuilder().setAppKey(app.key()).setDeviceId("mixed").build(), // no push
-                    TestRouter.delivery(app.key(), "mixed", ack.getSessionId(), TestRouter.push(25, "ok")));
+                    Delivery.newBuilder().setAppKey(conn.app().key()).setDeviceId("mixed").build(), // no push
+                    TestRouter.delivery(conn.app().key(), "mixed", ack.getSessionId(), TestRouter.push(25, "ok")));
             assertThat(out).containsExactly(Outcome.NOT_HERE, Outcome.STALE_ROUTE, Outcome.STALE_ROUTE,
                     Outcome.REJECTED, Outcome.NOT_HERE, Outcome.REJECTED, Outcome.WRITTEN);
             assertThat(d.read().push().getMessageId()).isEqualTo(25); // nothing else was written
@@ -97,35 +76,36 @@ class DeliverIntegrationTest {
 
     @Test
     void deliver_whenDeviceStopsReading_thenRejectedThenClosedAsSlowReader() throws Exception {
-        double closes = node.metrics().getSampleValue("longlink_conn_slow_reader_closes_total");
-        try (TestDevice d = TestDevice.connect(node.deviceAddress(), 2048)) {
-            ConnAck ack = d.loginLive(node, app, "slow");
+        double closes = conn.node().metrics().getSampleValue("longlink_conn_slow_reader_closes_total");
+        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress(), 2048)) {
+            ConnAck ack = d.loginLive(conn.node(), conn.app(), "slow");
             String payload = "p".repeat(8_000);
             List<Outcome> seen = new ArrayList<>();
             long id = 1_000;
             // the device never reads: socket buffers fill, then the connection turns unwritable
             while (!seen.contains(Outcome.REJECTED) && id < 1_400) {
-                seen.addAll(router.deliver(router.nextBatch(),
-                        TestRouter.delivery(app.key(), "slow", ack.getSessionId(), TestRouter.push(id++, payload))));
+                seen.addAll(conn.router().deliver(conn.router().nextBatch(), TestRouter.delivery(conn.app().key(),
+                        "slow", ack.getSessionId(), TestRouter.push(id++, payload))));
             }
             assertThat(seen).contains(Outcome.WRITTEN);
             assertThat(seen.get(seen.size() - 1)).isEqualTo(Outcome.REJECTED);
             await().atMost(Duration.ofSeconds(5)).until(() ->
-                    node.metrics().getSampleValue("longlink_conn_slow_reader_closes_total") == closes + 1);
-            await().atMost(Duration.ofSeconds(5)).until(() -> node.sessionIndex().find(app.key(), "slow") == null);
-            assertThat(router.deliver(router.nextBatch(), TestRouter.delivery(app.key(), "slow", ack.getSessionId(),
-                    TestRouter.push(id, "x")))).containsExactly(Outcome.NOT_HERE);
+                    conn.node().metrics().getSampleValue("longlink_conn_slow_reader_closes_total") == closes + 1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> conn.session("slow") == null);
+            assertThat(conn.router().deliver(conn.router().nextBatch(), TestRouter.delivery(conn.app().key(), "slow",
+                    ack.getSessionId(), TestRouter.push(id, "x")))).containsExactly(Outcome.NOT_HERE);
         }
     }
 
     @Test
     void deliver_whenManyBatchesPipelined_thenOneResultPerBatchInBatchOrder() throws Exception {
-        try (TestDevice d = TestDevice.connect(node.deviceAddress()); TestRouter own = new TestRouter(node.grpcPort())) {
-            ConnAck ack = d.loginLive(node, app, "pipelined");
+        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress());
+             TestRouter own = new TestRouter(conn.node().grpcPort())) {
+            ConnAck ack = d.loginLive(conn.node(), conn.app(), "pipelined");
             int batches = 40; // far more than the window of 2: the stream paces the router
             for (int i = 1; i <= batches; i++) {
-                own.send(i, List.of(TestRouter.delivery(app.key(), "pipelined", ack.getSessionId(),
-                        TestRouter.push(5_000 + i, "b" + i)), TestRouter.delivery(app.key(), "absent", "",
+                own.send(i, List.of(TestRouter.delivery(conn.app().key(), "pipelined", ack.getSessionId(),
+                        TestRouter.push(5_000 + i, "b" + i)), TestRouter.delivery(conn.app().key(), "absent", "",
                         TestRouter.push(9_000 + i, "x"))));
             }
             for (int i = 1; i <= batches; i++) {
@@ -141,22 +121,23 @@ class DeliverIntegrationTest {
 
     @Test
     void deliver_whenBatchEmpty_thenEmptyResult() throws Exception {
-        long id = router.nextBatch();
-        router.send(id, List.of());
-        DeliveryResult r = router.nextResult();
+        long id = conn.router().nextBatch();
+        conn.router().send(id, List.of());
+        DeliveryResult r = conn.router().nextResult();
         assertThat(r.getBatchId()).isEqualTo(id);
         assertThat(r.getOutcomesList()).isEmpty();
     }
 
     @Test
     void kick_whenConnectionIdMatches_thenClosedWithKick_elseNotKicked() throws Exception {
-        try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
-            ConnAck ack = d.loginLive(node, app, "kickme");
+        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
+            ConnAck ack = d.loginLive(conn.node(), conn.app(), "kickme");
             String other = Long.toHexString(Long.parseUnsignedLong(ack.getSessionId(), 16) + 1);
-            assertThat(router.blocking().kick(KickRequest.newBuilder().setAppKey(app.key()).setDeviceId("kickme")
-                    .setConnectionId(other).build()).getKicked()).isFalse();
-            assertThat(router.blocking().kick(KickRequest.newBuilder().setAppKey(app.key()).setDeviceId("kickme")
-                    .setConnectionId(ack.getSessionId()).setReason("test").build()).getKicked()).isTrue();
+            assertThat(conn.router().blocking().kick(KickRequest.newBuilder().setAppKey(conn.app().key())
+                    .setDeviceId("kickme").setConnectionId(other).build()).getKicked()).isFalse();
+            assertThat(conn.router().blocking().kick(KickRequest.newBuilder().setAppKey(conn.app().key())
+                    .setDeviceId("kickme").setConnectionId(ack.getSessionId()).setReason("test").build()).getKicked())
+                    .isTrue();
             List<TestDevice.Frame> frames = d.readUntilClosed(Duration.ofSeconds(5));
             assertThat(frames).extracting(TestDevice.Frame::frameType).containsExactly(FrameType.KICK, FrameType.ERROR);
             assertThat(frames.get(1).error().getCode()).isEqualTo(ErrorCode.KICKED);
@@ -165,8 +146,8 @@ class DeliverIntegrationTest {
 
     @Test
     void kick_whenFieldsMissing_thenInvalidArgument() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> router.blocking().kick(KickRequest.newBuilder()
-                        .setAppKey(app.key()).build()))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> conn.router().blocking().kick(KickRequest.newBuilder()
+                        .setAppKey(conn.app().key()).build()))
                 .isInstanceOf(io.grpc.StatusRuntimeException.class)
                 .hasMessageContaining("INVALID_ARGUMENT")
                 .hasMessageContaining("connection_id");

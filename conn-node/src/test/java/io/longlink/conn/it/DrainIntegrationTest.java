@@ -13,7 +13,6 @@ import io.longlink.proto.device.FrameType;
 import io.longlink.proto.device.Redirect;
 import io.longlink.proto.internal.Outcome;
 import io.longlink.testsupport.Infra;
-import io.longlink.testsupport.RedisServer;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,35 +26,26 @@ import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Drain for rolling upgrades: admin POST /drain and the SIGTERM path (close). */
 @ExtendWith(Infra.class)
 class DrainIntegrationTest {
     private static final String NAMESPACE = "drain-it";
-    private static TestingServer zk;
-    private static RedisServer redisServer;
-    @AutoClose
-    private static TestRedis redis;
-    private static TestRedis.App app;
-    @AutoClose
-    private static ConnNode survivor;
+    /** The node that stays: the drained nodes redirect their devices to it. */
+    @RegisterExtension
+    static final ConnNodeExtension conn = ConnNodeExtension.inNamespace(NAMESPACE);
     @AutoClose
     private static CuratorFramework zkClient;
     private static final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
-    static void start(RedisServer r, TestingServer z) throws Exception {
-        zk = z;
-        redisServer = r;
-        redis = new TestRedis(r.uri(), false);
-        app = redis.newApp();
-        survivor = TestNodes.on(r.uri(), z, NAMESPACE).start();
-        zkClient = CuratorFrameworkFactory.builder().connectString(z.getConnectString()).namespace(NAMESPACE)
+    static void connectToZooKeeper() throws Exception {
+        zkClient = CuratorFrameworkFactory.builder().connectString(conn.zk().getConnectString()).namespace(NAMESPACE)
                 .retryPolicy(new RetryOneTime(100)).build();
         zkClient.start();
         zkClient.blockUntilConnected(10, TimeUnit.SECONDS);
@@ -66,7 +56,7 @@ class DrainIntegrationTest {
         List<TestDevice> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             TestDevice d = TestDevice.connect(node.deviceAddress());
-            ConnAck ack = d.login(TestDevice.connectFrame(app.key(), prefix + i, app.token(prefix + i), 60));
+            ConnAck ack = d.login(conn.app().connectFrame(prefix + i, 60));
             assertThat(ack.getCode()).isEqualTo(ErrorCode.OK);
             out.add(d);
         }
@@ -85,7 +75,7 @@ class DrainIntegrationTest {
         assertThat(frames).extracting(TestDevice.Frame::frameType).containsExactly(FrameType.REDIRECT, FrameType.ERROR);
         assertThat(frames.get(1).error().getCode()).isEqualTo(ErrorCode.SERVER_DRAINING);
         Redirect r = Redirect.parseFrom(frames.get(0).body());
-        assertThat(r.getAddressesList()).containsExactly("127.0.0.1:" + survivor.deviceAddress().getPort());
+        assertThat(r.getAddressesList()).containsExactly("127.0.0.1:" + conn.node().deviceAddress().getPort());
         assertThat(r.getRetryAfterMs()).isBetween(1_000, 1_999);
         return r;
     }
@@ -94,16 +84,16 @@ class DrainIntegrationTest {
     void adminDrain_whenPosted_thenNotReadyDeregisteredEveryoneRedirectedAtBoundedRateAndProcessExits()
             throws Exception {
         CountDownLatch exited = new CountDownLatch(1);
-        ConnNode node = TestNodes.on(redisServer.uri(), zk, NAMESPACE)
+        ConnNode node = conn.nodes()
                 .set(ConnSettings.DRAIN_RATE_PER_S, 4)
                 .onAdminDrainExit(exited::countDown)
                 .start();
         try {
-            await().atMost(Duration.ofSeconds(5)).until(() -> survivor.sessionIndex() != null
+            await().atMost(Duration.ofSeconds(5)).until(() -> conn.node().sessionIndex() != null
                     && zkClient.checkExists().forPath(ZooKeeperPaths.node("conn", node.nodeId())) != null);
             List<TestDevice> devices = connectAll(node, "drained-", 4);
             assertThat(status(node, "GET", "/readyz")).isEqualTo(200);
-            String firstRoute = redis.route(app.key(), "drained-0");
+            String firstRoute = conn.route("drained-0");
             assertThat(firstRoute).startsWith(node.nodeId() + "|");
 
             long start = System.nanoTime();
@@ -112,10 +102,11 @@ class DrainIntegrationTest {
             assertThat(status(node, "GET", "/healthz")).isEqualTo(200);
             assertThat(node.isDraining()).isTrue();
             try (TestRouter router = new TestRouter(node.grpcPort())) {
-                List<Outcome> outcomes = router.deliver(1, TestRouter.delivery(app.key(), "drained-0", "",
-                        TestRouter.push(1, "x")), TestRouter.delivery(app.key(), "drained-1", "", TestRouter.push(2, "x")),
-                        TestRouter.delivery(app.key(), "drained-2", "", TestRouter.push(3, "x")),
-                        TestRouter.delivery(app.key(), "drained-3", "", TestRouter.push(4, "x")));
+                String app = conn.app().key();
+                List<Outcome> outcomes = router.deliver(1, TestRouter.delivery(app, "drained-0", "",
+                        TestRouter.push(1, "x")), TestRouter.delivery(app, "drained-1", "", TestRouter.push(2, "x")),
+                        TestRouter.delivery(app, "drained-2", "", TestRouter.push(3, "x")),
+                        TestRouter.delivery(app, "drained-3", "", TestRouter.push(4, "x")));
                 assertThat(outcomes).doesNotContain(Outcome.WRITTEN).contains(Outcome.REJECTED);
             }
             assertThatThrownBy(() -> TestDevice.connect(node.deviceAddress())).isInstanceOf(ConnectException.class);
@@ -129,7 +120,7 @@ class DrainIntegrationTest {
             long tookMs = (System.nanoTime() - start) / 1_000_000;
             assertThat(tookMs).as("4 clients at 4/s").isGreaterThanOrEqualTo(600);
             assertThat(exited.await(10, TimeUnit.SECONDS)).isTrue();
-            await().atMost(Duration.ofSeconds(5)).until(() -> redis.route(app.key(), "drained-0") == null);
+            await().atMost(Duration.ofSeconds(5)).until(() -> conn.route("drained-0") == null);
             assertThat(node.metrics().getSampleValue("longlink_conn_redirects_total")).isEqualTo(4);
         } finally {
             node.close();
@@ -138,7 +129,7 @@ class DrainIntegrationTest {
 
     @Test
     void close_whenNodeStopsWithConnectedDevices_thenEachRedirectedBeforeTheNodeStops() throws Exception {
-        ConnNode node = TestNodes.on(redisServer.uri(), zk, NAMESPACE).start();
+        ConnNode node = conn.nodes().start();
         List<TestDevice> devices = connectAll(node, "sigterm-", 3);
         node.close(); // what the SIGTERM hook runs
         for (TestDevice d : devices) {
@@ -146,6 +137,6 @@ class DrainIntegrationTest {
             d.close();
         }
         assertThat(zkClient.checkExists().forPath(ZooKeeperPaths.node("conn", node.nodeId()))).isNull();
-        await().atMost(Duration.ofSeconds(5)).until(() -> redis.route(app.key(), "sigterm-0") == null);
+        await().atMost(Duration.ofSeconds(5)).until(() -> conn.route("sigterm-0") == null);
     }
 }

@@ -9,7 +9,6 @@ import io.longlink.proto.device.ErrorCode;
 import io.longlink.proto.device.FrameType;
 import io.longlink.proto.device.Kick;
 import io.longlink.testsupport.Infra;
-import io.longlink.testsupport.RedisServer;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,34 +19,18 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** One live connection per device: on one node, across two nodes, and under a storm of concurrent logins. */
 @ExtendWith(Infra.class)
 class DuplicateLoginIntegrationTest {
-    @AutoClose
-    private static ConnNode nodeA;
-    @AutoClose
-    private static ConnNode nodeB;
-    @AutoClose
-    private static TestRedis redis;
-    private static TestRedis.App app;
-
-    @BeforeAll
-    static void start(RedisServer redisServer, TestingServer zk) throws Exception {
-        redis = new TestRedis(redisServer.uri(), false);
-        nodeA = TestNodes.on(redisServer.uri(), zk, "dup-it").start();
-        nodeB = TestNodes.on(redisServer.uri(), zk, "dup-it").start();
-        app = redis.newApp();
-    }
-
+    @RegisterExtension
+    static final ConnNodeExtension conn = ConnNodeExtension.inNamespace("dup-it").withPeer();
 
     private static ConnAck login(TestDevice d, String device) throws IOException {
-        ConnAck ack = d.login(TestDevice.connectFrame(app.key(), device, app.token(device), 60));
+        ConnAck ack = d.login(conn.app().connectFrame(device, 60));
         assertThat(ack.getCode()).isEqualTo(ErrorCode.OK);
         return ack;
     }
@@ -62,13 +45,13 @@ class DuplicateLoginIntegrationTest {
 
     @Test
     void connect_whenSameDeviceTwiceOnOneNode_thenFirstKickedAndRouteNamesSecond() throws Exception {
-        try (TestDevice first = TestDevice.connect(nodeA.deviceAddress());
-             TestDevice second = TestDevice.connect(nodeA.deviceAddress())) {
+        try (TestDevice first = TestDevice.connect(conn.node().deviceAddress());
+             TestDevice second = TestDevice.connect(conn.node().deviceAddress())) {
             login(first, "same-node");
             ConnAck ack = login(second, "same-node");
             assertKicked(first);
-            assertThat(redis.route(app.key(), "same-node")).isEqualTo(nodeA.nodeId() + "|" + ack.getSessionId());
-            assertThat(nodeA.sessionIndex().find(app.key(), "same-node").connectionIdText()).isEqualTo(ack.getSessionId());
+            assertThat(conn.route("same-node")).isEqualTo(conn.node().nodeId() + "|" + ack.getSessionId());
+            assertThat(conn.session("same-node").connectionIdText()).isEqualTo(ack.getSessionId());
             second.ping();
             assertThat(second.read().frameType()).isEqualTo(FrameType.PONG);
         }
@@ -76,15 +59,15 @@ class DuplicateLoginIntegrationTest {
 
     @Test
     void connect_whenSameDeviceOnAnotherNode_thenOldKickedThroughGrpcAndRouteNamesNew() throws Exception {
-        try (TestDevice old = TestDevice.connect(nodeA.deviceAddress());
-             TestDevice fresh = TestDevice.connect(nodeB.deviceAddress())) {
+        try (TestDevice old = TestDevice.connect(conn.node().deviceAddress());
+             TestDevice fresh = TestDevice.connect(conn.peer().deviceAddress())) {
             login(old, "roamer");
             ConnAck ack = login(fresh, "roamer");
             assertKicked(old);
-            assertThat(redis.route(app.key(), "roamer")).isEqualTo(nodeB.nodeId() + "|" + ack.getSessionId());
-            await().atMost(Duration.ofSeconds(5)).until(() -> nodeA.sessionIndex().find(app.key(), "roamer") == null);
+            assertThat(conn.route("roamer")).isEqualTo(conn.peer().nodeId() + "|" + ack.getSessionId());
+            await().atMost(Duration.ofSeconds(5)).until(() -> conn.session("roamer") == null);
             // the old connection's close deleted nothing: its compare-and-delete saw the new value
-            assertThat(redis.route(app.key(), "roamer")).isEqualTo(nodeB.nodeId() + "|" + ack.getSessionId());
+            assertThat(conn.route("roamer")).isEqualTo(conn.peer().nodeId() + "|" + ack.getSessionId());
             fresh.ping();
             assertThat(fresh.read().frameType()).isEqualTo(FrameType.PONG);
         }
@@ -107,14 +90,14 @@ class DuplicateLoginIntegrationTest {
         ExecutorService pool = Executors.newFixedThreadPool(n);
         try {
             for (int i = 0; i < n; i++) {
-                ConnNode node = i % 2 == 0 ? nodeA : nodeB;
+                ConnNode node = i % 2 == 0 ? conn.node() : conn.peer();
                 TestDevice d = TestDevice.connect(node.deviceAddress());
                 devices.add(d);
                 int id = i;
                 pool.execute(() -> {
                     try {
                         go.await();
-                        d.send(FrameType.CONNECT, TestDevice.connectFrame(app.key(), device, app.token(device), 60));
+                        d.send(FrameType.CONNECT, conn.app().connectFrame(device, 60));
                         while (true) {
                             TestDevice.Frame f = d.read(Duration.ofSeconds(60));
                             if (f.frameType() == FrameType.CONNACK) {
@@ -133,7 +116,7 @@ class DuplicateLoginIntegrationTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> closed.get() >= n - 1);
             // nothing else gets closed later: the survivor stays
             await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> closed.get() == n - 1);
-            String route = redis.route(app.key(), device);
+            String route = conn.route(device);
             assertThat(route).isNotNull();
             List<Integer> survivors = new ArrayList<>();
             for (int i = 0; i < n; i++) {
@@ -146,10 +129,10 @@ class DuplicateLoginIntegrationTest {
             assertThat(survivor.isClosed()).isFalse();
             // exactly one node still indexes the device (the other's kicked sessions are gone)
             await().atMost(Duration.ofSeconds(5)).until(() ->
-                    (nodeA.sessionIndex().find(app.key(), device) == null ? 0 : 1)
-                            + (nodeB.sessionIndex().find(app.key(), device) == null ? 0 : 1) == 1);
-            ConnNode owner = route.startsWith(nodeA.nodeId() + "|") ? nodeA : nodeB;
-            assertThat(owner.sessionIndex().find(app.key(), device).connectionIdText())
+                    (conn.session(device) == null ? 0 : 1)
+                            + (conn.peer().sessionIndex().find(conn.app().key(), device) == null ? 0 : 1) == 1);
+            ConnNode owner = route.startsWith(conn.node().nodeId() + "|") ? conn.node() : conn.peer();
+            assertThat(owner.sessionIndex().find(conn.app().key(), device).connectionIdText())
                     .isEqualTo(route.substring(route.indexOf('|') + 1));
         } finally {
             for (TestDevice d : devices) {

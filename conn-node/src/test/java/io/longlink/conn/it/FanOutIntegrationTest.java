@@ -5,49 +5,38 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.grpc.StatusRuntimeException;
-import io.longlink.conn.ConnNode;
 import io.longlink.proto.device.ErrorCode;
 import io.longlink.proto.device.FrameType;
 import io.longlink.proto.internal.FanOutRequest;
 import io.longlink.proto.internal.FanOutResponse;
 import io.longlink.proto.internal.TagFilter;
 import io.longlink.testsupport.Infra;
-import io.longlink.testsupport.RedisServer;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** FanOut: tag filters and broadcast matched against this node's local index (tags loaded at CONNECT). */
 @ExtendWith(Infra.class)
 class FanOutIntegrationTest {
-    @AutoClose
-    private static ConnNode node;
-    @AutoClose
-    private static TestRedis redis;
-    private static TestRedis.App app;
-    @AutoClose
-    private static TestRouter router;
+    @RegisterExtension
+    static final ConnNodeExtension conn = ConnNodeExtension.inNamespace("fanout-it");
+
     private static final Map<String, TestDevice> devices = new LinkedHashMap<>();
     private static long nextId = 70_000;
 
     @BeforeAll
-    static void start(RedisServer redisServer, TestingServer zk) throws Exception {
-        redis = new TestRedis(redisServer.uri(), false);
-        node = TestNodes.on(redisServer.uri(), zk, "fanout-it").start();
-        app = redis.newApp();
-        router = new TestRouter(node.grpcPort());
-        redis.addTags(app.key(), "vip-beta", "vip", "beta");
-        redis.addTags(app.key(), "beta", "beta");
-        redis.addTags(app.key(), "news", "news");
+    static void connectTaggedDevices() throws Exception {
+        conn.redis().addTags(conn.app().key(), "vip-beta", "vip", "beta");
+        conn.redis().addTags(conn.app().key(), "beta", "beta");
+        conn.redis().addTags(conn.app().key(), "news", "news");
         for (String device : new String[] {"vip-beta", "beta", "news", "untagged"}) {
-            TestDevice d = TestDevice.connect(node.deviceAddress());
-            assertThat(d.login(TestDevice.connectFrame(app.key(), device, app.token(device), 60)).getCode())
+            TestDevice d = TestDevice.connect(conn.node().deviceAddress());
+            assertThat(d.login(conn.app().connectFrame(device, 60)).getCode())
                     .isEqualTo(ErrorCode.OK);
             devices.put(device, d);
         }
@@ -64,7 +53,7 @@ class FanOutIntegrationTest {
     }
 
     private static long matched(TagFilter filter) {
-        return router.blocking().fanOut(FanOutRequest.newBuilder().setAppKey(app.key()).setFilter(filter)
+        return conn.router().blocking().fanOut(FanOutRequest.newBuilder().setAppKey(conn.app().key()).setFilter(filter)
                 .setPush(TestRouter.push(1, "probe")).build()).getMatched();
     }
 
@@ -72,16 +61,21 @@ class FanOutIntegrationTest {
         return ++nextId;
     }
 
-    /** Sends a fan-out and checks exactly the expected devices receive it. */
-    private static void fanOutReaches(FanOutRequest.Builder request, String... expected) throws Exception {
-        for (TestDevice d : devices.values()) { // drop what earlier probes wrote
+    /** Reads what earlier probes wrote: up to the PONG of a PING sent now. */
+    private static void skipEarlierPushes() throws Exception {
+        for (TestDevice d : devices.values()) {
             d.ping();
             while (d.read().frameType() != FrameType.PONG) {
                 // skip earlier pushes
             }
         }
+    }
+
+    /** Sends a fan-out and checks exactly the expected devices receive it. */
+    private static void fanOutReaches(FanOutRequest.Builder request, String... expected) throws Exception {
+        skipEarlierPushes();
         long id = id();
-        FanOutResponse r = router.blocking().fanOut(request.setAppKey(app.key())
+        FanOutResponse r = conn.router().blocking().fanOut(request.setAppKey(conn.app().key())
                 .setPush(TestRouter.push(id, "fan")).build());
         assertThat(r.getMatched()).isEqualTo(expected.length);
         assertThat(r.getWritten()).isEqualTo(expected.length);
@@ -126,16 +120,11 @@ class FanOutIntegrationTest {
     @Test
     void fanOut_whenSpread_thenAnsweredBeforeTheSpreadEndsAndTheRestWrittenAndCountedInBackground()
             throws Exception {
-        for (TestDevice d : devices.values()) { // drop what earlier probes wrote
-            d.ping();
-            while (d.read().frameType() != FrameType.PONG) {
-                // skip earlier pushes
-            }
-        }
+        skipEarlierPushes();
         long id = id();
         // 4 devices over 4 s: chunks at 0, 1, 2 and 3 s; the answer must not wait for the last one
-        FanOutResponse r = router.blocking().fanOut(FanOutRequest.newBuilder().setAppKey(app.key()).setBroadcast(true)
-                .setSpreadMs(4_000).setPush(TestRouter.push(id, "spread")).build());
+        FanOutResponse r = conn.router().blocking().fanOut(FanOutRequest.newBuilder().setAppKey(conn.app().key())
+                .setBroadcast(true).setSpreadMs(4_000).setPush(TestRouter.push(id, "spread")).build());
         assertThat(r.getMatched()).isEqualTo(4);
         assertThat(r.getWritten()).isBetween(1L, 3L);
         for (TestDevice d : devices.values()) {
@@ -147,19 +136,19 @@ class FanOutIntegrationTest {
         }
         // the router counted the answer's `written`; this node counts the writes made after it
         await().atMost(Duration.ofSeconds(5))
-                .until(() -> String.valueOf(4 - r.getWritten()).equals(redis.stat(id, "online")));
+                .until(() -> String.valueOf(4 - r.getWritten()).equals(conn.redis().stat(id, "online")));
     }
 
     @Test
     void fanOut_whenOtherApp_thenNobodyHere() {
-        FanOutResponse r = router.blocking().fanOut(FanOutRequest.newBuilder().setAppKey("another-app")
+        FanOutResponse r = conn.router().blocking().fanOut(FanOutRequest.newBuilder().setAppKey("another-app")
                 .setBroadcast(true).setPush(TestRouter.push(id(), "x")).build());
         assertThat(r.getMatched()).isZero();
     }
 
     @Test
     void fanOut_whenNoFilterAndNoBroadcast_thenInvalidArgument() {
-        assertThatThrownBy(() -> router.blocking().fanOut(FanOutRequest.newBuilder().setAppKey(app.key())
+        assertThatThrownBy(() -> conn.router().blocking().fanOut(FanOutRequest.newBuilder().setAppKey(conn.app().key())
                 .setPush(TestRouter.push(id(), "x")).build()))
                 .isInstanceOf(StatusRuntimeException.class)
                 .hasMessageContaining("INVALID_ARGUMENT")

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.longlink.common.redis.RedisKeys;
-import io.longlink.conn.ConnNode;
 import io.longlink.conn.ConnSettings;
 import io.longlink.proto.device.ConnAck;
 import io.longlink.proto.device.ErrorCode;
@@ -12,39 +11,25 @@ import io.longlink.proto.device.FrameType;
 import io.longlink.proto.device.Push;
 import io.longlink.proto.internal.Outcome;
 import io.longlink.testsupport.Infra;
-import io.longlink.testsupport.RedisServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Store-and-forward: drain on CONNECT (in order, before live traffic), expiry, ACK counted once. */
 @ExtendWith(Infra.class)
 class InboxIntegrationTest {
-    @AutoClose
-    private static ConnNode node;
-    @AutoClose
-    private static TestRedis redis;
-    private static TestRedis.App app;
+    @RegisterExtension
+    static final ConnNodeExtension conn = ConnNodeExtension.inNamespace("inbox-it")
+            .with(ConnSettings.INBOX_PAGE, 50)
+            .with(ConnSettings.SO_SNDBUF, 4096)
+            .with(ConnSettings.WRITE_LOW_WATER, 2048)
+            .with(ConnSettings.WRITE_HIGH_WATER, 8192);
+
     private static long nextId = 1_700_000_000_000L;
-
-    @BeforeAll
-    static void start(RedisServer redisServer, TestingServer zk) throws Exception {
-        redis = new TestRedis(redisServer.uri(), false);
-        node = TestNodes.on(redisServer.uri(), zk, "inbox-it")
-                .set(ConnSettings.INBOX_PAGE, 50)
-                .set(ConnSettings.SO_SNDBUF, 4096)
-                .set(ConnSettings.WRITE_LOW_WATER, 2048)
-                .set(ConnSettings.WRITE_HIGH_WATER, 8192)
-                .start();
-        app = redis.newApp();
-    }
-
 
     private static synchronized long id() {
         return nextId += 1000;
@@ -53,13 +38,13 @@ class InboxIntegrationTest {
     /** What a router does for an offline device: body first, then the inbox member. */
     private static Push store(String device, long id, String payload) {
         Push p = TestRouter.push(id, payload);
-        redis.storeMessage(p, 60_000);
-        redis.addToInbox(app.key(), device, id);
+        conn.redis().storeMessage(p, 60_000);
+        conn.redis().addToInbox(conn.app().key(), device, id);
         return p;
     }
 
     private static TestDevice login(String device, TestDevice d) throws Exception {
-        ConnAck ack = d.login(TestDevice.connectFrame(app.key(), device, app.token(device), 60));
+        ConnAck ack = d.login(conn.app().connectFrame(device, 60));
         assertThat(ack.getCode()).isEqualTo(ErrorCode.OK);
         return d;
     }
@@ -69,27 +54,11 @@ class InboxIntegrationTest {
      * no further PUSH follows them.
      */
     private static List<Long> pushes(TestDevice d, int n) throws Exception {
-        List<Long> ids = new ArrayList<>();
-        while (ids.size() < n) {
-            TestDevice.Frame f = d.read();
-            if (f.frameType() != FrameType.PONG) {
-                ids.add(f.push().getMessageId());
-            }
-        }
+        List<Long> ids = d.readPushIds(n);
         d.ping();
         TestDevice.Frame next = d.read();
         assertThat(next.frameType()).as("frame after the expected pushes").isEqualTo(FrameType.PONG);
         return ids;
-    }
-
-    private static double metric(String name) {
-        Double v = node.metrics().getSampleValue(name);
-        return v == null ? 0 : v;
-    }
-
-    private static double metric(String name, String label, String value) {
-        Double v = node.metrics().getSampleValue(name, new String[] {label}, new String[] {value});
-        return v == null ? 0 : v;
     }
 
     @Test
@@ -102,23 +71,24 @@ class InboxIntegrationTest {
         long stale = id();
         store(device, a, "a");
         store(device, b, "b");
-        redis.createStat(gone, app.key(), false); // the status outlives the body (api.status-retention-seconds)
-        redis.addToInbox(app.key(), device, gone); // body expired: member without body
+        // the status outlives the body (api.status-retention-seconds)
+        conn.redis().createStat(gone, conn.app().key(), false);
+        conn.redis().addToInbox(conn.app().key(), device, gone); // body expired: member without body
         store(device, c, "c");
-        redis.createStat(stale, app.key(), false);
+        conn.redis().createStat(stale, conn.app().key(), false);
         Push old = TestRouter.push(stale, "stale").toBuilder().setExpiresAtMs(System.currentTimeMillis() - 1).build();
-        redis.storeMessage(old, 60_000);
-        redis.addToInbox(app.key(), device, stale);
-        TestRedis.await(redis.commands().zadd(RedisKeys.inbox(app.key(), device), 0,
+        conn.redis().storeMessage(old, 60_000);
+        conn.redis().addToInbox(conn.app().key(), device, stale);
+        TestRedis.await(conn.redis().commands().zadd(RedisKeys.inbox(conn.app().key(), device), 0,
                 "not-an-id".getBytes(StandardCharsets.US_ASCII)));
 
-        try (TestDevice d = login(device, TestDevice.connect(node.deviceAddress()))) {
+        try (TestDevice d = login(device, TestDevice.connect(conn.node().deviceAddress()))) {
             assertThat(pushes(d, 3)).containsExactly(a, b, c);
-            await().atMost(Duration.ofSeconds(5)).until(() -> redis.inbox(app.key(), device).size() == 3);
-            assertThat(redis.inbox(app.key(), device)).containsExactly(RedisKeys.inboxMember(a),
+            await().atMost(Duration.ofSeconds(5)).until(() -> conn.redis().inbox(conn.app().key(), device).size() == 3);
+            assertThat(conn.redis().inbox(conn.app().key(), device)).containsExactly(RedisKeys.inboxMember(a),
                     RedisKeys.inboxMember(b), RedisKeys.inboxMember(c));
-            await().atMost(Duration.ofSeconds(5)).until(() -> "1".equals(redis.stat(gone, "expired")));
-            await().atMost(Duration.ofSeconds(5)).until(() -> "1".equals(redis.stat(stale, "expired")));
+            await().atMost(Duration.ofSeconds(5)).until(() -> "1".equals(conn.redis().stat(gone, "expired")));
+            await().atMost(Duration.ofSeconds(5)).until(() -> "1".equals(conn.redis().stat(stale, "expired")));
         }
     }
 
@@ -127,14 +97,14 @@ class InboxIntegrationTest {
         String device = "revoked-1";
         long withdrawn = id();
         long kept = id();
-        redis.createStat(withdrawn, app.key(), true); // Revoke set revoked_ms and left the tombstone
-        redis.addToInbox(app.key(), device, withdrawn);
+        conn.redis().createStat(withdrawn, conn.app().key(), true); // Revoke set revoked_ms and left the tombstone
+        conn.redis().addToInbox(conn.app().key(), device, withdrawn);
         store(device, kept, "kept");
-        try (TestDevice d = login(device, TestDevice.connect(node.deviceAddress()))) {
+        try (TestDevice d = login(device, TestDevice.connect(conn.node().deviceAddress()))) {
             assertThat(pushes(d, 1)).containsExactly(kept);
-            await().atMost(Duration.ofSeconds(5)).until(() -> "1".equals(redis.stat(withdrawn, "revoked")));
-            assertThat(redis.stat(withdrawn, "expired")).isNull();
-            assertThat(redis.inbox(app.key(), device)).containsExactly(RedisKeys.inboxMember(kept));
+            await().atMost(Duration.ofSeconds(5)).until(() -> "1".equals(conn.redis().stat(withdrawn, "revoked")));
+            assertThat(conn.redis().stat(withdrawn, "expired")).isNull();
+            assertThat(conn.redis().inbox(conn.app().key(), device)).containsExactly(RedisKeys.inboxMember(kept));
         }
     }
 
@@ -142,14 +112,14 @@ class InboxIntegrationTest {
     void connect_whenStatusHashAlreadyExpired_thenEntryRemovedWithoutRecreatingIt() throws Exception {
         String device = "ancient";
         long old = id();
-        redis.addToInbox(app.key(), device, old); // body and status both past their retention
-        double noStatus = metric("longlink_conn_undelivered_total", "counted", "no_status");
-        try (TestDevice d = login(device, TestDevice.connect(node.deviceAddress()))) {
+        conn.redis().addToInbox(conn.app().key(), device, old); // body and status both past their retention
+        double noStatus = conn.metric("longlink_conn_undelivered_total", "counted", "no_status");
+        try (TestDevice d = login(device, TestDevice.connect(conn.node().deviceAddress()))) {
             assertThat(pushes(d, 0)).isEmpty();
-            await().atMost(Duration.ofSeconds(5))
-                    .until(() -> metric("longlink_conn_undelivered_total", "counted", "no_status") == noStatus + 1);
-            assertThat(redis.inbox(app.key(), device)).isEmpty();
-            assertThat(redis.exists(RedisKeys.stat(old))).isFalse();
+            await().atMost(Duration.ofSeconds(5)).until(() ->
+                    conn.metric("longlink_conn_undelivered_total", "counted", "no_status") == noStatus + 1);
+            assertThat(conn.redis().inbox(conn.app().key(), device)).isEmpty();
+            assertThat(conn.redis().exists(RedisKeys.stat(old))).isFalse();
         }
     }
 
@@ -160,23 +130,23 @@ class InboxIntegrationTest {
         long b = id();
         store(device, a, "a");
         store(device, b, "b");
-        try (TestDevice d = login(device, TestDevice.connect(node.deviceAddress()))) {
+        try (TestDevice d = login(device, TestDevice.connect(conn.node().deviceAddress()))) {
             assertThat(pushes(d, 2)).containsExactly(a, b);
-            double acked = metric("longlink_conn_acked_total");
+            double acked = conn.metric("longlink_conn_acked_total");
             d.ack(a);
-            await().atMost(Duration.ofSeconds(5)).until(() -> "1".equals(redis.stat(a, "acked")));
-            assertThat(redis.inbox(app.key(), device)).containsExactly(RedisKeys.inboxMember(b));
+            await().atMost(Duration.ofSeconds(5)).until(() -> "1".equals(conn.redis().stat(a, "acked")));
+            assertThat(conn.redis().inbox(conn.app().key(), device)).containsExactly(RedisKeys.inboxMember(b));
 
-            double ids = metric("longlink_conn_ack_ids_total");
+            double ids = conn.metric("longlink_conn_ack_ids_total");
             d.ack(a, a); // duplicates (e.g. an ACK resent after a reconnect)
-            await().atMost(Duration.ofSeconds(5)).until(() -> metric("longlink_conn_ack_ids_total") == ids + 2);
+            await().atMost(Duration.ofSeconds(5)).until(() -> conn.metric("longlink_conn_ack_ids_total") == ids + 2);
             await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
-                    .until(() -> "1".equals(redis.stat(a, "acked")));
-            assertThat(metric("longlink_conn_acked_total")).isEqualTo(acked + 1);
-            assertThat(redis.stat(b, "acked")).isNull();
+                    .until(() -> "1".equals(conn.redis().stat(a, "acked")));
+            assertThat(conn.metric("longlink_conn_acked_total")).isEqualTo(acked + 1);
+            assertThat(conn.redis().stat(b, "acked")).isNull();
         }
         // b was not acked: it comes again on the next CONNECT (at-least-once)
-        try (TestDevice d = login(device, TestDevice.connect(node.deviceAddress()))) {
+        try (TestDevice d = login(device, TestDevice.connect(conn.node().deviceAddress()))) {
             assertThat(pushes(d, 1)).containsExactly(b);
         }
     }
@@ -190,7 +160,7 @@ class InboxIntegrationTest {
             store(device, id, "m" + i);
             expected.add(id);
         }
-        try (TestDevice d = login(device, TestDevice.connect(node.deviceAddress()))) {
+        try (TestDevice d = login(device, TestDevice.connect(conn.node().deviceAddress()))) {
             assertThat(pushes(d, expected.size())).containsExactlyElementsOf(expected);
         }
     }
@@ -205,17 +175,17 @@ class InboxIntegrationTest {
             store(device, id, payload);
             inbox.add(id);
         }
-        try (TestDevice d = TestDevice.connect(node.deviceAddress(), 4096);
-             TestRouter router = new TestRouter(node.grpcPort())) {
-            ConnAck ack = d.login(TestDevice.connectFrame(app.key(), device, app.token(device), 60));
+        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress(), 4096);
+             TestRouter router = new TestRouter(conn.node().grpcPort())) {
+            ConnAck ack = d.login(conn.app().connectFrame(device, 60));
             assertThat(ack.getCode()).isEqualTo(ErrorCode.OK);
             // the router's view: a newer message, stored first (so the drain may find it too), then delivered live
             long live = id();
             Push livePush = store(device, live, "live");
             Push duplicate = TestRouter.push(inbox.get(0), payload); // a drained message delivered again
             List<Outcome> outcomes = router.deliver(1,
-                    TestRouter.delivery(app.key(), device, ack.getSessionId(), duplicate),
-                    TestRouter.delivery(app.key(), device, ack.getSessionId(), livePush));
+                    TestRouter.delivery(conn.app().key(), device, ack.getSessionId(), duplicate),
+                    TestRouter.delivery(conn.app().key(), device, ack.getSessionId(), livePush));
             assertThat(outcomes).containsExactly(Outcome.WRITTEN, Outcome.WRITTEN); // held behind the drain
             List<Long> expected = new ArrayList<>(inbox);
             expected.add(live);
@@ -230,13 +200,13 @@ class InboxIntegrationTest {
         long b = id();
         store(device, a, "a");
         store(device, b, "b");
-        double redelivered = metric("longlink_conn_inbox_redelivered_total");
-        try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
-            ConnAck ack = d.login(TestDevice.connectFrame(app.key(), device, app.token(device), 60).toBuilder()
+        double redelivered = conn.metric("longlink_conn_inbox_redelivered_total");
+        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
+            ConnAck ack = d.login(conn.app().connectFrame(device, 60).toBuilder()
                     .setLastMessageId(a).build());
             assertThat(ack.getCode()).isEqualTo(ErrorCode.OK);
             assertThat(pushes(d, 2)).containsExactly(a, b);
         }
-        assertThat(metric("longlink_conn_inbox_redelivered_total")).isEqualTo(redelivered + 1);
+        assertThat(conn.metric("longlink_conn_inbox_redelivered_total")).isEqualTo(redelivered + 1);
     }
 }

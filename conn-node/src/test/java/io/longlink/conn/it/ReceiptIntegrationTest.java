@@ -48,7 +48,7 @@ class ReceiptIntegrationTest {
                 long id = 4_242_424_242L;
                 redis.storeMessage(TestRouter.push(id, "hello"), 60_000);
                 redis.addToInbox(app.key(), "receiver", id);
-                assertThat(d.login(TestDevice.connectFrame(app.key(), "receiver", app.token("receiver"), 60))
+                assertThat(d.login(app.connectFrame("receiver", 60))
                         .getCode()).isEqualTo(ErrorCode.OK);
                 assertThat(d.read().push().getMessageId()).isEqualTo(id);
                 d.ack(id);
@@ -89,7 +89,7 @@ class ReceiptIntegrationTest {
                 long id = 5_151_515L;
                 redis.storeMessage(TestRouter.push(id, "hello"), 60_000);
                 redis.addToInbox(app.key(), "offline-kafka", id);
-                assertThat(d.login(TestDevice.connectFrame(app.key(), "offline-kafka", app.token("offline-kafka"), 60))
+                assertThat(d.login(app.connectFrame("offline-kafka", 60))
                         .getCode()).isEqualTo(ErrorCode.OK);
                 assertThat(d.read().push().getMessageId()).isEqualTo(id);
                 d.ack(id);

@@ -7,7 +7,6 @@ import io.longlink.common.redis.RedisKeys;
 import io.longlink.conn.ConnNode;
 import io.longlink.proto.device.ConnAck;
 import io.longlink.proto.device.ErrorCode;
-import io.longlink.proto.device.FrameType;
 import io.longlink.testsupport.Infra;
 import io.longlink.testsupport.RedisClusterServer;
 import java.time.Duration;
@@ -38,17 +37,10 @@ class RedisClusterIntegrationTest {
             }
             ConnNode node = TestNodes.onCluster(uris, zk, "cluster-it").start();
             try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
-                ConnAck ack = d.login(TestDevice.connectFrame(app.key(), "clustered", app.token("clustered"), 60));
+                ConnAck ack = d.login(app.connectFrame("clustered", 60));
                 assertThat(ack.getCode()).isEqualTo(ErrorCode.OK);
                 assertThat(redis.route(app.key(), "clustered")).isEqualTo(node.nodeId() + "|" + ack.getSessionId());
-                List<Long> got = new ArrayList<>();
-                while (got.size() < ids.size()) {
-                    TestDevice.Frame f = d.read();
-                    if (f.frameType() == FrameType.PUSH) {
-                        got.add(f.push().getMessageId());
-                    }
-                }
-                assertThat(got).containsExactlyElementsOf(ids);
+                assertThat(d.readPushIds(ids.size())).containsExactlyElementsOf(ids);
                 d.ack(ids.stream().mapToLong(Long::longValue).toArray());
                 await().atMost(Duration.ofSeconds(5)).until(() -> redis.inbox(app.key(), "clustered").isEmpty());
                 await().atMost(Duration.ofSeconds(5)).until(() -> "1".equals(redis.stat(ids.get(29), "acked")));
@@ -74,16 +66,9 @@ class RedisClusterIntegrationTest {
             }
             ConnNode node = TestNodes.onCluster(uris, zk, "cluster-replay-it").start();
             try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
-                ConnAck ack = d.login(TestDevice.connectFrame(app.key(), "fan", app.token("fan"), 60));
+                ConnAck ack = d.login(app.connectFrame("fan", 60));
                 assertThat(ack.getCode()).isEqualTo(ErrorCode.OK);
-                List<Long> got = new ArrayList<>();
-                while (got.size() < ids.size()) {
-                    TestDevice.Frame f = d.read();
-                    if (f.frameType() == FrameType.PUSH) {
-                        got.add(f.push().getMessageId());
-                    }
-                }
-                assertThat(got).containsExactlyElementsOf(ids);
+                assertThat(d.readPushIds(ids.size())).containsExactlyElementsOf(ids);
                 d.ack(ids.get(ids.size() - 1));
                 await().atMost(Duration.ofSeconds(5)).until(() ->
                         RedisKeys.inboxMember(ids.get(ids.size() - 1)).equals(redis.seen(app.key(), "fan")));

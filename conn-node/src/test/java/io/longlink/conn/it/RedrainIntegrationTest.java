@@ -3,7 +3,6 @@ package io.longlink.conn.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.longlink.conn.ConnNode;
 import io.longlink.conn.ConnSettings;
 import io.longlink.conn.session.Session;
 import io.longlink.proto.device.ConnAck;
@@ -12,69 +11,51 @@ import io.longlink.proto.device.FrameType;
 import io.longlink.proto.device.Push;
 import io.longlink.proto.internal.Outcome;
 import io.longlink.testsupport.Infra;
-import io.longlink.testsupport.RedisServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A live push REJECTED for a slow reader reaches the device once it reads again, on the same connection. */
 @ExtendWith(Infra.class)
 class RedrainIntegrationTest {
     private static final String PAYLOAD = "p".repeat(8_000);
 
-    @AutoClose
-    private static ConnNode node;
-    @AutoClose
-    private static TestRedis redis;
-    private static TestRedis.App app;
-    @AutoClose
-    private static TestRouter router;
-
-    @BeforeAll
-    static void start(RedisServer redisServer, TestingServer zk) throws Exception {
-        redis = new TestRedis(redisServer.uri(), false);
-        node = TestNodes.on(redisServer.uri(), zk, "redrain-it")
-                .set(ConnSettings.SO_SNDBUF, 4096)
-                .set(ConnSettings.WRITE_LOW_WATER, 4096)
-                .set(ConnSettings.WRITE_HIGH_WATER, 16_384)
-                .set(ConnSettings.SLOW_READER_MS, 60_000)
-                .start();
-        app = redis.newApp();
-        router = new TestRouter(node.grpcPort());
-    }
-
+    @RegisterExtension
+    static final ConnNodeExtension conn = ConnNodeExtension.inNamespace("redrain-it")
+            .with(ConnSettings.SO_SNDBUF, 4096)
+            .with(ConnSettings.WRITE_LOW_WATER, 4096)
+            .with(ConnSettings.WRITE_HIGH_WATER, 16_384)
+            .with(ConnSettings.SLOW_READER_MS, 60_000);
 
     private static double redrains() {
-        Double v = node.metrics().getSampleValue("longlink_conn_inbox_redrains_total");
-        return v == null ? 0 : v;
+        return conn.metric("longlink_conn_inbox_redrains_total");
     }
 
     /** As the router does: body and inbox entry first, then the live delivery. */
     private static Outcome push(String device, String connectionId, long id) throws Exception {
         Push push = TestRouter.push(id, PAYLOAD);
-        redis.storeMessage(push, 600_000);
-        redis.addToInbox(app.key(), device, id);
-        return router.deliver(router.nextBatch(), TestRouter.delivery(app.key(), device, connectionId, push)).get(0);
+        conn.redis().storeMessage(push, 600_000);
+        conn.redis().addToInbox(conn.app().key(), device, id);
+        return conn.router().deliver(conn.router().nextBatch(),
+                TestRouter.delivery(conn.app().key(), device, connectionId, push)).get(0);
     }
 
     @Test
     void deliver_whenRejectedForSlowReaderThatReadsAgain_thenInboxRedrainedOnSameConnection() throws Exception {
         String device = "slow-then-fast";
         double before = redrains();
-        try (TestDevice d = TestDevice.connect(node.deviceAddress(), 2048)) {
-            ConnAck ack = d.login(TestDevice.connectFrame(app.key(), device, app.token(device), 60));
+        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress(), 2048)) {
+            ConnAck ack = d.login(conn.app().connectFrame(device, 60));
             assertThat(ack.getCode()).isEqualTo(ErrorCode.OK);
             d.ping();
             assertThat(d.read().frameType()).isEqualTo(FrameType.PONG);
-            await().atMost(Duration.ofSeconds(5)).until(() -> node.sessionIndex().find(app.key(), device) != null);
-            Session session = node.sessionIndex().find(app.key(), device);
+            await().atMost(Duration.ofSeconds(5)).until(() -> conn.session(device) != null);
+            Session session = conn.session(device);
 
             // the device stops reading: socket buffers fill, then the channel turns unwritable
             List<Outcome> seen = new ArrayList<>();
@@ -101,7 +82,7 @@ class RedrainIntegrationTest {
             }
             assertThat(received).contains(rejected);
             assertThat(redrains()).isEqualTo(before + 1);
-            assertThat(node.sessionIndex().find(app.key(), device)).isSameAs(session);
+            assertThat(conn.session(device)).isSameAs(session);
 
             // once the re-drain is over the session is live again: a new push is written at once
             await().atMost(Duration.ofSeconds(5)).until(() -> session.state() == Session.LIVE);
@@ -119,11 +100,11 @@ class RedrainIntegrationTest {
     void deliver_whenNeverRejected_thenNoRedrain() throws Exception {
         String device = "fast";
         double before = redrains();
-        try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
-            ConnAck ack = d.login(TestDevice.connectFrame(app.key(), device, app.token(device), 60));
+        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
+            ConnAck ack = d.login(conn.app().connectFrame(device, 60));
             d.ping();
             assertThat(d.read().frameType()).isEqualTo(FrameType.PONG);
-            await().atMost(Duration.ofSeconds(5)).until(() -> node.sessionIndex().find(app.key(), device) != null);
+            await().atMost(Duration.ofSeconds(5)).until(() -> conn.session(device) != null);
             for (long id = 5_000; id < 5_020; id++) {
                 assertThat(push(device, ack.getSessionId(), id)).isEqualTo(Outcome.WRITTEN);
                 assertThat(d.read().push().getMessageId()).isEqualTo(id);

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.grpc.StatusRuntimeException;
 import io.longlink.common.redis.RedisKeys;
-import io.longlink.conn.ConnNode;
 import io.longlink.proto.device.ConnAck;
 import io.longlink.proto.device.ErrorCode;
 import io.longlink.proto.internal.FanOutRequest;
@@ -14,57 +13,40 @@ import io.longlink.proto.internal.RefreshTagsRequest;
 import io.longlink.proto.internal.RefreshTagsResponse;
 import io.longlink.proto.internal.TagFilter;
 import io.longlink.testsupport.Infra;
-import io.longlink.testsupport.RedisServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** RefreshTags: a connected device's tag changes reach FanOut matching without a reconnect. */
 @ExtendWith(Infra.class)
 class RefreshTagsIntegrationTest {
-    @AutoClose
-    private static ConnNode node;
-    @AutoClose
-    private static TestRedis redis;
-    private static TestRedis.App app;
-    @AutoClose
-    private static TestRouter router;
-
-    @BeforeAll
-    static void start(RedisServer redisServer, TestingServer zk) throws Exception {
-        redis = new TestRedis(redisServer.uri(), false);
-        node = TestNodes.on(redisServer.uri(), zk, "refresh-it").start();
-        app = redis.newApp();
-        router = new TestRouter(node.grpcPort());
-    }
-
+    @RegisterExtension
+    static final ConnNodeExtension conn = ConnNodeExtension.inNamespace("refresh-it");
 
     private static long matched(String tag) {
-        return router.blocking().fanOut(FanOutRequest.newBuilder().setAppKey(app.key())
+        return conn.router().blocking().fanOut(FanOutRequest.newBuilder().setAppKey(conn.app().key())
                 .setFilter(TagFilter.newBuilder().addAnyOf(tag)).setPush(TestRouter.push(1, "probe")).build())
                 .getMatched();
     }
 
     private static RefreshTagsResponse refresh(String device, String connectionId) {
-        return router.blocking().refreshTags(RefreshTagsRequest.newBuilder().setAppKey(app.key())
+        return conn.router().blocking().refreshTags(RefreshTagsRequest.newBuilder().setAppKey(conn.app().key())
                 .setDeviceId(device).setConnectionId(connectionId).build());
     }
 
     @Test
     void refreshTags_whenTagsChangedInRedis_thenFanOutMatchesTheNewTagsWithoutReconnect() throws Exception {
         String device = "retagged";
-        redis.addTags(app.key(), device, "old");
-        try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
-            ConnAck ack = d.login(TestDevice.connectFrame(app.key(), device, app.token(device), 60));
+        conn.redis().addTags(conn.app().key(), device, "old");
+        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
+            ConnAck ack = d.login(conn.app().connectFrame(device, 60));
             assertThat(ack.getCode()).isEqualTo(ErrorCode.OK);
             await().atMost(Duration.ofSeconds(5)).until(() -> matched("old") == 1);
 
-            redis.addTags(app.key(), device, "new");
-            TestRedis.await(redis.commands().srem(RedisKeys.tags(app.key(), device),
+            conn.redis().addTags(conn.app().key(), device, "new");
+            TestRedis.await(conn.redis().commands().srem(RedisKeys.tags(conn.app().key(), device),
                     "old".getBytes(StandardCharsets.UTF_8)));
             assertThat(matched("new")).as("before the refresh, the index has the CONNECT-time tags").isZero();
 
@@ -81,8 +63,8 @@ class RefreshTagsIntegrationTest {
     @Test
     void refreshTags_whenNoSuchConnectionHere_thenNotRefreshed() throws Exception {
         String device = "elsewhere";
-        try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
-            ConnAck ack = d.login(TestDevice.connectFrame(app.key(), device, app.token(device), 60));
+        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
+            ConnAck ack = d.login(conn.app().connectFrame(device, 60));
             assertThat(ack.getCode()).isEqualTo(ErrorCode.OK);
             assertThat(refresh(device, "00000000deadbeef").getRefreshed()).as("another connection id").isFalse();
         }
@@ -91,8 +73,8 @@ class RefreshTagsIntegrationTest {
 
     @Test
     void refreshTags_whenDeviceIdMissing_thenInvalidArgument() {
-        assertThatThrownBy(() -> router.blocking().refreshTags(RefreshTagsRequest.newBuilder()
-                .setAppKey(app.key()).build()))
+        assertThatThrownBy(() -> conn.router().blocking().refreshTags(RefreshTagsRequest.newBuilder()
+                .setAppKey(conn.app().key()).build()))
                 .isInstanceOf(StatusRuntimeException.class)
                 .hasMessageContaining("INVALID_ARGUMENT")
                 .hasMessageContaining("device_id");

@@ -158,6 +158,18 @@ public final class TestDevice implements AutoCloseable {
         return read(Duration.ofSeconds(10));
     }
 
+    /** Reads the next {@code n} PUSH frames, skipping PONGs, and returns their message ids in order. */
+    public List<Long> readPushIds(int n) throws IOException {
+        List<Long> ids = new ArrayList<>();
+        while (ids.size() < n) {
+            Frame f = read();
+            if (f.frameType() != FrameType.PONG) {
+                ids.add(f.push().getMessageId());
+            }
+        }
+        return ids;
+    }
+
     /** Reads frames until the server closes; returns them all. */
     public List<Frame> readUntilClosed(Duration timeout) throws IOException {
         List<Frame> frames = new ArrayList<>();

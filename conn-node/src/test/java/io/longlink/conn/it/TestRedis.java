@@ -3,6 +3,7 @@ package io.longlink.conn.it;
 import io.longlink.common.redis.RedisKeys;
 import io.longlink.common.redis.RedisStore;
 import io.longlink.common.token.DeviceToken;
+import io.longlink.proto.device.Connect;
 import io.longlink.proto.device.Push;
 import io.longlink.proto.internal.TagFilter;
 import io.lettuce.core.SetArgs;
@@ -43,6 +44,11 @@ public final class TestRedis implements AutoCloseable {
     public record App(String key, String secret) {
         public String token(String deviceId) {
             return DeviceToken.mint(secret, key, deviceId, System.currentTimeMillis() / 1000 + 3600);
+        }
+
+        /** A CONNECT of this app's {@code deviceId} with a valid token. */
+        public Connect connectFrame(String deviceId, int heartbeatSeconds) {
+            return TestDevice.connectFrame(key, deviceId, token(deviceId), heartbeatSeconds);
         }
     }
 

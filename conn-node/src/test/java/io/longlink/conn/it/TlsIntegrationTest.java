@@ -65,14 +65,14 @@ class TlsIntegrationTest {
                 tls.init(null, tmf.getTrustManagers(), null);
 
                 try (TestDevice d = TestDevice.connectTls(node.deviceAddress(), tls)) {
-                    assertThat(d.login(TestDevice.connectFrame(app.key(), "secure", app.token("secure"), 60))
+                    assertThat(d.login(app.connectFrame("secure", 60))
                             .getCode()).isEqualTo(ErrorCode.OK);
                     d.ping();
                     assertThat(d.read().frameType()).isEqualTo(FrameType.PONG);
                 }
                 // a plaintext CONNECT is not a TLS record: the handshake fails and the socket closes
                 try (TestDevice plain = TestDevice.connect(node.deviceAddress())) {
-                    plain.send(FrameType.CONNECT, TestDevice.connectFrame(app.key(), "plain", app.token("plain"), 60));
+                    plain.send(FrameType.CONNECT, app.connectFrame("plain", 60));
                     assertThat(plain.readUntilClosed(java.time.Duration.ofSeconds(5)))
                             .noneMatch(f -> f.frameType() == FrameType.CONNACK);
                 }
