@@ -1,0 +1,190 @@
+package io.longlink.common.grpc;
+
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisException;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where failures become gRPC statuses, for every gRPC server of every node: as an
+ * interceptor (a handler that throws), through {@link #status} (a failure met later, for
+ * {@code onError}) and {@link #unary} (a unary call answered by a future). The same failure gets
+ * the same status on every surface:
+ * <ul>
+ * <li>a {@link Refusal} keeps its code and message (validation: INVALID_ARGUMENT with the reason);
+ * <li>a status exception keeps its status;
+ * <li>a {@link RejectedExecutionException} (overload, shutdown) is RESOURCE_EXHAUSTED;
+ * <li>Redis or Kafka unavailable or timed out, and any timeout, are UNAVAILABLE naming what did not
+ * answer (the caller may retry);
+ * <li>anything else is a bug: INTERNAL naming only the exception class, logged once with its stack,
+ * never with request content. A plain IllegalArgumentException is such a bug, not a refusal.
+ * </ul>
+ */
+public final class GrpcErrors implements ServerInterceptor {
+    private static final Logger log = LoggerFactory.getLogger(GrpcErrors.class);
+
+    private final String node;
+
+    /**
+     * @param node what the node is called in messages: {@code api-node}, {@code conn-node}
+     */
+    public GrpcErrors(String node) {
+        this.node = requireNonNull(node, "node");
+    }
+
+    public StatusRuntimeException exception(Throwable t) {
+        return status(t).asRuntimeException();
+    }
+
+    public Status status(Throwable t) {
+        Throwable e = unwrap(requireNonNull(t, "t"));
+        if (e instanceof Refusal refusal) {
+            return Status.fromCode(refusal.code()).withDescription(refusal.getMessage());
+        }
+        if (e instanceof StatusRuntimeException sre) {
+            return sre.getStatus();
+        }
+        if (e instanceof StatusException se) {
+            return se.getStatus();
+        }
+        if (e instanceof RejectedExecutionException) {
+            return Status.RESOURCE_EXHAUSTED.withDescription(node + " is busy or stopping: " + e.getMessage());
+        }
+        if (e instanceof RedisCommandTimeoutException || e instanceof RedisConnectionException) {
+            return Status.UNAVAILABLE.withDescription("redis: " + e.getMessage() + " (retry later)");
+        }
+        if (e instanceof RedisException) {
+            log.warn("redis command failed", e);
+            return Status.UNAVAILABLE.withDescription("redis: " + e.getMessage());
+        }
+        if (e instanceof RetriableException || e instanceof org.apache.kafka.common.errors.TimeoutException) {
+            return Status.UNAVAILABLE.withDescription("kafka: " + e.getMessage() + " (retry later)");
+        }
+        if (e instanceof KafkaException) {
+            log.warn("kafka call failed", e);
+            return Status.UNAVAILABLE.withDescription("kafka: " + e.getMessage());
+        }
+        if (e instanceof TimeoutException) {
+            return Status.UNAVAILABLE.withDescription("timed out: " + e.getMessage() + " (retry later)");
+        }
+        if (e instanceof CancellationException) {
+            return Status.CANCELLED.withDescription("cancelled");
+        }
+        log.error("unexpected failure in a gRPC call", e);
+        return Status.INTERNAL.withDescription("internal error (" + e.getClass().getSimpleName() + "); see " + node
+                + " log");
+    }
+
+    /**
+     * Runs a unary call's work and answers it: the value, or the failure's status whether the work
+     * threw at once or its future failed later on a store or broker thread.
+     */
+    public <T> void unary(StreamObserver<T> observer, Supplier<? extends CompletionStage<T>> work) {
+        CompletionStage<T> stage;
+        try {
+            stage = work.get();
+        } catch (RuntimeException e) {
+            fail(observer, e);
+            return;
+        }
+        stage.whenComplete((value, error) -> {
+            if (error != null) {
+                fail(observer, error);
+                return;
+            }
+            try {
+                observer.onNext(value);
+                observer.onCompleted();
+            } catch (RuntimeException alreadyClosed) {
+                // the caller cancelled or its deadline passed; nothing is left to tell it
+            }
+        });
+    }
+
+    /** Closes {@code call} with the status of {@code t}; quiet when the call is already closed. */
+    public void close(ServerCall<?, ?> call, Throwable t) {
+        try {
+            call.close(status(t), new Metadata());
+        } catch (IllegalStateException alreadyClosed) {
+            log.debug("call already closed when mapping error={}", t.toString());
+        }
+    }
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+                                                       ServerCallHandler<Q, R> next) {
+        ServerCall.Listener<Q> delegate;
+        try {
+            delegate = next.startCall(call, headers);
+        } catch (RuntimeException e) {
+            close(call, e);
+            return new ServerCall.Listener<>() {
+            };
+        }
+        return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(delegate) {
+            @Override
+            public void onMessage(Q message) {
+                try {
+                    super.onMessage(message);
+                } catch (RuntimeException e) {
+                    close(call, e);
+                }
+            }
+
+            @Override
+            public void onHalfClose() {
+                try {
+                    super.onHalfClose();
+                } catch (RuntimeException e) {
+                    close(call, e);
+                }
+            }
+
+            @Override
+            public void onReady() {
+                try {
+                    super.onReady();
+                } catch (RuntimeException e) {
+                    close(call, e);
+                }
+            }
+        };
+    }
+
+    private void fail(StreamObserver<?> observer, Throwable error) {
+        try {
+            observer.onError(exception(error));
+        } catch (RuntimeException alreadyClosed) {
+            // as above: the call is already over
+        }
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        Throwable e = t;
+        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
+    }
+}

@@ -1,0 +1,307 @@
+package io.longlink.common.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionException;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+class GrpcErrorsTest {
+    private static final MethodDescriptor<String, String> METHOD = MethodDescriptor.<String, String>newBuilder()
+            .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName("test.Service/Call")
+            .setRequestMarshaller(new Utf8()).setResponseMarshaller(new Utf8()).build();
+
+    private final GrpcErrors errors = new GrpcErrors("test-node");
+    private final Logger logger = (Logger) LoggerFactory.getLogger(GrpcErrors.class);
+    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+
+    @BeforeEach
+    void captureLog() {
+        logged.start();
+        logger.addAppender(logged);
+    }
+
+    @AfterEach
+    void releaseLog() {
+        logger.detachAppender(logged);
+    }
+
+    @Test
+    void status_whenRefusalWrapped_thenItsCodeAndMessage() {
+        Status s = errors.status(new CompletionException(new ExecutionException(
+                Refusal.invalid("payload", "5000 bytes", "at most 4096"))));
+
+        assertThat(s.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(s.getDescription()).isEqualTo("payload: 5000 bytes (expected: at most 4096)");
+        assertThat(logged.list).isEmpty();
+    }
+
+    @Test
+    void status_whenValidationReason_thenInvalidArgumentWithTheReason() {
+        Status s = errors.status(Refusal.invalid("app_key and device_id are required"));
+
+        assertThat(s.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(s.getDescription()).isEqualTo("app_key and device_id are required");
+    }
+
+    @Test
+    void status_whenStatusException_thenItsStatus() {
+        Status s = errors.status(new CompletionException(Status.DEADLINE_EXCEEDED.withDescription("late")
+                .asRuntimeException()));
+
+        assertThat(s.getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+        assertThat(s.getDescription()).isEqualTo("late");
+    }
+
+    @Test
+    void status_whenKafkaTimesOut_thenUnavailableNamingKafka() {
+        Status s = errors.status(new TimeoutException("Topic t not present in metadata after 2000 ms."));
+
+        assertThat(s.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(s.getDescription()).startsWith("kafka: Topic t not present");
+    }
+
+    @Test
+    void status_whenKafkaRetriable_thenUnavailable() {
+        assertThat(errors.status(new NotEnoughReplicasException("isr")).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    }
+
+    @Test
+    void status_whenRedisTimesOut_thenUnavailableNamingRedis() {
+        Status s = errors.status(new RedisCommandTimeoutException("Command timed out after 5 second(s)"));
+
+        assertThat(s.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(s.getDescription()).startsWith("redis: ");
+    }
+
+    @Test
+    void status_whenRedisUnreachable_thenUnavailableToRetry() {
+        Status s = errors.status(new CompletionException(new RedisConnectionException("Connection refused")));
+
+        assertThat(s.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(s.getDescription()).isEqualTo("redis: Connection refused (retry later)");
+    }
+
+    @Test
+    void status_whenWaitTimesOut_thenUnavailable() {
+        Status s = errors.status(new java.util.concurrent.TimeoutException("no answer in 500 ms"));
+
+        assertThat(s.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(s.getDescription()).isEqualTo("timed out: no answer in 500 ms (retry later)");
+    }
+
+    @Test
+    void status_whenRejectedExecution_thenResourceExhaustedNamingTheNode() {
+        Status s = errors.status(new RejectedExecutionException("too many FanOut calls in progress"));
+
+        assertThat(s.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(s.getDescription()).isEqualTo("test-node is busy or stopping: too many FanOut calls in progress");
+    }
+
+    @Test
+    void status_whenCancelled_thenCancelled() {
+        assertThat(errors.status(new CancellationException()).getCode()).isEqualTo(Status.Code.CANCELLED);
+    }
+
+    @Test
+    void status_whenUnexpected_thenInternalWithoutDetailsAndLoggedOnceWithStack() {
+        IllegalStateException bug = new IllegalStateException("secret-bearing detail");
+
+        Status s = errors.status(new CompletionException(bug));
+
+        assertThat(s.getCode()).isEqualTo(Status.Code.INTERNAL);
+        assertThat(s.getDescription()).doesNotContain("secret-bearing")
+                .isEqualTo("internal error (IllegalStateException); see test-node log");
+        assertThat(logged.list).singleElement().satisfies(e -> {
+            assertThat(e.getLevel()).isEqualTo(Level.ERROR);
+            assertThat(e.getFormattedMessage()).doesNotContain("secret-bearing");
+            assertThat(e.getThrowableProxy().getMessage()).isEqualTo("secret-bearing detail");
+            assertThat(e.getThrowableProxy().getStackTraceElementProxyArray()).isNotEmpty();
+        });
+    }
+
+    @Test
+    void status_whenPlainIllegalArgument_thenInternalNotARefusal() {
+        Status s = errors.status(new NumberFormatException("For input string: \"x\""));
+
+        assertThat(s.getCode()).isEqualTo(Status.Code.INTERNAL);
+        assertThat(s.getDescription()).doesNotContain("input string");
+    }
+
+    @Test
+    void interceptCall_whenStartThrows_thenClosedWithTheMappedStatus() {
+        RecordingCall call = new RecordingCall();
+        ServerCallHandler<String, String> handler = (c, h) -> {
+            throw Refusal.unauthenticated("metadata x-key: missing");
+        };
+
+        ServerCall.Listener<String> listener = errors.interceptCall(call, new Metadata(), handler);
+        listener.onHalfClose();
+
+        assertThat(call.closed).singleElement().satisfies(s -> {
+            assertThat(s.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+            assertThat(s.getDescription()).isEqualTo("metadata x-key: missing");
+        });
+    }
+
+    @Test
+    void interceptCall_whenHandlerThrowsOnHalfClose_thenClosedWithTheMappedStatus() {
+        RecordingCall call = new RecordingCall();
+        ServerCallHandler<String, String> handler = (c, h) -> new ServerCall.Listener<>() {
+            @Override
+            public void onHalfClose() {
+                throw new RejectedExecutionException("queue full");
+            }
+        };
+
+        errors.interceptCall(call, new Metadata(), handler).onHalfClose();
+
+        assertThat(call.closed).extracting(Status::getCode).containsExactly(Status.Code.RESOURCE_EXHAUSTED);
+    }
+
+    @Test
+    void interceptCall_whenHandlerThrowsAfterTheCallClosed_thenQuiet() {
+        RecordingCall call = new RecordingCall();
+        ServerCallHandler<String, String> handler = (c, h) -> new ServerCall.Listener<>() {
+            @Override
+            public void onMessage(String message) {
+                c.close(Status.OK, new Metadata());
+                throw Refusal.invalid("too late");
+            }
+        };
+
+        errors.interceptCall(call, new Metadata(), handler).onMessage("m");
+
+        assertThat(call.closed).extracting(Status::getCode).containsExactly(Status.Code.OK);
+    }
+
+    @Test
+    void unary_whenWorkThrows_thenErrorWithTheMappedStatus() {
+        RecordingObserver<String> out = new RecordingObserver<>();
+
+        errors.unary(out, () -> {
+            throw Refusal.notFound("message_id: 7");
+        });
+
+        assertThat(out.values).isEmpty();
+        assertThat(out.errors).singleElement().satisfies(s -> assertThat(s.getCode()).isEqualTo(Status.Code.NOT_FOUND));
+    }
+
+    @Test
+    void unary_whenFutureFailsLater_thenErrorWithTheMappedStatus() {
+        RecordingObserver<String> out = new RecordingObserver<>();
+        CompletableFuture<String> later = new CompletableFuture<>();
+
+        errors.unary(out, () -> later.thenApply(v -> v));
+        later.completeExceptionally(new RedisCommandTimeoutException("slow"));
+
+        assertThat(out.errors).extracting(Status::getCode).containsExactly(Status.Code.UNAVAILABLE);
+    }
+
+    @Test
+    void unary_whenFutureCompletes_thenValueAndCompleted() {
+        RecordingObserver<String> out = new RecordingObserver<>();
+
+        errors.unary(out, () -> CompletableFuture.completedFuture("v"));
+
+        assertThat(out.values).containsExactly("v");
+        assertThat(out.completed).isTrue();
+        assertThat(out.errors).isEmpty();
+    }
+
+    private static final class RecordingCall extends ServerCall<String, String> {
+        final List<Status> closed = new ArrayList<>();
+
+        @Override
+        public void request(int numMessages) {
+        }
+
+        @Override
+        public void sendHeaders(Metadata headers) {
+        }
+
+        @Override
+        public void sendMessage(String message) {
+        }
+
+        @Override
+        public void close(Status status, Metadata trailers) {
+            if (!closed.isEmpty()) {
+                throw new IllegalStateException("call already closed");
+            }
+            closed.add(status);
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return false;
+        }
+
+        @Override
+        public MethodDescriptor<String, String> getMethodDescriptor() {
+            return METHOD;
+        }
+    }
+
+    private static final class RecordingObserver<T> implements StreamObserver<T> {
+        final List<T> values = new ArrayList<>();
+        final List<Status> errors = new ArrayList<>();
+        boolean completed;
+
+        @Override
+        public void onNext(T value) {
+            values.add(value);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            errors.add(Status.fromThrowable(t));
+        }
+
+        @Override
+        public void onCompleted() {
+            completed = true;
+        }
+    }
+
+    private static final class Utf8 implements MethodDescriptor.Marshaller<String> {
+        @Override
+        public InputStream stream(String value) {
+            return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public String parse(InputStream stream) {
+            try {
+                return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}
