@@ -20,6 +20,7 @@ import io.longlink.api.push.PushLimits;
 import io.longlink.api.receipt.ReceiptHub;
 import io.longlink.common.config.Config;
 import io.longlink.common.discovery.Membership;
+import io.longlink.common.grpc.GrpcErrors;
 import io.longlink.common.kafka.KafkaSettings;
 import io.longlink.common.lifecycle.BaseNode;
 import io.longlink.common.lifecycle.NodeSettings;
@@ -73,22 +74,23 @@ public final class ApiNode extends BaseNode {
         receipts = new ReceiptHub(bootstrap, config.get(KafkaSettings.RECEIPT_TOPIC),
                 config.get(ApiSettings.RECEIPT_STREAMS_MAX), config.get(ApiSettings.RECEIPT_QUEUE_MAX), metrics);
 
+        GrpcErrors errors = new GrpcErrors(ROLE + "-node");
         AppDirectory apps = new AppDirectory(redis, config.get(ApiSettings.AUTH_CACHE_MS),
                 config.get(ApiSettings.AUTH_CACHE_MAX), System::nanoTime);
         MessageIds ids = new MessageIds(System::currentTimeMillis, lease::current);
         PushAcceptor acceptor = new PushAcceptor(redis, batchRedis, publisher, ids, System::currentTimeMillis,
                 config.get(ApiSettings.REQUEST_ID_TTL_SECONDS) * 1000L,
                 config.get(ApiSettings.STATUS_RETENTION_SECONDS) * 1000L, config.get(ApiSettings.MAX_INFLIGHT_PUSHES),
-                metrics);
-        PushGrpcService push = new PushGrpcService(redis, acceptor, receipts, System::currentTimeMillis);
+                metrics, errors);
+        PushGrpcService push = new PushGrpcService(redis, acceptor, receipts, System::currentTimeMillis, errors);
         tagRefresher = new TagRefresher(connNodes, config.get(ApiSettings.TAG_REFRESH_TIMEOUT_MS), metrics);
         DeviceGrpcService devices = new DeviceGrpcService(redis, connNodes, tagRefresher, System::currentTimeMillis,
                 config.get(ApiSettings.TOKEN_TTL_SECONDS), config.get(ApiSettings.ALIAS_MAX_DEVICES),
-                config.get(ApiSettings.DEVICE_MAX_TAGS));
-        AppAdminGrpcService admin = new AppAdminGrpcService(redis, apps, System::currentTimeMillis);
-        BootstrapGrpcService bootstrapService = new BootstrapGrpcService(connNodes);
+                config.get(ApiSettings.DEVICE_MAX_TAGS), errors);
+        AppAdminGrpcService admin = new AppAdminGrpcService(redis, apps, System::currentTimeMillis, errors);
+        BootstrapGrpcService bootstrapService = new BootstrapGrpcService(connNodes, errors);
         AuthInterceptor auth = new AuthInterceptor(apps, config.get(ApiSettings.ADMIN_TOKEN),
-                config.get(RedisSettings.TIMEOUT_MS));
+                config.get(RedisSettings.TIMEOUT_MS), errors);
         CallMetrics callMetrics = new CallMetrics(metrics);
 
         executor = boundedExecutor(config.get(ApiSettings.GRPC_THREADS));
@@ -98,9 +100,10 @@ public final class ApiNode extends BaseNode {
                 .maxInboundMessageSize(PushLimits.MAX_REQUEST_BYTES)
                 .permitKeepAliveTime(10, TimeUnit.SECONDS)
                 .addService(health.getHealthService());
-        // interceptors run last-added first: metrics see every call, auth sees every service call
+        // interceptors run last-added first: metrics see every call, errors turn what auth and the
+        // services throw into statuses, auth sees every service call
         for (var service : new io.grpc.BindableService[] {push, devices, admin, bootstrapService}) {
-            builder.addService(ServerInterceptors.intercept(service, auth, callMetrics));
+            builder.addService(ServerInterceptors.intercept(service, auth, errors, callMetrics));
         }
         configureTls(builder);
         try {

@@ -5,9 +5,9 @@ import static java.util.Objects.requireNonNull;
 import io.grpc.stub.StreamObserver;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.longlink.api.auth.AppDirectory;
-import io.longlink.api.error.ApiException;
-import io.longlink.api.error.Replies;
 import io.longlink.api.validation.Fields;
+import io.longlink.common.grpc.GrpcErrors;
+import io.longlink.common.grpc.Refusal;
 import io.longlink.common.redis.RedisKeys;
 import io.longlink.common.redis.RedisStore;
 import io.longlink.proto.api.AppAdminServiceGrpc;
@@ -34,17 +34,19 @@ public final class AppAdminGrpcService extends AppAdminServiceGrpc.AppAdminServi
     private final RedisClusterAsyncCommands<String, byte[]> redis;
     private final AppDirectory directory;
     private final LongSupplier clock;
+    private final GrpcErrors errors;
     private final SecureRandom random = new SecureRandom();
 
-    public AppAdminGrpcService(RedisStore redis, AppDirectory directory, LongSupplier clock) {
+    public AppAdminGrpcService(RedisStore redis, AppDirectory directory, LongSupplier clock, GrpcErrors errors) {
         this.redis = requireNonNull(redis, "redis").async();
         this.directory = requireNonNull(directory, "directory");
         this.clock = requireNonNull(clock, "clock");
+        this.errors = requireNonNull(errors, "errors");
     }
 
     @Override
     public void createApp(CreateAppRequest request, StreamObserver<CreateAppResponse> out) {
-        Replies.unary(out, () -> {
+        errors.unary(out, () -> {
             String name = Fields.name("name", request.getName());
             return create(name, CREATE_ATTEMPTS);
         });
@@ -70,14 +72,14 @@ public final class AppAdminGrpcService extends AppAdminServiceGrpc.AppAdminServi
 
     @Override
     public void rotateSecret(RotateSecretRequest request, StreamObserver<RotateSecretResponse> out) {
-        Replies.unary(out, () -> {
+        errors.unary(out, () -> {
             String appKey = Fields.appKey("app_key", request.getAppKey());
             String key = RedisKeys.app(appKey);
             String secret = newSecret();
             // apps are never deleted, so "exists, then overwrite" cannot resurrect one
             return redis.hexists(key, RedisKeys.APP_SECRET).thenCompose(exists -> {
                 if (!exists) {
-                    throw ApiException.notFound("app_key: '" + appKey + "' (expected: an existing app)");
+                    throw Refusal.notFound("app_key: '" + appKey + "' (expected: an existing app)");
                 }
                 return redis.hset(key, RedisKeys.APP_SECRET, utf8(secret));
             }).thenApply(x -> {

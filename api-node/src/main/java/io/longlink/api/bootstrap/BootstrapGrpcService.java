@@ -3,10 +3,10 @@ package io.longlink.api.bootstrap;
 import static java.util.Objects.requireNonNull;
 
 import io.grpc.stub.StreamObserver;
-import io.longlink.api.error.ApiException;
-import io.longlink.api.error.Replies;
 import io.longlink.common.discovery.Membership;
 import io.longlink.common.discovery.NodeInfo;
+import io.longlink.common.grpc.GrpcErrors;
+import io.longlink.common.grpc.Refusal;
 import io.longlink.proto.api.BootstrapServiceGrpc;
 import io.longlink.proto.api.ConnNodeEndpoint;
 import io.longlink.proto.api.GetConnNodesRequest;
@@ -26,17 +26,19 @@ public final class BootstrapGrpcService extends BootstrapServiceGrpc.BootstrapSe
     static final int MAX_LIMIT = 100;
 
     private final Membership connNodes;
+    private final GrpcErrors errors;
 
-    public BootstrapGrpcService(Membership connNodes) {
+    public BootstrapGrpcService(Membership connNodes, GrpcErrors errors) {
         this.connNodes = requireNonNull(connNodes, "connNodes");
+        this.errors = requireNonNull(errors, "errors");
     }
 
     @Override
     public void getConnNodes(GetConnNodesRequest request, StreamObserver<GetConnNodesResponse> out) {
-        Replies.unary(out, () -> {
+        errors.unary(out, () -> {
             int limit = request.getLimit();
             if (limit < 0 || limit > MAX_LIMIT) {
-                throw ApiException.invalid("limit", Integer.toUnsignedString(limit), "0 (= " + DEFAULT_LIMIT + ") to " + MAX_LIMIT);
+                throw Refusal.invalid("limit", Integer.toUnsignedString(limit), "0 (= " + DEFAULT_LIMIT + ") to " + MAX_LIMIT);
             }
             List<NodeInfo> nodes = connNodes.nodes().stream()
                     .filter(n -> n.endpoint(DEVICE_ENDPOINT) != null)

@@ -5,13 +5,13 @@ import static java.util.Objects.requireNonNull;
 import io.grpc.stub.StreamObserver;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.longlink.api.auth.Caller;
-import io.longlink.api.error.ApiException;
-import io.longlink.api.error.Replies;
 import io.longlink.api.validation.Fields;
 import io.longlink.common.discovery.Membership;
+import io.longlink.common.grpc.GrpcErrors;
+import io.longlink.common.grpc.Refusal;
 import io.longlink.common.redis.RedisKeys;
-import io.longlink.common.redis.Route;
 import io.longlink.common.redis.RedisStore;
+import io.longlink.common.redis.Route;
 import io.longlink.common.token.DeviceToken;
 import io.longlink.proto.api.Device;
 import io.longlink.proto.api.DeviceServiceGrpc;
@@ -54,9 +54,10 @@ public final class DeviceGrpcService extends DeviceServiceGrpc.DeviceServiceImpl
     private final long tokenTtlSeconds;
     private final int aliasMaxDevices;
     private final int deviceMaxTags;
+    private final GrpcErrors errors;
 
     public DeviceGrpcService(RedisStore redis, Membership connNodes, TagRefresher refresher, LongSupplier clock,
-                             long tokenTtlSeconds, int aliasMaxDevices, int deviceMaxTags) {
+                             long tokenTtlSeconds, int aliasMaxDevices, int deviceMaxTags, GrpcErrors errors) {
         this.redis = requireNonNull(redis, "redis").async();
         this.connNodes = requireNonNull(connNodes, "connNodes");
         this.refresher = requireNonNull(refresher, "refresher");
@@ -64,16 +65,17 @@ public final class DeviceGrpcService extends DeviceServiceGrpc.DeviceServiceImpl
         this.tokenTtlSeconds = tokenTtlSeconds;
         this.aliasMaxDevices = aliasMaxDevices;
         this.deviceMaxTags = deviceMaxTags;
+        this.errors = requireNonNull(errors, "errors");
     }
 
     @Override
     public void registerDevice(RegisterDeviceRequest request, StreamObserver<RegisterDeviceResponse> out) {
-        Replies.unary(out, () -> {
+        errors.unary(out, () -> {
             String app = Caller.appKey();
             String device = Fields.deviceId("device_id", request.getDeviceId());
             Platform platform = request.getPlatform();
             if (platform == Platform.PLATFORM_UNSPECIFIED || platform == Platform.UNRECOGNIZED) {
-                throw ApiException.invalid("platform", request.getPlatformValue(),
+                throw Refusal.invalid("platform", request.getPlatformValue(),
                         "one of ANDROID, IOS, WEB, DESKTOP, IOT");
             }
             long now = clock.getAsLong();
@@ -93,7 +95,7 @@ public final class DeviceGrpcService extends DeviceServiceGrpc.DeviceServiceImpl
      */
     @Override
     public void setAlias(SetAliasRequest request, StreamObserver<SetAliasResponse> out) {
-        Replies.unary(out, () -> {
+        errors.unary(out, () -> {
             String app = Caller.appKey();
             String device = Fields.deviceId("device_id", request.getDeviceId());
             String alias = request.getAlias().isEmpty() ? "" : Fields.alias("alias", request.getAlias());
@@ -105,7 +107,7 @@ public final class DeviceGrpcService extends DeviceServiceGrpc.DeviceServiceImpl
                     : redis.sismember(RedisKeys.alias(app, alias), utf8(device));
             return previous.thenCompose(prevRaw -> size.thenCombine(member, (n, isMember) -> {
                 if (!isMember && n >= aliasMaxDevices) {
-                    throw ApiException.exhausted("alias: " + Fields.show(alias) + " already holds " + n
+                    throw Refusal.exhausted("alias: " + Fields.show(alias) + " already holds " + n
                             + " devices (expected: at most api.alias-max-devices = " + aliasMaxDevices + ")");
                 }
                 return prevRaw == null ? "" : new String(prevRaw, StandardCharsets.UTF_8);
@@ -128,7 +130,7 @@ public final class DeviceGrpcService extends DeviceServiceGrpc.DeviceServiceImpl
 
     @Override
     public void addTags(TagsRequest request, StreamObserver<TagsResponse> out) {
-        Replies.unary(out, () -> {
+        errors.unary(out, () -> {
             String app = Caller.appKey();
             String device = Fields.deviceId("device_id", request.getDeviceId());
             byte[][] tags = tags(request);
@@ -138,7 +140,7 @@ public final class DeviceGrpcService extends DeviceServiceGrpc.DeviceServiceImpl
             return size.thenCombine(present, (n, flags) -> {
                 long added = flags.stream().filter(f -> !f).count();
                 if (n + added > deviceMaxTags) {
-                    throw ApiException.exhausted("tags: the device would hold " + (n + added)
+                    throw Refusal.exhausted("tags: the device would hold " + (n + added)
                             + " tags (expected: at most api.device-max-tags = " + deviceMaxTags + ")");
                 }
                 return added;
@@ -148,7 +150,7 @@ public final class DeviceGrpcService extends DeviceServiceGrpc.DeviceServiceImpl
 
     @Override
     public void removeTags(TagsRequest request, StreamObserver<TagsResponse> out) {
-        Replies.unary(out, () -> {
+        errors.unary(out, () -> {
             String app = Caller.appKey();
             String device = Fields.deviceId("device_id", request.getDeviceId());
             String key = RedisKeys.tags(app, device);
@@ -172,7 +174,7 @@ public final class DeviceGrpcService extends DeviceServiceGrpc.DeviceServiceImpl
 
     @Override
     public void getDevice(GetDeviceRequest request, StreamObserver<Device> out) {
-        Replies.unary(out, () -> {
+        errors.unary(out, () -> {
             String app = Caller.appKey();
             String device = Fields.deviceId("device_id", request.getDeviceId());
             // four reads of one device's slot, sent together
@@ -212,7 +214,7 @@ public final class DeviceGrpcService extends DeviceServiceGrpc.DeviceServiceImpl
     private static byte[][] tags(TagsRequest request) {
         int n = request.getTagsCount();
         if (n == 0 || n > MAX_TAGS_PER_CALL) {
-            throw ApiException.invalid("tags", n + " tags", "1 to " + MAX_TAGS_PER_CALL);
+            throw Refusal.invalid("tags", n + " tags", "1 to " + MAX_TAGS_PER_CALL);
         }
         Set<String> distinct = new LinkedHashSet<>();
         for (int i = 0; i < n; i++) {

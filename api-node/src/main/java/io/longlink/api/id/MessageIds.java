@@ -2,7 +2,7 @@ package io.longlink.api.id;
 
 import static java.util.Objects.requireNonNull;
 
-import io.longlink.api.error.ApiException;
+import io.longlink.common.grpc.Refusal;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
@@ -40,7 +40,7 @@ public final class MessageIds {
     public long next() {
         int worker = workerId.getAsInt();
         if (worker < 0 || worker > MAX_WORKER) {
-            throw ApiException.unavailable("message ids: this api-node holds no worker id lease"
+            throw Refusal.unavailable("message ids: this api-node holds no worker id lease"
                     + " (ZooKeeper connection lost); retry on another api-node or later");
         }
         long now = clock.getAsLong() - EPOCH_MS;

@@ -8,9 +8,9 @@ import static java.util.Objects.requireNonNull;
 import io.grpc.Status;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
-import io.longlink.api.error.ApiException;
-import io.longlink.api.error.StatusMapper;
 import io.longlink.api.id.MessageIds;
+import io.longlink.common.grpc.GrpcErrors;
+import io.longlink.common.grpc.Refusal;
 import io.longlink.common.redis.RedisKeys;
 import io.longlink.common.redis.RedisStore;
 import io.longlink.proto.api.PushBatchResponse;
@@ -57,6 +57,7 @@ public final class PushAcceptor {
     private final long statusRetentionMs;
     private final PushMetrics metrics;
     private final int maxInFlight;
+    private final GrpcErrors errors;
     /** Pushes of started runs that are not answered yet: the admission limit's count. */
     private final AtomicInteger inFlight = new AtomicInteger();
 
@@ -67,7 +68,7 @@ public final class PushAcceptor {
      */
     public PushAcceptor(RedisStore redis, RedisStore batchRedis, CommandPublisher publisher, MessageIds ids,
                         LongSupplier clock, long requestIdTtlMs, long statusRetentionMs, int maxInFlight,
-                        CollectorRegistry registry) {
+                        CollectorRegistry registry, GrpcErrors errors) {
         this.redis = requireNonNull(redis, "redis").async();
         this.unaryWrites = StatusWrites.shared(redis);
         this.batchWrites = StatusWrites.pipelined(requireNonNull(batchRedis, "batchRedis"));
@@ -78,6 +79,7 @@ public final class PushAcceptor {
         this.statusRetentionMs = statusRetentionMs;
         this.metrics = new PushMetrics(registry);
         this.maxInFlight = maxInFlight;
+        this.errors = requireNonNull(errors, "errors");
         metrics.inFlight(inFlight::get, registry);
     }
 
@@ -92,7 +94,7 @@ public final class PushAcceptor {
             int now = inFlight.get();
             if (now > 0 && now + pushes > maxInFlight) {
                 metrics.refused(pushes);
-                throw ApiException.exhausted("api.max-inflight-pushes: " + now + " pushes of this node await Kafka"
+                throw Refusal.exhausted("api.max-inflight-pushes: " + now + " pushes of this node await Kafka"
                         + " (limit " + maxInFlight + "); nothing of this call was pushed, retry with backoff");
             }
             if (inFlight.compareAndSet(now, now + pushes)) {
@@ -131,7 +133,7 @@ public final class PushAcceptor {
                     return redis.get(key).thenCompose(raw -> {
                         if (raw == null) {
                             if (attempts <= 1) {
-                                throw ApiException.unavailable("request_id: reservation raced with its expiry; retry");
+                                throw Refusal.unavailable("request_id: reservation raced with its expiry; retry");
                             }
                             return reserve(app, e, attempts - 1);
                         }
@@ -318,6 +320,11 @@ public final class PushAcceptor {
             done.complete(this);
         }
 
+        /** What a push's failure answers, also for an entry of a batch. */
+        private Status status(Throwable t) {
+            return errors.status(t);
+        }
+
         private void watch(CompletionStage<?> write) {
             pending.incrementAndGet();
             write.whenComplete(this);
@@ -390,7 +397,7 @@ public final class PushAcceptor {
         }
 
         private void fail(Throwable t) {
-            error = StatusMapper.toStatus(t);
+            error = run.status(t);
         }
 
         @Override

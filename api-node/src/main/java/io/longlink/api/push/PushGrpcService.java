@@ -12,9 +12,9 @@ import io.grpc.stub.StreamObserver;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.longlink.api.auth.Caller;
-import io.longlink.api.error.ApiException;
-import io.longlink.api.error.Replies;
 import io.longlink.api.receipt.ReceiptHub;
+import io.longlink.common.grpc.GrpcErrors;
+import io.longlink.common.grpc.Refusal;
 import io.longlink.common.redis.LuaScript;
 import io.longlink.common.redis.RedisKeys;
 import io.longlink.common.redis.RedisStore;
@@ -47,17 +47,20 @@ public final class PushGrpcService extends PushServiceGrpc.PushServiceImplBase {
     private final PushAcceptor acceptor;
     private final ReceiptHub receipts;
     private final LongSupplier clock;
+    private final GrpcErrors errors;
 
-    public PushGrpcService(RedisStore redis, PushAcceptor acceptor, ReceiptHub receipts, LongSupplier clock) {
+    public PushGrpcService(RedisStore redis, PushAcceptor acceptor, ReceiptHub receipts, LongSupplier clock,
+                           GrpcErrors errors) {
         this.redis = requireNonNull(redis, "redis").async();
         this.acceptor = requireNonNull(acceptor, "acceptor");
         this.receipts = requireNonNull(receipts, "receipts");
         this.clock = requireNonNull(clock, "clock");
+        this.errors = requireNonNull(errors, "errors");
     }
 
     @Override
     public void push(PushRequest request, StreamObserver<PushResponse> out) {
-        Replies.unary(out, () -> {
+        errors.unary(out, () -> {
             String app = Caller.appKey();
             ValidPush push = PushValidator.validate(request);
             PushAcceptor.Run run = acceptor.unary(app);
@@ -72,18 +75,18 @@ public final class PushGrpcService extends PushServiceGrpc.PushServiceImplBase {
      */
     @Override
     public void pushBatch(PushBatchRequest request, StreamObserver<PushBatchResponse> out) {
-        Replies.unary(out, () -> {
+        errors.unary(out, () -> {
             String app = Caller.appKey();
             int n = request.getPushesCount();
             if (n < 1 || n > PushLimits.MAX_BATCH_PUSHES) {
-                throw ApiException.invalid("pushes", n + " entries", "1 to " + PushLimits.MAX_BATCH_PUSHES);
+                throw Refusal.invalid("pushes", n + " entries", "1 to " + PushLimits.MAX_BATCH_PUSHES);
             }
             PushAcceptor.Run run = acceptor.batch(app, n);
             for (int i = 0; i < n; i++) {
                 ValidPush push;
                 try {
                     push = PushValidator.validate(request.getPushes(i));
-                } catch (ApiException e) {
+                } catch (Refusal e) {
                     run.refuse(e);
                     continue;
                 }
@@ -95,7 +98,7 @@ public final class PushGrpcService extends PushServiceGrpc.PushServiceImplBase {
 
     @Override
     public void revoke(RevokeRequest request, StreamObserver<RevokeResponse> out) {
-        Replies.unary(out, () -> {
+        errors.unary(out, () -> {
             String app = Caller.appKey();
             long id = messageId(request.getMessageId());
             String stat = RedisKeys.stat(id);
@@ -113,7 +116,7 @@ public final class PushGrpcService extends PushServiceGrpc.PushServiceImplBase {
 
     @Override
     public void getMessageStatus(GetMessageStatusRequest request, StreamObserver<MessageStatus> out) {
-        Replies.unary(out, () -> {
+        errors.unary(out, () -> {
             String app = Caller.appKey();
             long id = messageId(request.getMessageId());
             return redis.hgetall(RedisKeys.stat(id)).thenApply(fields -> {
@@ -141,24 +144,24 @@ public final class PushGrpcService extends PushServiceGrpc.PushServiceImplBase {
         try {
             receipts.subscribe(Caller.appKey(), request.getKindsList(), (ServerCallStreamObserver<Receipt>) out);
         } catch (RuntimeException e) {
-            out.onError(io.longlink.api.error.StatusMapper.toException(e));
+            out.onError(errors.exception(e));
         }
     }
 
     private static long messageId(long id) {
         if (id == 0) {
-            throw ApiException.invalid("message_id", "0", "a message id answered by Push");
+            throw Refusal.invalid("message_id", "0", "a message id answered by Push");
         }
         return id;
     }
 
     private static void checkOwner(String app, long id, byte[] owner) {
         if (owner == null) {
-            throw ApiException.notFound("message_id: " + Long.toUnsignedString(id)
+            throw Refusal.notFound("message_id: " + Long.toUnsignedString(id)
                     + " (expected: a message of this app whose status is still retained)");
         }
         if (!app.equals(new String(owner, StandardCharsets.UTF_8))) {
-            throw ApiException.permissionDenied("message_id: " + Long.toUnsignedString(id) + " belongs to another app");
+            throw Refusal.permissionDenied("message_id: " + Long.toUnsignedString(id) + " belongs to another app");
         }
     }
 

@@ -1,7 +1,7 @@
 package io.longlink.api.push;
 
-import io.longlink.api.error.ApiException;
 import io.longlink.api.validation.Fields;
+import io.longlink.common.grpc.Refusal;
 import io.longlink.proto.api.Audience;
 import io.longlink.proto.api.PushRequest;
 import io.longlink.proto.command.Aliases;
@@ -24,7 +24,7 @@ public final class PushValidator {
         String singleDevice = audience(req, cmd);
         Push.Builder push = Push.newBuilder();
         if (req.getPayload().size() > PushLimits.MAX_PAYLOAD_BYTES) {
-            throw ApiException.invalid("payload", req.getPayload().size() + " bytes",
+            throw Refusal.invalid("payload", req.getPayload().size() + " bytes",
                     "at most " + PushLimits.MAX_PAYLOAD_BYTES);
         }
         push.setPayload(req.getPayload());
@@ -33,11 +33,11 @@ public final class PushValidator {
             String title = req.getNotification().getTitle();
             String body = req.getNotification().getBody();
             if (title.length() > PushLimits.MAX_TITLE_CHARS) {
-                throw ApiException.invalid("notification.title", title.length() + " characters",
+                throw Refusal.invalid("notification.title", title.length() + " characters",
                         "at most " + PushLimits.MAX_TITLE_CHARS);
             }
             if (body.length() > PushLimits.MAX_BODY_CHARS) {
-                throw ApiException.invalid("notification.body", body.length() + " characters",
+                throw Refusal.invalid("notification.body", body.length() + " characters",
                         "at most " + PushLimits.MAX_BODY_CHARS);
             }
             hasNotification = !title.isEmpty() || !body.isEmpty();
@@ -46,12 +46,12 @@ public final class PushValidator {
             }
         }
         if (req.getPayload().isEmpty() && !hasNotification) {
-            throw ApiException.invalid("payload", "empty and no notification", "a payload, a notification or both");
+            throw Refusal.invalid("payload", "empty and no notification", "a payload, a notification or both");
         }
         int ttl = req.hasTtlSeconds() ? req.getTtlSeconds() : PushLimits.DEFAULT_TTL_SECONDS;
         // uint32 arrives as a signed int: values over 2^31 show as negative
         if (ttl < 0 || ttl > PushLimits.MAX_TTL_SECONDS) {
-            throw ApiException.invalid("ttl_seconds", Integer.toUnsignedString(ttl),
+            throw Refusal.invalid("ttl_seconds", Integer.toUnsignedString(ttl),
                     "0 (online devices only) to " + PushLimits.MAX_TTL_SECONDS);
         }
         cmd.setTtlSeconds(ttl);
@@ -60,17 +60,17 @@ public final class PushValidator {
         }
         switch (req.getPriority()) {
             case PRIORITY_UNSPECIFIED, PRIORITY_NORMAL, PRIORITY_HIGH -> cmd.setPriority(req.getPriority());
-            default -> throw ApiException.invalid("priority", req.getPriorityValue(),
+            default -> throw Refusal.invalid("priority", req.getPriorityValue(),
                     "one of PRIORITY_UNSPECIFIED, PRIORITY_NORMAL, PRIORITY_HIGH");
         }
         int spread = req.getSpreadMs();
         if (spread != 0) {
             if (spread < 0 || spread > PushLimits.MAX_SPREAD_MS) {
-                throw ApiException.invalid("spread_ms", Integer.toUnsignedString(spread),
+                throw Refusal.invalid("spread_ms", Integer.toUnsignedString(spread),
                         "0 to " + PushLimits.MAX_SPREAD_MS);
             }
             if (!cmd.hasTags() && !cmd.getBroadcast()) {
-                throw ApiException.invalid("spread_ms", spread + " with a " + req.getAudience().getTargetCase()
+                throw Refusal.invalid("spread_ms", spread + " with a " + req.getAudience().getTargetCase()
                         .name().toLowerCase(java.util.Locale.ROOT) + " audience", "0 unless the audience is tags or broadcast");
             }
             cmd.setSpreadMs(spread);
@@ -83,7 +83,7 @@ public final class PushValidator {
     /** Fills the command's audience; answers the device of a one-device push, else null. */
     private static String audience(PushRequest req, PushCommand.Builder cmd) {
         if (!req.hasAudience()) {
-            throw ApiException.invalid("audience", "missing", "one of devices, aliases, tags, broadcast");
+            throw Refusal.invalid("audience", "missing", "one of devices, aliases, tags, broadcast");
         }
         Audience a = req.getAudience();
         switch (a.getTargetCase()) {
@@ -109,7 +109,7 @@ public final class PushValidator {
                         .addAllNoneOf(distinct("audience.tags.none_of", f.getNoneOfList(), PushLimits.MAX_FILTER_TAGS,
                                 "tags", Fields::tag, 0));
                 if (filter.getAnyOfCount() == 0 && filter.getAllOfCount() == 0) {
-                    throw ApiException.invalid("audience.tags", "no tag in any_of or all_of",
+                    throw Refusal.invalid("audience.tags", "no tag in any_of or all_of",
                             "at least one tag in any_of or all_of");
                 }
                 cmd.setTags(filter);
@@ -117,12 +117,12 @@ public final class PushValidator {
             }
             case BROADCAST -> {
                 if (!a.getBroadcast()) {
-                    throw ApiException.invalid("audience.broadcast", "false", "true");
+                    throw Refusal.invalid("audience.broadcast", "false", "true");
                 }
                 cmd.setBroadcast(true);
                 return null;
             }
-            default -> throw ApiException.invalid("audience", "empty", "one of devices, aliases, tags, broadcast");
+            default -> throw Refusal.invalid("audience", "empty", "one of devices, aliases, tags, broadcast");
         }
     }
 
@@ -132,7 +132,7 @@ public final class PushValidator {
 
     private static Set<String> distinct(String field, List<String> values, int max, String what, Check check, int min) {
         if (values.size() < min || values.size() > max) {
-            throw ApiException.invalid(field, values.size() + " " + what, min + " to " + max);
+            throw Refusal.invalid(field, values.size() + " " + what, min + " to " + max);
         }
         Set<String> out = new LinkedHashSet<>(values.size() * 2);
         for (int i = 0; i < values.size(); i++) {

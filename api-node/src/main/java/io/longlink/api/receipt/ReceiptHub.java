@@ -4,8 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
-import io.longlink.api.error.ApiException;
 import io.longlink.common.admin.Metrics;
+import io.longlink.common.grpc.Refusal;
 import io.longlink.proto.receipt.Receipt;
 import io.longlink.proto.receipt.ReceiptKind;
 import io.prometheus.client.CollectorRegistry;
@@ -66,11 +66,11 @@ public final class ReceiptHub implements AutoCloseable {
 
     public void subscribe(String appKey, List<ReceiptKind> kinds, ServerCallStreamObserver<Receipt> out) {
         if (closed) {
-            throw ApiException.unavailable("receipts: this api-node is shutting down");
+            throw Refusal.unavailable("receipts: this api-node is shutting down");
         }
         if (streams.incrementAndGet() > maxStreams) {
             streams.decrementAndGet();
-            throw ApiException.exhausted("receipts: " + maxStreams + " streams open on this api-node"
+            throw Refusal.exhausted("receipts: " + maxStreams + " streams open on this api-node"
                     + " (expected: at most api.receipt-streams-max); retry on another api-node");
         }
         ReceiptSubscriber sub = new ReceiptSubscriber(appKey, new HashSet<>(kinds), out, maxQueued);

@@ -1,6 +1,6 @@
 package io.longlink.api.validation;
 
-import io.longlink.api.error.ApiException;
+import io.longlink.common.grpc.Refusal;
 
 /**
  * Formats of the identifiers the API accepts. They end up inside Redis keys and Kafka record keys,
@@ -56,7 +56,7 @@ public final class Fields {
 
     public static String appKey(String field, String value) {
         if (!isAppKey(value)) {
-            throw ApiException.invalid(field, show(value), "1 to " + APP_KEY_MAX + " characters of A-Z a-z 0-9 . _ -");
+            throw Refusal.invalid(field, show(value), "1 to " + APP_KEY_MAX + " characters of A-Z a-z 0-9 . _ -");
         }
         return value;
     }
@@ -64,11 +64,11 @@ public final class Fields {
     /** Free text without control characters (app names). */
     public static String name(String field, String value) {
         if (value.isEmpty() || value.length() > APP_NAME_MAX || value.isBlank()) {
-            throw ApiException.invalid(field, show(value), "1 to " + APP_NAME_MAX + " characters, not only spaces");
+            throw Refusal.invalid(field, show(value), "1 to " + APP_NAME_MAX + " characters, not only spaces");
         }
         for (int i = 0; i < value.length(); i++) {
             if (Character.isISOControl(value.charAt(i))) {
-                throw ApiException.invalid(field, show(value), "no control characters");
+                throw Refusal.invalid(field, show(value), "no control characters");
             }
         }
         return value;
@@ -76,14 +76,14 @@ public final class Fields {
 
     private static String token(String field, String value, int max, String alphabet, boolean aliasChars) {
         if (value.isEmpty() || value.length() > max) {
-            throw ApiException.invalid(field, show(value), "1 to " + max + " characters of " + alphabet);
+            throw Refusal.invalid(field, show(value), "1 to " + max + " characters of " + alphabet);
         }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             boolean ok = isAlnum(c) || c == '.' || c == '_' || c == ':' || c == '-'
                     || (aliasChars && (c == '@' || c == '+'));
             if (!ok) {
-                throw ApiException.invalid(field, show(value), "1 to " + max + " characters of " + alphabet);
+                throw Refusal.invalid(field, show(value), "1 to " + max + " characters of " + alphabet);
             }
         }
         return value;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grpc.Status;
-import io.longlink.api.error.ApiException;
+import io.longlink.common.grpc.Refusal;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -77,8 +77,8 @@ class MessageIdsTest {
     void next_whenNoWorkerLease_thenUnavailable() {
         MessageIds ids = new MessageIds(() -> T0, () -> -1);
 
-        assertThatThrownBy(ids::next).isInstanceOf(ApiException.class)
-                .satisfies(e -> assertThat(((ApiException) e).code()).isEqualTo(Status.Code.UNAVAILABLE))
+        assertThatThrownBy(ids::next).isInstanceOf(Refusal.class)
+                .satisfies(e -> assertThat(((Refusal) e).code()).isEqualTo(Status.Code.UNAVAILABLE))
                 .hasMessageContaining("worker id");
     }
 

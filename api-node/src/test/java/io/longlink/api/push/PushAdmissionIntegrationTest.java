@@ -6,8 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
-import io.longlink.api.error.ApiException;
 import io.longlink.api.id.MessageIds;
+import io.longlink.common.grpc.GrpcErrors;
+import io.longlink.common.grpc.Refusal;
 import io.longlink.common.redis.RedisStore;
 import io.longlink.proto.api.Audience;
 import io.longlink.proto.api.DeviceList;
@@ -47,7 +48,7 @@ class PushAdmissionIntegrationTest {
         // nothing listens there: send() waits for metadata (max.block.ms = 1 s here), then the push fails
         publisher = new CommandPublisher("127.0.0.1:" + FreePorts.next(), "commands", 1_000, 5, "admission-test");
         PushAcceptor acceptor = new PushAcceptor(redis, batchRedis, publisher, new MessageIds(System::currentTimeMillis,
-                () -> 1), System::currentTimeMillis, 60_000, 60_000, 3, registry);
+                () -> 1), System::currentTimeMillis, 60_000, 60_000, 3, registry, new GrpcErrors("api-node"));
 
         PushAcceptor.Run first = acceptor.batch("app", 2);
         first.add(push("d-1"));
@@ -59,7 +60,7 @@ class PushAdmissionIntegrationTest {
         PushAcceptor.Run second = acceptor.batch("app", 2);
         second.add(push("d-3"));
         second.add(push("d-4"));
-        assertThatThrownBy(second::start).isInstanceOfSatisfying(ApiException.class, e -> {
+        assertThatThrownBy(second::start).isInstanceOfSatisfying(Refusal.class, e -> {
             assertThat(e.code()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
             assertThat(e.getMessage()).contains("api.max-inflight-pushes").contains("limit 3");
         });

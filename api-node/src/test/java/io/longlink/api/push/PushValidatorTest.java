@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
-import io.longlink.api.error.ApiException;
+import io.longlink.common.grpc.Refusal;
 import io.longlink.proto.api.AliasList;
 import io.longlink.proto.api.Audience;
 import io.longlink.proto.api.DeviceList;
@@ -15,10 +15,10 @@ import io.longlink.proto.api.TagFilter;
 import io.longlink.proto.command.PushCommand;
 import java.util.Collections;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 class PushValidatorTest {
     private static PushRequest.Builder valid() {
@@ -87,9 +87,9 @@ class PushValidatorTest {
     @MethodSource("invalid")
     void validate_whenFieldInvalid_thenInvalidArgumentNamingFieldAndExpectation(PushRequest.Builder request, String message) {
         assertThatThrownBy(() -> PushValidator.validate(request.build()))
-                .isInstanceOf(ApiException.class)
+                .isInstanceOf(Refusal.class)
                 .hasMessage(message)
-                .satisfies(e -> assertThat(((ApiException) e).code()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+                .satisfies(e -> assertThat(((Refusal) e).code()).isEqualTo(Status.Code.INVALID_ARGUMENT));
     }
 
     @Test
