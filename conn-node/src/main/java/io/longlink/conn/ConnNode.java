@@ -10,6 +10,7 @@ import io.longlink.common.config.Config;
 import io.longlink.common.config.ConfigException;
 import io.longlink.common.discovery.Membership;
 import io.longlink.common.discovery.NodeInfo;
+import io.longlink.common.grpc.GrpcErrors;
 import io.longlink.common.kafka.KafkaSettings;
 import io.longlink.common.lifecycle.BaseNode;
 import io.longlink.common.lifecycle.NodeSettings;
@@ -25,7 +26,6 @@ import io.longlink.conn.receipt.ReceiptSink;
 import io.longlink.conn.route.PeerKicker;
 import io.longlink.conn.route.RouteStore;
 import io.longlink.conn.rpc.ConnNodeService;
-import io.longlink.conn.rpc.GrpcErrors;
 import io.longlink.conn.session.Disconnector;
 import io.longlink.conn.session.SessionIndex;
 import io.longlink.conn.session.SessionLayer;
@@ -157,9 +157,10 @@ public final class ConnNode extends BaseNode {
 
         InetSocketAddress grpcBind = new InetSocketAddress(config.get(ConnSettings.GRPC_HOST),
                 config.get(ConnSettings.GRPC_PORT));
+        GrpcErrors errors = new GrpcErrors(ROLE + "-node");
         ConnNodeService service = new ConnNodeService(sessions, drainer::isDraining, fanOutExecutor,
                 config.get(ConnSettings.FANOUT_MAX_CONCURRENT), config.get(ConnSettings.FANOUT_SPREADS_MAX), batcher,
-                config.get(ConnSettings.DELIVER_WINDOW), connMetrics);
+                config.get(ConnSettings.DELIVER_WINDOW), connMetrics, errors);
         try {
             grpc = NettyServerBuilder.forAddress(grpcBind)
                     .channelType(transport.serverChannelType())
@@ -168,7 +169,7 @@ public final class ConnNode extends BaseNode {
                     .directExecutor() // handlers only look up and enqueue; FanOut matching has its own thread
                     .maxInboundMessageSize(config.get(ConnSettings.GRPC_MAX_MESSAGE_BYTES))
                     .permitKeepAliveTime(10, TimeUnit.SECONDS)
-                    .addService(ServerInterceptors.intercept(service, new GrpcErrors()))
+                    .addService(ServerInterceptors.intercept(service, errors))
                     .build()
                     .start();
         } catch (IOException e) {

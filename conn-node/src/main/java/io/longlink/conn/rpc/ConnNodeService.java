@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.longlink.common.grpc.GrpcErrors;
+import io.longlink.common.grpc.Refusal;
 import io.longlink.conn.metrics.ConnMetrics;
 import io.longlink.conn.session.ConnectionIds;
 import io.longlink.conn.session.Session;
@@ -33,10 +35,11 @@ public final class ConnNodeService extends ConnNodeGrpc.ConnNodeImplBase {
     private final FanOuts fanOuts;
     private final int window;
     private final ConnMetrics metrics;
+    private final GrpcErrors errors;
 
     public ConnNodeService(SessionLayer sessions, BooleanSupplier draining, ScheduledExecutorService fanOutExecutor,
                            int maxConcurrentFanOuts, int maxSpreads, RedisBatcher batcher, int window,
-                           ConnMetrics metrics) {
+                           ConnMetrics metrics, GrpcErrors errors) {
         this.sessions = requireNonNull(sessions, "sessions");
         this.index = sessions.index();
         this.metrics = requireNonNull(metrics, "metrics");
@@ -44,6 +47,7 @@ public final class ConnNodeService extends ConnNodeGrpc.ConnNodeImplBase {
         this.fanOuts = new FanOuts(index, sessions.delivery(), fanOutExecutor, maxConcurrentFanOuts, maxSpreads, batcher,
                 metrics);
         this.window = window;
+        this.errors = requireNonNull(errors, "errors");
     }
 
     @Override
@@ -55,7 +59,7 @@ public final class ConnNodeService extends ConnNodeGrpc.ConnNodeImplBase {
     public void fanOut(FanOutRequest request, StreamObserver<FanOutResponse> responses) {
         fanOuts.run(request).whenComplete((r, e) -> {
             if (e != null) {
-                responses.onError(GrpcErrors.status(e).asRuntimeException());
+                responses.onError(errors.exception(e));
                 return;
             }
             responses.onNext(r);
@@ -66,7 +70,7 @@ public final class ConnNodeService extends ConnNodeGrpc.ConnNodeImplBase {
     @Override
     public void kick(KickRequest request, StreamObserver<KickResponse> responses) {
         if (request.getAppKey().isEmpty() || request.getDeviceId().isEmpty() || request.getConnectionId().isEmpty()) {
-            throw new IllegalArgumentException("app_key, device_id and connection_id are required");
+            throw Refusal.invalid("app_key, device_id and connection_id are required");
         }
         metrics.kicksReceived.inc();
         Session s = index.find(request.getAppKey(), request.getDeviceId());
@@ -83,7 +87,7 @@ public final class ConnNodeService extends ConnNodeGrpc.ConnNodeImplBase {
     @Override
     public void refreshTags(RefreshTagsRequest request, StreamObserver<RefreshTagsResponse> responses) {
         if (request.getAppKey().isEmpty() || request.getDeviceId().isEmpty()) {
-            throw new IllegalArgumentException("app_key and device_id are required");
+            throw Refusal.invalid("app_key and device_id are required");
         }
         Session s = index.find(request.getAppKey(), request.getDeviceId());
         if (s == null || (!request.getConnectionId().isEmpty()
@@ -95,7 +99,7 @@ public final class ConnNodeService extends ConnNodeGrpc.ConnNodeImplBase {
         }
         sessions.tags().refresh(s).whenComplete((tags, e) -> {
             if (e != null) {
-                responses.onError(GrpcErrors.status(e).asRuntimeException());
+                responses.onError(errors.exception(e));
                 return;
             }
             boolean refreshed = tags >= 0;

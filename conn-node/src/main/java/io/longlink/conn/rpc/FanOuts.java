@@ -3,6 +3,7 @@ package io.longlink.conn.rpc;
 import static java.util.Objects.requireNonNull;
 
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.longlink.common.grpc.Refusal;
 import io.longlink.common.redis.RedisKeys;
 import io.longlink.conn.codec.Frames;
 import io.longlink.conn.metrics.ConnMetrics;
@@ -65,17 +66,17 @@ final class FanOuts {
 
     static void validate(FanOutRequest r) {
         if (r.getAppKey().isEmpty()) {
-            throw new IllegalArgumentException("app_key is required");
+            throw Refusal.invalid("app_key is required");
         }
         if (!r.hasPush()) {
-            throw new IllegalArgumentException("push is required");
+            throw Refusal.invalid("push is required");
         }
         if (!r.getBroadcast() && r.getFilter().getAnyOfCount() == 0 && r.getFilter().getAllOfCount() == 0
                 && r.getFilter().getNoneOfCount() == 0) {
-            throw new IllegalArgumentException("a tag filter is required unless broadcast is true");
+            throw Refusal.invalid("a tag filter is required unless broadcast is true");
         }
         if (Integer.toUnsignedLong(r.getSpreadMs()) > MAX_SPREAD_MS) {
-            throw new IllegalArgumentException("spread_ms must be at most " + MAX_SPREAD_MS);
+            throw Refusal.invalid("spread_ms must be at most " + MAX_SPREAD_MS);
         }
     }
 
