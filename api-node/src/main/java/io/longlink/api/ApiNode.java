@@ -6,6 +6,7 @@ import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.longlink.api.apps.AppAdminGrpcService;
+import io.longlink.api.apps.AppStore;
 import io.longlink.api.auth.AppDirectory;
 import io.longlink.api.auth.AuthInterceptor;
 import io.longlink.api.bootstrap.BootstrapGrpcService;
@@ -75,6 +76,7 @@ public final class ApiNode extends BaseNode {
                 config.get(ApiSettings.RECEIPT_STREAMS_MAX), config.get(ApiSettings.RECEIPT_QUEUE_MAX), metrics);
 
         GrpcErrors errors = new GrpcErrors(ROLE + "-node");
+        AppStore appStore = new AppStore(redis);
         AppDirectory apps = new AppDirectory(redis, config.get(ApiSettings.AUTH_CACHE_MS),
                 config.get(ApiSettings.AUTH_CACHE_MAX), System::nanoTime);
         MessageIds ids = new MessageIds(System::currentTimeMillis, lease::current);
@@ -87,7 +89,7 @@ public final class ApiNode extends BaseNode {
         DeviceGrpcService devices = new DeviceGrpcService(redis, connNodes, tagRefresher, System::currentTimeMillis,
                 config.get(ApiSettings.TOKEN_TTL_SECONDS), config.get(ApiSettings.ALIAS_MAX_DEVICES),
                 config.get(ApiSettings.DEVICE_MAX_TAGS), errors);
-        AppAdminGrpcService admin = new AppAdminGrpcService(redis, apps, System::currentTimeMillis, errors);
+        AppAdminGrpcService admin = new AppAdminGrpcService(appStore, apps, System::currentTimeMillis, errors);
         BootstrapGrpcService bootstrapService = new BootstrapGrpcService(connNodes, errors);
         AuthInterceptor auth = new AuthInterceptor(apps, config.get(ApiSettings.ADMIN_TOKEN),
                 config.get(RedisSettings.TIMEOUT_MS), errors);

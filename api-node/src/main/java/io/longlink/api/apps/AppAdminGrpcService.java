@@ -3,27 +3,23 @@ package io.longlink.api.apps;
 import static java.util.Objects.requireNonNull;
 
 import io.grpc.stub.StreamObserver;
-import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.longlink.api.auth.AppDirectory;
 import io.longlink.api.validation.Fields;
 import io.longlink.common.grpc.GrpcErrors;
 import io.longlink.common.grpc.Refusal;
-import io.longlink.common.redis.RedisKeys;
-import io.longlink.common.redis.RedisStore;
 import io.longlink.proto.api.AppAdminServiceGrpc;
 import io.longlink.proto.api.CreateAppRequest;
 import io.longlink.proto.api.CreateAppResponse;
 import io.longlink.proto.api.RotateSecretRequest;
 import io.longlink.proto.api.RotateSecretResponse;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.LongSupplier;
 
 /**
- * App registry ({@code ll:app:{appKey}}): CreateApp and RotateSecret, behind the admin token.
+ * CreateApp and RotateSecret, behind the admin token, over the app registry ({@link AppStore}).
  * App keys are 16 characters of lowercase base32 (80 random bits), secrets 32 random bytes in
  * base64url: no colon or brace, so they fit inside the {@code {appKey:deviceId}} hash tag.
  */
@@ -31,14 +27,14 @@ public final class AppAdminGrpcService extends AppAdminServiceGrpc.AppAdminServi
     private static final char[] BASE32 = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
     private static final int CREATE_ATTEMPTS = 3;
 
-    private final RedisClusterAsyncCommands<String, byte[]> redis;
+    private final AppStore apps;
     private final AppDirectory directory;
     private final LongSupplier clock;
     private final GrpcErrors errors;
     private final SecureRandom random = new SecureRandom();
 
-    public AppAdminGrpcService(RedisStore redis, AppDirectory directory, LongSupplier clock, GrpcErrors errors) {
-        this.redis = requireNonNull(redis, "redis").async();
+    public AppAdminGrpcService(AppStore apps, AppDirectory directory, LongSupplier clock, GrpcErrors errors) {
+        this.apps = requireNonNull(apps, "apps");
         this.directory = requireNonNull(directory, "directory");
         this.clock = requireNonNull(clock, "clock");
         this.errors = requireNonNull(errors, "errors");
@@ -52,21 +48,19 @@ public final class AppAdminGrpcService extends AppAdminServiceGrpc.AppAdminServi
         });
     }
 
-    /** HSETNX on the secret claims the key, so two creations can never share an app key. */
+    /** A fresh random key per attempt: the store refuses a key that is taken. */
     private CompletionStage<CreateAppResponse> create(String name, int attempts) {
         String appKey = newAppKey();
         String secret = newSecret();
-        String key = RedisKeys.app(appKey);
-        return redis.hsetnx(key, RedisKeys.APP_SECRET, utf8(secret)).thenCompose(claimed -> {
-            if (!claimed) {
-                if (attempts <= 1) {
-                    throw new IllegalStateException("app key collided " + CREATE_ATTEMPTS + " times in a row");
-                }
-                return create(name, attempts - 1);
+        return apps.create(appKey, secret, name, clock.getAsLong()).thenCompose(created -> {
+            if (created) {
+                return CompletableFuture.completedFuture(CreateAppResponse.newBuilder().setAppKey(appKey)
+                        .setSecret(secret).build());
             }
-            return redis.hset(key, Map.of(RedisKeys.APP_NAME, utf8(name),
-                            RedisKeys.APP_CREATED_MS, utf8(Long.toString(clock.getAsLong()))))
-                    .thenApply(n -> CreateAppResponse.newBuilder().setAppKey(appKey).setSecret(secret).build());
+            if (attempts <= 1) {
+                throw new IllegalStateException("app key collided " + CREATE_ATTEMPTS + " times in a row");
+            }
+            return create(name, attempts - 1);
         });
     }
 
@@ -74,15 +68,11 @@ public final class AppAdminGrpcService extends AppAdminServiceGrpc.AppAdminServi
     public void rotateSecret(RotateSecretRequest request, StreamObserver<RotateSecretResponse> out) {
         errors.unary(out, () -> {
             String appKey = Fields.appKey("app_key", request.getAppKey());
-            String key = RedisKeys.app(appKey);
             String secret = newSecret();
-            // apps are never deleted, so "exists, then overwrite" cannot resurrect one
-            return redis.hexists(key, RedisKeys.APP_SECRET).thenCompose(exists -> {
-                if (!exists) {
+            return apps.rotate(appKey, secret).thenApply(rotated -> {
+                if (!rotated) {
                     throw Refusal.notFound("app_key: '" + appKey + "' (expected: an existing app)");
                 }
-                return redis.hset(key, RedisKeys.APP_SECRET, utf8(secret));
-            }).thenApply(x -> {
                 directory.forget(appKey);
                 return RotateSecretResponse.newBuilder().setSecret(secret).build();
             });
@@ -101,9 +91,5 @@ public final class AppAdminGrpcService extends AppAdminServiceGrpc.AppAdminServi
         byte[] raw = new byte[32];
         random.nextBytes(raw);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }
