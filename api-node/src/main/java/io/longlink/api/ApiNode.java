@@ -11,6 +11,7 @@ import io.longlink.api.auth.AppDirectory;
 import io.longlink.api.auth.AuthInterceptor;
 import io.longlink.api.bootstrap.BootstrapGrpcService;
 import io.longlink.api.device.DeviceGrpcService;
+import io.longlink.api.device.DeviceStore;
 import io.longlink.api.device.TagRefresher;
 import io.longlink.api.id.MessageIds;
 import io.longlink.api.id.WorkerIdLease;
@@ -86,9 +87,9 @@ public final class ApiNode extends BaseNode {
                 metrics, errors);
         PushGrpcService push = new PushGrpcService(redis, acceptor, receipts, System::currentTimeMillis, errors);
         tagRefresher = new TagRefresher(connNodes, config.get(ApiSettings.TAG_REFRESH_TIMEOUT_MS), metrics);
-        DeviceGrpcService devices = new DeviceGrpcService(redis, connNodes, tagRefresher, System::currentTimeMillis,
-                config.get(ApiSettings.TOKEN_TTL_SECONDS), config.get(ApiSettings.ALIAS_MAX_DEVICES),
-                config.get(ApiSettings.DEVICE_MAX_TAGS), errors);
+        DeviceGrpcService devices = new DeviceGrpcService(new DeviceStore(redis), connNodes, tagRefresher,
+                System::currentTimeMillis, config.get(ApiSettings.TOKEN_TTL_SECONDS),
+                config.get(ApiSettings.ALIAS_MAX_DEVICES), config.get(ApiSettings.DEVICE_MAX_TAGS), errors);
         AppAdminGrpcService admin = new AppAdminGrpcService(appStore, apps, System::currentTimeMillis, errors);
         BootstrapGrpcService bootstrapService = new BootstrapGrpcService(connNodes, errors);
         AuthInterceptor auth = new AuthInterceptor(apps, config.get(ApiSettings.ADMIN_TOKEN),

@@ -3,14 +3,11 @@ package io.longlink.api.device;
 import static java.util.Objects.requireNonNull;
 
 import io.grpc.stub.StreamObserver;
-import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.longlink.api.auth.Caller;
 import io.longlink.api.validation.Fields;
 import io.longlink.common.discovery.Membership;
 import io.longlink.common.grpc.GrpcErrors;
 import io.longlink.common.grpc.Refusal;
-import io.longlink.common.redis.RedisKeys;
-import io.longlink.common.redis.RedisStore;
 import io.longlink.common.redis.Route;
 import io.longlink.common.token.DeviceToken;
 import io.longlink.proto.api.Device;
@@ -23,19 +20,14 @@ import io.longlink.proto.api.SetAliasResponse;
 import io.longlink.proto.api.TagsRequest;
 import io.longlink.proto.api.TagsResponse;
 import io.longlink.proto.device.Platform;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.LongSupplier;
 
 /**
- * Device registration (signed tokens), aliases and tags. Every key is built from the caller's own
- * app key, so an app cannot read or change another app's devices whatever ids it sends.
+ * Device registration (signed tokens), aliases and tags, kept in the {@link DeviceStore} under the
+ * caller's own app key, so an app cannot read or change another app's devices whatever ids it sends.
  *
  * <p>Tags are read by conn-nodes when a device connects; AddTags and RemoveTags also ask the
  * conn-node holding the device's connection to reload them ({@link TagRefresher}, best effort, a
@@ -43,11 +35,8 @@ import java.util.function.LongSupplier;
  */
 public final class DeviceGrpcService extends DeviceServiceGrpc.DeviceServiceImplBase {
     static final int MAX_TAGS_PER_CALL = 100;
-    private static final String F_PLATFORM = "platform";
-    private static final String F_REGISTERED = "registered_ms";
-    private static final String F_ALIAS = "alias";
 
-    private final RedisClusterAsyncCommands<String, byte[]> redis;
+    private final DeviceStore store;
     private final Membership connNodes;
     private final TagRefresher refresher;
     private final LongSupplier clock;
@@ -56,9 +45,9 @@ public final class DeviceGrpcService extends DeviceServiceGrpc.DeviceServiceImpl
     private final int deviceMaxTags;
     private final GrpcErrors errors;
 
-    public DeviceGrpcService(RedisStore redis, Membership connNodes, TagRefresher refresher, LongSupplier clock,
+    public DeviceGrpcService(DeviceStore store, Membership connNodes, TagRefresher refresher, LongSupplier clock,
                              long tokenTtlSeconds, int aliasMaxDevices, int deviceMaxTags, GrpcErrors errors) {
-        this.redis = requireNonNull(redis, "redis").async();
+        this.store = requireNonNull(store, "store");
         this.connNodes = requireNonNull(connNodes, "connNodes");
         this.refresher = requireNonNull(refresher, "refresher");
         this.clock = requireNonNull(clock, "clock");
@@ -81,17 +70,14 @@ public final class DeviceGrpcService extends DeviceServiceGrpc.DeviceServiceImpl
             long now = clock.getAsLong();
             long expires = now / 1000 + tokenTtlSeconds;
             String token = DeviceToken.mint(Caller.appSecret(), app, device, expires);
-            return redis.hset(RedisKeys.device(app, device), Map.of(
-                    F_PLATFORM, utf8(platform.name()),
-                    F_REGISTERED, utf8(Long.toString(now)))).thenApply(n -> RegisterDeviceResponse.newBuilder()
+            return store.register(app, device, platform, now).thenApply(n -> RegisterDeviceResponse.newBuilder()
                     .setToken(token).setExpiresAtMs(expires * 1000).build());
         });
     }
 
     /**
-     * One alias per device. The device record names the current alias so that a change also
-     * removes the device from the old alias's set (alias sets and device records live in
-     * different cluster slots, so these are separate commands, not one script).
+     * One alias per device: the device record names the current alias, so that a change also
+     * removes the device from the old alias's set.
      */
     @Override
     public void setAlias(SetAliasRequest request, StreamObserver<SetAliasResponse> out) {
@@ -99,31 +85,13 @@ public final class DeviceGrpcService extends DeviceServiceGrpc.DeviceServiceImpl
             String app = Caller.appKey();
             String device = Fields.deviceId("device_id", request.getDeviceId());
             String alias = request.getAlias().isEmpty() ? "" : Fields.alias("alias", request.getAlias());
-            String record = RedisKeys.device(app, device);
-            CompletionStage<byte[]> previous = redis.hget(record, F_ALIAS);
-            CompletionStage<Long> size = alias.isEmpty() ? CompletableFuture.completedFuture(0L)
-                    : redis.scard(RedisKeys.alias(app, alias));
-            CompletionStage<Boolean> member = alias.isEmpty() ? CompletableFuture.completedFuture(false)
-                    : redis.sismember(RedisKeys.alias(app, alias), utf8(device));
-            return previous.thenCompose(prevRaw -> size.thenCombine(member, (n, isMember) -> {
-                if (!isMember && n >= aliasMaxDevices) {
-                    throw Refusal.exhausted("alias: " + Fields.show(alias) + " already holds " + n
+            return store.aliasSlot(app, device, alias).thenCompose(slot -> {
+                if (!slot.member() && slot.size() >= aliasMaxDevices) {
+                    throw Refusal.exhausted("alias: " + Fields.show(alias) + " already holds " + slot.size()
                             + " devices (expected: at most api.alias-max-devices = " + aliasMaxDevices + ")");
                 }
-                return prevRaw == null ? "" : new String(prevRaw, StandardCharsets.UTF_8);
-            })).thenCompose(prev -> {
-                List<CompletableFuture<?>> writes = new ArrayList<>(3);
-                if (!prev.isEmpty() && !prev.equals(alias)) {
-                    writes.add(redis.srem(RedisKeys.alias(app, prev), utf8(device)).toCompletableFuture());
-                }
-                if (alias.isEmpty()) {
-                    writes.add(redis.hdel(record, F_ALIAS).toCompletableFuture());
-                } else {
-                    writes.add(redis.hset(record, F_ALIAS, utf8(alias)).toCompletableFuture());
-                    writes.add(redis.sadd(RedisKeys.alias(app, alias), utf8(device)).toCompletableFuture());
-                }
-                return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
-                        .thenApply(x -> SetAliasResponse.newBuilder().setPreviousAlias(prev).build());
+                return store.moveAlias(app, device, slot.previous(), alias)
+                        .thenApply(x -> SetAliasResponse.newBuilder().setPreviousAlias(slot.previous()).build());
             });
         });
     }
@@ -133,18 +101,14 @@ public final class DeviceGrpcService extends DeviceServiceGrpc.DeviceServiceImpl
         errors.unary(out, () -> {
             String app = Caller.appKey();
             String device = Fields.deviceId("device_id", request.getDeviceId());
-            byte[][] tags = tags(request);
-            String key = RedisKeys.tags(app, device);
-            CompletionStage<Long> size = redis.scard(key);
-            CompletionStage<List<Boolean>> present = redis.smismember(key, tags);
-            return size.thenCombine(present, (n, flags) -> {
-                long added = flags.stream().filter(f -> !f).count();
-                if (n + added > deviceMaxTags) {
-                    throw Refusal.exhausted("tags: the device would hold " + (n + added)
+            Set<String> tags = tags(request);
+            return store.tagsAfterAdding(app, device, tags).thenCompose(n -> {
+                if (n > deviceMaxTags) {
+                    throw Refusal.exhausted("tags: the device would hold " + n
                             + " tags (expected: at most api.device-max-tags = " + deviceMaxTags + ")");
                 }
-                return added;
-            }).thenCompose(x -> redis.sadd(key, tags)).thenCompose(x -> changed(app, device));
+                return store.addTags(app, device, tags);
+            }).thenCompose(x -> changed(app, device));
         });
     }
 
@@ -153,8 +117,7 @@ public final class DeviceGrpcService extends DeviceServiceGrpc.DeviceServiceImpl
         errors.unary(out, () -> {
             String app = Caller.appKey();
             String device = Fields.deviceId("device_id", request.getDeviceId());
-            String key = RedisKeys.tags(app, device);
-            return redis.srem(key, tags(request)).thenCompose(x -> changed(app, device));
+            return store.removeTags(app, device, tags(request)).thenCompose(x -> changed(app, device));
         });
     }
 
@@ -163,13 +126,12 @@ public final class DeviceGrpcService extends DeviceServiceGrpc.DeviceServiceImpl
      * refresh gave up: it never fails the call, the change is in Redis already).
      */
     private CompletionStage<TagsResponse> changed(String app, String device) {
-        // two reads of the device's slot, sent together
-        CompletableFuture<TagsResponse> tags = members(RedisKeys.tags(app, device)).toCompletableFuture();
-        CompletableFuture<byte[]> route = redis.get(RedisKeys.route(app, device)).toCompletableFuture();
-        return route.handle((r, e) -> e == null ? refresher.refresh(app, device, r)
+        DeviceStore.TagsAndRoute now = store.tagsAndRoute(app, device);
+        return now.route().handle((r, e) -> e == null ? refresher.refresh(app, device, r)
                         : refresher.routeUnreadable(app, device, e))
                 .thenCompose(refresh -> refresh)
-                .thenCompose(x -> tags);
+                .thenCompose(x -> now.tags())
+                .thenApply(tags -> TagsResponse.newBuilder().addAllTags(tags).build());
     }
 
     @Override
@@ -177,41 +139,20 @@ public final class DeviceGrpcService extends DeviceServiceGrpc.DeviceServiceImpl
         errors.unary(out, () -> {
             String app = Caller.appKey();
             String device = Fields.deviceId("device_id", request.getDeviceId());
-            // four reads of one device's slot, sent together
-            CompletableFuture<byte[]> route = redis.get(RedisKeys.route(app, device)).toCompletableFuture();
-            CompletableFuture<Set<byte[]>> tags = redis.smembers(RedisKeys.tags(app, device)).toCompletableFuture();
-            CompletableFuture<Long> depth = redis.zcard(RedisKeys.inbox(app, device)).toCompletableFuture();
-            CompletableFuture<Map<String, byte[]>> record = redis.hgetall(RedisKeys.device(app, device)).toCompletableFuture();
-            return CompletableFuture.allOf(route, tags, depth, record).thenApply(x -> {
-                Device.Builder d = Device.newBuilder().setDeviceId(device).addAllTags(sorted(tags.join()))
-                        .setInboxDepth(depth.join());
-                Route r = Route.parse(route.join());
+            return store.device(app, device).thenApply(stored -> {
+                Device.Builder d = Device.newBuilder().setDeviceId(device).addAllTags(stored.tags())
+                        .setInboxDepth(stored.inboxDepth()).setAlias(stored.alias()).setPlatform(stored.platform())
+                        .setRegisteredAtMs(stored.registeredMs());
+                Route r = stored.route();
                 if (r != null) {
                     d.setNodeId(r.nodeId()).setOnline(connNodes.isLive(r.nodeId()));
-                }
-                Map<String, byte[]> fields = record.join();
-                byte[] alias = fields.get(F_ALIAS);
-                if (alias != null) {
-                    d.setAlias(new String(alias, StandardCharsets.UTF_8));
-                }
-                byte[] platform = fields.get(F_PLATFORM);
-                if (platform != null) {
-                    try {
-                        d.setPlatform(Platform.valueOf(new String(platform, StandardCharsets.UTF_8)));
-                    } catch (IllegalArgumentException unknown) {
-                        d.setPlatform(Platform.PLATFORM_UNSPECIFIED);
-                    }
-                }
-                byte[] registered = fields.get(F_REGISTERED);
-                if (registered != null) {
-                    d.setRegisteredAtMs(Long.parseLong(new String(registered, StandardCharsets.US_ASCII)));
                 }
                 return d.build();
             });
         });
     }
 
-    private static byte[][] tags(TagsRequest request) {
+    private static Set<String> tags(TagsRequest request) {
         int n = request.getTagsCount();
         if (n == 0 || n > MAX_TAGS_PER_CALL) {
             throw Refusal.invalid("tags", n + " tags", "1 to " + MAX_TAGS_PER_CALL);
@@ -220,23 +161,6 @@ public final class DeviceGrpcService extends DeviceServiceGrpc.DeviceServiceImpl
         for (int i = 0; i < n; i++) {
             distinct.add(Fields.tag("tags[" + i + "]", request.getTags(i)));
         }
-        return distinct.stream().map(DeviceGrpcService::utf8).toArray(byte[][]::new);
-    }
-
-    private CompletionStage<TagsResponse> members(String key) {
-        return redis.smembers(key).thenApply(set -> TagsResponse.newBuilder().addAllTags(sorted(set)).build());
-    }
-
-    private static List<String> sorted(Set<byte[]> raw) {
-        List<String> out = new ArrayList<>(raw.size());
-        for (byte[] b : raw) {
-            out.add(new String(b, StandardCharsets.UTF_8));
-        }
-        out.sort(null);
-        return out;
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
+        return distinct;
     }
 }

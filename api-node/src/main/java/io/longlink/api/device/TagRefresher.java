@@ -63,23 +63,22 @@ public final class TagRefresher implements AutoCloseable {
     /**
      * Refreshes the device's tags on the node its route names. Never completes exceptionally.
      *
-     * @param route the device's {@code ll:route} value ({@code nodeId|connectionId}), or null
+     * @param route the device's route, or null when it has none
      */
-    public CompletionStage<Result> refresh(String appKey, String deviceId, byte[] route) {
+    public CompletionStage<Result> refresh(String appKey, String deviceId, Route route) {
         if (timeoutMs == 0) {
             return done(Result.DISABLED);
         }
         if (route == null) {
             return done(Result.OFFLINE);
         }
-        Route r = Route.parse(route);
-        NodeInfo node = r == null ? null : connNodes.get(r.nodeId());
+        NodeInfo node = connNodes.get(route.nodeId());
         ManagedChannel channel = node == null ? null : peers.channel(node);
         if (channel == null) {
             return done(Result.OFFLINE);
         }
         RefreshTagsRequest request = RefreshTagsRequest.newBuilder().setAppKey(appKey).setDeviceId(deviceId)
-                .setConnectionId(r.connectionId()).build();
+                .setConnectionId(route.connectionId()).build();
         CompletableFuture<Result> result = new CompletableFuture<>();
         try {
             ConnNodeGrpc.newStub(channel).withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS)
