@@ -16,6 +16,7 @@ import io.longlink.api.device.TagRefresher;
 import io.longlink.api.id.MessageIds;
 import io.longlink.api.id.WorkerIdLease;
 import io.longlink.api.push.CommandPublisher;
+import io.longlink.api.push.MessageStore;
 import io.longlink.api.push.PushAcceptor;
 import io.longlink.api.push.PushGrpcService;
 import io.longlink.api.push.PushLimits;
@@ -81,11 +82,12 @@ public final class ApiNode extends BaseNode {
         AppDirectory apps = new AppDirectory(redis, config.get(ApiSettings.AUTH_CACHE_MS),
                 config.get(ApiSettings.AUTH_CACHE_MAX), System::nanoTime);
         MessageIds ids = new MessageIds(System::currentTimeMillis, lease::current);
-        PushAcceptor acceptor = new PushAcceptor(redis, batchRedis, publisher, ids, System::currentTimeMillis,
+        MessageStore messages = new MessageStore(redis, batchRedis,
                 config.get(ApiSettings.REQUEST_ID_TTL_SECONDS) * 1000L,
-                config.get(ApiSettings.STATUS_RETENTION_SECONDS) * 1000L, config.get(ApiSettings.MAX_INFLIGHT_PUSHES),
-                metrics, errors);
-        PushGrpcService push = new PushGrpcService(redis, acceptor, receipts, System::currentTimeMillis, errors);
+                config.get(ApiSettings.STATUS_RETENTION_SECONDS) * 1000L);
+        PushAcceptor acceptor = new PushAcceptor(messages, publisher, ids, System::currentTimeMillis,
+                config.get(ApiSettings.MAX_INFLIGHT_PUSHES), metrics, errors);
+        PushGrpcService push = new PushGrpcService(messages, acceptor, receipts, System::currentTimeMillis, errors);
         tagRefresher = new TagRefresher(connNodes, config.get(ApiSettings.TAG_REFRESH_TIMEOUT_MS), metrics);
         DeviceGrpcService devices = new DeviceGrpcService(new DeviceStore(redis), connNodes, tagRefresher,
                 System::currentTimeMillis, config.get(ApiSettings.TOKEN_TTL_SECONDS),

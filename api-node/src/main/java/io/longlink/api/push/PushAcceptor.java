@@ -1,29 +1,21 @@
 package io.longlink.api.push;
 
-import static io.longlink.common.redis.RedisKeys.STAT_ACCEPTED_MS;
-import static io.longlink.common.redis.RedisKeys.STAT_APP;
-import static io.longlink.common.redis.RedisKeys.STAT_CREATED_MS;
 import static java.util.Objects.requireNonNull;
 
 import io.grpc.Status;
-import io.lettuce.core.SetArgs;
-import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.longlink.api.id.MessageIds;
 import io.longlink.common.grpc.GrpcErrors;
 import io.longlink.common.grpc.Refusal;
-import io.longlink.common.redis.RedisKeys;
-import io.longlink.common.redis.RedisStore;
 import io.longlink.proto.api.PushBatchResponse;
 import io.longlink.proto.api.PushError;
 import io.longlink.proto.api.PushResponse;
 import io.longlink.proto.api.PushResult;
 import io.prometheus.client.CollectorRegistry;
-import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -33,8 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Takes validated pushes the rest of the way, for Push and PushBatch alike: reserve the request_id
  * if there is one, produce the command to Kafka, and once Kafka acknowledged it record its status
- * hash ({@code ll:stat:{id}}: owner, {@code created_ms}, {@code accepted_ms}). A push counts as
- * accepted only with that acknowledgement (acks=all).
+ * hash ({@code ll:stat:{id}}: owner, {@code created_ms}, {@code accepted_ms}) in the
+ * {@link MessageStore}. A push counts as accepted only with that acknowledgement (acks=all).
  *
  * <p>The pushes of one call travel together as a {@link Run} through three phases, each ended by
  * one counter reaching zero rather than by a future per push: reservations, then the Kafka sends,
@@ -45,16 +37,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class PushAcceptor {
     private static final Logger log = LoggerFactory.getLogger(PushAcceptor.class);
-    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
-    private final RedisClusterAsyncCommands<String, byte[]> redis;
-    private final StatusWrites unaryWrites;
-    private final StatusWrites batchWrites;
+    private final MessageStore messages;
     private final CommandPublisher publisher;
     private final MessageIds ids;
     private final LongSupplier clock;
-    private final long requestIdTtlMs;
-    private final long statusRetentionMs;
     private final PushMetrics metrics;
     private final int maxInFlight;
     private final GrpcErrors errors;
@@ -62,21 +49,14 @@ public final class PushAcceptor {
     private final AtomicInteger inFlight = new AtomicInteger();
 
     /**
-     * @param redis      the node's shared connection: reservations and unary status writes
-     * @param batchRedis a connection for PushBatch status writes only (its auto-flush is switched per batch)
      * @param maxInFlight pushes admitted at once (api.max-inflight-pushes); beyond, calls get RESOURCE_EXHAUSTED
      */
-    public PushAcceptor(RedisStore redis, RedisStore batchRedis, CommandPublisher publisher, MessageIds ids,
-                        LongSupplier clock, long requestIdTtlMs, long statusRetentionMs, int maxInFlight,
-                        CollectorRegistry registry, GrpcErrors errors) {
-        this.redis = requireNonNull(redis, "redis").async();
-        this.unaryWrites = StatusWrites.shared(redis);
-        this.batchWrites = StatusWrites.pipelined(requireNonNull(batchRedis, "batchRedis"));
+    public PushAcceptor(MessageStore messages, CommandPublisher publisher, MessageIds ids, LongSupplier clock,
+                        int maxInFlight, CollectorRegistry registry, GrpcErrors errors) {
+        this.messages = requireNonNull(messages, "messages");
         this.publisher = requireNonNull(publisher, "publisher");
         this.ids = requireNonNull(ids, "ids");
         this.clock = requireNonNull(clock, "clock");
-        this.requestIdTtlMs = requestIdTtlMs;
-        this.statusRetentionMs = statusRetentionMs;
         this.metrics = new PushMetrics(registry);
         this.maxInFlight = maxInFlight;
         this.errors = requireNonNull(errors, "errors");
@@ -105,52 +85,29 @@ public final class PushAcceptor {
 
     /** A unary Push of {@code app}. */
     Run unary(String app) {
-        return new Run(app, 1, unaryWrites, false);
+        return new Run(app, 1, messages.statusWrites(false), false);
     }
 
     /** A PushBatch of {@code app} with {@code size} entries. */
     Run batch(String app, int size) {
         metrics.batch(size);
-        return new Run(app, size, batchWrites, true);
+        return new Run(app, size, messages.statusWrites(true), true);
     }
 
     /**
-     * Idempotent push: the first call reserves {@code ll:req:{app:requestId}} with SET NX; a retry
-     * finds the reserved id and answers it. If the earlier attempt never got Kafka's
-     * acknowledgement (no {@code accepted_ms} yet), the retry publishes the command again under
-     * the same id: routers and devices treat the same id as the same message, so a retry can
-     * duplicate a delivery attempt but can never lose the push or give it a second id.
+     * Idempotent push: the first call reserves the request id; a retry finds the reserved id and
+     * answers it. If the earlier attempt never got Kafka's acknowledgement, the retry publishes the
+     * command again under the same id: routers and devices treat the same id as the same message, so
+     * a retry can duplicate a delivery attempt but can never lose the push or give it a second id.
      */
-    private CompletionStage<Void> reserve(String app, Entry e, int attempts) {
-        String key = RedisKeys.request(app, e.push.requestId());
-        long fresh = ids.next();
-        return redis.set(key, utf8(Long.toUnsignedString(fresh)), SetArgs.Builder.nx().px(requestIdTtlMs))
-                .thenCompose(reserved -> {
-                    if ("OK".equals(reserved)) {
-                        e.publish(fresh, false);
-                        return DONE;
-                    }
-                    return redis.get(key).thenCompose(raw -> {
-                        if (raw == null) {
-                            if (attempts <= 1) {
-                                throw Refusal.unavailable("request_id: reservation raced with its expiry; retry");
-                            }
-                            return reserve(app, e, attempts - 1);
-                        }
-                        long earlier = Long.parseUnsignedLong(new String(raw, StandardCharsets.UTF_8));
-                        return redis.hget(RedisKeys.stat(earlier), STAT_ACCEPTED_MS).thenAccept(accepted -> {
-                            if (accepted != null) {
-                                e.answer(earlier);
-                            } else {
-                                e.publish(earlier, true);
-                            }
-                        });
-                    });
-                });
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
+    private CompletionStage<Void> reserve(String app, Entry e) {
+        return messages.reserve(app, e.push.requestId(), ids::next).thenAccept(r -> {
+            switch (r.holder()) {
+                case NONE -> e.publish(r.messageId(), false);
+                case UNACCEPTED -> e.publish(r.messageId(), true);
+                case ACCEPTED -> e.answer(r.messageId());
+            }
+        });
     }
 
     /**
@@ -218,7 +175,7 @@ public final class PushAcceptor {
                 Entry e = entries[i];
                 if (e.push != null && !e.push.requestId().isEmpty()) {
                     try {
-                        reserve(app, e, 2).whenComplete((x, error) -> {
+                        reserve(app, e).whenComplete((x, error) -> {
                             if (error != null) {
                                 e.fail(error);
                             }
@@ -282,20 +239,18 @@ public final class PushAcceptor {
         private void stampAccepted() {
             phase = ACCEPTING;
             pending.set(1);
-            byte[] owner = utf8(app);
+            byte[] owner = MessageStore.utf8(app);
             byte[] at = null;
-            RedisClusterAsyncCommands<String, byte[]> r = writes.begin();
+            Consumer<CompletionStage<?>> watch = this::watch;
+            writes.begin();
             try {
                 for (int i = 0; i < size; i++) {
                     Entry e = entries[i];
                     if (e.publish && e.error == null) {
                         if (at == null) {
-                            at = utf8(Long.toString(clock.getAsLong()));
+                            at = MessageStore.utf8(Long.toString(clock.getAsLong()));
                         }
-                        String stat = RedisKeys.stat(e.id);
-                        watch(r.hset(stat, Map.of(STAT_APP, owner, STAT_CREATED_MS, utf8(Long.toString(e.createdMs)),
-                                STAT_ACCEPTED_MS, at)));
-                        watch(r.pexpire(stat, e.push.template().getTtlSeconds() * 1000L + statusRetentionMs));
+                        writes.accepted(e.id, owner, e.createdMs, at, e.push.template().getTtlSeconds(), watch);
                     }
                 }
             } finally {

@@ -1,10 +1,17 @@
 package io.longlink.api.push;
 
+import static io.longlink.common.redis.RedisKeys.STAT_ACCEPTED_MS;
+import static io.longlink.common.redis.RedisKeys.STAT_APP;
+import static io.longlink.common.redis.RedisKeys.STAT_CREATED_MS;
 import static java.util.Objects.requireNonNull;
 
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.longlink.common.redis.RedisKeys;
 import io.longlink.common.redis.RedisStore;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * The Redis connection a call's status-hash writes go out on, between {@link #begin} and {@link #end}.
@@ -20,25 +27,27 @@ final class StatusWrites {
     private final RedisStore store;
     private final RedisClusterAsyncCommands<String, byte[]> redis;
     private final ReentrantLock lock;
+    private final long retentionMs;
 
-    private StatusWrites(RedisStore store, boolean pipelined) {
+    private StatusWrites(RedisStore store, boolean pipelined, long retentionMs) {
         this.store = requireNonNull(store, "store");
         this.redis = store.async();
         this.lock = pipelined ? new ReentrantLock() : null;
+        this.retentionMs = retentionMs;
     }
 
     /** Writes on a connection other calls share: each command is flushed as issued. */
-    static StatusWrites shared(RedisStore store) {
-        return new StatusWrites(store, false);
+    static StatusWrites shared(RedisStore store, long retentionMs) {
+        return new StatusWrites(store, false, retentionMs);
     }
 
     /** Writes on a connection used by nothing else: what is issued between begin and end leaves in one flush. */
-    static StatusWrites pipelined(RedisStore store) {
-        return new StatusWrites(store, true);
+    static StatusWrites pipelined(RedisStore store, long retentionMs) {
+        return new StatusWrites(store, true, retentionMs);
     }
 
-    /** The commands to issue on; pair with {@link #end} in a finally block. */
-    RedisClusterAsyncCommands<String, byte[]> begin() {
+    /** Starts issuing; pair with {@link #end} in a finally block. */
+    void begin() {
         if (lock != null) {
             lock.lock();
             try {
@@ -48,7 +57,19 @@ final class StatusWrites {
                 throw e;
             }
         }
-        return redis;
+    }
+
+    /**
+     * Between begin and end: the status of a push Kafka accepted, one HSET (owner, {@code created_ms},
+     * {@code accepted_ms}) and one PEXPIRE (the message TTL plus the retention). Each write's reply
+     * stage goes to {@code watch}.
+     */
+    void accepted(long messageId, byte[] app, long createdMs, byte[] acceptedMs, int ttlSeconds,
+                  Consumer<CompletionStage<?>> watch) {
+        String stat = RedisKeys.stat(messageId);
+        watch.accept(redis.hset(stat, Map.of(STAT_APP, app, STAT_CREATED_MS,
+                MessageStore.utf8(Long.toString(createdMs)), STAT_ACCEPTED_MS, acceptedMs)));
+        watch.accept(redis.pexpire(stat, ttlSeconds * 1000L + retentionMs));
     }
 
     void end() {
