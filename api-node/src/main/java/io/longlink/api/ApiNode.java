@@ -7,7 +7,6 @@ import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.longlink.api.apps.AppAdminGrpcService;
 import io.longlink.api.apps.AppStore;
-import io.longlink.api.auth.AppDirectory;
 import io.longlink.api.auth.AuthInterceptor;
 import io.longlink.api.bootstrap.BootstrapGrpcService;
 import io.longlink.api.device.DeviceGrpcService;
@@ -22,17 +21,18 @@ import io.longlink.api.push.PushGrpcService;
 import io.longlink.api.push.PushLimits;
 import io.longlink.api.receipt.ReceiptHub;
 import io.longlink.common.config.Config;
+import io.longlink.common.auth.AppSecretCache;
 import io.longlink.common.discovery.Membership;
 import io.longlink.common.grpc.GrpcErrors;
 import io.longlink.common.kafka.KafkaSettings;
 import io.longlink.common.lifecycle.BaseNode;
 import io.longlink.common.lifecycle.NodeSettings;
-import io.longlink.common.redis.RedisSettings;
 import io.longlink.common.redis.RedisStore;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -78,9 +78,13 @@ public final class ApiNode extends BaseNode {
                 config.get(ApiSettings.RECEIPT_STREAMS_MAX), config.get(ApiSettings.RECEIPT_QUEUE_MAX), metrics);
 
         GrpcErrors errors = new GrpcErrors(ROLE + "-node");
+        executor = boundedExecutor(config.get(ApiSettings.GRPC_THREADS));
         AppStore appStore = new AppStore(redis);
-        AppDirectory apps = new AppDirectory(redis, config.get(ApiSettings.AUTH_CACHE_MS),
-                config.get(ApiSettings.AUTH_CACHE_MAX), System::nanoTime);
+        // unknown apps are kept as long as known ones: api.auth-cache-ms for both
+        long authCacheMs = config.get(ApiSettings.AUTH_CACHE_MS);
+        AppSecretCache<Optional<String>> secrets = new AppSecretCache<>(
+                appKey -> appStore.secret(appKey).thenApply(Optional::ofNullable), Optional::isPresent,
+                config.get(ApiSettings.AUTH_CACHE_MAX), authCacheMs, authCacheMs, System::nanoTime);
         MessageIds ids = new MessageIds(System::currentTimeMillis, lease::current);
         MessageStore messages = new MessageStore(redis, batchRedis,
                 config.get(ApiSettings.REQUEST_ID_TTL_SECONDS) * 1000L,
@@ -92,13 +96,11 @@ public final class ApiNode extends BaseNode {
         DeviceGrpcService devices = new DeviceGrpcService(new DeviceStore(redis), connNodes, tagRefresher,
                 System::currentTimeMillis, config.get(ApiSettings.TOKEN_TTL_SECONDS),
                 config.get(ApiSettings.ALIAS_MAX_DEVICES), config.get(ApiSettings.DEVICE_MAX_TAGS), errors);
-        AppAdminGrpcService admin = new AppAdminGrpcService(appStore, apps, System::currentTimeMillis, errors);
+        AppAdminGrpcService admin = new AppAdminGrpcService(appStore, secrets, System::currentTimeMillis, errors);
         BootstrapGrpcService bootstrapService = new BootstrapGrpcService(connNodes, errors);
-        AuthInterceptor auth = new AuthInterceptor(apps, config.get(ApiSettings.ADMIN_TOKEN),
-                config.get(RedisSettings.TIMEOUT_MS), errors);
+        AuthInterceptor auth = new AuthInterceptor(secrets, config.get(ApiSettings.ADMIN_TOKEN), executor, errors);
         CallMetrics callMetrics = new CallMetrics(metrics);
 
-        executor = boundedExecutor(config.get(ApiSettings.GRPC_THREADS));
         InetSocketAddress bind = new InetSocketAddress(config.get(ApiSettings.GRPC_HOST), config.get(ApiSettings.GRPC_PORT));
         NettyServerBuilder builder = NettyServerBuilder.forAddress(bind)
                 .executor(executor)

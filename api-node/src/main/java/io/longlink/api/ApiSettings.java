@@ -16,7 +16,7 @@ public final class ApiSettings {
     public static final Setting<Integer> GRPC_PORT = Setting.port("api.grpc.port", 8400,
             "Port of the public gRPC API");
     public static final Setting<Integer> GRPC_THREADS = Setting.intRange("api.grpc.threads", 16, 1, 512,
-            "Threads running API calls (calls are asynchronous; only auth-cache misses wait on Redis)");
+            "Threads running API calls (calls are asynchronous; none waits on Redis)");
     public static final Setting<String> TLS_CERT = Setting.optionalString("api.tls.cert-path", "",
             "PEM certificate chain of the API port; empty = plaintext (set with api.tls.key-path)");
     public static final Setting<String> TLS_KEY = Setting.optionalString("api.tls.key-path", "",

@@ -5,6 +5,7 @@ import static io.longlink.api.ApiHarness.asApp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.common.util.concurrent.ListenableFuture;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -12,6 +13,7 @@ import io.longlink.proto.api.AppAdminServiceGrpc;
 import io.longlink.proto.api.Audience;
 import io.longlink.proto.api.CreateAppRequest;
 import io.longlink.proto.api.CreateAppResponse;
+import io.longlink.proto.api.Device;
 import io.longlink.proto.api.DeviceList;
 import io.longlink.proto.api.DeviceServiceGrpc;
 import io.longlink.proto.api.GetDeviceRequest;
@@ -21,7 +23,11 @@ import io.longlink.proto.api.RotateSecretRequest;
 import io.longlink.testsupport.Infra;
 import io.longlink.testsupport.KafkaCluster;
 import io.longlink.testsupport.RedisServer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.curator.test.TestingServer;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterAll;
@@ -142,6 +148,34 @@ class AuthIntegrationTest {
                 Status.Code.UNAUTHENTICATED, "does not match");
         assertThat(asApp(DeviceServiceGrpc.newBlockingStub(api.channel), created.getAppKey(), fresh)
                 .getDevice(GetDeviceRequest.newBuilder().setDeviceId("d").build()).getDeviceId()).isEqualTo("d");
+    }
+
+    @Test
+    void deviceCalls_whenManyArriveBeforeTheSecretIsCached_thenEachAuthenticatedOnceItIsRead() throws Exception {
+        CreateAppResponse fresh = asAdmin(AppAdminServiceGrpc.newBlockingStub(api.channel), ApiHarness.ADMIN_TOKEN)
+                .createApp(CreateAppRequest.newBuilder().setName("concurrent").build());
+        DeviceServiceGrpc.DeviceServiceFutureStub right =
+                asApp(DeviceServiceGrpc.newFutureStub(api.channel), fresh.getAppKey(), fresh.getSecret());
+        DeviceServiceGrpc.DeviceServiceFutureStub wrong =
+                asApp(DeviceServiceGrpc.newFutureStub(api.channel), fresh.getAppKey(), "wrong");
+        List<ListenableFuture<Device>> accepted = new ArrayList<>();
+        List<ListenableFuture<Device>> refused = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            accepted.add(right.getDevice(GetDeviceRequest.newBuilder().setDeviceId("d" + i).build()));
+            refused.add(wrong.getDevice(GetDeviceRequest.newBuilder().setDeviceId("d" + i).build()));
+        }
+
+        for (int i = 0; i < accepted.size(); i++) {
+            assertThat(accepted.get(i).get(10, TimeUnit.SECONDS).getDeviceId()).isEqualTo("d" + i);
+            ListenableFuture<Device> r = refused.get(i);
+            assertStatus(() -> {
+                try {
+                    r.get(10, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    throw e.getCause();
+                }
+            }, Status.Code.UNAUTHENTICATED, "does not match");
+        }
     }
 
     @Test

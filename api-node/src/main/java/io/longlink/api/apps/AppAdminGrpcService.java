@@ -3,8 +3,8 @@ package io.longlink.api.apps;
 import static java.util.Objects.requireNonNull;
 
 import io.grpc.stub.StreamObserver;
-import io.longlink.api.auth.AppDirectory;
 import io.longlink.api.validation.Fields;
+import io.longlink.common.auth.AppSecretCache;
 import io.longlink.common.grpc.GrpcErrors;
 import io.longlink.common.grpc.Refusal;
 import io.longlink.proto.api.AppAdminServiceGrpc;
@@ -13,6 +13,7 @@ import io.longlink.proto.api.CreateAppResponse;
 import io.longlink.proto.api.RotateSecretRequest;
 import io.longlink.proto.api.RotateSecretResponse;
 import java.security.SecureRandom;
+import java.util.Optional;
 import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -28,14 +29,18 @@ public final class AppAdminGrpcService extends AppAdminServiceGrpc.AppAdminServi
     private static final int CREATE_ATTEMPTS = 3;
 
     private final AppStore apps;
-    private final AppDirectory directory;
+    private final AppSecretCache<Optional<String>> secrets;
     private final LongSupplier clock;
     private final GrpcErrors errors;
     private final SecureRandom random = new SecureRandom();
 
-    public AppAdminGrpcService(AppStore apps, AppDirectory directory, LongSupplier clock, GrpcErrors errors) {
+    /**
+     * @param secrets the node's cache of app secrets, told when a secret changes here
+     */
+    public AppAdminGrpcService(AppStore apps, AppSecretCache<Optional<String>> secrets, LongSupplier clock,
+                               GrpcErrors errors) {
         this.apps = requireNonNull(apps, "apps");
-        this.directory = requireNonNull(directory, "directory");
+        this.secrets = requireNonNull(secrets, "secrets");
         this.clock = requireNonNull(clock, "clock");
         this.errors = requireNonNull(errors, "errors");
     }
@@ -73,7 +78,7 @@ public final class AppAdminGrpcService extends AppAdminServiceGrpc.AppAdminServi
                 if (!rotated) {
                     throw Refusal.notFound("app_key: '" + appKey + "' (expected: an existing app)");
                 }
-                directory.forget(appKey);
+                secrets.forget(appKey);
                 return RotateSecretResponse.newBuilder().setSecret(secret).build();
             });
         });

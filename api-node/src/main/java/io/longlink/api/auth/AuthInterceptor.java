@@ -9,6 +9,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.longlink.api.validation.Fields;
+import io.longlink.common.auth.AppSecretCache;
 import io.longlink.common.grpc.GrpcErrors;
 import io.longlink.common.grpc.Refusal;
 import io.longlink.proto.api.AppAdminServiceGrpc;
@@ -18,7 +19,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The one authentication check of the API. App services need {@code x-longlink-app-key} and
@@ -27,21 +30,27 @@ import java.util.concurrent.TimeUnit;
  * credentials are UNAUTHENTICATED, a valid identity without the right is PERMISSION_DENIED: refusals it
  * throws, which {@link GrpcErrors}, installed outside it, turns into the call's status.
  *
- * <p>A cache miss waits for Redis on the call's executor thread (bounded by redis.timeout-ms);
- * hits, the normal case, do not touch Redis.
+ * <p>App secrets come from the {@link AppSecretCache}. A hit, the normal case, is checked and the
+ * call started at once; a miss starts the call once Redis answered, on the API executor (never on a
+ * Redis thread), and no thread waits for Redis meanwhile.
  */
 public final class AuthInterceptor implements ServerInterceptor {
     private static final Set<String> APP_SERVICES = Set.of(PushServiceGrpc.SERVICE_NAME, DeviceServiceGrpc.SERVICE_NAME);
 
-    private final AppDirectory apps;
+    private final AppSecretCache<Optional<String>> apps;
     private final byte[] adminToken;
-    private final long redisTimeoutMs;
+    private final Executor executor;
     private final GrpcErrors errors;
 
-    public AuthInterceptor(AppDirectory apps, String adminToken, long redisTimeoutMs, GrpcErrors errors) {
+    /**
+     * @param apps     app secrets by app key (empty: no such app)
+     * @param executor where a call whose secret had to be read is started: the API's call executor
+     */
+    public AuthInterceptor(AppSecretCache<Optional<String>> apps, String adminToken, Executor executor,
+                           GrpcErrors errors) {
         this.apps = requireNonNull(apps, "apps");
         this.adminToken = requireNonNull(adminToken, "adminToken").getBytes(StandardCharsets.UTF_8);
-        this.redisTimeoutMs = redisTimeoutMs;
+        this.executor = requireNonNull(executor, "executor");
         this.errors = requireNonNull(errors, "errors");
     }
 
@@ -50,9 +59,7 @@ public final class AuthInterceptor implements ServerInterceptor {
                                                        ServerCallHandler<Q, R> next) {
         String service = call.getMethodDescriptor().getServiceName();
         if (APP_SERVICES.contains(service)) {
-            String[] app = authenticateApp(headers);
-            Context ctx = Context.current().withValues(Caller.APP_KEY, app[0], Caller.APP_SECRET, app[1]);
-            return Contexts.interceptCall(ctx, call, headers, next);
+            return authenticateApp(call, headers, next);
         }
         if (AppAdminServiceGrpc.SERVICE_NAME.equals(service)) {
             checkAdmin(headers);
@@ -60,7 +67,8 @@ public final class AuthInterceptor implements ServerInterceptor {
         return next.startCall(call, headers);
     }
 
-    private String[] authenticateApp(Metadata headers) {
+    private <Q, R> ServerCall.Listener<Q> authenticateApp(ServerCall<Q, R> call, Metadata headers,
+                                                          ServerCallHandler<Q, R> next) {
         String appKey = headers.get(Caller.APP_KEY_HEADER);
         String secret = headers.get(Caller.APP_SECRET_HEADER);
         if (appKey == null || appKey.isEmpty()) {
@@ -73,22 +81,41 @@ public final class AuthInterceptor implements ServerInterceptor {
             throw Refusal.unauthenticated("metadata x-longlink-app-key: " + Fields.show(appKey)
                     + " (expected: 1 to " + Fields.APP_KEY_MAX + " characters of A-Z a-z 0-9 . _ -)");
         }
-        Optional<String> stored;
-        try {
-            stored = apps.secret(appKey).get(redisTimeoutMs, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw Refusal.unavailable("interrupted while checking credentials");
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw errors.exception(e);
+        // the call's own context (deadline, cancellation), captured on the thread that has it
+        Context context = Context.current();
+        CompletableFuture<Optional<String>> stored = apps.get(appKey);
+        if (stored.isDone()) {
+            return start(context, call, headers, next, appKey, secret, stored.join());
         }
+        DeferredCall<Q> deferred = new DeferredCall<>(failure -> errors.close(call, failure));
+        stored.whenComplete((found, error) -> {
+            try {
+                executor.execute(() -> {
+                    if (error != null) {
+                        deferred.refuse(error);
+                    } else {
+                        deferred.start(() -> start(context, call, headers, next, appKey, secret, found));
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                deferred.refuse(e);
+            }
+        });
+        return deferred;
+    }
+
+    /** Checks the presented secret against the stored one and starts the call as that app. */
+    private static <Q, R> ServerCall.Listener<Q> start(Context context, ServerCall<Q, R> call, Metadata headers,
+                                                       ServerCallHandler<Q, R> next, String appKey, String secret,
+                                                       Optional<String> stored) {
         if (stored.isEmpty()) {
             throw Refusal.unauthenticated("metadata x-longlink-app-key: '" + appKey + "' (expected: a registered app)");
         }
         if (!MessageDigest.isEqual(stored.get().getBytes(StandardCharsets.UTF_8), secret.getBytes(StandardCharsets.UTF_8))) {
             throw Refusal.unauthenticated("metadata x-longlink-app-secret: does not match app '" + appKey + "'");
         }
-        return new String[] {appKey, stored.get()};
+        Context app = context.withValues(Caller.APP_KEY, appKey, Caller.APP_SECRET, stored.get());
+        return Contexts.interceptCall(app, call, headers, next);
     }
 
     private void checkAdmin(Metadata headers) {
