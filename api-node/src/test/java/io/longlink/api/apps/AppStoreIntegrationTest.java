@@ -1,14 +1,14 @@
 package io.longlink.api.apps;
 
+import static io.longlink.api.StoreTesting.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.longlink.api.StoreTesting;
 import io.longlink.common.redis.RedisKeys;
 import io.longlink.common.redis.RedisStore;
 import io.longlink.testsupport.Infra;
 import io.longlink.testsupport.RedisServer;
 import java.util.UUID;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,12 +25,8 @@ class AppStoreIntegrationTest {
     @BeforeEach
     void open(RedisServer server) {
         this.server = server;
-        redis = RedisStore.open(server.uri(), false, 2_000);
+        redis = StoreTesting.connect(server);
         apps = new AppStore(redis);
-    }
-
-    private static <T> T await(CompletionStage<T> stage) throws Exception {
-        return stage.toCompletableFuture().get(5, TimeUnit.SECONDS);
     }
 
     @Test

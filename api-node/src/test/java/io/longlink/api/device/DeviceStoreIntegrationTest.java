@@ -1,7 +1,9 @@
 package io.longlink.api.device;
 
+import static io.longlink.api.StoreTesting.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.longlink.api.StoreTesting;
 import io.longlink.common.redis.RedisKeys;
 import io.longlink.common.redis.RedisStore;
 import io.longlink.common.redis.Route;
@@ -10,8 +12,6 @@ import io.longlink.testsupport.Infra;
 import io.longlink.testsupport.RedisServer;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,12 +28,8 @@ class DeviceStoreIntegrationTest {
     @BeforeEach
     void open(RedisServer server) {
         this.server = server;
-        redis = RedisStore.open(server.uri(), false, 2_000);
+        redis = StoreTesting.connect(server);
         devices = new DeviceStore(redis);
-    }
-
-    private static <T> T await(CompletionStage<T> stage) throws Exception {
-        return stage.toCompletableFuture().get(5, TimeUnit.SECONDS);
     }
 
     private boolean inAlias(String alias, String device) {

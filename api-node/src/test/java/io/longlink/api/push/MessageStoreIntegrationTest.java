@@ -1,7 +1,9 @@
 package io.longlink.api.push;
 
+import static io.longlink.api.StoreTesting.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.longlink.api.StoreTesting;
 import io.longlink.common.redis.RedisKeys;
 import io.longlink.common.redis.RedisStore;
 import io.longlink.testsupport.Infra;
@@ -11,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AutoClose;
@@ -35,13 +36,9 @@ class MessageStoreIntegrationTest {
     @BeforeEach
     void open(RedisServer server) {
         this.server = server;
-        redis = RedisStore.open(server.uri(), false, 2_000);
-        batchRedis = RedisStore.open(server.uri(), false, 2_000);
+        redis = StoreTesting.connect(server);
+        batchRedis = StoreTesting.connect(server);
         messages = new MessageStore(redis, batchRedis, REQUEST_ID_TTL_MS, RETENTION_MS);
-    }
-
-    private static <T> T await(CompletionStage<T> stage) throws Exception {
-        return stage.toCompletableFuture().get(5, TimeUnit.SECONDS);
     }
 
     private static long newId() {
