@@ -2,6 +2,7 @@ package io.longlink.conn.session;
 
 import static java.util.Objects.requireNonNull;
 
+import io.longlink.common.grpc.Refusal;
 import io.longlink.conn.metrics.ConnMetrics;
 import io.longlink.conn.tag.Tags;
 import java.util.List;
@@ -57,8 +58,8 @@ public final class SessionTags {
 
     /**
      * Reloads the device's tags into the index (RefreshTags, after AddTags/RemoveTags). Any thread.
-     * Completes with the number of tags indexed, or -1 when the session is gone; fails with
-     * IllegalStateException when the tag store does not answer.
+     * Completes with the number of tags indexed, or -1 when the session is gone; fails with a
+     * {@link Refusal} (UNAVAILABLE) when the tag store does not answer.
      */
     public CompletionStage<Integer> refresh(Session s) {
         if (settings.maxTags() == 0) {
@@ -68,7 +69,7 @@ public final class SessionTags {
         tags.read(s.appKey, s.deviceId).whenComplete((names, err) -> {
             if (err != null) {
                 metrics.redisError("tags");
-                done.completeExceptionally(new IllegalStateException("tag store unavailable: " + err.getMessage()));
+                done.completeExceptionally(Refusal.unavailable("tag store unavailable: " + err.getMessage()));
                 return;
             }
             try {

@@ -6,7 +6,11 @@ import static io.longlink.conn.session.SessionFixture.frames;
 import static io.longlink.conn.session.SessionFixture.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.grpc.Status;
+import io.longlink.common.grpc.GrpcErrors;
+import io.longlink.common.grpc.Refusal;
 import io.longlink.proto.device.ErrorCode;
 import io.longlink.proto.device.FrameType;
 import io.longlink.proto.internal.TagFilter;
@@ -110,13 +114,15 @@ class SessionTagsTest {
     }
 
     @Test
-    void refresh_whenTagStoreFails_thenFailsWithIllegalStateAndCounted() {
+    void refresh_whenTagStoreFails_thenFailsUnavailableAndCounted() {
         Session s = session(node.live("d1"));
         tags.replies.fail(new IllegalStateException("redis down"));
 
-        assertThatThrownBy(() -> refresh(s)).isInstanceOf(CompletionException.class)
-                .hasCauseInstanceOf(IllegalStateException.class)
+        Throwable thrown = catchThrowable(() -> refresh(s));
+
+        assertThat(thrown).isInstanceOf(CompletionException.class).hasCauseInstanceOf(Refusal.class)
                 .hasMessageContaining("tag store unavailable: redis down");
+        assertThat(new GrpcErrors("conn-node").status(thrown).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
         assertThat(node.metric("longlink_conn_redis_errors_total", "op", "tags")).isEqualTo(1);
     }
 }
