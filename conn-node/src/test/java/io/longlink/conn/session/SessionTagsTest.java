@@ -5,7 +5,6 @@ import static io.longlink.conn.session.SessionFixture.connect;
 import static io.longlink.conn.session.SessionFixture.frames;
 import static io.longlink.conn.session.SessionFixture.session;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.grpc.Status;
