@@ -11,16 +11,24 @@ import java.util.TreeMap;
 
 /**
  * What a node publishes in its ephemeral ZooKeeper node: identity, role, the addresses it serves
- * and a load figure (connections for conn-nodes). Stored as {@code key=value} lines so that
- * {@code zkCli get} stays readable.
+ * a load figure (connections for conn-nodes) and whether it drains. Stored as {@code key=value}
+ * lines so that {@code zkCli get} stays readable.
  *
  * @param endpoints named addresses, e.g. {@code device=127.0.0.1:7000}, {@code grpc=127.0.0.1:7100}
+ * @param draining  the node is draining: it still serves the connections it holds (routers keep
+ *                  delivering to them) but takes no new ones (bootstrap does not offer it)
  */
-public record NodeInfo(String id, String role, Map<String, String> endpoints, long load) {
+public record NodeInfo(String id, String role, Map<String, String> endpoints, long load, boolean draining) {
+    private static final String DRAINING = "draining";
+
     public NodeInfo {
         requireNonNull(id, "id");
         requireNonNull(role, "role");
         endpoints = Map.copyOf(endpoints);
+    }
+
+    public NodeInfo(String id, String role, Map<String, String> endpoints, long load) {
+        this(id, role, endpoints, load, false);
     }
 
     public String endpoint(String name) {
@@ -28,7 +36,11 @@ public record NodeInfo(String id, String role, Map<String, String> endpoints, lo
     }
 
     public NodeInfo withLoad(long newLoad) {
-        return new NodeInfo(id, role, endpoints, newLoad);
+        return new NodeInfo(id, role, endpoints, newLoad, draining);
+    }
+
+    public NodeInfo asDraining() {
+        return new NodeInfo(id, role, endpoints, load, true);
     }
 
     public byte[] encode() {
@@ -36,6 +48,9 @@ public record NodeInfo(String id, String role, Map<String, String> endpoints, lo
         sb.append("id=").append(id).append('\n');
         sb.append("role=").append(role).append('\n');
         sb.append("load=").append(load).append('\n');
+        if (draining) {
+            sb.append("state=").append(DRAINING).append('\n');
+        }
         new TreeMap<>(endpoints).forEach((k, v) -> sb.append("endpoint.").append(k).append('=').append(v).append('\n'));
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
@@ -58,6 +73,7 @@ public record NodeInfo(String id, String role, Map<String, String> endpoints, lo
         if (id == null || role == null) {
             throw new IllegalArgumentException("node data without id or role");
         }
-        return new NodeInfo(id, role, endpoints, Long.parseLong(p.getProperty("load", "0")));
+        return new NodeInfo(id, role, endpoints, Long.parseLong(p.getProperty("load", "0")),
+                DRAINING.equals(p.getProperty("state")));
     }
 }

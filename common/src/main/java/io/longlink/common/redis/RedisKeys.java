@@ -8,16 +8,18 @@ package io.longlink.common.redis;
  * <pre>
  * ll:app:{appKey}                    hash   secret, name, created_ms           app registry
  * ll:route:{app:device}              string nodeId|connectionId, TTL        where the device is connected
- * ll:inbox:{app:device}              zset   member = 20-digit zero-padded message id, all scores 0 (lexical order = id order)
+ * ll:inbox:{app:device}              zset   member = 20-digit zero-padded message id, score = inbox position (acceptance order)
+ * ll:iseq:{app:device}               string the device's last inbox position (INCR), TTL as the inbox
  * ll:collapse:{app:device}           hash   collapse key -> message id still in the inbox
  * ll:tags:{app:device}               set    the device's tags
- * ll:seen:{app:device}               string last broadcast-log position delivered
+ * ll:seen:{app:device}               string broadcast-log position (a ll:bcast score) the device has caught up to
  * ll:msg:{messageId}                 string serialized Push body, TTL = message TTL; empty = revoked (tombstone)
- * ll:stat:{messageId}                hash   targeted, online, stored, acked, expired, revoked; app, *_ms
+ * ll:stat:{messageId}                hash   targeted, online, stored, acked, expired, revoked, dropped; app, *_ms
  * ll:alias:{appKey}:{alias}          set    device ids under a user alias
  * ll:device:{app:device}             hash   platform, registered_ms, alias     device record (api-node)
  * ll:req:{app:requestId}             string message id of an idempotent push, TTL = idempotency window
- * ll:bcast:{appKey}                  zset   broadcast log: 20-digit message ids, all scores 0, capped
+ * ll:bcast:{appKey}                  zset   broadcast log: 20-digit message ids, score = log position (acceptance order), capped
+ * ll:bseq:{appKey}                   string the app's last broadcast-log position (INCR)
  * ll:bcastf:{appKey}                 hash   broadcast log member -> serialized TagFilter ("" = everyone)
  * </pre>
  * What each key holds and who writes it: docs/data-model.md.
@@ -26,6 +28,7 @@ public final class RedisKeys {
     public static final String APP = "ll:app:";
     public static final String ROUTE = "ll:route:";
     public static final String INBOX = "ll:inbox:";
+    public static final String INBOX_SEQ = "ll:iseq:";
     public static final String COLLAPSE = "ll:collapse:";
     public static final String TAGS = "ll:tags:";
     public static final String SEEN = "ll:seen:";
@@ -36,6 +39,7 @@ public final class RedisKeys {
     public static final String REQUEST = "ll:req:";
     public static final String BROADCAST_LOG = "ll:bcast:";
     public static final String BROADCAST_FILTER = "ll:bcastf:";
+    public static final String BROADCAST_SEQ = "ll:bseq:";
 
     /** Field names of the app hash. */
     public static final String APP_SECRET = "secret";
@@ -49,11 +53,13 @@ public final class RedisKeys {
     public static final String STAT_ACKED = "acked";
     public static final String STAT_EXPIRED = "expired";
     public static final String STAT_REVOKED = "revoked";
+    public static final String STAT_DROPPED = "dropped";
     public static final String STAT_APP = "app";
     public static final String STAT_CREATED_MS = "created_ms";
     public static final String STAT_ACCEPTED_MS = "accepted_ms";
     public static final String STAT_ROUTED_MS = "routed_ms";
     public static final String STAT_REVOKED_MS = "revoked_ms";
+    public static final String STAT_LOG_TRIMMED_MS = "log_trimmed_ms";
 
     private RedisKeys() {
     }
@@ -83,6 +89,11 @@ public final class RedisKeys {
 
     public static String inbox(String appKey, String deviceId) {
         return INBOX + deviceTag(appKey, deviceId);
+    }
+
+    /** The counter that gives each inbox entry its position; shares the inbox's slot. */
+    public static String inboxSeq(String appKey, String deviceId) {
+        return INBOX_SEQ + deviceTag(appKey, deviceId);
     }
 
     public static String collapse(String appKey, String deviceId) {
@@ -126,7 +137,12 @@ public final class RedisKeys {
         return BROADCAST_FILTER + "{" + appKey + "}";
     }
 
-    /** Inbox member of a message: its unsigned id as 20 zero-padded digits, so lexical order is id order. */
+    /** The counter that gives each broadcast-log entry its position; shares the log's slot. */
+    public static String broadcastSeq(String appKey) {
+        return BROADCAST_SEQ + "{" + appKey + "}";
+    }
+
+    /** Inbox and broadcast-log member of a message: its unsigned id as 20 zero-padded digits. */
     public static String inboxMember(long messageId) {
         String digits = Long.toUnsignedString(messageId);
         return "0".repeat(20 - digits.length()) + digits;
