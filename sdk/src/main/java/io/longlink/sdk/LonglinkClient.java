@@ -700,7 +700,7 @@ public final class LonglinkClient implements AutoCloseable {
         private Duration pongTimeout = Duration.ofSeconds(10);
         private Duration ackWindow = Duration.ofMillis(100);
         private int ackBatchSize = 64;
-        private int dedupCapacity = 1024;
+        private int dedupCapacity = MessageDeduplicator.DEFAULT_CAPACITY;
         private long lastMessageId;
         private String networkKey = "";
         private Random random = new Random();
@@ -837,7 +837,7 @@ public final class LonglinkClient implements AutoCloseable {
             return this;
         }
 
-        /** How many recent message ids are remembered to drop redeliveries. */
+        /** How many recent message ids are remembered to drop redeliveries (about 24 bytes each). */
         public Builder dedupCapacity(int ids) {
             this.dedupCapacity = ids;
             return this;

@@ -162,6 +162,27 @@ class LonglinkClientIntegrationTest {
     }
 
     @Test
+    void push_whenIdLowerThanEvictedOnesArrivesLate_thenDeliveredAndAcked() throws Exception {
+        LonglinkClient client = client(b -> b.dedupCapacity(4).ackWindow(Duration.ofMillis(20)));
+        client.start();
+        FakeConnection conn = server.nextConnection();
+        conn.acceptSession();
+        for (long id = 10; id <= 15; id++) {
+            conn.send(FrameType.PUSH, push(id));
+        }
+        conn.send(FrameType.PUSH, push(5));
+        conn.send(FrameType.PUSH, push(5));
+        List<Long> acked = new ArrayList<>();
+        while (acked.size() < 8) {
+            acked.addAll(conn.expect(FrameType.ACK, Ack.class).getMessageIdsList());
+        }
+        assertThat(events.messageIds()).as("5 arrives after 10 and 11 left the ring: new, shown once")
+                .containsExactly(10L, 11L, 12L, 13L, 14L, 15L, 5L);
+        assertThat(acked).containsExactlyInAnyOrder(10L, 11L, 12L, 13L, 14L, 15L, 5L, 5L);
+        assertThat(client.lastMessageId()).isEqualTo(15);
+    }
+
+    @Test
     void reconnect_whenServerEndsSessionWithTransientError_thenReconnectsAndReportsCode() throws Exception {
         LonglinkClient client = client(b -> { });
         client.start();

@@ -4,19 +4,26 @@ package io.longlink.sdk.delivery;
  * Remembers the last {@code capacity} message ids so the app sees each message once although the
  * server delivers at least once (a message whose ACK was lost comes again, often after a reconnect).
  *
+ * <p>Only the ids in the ring count as seen, never a comparison: ids are not ordered on the wire
+ * (inbox drain and broadcast-log replay go by acceptance order, and ids come from several api-nodes'
+ * clocks), so an id below an evicted one may be a message the app never saw. A copy is shown twice
+ * only if more than {@code capacity} other new ids arrived between its two copies. A reconnect
+ * redelivers at most the device's inbox ({@code router.inbox-max}, 100 by default) and the
+ * broadcast-log entries after the device's saved log position (which follows its ACKs), so the
+ * default {@value #DEFAULT_CAPACITY} ids (about 200 KB) leave a wide margin.
+ *
  * <p>Ids live in a ring (arrival order) plus an open-addressing hash table of primitive longs, so a
- * check costs no allocation. When the ring evicts an id, ids up to the highest evicted one count as
- * already seen: message ids are time-ordered and per-device delivery is ordered, so an id older than
- * everything still remembered is a late redelivery, not a new message. Ids compare unsigned (fixed64).
- * Not thread-safe (the client's I/O thread owns it), except {@link #highest()}.
+ * check costs no allocation. Not thread-safe (the client's I/O thread owns it), except {@link #highest()}.
  */
 public final class MessageDeduplicator {
+    /** Ring of 64 KB plus a table of 128 KB. */
+    public static final int DEFAULT_CAPACITY = 8192;
+
     private final long[] ring;
     private final long[] table;
     private final int mask;
     private int next;
     private int size;
-    private long evictedFloor;
     private volatile long highest;
 
     /** @param highestSeen the last message id the app saw before (persisted), or 0 */
@@ -41,15 +48,8 @@ public final class MessageDeduplicator {
         if (contains(id)) {
             return false;
         }
-        if (evictedFloor != 0 && Long.compareUnsigned(id, evictedFloor) <= 0) {
-            return false;
-        }
         if (size == ring.length) {
-            long evicted = ring[next];
-            remove(evicted);
-            if (Long.compareUnsigned(evicted, evictedFloor) > 0) {
-                evictedFloor = evicted;
-            }
+            remove(ring[next]);
         } else {
             size++;
         }
@@ -62,7 +62,10 @@ public final class MessageDeduplicator {
         return true;
     }
 
-    /** The highest id seen (sent as CONNECT.last_message_id); 0 when none. Any thread may read it. */
+    /**
+     * The highest id seen, unsigned (sent as CONNECT.last_message_id, a hint for the server); 0 when
+     * none. Any thread may read it.
+     */
     public long highest() {
         return highest;
     }
