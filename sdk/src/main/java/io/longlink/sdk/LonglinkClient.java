@@ -67,6 +67,9 @@ public final class LonglinkClient implements AutoCloseable {
     private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final int HEARTBEAT_MEMORY = 32;
     private static final long MAX_REDIRECT_DELAY_MILLIS = TimeUnit.HOURS.toMillis(1);
+    // Wait before trying the next server after one was unreachable: spreads a dead node's devices
+    // over the others without the backoff's seconds.
+    private static final long FAILOVER_JITTER_MILLIS = 100;
 
     private final String appKey;
     private final String deviceId;
@@ -95,6 +98,7 @@ public final class LonglinkClient implements AutoCloseable {
     private final MessageDeduplicator dedup;
     private boolean refreshTokenNext;
     private boolean tokenRefreshed;
+    private boolean roundStartsNext = true;
     private long serverClockOffsetMillis;
 
     // guards state, connection, session, reconnect and closed; waited on by awaitConnected
@@ -278,6 +282,10 @@ public final class LonglinkClient implements AutoCloseable {
     // ---- I/O thread ----
 
     private void runConnection() {
+        if (roundStartsNext) {
+            roundStartsNext = false;
+            servers.newRound();
+        }
         HostPort server = servers.current();
         Connection conn = new Connection(server);
         synchronized (lock) {
@@ -537,12 +545,18 @@ public final class LonglinkClient implements AutoCloseable {
         if (conn.wasConnected() && monotonicMillis() - conn.connectedAtMillis() >= stableAfterMillis) {
             backoff.reset();
         }
+        boolean failOver = false;
         if (!conn.wasConnected() || ending.code() == DisconnectCode.PROTOCOL_ERROR) {
-            servers.failed();
+            boolean roundFailed = servers.failed();
+            failOver = !roundFailed && unreachable(conn, ending);
         }
+        // Only a wait that is not a fail-over hop ends the round: the backoff grows once per round.
+        roundStartsNext = !failOver;
         long delay = -1;
         switch (ending.next()) {
-            case RETRY -> delay = backoff.nextDelayMillis();
+            case RETRY -> delay = failOver
+                    ? backoff.jitterMillis(Math.min(FAILOVER_JITTER_MILLIS, backoff.baseMillis()))
+                    : backoff.nextDelayMillis();
             case REFRESH_TOKEN -> {
                 delay = 0;
                 refreshTokenNext = true;
@@ -576,6 +590,12 @@ public final class LonglinkClient implements AutoCloseable {
             timer.shutdownNow();
             ioPool.shutdown();
         }
+    }
+
+    /** The server could not take the device (refused, timed out, closed, draining): another one may. */
+    private static boolean unreachable(Connection conn, Ending ending) {
+        return !conn.wasConnected() && ending.next() == Ending.Next.RETRY
+                && (ending.code() == DisconnectCode.NETWORK || ending.serverCode() == ErrorCode.SERVER_DRAINING);
     }
 
     // ---- timer thread ----
@@ -788,7 +808,10 @@ public final class LonglinkClient implements AutoCloseable {
             return this;
         }
 
-        /** Reconnect delays: full jitter over {@code [0, min(cap, base * 2^attempt)]}. */
+        /**
+         * Reconnect delays: full jitter over {@code [0, min(cap, base * 2^attempt)]}, once every server
+         * of the list failed in a round; an unreachable server is followed by the next one at once.
+         */
         public Builder backoff(Duration base, Duration cap) {
             this.backoffBase = requireNonNull(base, "backoff base");
             this.backoffCap = requireNonNull(cap, "backoff cap");

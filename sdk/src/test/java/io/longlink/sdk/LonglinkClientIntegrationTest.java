@@ -39,6 +39,8 @@ class LonglinkClientIntegrationTest {
     private static final String APP = "demo";
     private static final String DEVICE = "dev-1";
     private static final Duration WAIT = Duration.ofSeconds(10);
+    /** Long enough for a fail-over hop on a busy machine, far shorter than the 30 s backoff it replaces. */
+    private static final Duration FAILOVER_WAIT = Duration.ofSeconds(3);
 
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final RecordingListener events = new RecordingListener();
@@ -584,10 +586,7 @@ class LonglinkClientIntegrationTest {
 
     @Test
     void connect_whenFirstServerUnreachable_thenRotatesToTheNext() throws Exception {
-        String dead;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            dead = "127.0.0.1:" + s.getLocalPort();
-        }
+        String dead = deadAddresses(1).get(0);
         LonglinkClient client = track(baseBuilder().servers(dead, server.address()).listener(events).build());
         client.start();
         server.nextConnection().acceptSession();
@@ -597,6 +596,78 @@ class LonglinkClientIntegrationTest {
             assertThat(d.reason()).startsWith("connect to " + dead + " failed");
             assertThat(d.willRetry()).isTrue();
         });
+    }
+
+    @Test
+    void connect_whenFirstServerRefuses_thenNextServerAtOnceNotAfterBackoff() throws Exception {
+        String dead = deadAddresses(1).get(0);
+        LonglinkClient client = track(slowBackoff().servers(dead, server.address()).listener(events).build());
+        client.start();
+        server.nextConnection().acceptSession();
+        assertThat(client.awaitConnected(FAILOVER_WAIT)).isTrue();
+        assertThat(events.disconnects).singleElement().satisfies(d -> {
+            assertThat(d.reason()).startsWith("connect to " + dead + " failed");
+            assertThat(d.retryDelayMillis()).as("a small jitter, not the 30 s backoff").isBetween(0L, 100L);
+        });
+    }
+
+    @Test
+    void connect_whenFirstServerSendsNoConnAck_thenNextServerAfterTheConnectTimeout() throws Exception {
+        FakeServer silent = track(FakeServer.start());
+        LonglinkClient client = track(slowBackoff().connectTimeout(Duration.ofMillis(300))
+                .servers(silent.address(), server.address()).listener(events).build());
+        client.start();
+        silent.nextConnection().expect(FrameType.CONNECT, Connect.class);
+        server.nextConnection().acceptSession();
+        assertThat(client.awaitConnected(FAILOVER_WAIT)).isTrue();
+        assertThat(events.disconnects).singleElement()
+                .satisfies(d -> assertThat(d.reason()).isEqualTo("no CONNACK from " + silent.address() + " within 300 ms"));
+    }
+
+    @Test
+    void connect_whenFirstServerIsDraining_thenNextServerAtOnce() throws Exception {
+        FakeServer draining = track(FakeServer.start());
+        LonglinkClient client = track(slowBackoff().servers(draining.address(), server.address()).listener(events).build());
+        client.start();
+        FakeConnection refused = draining.nextConnection();
+        refused.expect(FrameType.CONNECT, Connect.class);
+        refused.send(FrameType.CONNACK, ConnAck.newBuilder().setCode(ErrorCode.SERVER_DRAINING).build());
+        server.nextConnection().acceptSession();
+        assertThat(client.awaitConnected(FAILOVER_WAIT)).isTrue();
+        assertThat(events.disconnects).singleElement().satisfies(d -> {
+            assertThat(d.serverCode()).isEqualTo(ErrorCode.SERVER_DRAINING);
+            assertThat(d.retryDelayMillis()).isBetween(0L, 100L);
+        });
+    }
+
+    @Test
+    void connect_whenEveryServerRefuses_thenBackoffOnlyOnceTheRoundFailed() throws Exception {
+        LonglinkClient client = track(baseBuilder().servers(deadAddresses(2)).listener(events)
+                .backoff(Duration.ofMillis(200), Duration.ofSeconds(10)).random(topOfRange()).build());
+        client.start();
+        await().atMost(WAIT).until(() -> events.disconnects.size() >= 4);
+        assertThat(events.disconnects.subList(0, 4)).extracting(Disconnect::retryDelayMillis)
+                .as("hop, backoff, hop, doubled backoff").containsExactly(100L, 200L, 100L, 400L);
+    }
+
+    /** A backoff far longer than the fail-over waits, so only an immediate fail-over connects in time. */
+    private static LonglinkClient.Builder slowBackoff() {
+        return baseBuilder().backoff(Duration.ofSeconds(30), Duration.ofSeconds(60)).random(topOfRange());
+    }
+
+    /** Loopback addresses nobody listens on (connects are refused), distinct as all were bound at once. */
+    private static List<String> deadAddresses(int count) throws IOException {
+        List<ServerSocket> bound = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                bound.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
+            }
+            return bound.stream().map(s -> "127.0.0.1:" + s.getLocalPort()).toList();
+        } finally {
+            for (ServerSocket s : bound) {
+                s.close();
+            }
+        }
     }
 
     @Test

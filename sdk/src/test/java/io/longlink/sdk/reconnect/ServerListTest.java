@@ -51,6 +51,25 @@ class ServerListTest {
     }
 
     @Test
+    void failed_whenEveryServerFailedInTheRound_thenRoundOverUntilTheNextStarts() {
+        ServerList list = new ServerList(List.of(A, B));
+        assertThat(list.failed()).as("B not tried yet").isFalse();
+        assertThat(list.failed()).as("A and B failed").isTrue();
+        assertThat(list.current()).isEqualTo(A);
+        list.newRound();
+        assertThat(list.failed()).isFalse();
+    }
+
+    @Test
+    void failed_whenRedirectTargetsAndConfiguredServersFail_thenRoundCoversEachOnce() {
+        ServerList list = new ServerList(List.of(A, B));
+        list.redirect(List.of(R, B));
+        assertThat(list.failed()).as("R failed, B next").isFalse();
+        assertThat(list.failed()).as("B failed, A next").isFalse();
+        assertThat(list.failed()).as("A failed, B next but it failed already").isTrue();
+    }
+
+    @Test
     void redirect_whenTargetsFail_thenBackToConfiguredServers() {
         ServerList list = new ServerList(List.of(A, B));
         list.redirect(List.of(R, B));
