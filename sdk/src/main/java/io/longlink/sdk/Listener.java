@@ -24,7 +24,7 @@ public interface Listener {
     default void onKicked(String reason) {
     }
 
-    /** The server asked the device to reconnect to {@code addresses} (empty: the configured servers). */
+    /** The server asked the device to reconnect to {@code addresses} (empty: the server list). */
     default void onRedirect(List<String> addresses, long retryAfterMillis, String reason) {
     }
 

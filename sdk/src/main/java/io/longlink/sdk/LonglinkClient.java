@@ -53,6 +53,7 @@ import javax.net.ssl.SSLSocketFactory;
  * <pre>
  * LonglinkClient client = LonglinkClient.builder()
  *         .servers("push.example.com:7000")
+ *         .serverSupplier(backend::fetchConnNodes)
  *         .appKey("demo").deviceId("device-1")
  *         .tokenSupplier(backend::fetchDeviceToken)
  *         .listener(myListener)
@@ -95,6 +96,7 @@ public final class LonglinkClient implements AutoCloseable {
     private final ServerList servers;
     private final Backoff backoff;
     private final TokenSource tokens;
+    private final ServerSource serverSource;
     private final MessageDeduplicator dedup;
     private boolean refreshTokenNext;
     private boolean tokenRefreshed;
@@ -135,6 +137,8 @@ public final class LonglinkClient implements AutoCloseable {
         this.servers = new ServerList(b.servers);
         this.backoff = new Backoff(b.backoffBase.toMillis(), b.backoffCap.toMillis(), b.random);
         this.tokens = new TokenSource(b.token, b.tokenSupplier);
+        this.serverSource = b.serverSupplier == null ? null
+                : new ServerSource(b.serverSupplier, "longlink-servers-" + deviceId, listener::onError);
         this.dedup = new MessageDeduplicator(b.dedupCapacity, b.lastMessageId);
         // At most one connection task is ever queued: the next is scheduled only when one ends.
         this.ioPool = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(4),
@@ -197,6 +201,9 @@ public final class LonglinkClient implements AutoCloseable {
                 // Nothing in flight: no I/O thread will report the end.
                 setState(ClientState.CLOSED);
             }
+        }
+        if (serverSource != null) {
+            serverSource.close();
         }
         boolean onIoThread = Thread.currentThread() == ioThread;
         if (conn != null && !onIoThread) {
@@ -284,6 +291,9 @@ public final class LonglinkClient implements AutoCloseable {
     private void runConnection() {
         if (roundStartsNext) {
             roundStartsNext = false;
+            if (serverSource != null) {
+                servers.use(serverSource.fetch(connectTimeoutMillis));
+            }
             servers.newRound();
         }
         HostPort server = servers.current();
@@ -589,6 +599,9 @@ public final class LonglinkClient implements AutoCloseable {
             // Stopped for good: free the threads; the app may still call close().
             timer.shutdownNow();
             ioPool.shutdown();
+            if (serverSource != null) {
+                serverSource.close();
+            }
         }
     }
 
@@ -706,6 +719,7 @@ public final class LonglinkClient implements AutoCloseable {
         private String deviceId;
         private String token;
         private Supplier<String> tokenSupplier;
+        private Supplier<List<String>> serverSupplier;
         private Platform platform = Platform.PLATFORM_UNSPECIFIED;
         private String clientVersion = DEFAULT_CLIENT_VERSION;
         private SSLSocketFactory ssl;
@@ -730,7 +744,10 @@ public final class LonglinkClient implements AutoCloseable {
         private Builder() {
         }
 
-        /** Servers as {@code host:port}, tried in order and rotated on failure. */
+        /**
+         * Servers as {@code host:port}, tried in order and rotated on failure; with a
+         * {@link #serverSupplier} they are the fallback when it fails.
+         */
         public Builder servers(List<String> addresses) {
             requireNonNull(addresses, "servers");
             List<HostPort> parsed = new ArrayList<>();
@@ -748,6 +765,19 @@ public final class LonglinkClient implements AutoCloseable {
 
         public Builder servers(String... addresses) {
             return servers(List.of(addresses));
+        }
+
+        /**
+         * Asked for servers ({@code host:port}, tried in the order given) at the start of each reconnect
+         * round: before the first connection, after a session ended and after each backoff wait. Meant
+         * for the bootstrap endpoint (BootstrapService.GetConnNodes). It runs on its own thread and the
+         * I/O thread waits for it at most the connect timeout; when it throws, times out or names no
+         * valid server, the configured {@link #servers} are used (and {@link Listener#onError} hears
+         * why). A call still running from an earlier round is not started again.
+         */
+        public Builder serverSupplier(Supplier<List<String>> supplier) {
+            this.serverSupplier = requireNonNull(supplier, "serverSupplier");
+            return this;
         }
 
         public Builder appKey(String appKey) {
@@ -796,7 +826,7 @@ public final class LonglinkClient implements AutoCloseable {
             return this;
         }
 
-        /** Bounds the TCP connect, the TLS handshake and the wait for CONNACK. */
+        /** Bounds the TCP connect, the TLS handshake, the wait for CONNACK and the wait for the server supplier. */
         public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = requireNonNull(timeout, "connectTimeout");
             return this;

@@ -26,6 +26,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -667,6 +669,128 @@ class LonglinkClientIntegrationTest {
             for (ServerSocket s : bound) {
                 s.close();
             }
+        }
+    }
+
+    @Test
+    void serverSupplier_whenItAnswers_thenSuppliedServerInsteadOfTheConfiguredOne() throws Exception {
+        FakeServer configured = track(FakeServer.start());
+        LonglinkClient client = track(baseBuilder().servers(configured.address())
+                .serverSupplier(() -> List.of(server.address())).listener(events).build());
+        client.start();
+        server.nextConnection().acceptSession();
+        await().atMost(WAIT).until(() -> events.connected.size() == 1);
+        assertThat(events.connected.get(0).server()).isEqualTo(server.address());
+        assertThat(configured.connectionCount()).isZero();
+        assertThat(events.errors).isEmpty();
+    }
+
+    @Test
+    void serverSupplier_whenAskedAtEachRound_thenFollowsItsLatestAnswer() throws Exception {
+        FakeServer second = track(FakeServer.start());
+        AtomicReference<List<String>> answer = new AtomicReference<>(List.of(server.address()));
+        AtomicInteger asked = new AtomicInteger();
+        LonglinkClient client = track(baseBuilder().servers(deadAddresses(1)).listener(events).serverSupplier(() -> {
+            asked.incrementAndGet();
+            return answer.get();
+        }).build());
+        client.start();
+        FakeConnection first = server.nextConnection();
+        first.acceptSession();
+        await().atMost(WAIT).until(() -> events.connected.size() == 1);
+        answer.set(List.of(second.address()));
+        first.close();
+
+        second.nextConnection().acceptSession();
+        await().atMost(WAIT).until(() -> events.connected.size() == 2);
+        assertThat(events.connected.get(1).server()).isEqualTo(second.address());
+        assertThat(asked).hasValue(2);
+    }
+
+    @Test
+    void serverSupplier_whenItFailsOrNamesNoValidServer_thenConfiguredServersAndOnErrorSaysWhy() throws Exception {
+        AtomicInteger asked = new AtomicInteger();
+        LonglinkClient client = client(b -> b.serverSupplier(() -> {
+            if (asked.incrementAndGet() == 1) {
+                throw new IllegalStateException("bootstrap unreachable");
+            }
+            return List.of("not an address");
+        }));
+        client.start();
+        FakeConnection first = server.nextConnection();
+        first.acceptSession();
+        await().atMost(WAIT).until(() -> events.connected.size() == 1);
+        first.close();
+        server.nextConnection().acceptSession();
+        await().atMost(WAIT).until(() -> events.connected.size() == 2);
+        assertThat(events.errors).extracting(Throwable::getMessage).containsExactly(
+                "server supplier failed: IllegalStateException: bootstrap unreachable; configured servers used",
+                "server supplier address ignored: \"not an address\" (expected host:port or [ipv6]:port, port 1..65535)");
+    }
+
+    @Test
+    void serverSupplier_whenItHangs_thenConfiguredServersAfterTheConnectTimeoutAndNoSecondCall() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger asked = new AtomicInteger();
+        FakeServer supplied = track(FakeServer.start());
+        LonglinkClient client = client(b -> b.connectTimeout(Duration.ofSeconds(1)).serverSupplier(() -> {
+            asked.incrementAndGet();
+            hangUntil(release);
+            return List.of(supplied.address());
+        }));
+        try {
+            client.start();
+            FakeConnection first = server.nextConnection();
+            first.acceptSession();
+            await().atMost(WAIT).until(() -> events.connected.size() == 1);
+            first.close();
+            server.nextConnection().acceptSession();
+            await().atMost(WAIT).until(() -> events.connected.size() == 2);
+        } finally {
+            release.countDown();
+        }
+        assertThat(events.errors).extracting(Throwable::getMessage).containsExactly(
+                "server supplier gave no answer within 1000 ms; configured servers used",
+                "server supplier still busy since an earlier round; configured servers used");
+        assertThat(asked).hasValue(1);
+        assertThat(supplied.connectionCount()).isZero();
+    }
+
+    @Test
+    void close_whenWaitingForTheServerSupplier_thenReturnsWithoutWaitingItOut() throws Exception {
+        CountDownLatch called = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        LonglinkClient client = client(b -> b.connectTimeout(Duration.ofSeconds(30)).serverSupplier(() -> {
+            called.countDown();
+            hangUntil(release);
+            return List.of(server.address());
+        }));
+        client.start();
+        assertThat(called.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        long start = System.nanoTime();
+        try {
+            client.close();
+        } finally {
+            release.countDown();
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("far below the 30 s wait").isLessThan(WAIT);
+        assertThat(client.state()).isEqualTo(ClientState.CLOSED);
+        assertThat(server.connectionCount()).isZero();
+    }
+
+    /** Blocks like a hung remote call that ignores interrupts, until the test releases the latch. */
+    private static void hangUntil(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -8,17 +8,20 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Which server to try next. Configured servers are tried in order and rotated on failure; a server
- * that accepted the device stays first until an attempt on it fails. REDIRECT addresses go before
- * the configured ones until each has failed once. A round is the attempts between two backoff
- * waits: {@link #failed()} says when every server of the list has failed in it.
- * Not thread-safe (the client's I/O thread owns it).
+ * Which server to try next. The list (the configured servers, or the server supplier's latest
+ * answer) is tried in order and rotated on failure; a server that accepted the device stays first
+ * until an attempt on it fails. REDIRECT addresses go before the list until each has failed once.
+ * A round is the attempts between two backoff waits: {@link #failed()} says when every server has
+ * failed in it. Not thread-safe (the client's I/O thread owns it).
  */
 public final class ServerList {
     /** A REDIRECT can name at most this many addresses; the rest are ignored. */
     public static final int MAX_REDIRECT_ADDRESSES = 16;
+    /** A server supplier's answer counts up to this many addresses (GetConnNodes answers at most 100). */
+    public static final int MAX_SUPPLIED_ADDRESSES = 100;
 
     private final List<HostPort> configured;
+    private List<HostPort> servers;
     private final ArrayDeque<HostPort> redirected = new ArrayDeque<>();
     private final Set<HostPort> failedThisRound = new HashSet<>();
     private int index;
@@ -29,23 +32,21 @@ public final class ServerList {
             throw new IllegalArgumentException("servers: empty (expected at least one host:port)");
         }
         this.configured = List.copyOf(configured);
+        this.servers = this.configured;
     }
 
     public HostPort current() {
         HostPort head = redirected.peekFirst();
-        return head != null ? head : configured.get(index);
+        return head != null ? head : servers.get(index);
     }
 
-    /**
-     * The attempt on {@link #current()} failed: move on. True when the next server has failed in
-     * this round too, i.e. every server of the list has.
-     */
+    /** The attempt on {@link #current()} failed: move on. True when every server has failed in this round. */
     public boolean failed() {
         failedThisRound.add(current());
         if (redirected.pollFirst() == null) {
-            index = (index + 1) % configured.size();
+            index = (index + 1) % servers.size();
         }
-        return failedThisRound.contains(current());
+        return failedThisRound.containsAll(servers) && failedThisRound.containsAll(redirected);
     }
 
     /** Starts a round: every server may be tried once more before the next backoff. */
@@ -53,7 +54,21 @@ public final class ServerList {
         failedThisRound.clear();
     }
 
-    /** Try these first; an empty list means "the configured servers" (the bootstrap). */
+    /**
+     * Rotates through {@code supplied} (its first {@link #MAX_SUPPLIED_ADDRESSES}) from now on, or
+     * through the configured servers when it is empty. An unchanged list keeps its position.
+     */
+    public void use(List<HostPort> supplied) {
+        requireNonNull(supplied, "supplied");
+        List<HostPort> next = supplied.isEmpty() ? configured
+                : List.copyOf(supplied.subList(0, Math.min(supplied.size(), MAX_SUPPLIED_ADDRESSES)));
+        if (!next.equals(servers)) {
+            servers = next;
+            index = 0;
+        }
+    }
+
+    /** Try these first; an empty list means the server list (configured or supplied: the bootstrap). */
     public void redirect(List<HostPort> addresses) {
         requireNonNull(addresses, "addresses");
         redirected.clear();

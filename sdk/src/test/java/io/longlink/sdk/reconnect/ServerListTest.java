@@ -70,6 +70,33 @@ class ServerListTest {
     }
 
     @Test
+    void use_whenSuppliedListChanges_thenItsHeadFirstAndConfiguredWhenEmpty() {
+        ServerList list = new ServerList(List.of(A, B));
+        list.use(List.of(R, B));
+        assertThat(list.current()).isEqualTo(R);
+        list.failed();
+        list.use(List.of(R, B));
+        assertThat(list.current()).as("same list: position kept").isEqualTo(B);
+        list.use(List.of());
+        assertThat(list.current()).as("nothing supplied: the configured servers").isEqualTo(A);
+    }
+
+    @Test
+    void use_whenSuppliedListTooLong_thenBounded() {
+        ServerList list = new ServerList(List.of(A));
+        List<HostPort> many = new ArrayList<>();
+        for (int i = 1; i <= 150; i++) {
+            many.add(new HostPort("h" + i, i));
+        }
+        list.use(many);
+        int failures = 1;
+        while (!list.failed()) {
+            failures++;
+        }
+        assertThat(failures).isEqualTo(ServerList.MAX_SUPPLIED_ADDRESSES);
+    }
+
+    @Test
     void redirect_whenTargetsFail_thenBackToConfiguredServers() {
         ServerList list = new ServerList(List.of(A, B));
         list.redirect(List.of(R, B));
