@@ -84,11 +84,7 @@ class ServerListTest {
     @Test
     void use_whenSuppliedListTooLong_thenBounded() {
         ServerList list = new ServerList(List.of(A));
-        List<HostPort> many = new ArrayList<>();
-        for (int i = 1; i <= 150; i++) {
-            many.add(new HostPort("h" + i, i));
-        }
-        list.use(many);
+        list.use(hosts(150));
         int failures = 1;
         while (!list.failed()) {
             failures++;
@@ -118,17 +114,21 @@ class ServerListTest {
     @Test
     void redirect_whenTooManyAddresses_thenBounded() {
         ServerList list = new ServerList(List.of(A));
-        List<HostPort> many = new ArrayList<>();
-        for (int i = 1; i <= 100; i++) {
-            many.add(new HostPort("h" + i, i));
-        }
-        list.redirect(many);
+        list.redirect(hosts(100));
         int redirected = 0;
         while (!list.current().equals(A)) {
             redirected++;
             list.failed();
         }
         assertThat(redirected).isEqualTo(ServerList.MAX_REDIRECT_ADDRESSES);
+    }
+
+    private static List<HostPort> hosts(int count) {
+        List<HostPort> hosts = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            hosts.add(new HostPort("h" + i, i));
+        }
+        return hosts;
     }
 
     @Test
