@@ -2,6 +2,8 @@ package io.longlink.sdk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Named.named;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import com.google.protobuf.ByteString;
 import io.longlink.common.token.DeviceToken;
@@ -31,9 +33,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The client over real loopback sockets against a scripted test peer speaking the device protocol. */
 class LonglinkClientIntegrationTest {
@@ -95,10 +102,7 @@ class LonglinkClientIntegrationTest {
 
     @Test
     void push_whenReceived_thenListenerGetsMessageAndServerGetsAck() throws Exception {
-        LonglinkClient client = client(b -> b.ackWindow(Duration.ofMillis(50)));
-        client.start();
-        FakeConnection conn = server.nextConnection();
-        conn.acceptSession();
+        FakeConnection conn = startSession(client(b -> b.ackWindow(Duration.ofMillis(50))));
         long sentAt = System.currentTimeMillis();
         conn.send(FrameType.PUSH, Push.newBuilder().setMessageId(101).setPayload(ByteString.copyFromUtf8("{\"k\":1}"))
                 .setNotification(Notification.newBuilder().setTitle("Hello").setBody("World"))
@@ -118,10 +122,7 @@ class LonglinkClientIntegrationTest {
 
     @Test
     void push_whenBatchFills_thenOneAckFrameCarriesAllIds() throws Exception {
-        LonglinkClient client = client(b -> b.ackWindow(Duration.ofSeconds(30)).ackBatchSize(3));
-        client.start();
-        FakeConnection conn = server.nextConnection();
-        conn.acceptSession();
+        FakeConnection conn = startSession(client(b -> b.ackWindow(Duration.ofSeconds(30)).ackBatchSize(3)));
         for (long id = 1; id <= 3; id++) {
             conn.send(FrameType.PUSH, push(id));
         }
@@ -132,17 +133,11 @@ class LonglinkClientIntegrationTest {
     @Test
     void push_whenSameIdRedelivered_thenAppSeesItOnceEvenAcrossReconnect() throws Exception {
         LonglinkClient client = client(b -> b.ackWindow(Duration.ofMillis(20)));
-        client.start();
-        FakeConnection first = server.nextConnection();
-        first.acceptSession();
+        FakeConnection first = startSession(client);
         first.send(FrameType.PUSH, push(5));
         first.send(FrameType.PUSH, push(5));
         first.send(FrameType.PUSH, push(6));
-        List<Long> acked = new ArrayList<>();
-        while (acked.size() < 3) {
-            acked.addAll(first.expect(FrameType.ACK, Ack.class).getMessageIdsList());
-        }
-        assertThat(acked).as("duplicates are acknowledged too").containsExactlyInAnyOrder(5L, 5L, 6L);
+        assertThat(acked(first, 3)).as("duplicates are acknowledged too").containsExactlyInAnyOrder(5L, 5L, 6L);
         assertThat(events.messageIds()).containsExactly(5L, 6L);
 
         first.close();
@@ -152,11 +147,7 @@ class LonglinkClientIntegrationTest {
         second.send(FrameType.PUSH, push(5));
         second.send(FrameType.PUSH, push(6));
         second.send(FrameType.PUSH, push(7));
-        acked.clear();
-        while (acked.size() < 3) {
-            acked.addAll(second.expect(FrameType.ACK, Ack.class).getMessageIdsList());
-        }
-        assertThat(acked).containsExactlyInAnyOrder(5L, 6L, 7L);
+        assertThat(acked(second, 3)).containsExactlyInAnyOrder(5L, 6L, 7L);
         assertThat(events.messageIds()).containsExactly(5L, 6L, 7L);
         assertThat(client.lastMessageId()).isEqualTo(7);
         assertThat(events.disconnects).first().satisfies(d -> {
@@ -188,15 +179,11 @@ class LonglinkClientIntegrationTest {
 
     @Test
     void reconnect_whenServerEndsSessionWithTransientError_thenReconnectsAndReportsCode() throws Exception {
-        LonglinkClient client = client(b -> { });
-        client.start();
-        FakeConnection first = server.nextConnection();
-        first.acceptSession();
+        FakeConnection first = startSession(client(b -> { }));
         first.send(FrameType.ERROR, Error.newBuilder().setCode(ErrorCode.INTERNAL).setReason("store down").build());
         first.close();
 
-        server.nextConnection().acceptSession();
-        await().atMost(WAIT).until(() -> events.connected.size() == 2);
+        acceptReconnect();
         Disconnect d = events.disconnects.get(0);
         assertThat(d.code()).isEqualTo(DisconnectCode.REJECTED);
         assertThat(d.serverCode()).isEqualTo(ErrorCode.INTERNAL);
@@ -205,24 +192,23 @@ class LonglinkClientIntegrationTest {
         assertThat(d.retryDelayMillis()).isBetween(0L, 50L);
     }
 
-    @Test
-    void reconnect_whenNeverStable_thenDelaysDouble() throws Exception {
-        LonglinkClient client = client(b -> b.random(topOfRange()).backoff(Duration.ofMillis(20), Duration.ofMillis(1000))
-                .stableAfter(Duration.ofHours(1)));
-        client.start();
-        dropThreeSessions();
-        await().atMost(WAIT).until(() -> events.disconnects.size() == 3);
-        assertThat(events.disconnects).extracting(Disconnect::retryDelayMillis).containsExactly(20L, 40L, 80L);
+    static Stream<Arguments> reconnect_whenSessionsDrop_thenBackoffDoublesUntilAConnectionLastedStableAfter() {
+        return Stream.of(
+                arguments(named("never stable: delays double", Duration.ofHours(1)), List.of(20L, 40L, 80L)),
+                arguments(named("each lasted stableAfter: backoff starts over", Duration.ZERO), List.of(20L, 20L, 20L)));
     }
 
-    @Test
-    void reconnect_whenConnectionLastedStableAfter_thenBackoffStartsOver() throws Exception {
+    @ParameterizedTest
+    @MethodSource
+    void reconnect_whenSessionsDrop_thenBackoffDoublesUntilAConnectionLastedStableAfter(Duration stableAfter,
+                                                                                        List<Long> delays)
+            throws Exception {
         LonglinkClient client = client(b -> b.random(topOfRange()).backoff(Duration.ofMillis(20), Duration.ofMillis(1000))
-                .stableAfter(Duration.ZERO));
+                .stableAfter(stableAfter));
         client.start();
         dropThreeSessions();
         await().atMost(WAIT).until(() -> events.disconnects.size() == 3);
-        assertThat(events.disconnects).extracting(Disconnect::retryDelayMillis).containsExactly(20L, 20L, 20L);
+        assertThat(events.disconnects).extracting(Disconnect::retryDelayMillis).containsExactlyElementsOf(delays);
     }
 
     private void dropThreeSessions() throws Exception {
@@ -251,10 +237,7 @@ class LonglinkClientIntegrationTest {
     @Test
     void redirect_whenServerRedirects_thenConnectsToTheNewAddress() throws Exception {
         FakeServer second = track(FakeServer.start());
-        LonglinkClient client = client(b -> { });
-        client.start();
-        FakeConnection conn = server.nextConnection();
-        conn.acceptSession();
+        FakeConnection conn = startSession(client(b -> { }));
         conn.send(FrameType.REDIRECT, Redirect.newBuilder().addAddresses(second.address()).addAddresses("not an address")
                 .setRetryAfterMs(0).setReason("draining").build());
 
@@ -271,9 +254,7 @@ class LonglinkClientIntegrationTest {
     @Test
     void kick_whenServerKicks_thenStopsWithoutReconnecting() throws Exception {
         LonglinkClient client = client(b -> { });
-        client.start();
-        FakeConnection conn = server.nextConnection();
-        conn.acceptSession();
+        FakeConnection conn = startSession(client);
         conn.send(FrameType.KICK, Kick.newBuilder().setReason("another login").build());
         conn.close();
 
@@ -288,38 +269,29 @@ class LonglinkClientIntegrationTest {
 
     @Test
     void kick_whenReconnectOnKickEnabled_thenReconnects() throws Exception {
-        LonglinkClient client = client(b -> b.reconnectOnKick(true));
-        client.start();
-        FakeConnection conn = server.nextConnection();
-        conn.acceptSession();
+        FakeConnection conn = startSession(client(b -> b.reconnectOnKick(true)));
         conn.send(FrameType.KICK, Kick.newBuilder().setReason("another login").build());
-        server.nextConnection().acceptSession();
-        await().atMost(WAIT).until(() -> events.connected.size() == 2);
+        acceptReconnect();
         assertThat(events.disconnects.get(0).willRetry()).isTrue();
     }
 
-    @Test
-    void connAck_whenFatalCode_thenStopsWithoutRetry() throws Exception {
-        for (ErrorCode fatal : List.of(ErrorCode.UNKNOWN_APP, ErrorCode.UNSUPPORTED_VERSION, ErrorCode.INVALID_ARGUMENT)) {
-            RecordingListener listener = new RecordingListener();
-            FakeServer fresh = track(FakeServer.start());
-            LonglinkClient client = track(baseBuilder().servers(fresh.address()).listener(listener).build());
-            client.start();
-            FakeConnection conn = fresh.nextConnection();
-            conn.expect(FrameType.CONNECT, Connect.class);
-            conn.send(FrameType.CONNACK, ConnAck.newBuilder().setCode(fatal).setReason("no such app").build());
+    @ParameterizedTest
+    @EnumSource(value = ErrorCode.class, names = {"UNKNOWN_APP", "UNSUPPORTED_VERSION", "INVALID_ARGUMENT"})
+    void connAck_whenFatalCode_thenStopsWithoutRetry(ErrorCode fatal) throws Exception {
+        LonglinkClient client = client(b -> { });
+        client.start();
+        refuseNext(ConnAck.newBuilder().setCode(fatal).setReason("no such app"));
 
-            assertThat(client.awaitConnected(WAIT)).isFalse();
-            assertThat(client.state()).isEqualTo(ClientState.STOPPED);
-            await().atMost(WAIT).until(() -> !listener.disconnects.isEmpty());
-            assertThat(listener.disconnects).singleElement().satisfies(d -> {
-                assertThat(d.code()).isEqualTo(DisconnectCode.REJECTED);
-                assertThat(d.serverCode()).isEqualTo(fatal);
-                assertThat(d.willRetry()).isFalse();
-                assertThat(d.retryDelayMillis()).isEqualTo(-1);
-            });
-            await().during(Duration.ofMillis(200)).atMost(WAIT).until(() -> fresh.connectionCount() == 1);
-        }
+        assertThat(client.awaitConnected(WAIT)).isFalse();
+        assertThat(client.state()).isEqualTo(ClientState.STOPPED);
+        await().atMost(WAIT).until(() -> !events.disconnects.isEmpty());
+        assertThat(events.disconnects).singleElement().satisfies(d -> {
+            assertThat(d.code()).isEqualTo(DisconnectCode.REJECTED);
+            assertThat(d.serverCode()).isEqualTo(fatal);
+            assertThat(d.willRetry()).isFalse();
+            assertThat(d.retryDelayMillis()).isEqualTo(-1);
+        });
+        await().during(Duration.ofMillis(200)).atMost(WAIT).until(() -> server.connectionCount() == 1);
     }
 
     @Test
@@ -327,9 +299,7 @@ class LonglinkClientIntegrationTest {
         LonglinkClient client = client(b -> { });
         client.start();
         for (ErrorCode code : List.of(ErrorCode.SERVER_DRAINING, ErrorCode.RATE_LIMITED, ErrorCode.INTERNAL)) {
-            FakeConnection conn = server.nextConnection();
-            conn.expect(FrameType.CONNECT, Connect.class);
-            conn.send(FrameType.CONNACK, ConnAck.newBuilder().setCode(code).build());
+            refuseNext(code);
         }
         server.nextConnection().acceptSession();
         assertThat(client.awaitConnected(WAIT)).isTrue();
@@ -343,12 +313,8 @@ class LonglinkClientIntegrationTest {
         AtomicInteger asked = new AtomicInteger();
         LonglinkClient client = client(b -> b.tokenSupplier(() -> "token-" + asked.incrementAndGet()));
         client.start();
-        FakeConnection first = server.nextConnection();
-        assertThat(first.expect(FrameType.CONNECT, Connect.class).getToken()).isEqualTo("token-1");
-        first.send(FrameType.CONNACK, ConnAck.newBuilder().setCode(ErrorCode.BAD_TOKEN).build());
-        FakeConnection second = server.nextConnection();
-        assertThat(second.expect(FrameType.CONNECT, Connect.class).getToken()).isEqualTo("token-2");
-        second.send(FrameType.CONNACK, ConnAck.newBuilder().setCode(ErrorCode.BAD_TOKEN).build());
+        assertThat(refuseNext(ErrorCode.BAD_TOKEN).getToken()).isEqualTo("token-1");
+        assertThat(refuseNext(ErrorCode.BAD_TOKEN).getToken()).isEqualTo("token-2");
 
         await().atMost(WAIT).until(() -> client.state() == ClientState.STOPPED);
         assertThat(asked).hasValue(2);
@@ -362,17 +328,13 @@ class LonglinkClientIntegrationTest {
         AtomicInteger asked = new AtomicInteger();
         LonglinkClient client = client(b -> b.tokenSupplier(() -> "token-" + asked.incrementAndGet()));
         client.start();
-        FakeConnection first = server.nextConnection();
-        first.expect(FrameType.CONNECT, Connect.class);
-        first.send(FrameType.CONNACK, ConnAck.newBuilder().setCode(ErrorCode.TOKEN_EXPIRED).build());
+        refuseNext(ErrorCode.TOKEN_EXPIRED);
         FakeConnection second = server.nextConnection();
         assertThat(second.acceptSession().getToken()).isEqualTo("token-2");
         assertThat(client.awaitConnected(WAIT)).isTrue();
         second.close();
 
-        FakeConnection third = server.nextConnection();
-        assertThat(third.expect(FrameType.CONNECT, Connect.class).getToken()).as("cached while valid").isEqualTo("token-2");
-        third.send(FrameType.CONNACK, ConnAck.newBuilder().setCode(ErrorCode.TOKEN_EXPIRED).build());
+        assertThat(refuseNext(ErrorCode.TOKEN_EXPIRED).getToken()).as("cached while valid").isEqualTo("token-2");
         FakeConnection fourth = server.nextConnection();
         assertThat(fourth.acceptSession().getToken()).isEqualTo("token-3");
         await().atMost(WAIT).until(() -> events.connected.size() == 2);
@@ -420,72 +382,53 @@ class LonglinkClientIntegrationTest {
         assertThat(first.next().frame().type()).isEqualTo(FrameType.PING);
         assertThat(first.awaitEnd()).as("client drops the dead connection").isTrue();
 
-        server.nextConnection().acceptSession();
-        await().atMost(WAIT).until(() -> events.connected.size() == 2);
+        acceptReconnect();
         assertThat(events.disconnects.get(0).code()).isEqualTo(DisconnectCode.HEARTBEAT_TIMEOUT);
         assertThat(events.disconnects.get(0).willRetry()).isTrue();
     }
 
     @Test
     void frames_whenServerSendsGarbage_thenClientSaysWhyAndReconnects() throws Exception {
-        LonglinkClient client = client(b -> { });
-        client.start();
-        FakeConnection first = server.nextConnection();
-        first.acceptSession();
+        FakeConnection first = startSession(client(b -> { }));
         first.sendRaw(new byte[] {0x7F, 0x00});
 
         io.longlink.proto.device.Disconnect bye = first.expect(FrameType.DISCONNECT, io.longlink.proto.device.Disconnect.class);
         assertThat(bye.getReason()).contains("MALFORMED_FRAME").contains("unknown frame type 127");
         assertThat(first.awaitEnd()).isTrue();
-        server.nextConnection().acceptSession();
-        await().atMost(WAIT).until(() -> events.connected.size() == 2);
+        acceptReconnect();
         assertThat(events.disconnects.get(0).code()).isEqualTo(DisconnectCode.PROTOCOL_ERROR);
     }
 
     @Test
     void frames_whenServerFrameOverLimit_thenNotDeliveredAndReconnects() throws Exception {
-        LonglinkClient client = client(b -> b.maxFrameSize(256));
-        client.start();
-        FakeConnection first = server.nextConnection();
-        first.acceptSession();
+        FakeConnection first = startSession(client(b -> b.maxFrameSize(256)));
         first.send(FrameType.PUSH, Push.newBuilder().setMessageId(1).setPayload(ByteString.copyFrom(new byte[1000])).build());
 
         assertThat(first.expect(FrameType.DISCONNECT, io.longlink.proto.device.Disconnect.class).getReason())
                 .contains("FRAME_TOO_LARGE");
-        server.nextConnection().acceptSession();
-        await().atMost(WAIT).until(() -> events.connected.size() == 2);
+        acceptReconnect();
         assertThat(events.messages).isEmpty();
         assertThat(events.disconnects.get(0).reason()).contains("exceeds the limit of 256 bytes");
     }
 
     @Test
     void frames_whenServerSendsClientOnlyFrame_thenProtocolError() throws Exception {
-        LonglinkClient client = client(b -> { });
-        client.start();
-        FakeConnection first = server.nextConnection();
-        first.acceptSession();
+        FakeConnection first = startSession(client(b -> { }));
         first.send(FrameType.ACK, Ack.newBuilder().addMessageIds(1).build());
         assertThat(first.expect(FrameType.DISCONNECT, io.longlink.proto.device.Disconnect.class).getReason())
                 .contains("unexpected ACK frame");
-        server.nextConnection().acceptSession();
-        await().atMost(WAIT).until(() -> events.connected.size() == 2);
+        acceptReconnect();
     }
 
     @Test
     void push_whenExpiredOrWithoutId_thenNotDeliveredButConnectionKept() throws Exception {
         LonglinkClient client = client(b -> b.ackWindow(Duration.ofMillis(20)));
-        client.start();
-        FakeConnection conn = server.nextConnection();
-        conn.acceptSession();
+        FakeConnection conn = startSession(client);
         conn.send(FrameType.PUSH, Push.newBuilder().setMessageId(0).build());
         conn.send(FrameType.PUSH, push(8).toBuilder().setExpiresAtMs(System.currentTimeMillis() - 60_000).build());
         conn.send(FrameType.PUSH, push(9).toBuilder().setExpiresAtMs(System.currentTimeMillis() + 60_000).build());
 
-        List<Long> acked = new ArrayList<>();
-        while (acked.size() < 2) {
-            acked.addAll(conn.expect(FrameType.ACK, Ack.class).getMessageIdsList());
-        }
-        assertThat(acked).as("expired messages are acknowledged so the server drops them").containsExactly(8L, 9L);
+        assertThat(acked(conn, 2)).as("expired messages are acknowledged so the server drops them").containsExactly(8L, 9L);
         assertThat(events.messageIds()).containsExactly(9L);
         assertThat(events.errors).singleElement().satisfies(e -> assertThat(e).hasMessageContaining("without a message id"));
         assertThat(client.state()).isEqualTo(ClientState.CONNECTED);
@@ -507,15 +450,10 @@ class LonglinkClientIntegrationTest {
             }
         };
         LonglinkClient client = client(b -> b.listener(throwing).ackWindow(Duration.ofMillis(20)));
-        client.start();
-        FakeConnection conn = server.nextConnection();
-        conn.acceptSession();
+        FakeConnection conn = startSession(client);
         conn.send(FrameType.PUSH, push(1));
         conn.send(FrameType.PUSH, push(2));
-        List<Long> acked = new ArrayList<>();
-        while (acked.size() < 2) {
-            acked.addAll(conn.expect(FrameType.ACK, Ack.class).getMessageIdsList());
-        }
+        acked(conn, 2);
         assertThat(recorder.messageIds()).containsExactly(1L, 2L);
         assertThat(recorder.errors).hasSize(2).allSatisfy(e -> assertThat(e).hasMessage("app bug"));
         assertThat(client.state()).isEqualTo(ClientState.CONNECTED);
@@ -524,9 +462,7 @@ class LonglinkClientIntegrationTest {
     @Test
     void close_whenConnected_thenFlushesAcksAndSaysDisconnect() throws Exception {
         LonglinkClient client = client(b -> b.ackWindow(Duration.ofSeconds(30)));
-        client.start();
-        FakeConnection conn = server.nextConnection();
-        conn.acceptSession();
+        FakeConnection conn = startSession(client);
         conn.send(FrameType.PUSH, push(9));
         await().atMost(WAIT).until(() -> events.messages.size() == 1);
 
@@ -559,9 +495,7 @@ class LonglinkClientIntegrationTest {
         };
         LonglinkClient client = client(b -> b.listener(closing).ackWindow(Duration.ofSeconds(30)));
         self.set(client);
-        client.start();
-        FakeConnection conn = server.nextConnection();
-        conn.acceptSession();
+        FakeConnection conn = startSession(client);
         conn.send(FrameType.PUSH, push(12));
 
         assertThat(conn.expect(FrameType.ACK, Ack.class).getMessageIdsList()).containsExactly(12L);
@@ -575,9 +509,7 @@ class LonglinkClientIntegrationTest {
     void close_whenWaitingToReconnect_thenNoFurtherAttempt() throws Exception {
         LonglinkClient client = client(b -> b.backoff(Duration.ofSeconds(30), Duration.ofSeconds(60))
                 .random(topOfRange()));
-        client.start();
-        FakeConnection conn = server.nextConnection();
-        conn.acceptSession();
+        FakeConnection conn = startSession(client);
         conn.close();
         await().atMost(WAIT).until(() -> client.state() == ClientState.WAITING);
         assertThat(events.disconnects).singleElement().satisfies(d -> assertThat(d.retryDelayMillis()).isEqualTo(30_000));
@@ -801,6 +733,41 @@ class LonglinkClientIntegrationTest {
         LonglinkClient.Builder b = baseBuilder().servers(server.address()).listener(events);
         customize.accept(b);
         return track(b.build());
+    }
+
+    /** Starts the client and accepts its first session: the server's side of it. */
+    private FakeConnection startSession(LonglinkClient client) throws Exception {
+        client.start();
+        FakeConnection conn = server.nextConnection();
+        conn.acceptSession();
+        return conn;
+    }
+
+    /** Accepts the client's next session and waits until the listener has seen it as its second. */
+    private void acceptReconnect() throws Exception {
+        server.nextConnection().acceptSession();
+        await().atMost(WAIT).until(() -> events.connected.size() == 2);
+    }
+
+    /** Answers the CONNECT of the server's next connection with a refusing CONNACK; returns that CONNECT. */
+    private Connect refuseNext(ErrorCode code) throws Exception {
+        return refuseNext(ConnAck.newBuilder().setCode(code));
+    }
+
+    private Connect refuseNext(ConnAck.Builder connAck) throws Exception {
+        FakeConnection conn = server.nextConnection();
+        Connect connect = conn.expect(FrameType.CONNECT, Connect.class);
+        conn.send(FrameType.CONNACK, connAck.build());
+        return connect;
+    }
+
+    /** The ids of the ACK frames read until at least {@code count} arrived. */
+    private static List<Long> acked(FakeConnection conn, int count) throws InterruptedException {
+        List<Long> acked = new ArrayList<>();
+        while (acked.size() < count) {
+            acked.addAll(conn.expect(FrameType.ACK, Ack.class).getMessageIdsList());
+        }
+        return acked;
     }
 
     private static LonglinkClient.Builder baseBuilder() {
