@@ -44,6 +44,12 @@ class ConnectFlowTest {
         assertThat(node.metric("longlink_conn_connect_failures_total", "code", code.name())).isEqualTo(1);
     }
 
+    /** Sends CONNECT while {@code replies} are held: the flow waits at that store. */
+    private EmbeddedChannel connectingHeldAt(Replies replies) {
+        replies.hold();
+        return node.connecting("d1");
+    }
+
     private EmbeddedChannel refused(Connect c, ErrorCode code) {
         EmbeddedChannel ch = node.open();
         ch.writeInbound(c);
@@ -55,8 +61,7 @@ class ConnectFlowTest {
 
     @Test
     void connect_whenTokenValid_thenRegisteredRouteClaimedAndConnAckOk() {
-        EmbeddedChannel ch = node.open();
-        ch.writeInbound(connect("d1"));
+        EmbeddedChannel ch = node.connecting("d1");
 
         ConnAck ack = next(ch).connAck();
         Session s = session(ch);
@@ -123,8 +128,7 @@ class ConnectFlowTest {
     @Test
     void connect_whenNodeDraining_thenServerDrainingWithRedirectBeforeError() {
         node.draining = true;
-        EmbeddedChannel ch = node.open();
-        ch.writeInbound(connect("d1"));
+        EmbeddedChannel ch = node.connecting("d1");
 
         List<SessionFixture.Frame> frames = frames(ch);
         assertThat(frames).extracting(SessionFixture.Frame::type)
@@ -138,9 +142,7 @@ class ConnectFlowTest {
 
     @Test
     void connect_whenDrainStartsWhileAppIsLookedUp_thenServerDrainingAndNothingClaimed() {
-        node.stores.apps.replies.hold();
-        EmbeddedChannel ch = node.open();
-        ch.writeInbound(connect("d1"));
+        EmbeddedChannel ch = connectingHeldAt(node.stores.apps.replies);
         node.draining = true;
         node.stores.apps.replies.release();
 
@@ -150,9 +152,7 @@ class ConnectFlowTest {
 
     @Test
     void connect_whenRouteClaimFails_thenInternalAndTheMaybeWrittenRouteDeleted() {
-        node.stores.routes.replies.hold();
-        EmbeddedChannel ch = node.open();
-        ch.writeInbound(connect("d1"));
+        EmbeddedChannel ch = connectingHeldAt(node.stores.routes.replies);
         String value = route(session(ch));
         node.stores.routes.replies.fail(new IllegalStateException("redis down"));
         node.stores.routes.replies.release();
@@ -196,9 +196,7 @@ class ConnectFlowTest {
 
     @Test
     void close_whenRouteClaimStillInFlight_thenRouteDeletedOnceTheClaimAnswers() {
-        node.stores.routes.replies.hold();
-        EmbeddedChannel ch = node.open();
-        ch.writeInbound(connect("d1"));
+        EmbeddedChannel ch = connectingHeldAt(node.stores.routes.replies);
         String value = route(session(ch));
         ch.close();
         assertThat(node.stores.routes.deleted).isEmpty();
@@ -222,9 +220,7 @@ class ConnectFlowTest {
 
     @Test
     void close_whenStillAuthenticating_thenNoRouteWrittenAndLateAnswerIgnored() {
-        node.stores.apps.replies.hold();
-        EmbeddedChannel ch = node.open();
-        ch.writeInbound(connect("d1"));
+        EmbeddedChannel ch = connectingHeldAt(node.stores.apps.replies);
         ch.close();
         node.stores.apps.replies.release();
         assertThat(node.stores.routes.values).isEmpty();

@@ -60,8 +60,7 @@ class DeviceHandlerTest {
     @Test
     void ack_beforeConnAck_thenNotConnectedAndNothingRemoved() {
         node.stores.apps.replies.hold();
-        EmbeddedChannel ch = node.open();
-        ch.writeInbound(connect("d1"));
+        EmbeddedChannel ch = node.connecting("d1");
         ch.writeInbound(Ack.newBuilder().addMessageIds(1).build());
         assertClosedWith(ch, ErrorCode.NOT_CONNECTED);
         assertThat(node.stores.inboxes.acked).isEmpty();

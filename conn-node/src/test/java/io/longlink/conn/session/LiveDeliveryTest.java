@@ -18,6 +18,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.List;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
@@ -25,6 +26,16 @@ class LiveDeliveryTest {
     @AutoClose
     private final SessionFixture node = new SessionFixture();
     private final LiveDelivery delivery = node.layer.delivery();
+
+    /** Runs {@code use} with {@code p} encoded once as the rpc layer fans it out, and releases that frame after. */
+    private static void withSharedFrame(Push p, Consumer<ByteBuf> use) {
+        ByteBuf frame = Frames.encode(ByteBufAllocator.DEFAULT, FrameType.PUSH, p);
+        try {
+            use.accept(frame);
+        } finally {
+            frame.release();
+        }
+    }
 
     @Test
     void deliver_whenLive_thenWrittenAndCountedLive() {
@@ -48,12 +59,7 @@ class LiveDeliveryTest {
         delivery.kick(s, "taken over");
         ch.runPendingTasks();
         assertThat(delivery.deliver(s, push(7))).isEqualTo(Outcome.NOT_HERE);
-        ByteBuf frame = Frames.encode(ByteBufAllocator.DEFAULT, FrameType.PUSH, push(7));
-        try {
-            assertThat(delivery.fanOut(s, frame, push(7))).isFalse();
-        } finally {
-            frame.release();
-        }
+        withSharedFrame(push(7), frame -> assertThat(delivery.fanOut(s, frame, push(7))).isFalse());
     }
 
     @Test
@@ -114,8 +120,7 @@ class LiveDeliveryTest {
         EmbeddedChannel a = node.live("a");
         EmbeddedChannel b = node.live("b");
         Push p = push(9);
-        ByteBuf frame = Frames.encode(ByteBufAllocator.DEFAULT, FrameType.PUSH, p);
-        try {
+        withSharedFrame(p, frame -> {
             assertThat(delivery.fanOut(session(a), frame, p)).isTrue();
             assertThat(delivery.fanOut(session(b), frame, p)).isTrue();
             a.flush();
@@ -123,10 +128,8 @@ class LiveDeliveryTest {
             assertThat(pushes(a)).containsExactly(9L);
             assertThat(pushes(b)).containsExactly(9L);
             assertThat(frame.refCnt()).isEqualTo(1); // the caller's reference, untouched
-            assertThat(node.metric("longlink_conn_pushes_written_total", "source", "fanout")).isEqualTo(2);
-        } finally {
-            frame.release();
-        }
+        });
+        assertThat(node.metric("longlink_conn_pushes_written_total", "source", "fanout")).isEqualTo(2);
     }
 
     @Test
@@ -136,14 +139,11 @@ class LiveDeliveryTest {
         node.stores.inboxes.replies.hold();
         EmbeddedChannel catchingUp = node.connected("a");
         Push p = push(9);
-        ByteBuf frame = Frames.encode(ByteBufAllocator.DEFAULT, FrameType.PUSH, p);
-        try {
+        withSharedFrame(p, frame -> {
             assertThat(delivery.fanOut(session(catchingUp), frame, p)).isTrue();
             assertThat(delivery.fanOut(session(full), frame, p)).isFalse();
             assertThat(frame.refCnt()).isEqualTo(1);
-        } finally {
-            frame.release();
-        }
+        });
         node.stores.inboxes.replies.release();
         assertThat(pushes(catchingUp)).containsExactly(9L);
     }

@@ -91,10 +91,16 @@ final class SessionFixture implements AutoCloseable {
                 .setHeartbeatSeconds(60).build();
     }
 
-    /** Opens a socket, sends CONNECT for {@code device} and reads the CONNACK, which must be OK. */
-    EmbeddedChannel connected(String device) {
+    /** Opens a socket and sends CONNECT for {@code device}; the stores' replies decide what follows. */
+    EmbeddedChannel connecting(String device) {
         EmbeddedChannel ch = open();
         ch.writeInbound(connect(device));
+        return ch;
+    }
+
+    /** Opens a socket, sends CONNECT for {@code device} and reads the CONNACK, which must be OK. */
+    EmbeddedChannel connected(String device) {
+        EmbeddedChannel ch = connecting(device);
         ConnAck ack = next(ch).connAck();
         assertThat(ack.getCode()).isEqualTo(ErrorCode.OK);
         return ch;

@@ -56,8 +56,7 @@ class SessionTagsTest {
     @Test
     void connect_whenTagStoreFails_thenRefusedWithInternalAndCounted() {
         tags.replies.fail(new IllegalStateException("redis down"));
-        EmbeddedChannel ch = node.open();
-        ch.writeInbound(connect("d1"));
+        EmbeddedChannel ch = node.connecting("d1");
 
         List<SessionFixture.Frame> frames = frames(ch);
         assertThat(frames).extracting(SessionFixture.Frame::type).containsExactly(FrameType.CONNACK, FrameType.ERROR);

@@ -2,6 +2,8 @@ package io.longlink.conn.session;
 
 import static io.longlink.conn.session.SessionFixture.frames;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Named.named;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import io.longlink.conn.metrics.ConnMetrics;
 import io.longlink.proto.device.Error;
@@ -9,8 +11,12 @@ import io.longlink.proto.device.ErrorCode;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.prometheus.client.CollectorRegistry;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class SessionTimeoutsTest {
     /** 100 ms ticks; CONNECT within 5 s (50 ticks), stores 1 s (20 ticks for two calls), heartbeat x 3. */
@@ -49,37 +55,39 @@ class SessionTimeoutsTest {
         return v == null ? 0 : v;
     }
 
-    @Test
-    void deadline_whenAwaitingConnect_thenConnectTimeoutAfterTheSocketOpened() {
-        Session s = session(Session.AWAITING_CONNECT);
-        s.lastSeenTick = 5;
-        assertThat(timeouts.deadline(s, 5)).isEqualTo(5 + 50);
+    static Stream<Arguments> deadline_thenCountedFromTheLastFrameByState() {
+        return Stream.of(
+                arguments(named("awaiting CONNECT: the connect timeout", Session.AWAITING_CONNECT), 5 + 50),
+                arguments(named("authenticating: the store timeout added", Session.AUTHENTICATING), 5 + 50 + 20),
+                arguments(named("routing: the store timeout added", Session.ROUTING), 5 + 50 + 20),
+                arguments(named("live: heartbeat x idle factor", Session.LIVE), 5 + 60 * 3 * 10));
     }
 
-    @Test
-    void deadline_whileTheConnectIsServed_thenStoreTimeoutAdded() {
-        Session s = session(Session.AUTHENTICATING);
+    @ParameterizedTest
+    @MethodSource
+    void deadline_thenCountedFromTheLastFrameByState(byte state, int deadline) {
+        Session s = session(state);
         s.lastSeenTick = 5;
-        assertThat(timeouts.deadline(s, 5)).isEqualTo(5 + 50 + 20);
-        s.state = Session.ROUTING;
-        assertThat(timeouts.deadline(s, 5)).isEqualTo(5 + 50 + 20);
+        assertThat(timeouts.deadline(s, 5)).isEqualTo(deadline);
     }
 
-    @Test
-    void deadline_whenConnected_thenHeartbeatTimesIdleFactorAfterTheLastFrame() {
-        Session s = session(Session.LIVE);
-        s.lastSeenTick = 5;
-        assertThat(timeouts.deadline(s, 5)).isEqualTo(5 + 60 * 3 * 10);
+    static Stream<Arguments> expired_thenClosedWithTheStatesErrorAndCounted() {
+        return Stream.of(
+                arguments(named("no CONNECT", Session.AWAITING_CONNECT), ErrorCode.CONNECT_TIMEOUT,
+                        "no CONNECT within 5000 ms of connecting", "longlink_conn_connect_timeouts_total"),
+                arguments(named("idle", Session.LIVE), ErrorCode.IDLE_TIMEOUT,
+                        "no frame within 180 s (heartbeat 60 s x 3)", "longlink_conn_idle_evictions_total"));
     }
 
-    @Test
-    void expired_whenNoConnect_thenConnectTimeoutAndCounted() {
-        Session s = session(Session.AWAITING_CONNECT);
+    @ParameterizedTest
+    @MethodSource
+    void expired_thenClosedWithTheStatesErrorAndCounted(byte state, ErrorCode code, String reason, String counter) {
+        Session s = session(state);
         timeouts.expired(s);
         Error e = closedWith(s);
-        assertThat(e.getCode()).isEqualTo(ErrorCode.CONNECT_TIMEOUT);
-        assertThat(e.getReason()).contains("5000 ms");
-        assertThat(metric("longlink_conn_connect_timeouts_total")).isEqualTo(1);
+        assertThat(e.getCode()).isEqualTo(code);
+        assertThat(e.getReason()).isEqualTo(reason);
+        assertThat(metric(counter)).isEqualTo(1);
     }
 
     @Test
@@ -88,16 +96,6 @@ class SessionTimeoutsTest {
         timeouts.expired(s);
         assertThat(closedWith(s).getCode()).isEqualTo(ErrorCode.INTERNAL);
         assertThat(metric("longlink_conn_connect_timeouts_total")).isZero();
-    }
-
-    @Test
-    void expired_whenIdle_thenIdleTimeoutAndCounted() {
-        Session s = session(Session.LIVE);
-        timeouts.expired(s);
-        Error e = closedWith(s);
-        assertThat(e.getCode()).isEqualTo(ErrorCode.IDLE_TIMEOUT);
-        assertThat(e.getReason()).isEqualTo("no frame within 180 s (heartbeat 60 s x 3)");
-        assertThat(metric("longlink_conn_idle_evictions_total")).isEqualTo(1);
     }
 
     @Test

@@ -16,35 +16,42 @@ class SessionWheelTest {
     private final List<Session> expired = new ArrayList<>();
     private final List<Session> slow = new ArrayList<>();
     /** Idle policy: 5 ticks after the last frame. */
-    private final SessionWheel.Policy policy = new SessionWheel.Policy() {
-        @Override
-        public int deadline(Session s, int now) {
-            return s.lastSeenTick + 5;
-        }
+    private final SessionWheel wheel = new SessionWheel(8, TICK_MS, clock::get, idlePolicy(5, 3), null);
 
-        @Override
-        public void expired(Session s) {
-            expired.add(s);
-            s.state = Session.CLOSED;
-        }
+    /** Deadline {@code idleTicks} after the last frame; records into {@link #expired} and {@link #slow}. */
+    private SessionWheel.Policy idlePolicy(int idleTicks, int slowReaderTicks) {
+        return new SessionWheel.Policy() {
+            @Override
+            public int deadline(Session s, int now) {
+                return s.lastSeenTick + idleTicks;
+            }
 
-        @Override
-        public void slowReader(Session s) {
-            slow.add(s);
-        }
+            @Override
+            public void expired(Session s) {
+                expired.add(s);
+                s.state = Session.CLOSED;
+            }
 
-        @Override
-        public int slowReaderTicks() {
-            return 3;
-        }
-    };
+            @Override
+            public void slowReader(Session s) {
+                slow.add(s);
+            }
 
-    private final SessionWheel wheel = new SessionWheel(8, TICK_MS, clock::get, policy, null);
+            @Override
+            public int slowReaderTicks() {
+                return slowReaderTicks;
+            }
+        };
+    }
 
     private void advanceTicks(int n) {
+        advanceTicks(wheel, n);
+    }
+
+    private void advanceTicks(SessionWheel w, int n) {
         for (int i = 0; i < n; i++) {
             clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(TICK_MS));
-            wheel.run();
+            w.run();
         }
     }
 
@@ -98,35 +105,11 @@ class SessionWheelTest {
     void run_whenDeadlineBeyondOneLap_thenNotExpiredEarly() {
         Session s = new Session(new EmbeddedChannel());
         s.state = Session.LIVE;
-        SessionWheel longWheel = new SessionWheel(8, TICK_MS, clock::get, new SessionWheel.Policy() {
-            @Override
-            public int deadline(Session x, int now) {
-                return x.lastSeenTick + 20; // 2.5 laps
-            }
-
-            @Override
-            public void expired(Session x) {
-                expired.add(x);
-                x.state = Session.CLOSED;
-            }
-
-            @Override
-            public void slowReader(Session x) {
-            }
-
-            @Override
-            public int slowReaderTicks() {
-                return 1;
-            }
-        }, null);
+        SessionWheel longWheel = new SessionWheel(8, TICK_MS, clock::get, idlePolicy(20, 1), null); // 2.5 laps
         longWheel.schedule(s, 20);
-        for (int i = 0; i < 19; i++) {
-            clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(TICK_MS));
-            longWheel.run();
-        }
+        advanceTicks(longWheel, 19);
         assertThat(expired).isEmpty();
-        clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(TICK_MS));
-        longWheel.run();
+        advanceTicks(longWheel, 1);
         assertThat(expired).containsExactly(s);
     }
 
