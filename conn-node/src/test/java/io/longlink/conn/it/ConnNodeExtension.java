@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.longlink.common.config.Setting;
 import io.longlink.conn.ConnNode;
+import io.longlink.conn.ConnSettings;
 import io.longlink.conn.session.Session;
 import io.longlink.testsupport.Infra;
 import io.longlink.testsupport.RedisServer;
@@ -55,6 +56,20 @@ final class ConnNodeExtension implements BeforeAllCallback, AfterAllCallback {
     ConnNodeExtension with(Setting<?> setting, Object value) {
         settings.put(setting, value);
         return this;
+    }
+
+    /** The heartbeat a device may ask for, and the one it gets when it asks for none. */
+    ConnNodeExtension withHeartbeat(int minSeconds, int defaultSeconds, int maxSeconds) {
+        return with(ConnSettings.HEARTBEAT_MIN_S, minSeconds)
+                .with(ConnSettings.HEARTBEAT_DEFAULT_S, defaultSeconds)
+                .with(ConnSettings.HEARTBEAT_MAX_S, maxSeconds);
+    }
+
+    /** A small kernel send buffer and write watermarks, so that a device that stops reading soon fills its socket. */
+    ConnNodeExtension withSendBuffer(int soSndbuf, int writeLowWater, int writeHighWater) {
+        return with(ConnSettings.SO_SNDBUF, soSndbuf)
+                .with(ConnSettings.WRITE_LOW_WATER, writeLowWater)
+                .with(ConnSettings.WRITE_HIGH_WATER, writeHighWater);
     }
 
     /** Also starts a second conn-node in the same cluster, with TestNodes' defaults. */

@@ -26,9 +26,7 @@ class ConnectIntegrationTest {
 
     @RegisterExtension
     static final ConnNodeExtension conn = ConnNodeExtension.inNamespace("connect-it")
-            .with(ConnSettings.HEARTBEAT_MIN_S, 10)
-            .with(ConnSettings.HEARTBEAT_MAX_S, 120)
-            .with(ConnSettings.HEARTBEAT_DEFAULT_S, 60)
+            .withHeartbeat(10, 60, 120)
             .with(ConnSettings.MAX_FRAME_BYTES, 4096);
 
     private static TestDevice device() throws Exception {

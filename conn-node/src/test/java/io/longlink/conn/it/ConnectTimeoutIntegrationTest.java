@@ -19,9 +19,7 @@ class ConnectTimeoutIntegrationTest {
     @RegisterExtension
     static final ConnNodeExtension conn = ConnNodeExtension.inNamespace("timeouts-it")
             .with(ConnSettings.CONNECT_TIMEOUT_MS, 300)
-            .with(ConnSettings.HEARTBEAT_MIN_S, 1)
-            .with(ConnSettings.HEARTBEAT_MAX_S, 60)
-            .with(ConnSettings.HEARTBEAT_DEFAULT_S, 30)
+            .withHeartbeat(1, 30, 60)
             .with(ConnSettings.IDLE_FACTOR, 2);
 
     @Test

@@ -25,9 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class DeliverIntegrationTest {
     @RegisterExtension
     static final ConnNodeExtension conn = ConnNodeExtension.inNamespace("deliver-it")
-            .with(ConnSettings.SO_SNDBUF, 4096)
-            .with(ConnSettings.WRITE_LOW_WATER, 4096)
-            .with(ConnSettings.WRITE_HIGH_WATER, 16_384)
+            .withSendBuffer(4096, 4096, 16_384)
             .with(ConnSettings.SLOW_READER_MS, 600)
             .with(ConnSettings.DELIVER_WINDOW, 2);
 

@@ -25,9 +25,7 @@ class InboxIntegrationTest {
     @RegisterExtension
     static final ConnNodeExtension conn = ConnNodeExtension.inNamespace("inbox-it")
             .with(ConnSettings.INBOX_PAGE, 50)
-            .with(ConnSettings.SO_SNDBUF, 4096)
-            .with(ConnSettings.WRITE_LOW_WATER, 2048)
-            .with(ConnSettings.WRITE_HIGH_WATER, 8192);
+            .withSendBuffer(4096, 2048, 8192);
 
     private static long nextId = 1_700_000_000_000L;
 

@@ -27,9 +27,7 @@ class RedrainIntegrationTest {
 
     @RegisterExtension
     static final ConnNodeExtension conn = ConnNodeExtension.inNamespace("redrain-it")
-            .with(ConnSettings.SO_SNDBUF, 4096)
-            .with(ConnSettings.WRITE_LOW_WATER, 4096)
-            .with(ConnSettings.WRITE_HIGH_WATER, 16_384)
+            .withSendBuffer(4096, 4096, 16_384)
             .with(ConnSettings.SLOW_READER_MS, 60_000);
 
     private static double redrains() {

@@ -22,9 +22,7 @@ class RouteIntegrationTest {
 
     @RegisterExtension
     static final ConnNodeExtension conn = ConnNodeExtension.inNamespace("route-it")
-            .with(ConnSettings.HEARTBEAT_MIN_S, 1)
-            .with(ConnSettings.HEARTBEAT_MAX_S, 1)
-            .with(ConnSettings.HEARTBEAT_DEFAULT_S, 1)
+            .withHeartbeat(1, 1, 1)
             .with(ConnSettings.IDLE_FACTOR, 3)
             .with(ConnSettings.ROUTE_TTL_MS, TTL_MS)
             .withPeer();
