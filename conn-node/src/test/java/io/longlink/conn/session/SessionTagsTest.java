@@ -1,7 +1,6 @@
 package io.longlink.conn.session;
 
 import static io.longlink.conn.session.SessionFixture.APP;
-import static io.longlink.conn.session.SessionFixture.connect;
 import static io.longlink.conn.session.SessionFixture.frames;
 import static io.longlink.conn.session.SessionFixture.session;
 import static org.assertj.core.api.Assertions.assertThat;
