@@ -7,8 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.longlink.common.redis.RedisKeys;
-import io.longlink.proto.device.ConnAck;
-import io.longlink.proto.device.ErrorCode;
 import io.longlink.proto.device.FrameType;
 import io.longlink.proto.internal.DeliveryResult;
 import io.longlink.proto.internal.Outcome;
@@ -53,8 +51,7 @@ class AckWaitIntegrationTest {
 
     @Test
     void awaited_whenDeviceAcksInTime_thenAnsweredAckedAtOnceAndTheInboxUntouched() throws Exception {
-        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
-            d.loginLive(conn.node(), conn.app(), "prompt");
+        try (TestDevice d = conn.liveDevice("prompt")) {
             // an entry under the same id shows the in-time ACK removes nothing: such a copy was never stored
             conn.redis().addToInbox(conn.app().key(), "prompt", 101);
             double before = acked();
@@ -70,8 +67,7 @@ class AckWaitIntegrationTest {
 
     @Test
     void awaited_whenDeviceDoesNotAck_thenWrittenWhenTheWaitEndsAndTheLateAckRemovesTheStoredEntry() throws Exception {
-        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
-            d.loginLive(conn.node(), conn.app(), "mute");
+        try (TestDevice d = conn.liveDevice("mute")) {
             long batch = sendAwaited(Duration.ofMillis(300), "mute", 201);
             assertThat(d.read().push().getMessageId()).isEqualTo(201);
 
@@ -84,8 +80,7 @@ class AckWaitIntegrationTest {
 
     @Test
     void awaited_whenDeviceLeftACopyUnacked_thenItsNextCopyIsNotAwaitedUntilItAcksAgain() throws Exception {
-        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
-            d.loginLive(conn.node(), conn.app(), "lagging");
+        try (TestDevice d = conn.liveDevice("lagging")) {
             long first = sendAwaited(Duration.ofMillis(200), "lagging", 301);
             assertThat(d.read().push().getMessageId()).isEqualTo(301);
             assertThat(answeredWithin(Duration.ofSeconds(5), first)).containsExactly(Outcome.WRITTEN);
@@ -108,8 +103,7 @@ class AckWaitIntegrationTest {
 
     @Test
     void awaited_whenMixedWithPlainAndAbsentDevices_thenOneOutcomeEachInBatchOrder() throws Exception {
-        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
-            d.loginLive(conn.node(), conn.app(), "mixed");
+        try (TestDevice d = conn.liveDevice("mixed")) {
             long batch = conn.router().nextBatch();
 
             conn.router().send(batch, (int) LONG_WAIT.toMillis(), List.of(
@@ -126,8 +120,7 @@ class AckWaitIntegrationTest {
 
     @Test
     void awaited_whenBatchAsksNoWait_thenAnsweredOnceWritten() throws Exception {
-        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
-            d.loginLive(conn.node(), conn.app(), "nowait");
+        try (TestDevice d = conn.liveDevice("nowait")) {
             long batch = sendAwaited(Duration.ZERO, "nowait", 501);
 
             assertThat(answeredWithin(EARLY, batch)).containsExactly(Outcome.WRITTEN);
@@ -137,8 +130,7 @@ class AckWaitIntegrationTest {
 
     @Test
     void awaited_whenConnectionClosesBeforeItsAck_thenWrittenWhenTheWaitEnds() throws Exception {
-        TestDevice d = TestDevice.connect(conn.node().deviceAddress());
-        d.loginLive(conn.node(), conn.app(), "dropper");
+        TestDevice d = conn.liveDevice("dropper");
         long batch = sendAwaited(Duration.ofMillis(500), "dropper", 601);
         assertThat(d.read().push().getMessageId()).isEqualTo(601);
         d.close();

@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.longlink.common.redis.RedisKeys;
 import io.longlink.conn.ConnSettings;
 import io.longlink.proto.device.ConnAck;
-import io.longlink.proto.device.Connect;
-import io.longlink.proto.device.ErrorCode;
 import io.longlink.proto.device.FrameType;
 import io.longlink.proto.device.Push;
 import io.longlink.proto.internal.Outcome;
@@ -54,11 +52,7 @@ class BroadcastReplayIntegrationTest {
     }
 
     private static ConnAck login(TestDevice d, TestRedis.App app, String device, long lastMessageId) throws Exception {
-        Connect c = app.connectFrame(device, 60).toBuilder()
-                .setLastMessageId(lastMessageId).build();
-        ConnAck ack = d.login(c);
-        assertThat(ack.getCode()).isEqualTo(ErrorCode.OK);
-        return ack;
+        return d.loginOk(app.connectFrame(device, 60).toBuilder().setLastMessageId(lastMessageId).build());
     }
 
     /**

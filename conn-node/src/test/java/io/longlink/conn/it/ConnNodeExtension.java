@@ -8,6 +8,7 @@ import io.longlink.conn.ConnSettings;
 import io.longlink.conn.session.Session;
 import io.longlink.testsupport.Infra;
 import io.longlink.testsupport.RedisServer;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -149,6 +150,18 @@ final class ConnNodeExtension implements BeforeAllCallback, AfterAllCallback {
     /** More conn-nodes in the same cluster, with TestNodes' defaults; the caller closes them. */
     TestNodes nodes() {
         return TestNodes.on(servers.redis().uri(), servers.zk(), namespace);
+    }
+
+    /** A device of the class app, connected to {@link #node()} and live there; the caller closes it. */
+    TestDevice liveDevice(String deviceId) throws IOException {
+        TestDevice d = TestDevice.connect(node.deviceAddress());
+        try {
+            d.loginLive(node, app, deviceId);
+        } catch (Throwable e) {
+            d.close();
+            throw e;
+        }
+        return d;
     }
 
     /** The node's session of the class app's {@code deviceId}, or null. */

@@ -53,8 +53,7 @@ class ConnectIntegrationTest {
     @Test
     void connect_whenTokenValid_thenConnAckAndRouteNamesThisConnection() throws Exception {
         try (TestDevice d = device()) {
-            ConnAck ack = d.login(conn.app().connectFrame("phone-1", 30));
-            assertThat(ack.getCode()).isEqualTo(ErrorCode.OK);
+            ConnAck ack = d.loginOk(conn.app().connectFrame("phone-1", 30));
             assertThat(ack.getSessionId()).hasSize(16);
             assertThat(ack.getNodeId()).isEqualTo(conn.node().nodeId());
             assertThat(ack.getHeartbeatSeconds()).isEqualTo(30);
@@ -149,8 +148,7 @@ class ConnectIntegrationTest {
             assertRefused(d, TestDevice.connectFrame(broken, "dev", "v1.1.x", 30), ErrorCode.INTERNAL);
         }
         try (TestDevice d = device()) {
-            assertThat(d.login(conn.app().connectFrame("after-error", 30))
-                    .getCode()).isEqualTo(ErrorCode.OK);
+            d.loginOk(conn.app().connectFrame("after-error", 30));
         }
     }
 
@@ -168,7 +166,7 @@ class ConnectIntegrationTest {
     void connect_whenSentTwice_thenAlreadyConnected() throws Exception {
         try (TestDevice d = device()) {
             Connect c = conn.app().connectFrame("twice", 30);
-            assertThat(d.login(c).getCode()).isEqualTo(ErrorCode.OK);
+            d.loginOk(c);
             d.send(FrameType.CONNECT, c);
             assertThat(d.expectClosedWithError(CLOSE).getCode()).isEqualTo(ErrorCode.ALREADY_CONNECTED);
         }

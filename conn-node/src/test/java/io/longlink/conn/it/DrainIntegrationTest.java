@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import io.longlink.common.discovery.ZooKeeperPaths;
 import io.longlink.conn.ConnNode;
 import io.longlink.conn.ConnSettings;
-import io.longlink.proto.device.ConnAck;
 import io.longlink.proto.device.ErrorCode;
 import io.longlink.proto.device.FrameType;
 import io.longlink.proto.device.Redirect;
@@ -56,8 +55,7 @@ class DrainIntegrationTest {
         List<TestDevice> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             TestDevice d = TestDevice.connect(node.deviceAddress());
-            ConnAck ack = d.login(conn.app().connectFrame(prefix + i, 60));
-            assertThat(ack.getCode()).isEqualTo(ErrorCode.OK);
+            d.loginOk(conn.app().connectFrame(prefix + i, 60));
             out.add(d);
         }
         return out;

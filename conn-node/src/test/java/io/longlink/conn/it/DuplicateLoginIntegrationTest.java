@@ -30,9 +30,7 @@ class DuplicateLoginIntegrationTest {
     static final ConnNodeExtension conn = ConnNodeExtension.inNamespace("dup-it").withPeer();
 
     private static ConnAck login(TestDevice d, String device) throws IOException {
-        ConnAck ack = d.login(conn.app().connectFrame(device, 60));
-        assertThat(ack.getCode()).isEqualTo(ErrorCode.OK);
-        return ack;
+        return d.loginOk(conn.app().connectFrame(device, 60));
     }
 
     /** The kicked connection hears KICK, then ERROR KICKED, then the close. */

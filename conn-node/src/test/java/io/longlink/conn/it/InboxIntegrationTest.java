@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.longlink.common.redis.RedisKeys;
 import io.longlink.conn.ConnSettings;
 import io.longlink.proto.device.ConnAck;
-import io.longlink.proto.device.ErrorCode;
 import io.longlink.proto.device.FrameType;
 import io.longlink.proto.device.Push;
 import io.longlink.proto.internal.Outcome;
@@ -33,17 +32,20 @@ class InboxIntegrationTest {
         return nextId += 1000;
     }
 
-    /** What a router does for an offline device: body first, then the inbox member. */
-    private static Push store(String device, long id, String payload) {
-        Push p = TestRouter.push(id, payload);
-        conn.redis().storeMessage(p, 60_000);
-        conn.redis().addToInbox(conn.app().key(), device, id);
-        return p;
+    /** Stores a new message in the device's inbox, as a router does for an offline device; returns its id. */
+    private static long store(String device, String payload) {
+        long id = id();
+        store(device, TestRouter.push(id, payload));
+        return id;
     }
 
-    private static TestDevice login(String device, TestDevice d) throws Exception {
-        ConnAck ack = d.login(conn.app().connectFrame(device, 60));
-        assertThat(ack.getCode()).isEqualTo(ErrorCode.OK);
+    private static void store(String device, Push p) {
+        conn.redis().storeInInbox(conn.app().key(), device, p, 60_000);
+    }
+
+    private static TestDevice login(String device) throws Exception {
+        TestDevice d = TestDevice.connect(conn.node().deviceAddress());
+        d.loginOk(conn.app().connectFrame(device, 60));
         return d;
     }
 
@@ -62,25 +64,21 @@ class InboxIntegrationTest {
     @Test
     void connect_whenInboxHasMessages_thenDrainedInOrderAndExpiredOnesRemovedAndCounted() throws Exception {
         String device = "offline-1";
-        long a = id();
-        long b = id();
+        long a = store(device, "a");
+        long b = store(device, "b");
         long gone = id();
-        long c = id();
-        long stale = id();
-        store(device, a, "a");
-        store(device, b, "b");
         // the status outlives the body (api.status-retention-seconds)
         conn.redis().createStat(gone, conn.app().key(), false);
         conn.redis().addToInbox(conn.app().key(), device, gone); // body expired: member without body
-        store(device, c, "c");
+        long c = store(device, "c");
+        long stale = id();
         conn.redis().createStat(stale, conn.app().key(), false);
-        Push old = TestRouter.push(stale, "stale").toBuilder().setExpiresAtMs(System.currentTimeMillis() - 1).build();
-        conn.redis().storeMessage(old, 60_000);
-        conn.redis().addToInbox(conn.app().key(), device, stale);
+        store(device, TestRouter.push(stale, "stale").toBuilder()
+                .setExpiresAtMs(System.currentTimeMillis() - 1).build());
         TestRedis.await(conn.redis().commands().zadd(RedisKeys.inbox(conn.app().key(), device), 0,
                 "not-an-id".getBytes(StandardCharsets.US_ASCII)));
 
-        try (TestDevice d = login(device, TestDevice.connect(conn.node().deviceAddress()))) {
+        try (TestDevice d = login(device)) {
             assertThat(pushes(d, 3)).containsExactly(a, b, c);
             await().atMost(Duration.ofSeconds(5)).until(() -> conn.redis().inbox(conn.app().key(), device).size() == 3);
             assertThat(conn.redis().inbox(conn.app().key(), device)).containsExactly(RedisKeys.inboxMember(a),
@@ -94,11 +92,10 @@ class InboxIntegrationTest {
     void connect_whenInboxEntryWasRevoked_thenRemovedAndCountedRevokedNotExpired() throws Exception {
         String device = "revoked-1";
         long withdrawn = id();
-        long kept = id();
         conn.redis().createStat(withdrawn, conn.app().key(), true); // Revoke set revoked_ms and left the tombstone
         conn.redis().addToInbox(conn.app().key(), device, withdrawn);
-        store(device, kept, "kept");
-        try (TestDevice d = login(device, TestDevice.connect(conn.node().deviceAddress()))) {
+        long kept = store(device, "kept");
+        try (TestDevice d = login(device)) {
             assertThat(pushes(d, 1)).containsExactly(kept);
             await().atMost(Duration.ofSeconds(5)).until(() -> "1".equals(conn.redis().stat(withdrawn, "revoked")));
             assertThat(conn.redis().stat(withdrawn, "expired")).isNull();
@@ -112,7 +109,7 @@ class InboxIntegrationTest {
         long old = id();
         conn.redis().addToInbox(conn.app().key(), device, old); // body and status both past their retention
         double noStatus = conn.metric("longlink_conn_undelivered_total", "counted", "no_status");
-        try (TestDevice d = login(device, TestDevice.connect(conn.node().deviceAddress()))) {
+        try (TestDevice d = login(device)) {
             assertThat(pushes(d, 0)).isEmpty();
             await().atMost(Duration.ofSeconds(5)).until(() ->
                     conn.metric("longlink_conn_undelivered_total", "counted", "no_status") == noStatus + 1);
@@ -124,11 +121,9 @@ class InboxIntegrationTest {
     @Test
     void ack_whenIdsAcked_thenRemovedFromInboxAndCountedOnceEvenIfRepeated() throws Exception {
         String device = "acker";
-        long a = id();
-        long b = id();
-        store(device, a, "a");
-        store(device, b, "b");
-        try (TestDevice d = login(device, TestDevice.connect(conn.node().deviceAddress()))) {
+        long a = store(device, "a");
+        long b = store(device, "b");
+        try (TestDevice d = login(device)) {
             assertThat(pushes(d, 2)).containsExactly(a, b);
             double acked = conn.metric("longlink_conn_acked_total");
             d.ack(a);
@@ -144,7 +139,7 @@ class InboxIntegrationTest {
             assertThat(conn.redis().stat(b, "acked")).isNull();
         }
         // b was not acked: it comes again on the next CONNECT (at-least-once)
-        try (TestDevice d = login(device, TestDevice.connect(conn.node().deviceAddress()))) {
+        try (TestDevice d = login(device)) {
             assertThat(pushes(d, 1)).containsExactly(b);
         }
     }
@@ -154,11 +149,9 @@ class InboxIntegrationTest {
         String device = "many";
         List<Long> expected = new ArrayList<>();
         for (int i = 0; i < 130; i++) {
-            long id = id();
-            store(device, id, "m" + i);
-            expected.add(id);
+            expected.add(store(device, "m" + i));
         }
-        try (TestDevice d = login(device, TestDevice.connect(conn.node().deviceAddress()))) {
+        try (TestDevice d = login(device)) {
             assertThat(pushes(d, expected.size())).containsExactlyElementsOf(expected);
         }
     }
@@ -169,24 +162,21 @@ class InboxIntegrationTest {
         String payload = "x".repeat(4096);
         List<Long> inbox = new ArrayList<>();
         for (int i = 0; i < 120; i++) { // ~500 KB: the drain stalls on a socket the device does not read yet
-            long id = id();
-            store(device, id, payload);
-            inbox.add(id);
+            inbox.add(store(device, payload));
         }
         try (TestDevice d = TestDevice.connect(conn.node().deviceAddress(), 4096);
              TestRouter router = new TestRouter(conn.node().grpcPort())) {
-            ConnAck ack = d.login(conn.app().connectFrame(device, 60));
-            assertThat(ack.getCode()).isEqualTo(ErrorCode.OK);
+            ConnAck ack = d.loginOk(conn.app().connectFrame(device, 60));
             // the router's view: a newer message, stored first (so the drain may find it too), then delivered live
-            long live = id();
-            Push livePush = store(device, live, "live");
+            Push livePush = TestRouter.push(id(), "live");
+            store(device, livePush);
             Push duplicate = TestRouter.push(inbox.get(0), payload); // a drained message delivered again
             List<Outcome> outcomes = router.deliver(1,
                     TestRouter.delivery(conn.app().key(), device, ack.getSessionId(), duplicate),
                     TestRouter.delivery(conn.app().key(), device, ack.getSessionId(), livePush));
             assertThat(outcomes).containsExactly(Outcome.WRITTEN, Outcome.WRITTEN); // held behind the drain
             List<Long> expected = new ArrayList<>(inbox);
-            expected.add(live);
+            expected.add(livePush.getMessageId());
             assertThat(pushes(d, expected.size())).containsExactlyElementsOf(expected);
         }
     }
@@ -194,15 +184,11 @@ class InboxIntegrationTest {
     @Test
     void connect_whenLastMessageIdHintGiven_thenStillDeliversEveryInboxEntryAndCountsRedelivery() throws Exception {
         String device = "hinted";
-        long a = id();
-        long b = id();
-        store(device, a, "a");
-        store(device, b, "b");
+        long a = store(device, "a");
+        long b = store(device, "b");
         double redelivered = conn.metric("longlink_conn_inbox_redelivered_total");
         try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
-            ConnAck ack = d.login(conn.app().connectFrame(device, 60).toBuilder()
-                    .setLastMessageId(a).build());
-            assertThat(ack.getCode()).isEqualTo(ErrorCode.OK);
+            d.loginOk(conn.app().connectFrame(device, 60).toBuilder().setLastMessageId(a).build());
             assertThat(pushes(d, 2)).containsExactly(a, b);
         }
         assertThat(conn.metric("longlink_conn_inbox_redelivered_total")).isEqualTo(redelivered + 1);

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.longlink.common.kafka.KafkaSettings;
 import io.longlink.conn.ConnNode;
 import io.longlink.conn.ConnSettings;
-import io.longlink.proto.device.ErrorCode;
 import io.longlink.proto.device.FrameType;
 import io.longlink.proto.receipt.Receipt;
 import io.longlink.proto.receipt.ReceiptKind;
@@ -46,12 +45,7 @@ class ReceiptIntegrationTest {
             try (TestDevice d = TestDevice.connect(node.deviceAddress());
                  KafkaConsumer<String, byte[]> consumer = consumer(kafka.bootstrapServers())) {
                 long id = 4_242_424_242L;
-                redis.storeMessage(TestRouter.push(id, "hello"), 60_000);
-                redis.addToInbox(app.key(), "receiver", id);
-                assertThat(d.login(app.connectFrame("receiver", 60))
-                        .getCode()).isEqualTo(ErrorCode.OK);
-                assertThat(d.read().push().getMessageId()).isEqualTo(id);
-                d.ack(id);
+                receiveAndAck(redis, app, d, "receiver", id);
 
                 consumer.subscribe(List.of(topic));
                 List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
@@ -87,12 +81,7 @@ class ReceiptIntegrationTest {
                     .start();
             try (TestDevice d = TestDevice.connect(node.deviceAddress())) {
                 long id = 5_151_515L;
-                redis.storeMessage(TestRouter.push(id, "hello"), 60_000);
-                redis.addToInbox(app.key(), "offline-kafka", id);
-                assertThat(d.login(app.connectFrame("offline-kafka", 60))
-                        .getCode()).isEqualTo(ErrorCode.OK);
-                assertThat(d.read().push().getMessageId()).isEqualTo(id);
-                d.ack(id);
+                receiveAndAck(redis, app, d, "offline-kafka", id);
                 await().atMost(Duration.ofSeconds(5)).until(() -> "1".equals(redis.stat(id, "acked")));
                 assertThat(redis.inbox(app.key(), "offline-kafka")).isEmpty();
                 await().atMost(Duration.ofSeconds(10)).until(() -> {
@@ -108,6 +97,15 @@ class ReceiptIntegrationTest {
                 node.close();
             }
         }
+    }
+
+    /** Message {@code id} waits in the device's inbox; the device logs in, gets it and ACKs it. */
+    private static void receiveAndAck(TestRedis redis, TestRedis.App app, TestDevice d, String device, long id)
+            throws Exception {
+        redis.storeInInbox(app.key(), device, TestRouter.push(id, "hello"), 60_000);
+        d.loginOk(app.connectFrame(device, 60));
+        assertThat(d.read().push().getMessageId()).isEqualTo(id);
+        d.ack(id);
     }
 
     private static KafkaConsumer<String, byte[]> consumer(String bootstrap) {

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.longlink.conn.ConnSettings;
 import io.longlink.conn.session.Session;
 import io.longlink.proto.device.ConnAck;
-import io.longlink.proto.device.ErrorCode;
 import io.longlink.proto.device.FrameType;
 import io.longlink.proto.device.Push;
 import io.longlink.proto.internal.Outcome;
@@ -48,8 +47,7 @@ class RedrainIntegrationTest {
         String device = "slow-then-fast";
         double before = redrains();
         try (TestDevice d = TestDevice.connect(conn.node().deviceAddress(), 2048)) {
-            ConnAck ack = d.login(conn.app().connectFrame(device, 60));
-            assertThat(ack.getCode()).isEqualTo(ErrorCode.OK);
+            ConnAck ack = d.loginOk(conn.app().connectFrame(device, 60));
             d.ping();
             assertThat(d.read().frameType()).isEqualTo(FrameType.PONG);
             await().atMost(Duration.ofSeconds(5)).until(() -> conn.session(device) != null);

@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import io.grpc.StatusRuntimeException;
 import io.longlink.common.redis.RedisKeys;
 import io.longlink.proto.device.ConnAck;
-import io.longlink.proto.device.ErrorCode;
 import io.longlink.proto.internal.FanOutRequest;
 import io.longlink.proto.internal.RefreshTagsRequest;
 import io.longlink.proto.internal.RefreshTagsResponse;
@@ -41,8 +40,7 @@ class RefreshTagsIntegrationTest {
         String device = "retagged";
         conn.redis().addTags(conn.app().key(), device, "old");
         try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
-            ConnAck ack = d.login(conn.app().connectFrame(device, 60));
-            assertThat(ack.getCode()).isEqualTo(ErrorCode.OK);
+            ConnAck ack = d.loginOk(conn.app().connectFrame(device, 60));
             await().atMost(Duration.ofSeconds(5)).until(() -> matched("old") == 1);
 
             conn.redis().addTags(conn.app().key(), device, "new");
@@ -64,8 +62,7 @@ class RefreshTagsIntegrationTest {
     void refreshTags_whenNoSuchConnectionHere_thenNotRefreshed() throws Exception {
         String device = "elsewhere";
         try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
-            ConnAck ack = d.login(conn.app().connectFrame(device, 60));
-            assertThat(ack.getCode()).isEqualTo(ErrorCode.OK);
+            d.loginOk(conn.app().connectFrame(device, 60));
             assertThat(refresh(device, "00000000deadbeef").getRefreshed()).as("another connection id").isFalse();
         }
         assertThat(refresh("never-connected", "").getRefreshed()).isFalse();

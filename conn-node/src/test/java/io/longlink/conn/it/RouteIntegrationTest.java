@@ -49,8 +49,7 @@ class RouteIntegrationTest {
     @Test
     void route_whenDeviceHeartbeatsLongerThanTtl_thenRenewedInBatchesAndNeverExpires() throws Exception {
         try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
-            ConnAck ack = d.login(conn.app().connectFrame("hb", 1));
-            assertThat(ack.getCode()).isEqualTo(ErrorCode.OK);
+            ConnAck ack = d.loginOk(conn.app().connectFrame("hb", 1));
             String value = conn.node().nodeId() + "|" + ack.getSessionId();
             double before = renewals(conn.node());
             heartbeat(d, Duration.ofMillis(2L * TTL_MS + 500), value);

@@ -89,14 +89,20 @@ public final class TestDevice implements AutoCloseable {
         return ConnAck.parseFrom(f.body());
     }
 
+    /** Sends CONNECT and expects CONNACK OK. */
+    public ConnAck loginOk(Connect connect) throws IOException {
+        ConnAck ack = login(connect);
+        assertThat(ack.getCode()).as("CONNACK code").isEqualTo(ErrorCode.OK);
+        return ack;
+    }
+
     /**
      * CONNECT as {@code device} of {@code app}, expect CONNACK OK, and return once the session is
      * live: its (empty) inbox drain is over when a PONG comes back after it, and {@code node}'s
      * index lists it.
      */
     public ConnAck loginLive(ConnNode node, TestRedis.App app, String device) throws IOException {
-        ConnAck ack = login(connectFrame(app.key(), device, app.token(device), 60));
-        assertThat(ack.getCode()).isEqualTo(ErrorCode.OK);
+        ConnAck ack = loginOk(connectFrame(app.key(), device, app.token(device), 60));
         ping();
         assertThat(read().frameType()).isEqualTo(FrameType.PONG);
         await().atMost(Duration.ofSeconds(5)).until(() -> node.sessionIndex().find(app.key(), device) != null);

@@ -60,6 +60,12 @@ public final class TestRedis implements AutoCloseable {
         await(r.zadd(RedisKeys.inbox(app, device), 0, RedisKeys.inboxMember(id).getBytes(StandardCharsets.US_ASCII)));
     }
 
+    /** What a router writes for an offline device: the body first, then the inbox member. */
+    public void storeInInbox(String app, String device, Push push, long ttlMs) {
+        storeMessage(push, ttlMs);
+        addToInbox(app, device, push.getMessageId());
+    }
+
     public List<String> inbox(String app, String device) {
         return await(r.zrange(RedisKeys.inbox(app, device), 0, -1)).stream()
                 .map(b -> new String(b, StandardCharsets.US_ASCII)).toList();

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.longlink.conn.ConnNode;
 import io.longlink.conn.ConnSettings;
-import io.longlink.proto.device.ErrorCode;
 import io.longlink.proto.device.FrameType;
 import io.longlink.testsupport.Infra;
 import io.longlink.testsupport.RedisServer;
@@ -65,8 +64,7 @@ class TlsIntegrationTest {
                 tls.init(null, tmf.getTrustManagers(), null);
 
                 try (TestDevice d = TestDevice.connectTls(node.deviceAddress(), tls)) {
-                    assertThat(d.login(app.connectFrame("secure", 60))
-                            .getCode()).isEqualTo(ErrorCode.OK);
+                    d.loginOk(app.connectFrame("secure", 60));
                     d.ping();
                     assertThat(d.read().frameType()).isEqualTo(FrameType.PONG);
                 }
