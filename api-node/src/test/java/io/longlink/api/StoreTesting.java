@@ -1,17 +1,57 @@
 package io.longlink.api;
 
 import io.longlink.common.redis.RedisStore;
+import io.longlink.testsupport.Infra;
 import io.longlink.testsupport.RedisServer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** What the store integration tests share: a connection to the test Redis and a bounded wait for a reply. */
-public final class StoreTesting {
-    private StoreTesting() {
+/**
+ * What the store integration tests share: the test Redis (from {@link Infra}, which the test class
+ * extends with too), connections to it that close after each test, and a bounded wait for a reply.
+ *
+ * <pre>
+ * &#64;ExtendWith(Infra.class)
+ * class FooStoreIntegrationTest {
+ *     &#64;RegisterExtension
+ *     final StoreTesting redis = new StoreTesting();
+ * }
+ * </pre>
+ */
+public final class StoreTesting implements BeforeEachCallback, AfterEachCallback {
+    private final List<RedisStore> connections = new ArrayList<>();
+    private RedisServer server;
+
+    /** What {@link Infra} resolves, asked for through JUnit's parameter resolution. */
+    record Servers(RedisServer redis) {
     }
 
-    public static RedisStore connect(RedisServer server) {
-        return RedisStore.open(server.uri(), false, 2_000);
+    @Override
+    public void beforeEach(ExtensionContext context) throws Exception {
+        server = context.getExecutableInvoker().invoke(Servers.class.getDeclaredConstructor(RedisServer.class)).redis();
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        connections.forEach(RedisStore::close);
+        connections.clear();
+    }
+
+    /** A new connection for the store under test, closed after the test. */
+    public RedisStore connect() {
+        RedisStore store = RedisStore.open(server.uri(), false, 2_000);
+        connections.add(store);
+        return store;
+    }
+
+    /** One inline command on the test Redis, for arranging and checking raw keys (see {@link RedisServer#command}). */
+    public String command(String command) {
+        return server.command(command);
     }
 
     public static <T> T await(CompletionStage<T> stage) throws Exception {

@@ -5,28 +5,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.longlink.api.StoreTesting;
 import io.longlink.common.redis.RedisKeys;
-import io.longlink.common.redis.RedisStore;
 import io.longlink.testsupport.Infra;
-import io.longlink.testsupport.RedisServer;
 import java.util.UUID;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @ExtendWith(Infra.class)
 class AppStoreIntegrationTest {
+    @RegisterExtension
+    final StoreTesting redis = new StoreTesting();
     private final String appKey = "k" + UUID.randomUUID().toString().replace("-", "").substring(0, 15);
-    private RedisServer server;
-    @AutoClose
-    private RedisStore redis;
     private AppStore apps;
 
     @BeforeEach
-    void open(RedisServer server) {
-        this.server = server;
-        redis = StoreTesting.connect(server);
-        apps = new AppStore(redis);
+    void open() {
+        apps = new AppStore(redis.connect());
     }
 
     @Test
@@ -34,8 +29,8 @@ class AppStoreIntegrationTest {
         assertThat(await(apps.create(appKey, "s3cret", "my shop", 1_700_000_000_000L))).isTrue();
 
         assertThat(await(apps.secret(appKey))).isEqualTo("s3cret");
-        assertThat(server.command("HGET " + RedisKeys.app(appKey) + " name")).isEqualTo("my shop");
-        assertThat(server.command("HGET " + RedisKeys.app(appKey) + " created_ms")).isEqualTo("1700000000000");
+        assertThat(redis.command("HGET " + RedisKeys.app(appKey) + " name")).isEqualTo("my shop");
+        assertThat(redis.command("HGET " + RedisKeys.app(appKey) + " created_ms")).isEqualTo("1700000000000");
     }
 
     @Test
@@ -45,7 +40,7 @@ class AppStoreIntegrationTest {
         assertThat(await(apps.create(appKey, "second", "second app", 2L))).isFalse();
 
         assertThat(await(apps.secret(appKey))).isEqualTo("first");
-        assertThat(server.command("HGET " + RedisKeys.app(appKey) + " name")).isEqualTo("first app");
+        assertThat(redis.command("HGET " + RedisKeys.app(appKey) + " name")).isEqualTo("first app");
     }
 
     @Test
@@ -55,7 +50,7 @@ class AppStoreIntegrationTest {
         assertThat(await(apps.rotate(appKey, "new"))).isTrue();
 
         assertThat(await(apps.secret(appKey))).isEqualTo("new");
-        assertThat(server.command("HGET " + RedisKeys.app(appKey) + " name")).isEqualTo("rotating");
+        assertThat(redis.command("HGET " + RedisKeys.app(appKey) + " name")).isEqualTo("rotating");
     }
 
     @Test
@@ -63,6 +58,6 @@ class AppStoreIntegrationTest {
         assertThat(await(apps.rotate(appKey, "new"))).isFalse();
 
         assertThat(await(apps.secret(appKey))).isNull();
-        assertThat(server.command("EXISTS " + RedisKeys.app(appKey))).isEqualTo(":0");
+        assertThat(redis.command("EXISTS " + RedisKeys.app(appKey))).isEqualTo(":0");
     }
 }

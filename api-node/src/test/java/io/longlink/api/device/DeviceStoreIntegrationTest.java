@@ -5,43 +5,38 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.longlink.api.StoreTesting;
 import io.longlink.common.redis.RedisKeys;
-import io.longlink.common.redis.RedisStore;
 import io.longlink.common.redis.Route;
 import io.longlink.proto.device.Platform;
 import io.longlink.testsupport.Infra;
-import io.longlink.testsupport.RedisServer;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @ExtendWith(Infra.class)
 class DeviceStoreIntegrationTest {
+    @RegisterExtension
+    final StoreTesting redis = new StoreTesting();
     private final String app = "app-" + UUID.randomUUID();
-    private RedisServer server;
-    @AutoClose
-    private RedisStore redis;
     private DeviceStore devices;
 
     @BeforeEach
-    void open(RedisServer server) {
-        this.server = server;
-        redis = StoreTesting.connect(server);
-        devices = new DeviceStore(redis);
+    void open() {
+        devices = new DeviceStore(redis.connect());
     }
 
     private boolean inAlias(String alias, String device) {
-        return server.command("SISMEMBER " + RedisKeys.alias(app, alias) + " " + device).equals(":1");
+        return redis.command("SISMEMBER " + RedisKeys.alias(app, alias) + " " + device).equals(":1");
     }
 
     @Test
     void device_whenRegisteredWithRouteTagsAndInbox_thenEveryPartRead() throws Exception {
         await(devices.register(app, "phone", Platform.IOS, 1_700_000_000_123L));
-        server.command("SET " + RedisKeys.route(app, "phone") + " conn-1|00ff");
+        redis.command("SET " + RedisKeys.route(app, "phone") + " conn-1|00ff");
         await(devices.addTags(app, "phone", List.of("vip", "beta")));
-        server.command("ZADD " + RedisKeys.inbox(app, "phone") + " 0 00000000000000000007");
+        redis.command("ZADD " + RedisKeys.inbox(app, "phone") + " 0 00000000000000000007");
 
         DeviceStore.StoredDevice d = await(devices.device(app, "phone"));
 
@@ -62,7 +57,7 @@ class DeviceStoreIntegrationTest {
 
     @Test
     void device_whenPlatformUnknown_thenUnspecified() throws Exception {
-        server.command("HSET " + RedisKeys.device(app, "odd") + " platform TOASTER");
+        redis.command("HSET " + RedisKeys.device(app, "odd") + " platform TOASTER");
 
         assertThat(await(devices.device(app, "odd")).platform()).isEqualTo(Platform.PLATFORM_UNSPECIFIED);
     }
@@ -85,7 +80,7 @@ class DeviceStoreIntegrationTest {
         assertThat(cleared).isEqualTo(new DeviceStore.AliasSlot("bob", 0, false));
         await(devices.moveAlias(app, "phone", cleared.previous(), ""));
         assertThat(inAlias("bob", "phone")).isFalse();
-        assertThat(server.command("HEXISTS " + RedisKeys.device(app, "phone") + " alias")).isEqualTo(":0");
+        assertThat(redis.command("HEXISTS " + RedisKeys.device(app, "phone") + " alias")).isEqualTo(":0");
     }
 
     @Test
@@ -110,7 +105,7 @@ class DeviceStoreIntegrationTest {
     void tagsAndRoute_afterRemovingTags_thenRemainingTagsSortedAndTheRoute() throws Exception {
         await(devices.addTags(app, "phone", List.of("z", "a", "m")));
         await(devices.removeTags(app, "phone", List.of("m")));
-        server.command("SET " + RedisKeys.route(app, "phone") + " conn-2|0a");
+        redis.command("SET " + RedisKeys.route(app, "phone") + " conn-2|0a");
 
         DeviceStore.TagsAndRoute now = devices.tagsAndRoute(app, "phone");
 

@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.longlink.api.StoreTesting;
 import io.longlink.common.redis.RedisKeys;
-import io.longlink.common.redis.RedisStore;
 import io.longlink.testsupport.Infra;
-import io.longlink.testsupport.RedisServer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,30 +13,24 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @ExtendWith(Infra.class)
 class MessageStoreIntegrationTest {
     private static final long REQUEST_ID_TTL_MS = 60_000;
     private static final long RETENTION_MS = 120_000;
 
+    @RegisterExtension
+    final StoreTesting redis = new StoreTesting();
     private final String app = "app-" + UUID.randomUUID();
-    private RedisServer server;
-    @AutoClose
-    private RedisStore redis;
-    @AutoClose
-    private RedisStore batchRedis;
     private MessageStore messages;
 
     @BeforeEach
-    void open(RedisServer server) {
-        this.server = server;
-        redis = StoreTesting.connect(server);
-        batchRedis = StoreTesting.connect(server);
-        messages = new MessageStore(redis, batchRedis, REQUEST_ID_TTL_MS, RETENTION_MS);
+    void open() {
+        messages = new MessageStore(redis.connect(), redis.connect(), REQUEST_ID_TTL_MS, RETENTION_MS);
     }
 
     private static long newId() {
@@ -70,8 +62,8 @@ class MessageStoreIntegrationTest {
 
         assertThat(r).isEqualTo(new MessageStore.Reservation(id, MessageStore.Reservation.Holder.NONE));
         String key = RedisKeys.request(app, "order-7");
-        assertThat(server.command("GET " + key)).isEqualTo(Long.toUnsignedString(id));
-        assertThat(Long.parseLong(server.command("PTTL " + key).substring(1))).isBetween(1L, REQUEST_ID_TTL_MS);
+        assertThat(redis.command("GET " + key)).isEqualTo(Long.toUnsignedString(id));
+        assertThat(Long.parseLong(redis.command("PTTL " + key).substring(1))).isBetween(1L, REQUEST_ID_TTL_MS);
     }
 
     @Test
@@ -104,10 +96,10 @@ class MessageStoreIntegrationTest {
 
         for (long id : new long[] {a, b}) {
             String stat = RedisKeys.stat(id);
-            assertThat(server.command("HGET " + stat + " app")).isEqualTo(app);
-            assertThat(server.command("HGET " + stat + " created_ms")).isEqualTo("1000");
-            assertThat(server.command("HGET " + stat + " accepted_ms")).isEqualTo("2000");
-            assertThat(Long.parseLong(server.command("PTTL " + stat).substring(1)))
+            assertThat(redis.command("HGET " + stat + " app")).isEqualTo(app);
+            assertThat(redis.command("HGET " + stat + " created_ms")).isEqualTo("1000");
+            assertThat(redis.command("HGET " + stat + " accepted_ms")).isEqualTo("2000");
+            assertThat(Long.parseLong(redis.command("PTTL " + stat).substring(1)))
                     .isBetween(RETENTION_MS, 30_000 + RETENTION_MS);
         }
         assertThat(await(messages.owner(a))).isEqualTo(app);
@@ -117,7 +109,7 @@ class MessageStoreIntegrationTest {
     void status_whenCountersWritten_thenReadWithItsOwner() throws Exception {
         long id = newId();
         accepted(false, 60, id);
-        server.command("HSET " + RedisKeys.stat(id) + " targeted 3 online 2 acked 1 routed_ms 2500");
+        redis.command("HSET " + RedisKeys.stat(id) + " targeted 3 online 2 acked 1 routed_ms 2500");
 
         MessageStore.StoredStatus s = await(messages.status(id));
 
@@ -144,13 +136,13 @@ class MessageStoreIntegrationTest {
     void revoke_whenBodyStored_thenTombstoneKeepsItsTtlAndRevokedAtIsStampedOnce() throws Exception {
         long id = newId();
         accepted(false, 60, id);
-        server.command("SET " + RedisKeys.message(id) + " body PX 100000");
+        redis.command("SET " + RedisKeys.message(id) + " body PX 100000");
 
         assertThat(await(messages.revoke(id, 5_000))).isTrue();
         assertThat(await(messages.revoke(id, 6_000))).isFalse();
 
-        assertThat(server.command("GET " + RedisKeys.message(id))).isEmpty();
-        assertThat(Long.parseLong(server.command("PTTL " + RedisKeys.message(id)).substring(1))).isBetween(1L, 100_000L);
+        assertThat(redis.command("GET " + RedisKeys.message(id))).isEmpty();
+        assertThat(Long.parseLong(redis.command("PTTL " + RedisKeys.message(id)).substring(1))).isBetween(1L, 100_000L);
         assertThat(await(messages.status(id)).status().getRevokedAtMs()).isEqualTo(5_000);
     }
 
@@ -158,12 +150,12 @@ class MessageStoreIntegrationTest {
     void revoke_whenNoBody_thenTombstoneLivesAsLongAsTheStatus() throws Exception {
         long id = newId();
         accepted(false, 10, id);
-        long statusTtl = Long.parseLong(server.command("PTTL " + RedisKeys.stat(id)).substring(1));
+        long statusTtl = Long.parseLong(redis.command("PTTL " + RedisKeys.stat(id)).substring(1));
 
         assertThat(await(messages.revoke(id, 5_000))).isFalse();
 
-        assertThat(server.command("GET " + RedisKeys.message(id))).isEmpty();
-        assertThat(Long.parseLong(server.command("PTTL " + RedisKeys.message(id)).substring(1)))
+        assertThat(redis.command("GET " + RedisKeys.message(id))).isEmpty();
+        assertThat(Long.parseLong(redis.command("PTTL " + RedisKeys.message(id)).substring(1)))
                 .isBetween(1L, statusTtl);
     }
 }
