@@ -12,11 +12,10 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * What the store integration tests share: the test Redis (from {@link Infra}, which the test class
- * extends with too), connections to it that close after each test, and a bounded wait for a reply.
+ * What the store integration tests share: the test Redis (the one {@link Infra} shares), connections
+ * to it that close after each test, and a bounded wait for a reply.
  *
  * <pre>
- * &#64;ExtendWith(Infra.class)
  * class FooStoreIntegrationTest {
  *     &#64;RegisterExtension
  *     final StoreTesting redis = new StoreTesting();
@@ -27,13 +26,9 @@ public final class StoreTesting implements BeforeEachCallback, AfterEachCallback
     private final List<RedisStore> connections = new ArrayList<>();
     private RedisServer server;
 
-    /** What {@link Infra} resolves, asked for through JUnit's parameter resolution. */
-    record Servers(RedisServer redis) {
-    }
-
     @Override
     public void beforeEach(ExtensionContext context) throws Exception {
-        server = context.getExecutableInvoker().invoke(Servers.class.getDeclaredConstructor(RedisServer.class)).redis();
+        server = Infra.shared(context, RedisServer.class);
     }
 
     @Override

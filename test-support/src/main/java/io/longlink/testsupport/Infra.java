@@ -28,19 +28,26 @@ public final class Infra implements ParameterResolver {
 
     @Override
     public Object resolveParameter(ParameterContext p, ExtensionContext e) {
-        Class<?> t = p.getParameter().getType();
-        if (t == RedisServer.class) {
-            return SharedInfra.shared(e, RedisServer.class, RedisServer::start);
+        return shared(e, p.getParameter().getType());
+    }
+
+    /**
+     * The shared server of {@code type}, for extensions that start nodes on it before a test class
+     * runs ({@code type} is one of those this class resolves as parameters).
+     */
+    public static <T> T shared(ExtensionContext e, Class<T> type) {
+        if (type == RedisServer.class) {
+            return type.cast(SharedInfra.shared(e, RedisServer.class, RedisServer::start));
         }
-        if (t == TestingServer.class) {
-            return SharedInfra.shared(e, TestingServer.class, SharedInfra::startZooKeeper);
+        if (type == TestingServer.class) {
+            return type.cast(SharedInfra.shared(e, TestingServer.class, SharedInfra::startZooKeeper));
         }
-        if (t == KafkaCluster.class) {
-            return SharedInfra.shared(e, KafkaCluster.class, KafkaCluster::start);
+        if (type == KafkaCluster.class) {
+            return type.cast(SharedInfra.shared(e, KafkaCluster.class, KafkaCluster::start));
         }
-        if (t == RedisClusterServer.class) {
-            return SharedInfra.shared(e, RedisClusterServer.class, RedisClusterServer::start);
+        if (type == RedisClusterServer.class) {
+            return type.cast(SharedInfra.shared(e, RedisClusterServer.class, RedisClusterServer::start));
         }
-        throw new ParameterResolutionException("unsupported fixture " + t);
+        throw new ParameterResolutionException("unsupported fixture " + type);
     }
 }

@@ -5,14 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.longlink.api.StoreTesting;
 import io.longlink.common.redis.RedisKeys;
-import io.longlink.testsupport.Infra;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-@ExtendWith(Infra.class)
 class AppStoreIntegrationTest {
     @RegisterExtension
     final StoreTesting redis = new StoreTesting();

@@ -7,15 +7,12 @@ import io.longlink.api.StoreTesting;
 import io.longlink.common.redis.RedisKeys;
 import io.longlink.common.redis.Route;
 import io.longlink.proto.device.Platform;
-import io.longlink.testsupport.Infra;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-@ExtendWith(Infra.class)
 class DeviceStoreIntegrationTest {
     @RegisterExtension
     final StoreTesting redis = new StoreTesting();

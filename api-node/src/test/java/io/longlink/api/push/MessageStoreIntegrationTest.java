@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.longlink.api.StoreTesting;
 import io.longlink.common.redis.RedisKeys;
-import io.longlink.testsupport.Infra;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,10 +14,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-@ExtendWith(Infra.class)
 class MessageStoreIntegrationTest {
     private static final long REQUEST_ID_TTL_MS = 60_000;
     private static final long RETENTION_MS = 120_000;

@@ -31,13 +31,14 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * }
  * </pre>
  *
- * The Redis server and ZooKeeper come from {@link Infra}, which the test class uses too.
+ * The Redis server and ZooKeeper are the ones {@link Infra} shares.
  */
 final class ConnNodeExtension implements BeforeAllCallback, AfterAllCallback {
     private final String namespace;
     private final Map<Setting<?>, Object> settings = new LinkedHashMap<>();
     private boolean withPeer;
-    private Servers servers;
+    private RedisServer redisServer;
+    private TestingServer zk;
     private TestRedis redis;
     private ConnNode node;
     private ConnNode peer;
@@ -79,15 +80,11 @@ final class ConnNodeExtension implements BeforeAllCallback, AfterAllCallback {
         return this;
     }
 
-    /** What {@link Infra} resolves, asked for through JUnit's parameter resolution. */
-    record Servers(RedisServer redis, TestingServer zk) {
-    }
-
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        servers = context.getExecutableInvoker()
-                .invoke(Servers.class.getDeclaredConstructor(RedisServer.class, TestingServer.class));
-        redis = new TestRedis(servers.redis().uri(), false);
+        redisServer = Infra.shared(context, RedisServer.class);
+        zk = Infra.shared(context, TestingServer.class);
+        redis = new TestRedis(redisServer.uri(), false);
         TestNodes configured = nodes();
         settings.forEach(configured::set);
         node = configured.start();
@@ -144,12 +141,12 @@ final class ConnNodeExtension implements BeforeAllCallback, AfterAllCallback {
     }
 
     TestingServer zk() {
-        return servers.zk();
+        return zk;
     }
 
     /** More conn-nodes in the same cluster, with TestNodes' defaults; the caller closes them. */
     TestNodes nodes() {
-        return TestNodes.on(servers.redis().uri(), servers.zk(), namespace);
+        return TestNodes.on(redisServer.uri(), zk, namespace);
     }
 
     /** A device of the class app, connected to {@link #node()} and live there; the caller closes it. */
