@@ -6,17 +6,13 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.AbstractStub;
 import io.grpc.stub.MetadataUtils;
 import io.longlink.api.auth.Caller;
-import io.longlink.common.config.Config;
 import io.longlink.common.config.Setting;
-import io.longlink.common.kafka.KafkaSettings;
-import io.longlink.common.lifecycle.NodeSettings;
-import io.longlink.common.redis.RedisSettings;
+import io.longlink.common.testing.NodeEnv;
 import io.longlink.testsupport.KafkaCluster;
 import io.longlink.testsupport.RedisServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -50,36 +46,18 @@ final class ApiHarness implements AutoCloseable {
                Map<Setting<?>, Object> extra) throws Exception {
         this.kafka = kafka;
         kafka.createTopics(4, commandTopic, receiptTopic);
-        Map<Setting<?>, Object> values = new HashMap<>();
-        values.put(NodeSettings.ZK_CONNECT, zkServer.getConnectString());
-        values.put(NodeSettings.ZK_NAMESPACE, namespace);
-        values.put(RedisSettings.URIS, redisUris);
-        values.put(RedisSettings.CLUSTER, redisCluster);
-        values.put(KafkaSettings.BOOTSTRAP, kafka.bootstrapServers());
-        values.put(KafkaSettings.COMMAND_TOPIC, commandTopic);
-        values.put(KafkaSettings.RECEIPT_TOPIC, receiptTopic);
-        values.put(ApiSettings.ADMIN_PORT, 0);
-        values.put(ApiSettings.GRPC_PORT, 0);
-        values.put(ApiSettings.ADMIN_TOKEN, ADMIN_TOKEN);
-        values.putAll(extra);
-        node = new ApiNode(config(values));
-        try {
-            node.start();
-        } catch (Exception e) {
-            node.close();
-            throw e;
-        }
+        NodeEnv env = new NodeEnv().zooKeeper(zkServer, namespace).redis(redisUris, redisCluster)
+                .kafka(kafka, commandTopic, receiptTopic)
+                .set(ApiSettings.ADMIN_PORT, 0)
+                .set(ApiSettings.GRPC_PORT, 0)
+                .set(ApiSettings.ADMIN_TOKEN, ADMIN_TOKEN)
+                .setAll(extra);
+        node = NodeEnv.started(new ApiNode(env.load(ApiSettings.all())));
         channel = NettyChannelBuilder.forAddress("127.0.0.1", node.grpcPort()).usePlaintext().build();
         zk = CuratorFrameworkFactory.builder().connectString(zkServer.getConnectString()).namespace(namespace)
                 .retryPolicy(new RetryOneTime(100)).build();
         zk.start();
         zk.blockUntilConnected();
-    }
-
-    static Config config(Map<Setting<?>, Object> values) throws Exception {
-        Map<String, String> env = new HashMap<>();
-        values.forEach((s, v) -> env.put(s.envName(), String.valueOf(v)));
-        return Config.load(null, env, ApiSettings.all());
     }
 
     static <S extends AbstractStub<S>> S asApp(S stub, String appKey, String secret) {

@@ -5,13 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.longlink.api.ApiNode;
 import io.longlink.api.ApiSettings;
-import io.longlink.common.config.Config;
-import io.longlink.common.config.Setting;
 import io.longlink.common.discovery.NodeInfo;
 import io.longlink.common.discovery.NodeRegistration;
-import io.longlink.common.kafka.KafkaSettings;
-import io.longlink.common.lifecycle.NodeSettings;
 import io.longlink.common.redis.RedisSettings;
+import io.longlink.common.testing.NodeEnv;
 import io.longlink.proto.command.PushCommand;
 import io.longlink.proto.receipt.Receipt;
 import io.longlink.proto.receipt.ReceiptKind;
@@ -23,7 +20,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -65,20 +61,12 @@ class PushCtlIntegrationTest {
         receiptTopic = "receipts-" + UUID.randomUUID();
         namespace = "cli-" + UUID.randomUUID();
         kafka.createTopics(2, commandTopic, receiptTopic);
-        Map<Setting<?>, Object> values = new HashMap<>();
-        values.put(NodeSettings.ZK_CONNECT, zk.getConnectString());
-        values.put(NodeSettings.ZK_NAMESPACE, namespace);
-        values.put(RedisSettings.URIS, redis.uri());
-        values.put(KafkaSettings.BOOTSTRAP, kafka.bootstrapServers());
-        values.put(KafkaSettings.COMMAND_TOPIC, commandTopic);
-        values.put(KafkaSettings.RECEIPT_TOPIC, receiptTopic);
-        values.put(ApiSettings.ADMIN_PORT, 0);
-        values.put(ApiSettings.GRPC_PORT, 0);
-        values.put(ApiSettings.ADMIN_TOKEN, TOKEN);
-        Map<String, String> env = new HashMap<>();
-        values.forEach((s, v) -> env.put(s.envName(), String.valueOf(v)));
-        api = new ApiNode(Config.load(null, env, ApiSettings.all()));
-        api.start();
+        NodeEnv env = new NodeEnv().zooKeeper(zk, namespace).set(RedisSettings.URIS, redis.uri())
+                .kafka(kafka, commandTopic, receiptTopic)
+                .set(ApiSettings.ADMIN_PORT, 0)
+                .set(ApiSettings.GRPC_PORT, 0)
+                .set(ApiSettings.ADMIN_TOKEN, TOKEN);
+        api = NodeEnv.started(new ApiNode(env.load(ApiSettings.all())));
         apiAddress = "127.0.0.1:" + api.grpcPort();
     }
 

@@ -2,12 +2,10 @@ package io.longlink.router;
 
 import static org.awaitility.Awaitility.await;
 
-import io.longlink.common.config.Config;
 import io.longlink.common.config.Setting;
-import io.longlink.common.kafka.KafkaSettings;
 import io.longlink.common.lifecycle.NodeSettings;
-import io.longlink.common.redis.RedisSettings;
 import io.longlink.common.redis.RedisStore;
+import io.longlink.common.testing.NodeEnv;
 import io.longlink.proto.command.PushCommand;
 import io.longlink.testsupport.KafkaCluster;
 import io.longlink.testsupport.RedisServer;
@@ -74,31 +72,17 @@ final class RouterHarness implements AutoCloseable {
     }
 
     RouterNode startRouter(Map<Setting<?>, Object> extra) throws Exception {
-        Map<Setting<?>, Object> values = new HashMap<>();
-        values.put(NodeSettings.ZK_CONNECT, zkServer.getConnectString());
-        values.put(NodeSettings.ZK_NAMESPACE, namespace);
-        values.put(RedisSettings.URIS, redisUris);
-        values.put(RedisSettings.CLUSTER, cluster);
-        values.put(KafkaSettings.BOOTSTRAP, kafka.bootstrapServers());
-        values.put(KafkaSettings.COMMAND_TOPIC, commandTopic);
-        values.put(KafkaSettings.RECEIPT_TOPIC, receiptTopic);
-        values.put(RouterSettings.CONSUMER_GROUP, group);
-        values.put(RouterSettings.COMMAND_PARTITIONS, 4);
-        values.put(RouterSettings.RECEIPT_PARTITIONS, 2);
-        values.put(RouterSettings.ADMIN_PORT, 0);
-        values.put(RouterSettings.LINK_RETRY_MS, 100);
-        values.put(NodeSettings.NODE_ID, "router-" + routers.incrementAndGet());
-        values.putAll(extra);
-        Map<String, String> env = new HashMap<>();
-        values.forEach((s, v) -> env.put(s.envName(), String.valueOf(v)));
-        RouterNode node = new RouterNode(Config.load(null, env, RouterSettings.all()));
+        NodeEnv env = new NodeEnv().zooKeeper(zkServer, namespace).redis(redisUris, cluster)
+                .kafka(kafka, commandTopic, receiptTopic)
+                .set(RouterSettings.CONSUMER_GROUP, group)
+                .set(RouterSettings.COMMAND_PARTITIONS, 4)
+                .set(RouterSettings.RECEIPT_PARTITIONS, 2)
+                .set(RouterSettings.ADMIN_PORT, 0)
+                .set(RouterSettings.LINK_RETRY_MS, 100)
+                .set(NodeSettings.NODE_ID, "router-" + routers.incrementAndGet())
+                .setAll(extra);
+        RouterNode node = NodeEnv.started(new RouterNode(env.load(RouterSettings.all())));
         closeables.add(node);
-        try {
-            node.start();
-        } catch (Exception e) {
-            node.close();
-            throw e;
-        }
         return node;
     }
 

@@ -1,19 +1,16 @@
 package io.longlink.conn.it;
 
-import io.longlink.common.config.Config;
 import io.longlink.common.config.Setting;
 import io.longlink.common.lifecycle.NodeSettings;
-import io.longlink.common.redis.RedisSettings;
+import io.longlink.common.testing.NodeEnv;
 import io.longlink.conn.ConnNode;
 import io.longlink.conn.ConnSettings;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.UUID;
 import org.apache.curator.test.TestingServer;
 
 /** Builds conn-nodes for integration tests: every port 0, loopback, fast timers, no Kafka unless asked. */
 public final class TestNodes {
-    private final Map<String, String> env = new HashMap<>();
+    private final NodeEnv env = new NodeEnv();
     private Runnable exitHook = () -> {
     };
 
@@ -27,11 +24,8 @@ public final class TestNodes {
         set(ConnSettings.HEARTBEAT_MIN_S, 1);
         set(ConnSettings.RECEIPTS_ENABLED, false);
         set(ConnSettings.LOAD_PUBLISH_MS, 200);
-        set(NodeSettings.ZK_CONNECT, zk.getConnectString());
-        set(NodeSettings.ZK_NAMESPACE, namespace);
         set(NodeSettings.SHUTDOWN_TIMEOUT_MS, 10_000);
-        set(RedisSettings.URIS, redisUris);
-        set(RedisSettings.CLUSTER, cluster);
+        env.zooKeeper(zk, namespace).redis(redisUris, cluster);
     }
 
     public static TestNodes on(String redisUris, TestingServer zk, String namespace) {
@@ -43,7 +37,7 @@ public final class TestNodes {
     }
 
     public TestNodes set(Setting<?> setting, Object value) {
-        env.put(setting.envName(), String.valueOf(value));
+        env.set(setting, value);
         return this;
     }
 
@@ -53,13 +47,6 @@ public final class TestNodes {
     }
 
     public ConnNode start() throws Exception {
-        ConnNode node = new ConnNode(Config.load(null, env, ConnSettings.all()), exitHook);
-        try {
-            node.start();
-        } catch (Exception e) {
-            node.close();
-            throw e;
-        }
-        return node;
+        return NodeEnv.started(new ConnNode(env.load(ConnSettings.all()), exitHook));
     }
 }
