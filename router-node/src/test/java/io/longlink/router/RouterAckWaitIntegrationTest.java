@@ -10,28 +10,18 @@ import io.longlink.common.redis.RedisKeys;
 import io.longlink.proto.command.PushCommand;
 import io.longlink.proto.device.Push;
 import io.longlink.proto.internal.Outcome;
-import io.longlink.testsupport.Infra;
-import io.longlink.testsupport.KafkaCluster;
-import io.longlink.testsupport.RedisServer;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Unicast copies delivered before any inbox write, stored only when the device does not acknowledge
  * them in time (router.ack-wait-ms).
  */
-@ExtendWith(Infra.class)
 class RouterAckWaitIntegrationTest {
-    @AutoClose
-    private final RouterHarness h;
-
-    RouterAckWaitIntegrationTest(RedisServer redis, TestingServer zk, KafkaCluster kafka) throws Exception {
-        h = new RouterHarness(redis, zk, kafka);
-    }
+    @RegisterExtension
+    final RouterHarness h = RouterHarness.onSharedServers();
 
     @Test
     void unicast_whenDeviceAcksWithinAckWait_thenNeverInTheInboxAndCountedAcked() throws Exception {

@@ -8,35 +8,19 @@ import io.longlink.common.redis.RedisKeys;
 import io.longlink.proto.command.PushCommand;
 import io.longlink.proto.internal.Delivery;
 import io.longlink.proto.internal.TagFilter;
-import io.longlink.testsupport.Infra;
-import io.longlink.testsupport.KafkaCluster;
-import io.longlink.testsupport.RedisClusterServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The router against a three-master Redis Cluster: lookups span slots, scripts stay within one. */
-@ExtendWith(Infra.class)
 class RouterClusterIntegrationTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private RouterHarness h;
-
-    @BeforeEach
-    void setUp(RedisClusterServer cluster, TestingServer zk, KafkaCluster kafka) throws Exception {
-        h = new RouterHarness(String.join(",", cluster.uris()), true, zk, kafka);
-    }
-
-    @AfterEach
-    void tearDown() {
-        h.close();
-    }
+    @RegisterExtension
+    final RouterHarness h = RouterHarness.onSharedRedisCluster();
 
     @Test
     void batch_whenDevicesSpreadOverSlots_thenOnlineDeliveredOfflineStoredAndAliasesExpanded() throws Exception {

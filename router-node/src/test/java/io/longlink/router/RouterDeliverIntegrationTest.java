@@ -8,29 +8,19 @@ import static org.awaitility.Awaitility.await;
 import io.longlink.common.redis.RedisKeys;
 import io.longlink.proto.command.PushCommand;
 import io.longlink.proto.internal.Delivery;
-import io.longlink.testsupport.Infra;
-import io.longlink.testsupport.KafkaCluster;
-import io.longlink.testsupport.RedisServer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Conn-nodes that are stuck, silent or gone: the batch moves on, its copies wait in the inboxes, and
  * failed DeliveryBatches are retried in the background.
  */
-@ExtendWith(Infra.class)
 class RouterDeliverIntegrationTest {
-    @AutoClose
-    private final RouterHarness h;
-
-    RouterDeliverIntegrationTest(RedisServer redis, TestingServer zk, KafkaCluster kafka) throws Exception {
-        h = new RouterHarness(redis, zk, kafka);
-    }
+    @RegisterExtension
+    final RouterHarness h = RouterHarness.onSharedServers();
 
     @Test
     void deliver_whenOneConnNodeIsStuck_thenOthersServedAndStuckOnesMessagesStayInInbox() throws Exception {

@@ -9,27 +9,17 @@ import io.longlink.common.redis.RedisKeys;
 import io.longlink.proto.command.PushCommand;
 import io.longlink.proto.internal.FanOutRequest;
 import io.longlink.proto.internal.TagFilter;
-import io.longlink.testsupport.Infra;
-import io.longlink.testsupport.KafkaCluster;
-import io.longlink.testsupport.RedisServer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Tag and broadcast pushes: one FanOut per conn-node, the broadcast log, and spread fan-outs. */
-@ExtendWith(Infra.class)
 class RouterFanOutIntegrationTest {
-    @AutoClose
-    private final RouterHarness h;
-
-    RouterFanOutIntegrationTest(RedisServer redis, TestingServer zk, KafkaCluster kafka) throws Exception {
-        h = new RouterHarness(redis, zk, kafka);
-    }
+    @RegisterExtension
+    final RouterHarness h = RouterHarness.onSharedServers();
 
     @Test
     void tags_whenTtl_thenFanOutToEveryLiveNodeAndBroadcastLogEntry() throws Exception {

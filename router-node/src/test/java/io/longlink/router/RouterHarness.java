@@ -7,7 +7,9 @@ import io.longlink.common.lifecycle.NodeSettings;
 import io.longlink.common.redis.RedisStore;
 import io.longlink.common.testing.NodeEnv;
 import io.longlink.proto.command.PushCommand;
+import io.longlink.testsupport.Infra;
 import io.longlink.testsupport.KafkaCluster;
+import io.longlink.testsupport.RedisClusterServer;
 import io.longlink.testsupport.RedisServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -29,35 +31,74 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * One test's world: its own topics, consumer group and ZooKeeper namespace on the shared servers,
  * routers started on demand, a producer standing in for api-nodes and a Redis connection to look.
+ * Registered as an extension it opens before each test and closes after it:
+ *
+ * <pre>
+ * &#64;RegisterExtension
+ * final RouterHarness h = RouterHarness.onSharedServers();
+ * </pre>
  */
-final class RouterHarness implements AutoCloseable {
+final class RouterHarness implements BeforeEachCallback, AfterEachCallback, AutoCloseable {
     static final Duration WAIT = Duration.ofSeconds(30);
     final String namespace = "router-" + UUID.randomUUID();
     final String commandTopic = "commands-" + UUID.randomUUID();
     final String receiptTopic = "receipts-" + UUID.randomUUID();
     final String group = "routers-" + UUID.randomUUID();
     final String appKey = "app" + UUID.randomUUID().toString().substring(0, 8);
-    final CuratorFramework zk;
-    final RedisStore redis;
-    private final KafkaCluster kafka;
-    private final TestingServer zkServer;
-    private final String redisUris;
-    private final boolean cluster;
-    private final KafkaProducer<byte[], byte[]> producer;
+    CuratorFramework zk;
+    RedisStore redis;
+    private KafkaCluster kafka;
+    private TestingServer zkServer;
+    private String redisUris;
+    private boolean cluster;
+    private KafkaProducer<byte[], byte[]> producer;
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private Admin admin;
     private final java.util.concurrent.atomic.AtomicInteger routers = new java.util.concurrent.atomic.AtomicInteger();
 
-    /** A world on the shared standalone redis-server. */
-    RouterHarness(RedisServer redis, TestingServer zkServer, KafkaCluster kafka) throws Exception {
-        this(redis.uri(), false, zkServer, kafka);
+    private final boolean onRedisCluster;
+
+    private RouterHarness(boolean onRedisCluster) {
+        this.onRedisCluster = onRedisCluster;
     }
 
+    /** A world on the shared standalone redis-server, ZooKeeper and Kafka, for each test. */
+    static RouterHarness onSharedServers() {
+        return new RouterHarness(false);
+    }
+
+    /** As {@link #onSharedServers()}, on the shared three-master Redis Cluster instead. */
+    static RouterHarness onSharedRedisCluster() {
+        return new RouterHarness(true);
+    }
+
+    /** A world opened at once on these servers; the caller closes it. */
     RouterHarness(String redisUris, boolean cluster, TestingServer zkServer, KafkaCluster kafka) throws Exception {
+        this(cluster);
+        open(redisUris, cluster, zkServer, kafka);
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws Exception {
+        String uris = onRedisCluster ? String.join(",", Infra.shared(context, RedisClusterServer.class).uris())
+                : Infra.shared(context, RedisServer.class).uri();
+        open(uris, onRedisCluster, Infra.shared(context, TestingServer.class), Infra.shared(context, KafkaCluster.class));
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        close();
+    }
+
+    private void open(String redisUris, boolean cluster, TestingServer zkServer, KafkaCluster kafka)
+            throws Exception {
         this.kafka = kafka;
         this.zkServer = zkServer;
         this.redisUris = redisUris;

@@ -18,10 +18,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.test.TestingServer;
 import org.apache.kafka.clients.admin.Admin;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The router node as a Kafka consumer: its topics, when it commits, and what makes it route a batch
@@ -29,16 +29,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(Infra.class)
 class RouterNodeIntegrationTest {
-    @AutoClose
-    private RouterHarness h;
+    @RegisterExtension
+    final RouterHarness h = RouterHarness.onSharedServers();
     private KafkaCluster kafka;
     private TestingServer zk;
 
     @BeforeEach
-    void setUp(RedisServer redis, TestingServer zkServer, KafkaCluster kafkaCluster) throws Exception {
+    void setUp(TestingServer zkServer, KafkaCluster kafkaCluster) {
         kafka = kafkaCluster;
         zk = zkServer;
-        h = new RouterHarness(redis, zkServer, kafka);
     }
 
     @Test

@@ -11,26 +11,16 @@ import io.longlink.proto.command.PushCommand;
 import io.longlink.proto.device.Push;
 import io.longlink.proto.internal.Delivery;
 import io.longlink.proto.internal.Outcome;
-import io.longlink.testsupport.Infra;
-import io.longlink.testsupport.KafkaCluster;
-import io.longlink.testsupport.RedisServer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Pushes to devices and aliases: inbox writes, delivery, revocation and the status counts they leave. */
-@ExtendWith(Infra.class)
 class RouterUnicastIntegrationTest {
-    @AutoClose
-    private final RouterHarness h;
-
-    RouterUnicastIntegrationTest(RedisServer redis, TestingServer zk, KafkaCluster kafka) throws Exception {
-        h = new RouterHarness(redis, zk, kafka);
-    }
+    @RegisterExtension
+    final RouterHarness h = RouterHarness.onSharedServers();
 
     @Test
     void unicast_whenAckWaitOff_thenStoredFirstThenDeliveredOverDeliverAndCounted() throws Exception {
