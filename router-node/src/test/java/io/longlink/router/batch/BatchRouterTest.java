@@ -42,10 +42,15 @@ class BatchRouterTest {
                 new RouterMetrics(registry), () -> NOW, Limits.of(batchMaxTargets, ackWaitMs));
     }
 
+    /** A command to {@code devices}, the first of them connected to conn-a as {@code connectionId}. */
+    private PushCommand toDevicesFirstOnline(int ttlSeconds, String connectionId, String... devices) {
+        store.route(APP, devices[0], "conn-a|" + connectionId);
+        return Commands.toDevices(APP, ttlSeconds, devices);
+    }
+
     @Test
     void route_whenOnlineAndAckWaitOff_thenStoredBeforeDeliveryThenWrittenAndCounted() throws Exception {
-        store.route(APP, "phone", "conn-a|c-17");
-        PushCommand cmd = Commands.toDevices(APP, 600, "phone");
+        PushCommand cmd = toDevicesFirstOnline(600, "c-17", "phone");
 
         router(0).route(List.of(cmd));
 
@@ -69,8 +74,7 @@ class BatchRouterTest {
     @Test
     void route_whenAwaitedCopyAcked_thenNeverStoredAndAckedCountedInTheFirstHset() throws Exception {
         connA.outcome = d -> d.getAwaitAck() ? Outcome.ACKED : Outcome.WRITTEN;
-        store.route(APP, "quick", "conn-a|c-21");
-        PushCommand cmd = Commands.toDevices(APP, 3600, "quick");
+        PushCommand cmd = toDevicesFirstOnline(3600, "c-21", "quick");
 
         router(ACK_WAIT_MS).route(List.of(cmd));
 
@@ -86,8 +90,7 @@ class BatchRouterTest {
     @Test
     void route_whenOneCopyAckedAndOneStored_thenAckedIncrementedNotOverwritten() throws Exception {
         connA.outcome = d -> d.getAwaitAck() ? Outcome.ACKED : Outcome.WRITTEN;
-        store.route(APP, "quick", "conn-a|c-23");
-        PushCommand cmd = Commands.toDevices(APP, 600, "quick", "away");
+        PushCommand cmd = toDevicesFirstOnline(600, "c-23", "quick", "away");
         // a conn-node's count for the stored copy, acknowledged late, that landed before the router's
         store.stats.put(id(cmd), new HashMap<>(Map.of("acked", 1L)));
 
@@ -131,8 +134,7 @@ class BatchRouterTest {
 
     @Test
     void route_whenAwaitedCopyWrittenButNotAcked_thenStoredBodyExtendedOnceAndCountedOnline() throws Exception {
-        store.route(APP, "silent", "conn-a|c-22");
-        PushCommand cmd = Commands.toDevices(APP, 3600, "silent", "away");
+        PushCommand cmd = toDevicesFirstOnline(3600, "c-22", "silent", "away");
 
         router(ACK_WAIT_MS).route(List.of(cmd));
 
@@ -151,8 +153,7 @@ class BatchRouterTest {
     @Test
     void route_whenStaleRouteAndDeviceNotBack_thenStoredAndCountedStaleRoute() throws Exception {
         connA.outcome = d -> Outcome.STALE_ROUTE;
-        store.route(APP, "moved", "conn-a|c-2");
-        PushCommand cmd = Commands.toDevices(APP, 3600, "moved");
+        PushCommand cmd = toDevicesFirstOnline(3600, "c-2", "moved");
 
         router(ACK_WAIT_MS).route(List.of(cmd));
 
@@ -172,8 +173,7 @@ class BatchRouterTest {
             }
             return Outcome.WRITTEN;
         };
-        store.route(APP, "hopper", "conn-a|c-31");
-        PushCommand cmd = Commands.toDevices(APP, 3600, "hopper");
+        PushCommand cmd = toDevicesFirstOnline(3600, "c-31", "hopper");
 
         router(ACK_WAIT_MS).route(List.of(cmd));
 
@@ -189,8 +189,7 @@ class BatchRouterTest {
     @Test
     void route_whenSlowReaderRejectedAwaitedCopy_thenResentAfterTheStoreAndCountedOnline() throws Exception {
         connA.outcome = d -> d.getAwaitAck() ? Outcome.REJECTED : Outcome.WRITTEN;
-        store.route(APP, "sluggish", "conn-a|c-41");
-        PushCommand cmd = Commands.toDevices(APP, 3600, "sluggish");
+        PushCommand cmd = toDevicesFirstOnline(3600, "c-41", "sluggish");
 
         router(ACK_WAIT_MS).route(List.of(cmd));
 
@@ -205,8 +204,7 @@ class BatchRouterTest {
     @Test
     void route_whenResentCopyRejectedAgain_thenCountedStoredAsRejected() throws Exception {
         connA.outcome = d -> Outcome.REJECTED;
-        store.route(APP, "sluggish", "conn-a|c-41");
-        PushCommand cmd = Commands.toDevices(APP, 3600, "sluggish");
+        PushCommand cmd = toDevicesFirstOnline(3600, "c-41", "sluggish");
 
         router(ACK_WAIT_MS).route(List.of(cmd));
 
@@ -218,8 +216,7 @@ class BatchRouterTest {
 
     @Test
     void route_whenOnlineOnlyAndOneDeviceOffline_thenDroppedWithoutInboxBodyOrStoredCount() throws Exception {
-        store.route(APP, "on", "conn-a|c-3");
-        PushCommand cmd = Commands.toDevices(APP, 0, "on", "off");
+        PushCommand cmd = toDevicesFirstOnline(0, "c-3", "on", "off");
 
         router(ACK_WAIT_MS).route(List.of(cmd));
 
@@ -235,8 +232,7 @@ class BatchRouterTest {
 
     @Test
     void route_whenRevokedBeforeRouting_thenNothingDeliveredNorCounted() throws Exception {
-        store.route(APP, "r1", "conn-a|c-1");
-        PushCommand cmd = Commands.toDevices(APP, 3600, "r1");
+        PushCommand cmd = toDevicesFirstOnline(3600, "c-1", "r1");
         store.bodies.put(id(cmd), FakeStore.TOMBSTONE);
 
         router(0).route(List.of(cmd));
@@ -250,8 +246,7 @@ class BatchRouterTest {
 
     @Test
     void route_whenRoutedBefore_thenFirstRoutingStatusKeptAndThisRoutingCountedOnTop() throws Exception {
-        store.route(APP, "again", "conn-a|c-3");
-        PushCommand cmd = Commands.toDevices(APP, 600, "again", "offline-too");
+        PushCommand cmd = toDevicesFirstOnline(600, "c-3", "again", "offline-too");
         store.bodies.put(id(cmd), cmd.getPush().toByteArray());
         store.stats.put(id(cmd), new HashMap<>(Map.of("routed_ms", 5L, "targeted", 2L, "online", 1L)));
 
@@ -265,8 +260,7 @@ class BatchRouterTest {
 
     @Test
     void route_whenRoutedBeforeButStatusNeverWritten_thenTheRetryWritesIt() throws Exception {
-        store.route(APP, "crashy", "conn-a|c-4");
-        PushCommand cmd = Commands.toDevices(APP, 600, "crashy");
+        PushCommand cmd = toDevicesFirstOnline(600, "c-4", "crashy");
         store.bodies.put(id(cmd), cmd.getPush().toByteArray());
 
         router(0).route(List.of(cmd));

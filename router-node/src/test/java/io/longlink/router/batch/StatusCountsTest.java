@@ -26,12 +26,19 @@ class StatusCountsTest {
         return new CopyResult(Rounds.copy(m, device, null), outcome);
     }
 
+    /** The tally of a round in which the copies of the first message to d1 and d2 ended as given. */
+    private static Tally copies(List<Message> messages, CopyOutcome d1, CopyOutcome d2) {
+        Message m = messages.get(0);
+        Tally tally = tally(messages);
+        tally.countCopies(List.of(result(m, "d1", d1), result(m, "d2", d2)));
+        return tally;
+    }
+
     @Test
     void write_whenFirstRoutingWithNoCopyInAnInbox_thenOneHsetThatHoldsTheAcks() {
         List<Message> messages = Rounds.messages(true, Commands.toDevices(APP, 600, "d1", "d2"));
         Message m = messages.get(0);
-        Tally tally = tally(messages);
-        tally.countCopies(List.of(result(m, "d1", CopyOutcome.ACKED), result(m, "d2", CopyOutcome.ACKED)));
+        Tally tally = copies(messages, CopyOutcome.ACKED, CopyOutcome.ACKED);
 
         statusCounts.write(Rounds.admitted(messages, List.of()), tally, NOW);
 
@@ -43,8 +50,7 @@ class StatusCountsTest {
     void write_whenACopyWentToAnInbox_thenAcksIncrementedBeforeAnHsetWithoutThem() {
         List<Message> messages = Rounds.messages(true, Commands.toDevices(APP, 600, "d1", "d2"));
         Message m = messages.get(0);
-        Tally tally = tally(messages);
-        tally.countCopies(List.of(result(m, "d1", CopyOutcome.ACKED), result(m, "d2", CopyOutcome.OFFLINE)));
+        Tally tally = copies(messages, CopyOutcome.ACKED, CopyOutcome.OFFLINE);
         tally.noteStoredMisses(List.of(result(m, "d2", CopyOutcome.OFFLINE)));
         store.stats.put(m.id, new HashMap<>(Map.of("acked", 1L)));
 
@@ -59,8 +65,7 @@ class StatusCountsTest {
     void write_whenRoutedAgain_thenFirstRoutingFieldsOnlyIfMissingAndCountsIncremented() {
         List<Message> messages = Rounds.messages(false, Commands.toDevices(APP, 600, "d1", "d2"));
         Message m = messages.get(0);
-        Tally tally = tally(messages);
-        tally.countCopies(List.of(result(m, "d1", CopyOutcome.WRITTEN), result(m, "d2", CopyOutcome.OFFLINE)));
+        Tally tally = copies(messages, CopyOutcome.WRITTEN, CopyOutcome.OFFLINE);
         store.stats.put(m.id, new HashMap<>(Map.of("routed_ms", 5L, "targeted", 2L, "online", 1L)));
 
         statusCounts.write(new Admitted(messages, List.of(Verdict.ROUTED_AGAIN), List.of()), tally, NOW);
