@@ -7,14 +7,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
-import io.longlink.common.config.Config;
 import io.longlink.common.discovery.NodeInfo;
 import io.longlink.common.discovery.NodeRegistration;
-import io.longlink.common.lifecycle.NodeSettings;
 import io.longlink.common.redis.RedisKeys;
-import io.longlink.common.redis.RedisSettings;
 import io.longlink.conn.ConnNode;
-import io.longlink.conn.ConnSettings;
+import io.longlink.conn.testing.TestNodes;
 import io.longlink.proto.api.AppAdminServiceGrpc;
 import io.longlink.proto.api.CreateAppRequest;
 import io.longlink.proto.api.CreateAppResponse;
@@ -34,7 +31,6 @@ import io.longlink.testsupport.Infra;
 import io.longlink.testsupport.KafkaCluster;
 import io.longlink.testsupport.RedisServer;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -65,17 +61,7 @@ class TagRefreshIntegrationTest {
     static void setUp(RedisServer redisServer, TestingServer zk, KafkaCluster kafka) throws Exception {
         redis = redisServer;
         api = new ApiHarness(redis, zk, kafka, Map.of());
-        Map<String, String> env = new HashMap<>();
-        env.put(NodeSettings.ZK_CONNECT.envName(), zk.getConnectString());
-        env.put(NodeSettings.ZK_NAMESPACE.envName(), api.namespace);
-        env.put(RedisSettings.URIS.envName(), redis.uri());
-        env.put(ConnSettings.ADMIN_PORT.envName(), "0");
-        env.put(ConnSettings.DEVICE_PORT.envName(), "0");
-        env.put(ConnSettings.GRPC_PORT.envName(), "0");
-        env.put(ConnSettings.IO_THREADS.envName(), "2");
-        env.put(ConnSettings.RECEIPTS_ENABLED.envName(), "false");
-        conn = new ConnNode(Config.load(null, env, ConnSettings.all()));
-        conn.start();
+        conn = TestNodes.on(redis.uri(), zk, api.namespace).start();
         connChannel = NettyChannelBuilder.forAddress("127.0.0.1", conn.grpcPort()).usePlaintext().build();
 
         app = asAdmin(AppAdminServiceGrpc.newBlockingStub(api.channel), ApiHarness.ADMIN_TOKEN)

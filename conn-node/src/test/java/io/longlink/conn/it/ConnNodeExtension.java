@@ -6,6 +6,7 @@ import io.longlink.common.config.Setting;
 import io.longlink.conn.ConnNode;
 import io.longlink.conn.ConnSettings;
 import io.longlink.conn.session.Session;
+import io.longlink.conn.testing.TestNodes;
 import io.longlink.testsupport.Infra;
 import io.longlink.testsupport.RedisServer;
 import java.io.IOException;

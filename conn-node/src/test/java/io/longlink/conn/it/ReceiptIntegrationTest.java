@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.longlink.common.kafka.KafkaSettings;
 import io.longlink.conn.ConnNode;
 import io.longlink.conn.ConnSettings;
+import io.longlink.conn.testing.TestNodes;
 import io.longlink.proto.device.FrameType;
 import io.longlink.proto.receipt.Receipt;
 import io.longlink.proto.receipt.ReceiptKind;

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.longlink.common.redis.RedisKeys;
 import io.longlink.conn.ConnNode;
+import io.longlink.conn.testing.TestNodes;
 import io.longlink.proto.device.ConnAck;
 import io.longlink.testsupport.Infra;
 import io.longlink.testsupport.RedisClusterServer;

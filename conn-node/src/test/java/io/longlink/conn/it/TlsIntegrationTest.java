@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.longlink.conn.ConnNode;
 import io.longlink.conn.ConnSettings;
+import io.longlink.conn.testing.TestNodes;
 import io.longlink.proto.device.FrameType;
 import io.longlink.testsupport.Infra;
 import io.longlink.testsupport.RedisServer;

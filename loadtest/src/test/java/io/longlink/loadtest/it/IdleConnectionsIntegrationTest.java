@@ -4,25 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
-import io.longlink.conn.ConnNode;
 import io.longlink.loadtest.idle.IdleConnectionsCommand;
 import io.longlink.loadtest.report.ResultLine;
 import io.longlink.loadtest.scenario.Scenario;
 import io.longlink.loadtest.scenario.Scenarios;
 import io.longlink.loadtest.scenario.Stack;
-import io.longlink.testsupport.Infra;
-import io.longlink.testsupport.RedisServer;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The whole idle-connections scenario against a real conn-node in this JVM: warm-up, probes (jcmd
@@ -30,31 +24,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * mix the generator's and the node's objects here, so only the checks and the line are asserted;
  * ops/bench runs the node in its own process for the real figures.
  */
-@ExtendWith(Infra.class)
 class IdleConnectionsIntegrationTest {
-    private static ConnNode node;
-    private static RedisServer redis;
-
-    @BeforeAll
-    static void startNode(RedisServer redisServer, TestingServer zk) throws Exception {
-        redis = redisServer;
-        node = TestConnNode.start(redisServer, zk, 30);
-    }
-
-    @AfterAll
-    static void stopNode() {
-        if (node != null) {
-            node.close();
-        }
-    }
+    @RegisterExtension
+    static final TestConnNode conn = TestConnNode.withHeartbeatMax(30);
 
     @Test
     void run_whenNodeTakesAllConnections_thenResultLineWithVerifiedCountsAndRoutes() throws Exception {
         Scenario scenario = Scenarios.parse(List.of(IdleConnectionsCommand.NAME,
                 "--connections", "300", "--warmup-connections", "100", "--warmup-max-s", "1", "--settle-s", "0",
                 "--idle-s", "0", "--heartbeat-s", "30", "--time-cap-s", "120"), System.out).orElseThrow();
-        Stack stack = new Stack(redis.uri(), InetSocketAddress.createUnresolved("127.0.0.1",
-                node.deviceAddress().getPort()), URI.create("http://127.0.0.1:" + node.adminPort()),
+        Stack stack = new Stack(conn.redis().uri(), InetSocketAddress.createUnresolved("127.0.0.1",
+                conn.node().deviceAddress().getPort()), URI.create("http://127.0.0.1:" + conn.node().adminPort()),
                 ProcessHandle.current().pid(), 0);
 
         Map<String, String> result = ResultLine.parse(scenario.run(stack).format());
@@ -71,6 +51,7 @@ class IdleConnectionsIntegrationTest {
         assertThat(Long.parseLong(result.get("connects_per_s"))).isPositive();
         assertThat(Long.parseLong(result.get("warmup_connects"))).isGreaterThanOrEqualTo(100);
         // The scenario closes what it opened: nothing stays on the node once it has seen the closes.
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(node.sessionIndex().size()).isZero());
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(conn.node().sessionIndex().size()).isZero());
     }
 }

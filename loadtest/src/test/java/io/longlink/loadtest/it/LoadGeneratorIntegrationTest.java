@@ -4,14 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.longlink.common.redis.RedisKeys;
-import io.longlink.conn.ConnNode;
 import io.longlink.loadtest.client.ConnectBatch;
 import io.longlink.loadtest.client.ConnectFrames;
 import io.longlink.loadtest.client.GeneratorSettings;
 import io.longlink.loadtest.client.LoadGenerator;
 import io.longlink.testsupport.FreePorts;
-import io.longlink.testsupport.Infra;
-import io.longlink.testsupport.RedisServer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -19,42 +16,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The generator against a real conn-node, Redis and ZooKeeper, over real loopback sockets. */
-@ExtendWith(Infra.class)
 class LoadGeneratorIntegrationTest {
     private static final long EXPIRY = System.currentTimeMillis() / 1000 + 3_600;
-    private static ConnNode node;
-    private static RedisServer redis;
+    @RegisterExtension
+    static final TestConnNode conn = TestConnNode.withHeartbeatMax(2);
     private LoadGenerator generator;
     private String appKey;
     private String secret;
-
-    @BeforeAll
-    static void startNode(RedisServer redisServer, TestingServer zk) throws Exception {
-        redis = redisServer;
-        node = TestConnNode.start(redisServer, zk, 2);
-    }
-
-    @AfterAll
-    static void stopNode() {
-        if (node != null) {
-            node.close();
-        }
-    }
 
     @BeforeEach
     void newApp() {
         appKey = "lt-" + UUID.randomUUID().toString().substring(0, 8);
         secret = UUID.randomUUID().toString();
-        TestConnNode.createApp(redis, appKey, secret);
+        conn.createApp(appKey, secret);
     }
 
     @AfterEach
@@ -73,7 +53,7 @@ class LoadGeneratorIntegrationTest {
     }
 
     private long routes() {
-        String reply = redis.command("EVAL \"return #redis.call('keys', ARGV[1])\" 0 "
+        String reply = conn.redis().command("EVAL \"return #redis.call('keys', ARGV[1])\" 0 "
                 + RedisKeys.ROUTE + "{" + appKey + ":*");
         return Long.parseLong(reply.substring(1));
     }
@@ -81,7 +61,7 @@ class LoadGeneratorIntegrationTest {
     @Test
     void open_whenTokensValid_thenAllConnectWithRoutesAndBoundedInFlight() throws Exception {
         int n = 300;
-        LoadGenerator gen = generator(node.deviceAddress(), 16);
+        LoadGenerator gen = generator(conn.node().deviceAddress(), 16);
 
         ConnectBatch batch = gen.open(ConnectFrames.forDevices(appKey, secret, "d", n, 60, EXPIRY));
         batch.done().get(60, TimeUnit.SECONDS);
@@ -90,7 +70,7 @@ class LoadGeneratorIntegrationTest {
         assertThat(batch.failures()).isEmpty();
         assertThat(batch.connectsPerSecond()).isPositive();
         assertThat(batch.latencyMicros(0.99)).isGreaterThanOrEqualTo(batch.latencyMicros(0.5)).isPositive();
-        assertThat(node.sessionIndex().size()).isEqualTo(n);
+        assertThat(conn.node().sessionIndex().size()).isEqualTo(n);
         await().atMost(Duration.ofSeconds(10)).until(this::routes, r -> r == n);
 
         gen.disconnect(batch).get(30, TimeUnit.SECONDS);
@@ -102,7 +82,7 @@ class LoadGeneratorIntegrationTest {
     @Test
     void idle_whenHeartbeatShort_thenPingsKeepConnectionsAlivePastTheIdleWindow() throws Exception {
         int n = 50;
-        LoadGenerator gen = generator(node.deviceAddress(), 50);
+        LoadGenerator gen = generator(conn.node().deviceAddress(), 50);
         // The node grants at most 2 s and evicts after 2 x 2 s without a frame.
         ConnectBatch batch = gen.open(ConnectFrames.forDevices(appKey, secret, "hb", n, 2, EXPIRY));
         batch.done().get(60, TimeUnit.SECONDS);
@@ -113,13 +93,13 @@ class LoadGeneratorIntegrationTest {
 
         assertThat(gen.pings()).isGreaterThanOrEqualTo(gen.pongs());
         assertThat(gen.drops()).isEmpty();
-        assertThat(node.sessionIndex().size()).isEqualTo(n);
+        assertThat(conn.node().sessionIndex().size()).isEqualTo(n);
         gen.disconnect(batch).get(30, TimeUnit.SECONDS);
     }
 
     @Test
     void open_whenTokensSignedWithWrongSecret_thenEveryConnectFailsWithBadToken() throws Exception {
-        LoadGenerator gen = generator(node.deviceAddress(), 8);
+        LoadGenerator gen = generator(conn.node().deviceAddress(), 8);
 
         ConnectBatch batch = gen.open(ConnectFrames.forDevices(appKey, "not-the-secret", "bad", 20, 60, EXPIRY));
         batch.done().get(60, TimeUnit.SECONDS);
@@ -131,7 +111,7 @@ class LoadGeneratorIntegrationTest {
 
     @Test
     void open_whenAppUnknown_thenConnackUnknownApp() throws Exception {
-        LoadGenerator gen = generator(node.deviceAddress(), 8);
+        LoadGenerator gen = generator(conn.node().deviceAddress(), 8);
 
         ConnectBatch batch = gen.open(ConnectFrames.forDevices("no-such-app", secret, "x", 5, 60, EXPIRY));
         batch.done().get(60, TimeUnit.SECONDS);
@@ -152,7 +132,7 @@ class LoadGeneratorIntegrationTest {
 
     @Test
     void open_whenEmpty_thenDoneAtOnce() throws Exception {
-        ConnectBatch batch = generator(node.deviceAddress(), 4).open(List.of());
+        ConnectBatch batch = generator(conn.node().deviceAddress(), 4).open(List.of());
 
         assertThat(batch.done()).isCompleted();
         assertThat(batch.connectsPerSecond()).isZero();

@@ -1,54 +1,63 @@
 package io.longlink.loadtest.it;
 
-import io.longlink.common.config.Config;
-import io.longlink.common.config.Setting;
-import io.longlink.common.lifecycle.NodeSettings;
 import io.longlink.common.redis.RedisKeys;
-import io.longlink.common.redis.RedisSettings;
 import io.longlink.conn.ConnNode;
 import io.longlink.conn.ConnSettings;
+import io.longlink.conn.testing.TestNodes;
+import io.longlink.testsupport.Infra;
 import io.longlink.testsupport.RedisServer;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.UUID;
 import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** A real conn-node in this JVM for the generator's tests: ports 0, loopback, no Kafka, short heartbeats allowed. */
-final class TestConnNode {
-    private TestConnNode() {
+/**
+ * A real conn-node in this JVM for the generator's tests, on the Redis and ZooKeeper {@link Infra}
+ * shares, started before a test class's first test and closed after its last: ports 0, loopback,
+ * no Kafka, short heartbeats allowed.
+ */
+final class TestConnNode implements BeforeAllCallback, AfterAllCallback {
+    private final int heartbeatMaxSeconds;
+    private RedisServer redis;
+    private ConnNode node;
+
+    private TestConnNode(int heartbeatMaxSeconds) {
+        this.heartbeatMaxSeconds = heartbeatMaxSeconds;
     }
 
-    static ConnNode start(RedisServer redis, TestingServer zk, int heartbeatMaxSeconds) throws Exception {
-        Map<String, String> env = new HashMap<>();
-        put(env, NodeSettings.NODE_ID, "conn-" + UUID.randomUUID().toString().substring(0, 8));
-        put(env, NodeSettings.ZK_CONNECT, zk.getConnectString());
-        put(env, NodeSettings.ZK_NAMESPACE, "loadtest-" + UUID.randomUUID().toString().substring(0, 8));
-        put(env, RedisSettings.URIS, redis.uri());
-        put(env, ConnSettings.ADMIN_PORT, 0);
-        put(env, ConnSettings.DEVICE_PORT, 0);
-        put(env, ConnSettings.GRPC_PORT, 0);
-        put(env, ConnSettings.IO_THREADS, 2);
-        put(env, ConnSettings.TIMER_TICK_MS, 50);
-        put(env, ConnSettings.HEARTBEAT_MIN_S, 1);
-        put(env, ConnSettings.HEARTBEAT_DEFAULT_S, 1);
-        put(env, ConnSettings.HEARTBEAT_MAX_S, heartbeatMaxSeconds);
-        put(env, ConnSettings.IDLE_FACTOR, 2);
-        put(env, ConnSettings.RECEIPTS_ENABLED, false);
-        ConnNode node = new ConnNode(Config.load(null, env, ConnSettings.all()));
-        try {
-            node.start();
-        } catch (Exception e) {
+    /** A node that grants heartbeats up to {@code seconds} and evicts after twice that without a frame. */
+    static TestConnNode withHeartbeatMax(int seconds) {
+        return new TestConnNode(seconds);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        redis = Infra.shared(context, RedisServer.class);
+        node = TestNodes.on(redis.uri(), Infra.shared(context, TestingServer.class),
+                        "loadtest-" + UUID.randomUUID().toString().substring(0, 8))
+                .set(ConnSettings.HEARTBEAT_DEFAULT_S, 1)
+                .set(ConnSettings.HEARTBEAT_MAX_S, heartbeatMaxSeconds)
+                .set(ConnSettings.IDLE_FACTOR, 2)
+                .start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (node != null) {
             node.close();
-            throw e;
         }
+    }
+
+    ConnNode node() {
         return node;
     }
 
-    static void createApp(RedisServer redis, String appKey, String secret) {
-        redis.command("HSET " + RedisKeys.app(appKey) + " " + RedisKeys.APP_SECRET + " " + secret);
+    RedisServer redis() {
+        return redis;
     }
 
-    private static void put(Map<String, String> env, Setting<?> s, Object value) {
-        env.put(s.envName(), String.valueOf(value));
+    void createApp(String appKey, String secret) {
+        redis.command("HSET " + RedisKeys.app(appKey) + " " + RedisKeys.APP_SECRET + " " + secret);
     }
 }

@@ -1,4 +1,4 @@
-package io.longlink.conn.it;
+package io.longlink.conn.testing;
 
 import io.longlink.common.config.Setting;
 import io.longlink.common.lifecycle.NodeSettings;
@@ -8,7 +8,10 @@ import io.longlink.conn.ConnSettings;
 import java.util.UUID;
 import org.apache.curator.test.TestingServer;
 
-/** Builds conn-nodes for integration tests: every port 0, loopback, fast timers, no Kafka unless asked. */
+/**
+ * Builds conn-nodes for integration tests, in this module and in those that run a real conn-node
+ * (from the test-jar): every port 0, loopback, fast timers, no Kafka unless asked.
+ */
 public final class TestNodes {
     private final NodeEnv env = new NodeEnv();
     private Runnable exitHook = () -> {
