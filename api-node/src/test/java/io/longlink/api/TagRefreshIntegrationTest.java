@@ -23,17 +23,14 @@ import io.longlink.proto.device.Platform;
 import io.longlink.proto.internal.ConnNodeGrpc;
 import io.longlink.proto.internal.FanOutRequest;
 import io.longlink.proto.internal.TagFilter;
-import io.longlink.sdk.Listener;
 import io.longlink.sdk.LonglinkClient;
-import io.longlink.sdk.PushMessage;
+import io.longlink.sdk.testing.RecordingListener;
 import io.longlink.testsupport.FreePorts;
 import io.longlink.testsupport.Infra;
 import io.longlink.testsupport.KafkaCluster;
 import io.longlink.testsupport.RedisServer;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
@@ -55,7 +52,7 @@ class TagRefreshIntegrationTest {
     private static CreateAppResponse app;
     private static DeviceServiceGrpc.DeviceServiceBlockingStub devices;
     private static LonglinkClient device;
-    private static final BlockingQueue<PushMessage> received = new LinkedBlockingQueue<>();
+    private static final RecordingListener events = new RecordingListener();
 
     @BeforeAll
     static void setUp(RedisServer redisServer, TestingServer zk, KafkaCluster kafka) throws Exception {
@@ -71,12 +68,7 @@ class TagRefreshIntegrationTest {
                 .setPlatform(Platform.ANDROID).build()).getToken();
         device = LonglinkClient.builder().servers("127.0.0.1:" + conn.deviceAddress().getPort())
                 .appKey(app.getAppKey()).deviceId("phone").token(token)
-                .listener(new Listener() {
-                    @Override
-                    public void onMessage(PushMessage message) {
-                        received.add(message);
-                    }
-                }).build();
+                .listener(events).build();
         device.start();
         assertThat(device.awaitConnected(Duration.ofSeconds(10))).isTrue();
         // the api-node's membership view must know the conn-node before a refresh can find it
@@ -122,9 +114,8 @@ class TagRefreshIntegrationTest {
         devices.addTags(TagsRequest.newBuilder().setDeviceId("phone").addTags("vip").build());
 
         assertThat(matched("vip", 2)).as("no reconnect, no wait").isEqualTo(1);
-        PushMessage m = received.poll(10, TimeUnit.SECONDS);
-        assertThat(m).isNotNull();
-        assertThat(m.id()).isEqualTo(2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !events.messages.isEmpty());
+        assertThat(events.messages.get(0).id()).isEqualTo(2);
 
         devices.removeTags(TagsRequest.newBuilder().setDeviceId("phone").addTags("vip").build());
 
