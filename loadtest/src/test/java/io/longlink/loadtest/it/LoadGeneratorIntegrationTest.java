@@ -52,6 +52,13 @@ class LoadGeneratorIntegrationTest {
         return generator;
     }
 
+    /** Opens a connection per CONNECT frame and waits until each was answered or failed. */
+    private static ConnectBatch opened(LoadGenerator gen, List<byte[]> connectFrames) throws Exception {
+        ConnectBatch batch = gen.open(connectFrames);
+        batch.done().get(60, TimeUnit.SECONDS);
+        return batch;
+    }
+
     private long routes() {
         String reply = conn.redis().command("EVAL \"return #redis.call('keys', ARGV[1])\" 0 "
                 + RedisKeys.ROUTE + "{" + appKey + ":*");
@@ -63,8 +70,7 @@ class LoadGeneratorIntegrationTest {
         int n = 300;
         LoadGenerator gen = generator(conn.node().deviceAddress(), 16);
 
-        ConnectBatch batch = gen.open(ConnectFrames.forDevices(appKey, secret, "d", n, 60, EXPIRY));
-        batch.done().get(60, TimeUnit.SECONDS);
+        ConnectBatch batch = opened(gen, ConnectFrames.forDevices(appKey, secret, "d", n, 60, EXPIRY));
 
         assertThat(batch.connected()).isEqualTo(n);
         assertThat(batch.failures()).isEmpty();
@@ -84,8 +90,7 @@ class LoadGeneratorIntegrationTest {
         int n = 50;
         LoadGenerator gen = generator(conn.node().deviceAddress(), 50);
         // The node grants at most 2 s and evicts after 2 x 2 s without a frame.
-        ConnectBatch batch = gen.open(ConnectFrames.forDevices(appKey, secret, "hb", n, 2, EXPIRY));
-        batch.done().get(60, TimeUnit.SECONDS);
+        ConnectBatch batch = opened(gen, ConnectFrames.forDevices(appKey, secret, "hb", n, 2, EXPIRY));
         assertThat(batch.connected()).isEqualTo(n);
 
         // Three PINGs each is past the 4 s idle window.
@@ -101,8 +106,7 @@ class LoadGeneratorIntegrationTest {
     void open_whenTokensSignedWithWrongSecret_thenEveryConnectFailsWithBadToken() throws Exception {
         LoadGenerator gen = generator(conn.node().deviceAddress(), 8);
 
-        ConnectBatch batch = gen.open(ConnectFrames.forDevices(appKey, "not-the-secret", "bad", 20, 60, EXPIRY));
-        batch.done().get(60, TimeUnit.SECONDS);
+        ConnectBatch batch = opened(gen, ConnectFrames.forDevices(appKey, "not-the-secret", "bad", 20, 60, EXPIRY));
 
         assertThat(batch.connected()).isZero();
         assertThat(batch.failures()).isEqualTo(Map.of("connack_bad_token", 20L));
@@ -113,8 +117,7 @@ class LoadGeneratorIntegrationTest {
     void open_whenAppUnknown_thenConnackUnknownApp() throws Exception {
         LoadGenerator gen = generator(conn.node().deviceAddress(), 8);
 
-        ConnectBatch batch = gen.open(ConnectFrames.forDevices("no-such-app", secret, "x", 5, 60, EXPIRY));
-        batch.done().get(60, TimeUnit.SECONDS);
+        ConnectBatch batch = opened(gen, ConnectFrames.forDevices("no-such-app", secret, "x", 5, 60, EXPIRY));
 
         assertThat(batch.failures()).isEqualTo(Map.of("connack_unknown_app", 5L));
     }
