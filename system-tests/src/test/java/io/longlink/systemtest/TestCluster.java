@@ -9,6 +9,7 @@ import io.longlink.api.ApiSettings;
 import io.longlink.api.auth.Caller;
 import io.longlink.common.config.Config;
 import io.longlink.common.config.Setting;
+import io.longlink.common.lifecycle.BaseNode;
 import io.longlink.conn.ConnNode;
 import io.longlink.conn.ConnSettings;
 import io.longlink.proto.api.AppAdminServiceGrpc;
@@ -90,39 +91,42 @@ final class TestCluster implements AutoCloseable {
     }
 
     RouterNode startRouter() throws Exception {
-        Map<String, String> s = new HashMap<>(shared);
-        s.put("node.id", "router-" + (++nextNode));
-        s.put("router.consumer-group", shared.get("zookeeper.namespace") + "-routers");
-        s.put("router.command-partitions", "4");
-        s.put("router.receipt-partitions", "2");
-        RouterNode router = new RouterNode(config(s, RouterSettings.all()));
-        router.start();
-        nodes.add(router);
+        RouterNode router = started(new RouterNode(config(settings("router", Map.of(
+                "router.consumer-group", shared.get("zookeeper.namespace") + "-routers",
+                "router.command-partitions", "4",
+                "router.receipt-partitions", "2")), RouterSettings.all())));
         routers.add(router);
         return router;
     }
 
     ConnNode startConnNode() throws Exception {
-        Map<String, String> s = new HashMap<>(shared);
-        s.put("node.id", "conn-" + (++nextNode));
-        s.put("conn.device.port", "0");
-        s.put("conn.grpc.port", "0");
-        ConnNode conn = new ConnNode(config(s, ConnSettings.all()));
-        conn.start();
-        nodes.add(conn);
+        ConnNode conn = started(new ConnNode(config(settings("conn", Map.of(
+                "conn.device.port", "0",
+                "conn.grpc.port", "0")), ConnSettings.all())));
         connNodes.add(conn);
         return conn;
     }
 
     private void startApi() throws Exception {
-        Map<String, String> s = new HashMap<>(shared);
-        s.put("node.id", "api-" + (++nextNode));
-        s.put("api.grpc.port", "0");
-        s.put("api.admin-token", ADMIN_TOKEN);
-        api = new ApiNode(config(s, ApiSettings.all()));
-        api.start();
-        nodes.add(api);
+        api = started(new ApiNode(config(settings("api", Map.of(
+                "api.grpc.port", "0",
+                "api.admin-token", ADMIN_TOKEN)), ApiSettings.all())));
         channel = NettyChannelBuilder.forAddress("127.0.0.1", api.grpcPort()).usePlaintext().build();
+    }
+
+    /** The cluster's shared settings, a node id of {@code role} and the node's {@code own} settings. */
+    private Map<String, String> settings(String role, Map<String, String> own) {
+        Map<String, String> s = new HashMap<>(shared);
+        s.put("node.id", role + "-" + (++nextNode));
+        s.putAll(own);
+        return s;
+    }
+
+    /** Starts {@code node}, which the cluster closes from then on, even when its start fails. */
+    private <N extends BaseNode> N started(N node) throws Exception {
+        nodes.add(node);
+        node.start();
+        return node;
     }
 
     List<ConnNode> connNodes() {
