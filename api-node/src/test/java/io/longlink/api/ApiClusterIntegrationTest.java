@@ -1,13 +1,9 @@
 package io.longlink.api;
 
-import static io.longlink.api.ApiHarness.asAdmin;
-import static io.longlink.api.ApiHarness.asApp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
-import io.longlink.proto.api.AppAdminServiceGrpc;
 import io.longlink.proto.api.Audience;
-import io.longlink.proto.api.CreateAppRequest;
 import io.longlink.proto.api.CreateAppResponse;
 import io.longlink.proto.api.Device;
 import io.longlink.proto.api.DeviceList;
@@ -39,12 +35,10 @@ class ApiClusterIntegrationTest {
     void api_whenRedisIsACluster_thenEveryCallWorksFromTheFirstOne(RedisClusterServer cluster, TestingServer zk,
                                                                   KafkaCluster kafka) throws Exception {
         try (ApiHarness api = new ApiHarness(String.join(",", cluster.uris()), true, zk, kafka, Map.of())) {
-            CreateAppResponse app = asAdmin(AppAdminServiceGrpc.newBlockingStub(api.channel), ApiHarness.ADMIN_TOKEN)
-                    .createApp(CreateAppRequest.newBuilder().setName("cluster-app").build());
-            PushServiceGrpc.PushServiceBlockingStub push =
-                    asApp(PushServiceGrpc.newBlockingStub(api.channel), app.getAppKey(), app.getSecret());
+            CreateAppResponse app = api.createApp("cluster-app");
+            PushServiceGrpc.PushServiceBlockingStub push = api.stubFor(app, PushServiceGrpc::newBlockingStub);
             DeviceServiceGrpc.DeviceServiceBlockingStub devices =
-                    asApp(DeviceServiceGrpc.newBlockingStub(api.channel), app.getAppKey(), app.getSecret());
+                    api.stubFor(app, DeviceServiceGrpc::newBlockingStub);
 
             devices.registerDevice(RegisterDeviceRequest.newBuilder().setDeviceId("c1").setPlatform(Platform.WEB).build());
             devices.addTags(TagsRequest.newBuilder().setDeviceId("c1").addTags("t1").build());

@@ -1,5 +1,6 @@
 package io.longlink.api;
 
+import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.netty.NettyChannelBuilder;
@@ -8,6 +9,9 @@ import io.grpc.stub.MetadataUtils;
 import io.longlink.api.auth.Caller;
 import io.longlink.common.config.Setting;
 import io.longlink.common.testing.NodeEnv;
+import io.longlink.proto.api.AppAdminServiceGrpc;
+import io.longlink.proto.api.CreateAppRequest;
+import io.longlink.proto.api.CreateAppResponse;
 import io.longlink.testsupport.KafkaCluster;
 import io.longlink.testsupport.RedisServer;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
@@ -58,6 +63,17 @@ final class ApiHarness implements AutoCloseable {
                 .retryPolicy(new RetryOneTime(100)).build();
         zk.start();
         zk.blockUntilConnected();
+    }
+
+    /** Creates an app through the admin API, with the harness's admin token. */
+    CreateAppResponse createApp(String name) {
+        return asAdmin(AppAdminServiceGrpc.newBlockingStub(channel), ADMIN_TOKEN)
+                .createApp(CreateAppRequest.newBuilder().setName(name).build());
+    }
+
+    /** A stub on this node's channel that calls as {@code app}: {@code stubFor(app, PushServiceGrpc::newStub)}. */
+    <S extends AbstractStub<S>> S stubFor(CreateAppResponse app, Function<Channel, S> newStub) {
+        return asApp(newStub.apply(channel), app.getAppKey(), app.getSecret());
     }
 
     static <S extends AbstractStub<S>> S asApp(S stub, String appKey, String secret) {

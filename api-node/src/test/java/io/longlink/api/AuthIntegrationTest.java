@@ -44,10 +44,8 @@ class AuthIntegrationTest {
     @BeforeAll
     static void setUp(RedisServer redis, TestingServer zk, KafkaCluster kafka) throws Exception {
         api = new ApiHarness(redis, zk, kafka, Map.of());
-        AppAdminServiceGrpc.AppAdminServiceBlockingStub admin =
-                asAdmin(AppAdminServiceGrpc.newBlockingStub(api.channel), ApiHarness.ADMIN_TOKEN);
-        app = admin.createApp(CreateAppRequest.newBuilder().setName("auth-app").build());
-        other = admin.createApp(CreateAppRequest.newBuilder().setName("other-app").build());
+        app = api.createApp("auth-app");
+        other = api.createApp("other-app");
     }
 
     @AfterAll
@@ -127,17 +125,15 @@ class AuthIntegrationTest {
 
     @Test
     void adminCall_withAppCredentialsOnly_thenRefused() {
-        assertStatus(() -> asApp(AppAdminServiceGrpc.newBlockingStub(api.channel), app.getAppKey(), app.getSecret())
+        assertStatus(() -> api.stubFor(app, AppAdminServiceGrpc::newBlockingStub)
                         .rotateSecret(RotateSecretRequest.newBuilder().setAppKey(other.getAppKey()).build()),
                 Status.Code.UNAUTHENTICATED, "x-longlink-admin-token");
     }
 
     @Test
     void rotateSecret_whenRotated_thenOldSecretRefusedAndNewAccepted() {
-        CreateAppResponse created = asAdmin(AppAdminServiceGrpc.newBlockingStub(api.channel), ApiHarness.ADMIN_TOKEN)
-                .createApp(CreateAppRequest.newBuilder().setName("rotating").build());
-        DeviceServiceGrpc.DeviceServiceBlockingStub before =
-                asApp(DeviceServiceGrpc.newBlockingStub(api.channel), created.getAppKey(), created.getSecret());
+        CreateAppResponse created = api.createApp("rotating");
+        DeviceServiceGrpc.DeviceServiceBlockingStub before = api.stubFor(created, DeviceServiceGrpc::newBlockingStub);
         before.getDevice(GetDeviceRequest.newBuilder().setDeviceId("d").build());
 
         String fresh = asAdmin(AppAdminServiceGrpc.newBlockingStub(api.channel), ApiHarness.ADMIN_TOKEN)
@@ -152,10 +148,8 @@ class AuthIntegrationTest {
 
     @Test
     void deviceCalls_whenManyArriveBeforeTheSecretIsCached_thenEachAuthenticatedOnceItIsRead() throws Exception {
-        CreateAppResponse fresh = asAdmin(AppAdminServiceGrpc.newBlockingStub(api.channel), ApiHarness.ADMIN_TOKEN)
-                .createApp(CreateAppRequest.newBuilder().setName("concurrent").build());
-        DeviceServiceGrpc.DeviceServiceFutureStub right =
-                asApp(DeviceServiceGrpc.newFutureStub(api.channel), fresh.getAppKey(), fresh.getSecret());
+        CreateAppResponse fresh = api.createApp("concurrent");
+        DeviceServiceGrpc.DeviceServiceFutureStub right = api.stubFor(fresh, DeviceServiceGrpc::newFutureStub);
         DeviceServiceGrpc.DeviceServiceFutureStub wrong =
                 asApp(DeviceServiceGrpc.newFutureStub(api.channel), fresh.getAppKey(), "wrong");
         List<ListenableFuture<Device>> accepted = new ArrayList<>();
@@ -187,8 +181,7 @@ class AuthIntegrationTest {
 
     @Test
     void createApp_whenNameEmpty_thenInvalidArgument() {
-        assertStatus(() -> asAdmin(AppAdminServiceGrpc.newBlockingStub(api.channel), ApiHarness.ADMIN_TOKEN)
-                        .createApp(CreateAppRequest.newBuilder().setName(" ").build()),
+        assertStatus(() -> api.createApp(" "),
                 Status.Code.INVALID_ARGUMENT, "name: ' ' (expected: 1 to 128 characters, not only spaces)");
     }
 

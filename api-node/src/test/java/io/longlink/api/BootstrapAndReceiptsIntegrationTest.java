@@ -1,7 +1,5 @@
 package io.longlink.api;
 
-import static io.longlink.api.ApiHarness.asAdmin;
-import static io.longlink.api.ApiHarness.asApp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -12,10 +10,8 @@ import io.longlink.api.id.WorkerIdLease;
 import io.longlink.common.discovery.NodeInfo;
 import io.longlink.common.discovery.NodeRegistration;
 import io.longlink.common.discovery.ZooKeeperPaths;
-import io.longlink.proto.api.AppAdminServiceGrpc;
 import io.longlink.proto.api.BootstrapServiceGrpc;
 import io.longlink.proto.api.ConnNodeEndpoint;
-import io.longlink.proto.api.CreateAppRequest;
 import io.longlink.proto.api.CreateAppResponse;
 import io.longlink.proto.api.GetConnNodesRequest;
 import io.longlink.proto.api.PushServiceGrpc;
@@ -104,13 +100,11 @@ class BootstrapAndReceiptsIntegrationTest {
 
     @Test
     void streamReceipts_whenReceiptsOfSeveralApps_thenOnlyCallersAppAndKinds() throws Exception {
-        AppAdminServiceGrpc.AppAdminServiceBlockingStub admin =
-                asAdmin(AppAdminServiceGrpc.newBlockingStub(api.channel), ApiHarness.ADMIN_TOKEN);
-        CreateAppResponse mine = admin.createApp(CreateAppRequest.newBuilder().setName("receipts-mine").build());
-        CreateAppResponse theirs = admin.createApp(CreateAppRequest.newBuilder().setName("receipts-theirs").build());
+        CreateAppResponse mine = api.createApp("receipts-mine");
+        CreateAppResponse theirs = api.createApp("receipts-theirs");
         List<Receipt> got = new CopyOnWriteArrayList<>();
         AtomicReference<Throwable> ended = new AtomicReference<>();
-        asApp(PushServiceGrpc.newStub(api.channel), mine.getAppKey(), mine.getSecret()).streamReceipts(
+        api.stubFor(mine, PushServiceGrpc::newStub).streamReceipts(
                 StreamReceiptsRequest.newBuilder().addKinds(ReceiptKind.ACKED).build(), collector(got, ended));
 
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
@@ -134,12 +128,10 @@ class BootstrapAndReceiptsIntegrationTest {
 
     @Test
     void streamReceipts_whenCallerNeverReads_thenEndedWithResourceExhausted() throws Exception {
-        AppAdminServiceGrpc.AppAdminServiceBlockingStub admin =
-                asAdmin(AppAdminServiceGrpc.newBlockingStub(api.channel), ApiHarness.ADMIN_TOKEN);
-        CreateAppResponse app = admin.createApp(CreateAppRequest.newBuilder().setName("receipts-slow").build());
+        CreateAppResponse app = api.createApp("receipts-slow");
         double before = openStreams();
         // a blocking iterator that is not advanced: its flow-control window fills and the server must not buffer forever
-        Iterator<Receipt> unread = asApp(PushServiceGrpc.newBlockingStub(api.channel), app.getAppKey(), app.getSecret())
+        Iterator<Receipt> unread = api.stubFor(app, PushServiceGrpc::newBlockingStub)
                 .streamReceipts(StreamReceiptsRequest.getDefaultInstance());
         await().atMost(Duration.ofSeconds(10)).until(() -> openStreams() == before + 1);
 

@@ -1,7 +1,5 @@
 package io.longlink.api;
 
-import static io.longlink.api.ApiHarness.asAdmin;
-import static io.longlink.api.ApiHarness.asApp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -11,8 +9,6 @@ import io.longlink.common.discovery.NodeInfo;
 import io.longlink.common.discovery.NodeRegistration;
 import io.longlink.common.redis.RedisKeys;
 import io.longlink.common.token.DeviceToken;
-import io.longlink.proto.api.AppAdminServiceGrpc;
-import io.longlink.proto.api.CreateAppRequest;
 import io.longlink.proto.api.CreateAppResponse;
 import io.longlink.proto.api.Device;
 import io.longlink.proto.api.DeviceServiceGrpc;
@@ -47,12 +43,10 @@ class DeviceApiIntegrationTest {
     static void setUp(RedisServer redisServer, TestingServer zk, KafkaCluster kafka) throws Exception {
         redis = redisServer;
         api = new ApiHarness(redis, zk, kafka, Map.of(ApiSettings.ALIAS_MAX_DEVICES, 2, ApiSettings.DEVICE_MAX_TAGS, 3));
-        AppAdminServiceGrpc.AppAdminServiceBlockingStub admin =
-                asAdmin(AppAdminServiceGrpc.newBlockingStub(api.channel), ApiHarness.ADMIN_TOKEN);
-        app = admin.createApp(CreateAppRequest.newBuilder().setName("device-app").build());
-        other = admin.createApp(CreateAppRequest.newBuilder().setName("device-other").build());
-        devices = asApp(DeviceServiceGrpc.newBlockingStub(api.channel), app.getAppKey(), app.getSecret());
-        otherDevices = asApp(DeviceServiceGrpc.newBlockingStub(api.channel), other.getAppKey(), other.getSecret());
+        app = api.createApp("device-app");
+        other = api.createApp("device-other");
+        devices = api.stubFor(app, DeviceServiceGrpc::newBlockingStub);
+        otherDevices = api.stubFor(other, DeviceServiceGrpc::newBlockingStub);
     }
 
     @AfterAll

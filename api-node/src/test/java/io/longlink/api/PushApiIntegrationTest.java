@@ -1,7 +1,5 @@
 package io.longlink.api;
 
-import static io.longlink.api.ApiHarness.asAdmin;
-import static io.longlink.api.ApiHarness.asApp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,9 +9,7 @@ import io.grpc.StatusRuntimeException;
 import io.longlink.api.id.MessageIds;
 import io.longlink.common.redis.RedisKeys;
 import io.longlink.proto.api.AliasList;
-import io.longlink.proto.api.AppAdminServiceGrpc;
 import io.longlink.proto.api.Audience;
-import io.longlink.proto.api.CreateAppRequest;
 import io.longlink.proto.api.CreateAppResponse;
 import io.longlink.proto.api.DeviceList;
 import io.longlink.proto.api.GetMessageStatusRequest;
@@ -51,12 +47,10 @@ class PushApiIntegrationTest {
     static void setUp(RedisServer redisServer, TestingServer zk, KafkaCluster kafka) throws Exception {
         redis = redisServer;
         api = new ApiHarness(redis, zk, kafka, Map.of());
-        AppAdminServiceGrpc.AppAdminServiceBlockingStub admin =
-                asAdmin(AppAdminServiceGrpc.newBlockingStub(api.channel), ApiHarness.ADMIN_TOKEN);
-        app = admin.createApp(CreateAppRequest.newBuilder().setName("push-app").build());
-        other = admin.createApp(CreateAppRequest.newBuilder().setName("push-other").build());
-        push = asApp(PushServiceGrpc.newBlockingStub(api.channel), app.getAppKey(), app.getSecret());
-        otherPush = asApp(PushServiceGrpc.newBlockingStub(api.channel), other.getAppKey(), other.getSecret());
+        app = api.createApp("push-app");
+        other = api.createApp("push-other");
+        push = api.stubFor(app, PushServiceGrpc::newBlockingStub);
+        otherPush = api.stubFor(other, PushServiceGrpc::newBlockingStub);
     }
 
     @AfterAll

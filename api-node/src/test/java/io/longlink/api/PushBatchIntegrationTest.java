@@ -1,7 +1,5 @@
 package io.longlink.api;
 
-import static io.longlink.api.ApiHarness.asAdmin;
-import static io.longlink.api.ApiHarness.asApp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,9 +8,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.longlink.common.kafka.KafkaSettings;
 import io.longlink.common.redis.RedisKeys;
-import io.longlink.proto.api.AppAdminServiceGrpc;
 import io.longlink.proto.api.Audience;
-import io.longlink.proto.api.CreateAppRequest;
 import io.longlink.proto.api.CreateAppResponse;
 import io.longlink.proto.api.DeviceList;
 import io.longlink.proto.api.GetMessageStatusRequest;
@@ -59,13 +55,11 @@ class PushBatchIntegrationTest {
         zk = zkServer;
         kafka = kafkaCluster;
         api = new ApiHarness(redis, zk, kafka, Map.of());
-        AppAdminServiceGrpc.AppAdminServiceBlockingStub admin =
-                asAdmin(AppAdminServiceGrpc.newBlockingStub(api.channel), ApiHarness.ADMIN_TOKEN);
-        app = admin.createApp(CreateAppRequest.newBuilder().setName("batch-app").build());
-        CreateAppResponse other = admin.createApp(CreateAppRequest.newBuilder().setName("batch-other").build());
-        push = asApp(PushServiceGrpc.newBlockingStub(api.channel), app.getAppKey(), app.getSecret())
+        app = api.createApp("batch-app");
+        CreateAppResponse other = api.createApp("batch-other");
+        push = api.stubFor(app, PushServiceGrpc::newBlockingStub)
                 .withDeadlineAfter(30, TimeUnit.SECONDS);
-        otherPush = asApp(PushServiceGrpc.newBlockingStub(api.channel), other.getAppKey(), other.getSecret());
+        otherPush = api.stubFor(other, PushServiceGrpc::newBlockingStub);
     }
 
     @AfterAll
@@ -283,10 +277,9 @@ class PushBatchIntegrationTest {
                     .all().get(30, TimeUnit.SECONDS);
         }
         try (ApiHarness small = new ApiHarness(redis, zk, kafka, Map.of(KafkaSettings.COMMAND_TOPIC, topic))) {
-            CreateAppResponse a = asAdmin(AppAdminServiceGrpc.newBlockingStub(small.channel), ApiHarness.ADMIN_TOKEN)
-                    .createApp(CreateAppRequest.newBuilder().setName("small").build());
-            PushServiceGrpc.PushServiceBlockingStub p = asApp(PushServiceGrpc.newBlockingStub(small.channel),
-                    a.getAppKey(), a.getSecret()).withDeadlineAfter(30, TimeUnit.SECONDS);
+            CreateAppResponse a = small.createApp("small");
+            PushServiceGrpc.PushServiceBlockingStub p = small.stubFor(a, PushServiceGrpc::newBlockingStub)
+                    .withDeadlineAfter(30, TimeUnit.SECONDS);
             byte[] noise = new byte[4096];
             new java.util.Random(7).nextBytes(noise); // incompressible
 

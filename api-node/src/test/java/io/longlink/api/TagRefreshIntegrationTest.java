@@ -1,7 +1,5 @@
 package io.longlink.api;
 
-import static io.longlink.api.ApiHarness.asAdmin;
-import static io.longlink.api.ApiHarness.asApp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -12,8 +10,6 @@ import io.longlink.common.discovery.NodeRegistration;
 import io.longlink.common.redis.RedisKeys;
 import io.longlink.conn.ConnNode;
 import io.longlink.conn.testing.TestNodes;
-import io.longlink.proto.api.AppAdminServiceGrpc;
-import io.longlink.proto.api.CreateAppRequest;
 import io.longlink.proto.api.CreateAppResponse;
 import io.longlink.proto.api.DeviceServiceGrpc;
 import io.longlink.proto.api.GetDeviceRequest;
@@ -61,9 +57,8 @@ class TagRefreshIntegrationTest {
         conn = TestNodes.on(redis.uri(), zk, api.namespace).start();
         connChannel = NettyChannelBuilder.forAddress("127.0.0.1", conn.grpcPort()).usePlaintext().build();
 
-        app = asAdmin(AppAdminServiceGrpc.newBlockingStub(api.channel), ApiHarness.ADMIN_TOKEN)
-                .createApp(CreateAppRequest.newBuilder().setName("tag-refresh").build());
-        devices = asApp(DeviceServiceGrpc.newBlockingStub(api.channel), app.getAppKey(), app.getSecret());
+        app = api.createApp("tag-refresh");
+        devices = api.stubFor(app, DeviceServiceGrpc::newBlockingStub);
         String token = devices.registerDevice(RegisterDeviceRequest.newBuilder().setDeviceId("phone")
                 .setPlatform(Platform.ANDROID).build()).getToken();
         device = LonglinkClient.builder().servers("127.0.0.1:" + conn.deviceAddress().getPort())
