@@ -1,6 +1,8 @@
 package io.longlink.common.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Named.named;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -24,11 +26,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.stream.Stream;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.slf4j.LoggerFactory;
 
 class GrpcErrorsTest {
@@ -61,66 +67,55 @@ class GrpcErrorsTest {
         assertThat(logged.list).isEmpty();
     }
 
-    @Test
-    void status_whenValidationReason_thenInvalidArgumentWithTheReason() {
-        Status s = errors.status(Refusal.invalid("app_key and device_id are required"));
-
-        assertThat(s.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-        assertThat(s.getDescription()).isEqualTo("app_key and device_id are required");
+    static Stream<Arguments> status_thenMappedCodeAndDescription() {
+        return Stream.of(
+                arguments(named("a validation reason: INVALID_ARGUMENT with the reason",
+                                Refusal.invalid("app_key and device_id are required")),
+                        Status.Code.INVALID_ARGUMENT, "app_key and device_id are required"),
+                arguments(named("a StatusException: its status", new CompletionException(
+                                Status.DEADLINE_EXCEEDED.withDescription("late").asRuntimeException())),
+                        Status.Code.DEADLINE_EXCEEDED, "late"),
+                arguments(named("Redis unreachable: UNAVAILABLE, to retry",
+                                new CompletionException(new RedisConnectionException("Connection refused"))),
+                        Status.Code.UNAVAILABLE, "redis: Connection refused (retry later)"),
+                arguments(named("a wait timed out: UNAVAILABLE",
+                                new java.util.concurrent.TimeoutException("no answer in 500 ms")),
+                        Status.Code.UNAVAILABLE, "timed out: no answer in 500 ms (retry later)"),
+                arguments(named("rejected execution: RESOURCE_EXHAUSTED naming the node",
+                                new RejectedExecutionException("too many FanOut calls in progress")),
+                        Status.Code.RESOURCE_EXHAUSTED,
+                        "test-node is busy or stopping: too many FanOut calls in progress"));
     }
 
-    @Test
-    void status_whenStatusException_thenItsStatus() {
-        Status s = errors.status(new CompletionException(Status.DEADLINE_EXCEEDED.withDescription("late")
-                .asRuntimeException()));
+    @ParameterizedTest
+    @MethodSource
+    void status_thenMappedCodeAndDescription(Throwable error, Status.Code code, String description) {
+        Status s = errors.status(error);
 
-        assertThat(s.getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
-        assertThat(s.getDescription()).isEqualTo("late");
+        assertThat(s.getCode()).isEqualTo(code);
+        assertThat(s.getDescription()).isEqualTo(description);
     }
 
-    @Test
-    void status_whenKafkaTimesOut_thenUnavailableNamingKafka() {
-        Status s = errors.status(new TimeoutException("Topic t not present in metadata after 2000 ms."));
+    static Stream<Arguments> status_whenAStoreTimesOut_thenUnavailableNamingIt() {
+        return Stream.of(
+                arguments(named("Kafka", new TimeoutException("Topic t not present in metadata after 2000 ms.")),
+                        "kafka: Topic t not present"),
+                arguments(named("Redis", new RedisCommandTimeoutException("Command timed out after 5 second(s)")),
+                        "redis: "));
+    }
+
+    @ParameterizedTest
+    @MethodSource
+    void status_whenAStoreTimesOut_thenUnavailableNamingIt(Throwable timeout, String descriptionStart) {
+        Status s = errors.status(timeout);
 
         assertThat(s.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-        assertThat(s.getDescription()).startsWith("kafka: Topic t not present");
+        assertThat(s.getDescription()).startsWith(descriptionStart);
     }
 
     @Test
     void status_whenKafkaRetriable_thenUnavailable() {
         assertThat(errors.status(new NotEnoughReplicasException("isr")).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-    }
-
-    @Test
-    void status_whenRedisTimesOut_thenUnavailableNamingRedis() {
-        Status s = errors.status(new RedisCommandTimeoutException("Command timed out after 5 second(s)"));
-
-        assertThat(s.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-        assertThat(s.getDescription()).startsWith("redis: ");
-    }
-
-    @Test
-    void status_whenRedisUnreachable_thenUnavailableToRetry() {
-        Status s = errors.status(new CompletionException(new RedisConnectionException("Connection refused")));
-
-        assertThat(s.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-        assertThat(s.getDescription()).isEqualTo("redis: Connection refused (retry later)");
-    }
-
-    @Test
-    void status_whenWaitTimesOut_thenUnavailable() {
-        Status s = errors.status(new java.util.concurrent.TimeoutException("no answer in 500 ms"));
-
-        assertThat(s.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-        assertThat(s.getDescription()).isEqualTo("timed out: no answer in 500 ms (retry later)");
-    }
-
-    @Test
-    void status_whenRejectedExecution_thenResourceExhaustedNamingTheNode() {
-        Status s = errors.status(new RejectedExecutionException("too many FanOut calls in progress"));
-
-        assertThat(s.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
-        assertThat(s.getDescription()).isEqualTo("test-node is busy or stopping: too many FanOut calls in progress");
     }
 
     @Test
