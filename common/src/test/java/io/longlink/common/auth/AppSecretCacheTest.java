@@ -41,6 +41,21 @@ class AppSecretCacheTest {
         clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(ms));
     }
 
+    /** {@code c} after a lookup of "app" that the store answered with {@code secret}. */
+    private AppSecretCache<Optional<String>> loaded(AppSecretCache<Optional<String>> c, String secret) {
+        c.get("app");
+        pending.get(pending.size() - 1).complete(Optional.of(secret));
+        return c;
+    }
+
+    /** The next lookup of "app" reads the store again (its second load) and answers what it says now. */
+    private void assertNextLookupLoads(AppSecretCache<Optional<String>> c, String secret) throws Exception {
+        CompletableFuture<Optional<String>> again = c.get("app");
+        assertThat(loads).hasSize(2);
+        pending.get(1).complete(Optional.of(secret));
+        assertThat(get(again)).contains(secret);
+    }
+
     private static <T> T get(CompletableFuture<T> f) throws Exception {
         return f.get(1, TimeUnit.SECONDS);
     }
@@ -63,9 +78,7 @@ class AppSecretCacheTest {
 
     @Test
     void get_whenCached_thenTheSameCompletedFutureEachTime() {
-        AppSecretCache<Optional<String>> c = cache();
-        c.get("app");
-        pending.get(0).complete(Optional.of("s"));
+        AppSecretCache<Optional<String>> c = loaded(cache(), "s");
 
         CompletableFuture<Optional<String>> first = c.get("app");
 
@@ -75,19 +88,13 @@ class AppSecretCacheTest {
 
     @Test
     void get_whenKnownAppOutlivesTheTtl_thenLoadedAgain() throws Exception {
-        AppSecretCache<Optional<String>> c = cache();
-        c.get("app");
-        pending.get(0).complete(Optional.of("one"));
+        AppSecretCache<Optional<String>> c = loaded(cache(), "one");
         advanceMs(TTL_MS - 1);
         assertThat(get(c.get("app"))).contains("one");
         assertThat(loads).hasSize(1);
 
         advanceMs(1);
-        CompletableFuture<Optional<String>> again = c.get("app");
-
-        assertThat(loads).hasSize(2);
-        pending.get(1).complete(Optional.of("two"));
-        assertThat(get(again)).contains("two");
+        assertNextLookupLoads(c, "two");
     }
 
     @Test
@@ -108,9 +115,7 @@ class AppSecretCacheTest {
 
     @Test
     void get_whenTtlIsZero_thenEveryLookupAfterALoadReadsTheStore() {
-        AppSecretCache<Optional<String>> c = cache(10, 0);
-        c.get("app");
-        pending.get(0).complete(Optional.of("s"));
+        AppSecretCache<Optional<String>> c = loaded(cache(10, 0), "s");
 
         c.get("app");
 
@@ -193,16 +198,11 @@ class AppSecretCacheTest {
 
     @Test
     void forget_whenCached_thenTheNextLookupLoads() throws Exception {
-        AppSecretCache<Optional<String>> c = cache();
-        c.get("app");
-        pending.get(0).complete(Optional.of("old"));
+        AppSecretCache<Optional<String>> c = loaded(cache(), "old");
 
         c.forget("app");
-        CompletableFuture<Optional<String>> fresh = c.get("app");
 
-        assertThat(loads).hasSize(2);
-        pending.get(1).complete(Optional.of("new"));
-        assertThat(get(fresh)).contains("new");
+        assertNextLookupLoads(c, "new");
     }
 
     @Test
