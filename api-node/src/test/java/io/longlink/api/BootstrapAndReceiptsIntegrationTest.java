@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.StreamObserver;
 import io.longlink.api.id.WorkerIdLease;
 import io.longlink.common.discovery.NodeInfo;
 import io.longlink.common.discovery.NodeRegistration;
 import io.longlink.common.discovery.ZooKeeperPaths;
+import io.longlink.common.testing.RecordingObserver;
 import io.longlink.proto.api.BootstrapServiceGrpc;
 import io.longlink.proto.api.ConnNodeEndpoint;
 import io.longlink.proto.api.CreateAppResponse;
@@ -27,8 +27,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.test.TestingServer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -102,10 +100,9 @@ class BootstrapAndReceiptsIntegrationTest {
     void streamReceipts_whenReceiptsOfSeveralApps_thenOnlyCallersAppAndKinds() throws Exception {
         CreateAppResponse mine = api.createApp("receipts-mine");
         CreateAppResponse theirs = api.createApp("receipts-theirs");
-        List<Receipt> got = new CopyOnWriteArrayList<>();
-        AtomicReference<Throwable> ended = new AtomicReference<>();
+        RecordingObserver<Receipt> receipts = new RecordingObserver<>();
         api.stubFor(mine, PushServiceGrpc::newStub).streamReceipts(
-                StreamReceiptsRequest.newBuilder().addKinds(ReceiptKind.ACKED).build(), collector(got, ended));
+                StreamReceiptsRequest.newBuilder().addKinds(ReceiptKind.ACKED).build(), receipts);
 
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             // the stream is a live tail: keep writing until the subscription has caught up
@@ -116,14 +113,14 @@ class BootstrapAndReceiptsIntegrationTest {
                 send(producer, mine.getAppKey(), ReceiptKind.ACKED, seq[0]);
                 producer.flush();
                 seq[0]++;
-                return !got.isEmpty();
+                return !receipts.values().isEmpty();
             });
         }
-        assertThat(got).allSatisfy(r -> {
+        assertThat(receipts.values()).allSatisfy(r -> {
             assertThat(r.getAppKey()).isEqualTo(mine.getAppKey());
             assertThat(r.getKind()).isEqualTo(ReceiptKind.ACKED);
         });
-        assertThat(ended.get()).isNull();
+        assertThat(receipts.ends()).as("the stream goes on").isEmpty();
     }
 
     @Test
@@ -156,25 +153,6 @@ class BootstrapAndReceiptsIntegrationTest {
     private static double openStreams() {
         Double v = api.node.metrics().getSampleValue("longlink_api_receipt_streams");
         return v == null ? 0 : v;
-    }
-
-    private static StreamObserver<Receipt> collector(List<Receipt> got, AtomicReference<Throwable> ended) {
-        return new StreamObserver<>() {
-            @Override
-            public void onNext(Receipt value) {
-                got.add(value);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                ended.set(t);
-            }
-
-            @Override
-            public void onCompleted() {
-                ended.set(new IllegalStateException("completed"));
-            }
-        };
     }
 
     private static KafkaProducer<byte[], byte[]> producer() {

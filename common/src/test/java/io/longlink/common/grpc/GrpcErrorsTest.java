@@ -13,9 +13,9 @@ import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.Status;
-import io.grpc.stub.StreamObserver;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
+import io.longlink.common.testing.RecordingObserver;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -203,8 +203,8 @@ class GrpcErrorsTest {
             throw Refusal.notFound("message_id: 7");
         });
 
-        assertThat(out.values).isEmpty();
-        assertThat(out.errors).singleElement().satisfies(s -> assertThat(s.getCode()).isEqualTo(Status.Code.NOT_FOUND));
+        assertThat(out.values()).isEmpty();
+        assertThat(out.ends()).singleElement().satisfies(s -> assertThat(s.getCode()).isEqualTo(Status.Code.NOT_FOUND));
     }
 
     @Test
@@ -215,7 +215,7 @@ class GrpcErrorsTest {
         errors.unary(out, () -> later.thenApply(v -> v));
         later.completeExceptionally(new RedisCommandTimeoutException("slow"));
 
-        assertThat(out.errors).extracting(Status::getCode).containsExactly(Status.Code.UNAVAILABLE);
+        assertThat(out.ends()).extracting(Status::getCode).containsExactly(Status.Code.UNAVAILABLE);
     }
 
     @Test
@@ -224,9 +224,8 @@ class GrpcErrorsTest {
 
         errors.unary(out, () -> CompletableFuture.completedFuture("v"));
 
-        assertThat(out.values).containsExactly("v");
-        assertThat(out.completed).isTrue();
-        assertThat(out.errors).isEmpty();
+        assertThat(out.values()).containsExactly("v");
+        assertThat(out.ends()).containsExactly(Status.OK);
     }
 
     private static final class RecordingCall extends ServerCall<String, String> {
@@ -260,27 +259,6 @@ class GrpcErrorsTest {
         @Override
         public MethodDescriptor<String, String> getMethodDescriptor() {
             return METHOD;
-        }
-    }
-
-    private static final class RecordingObserver<T> implements StreamObserver<T> {
-        final List<T> values = new ArrayList<>();
-        final List<Status> errors = new ArrayList<>();
-        boolean completed;
-
-        @Override
-        public void onNext(T value) {
-            values.add(value);
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            errors.add(Status.fromThrowable(t));
-        }
-
-        @Override
-        public void onCompleted() {
-            completed = true;
         }
     }
 
