@@ -2,6 +2,7 @@ package io.longlink.conn.metrics;
 
 import static io.longlink.common.admin.Metrics.gauge;
 
+import com.google.protobuf.ProtocolMessageEnum;
 import io.longlink.proto.device.ErrorCode;
 import io.longlink.proto.device.FrameType;
 import io.longlink.proto.internal.Outcome;
@@ -65,41 +66,19 @@ public final class ConnMetrics {
     public ConnMetrics(CollectorRegistry registry, DoubleSupplier connections, DoubleSupplier sockets) {
         gauge(registry, "longlink_conn_connections", "Authenticated device connections on this node", connections);
         gauge(registry, "longlink_conn_sockets", "Open device sockets, authenticated or not", sockets);
-        Counter in = Counter.build("longlink_conn_frames_in_total", "Frames received from devices by type")
-                .labelNames("type").register(registry);
-        Counter out = Counter.build("longlink_conn_frames_out_total", "Frames sent to devices by type")
-                .labelNames("type").register(registry);
-        framesIn = new Counter.Child[FrameType.values().length];
-        framesOut = new Counter.Child[FrameType.values().length];
-        for (FrameType t : FrameType.values()) {
-            if (t != FrameType.UNRECOGNIZED) {
-                framesIn[t.getNumber()] = in.labels(t.name());
-                framesOut[t.getNumber()] = out.labels(t.name());
-            }
-        }
-        Counter failures = Counter.build("longlink_conn_connect_failures_total", "Refused CONNECTs by error code")
-                .labelNames("code").register(registry);
-        Counter closes = Counter.build("longlink_conn_disconnects_total",
-                "Connections closed by the server, by the error code sent").labelNames("code").register(registry);
-        connectFailures = new Counter.Child[ErrorCode.values().length];
-        disconnects = new Counter.Child[ErrorCode.values().length];
-        for (ErrorCode c : ErrorCode.values()) {
-            if (c != ErrorCode.UNRECOGNIZED) {
-                connectFailures[c.getNumber()] = failures.labels(c.name());
-                disconnects[c.getNumber()] = closes.labels(c.name());
-            }
-        }
-        Counter outcomes = Counter.build("longlink_conn_deliveries_total", "Deliveries from routers by outcome")
-                .labelNames("outcome").register(registry);
-        deliveries = new Counter.Child[Outcome.values().length];
-        for (Outcome o : Outcome.values()) {
-            if (o != Outcome.UNRECOGNIZED) {
-                deliveries[o.getNumber()] = outcomes.labels(o.name());
-            }
-        }
+        framesIn = byNumber(labelled(registry, "longlink_conn_frames_in_total", "Frames received from devices by type",
+                "type"), FrameType.class);
+        framesOut = byNumber(labelled(registry, "longlink_conn_frames_out_total", "Frames sent to devices by type",
+                "type"), FrameType.class);
+        connectFailures = byNumber(labelled(registry, "longlink_conn_connect_failures_total",
+                "Refused CONNECTs by error code", "code"), ErrorCode.class);
+        disconnects = byNumber(labelled(registry, "longlink_conn_disconnects_total",
+                "Connections closed by the server, by the error code sent", "code"), ErrorCode.class);
+        deliveries = byNumber(labelled(registry, "longlink_conn_deliveries_total", "Deliveries from routers by outcome",
+                "outcome"), Outcome.class);
         connects = counter(registry, "longlink_conn_connects_total", "Successful CONNECTs");
-        Counter pushes = Counter.build("longlink_conn_pushes_written_total", "PUSH frames written, by source")
-                .labelNames("source").register(registry);
+        Counter pushes = labelled(registry, "longlink_conn_pushes_written_total", "PUSH frames written, by source",
+                "source");
         pushesLive = pushes.labels("live");
         pushesInbox = pushes.labels("inbox");
         pushesFanOut = pushes.labels("fanout");
@@ -116,8 +95,7 @@ public final class ConnMetrics {
                 "Inbox entries removed because their body expired or was unreadable");
         inboxRedelivered = counter(registry, "longlink_conn_inbox_redelivered_total",
                 "Drained messages the device had already seen (id <= CONNECT.last_message_id)");
-        Counter kicks = Counter.build("longlink_conn_kicks_total", "Duplicate-login kicks")
-                .labelNames("kind").register(registry);
+        Counter kicks = labelled(registry, "longlink_conn_kicks_total", "Duplicate-login kicks", "kind");
         kicksLocal = kicks.labels("local");
         kicksSent = kicks.labels("remote_sent");
         kicksReceived = kicks.labels("remote_received");
@@ -128,45 +106,40 @@ public final class ConnMetrics {
                 "Connections closed for missing heartbeats");
         connectTimeouts = counter(registry, "longlink_conn_connect_timeouts_total",
                 "Connections closed for sending no CONNECT in time");
-        Counter routes = Counter.build("longlink_conn_route_ops_total", "Batched route operations")
-                .labelNames("op").register(registry);
+        Counter routes = labelled(registry, "longlink_conn_route_ops_total", "Batched route operations", "op");
         routeRenewals = routes.labels("renew");
         routeRecreated = routes.labels("recreate");
         routeDeletes = routes.labels("delete");
         fanOuts = counter(registry, "longlink_conn_fanouts_total", "FanOut calls served");
         invalidDeliveries = counter(registry, "longlink_conn_invalid_deliveries_total",
                 "Deliveries without app key, device id or push (answered REJECTED)");
-        Counter receipts = Counter.build("longlink_conn_receipts_total", "ACKED receipts by result")
-                .labelNames("result").register(registry);
+        Counter receipts = labelled(registry, "longlink_conn_receipts_total", "ACKED receipts by result", "result");
         receiptsSent = receipts.labels("sent");
         receiptsDropped = receipts.labels("dropped");
         receiptsFailed = receipts.labels("failed");
         redirects = counter(registry, "longlink_conn_redirects_total", "Connections redirected by a drain");
         replays = counter(registry, "longlink_conn_broadcast_replays_total",
                 "CONNECT catch-ups that read the app's broadcast log");
-        Counter entries = Counter.build("longlink_conn_broadcast_log_entries_total",
-                "Broadcast-log entries looked at during CONNECT catch-ups, by what became of them")
-                .labelNames("result").register(registry);
+        Counter entries = labelled(registry, "longlink_conn_broadcast_log_entries_total",
+                "Broadcast-log entries looked at during CONNECT catch-ups, by what became of them", "result");
         replayWritten = entries.labels("written");
         replayNotForDevice = entries.labels("not_for_device");
         replayGone = entries.labels("body_gone");
         replayUnreadable = entries.labels("unreadable");
-        Counter refreshes = Counter.build("longlink_conn_tag_refreshes_total", "RefreshTags calls by result")
-                .labelNames("result").register(registry);
+        Counter refreshes = labelled(registry, "longlink_conn_tag_refreshes_total", "RefreshTags calls by result",
+                "result");
         tagRefreshes = refreshes.labels("refreshed");
         tagRefreshesNotHere = refreshes.labels("not_here");
         fanOutSpreadsAtOnce = counter(registry, "longlink_conn_fanout_spreads_at_once_total",
                 "Spread FanOuts written at once because conn.fanout-spreads-max were already spreading");
-        Counter notDelivered = Counter.build("longlink_conn_undelivered_total",
-                "Copies not delivered because the body was gone, by the status counter they went to")
-                .labelNames("counted").register(registry);
+        Counter notDelivered = labelled(registry, "longlink_conn_undelivered_total",
+                "Copies not delivered because the body was gone, by the status counter they went to", "counted");
         undelivered = new Counter.Child[] {notDelivered.labels("no_status"), notDelivered.labels("expired"),
                 notDelivered.labels("revoked")};
-        batchDropped = Counter.build("longlink_conn_redis_batch_dropped_total",
-                "Batched Redis operations dropped because the batch queue was full").labelNames("op")
-                .register(registry);
-        redisErrors = Counter.build("longlink_conn_redis_errors_total", "Failed Redis operations by operation")
-                .labelNames("op").register(registry);
+        batchDropped = labelled(registry, "longlink_conn_redis_batch_dropped_total",
+                "Batched Redis operations dropped because the batch queue was full", "op");
+        redisErrors = labelled(registry, "longlink_conn_redis_errors_total", "Failed Redis operations by operation",
+                "op");
         loopLag = Histogram.build("longlink_conn_event_loop_lag_seconds",
                         "Delay between when an event-loop timer tick was due and when it ran")
                 .buckets(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5).register(registry);
@@ -211,6 +184,26 @@ public final class ConnMetrics {
 
     public void redisError(String op) {
         redisErrors.labels(op).inc();
+    }
+
+    /** A counter with one label. */
+    private static Counter labelled(CollectorRegistry registry, String name, String help, String label) {
+        return Counter.build(name, help).labelNames(label).register(registry);
+    }
+
+    /**
+     * One child of {@code counter} per constant of a wire enum, at the constant's number, so that hot
+     * paths count without a label lookup (protobuf's UNRECOGNIZED has no number and no child).
+     */
+    private static <E extends Enum<E> & ProtocolMessageEnum> Counter.Child[] byNumber(Counter counter, Class<E> type) {
+        E[] values = type.getEnumConstants();
+        Counter.Child[] children = new Counter.Child[values.length];
+        for (E v : values) {
+            if (!v.name().equals("UNRECOGNIZED")) {
+                children[v.getNumber()] = counter.labels(v.name());
+            }
+        }
+        return children;
     }
 
     private static Counter.Child counter(CollectorRegistry registry, String name, String help) {
