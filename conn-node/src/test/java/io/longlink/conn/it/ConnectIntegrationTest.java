@@ -64,8 +64,7 @@ class ConnectIntegrationTest {
             assertThat(conn.redis().routeTtlMs(conn.app().key(), "phone-1")).isPositive();
             assertThat(conn.session("phone-1")).isNotNull();
 
-            d.ping();
-            assertThat(d.read().frameType()).isEqualTo(FrameType.PONG);
+            d.pingPong();
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> conn.route("phone-1") == null);
     }

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.longlink.conn.ConnSettings;
 import io.longlink.proto.device.ConnAck;
 import io.longlink.proto.device.ErrorCode;
-import io.longlink.proto.device.FrameType;
 import io.longlink.testsupport.Infra;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -56,8 +55,7 @@ class ConnectTimeoutIntegrationTest {
                     .isEqualTo(ErrorCode.OK);
             long end = System.nanoTime() + Duration.ofMillis(4_500).toNanos(); // more than twice the idle window
             while (System.nanoTime() < end) {
-                d.ping();
-                assertThat(d.read(Duration.ofSeconds(2)).frameType()).isEqualTo(FrameType.PONG);
+                d.pingPong(Duration.ofSeconds(2));
                 // the device's own pacing: wait about half a heartbeat for a frame that never comes
                 assertThat(d.staysOpenAndSilent(Duration.ofMillis(500))).isTrue();
             }
@@ -72,12 +70,10 @@ class ConnectTimeoutIntegrationTest {
                     .getHeartbeatSeconds()).isEqualTo(1); // idle window 2 s
             // 1.5 s gap: inside the 2 s window; the node learns a 2 s interval (window 4 s)
             assertThat(d.staysOpenAndSilent(Duration.ofMillis(1_500))).isTrue();
-            d.ping();
-            assertThat(d.read(Duration.ofSeconds(2)).frameType()).isEqualTo(FrameType.PONG);
+            d.pingPong(Duration.ofSeconds(2));
             // 3 s gap: beyond the granted window, inside the learned one
             assertThat(d.staysOpenAndSilent(Duration.ofMillis(3_000))).isTrue();
-            d.ping();
-            assertThat(d.read(Duration.ofSeconds(2)).frameType()).isEqualTo(FrameType.PONG);
+            d.pingPong(Duration.ofSeconds(2));
         }
     }
 }

@@ -50,8 +50,7 @@ class DuplicateLoginIntegrationTest {
             assertKicked(first);
             assertThat(conn.route("same-node")).isEqualTo(conn.node().nodeId() + "|" + ack.getSessionId());
             assertThat(conn.session("same-node").connectionIdText()).isEqualTo(ack.getSessionId());
-            second.ping();
-            assertThat(second.read().frameType()).isEqualTo(FrameType.PONG);
+            second.pingPong();
         }
     }
 
@@ -66,8 +65,7 @@ class DuplicateLoginIntegrationTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> conn.session("roamer") == null);
             // the old connection's close deleted nothing: its compare-and-delete saw the new value
             assertThat(conn.route("roamer")).isEqualTo(conn.peer().nodeId() + "|" + ack.getSessionId());
-            fresh.ping();
-            assertThat(fresh.read().frameType()).isEqualTo(FrameType.PONG);
+            fresh.pingPong();
         }
     }
 

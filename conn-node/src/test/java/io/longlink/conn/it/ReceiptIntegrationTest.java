@@ -7,7 +7,6 @@ import io.longlink.common.kafka.KafkaSettings;
 import io.longlink.conn.ConnNode;
 import io.longlink.conn.ConnSettings;
 import io.longlink.conn.testing.TestNodes;
-import io.longlink.proto.device.FrameType;
 import io.longlink.proto.receipt.Receipt;
 import io.longlink.proto.receipt.ReceiptKind;
 import io.longlink.testsupport.FreePorts;
@@ -92,8 +91,7 @@ class ReceiptIntegrationTest {
                             new String[] {"result"}, new String[] {"failed"});
                     return (dropped == null ? 0 : dropped) + (failed == null ? 0 : failed) == 1;
                 });
-                d.ping();
-                assertThat(d.read().frameType()).isEqualTo(FrameType.PONG);
+                d.pingPong();
             } finally {
                 node.close();
             }

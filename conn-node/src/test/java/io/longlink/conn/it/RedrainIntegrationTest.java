@@ -48,8 +48,7 @@ class RedrainIntegrationTest {
         double before = redrains();
         try (TestDevice d = TestDevice.connect(conn.node().deviceAddress(), 2048)) {
             ConnAck ack = d.loginOk(conn.app().connectFrame(device, 60));
-            d.ping();
-            assertThat(d.read().frameType()).isEqualTo(FrameType.PONG);
+            d.pingPong();
             await().atMost(Duration.ofSeconds(5)).until(() -> conn.session(device) != null);
             Session session = conn.session(device);
 
@@ -98,8 +97,7 @@ class RedrainIntegrationTest {
         double before = redrains();
         try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
             ConnAck ack = d.login(conn.app().connectFrame(device, 60));
-            d.ping();
-            assertThat(d.read().frameType()).isEqualTo(FrameType.PONG);
+            d.pingPong();
             await().atMost(Duration.ofSeconds(5)).until(() -> conn.session(device) != null);
             for (long id = 5_000; id < 5_020; id++) {
                 assertThat(push(device, ack.getSessionId(), id)).isEqualTo(Outcome.WRITTEN);

@@ -8,7 +8,6 @@ import io.longlink.conn.ConnNode;
 import io.longlink.conn.ConnSettings;
 import io.longlink.proto.device.ConnAck;
 import io.longlink.proto.device.ErrorCode;
-import io.longlink.proto.device.FrameType;
 import io.longlink.testsupport.Infra;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -37,8 +36,7 @@ class RouteIntegrationTest {
     private static void heartbeat(TestDevice d, Duration duration, String expectedRoute) throws Exception {
         long end = System.nanoTime() + duration.toNanos();
         while (System.nanoTime() < end) {
-            d.ping();
-            assertThat(d.read(Duration.ofSeconds(2)).frameType()).isEqualTo(FrameType.PONG);
+            d.pingPong(Duration.ofSeconds(2));
             if (expectedRoute != null) {
                 assertThat(conn.route("hb")).isEqualTo(expectedRoute);
             }

@@ -103,8 +103,7 @@ public final class TestDevice implements AutoCloseable {
      */
     public ConnAck loginLive(ConnNode node, TestRedis.App app, String device) throws IOException {
         ConnAck ack = loginOk(connectFrame(app.key(), device, app.token(device), 60));
-        ping();
-        assertThat(read().frameType()).isEqualTo(FrameType.PONG);
+        pingPong();
         await().atMost(Duration.ofSeconds(5)).until(() -> node.sessionIndex().find(app.key(), device) != null);
         return ack;
     }
@@ -125,6 +124,18 @@ public final class TestDevice implements AutoCloseable {
 
     public void ping() throws IOException {
         sendRaw(new byte[] {(byte) FrameType.PING_VALUE, 0});
+    }
+
+    /** Sends PING and expects PONG as the next frame: the node has handled every frame sent before it. */
+    public void pingPong() throws IOException {
+        ping();
+        assertThat(read().frameType()).as("answer to PING").isEqualTo(FrameType.PONG);
+    }
+
+    /** As {@link #pingPong()}, with the PONG due within {@code timeout}. */
+    public void pingPong(Duration timeout) throws IOException {
+        ping();
+        assertThat(read(timeout).frameType()).as("answer to PING").isEqualTo(FrameType.PONG);
     }
 
     public void ack(long... ids) throws IOException {

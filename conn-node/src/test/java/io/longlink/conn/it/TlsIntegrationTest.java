@@ -66,8 +66,7 @@ class TlsIntegrationTest {
 
                 try (TestDevice d = TestDevice.connectTls(node.deviceAddress(), tls)) {
                     d.loginOk(app.connectFrame("secure", 60));
-                    d.ping();
-                    assertThat(d.read().frameType()).isEqualTo(FrameType.PONG);
+                    d.pingPong();
                 }
                 // a plaintext CONNECT is not a TLS record: the handshake fails and the socket closes
                 try (TestDevice plain = TestDevice.connect(node.deviceAddress())) {
