@@ -41,13 +41,19 @@ class DuplicateLoginIntegrationTest {
         assertThat(frames.get(1).error().getCode()).isEqualTo(ErrorCode.KICKED);
     }
 
+    /** {@code older} logs in as {@code device}, then {@code newer}, which kicks it: the newer's CONNACK. */
+    private static ConnAck takeOver(TestDevice older, TestDevice newer, String device) throws IOException {
+        login(older, device);
+        ConnAck ack = login(newer, device);
+        assertKicked(older);
+        return ack;
+    }
+
     @Test
     void connect_whenSameDeviceTwiceOnOneNode_thenFirstKickedAndRouteNamesSecond() throws Exception {
         try (TestDevice first = TestDevice.connect(conn.node().deviceAddress());
              TestDevice second = TestDevice.connect(conn.node().deviceAddress())) {
-            login(first, "same-node");
-            ConnAck ack = login(second, "same-node");
-            assertKicked(first);
+            ConnAck ack = takeOver(first, second, "same-node");
             assertThat(conn.route("same-node")).isEqualTo(conn.node().nodeId() + "|" + ack.getSessionId());
             assertThat(conn.session("same-node").connectionIdText()).isEqualTo(ack.getSessionId());
             second.pingPong();
@@ -58,9 +64,7 @@ class DuplicateLoginIntegrationTest {
     void connect_whenSameDeviceOnAnotherNode_thenOldKickedThroughGrpcAndRouteNamesNew() throws Exception {
         try (TestDevice old = TestDevice.connect(conn.node().deviceAddress());
              TestDevice fresh = TestDevice.connect(conn.peer().deviceAddress())) {
-            login(old, "roamer");
-            ConnAck ack = login(fresh, "roamer");
-            assertKicked(old);
+            ConnAck ack = takeOver(old, fresh, "roamer");
             assertThat(conn.route("roamer")).isEqualTo(conn.peer().nodeId() + "|" + ack.getSessionId());
             await().atMost(Duration.ofSeconds(5)).until(() -> conn.session("roamer") == null);
             // the old connection's close deleted nothing: its compare-and-delete saw the new value
