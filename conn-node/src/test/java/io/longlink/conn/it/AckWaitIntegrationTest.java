@@ -37,6 +37,13 @@ class AckWaitIntegrationTest {
         return batch;
     }
 
+    /** Sends {@code id} to {@code device} as one awaited copy and reads it on {@code d}: the batch id. */
+    private static long sendAwaitedAndRead(TestDevice d, Duration wait, String device, long id) throws Exception {
+        long batch = sendAwaited(wait, device, id);
+        assertThat(d.read().push().getMessageId()).isEqualTo(id);
+        return batch;
+    }
+
     private static double acked() {
         return conn.metric("longlink_conn_acked_total");
     }
@@ -54,8 +61,7 @@ class AckWaitIntegrationTest {
             // an entry under the same id shows the in-time ACK removes nothing: such a copy was never stored
             conn.redis().addToInbox(conn.app().key(), "prompt", 101);
             double before = acked();
-            long batch = sendAwaited(LONG_WAIT, "prompt", 101);
-            assertThat(d.read().push().getMessageId()).isEqualTo(101);
+            long batch = sendAwaitedAndRead(d, LONG_WAIT, "prompt", 101);
             d.ack(101);
 
             assertThat(answeredWithin(EARLY, batch)).containsExactly(Outcome.ACKED);
@@ -67,8 +73,7 @@ class AckWaitIntegrationTest {
     @Test
     void awaited_whenDeviceDoesNotAck_thenWrittenWhenTheWaitEndsAndTheLateAckRemovesTheStoredEntry() throws Exception {
         try (TestDevice d = conn.liveDevice("mute")) {
-            long batch = sendAwaited(Duration.ofMillis(300), "mute", 201);
-            assertThat(d.read().push().getMessageId()).isEqualTo(201);
+            long batch = sendAwaitedAndRead(d, Duration.ofMillis(300), "mute", 201);
 
             assertThat(answeredWithin(Duration.ofSeconds(5), batch)).containsExactly(Outcome.WRITTEN);
             conn.redis().addToInbox(conn.app().key(), "mute", 201); // what the router does with a WRITTEN copy
@@ -80,20 +85,17 @@ class AckWaitIntegrationTest {
     @Test
     void awaited_whenDeviceLeftACopyUnacked_thenItsNextCopyIsNotAwaitedUntilItAcksAgain() throws Exception {
         try (TestDevice d = conn.liveDevice("lagging")) {
-            long first = sendAwaited(Duration.ofMillis(200), "lagging", 301);
-            assertThat(d.read().push().getMessageId()).isEqualTo(301);
+            long first = sendAwaitedAndRead(d, Duration.ofMillis(200), "lagging", 301);
             assertThat(answeredWithin(Duration.ofSeconds(5), first)).containsExactly(Outcome.WRITTEN);
 
             // no ACK since: the node does not hold a batch for this device again
-            long second = sendAwaited(LONG_WAIT, "lagging", 302);
-            assertThat(d.read().push().getMessageId()).isEqualTo(302);
+            long second = sendAwaitedAndRead(d, LONG_WAIT, "lagging", 302);
             assertThat(answeredWithin(EARLY, second)).containsExactly(Outcome.WRITTEN);
 
             // once it acknowledges again, its copies are awaited again
             d.ack(301, 302);
             d.pingPong(); // its PONG comes after the node handled the ACK
-            long third = sendAwaited(LONG_WAIT, "lagging", 303);
-            assertThat(d.read().push().getMessageId()).isEqualTo(303);
+            long third = sendAwaitedAndRead(d, LONG_WAIT, "lagging", 303);
             d.ack(303);
             assertThat(answeredWithin(EARLY, third)).containsExactly(Outcome.ACKED);
         }
@@ -129,8 +131,7 @@ class AckWaitIntegrationTest {
     @Test
     void awaited_whenConnectionClosesBeforeItsAck_thenWrittenWhenTheWaitEnds() throws Exception {
         TestDevice d = conn.liveDevice("dropper");
-        long batch = sendAwaited(Duration.ofMillis(500), "dropper", 601);
-        assertThat(d.read().push().getMessageId()).isEqualTo(601);
+        long batch = sendAwaitedAndRead(d, Duration.ofMillis(500), "dropper", 601);
         d.close();
 
         assertThat(answeredWithin(Duration.ofSeconds(5), batch)).containsExactly(Outcome.WRITTEN);
