@@ -81,6 +81,13 @@ class BroadcastReplayIntegrationTest {
         return catchUp(d, app, device, login(d, app, device, 0));
     }
 
+    /** A device that connects, catches up and goes without an ACK: the ids it was sent. */
+    private static List<Long> catchUpWithoutAck(TestRedis.App app, String device) throws Exception {
+        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
+            return connectAndCatchUp(d, app, device);
+        }
+    }
+
     @Test
     void connect_whenBroadcastLoggedBeforeConnect_thenDeliveredOnceAndSeenMovesOnAck() throws Exception {
         TestRedis.App app = conn.redis().newApp();
@@ -126,18 +133,15 @@ class BroadcastReplayIntegrationTest {
     void reconnect_whenReplayAcked_thenNotReplayedAgain_andWhenNotAcked_thenReplayedAgain() throws Exception {
         TestRedis.App app = conn.redis().newApp();
         Push first = broadcast(app, null);
-        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
-            assertThat(connectAndCatchUp(d, app, "returning")).containsExactly(first.getMessageId());
-        } // gone without ACK: at-least-once, so it comes again
+        assertThat(catchUpWithoutAck(app, "returning")).containsExactly(first.getMessageId());
+        // gone without ACK: at-least-once, so it comes again
         try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
             assertThat(connectAndCatchUp(d, app, "returning")).containsExactly(first.getMessageId());
             d.ack(first.getMessageId());
             await().atMost(Duration.ofSeconds(5)).until(() -> conn.redis().seen(app.key(), "returning") != null);
         }
         Push second = broadcast(app, null);
-        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
-            assertThat(connectAndCatchUp(d, app, "returning")).containsExactly(second.getMessageId());
-        }
+        assertThat(catchUpWithoutAck(app, "returning")).containsExactly(second.getMessageId());
     }
 
     @Test
@@ -214,10 +218,8 @@ class BroadcastReplayIntegrationTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> RedisKeys.inboxMember(logged.get(REPLAY_MAX - 1))
                     .equals(conn.redis().seen(app.key(), "long-gone")));
         }
-        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
-            assertThat(connectAndCatchUp(d, app, "long-gone")).containsExactlyElementsOf(logged.subList(REPLAY_MAX,
-                    REPLAY_MAX + 2));
-        }
+        assertThat(catchUpWithoutAck(app, "long-gone"))
+                .containsExactlyElementsOf(logged.subList(REPLAY_MAX, REPLAY_MAX + 2));
     }
 
     @Test
@@ -233,9 +235,7 @@ class BroadcastReplayIntegrationTest {
         TestRedis.await(conn.redis().commands().zadd(RedisKeys.broadcastLog(app.key()), 0,
                 "not-an-id".getBytes(StandardCharsets.US_ASCII)));
         Push fine = broadcast(app, null);
-        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
-            assertThat(connectAndCatchUp(d, app, "robust")).containsExactly(fine.getMessageId());
-        }
+        assertThat(catchUpWithoutAck(app, "robust")).containsExactly(fine.getMessageId());
     }
 
     @Test
@@ -243,8 +243,6 @@ class BroadcastReplayIntegrationTest {
         TestRedis.App app = conn.redis().newApp();
         Push b = broadcast(app, null);
         TestRedis.await(conn.redis().commands().scriptFlush()); // a restart or failover empties the cache
-        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
-            assertThat(connectAndCatchUp(d, app, "after-flush")).containsExactly(b.getMessageId());
-        }
+        assertThat(catchUpWithoutAck(app, "after-flush")).containsExactly(b.getMessageId());
     }
 }
