@@ -66,7 +66,7 @@ class RouterAckWaitIntegrationTest {
     void unicast_whenWrittenButNotAckedInTime_thenStoredAfterTheAnswerAndBeforeTheCommit() throws Exception {
         FakeConnNode conn = h.connNode("conn-a");
         conn.hold = new CountDownLatch(1);
-        RouterNode router = h.startRouterLinked(Map.of(RouterSettings.ACK_WAIT_MS, 250,
+        h.startRouterLinked(Map.of(RouterSettings.ACK_WAIT_MS, 250,
                 RouterSettings.DELIVER_TIMEOUT_MS, 60_000), 1);
         h.set(RedisKeys.route(h.appKey, "silent"), "conn-a|c-22");
         PushCommand cmd = Commands.toDevices(h.appKey, 3600, "silent", "away");
@@ -108,7 +108,7 @@ class RouterAckWaitIntegrationTest {
             }
             return Outcome.WRITTEN;
         };
-        RouterNode router = h.startRouterLinked(Map.of(), 1);
+        h.startRouterLinked(Map.of(), 1);
         h.set(routeKey, "conn-a|c-31");
         PushCommand cmd = Commands.toDevices(h.appKey, 3600, "hopper");
 
@@ -129,7 +129,7 @@ class RouterAckWaitIntegrationTest {
         // c-51 acknowledges at once; c-52 refuses the awaited copy, then takes the plain resend
         conn.outcome = d -> d.getConnectionId().equals("c-51") ? Outcome.ACKED
                 : d.getAwaitAck() ? Outcome.REJECTED : Outcome.WRITTEN;
-        RouterNode router = h.startRouterLinked(Map.of(), 1);
+        h.startRouterLinked(Map.of(), 1);
         h.set(RedisKeys.route(h.appKey, "quick"), "conn-a|c-51");
         h.set(RedisKeys.route(h.appKey, "sluggish"), "conn-a|c-52");
         PushCommand cmd = Commands.toDevices(h.appKey, 3600, "quick", "sluggish");
@@ -149,7 +149,7 @@ class RouterAckWaitIntegrationTest {
     void unicast_whenSlowReaderRefusedAwaitedCopy_thenSentAgainOnceStoredSoItsRedrainFindsIt() throws Exception {
         FakeConnNode conn = h.connNode("conn-a");
         conn.outcome = d -> Outcome.REJECTED; // still unwritable the second time
-        RouterNode router = h.startRouterLinked(Map.of(), 1);
+        h.startRouterLinked(Map.of(), 1);
         h.set(RedisKeys.route(h.appKey, "sluggish"), "conn-a|c-41");
         PushCommand cmd = Commands.toDevices(h.appKey, 3600, "sluggish");
 

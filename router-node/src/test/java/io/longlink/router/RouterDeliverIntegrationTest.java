@@ -27,7 +27,7 @@ class RouterDeliverIntegrationTest {
         FakeConnNode stuck = h.connNode("conn-stuck");
         stuck.hold = new CountDownLatch(1);
         FakeConnNode healthy = h.connNode("conn-ok");
-        RouterNode router = h.startRouterLinked(Map.of(RouterSettings.DELIVER_TIMEOUT_MS, 500,
+        h.startRouterLinked(Map.of(RouterSettings.DELIVER_TIMEOUT_MS, 500,
                 RouterSettings.DELIVER_RETRIES, 0), 2);
         h.set(RedisKeys.route(h.appKey, "on-stuck"), "conn-stuck|c-1");
         h.set(RedisKeys.route(h.appKey, "on-ok"), "conn-ok|c-2");

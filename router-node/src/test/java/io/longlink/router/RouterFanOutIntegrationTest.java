@@ -25,7 +25,7 @@ class RouterFanOutIntegrationTest {
     void tags_whenTtl_thenFanOutToEveryLiveNodeAndBroadcastLogEntry() throws Exception {
         FakeConnNode a = h.connNode("conn-a");
         FakeConnNode b = h.connNode("conn-b");
-        RouterNode router = h.startRouterLinked(Map.of(RouterSettings.BROADCAST_LOG_MAX, 2), 2);
+        h.startRouterLinked(Map.of(RouterSettings.BROADCAST_LOG_MAX, 2), 2);
         TagFilter filter = TagFilter.newBuilder().addAnyOf("vip").addNoneOf("muted").build();
         PushCommand cmd = Commands.toTags(h.appKey, 3600, filter, 1500);
 
@@ -69,7 +69,7 @@ class RouterFanOutIntegrationTest {
     @Test
     void broadcast_whenOnlineOnly_thenFanOutWithoutLogOrBody() throws Exception {
         FakeConnNode a = h.connNode("conn-a");
-        RouterNode router = h.startRouterLinked(Map.of(), 1);
+        h.startRouterLinked(Map.of(), 1);
         PushCommand cmd = Commands.broadcast(h.appKey, 0);
 
         h.publish(h.appKey, cmd);
@@ -84,7 +84,7 @@ class RouterFanOutIntegrationTest {
     void fanOut_whenManyInOneBatch_thenAtMostMaxInflightPerConnNodeAndAllSent() throws Exception {
         FakeConnNode a = h.connNode("conn-a");
         a.fanOutDelayMs = 100;
-        RouterNode router = h.startRouterLinked(Map.of(RouterSettings.FANOUT_MAX_INFLIGHT, 2), 1);
+        h.startRouterLinked(Map.of(RouterSettings.FANOUT_MAX_INFLIGHT, 2), 1);
         PushCommand[] cmds = new PushCommand[10];
         for (int i = 0; i < cmds.length; i++) {
             cmds[i] = Commands.broadcast(h.appKey, 0);
@@ -103,7 +103,7 @@ class RouterFanOutIntegrationTest {
     void fanOut_whenSpread_thenBatchCommittedWithoutWaitingAndCountedWhenAnswered() throws Exception {
         FakeConnNode a = h.connNode("conn-a");
         a.fanOutHold = new CountDownLatch(1);
-        RouterNode router = h.startRouterLinked(Map.of(RouterSettings.FANOUT_TIMEOUT_MS, 500), 1);
+        h.startRouterLinked(Map.of(RouterSettings.FANOUT_TIMEOUT_MS, 500), 1);
         PushCommand cmd = Commands.toTags(h.appKey, 600, TagFilter.newBuilder().addAnyOf("all").build(), 5_000);
 
         h.publish(h.appKey, cmd);

@@ -78,7 +78,7 @@ class RouterNodeIntegrationTest {
     void commit_whenAckWaitOffAndConnNodeHasNotAnswered_thenStoredButNotCommittedUntilItDoes() throws Exception {
         FakeConnNode slow = h.connNode("conn-slow");
         slow.hold = new CountDownLatch(1);
-        RouterNode router = h.startRouterLinked(Map.of(RouterSettings.DELIVER_TIMEOUT_MS, 60_000,
+        h.startRouterLinked(Map.of(RouterSettings.DELIVER_TIMEOUT_MS, 60_000,
                 RouterSettings.ACK_WAIT_MS, 0), 1);
         h.set(RedisKeys.route(h.appKey, "d1"), "conn-slow|c-1");
         PushCommand cmd = Commands.toDevices(h.appKey, 3600, "d1");

@@ -25,7 +25,7 @@ class RouterUnicastIntegrationTest {
     @Test
     void unicast_whenAckWaitOff_thenStoredFirstThenDeliveredOverDeliverAndCounted() throws Exception {
         FakeConnNode conn = h.connNode("conn-a");
-        RouterNode router = h.startRouterLinked(Map.of(RouterSettings.ACK_WAIT_MS, 0), 1);
+        h.startRouterLinked(Map.of(RouterSettings.ACK_WAIT_MS, 0), 1);
         h.set(RedisKeys.route(h.appKey, "phone-1"), "conn-a|c-17");
         PushCommand cmd = Commands.toDevices(h.appKey, 600, "phone-1");
 
@@ -68,7 +68,7 @@ class RouterUnicastIntegrationTest {
     @Test
     void unicast_whenSameCommandRoutedAgain_thenFirstRoutingStatusKeptAndRetryCountedOnTop() throws Exception {
         FakeConnNode conn = h.connNode("conn-a");
-        RouterNode router = h.startRouterLinked(Map.of(), 1);
+        h.startRouterLinked(Map.of(), 1);
         h.set(RedisKeys.route(h.appKey, "again"), "conn-a|c-3");
         PushCommand cmd = Commands.toDevices(h.appKey, 600, "again", "offline-too");
 
@@ -89,7 +89,7 @@ class RouterUnicastIntegrationTest {
     @Test
     void unicast_whenRoutedAgainAfterCrashBeforeStatus_thenStatusWrittenByTheRetry() throws Exception {
         FakeConnNode conn = h.connNode("conn-a");
-        RouterNode router = h.startRouterLinked(Map.of(), 1);
+        h.startRouterLinked(Map.of(), 1);
         h.set(RedisKeys.route(h.appKey, "crashy"), "conn-a|c-4");
         PushCommand cmd = Commands.toDevices(h.appKey, 600, "crashy");
         // a router stored the body, delivered, and crashed before its status write and commit
@@ -106,7 +106,7 @@ class RouterUnicastIntegrationTest {
     void unicast_whenConnNodeSaysNotHere_thenMessageStaysInInboxAndCountsStored() throws Exception {
         FakeConnNode conn = h.connNode("conn-a");
         conn.outcome = d -> Outcome.NOT_HERE;
-        RouterNode router = h.startRouterLinked(Map.of(), 1);
+        h.startRouterLinked(Map.of(), 1);
         h.set(RedisKeys.route(h.appKey, "moved"), "conn-a|c-2");
         PushCommand cmd = Commands.toDevices(h.appKey, 3600, "moved");
 
@@ -120,7 +120,7 @@ class RouterUnicastIntegrationTest {
     @Test
     void onlineOnly_whenDeviceOffline_thenNothingStoredAndWhenOnlineDeliveredWithoutInbox() throws Exception {
         FakeConnNode conn = h.connNode("conn-a");
-        RouterNode router = h.startRouterLinked(Map.of(), 1);
+        h.startRouterLinked(Map.of(), 1);
         h.set(RedisKeys.route(h.appKey, "on"), "conn-a|c-3");
         PushCommand cmd = Commands.toDevices(h.appKey, 0, "on", "off");
 
@@ -151,7 +151,7 @@ class RouterUnicastIntegrationTest {
     @Test
     void inbox_whenSameCollapseKey_thenNewerReplacesOlderAndOlderArrivingLateIsDropped() throws Exception {
         FakeConnNode conn = h.connNode("conn-a");
-        RouterNode router = h.startRouterLinked(Map.of(), 1);
+        h.startRouterLinked(Map.of(), 1);
         PushCommand older = Commands.collapsing(h.appKey, "fan", "score");
         PushCommand unrelated = Commands.toDevices(h.appKey, 3600, "fan");
         PushCommand newer = Commands.collapsing(h.appKey, "fan", "score");
