@@ -26,7 +26,7 @@ class RouterAckWaitIntegrationTest {
     @Test
     void unicast_whenDeviceAcksWithinAckWait_thenNeverInTheInboxAndCountedAcked() throws Exception {
         FakeConnNode conn = ackingConnNodeBehindRouter();
-        h.set(RedisKeys.route(h.appKey, "quick"), "conn-a|c-21");
+        h.route("quick", "conn-a|c-21");
         PushCommand cmd = Commands.toDevices(h.appKey, 600, "quick");
 
         h.publish(h.appKey + ":quick", cmd);
@@ -46,7 +46,7 @@ class RouterAckWaitIntegrationTest {
     @Test
     void unicast_whenOneCopyAckedAndOneStored_thenAckedIncrementedNotOverwritten() throws Exception {
         FakeConnNode conn = ackingConnNodeBehindRouter();
-        h.set(RedisKeys.route(h.appKey, "quick"), "conn-a|c-23");
+        h.route("quick", "conn-a|c-23");
         PushCommand cmd = Commands.toDevices(h.appKey, 600, "quick", "away");
         // a conn-node's count for the stored copy, acknowledged late, that landed before the router's
         h.redis.async().hset(RedisKeys.stat(id(cmd)), "acked", bytes("1")).get();
@@ -68,7 +68,7 @@ class RouterAckWaitIntegrationTest {
         conn.hold = new CountDownLatch(1);
         h.startRouterLinked(Map.of(RouterSettings.ACK_WAIT_MS, 250,
                 RouterSettings.DELIVER_TIMEOUT_MS, 60_000), 1);
-        h.set(RedisKeys.route(h.appKey, "silent"), "conn-a|c-22");
+        h.route("silent", "conn-a|c-22");
         PushCommand cmd = Commands.toDevices(h.appKey, 3600, "silent", "away");
 
         h.publish(h.appKey, cmd);
@@ -130,8 +130,8 @@ class RouterAckWaitIntegrationTest {
         conn.outcome = d -> d.getConnectionId().equals("c-51") ? Outcome.ACKED
                 : d.getAwaitAck() ? Outcome.REJECTED : Outcome.WRITTEN;
         h.startRouterLinked(Map.of(), 1);
-        h.set(RedisKeys.route(h.appKey, "quick"), "conn-a|c-51");
-        h.set(RedisKeys.route(h.appKey, "sluggish"), "conn-a|c-52");
+        h.route("quick", "conn-a|c-51");
+        h.route("sluggish", "conn-a|c-52");
         PushCommand cmd = Commands.toDevices(h.appKey, 3600, "quick", "sluggish");
         // the late ACK of the resent copy, counted by its conn-node before the router's status
         h.redis.async().hset(RedisKeys.stat(id(cmd)), "acked", bytes("1")).get();
@@ -150,7 +150,7 @@ class RouterAckWaitIntegrationTest {
         FakeConnNode conn = h.connNode("conn-a");
         conn.outcome = d -> Outcome.REJECTED; // still unwritable the second time
         h.startRouterLinked(Map.of(), 1);
-        h.set(RedisKeys.route(h.appKey, "sluggish"), "conn-a|c-41");
+        h.route("sluggish", "conn-a|c-41");
         PushCommand cmd = Commands.toDevices(h.appKey, 3600, "sluggish");
 
         h.publish(h.appKey + ":sluggish", cmd);

@@ -32,7 +32,7 @@ class RouterClusterIntegrationTest {
         for (int i = 0; i < 60; i++) {
             String device = "d" + i;
             if (i % 2 == 0) {
-                h.set(RedisKeys.route(h.appKey, device), "conn-a|c" + i);
+                h.route(device, "conn-a|c" + i);
                 online.add(device);
             } else {
                 offline.add(device);

@@ -2,6 +2,7 @@ package io.longlink.router;
 
 import static io.longlink.router.Commands.id;
 import static io.longlink.router.RouterHarness.WAIT;
+import static io.longlink.router.RouterHarness.metric;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -29,8 +30,8 @@ class RouterDeliverIntegrationTest {
         FakeConnNode healthy = h.connNode("conn-ok");
         h.startRouterLinked(Map.of(RouterSettings.DELIVER_TIMEOUT_MS, 500,
                 RouterSettings.DELIVER_RETRIES, 0), 2);
-        h.set(RedisKeys.route(h.appKey, "on-stuck"), "conn-stuck|c-1");
-        h.set(RedisKeys.route(h.appKey, "on-ok"), "conn-ok|c-2");
+        h.route("on-stuck", "conn-stuck|c-1");
+        h.route("on-ok", "conn-ok|c-2");
         PushCommand cmd = Commands.toDevices(h.appKey, 3600, "on-stuck", "on-ok");
 
         long start = System.nanoTime();
@@ -52,7 +53,7 @@ class RouterDeliverIntegrationTest {
         conn.unansweredBatches.set(1);
         RouterNode router = h.startRouterLinked(Map.of(RouterSettings.DELIVER_TIMEOUT_MS, 300,
                 RouterSettings.DELIVER_RETRY_BACKOFF_MS, 400, RouterSettings.LINK_RETRY_MS, 100), 1);
-        h.set(RedisKeys.route(h.appKey, "d1"), "conn-late|c-1");
+        h.route("d1", "conn-late|c-1");
         PushCommand cmd = Commands.toDevices(h.appKey, 3600, "d1");
 
         h.publish(h.appKey + ":d1", cmd);
@@ -76,7 +77,7 @@ class RouterDeliverIntegrationTest {
         RouterNode router = h.startRouterLinked(Map.of(RouterSettings.DELIVER_TIMEOUT_MS, 200,
                 RouterSettings.DELIVER_RETRIES, 2, RouterSettings.DELIVER_RETRY_BACKOFF_MS, 300,
                 RouterSettings.LINK_RETRY_MS, 100), 1);
-        h.set(RedisKeys.route(h.appKey, "d1"), "conn-dead|c-1");
+        h.route("d1", "conn-dead|c-1");
 
         h.publish(h.appKey + ":d1", Commands.toDevices(h.appKey, 3600, "d1"));
 
@@ -87,9 +88,7 @@ class RouterDeliverIntegrationTest {
     }
 
     private static double retries(RouterNode router, String result) {
-        Double v = router.metrics().getSampleValue("longlink_router_deliver_retries_total", new String[] {"result"},
-                new String[] {result});
-        return v == null ? 0 : v;
+        return metric(router, "longlink_router_deliver_retries_total", "result", result);
     }
 
     @Test
@@ -98,7 +97,7 @@ class RouterDeliverIntegrationTest {
         RouterNode router = h.startRouterLinked(Map.of(), 1);
         conn.leave();
         await().atMost(WAIT).until(() -> router.connNodeLinks() == 0);
-        h.set(RedisKeys.route(h.appKey, "left-behind"), "conn-a|c-1");
+        h.route("left-behind", "conn-a|c-1");
         PushCommand cmd = Commands.toDevices(h.appKey, 3600, "left-behind");
 
         h.publish(h.appKey, cmd);

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.longlink.common.config.Setting;
 import io.longlink.common.lifecycle.NodeSettings;
+import io.longlink.common.redis.RedisKeys;
 import io.longlink.common.redis.RedisStore;
 import io.longlink.common.testing.NodeEnv;
 import io.longlink.proto.command.PushCommand;
@@ -183,12 +184,17 @@ final class RouterHarness implements BeforeEachCallback, AfterEachCallback, Auto
         return redis.async().get(key).get(5, TimeUnit.SECONDS);
     }
 
+    /** Routes the test app's {@code device} to {@code route} ({@code node|connection}), as its conn-node does. */
+    void route(String device, String route) throws Exception {
+        set(RedisKeys.route(appKey, device), route);
+    }
+
     void set(String key, String value) throws Exception {
         redis.async().set(key, value.getBytes(StandardCharsets.UTF_8)).get(5, TimeUnit.SECONDS);
     }
 
     List<String> inbox(String device) throws Exception {
-        return redis.async().zrange(io.longlink.common.redis.RedisKeys.inbox(appKey, device), 0, -1)
+        return redis.async().zrange(RedisKeys.inbox(appKey, device), 0, -1)
                 .get(5, TimeUnit.SECONDS).stream().map(b -> new String(b, StandardCharsets.UTF_8)).toList();
     }
 
@@ -198,9 +204,15 @@ final class RouterHarness implements BeforeEachCallback, AfterEachCallback, Auto
 
     Map<String, String> stat(long id) throws Exception {
         Map<String, String> out = new HashMap<>();
-        redis.async().hgetall(io.longlink.common.redis.RedisKeys.stat(id)).get(5, TimeUnit.SECONDS)
+        redis.async().hgetall(RedisKeys.stat(id)).get(5, TimeUnit.SECONDS)
                 .forEach((k, v) -> out.put(k, new String(v, StandardCharsets.UTF_8)));
         return out;
+    }
+
+    /** A labelled sample of {@code router}'s metrics, 0 when it has none yet. */
+    static double metric(RouterNode router, String name, String label, String value) {
+        Double v = router.metrics().getSampleValue(name, new String[] {label}, new String[] {value});
+        return v == null ? 0 : v;
     }
 
     static byte[] bytes(String s) {

@@ -2,6 +2,7 @@ package io.longlink.router;
 
 import static io.longlink.router.Commands.id;
 import static io.longlink.router.RouterHarness.WAIT;
+import static io.longlink.router.RouterHarness.metric;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -80,7 +81,7 @@ class RouterNodeIntegrationTest {
         slow.hold = new CountDownLatch(1);
         h.startRouterLinked(Map.of(RouterSettings.DELIVER_TIMEOUT_MS, 60_000,
                 RouterSettings.ACK_WAIT_MS, 0), 1);
-        h.set(RedisKeys.route(h.appKey, "d1"), "conn-slow|c-1");
+        h.route("d1", "conn-slow|c-1");
         PushCommand cmd = Commands.toDevices(h.appKey, 3600, "d1");
 
         h.publish(h.appKey + ":d1", cmd);
@@ -109,8 +110,7 @@ class RouterNodeIntegrationTest {
                     .until(() -> mine.committed() < mine.produced());
             await().atMost(WAIT).until(() -> mine.committed() == mine.produced());
             assertThat(mine.inbox("patient")).containsExactly(RedisKeys.inboxMember(id(cmd)));
-            assertThat(router.metrics().getSampleValue("longlink_router_batches_total", new String[] {"result"},
-                    new String[] {"retried"})).isGreaterThanOrEqualTo(1.0);
+            assertThat(metric(router, "longlink_router_batches_total", "result", "retried")).isGreaterThanOrEqualTo(1.0);
         }
     }
 
@@ -125,8 +125,7 @@ class RouterNodeIntegrationTest {
 
         await().atMost(WAIT).until(() -> h.committed() == h.produced());
         assertThat(h.inbox("after")).containsExactly(RedisKeys.inboxMember(id(good)));
-        assertThat(router.metrics().getSampleValue("longlink_router_commands_total", new String[] {"result"},
-                new String[] {"unreadable"})).isEqualTo(2.0);
+        assertThat(metric(router, "longlink_router_commands_total", "result", "unreadable")).isEqualTo(2.0);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.longlink.router;
 import static io.longlink.router.Commands.id;
 import static io.longlink.router.RouterHarness.WAIT;
 import static io.longlink.router.RouterHarness.bytes;
+import static io.longlink.router.RouterHarness.metric;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -26,7 +27,7 @@ class RouterUnicastIntegrationTest {
     void unicast_whenAckWaitOff_thenStoredFirstThenDeliveredOverDeliverAndCounted() throws Exception {
         FakeConnNode conn = h.connNode("conn-a");
         h.startRouterLinked(Map.of(RouterSettings.ACK_WAIT_MS, 0), 1);
-        h.set(RedisKeys.route(h.appKey, "phone-1"), "conn-a|c-17");
+        h.route("phone-1", "conn-a|c-17");
         PushCommand cmd = Commands.toDevices(h.appKey, 600, "phone-1");
 
         h.publish(h.appKey + ":phone-1", cmd);
@@ -53,7 +54,7 @@ class RouterUnicastIntegrationTest {
     void unicast_whenOfflineOrRouteToDeadNode_thenInboxOnlyAndCountedStored() throws Exception {
         FakeConnNode conn = h.connNode("conn-a");
         h.startRouter(Map.of());
-        h.set(RedisKeys.route(h.appKey, "ghost"), "conn-gone|c-1");
+        h.route("ghost", "conn-gone|c-1");
         PushCommand cmd = Commands.toDevices(h.appKey, 3600, "nobody", "ghost");
 
         h.publish(h.appKey, cmd);
@@ -69,7 +70,7 @@ class RouterUnicastIntegrationTest {
     void unicast_whenSameCommandRoutedAgain_thenFirstRoutingStatusKeptAndRetryCountedOnTop() throws Exception {
         FakeConnNode conn = h.connNode("conn-a");
         h.startRouterLinked(Map.of(), 1);
-        h.set(RedisKeys.route(h.appKey, "again"), "conn-a|c-3");
+        h.route("again", "conn-a|c-3");
         PushCommand cmd = Commands.toDevices(h.appKey, 600, "again", "offline-too");
 
         h.publish(h.appKey, cmd);
@@ -90,7 +91,7 @@ class RouterUnicastIntegrationTest {
     void unicast_whenRoutedAgainAfterCrashBeforeStatus_thenStatusWrittenByTheRetry() throws Exception {
         FakeConnNode conn = h.connNode("conn-a");
         h.startRouterLinked(Map.of(), 1);
-        h.set(RedisKeys.route(h.appKey, "crashy"), "conn-a|c-4");
+        h.route("crashy", "conn-a|c-4");
         PushCommand cmd = Commands.toDevices(h.appKey, 600, "crashy");
         // a router stored the body, delivered, and crashed before its status write and commit
         h.redis.async().set(RedisKeys.message(id(cmd)), cmd.getPush().toByteArray()).get();
@@ -107,7 +108,7 @@ class RouterUnicastIntegrationTest {
         FakeConnNode conn = h.connNode("conn-a");
         conn.outcome = d -> Outcome.NOT_HERE;
         h.startRouterLinked(Map.of(), 1);
-        h.set(RedisKeys.route(h.appKey, "moved"), "conn-a|c-2");
+        h.route("moved", "conn-a|c-2");
         PushCommand cmd = Commands.toDevices(h.appKey, 3600, "moved");
 
         h.publish(h.appKey + ":moved", cmd);
@@ -121,7 +122,7 @@ class RouterUnicastIntegrationTest {
     void onlineOnly_whenDeviceOffline_thenNothingStoredAndWhenOnlineDeliveredWithoutInbox() throws Exception {
         FakeConnNode conn = h.connNode("conn-a");
         h.startRouterLinked(Map.of(), 1);
-        h.set(RedisKeys.route(h.appKey, "on"), "conn-a|c-3");
+        h.route("on", "conn-a|c-3");
         PushCommand cmd = Commands.toDevices(h.appKey, 0, "on", "off");
 
         h.publish(h.appKey, cmd);
@@ -165,7 +166,7 @@ class RouterUnicastIntegrationTest {
                 StandardCharsets.UTF_8)).isEqualTo(RedisKeys.inboxMember(id(newer)));
 
         // a late copy of the older one (e.g. a retried batch) must neither come back nor be delivered
-        h.set(RedisKeys.route(h.appKey, "fan"), "conn-a|c-1");
+        h.route("fan", "conn-a|c-1");
         h.publish(h.appKey + ":fan", older);
         await().atMost(WAIT).until(() -> h.committed() == h.produced());
         assertThat(h.inbox("fan")).containsExactly(RedisKeys.inboxMember(id(unrelated)), RedisKeys.inboxMember(id(newer)));
@@ -193,7 +194,7 @@ class RouterUnicastIntegrationTest {
     void revoked_whenRevokedBeforeRouting_thenNoBodyAndNothingDelivered() throws Exception {
         FakeConnNode conn = h.connNode("conn-a");
         RouterNode router = h.startRouterLinked(Map.of(), 1);
-        h.set(RedisKeys.route(h.appKey, "r1"), "conn-a|c-1");
+        h.route("r1", "conn-a|c-1");
         PushCommand cmd = Commands.toDevices(h.appKey, 3600, "r1");
         // what Revoke leaves: revoked_ms and the tombstone (an empty value) in place of the body
         h.redis.async().hset(RedisKeys.stat(id(cmd)), "revoked_ms", bytes("1")).get();
@@ -208,7 +209,6 @@ class RouterUnicastIntegrationTest {
         assertThat(h.inbox("r1")).isSubsetOf(RedisKeys.inboxMember(id(cmd)));
         assertThat(conn.deliveries).isEmpty();
         assertThat(h.stat(id(cmd))).as("a revoked message gets no routing status").containsOnlyKeys("revoked_ms");
-        assertThat(router.metrics().getSampleValue("longlink_router_commands_total", new String[] {"result"},
-                new String[] {"revoked"})).isEqualTo(1.0);
+        assertThat(metric(router, "longlink_router_commands_total", "result", "revoked")).isEqualTo(1.0);
     }
 }
