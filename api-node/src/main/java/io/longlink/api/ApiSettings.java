@@ -1,10 +1,7 @@
 package io.longlink.api;
 
 import io.longlink.common.config.Setting;
-import io.longlink.common.kafka.KafkaSettings;
 import io.longlink.common.lifecycle.NodeSettings;
-import io.longlink.common.redis.RedisSettings;
-import java.util.ArrayList;
 import java.util.List;
 
 /** Every api-node setting. */
@@ -57,13 +54,9 @@ public final class ApiSettings {
     }
 
     public static List<Setting<?>> all() {
-        List<Setting<?>> all = new ArrayList<>(NodeSettings.common(ADMIN_PORT));
-        all.addAll(RedisSettings.all());
-        all.addAll(KafkaSettings.all());
-        all.addAll(List.of(GRPC_HOST, GRPC_PORT, GRPC_THREADS, TLS_CERT, TLS_KEY, ADMIN_TOKEN, AUTH_CACHE_MS,
-                AUTH_CACHE_MAX, TOKEN_TTL_SECONDS, REQUEST_ID_TTL_SECONDS, STATUS_RETENTION_SECONDS,
-                KAFKA_TIMEOUT_MS, KAFKA_LINGER_MS, MAX_INFLIGHT_PUSHES, ALIAS_MAX_DEVICES, DEVICE_MAX_TAGS, TAG_REFRESH_TIMEOUT_MS, RECEIPT_STREAMS_MAX,
-                RECEIPT_QUEUE_MAX));
-        return List.copyOf(all);
+        return NodeSettings.forRole(ADMIN_PORT, List.of(GRPC_HOST, GRPC_PORT, GRPC_THREADS, TLS_CERT, TLS_KEY,
+                ADMIN_TOKEN, AUTH_CACHE_MS, AUTH_CACHE_MAX, TOKEN_TTL_SECONDS, REQUEST_ID_TTL_SECONDS,
+                STATUS_RETENTION_SECONDS, KAFKA_TIMEOUT_MS, KAFKA_LINGER_MS, MAX_INFLIGHT_PUSHES, ALIAS_MAX_DEVICES,
+                DEVICE_MAX_TAGS, TAG_REFRESH_TIMEOUT_MS, RECEIPT_STREAMS_MAX, RECEIPT_QUEUE_MAX));
     }
 }

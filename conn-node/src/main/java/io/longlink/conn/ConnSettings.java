@@ -3,9 +3,7 @@ package io.longlink.conn;
 import io.longlink.common.config.Config;
 import io.longlink.common.config.ConfigException;
 import io.longlink.common.config.Setting;
-import io.longlink.common.kafka.KafkaSettings;
 import io.longlink.common.lifecycle.NodeSettings;
-import io.longlink.common.redis.RedisSettings;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -130,18 +128,14 @@ public final class ConnSettings {
     }
 
     public static List<Setting<?>> all() {
-        List<Setting<?>> all = new ArrayList<>(NodeSettings.common(ADMIN_PORT));
-        all.addAll(RedisSettings.all());
-        all.addAll(KafkaSettings.all());
-        all.addAll(List.of(DEVICE_HOST, DEVICE_PORT, BACKLOG, GRPC_HOST, GRPC_PORT, IO_THREADS, TLS_CERT, TLS_KEY,
-                MAX_FRAME_BYTES, RECV_BUFFER_BYTES, SO_SNDBUF, WRITE_LOW_WATER, WRITE_HIGH_WATER, SLOW_READER_MS,
-                CONNECT_TIMEOUT_MS, HEARTBEAT_MIN_S, HEARTBEAT_MAX_S, HEARTBEAT_DEFAULT_S, IDLE_FACTOR,
-                TIMER_TICK_MS, APP_CACHE_SIZE, APP_CACHE_TTL_MS, APP_CACHE_NEGATIVE_TTL_MS, ROUTE_TTL_MS,
-                REDIS_BATCH_SIZE, REDIS_BATCH_QUEUE, KICK_TIMEOUT_MS, INBOX_PAGE, INBOX_DRAIN_MAX, PENDING_MAX,
-                MAX_TAGS, REPLAY_PAGE, REPLAY_MAX, DELIVER_WINDOW, GRPC_MAX_MESSAGE_BYTES, FANOUT_MAX_CONCURRENT,
-                FANOUT_SPREADS_MAX, RECEIPTS_ENABLED, RECEIPTS_LINGER_MS, RECEIPTS_QUEUE, RECEIPTS_MAX_BLOCK_MS,
-                DRAIN_RATE_PER_S, DRAIN_RETRY_AFTER_MS, LOAD_PUBLISH_MS));
-        return List.copyOf(all);
+        return NodeSettings.forRole(ADMIN_PORT, List.of(DEVICE_HOST, DEVICE_PORT, BACKLOG, GRPC_HOST, GRPC_PORT,
+                IO_THREADS, TLS_CERT, TLS_KEY, MAX_FRAME_BYTES, RECV_BUFFER_BYTES, SO_SNDBUF, WRITE_LOW_WATER,
+                WRITE_HIGH_WATER, SLOW_READER_MS, CONNECT_TIMEOUT_MS, HEARTBEAT_MIN_S, HEARTBEAT_MAX_S,
+                HEARTBEAT_DEFAULT_S, IDLE_FACTOR, TIMER_TICK_MS, APP_CACHE_SIZE, APP_CACHE_TTL_MS,
+                APP_CACHE_NEGATIVE_TTL_MS, ROUTE_TTL_MS, REDIS_BATCH_SIZE, REDIS_BATCH_QUEUE, KICK_TIMEOUT_MS,
+                INBOX_PAGE, INBOX_DRAIN_MAX, PENDING_MAX, MAX_TAGS, REPLAY_PAGE, REPLAY_MAX, DELIVER_WINDOW,
+                GRPC_MAX_MESSAGE_BYTES, FANOUT_MAX_CONCURRENT, FANOUT_SPREADS_MAX, RECEIPTS_ENABLED, RECEIPTS_LINGER_MS,
+                RECEIPTS_QUEUE, RECEIPTS_MAX_BLOCK_MS, DRAIN_RATE_PER_S, DRAIN_RETRY_AFTER_MS, LOAD_PUBLISH_MS));
     }
 
     /** Checks between settings, reported like single-setting problems. */

@@ -1,10 +1,7 @@
 package io.longlink.router;
 
 import io.longlink.common.config.Setting;
-import io.longlink.common.kafka.KafkaSettings;
 import io.longlink.common.lifecycle.NodeSettings;
-import io.longlink.common.redis.RedisSettings;
-import java.util.ArrayList;
 import java.util.List;
 
 /** Every router-node setting. */
@@ -73,15 +70,10 @@ public final class RouterSettings {
     }
 
     public static List<Setting<?>> all() {
-        List<Setting<?>> all = new ArrayList<>(NodeSettings.common(ADMIN_PORT));
-        all.addAll(RedisSettings.all());
-        all.addAll(KafkaSettings.all());
-        all.addAll(List.of(CONSUMER_GROUP, COMMAND_PARTITIONS, RECEIPT_PARTITIONS, REPLICATION_FACTOR,
-                MAX_POLL_RECORDS, COMMIT_INTERVAL_MS, BATCH_MAX_TARGETS, INBOX_MAX, BROADCAST_LOG_MAX, DELIVER_BATCH_MAX,
-                DELIVER_MAX_INFLIGHT, FANOUT_MAX_INFLIGHT, DELIVER_TIMEOUT_MS, ACK_WAIT_MS, ACKED_BODY_RETENTION_SECONDS,
-                FANOUT_TIMEOUT_MS, LINK_RETRY_MS, DELIVER_RETRIES,
-                DELIVER_RETRY_BACKOFF_MS, DELIVER_RETRY_QUEUE_MAX, RETRY_BACKOFF_MS,
-                STORED_RECEIPTS));
-        return List.copyOf(all);
+        return NodeSettings.forRole(ADMIN_PORT, List.of(CONSUMER_GROUP, COMMAND_PARTITIONS, RECEIPT_PARTITIONS,
+                REPLICATION_FACTOR, MAX_POLL_RECORDS, COMMIT_INTERVAL_MS, BATCH_MAX_TARGETS, INBOX_MAX,
+                BROADCAST_LOG_MAX, DELIVER_BATCH_MAX, DELIVER_MAX_INFLIGHT, FANOUT_MAX_INFLIGHT, DELIVER_TIMEOUT_MS,
+                ACK_WAIT_MS, ACKED_BODY_RETENTION_SECONDS, FANOUT_TIMEOUT_MS, LINK_RETRY_MS, DELIVER_RETRIES,
+                DELIVER_RETRY_BACKOFF_MS, DELIVER_RETRY_QUEUE_MAX, RETRY_BACKOFF_MS, STORED_RECEIPTS));
     }
 }

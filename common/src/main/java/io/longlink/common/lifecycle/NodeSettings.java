@@ -1,6 +1,9 @@
 package io.longlink.common.lifecycle;
 
 import io.longlink.common.config.Setting;
+import io.longlink.common.kafka.KafkaSettings;
+import io.longlink.common.redis.RedisSettings;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Settings every node role has. Role modules add their own list. */
@@ -29,5 +32,17 @@ public final class NodeSettings {
     public static List<Setting<?>> common(Setting<Integer> adminPort) {
         return List.of(NODE_ID, ADVERTISE_HOST, ADMIN_HOST, adminPort, ZK_CONNECT, ZK_NAMESPACE,
                 ZK_SESSION_TIMEOUT_MS, ZK_CONNECT_TIMEOUT_MS, SHUTDOWN_TIMEOUT_MS);
+    }
+
+    /**
+     * Every setting of a role, in the order its --help and docs/operations.md list them: the common
+     * ones with the role's admin port, Redis, Kafka, then the role's {@code own}.
+     */
+    public static List<Setting<?>> forRole(Setting<Integer> adminPort, List<Setting<?>> own) {
+        List<Setting<?>> all = new ArrayList<>(common(adminPort));
+        all.addAll(RedisSettings.all());
+        all.addAll(KafkaSettings.all());
+        all.addAll(own);
+        return List.copyOf(all);
     }
 }
