@@ -29,13 +29,16 @@ public final class DeviceToken {
 
     public static String mint(String secret, String appKey, String deviceId, long expiresAtEpochSeconds) {
         requireNonNull(secret, "secret");
+        if (secret.isEmpty()) {
+            throw new IllegalArgumentException("secret: empty (expected the app's secret)");
+        }
         return VERSION + "." + expiresAtEpochSeconds + "." + Base64.getUrlEncoder().withoutPadding()
                 .encodeToString(mac(secret, appKey, deviceId, expiresAtEpochSeconds));
     }
 
     /** Checks a token; the outcome says which part failed. */
     public static Verdict verify(String token, String secret, String appKey, String deviceId, long nowEpochSeconds) {
-        if (token == null || secret == null) {
+        if (token == null || secret == null || secret.isEmpty()) {
             return Verdict.BAD;
         }
         int first = token.indexOf('.');
@@ -44,14 +47,15 @@ public final class DeviceToken {
             return Verdict.BAD;
         }
         long expiry;
-        byte[] given;
         try {
             expiry = Long.parseLong(token, first + 1, second, 10);
-            given = Base64.getUrlDecoder().decode(token.substring(second + 1));
-        } catch (IllegalArgumentException e) {
+        } catch (NumberFormatException e) {
             return Verdict.BAD;
         }
-        if (!MessageDigest.isEqual(given, mac(secret, appKey, deviceId, expiry))) {
+        // One spelling per token: the expiry and the signature must read exactly as mint writes them
+        // (no leading zeros or sign, no base64 padding, no stray low bits in the last character).
+        byte[] expected = mint(secret, appKey, deviceId, expiry).getBytes(StandardCharsets.UTF_8);
+        if (!MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8), expected)) {
             return Verdict.BAD;
         }
         return expiry < nowEpochSeconds ? Verdict.EXPIRED : Verdict.VALID;
