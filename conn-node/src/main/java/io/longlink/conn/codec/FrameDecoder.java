@@ -115,6 +115,11 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         errors.reject(ctx.channel(), code, reason);
     }
 
+    /** Bytes waiting for the rest of their frame (at most one frame's header and body). */
+    int heldBytes() {
+        return actualReadableBytes();
+    }
+
     /** The frame types a device may send. */
     static boolean isDeviceFrame(int type) {
         return type == FrameType.CONNECT_VALUE || type == FrameType.PING_VALUE || type == FrameType.ACK_VALUE
