@@ -18,11 +18,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RedisServer implements AutoCloseable {
     private final int port;
-    private final Process process;
+    private final List<String> command;
     private final Path dir;
+    /** The running process; replaced by {@link #restart}. */
+    private volatile Process process;
 
-    private RedisServer(int port, Process process, Path dir) {
+    private RedisServer(int port, List<String> command, Process process, Path dir) {
         this.port = port;
+        this.command = command;
         this.process = process;
         this.dir = dir;
     }
@@ -38,9 +41,7 @@ public final class RedisServer implements AutoCloseable {
                         "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no",
                         "--dir", dir.toString(), "--logfile", dir.resolve("redis.log").toString()));
                 cmd.addAll(List.of(extraArgs));
-                Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                        .redirectOutput(dir.resolve("stdout.log").toFile()).start();
-                RedisServer server = new RedisServer(port, p, dir);
+                RedisServer server = new RedisServer(port, List.copyOf(cmd), launch(cmd, dir), dir);
                 if (server.awaitPing(10_000)) {
                     return server;
                 }
@@ -52,6 +53,32 @@ public final class RedisServer implements AutoCloseable {
             }
         }
         throw last;
+    }
+
+    private static Process launch(List<String> cmd, Path dir) throws IOException {
+        return new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("stdout.log").toFile())).start();
+    }
+
+    /** Stops the process (SIGTERM, as an operator would), keeping its port and folder for {@link #restart}. */
+    public void stop() {
+        stop(process);
+    }
+
+    /** Starts the process again on the same port and folder, after {@link #stop}; returns once it answers PING. */
+    public void restart() {
+        if (process.isAlive()) {
+            throw new IllegalStateException("redis-server on port " + port + " is running");
+        }
+        try {
+            process = launch(command, dir);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot restart redis-server on port " + port, e);
+        }
+        if (!awaitPing(10_000)) {
+            throw new IllegalStateException("redis-server did not answer PING on port " + port + " after a restart;"
+                    + " see " + dir.resolve("redis.log"));
+        }
     }
 
     public int port() {
@@ -133,16 +160,20 @@ public final class RedisServer implements AutoCloseable {
 
     @Override
     public void close() {
-        process.destroy();
+        stop(process);
+        deleteQuietly(dir);
+    }
+
+    private static void stop(Process p) {
+        p.destroy();
         try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            process.destroyForcibly();
+            p.destroyForcibly();
         }
-        deleteQuietly(dir);
     }
 
     static void deleteQuietly(Path dir) {

@@ -36,6 +36,22 @@ class InfraIntegrationTest {
     }
 
     @Test
+    void redis_whenStoppedAndRestarted_thenRefusesMeanwhileAndAnswersAgainOnTheSamePort() {
+        try (RedisServer own = RedisServer.start()) {
+            int port = own.port();
+            assertThat(own.command("SET k v")).isEqualTo("+OK");
+
+            own.stop();
+            assertThat(own.command("PING")).startsWith("-ERR");
+
+            own.restart();
+            assertThat(own.port()).isEqualTo(port);
+            assertThat(own.command("PING")).isEqualTo("+PONG");
+            assertThat(own.command("GET k")).as("no persistence: a restart starts empty").isEqualTo("$-1");
+        }
+    }
+
+    @Test
     void redisCluster_hasThreeMastersCoveringAllSlots(RedisClusterServer cluster) {
         assertThat(cluster.uris()).hasSize(3);
         String info = cluster.nodes().get(0).command("CLUSTER INFO");
