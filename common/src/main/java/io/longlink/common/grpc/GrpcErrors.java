@@ -14,12 +14,14 @@ import io.grpc.stub.StreamObserver;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
+import io.longlink.common.log.LogThrottle;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.RetriableException;
@@ -36,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * <li>a status exception keeps its status;
  * <li>a {@link RejectedExecutionException} (overload, shutdown) is RESOURCE_EXHAUSTED;
  * <li>Redis or Kafka unavailable or timed out, and any timeout, are UNAVAILABLE naming what did not
- * answer (the caller may retry);
+ * answer (the caller may retry). While a store is down every call fails this way: such failures are
+ * logged at most once a second per store, with the count of the ones not logged and no stack trace;
  * <li>anything else is a bug: INTERNAL naming only the exception class, logged once with its stack,
  * never with request content. A plain IllegalArgumentException is such a bug, not a refusal.
  * </ul>
@@ -45,12 +48,20 @@ public final class GrpcErrors implements ServerInterceptor {
     private static final Logger log = LoggerFactory.getLogger(GrpcErrors.class);
 
     private final String node;
+    private final LogThrottle redisFailures;
+    private final LogThrottle kafkaFailures;
 
     /**
      * @param node what the node is called in messages: {@code api-node}, {@code conn-node}
      */
     public GrpcErrors(String node) {
+        this(node, System::nanoTime);
+    }
+
+    GrpcErrors(String node, LongSupplier nanoClock) {
         this.node = requireNonNull(node, "node");
+        this.redisFailures = new LogThrottle(nanoClock);
+        this.kafkaFailures = new LogThrottle(nanoClock);
     }
 
     public StatusRuntimeException exception(Throwable t) {
@@ -72,17 +83,19 @@ public final class GrpcErrors implements ServerInterceptor {
             return Status.RESOURCE_EXHAUSTED.withDescription(node + " is busy or stopping: " + e.getMessage());
         }
         if (e instanceof RedisCommandTimeoutException || e instanceof RedisConnectionException) {
+            storm(redisFailures, "redis", e);
             return Status.UNAVAILABLE.withDescription("redis: " + e.getMessage() + " (retry later)");
         }
         if (e instanceof RedisException) {
-            log.warn("redis command failed", e);
+            storm(redisFailures, "redis", e);
             return Status.UNAVAILABLE.withDescription("redis: " + e.getMessage());
         }
         if (e instanceof RetriableException || e instanceof org.apache.kafka.common.errors.TimeoutException) {
+            storm(kafkaFailures, "kafka", e);
             return Status.UNAVAILABLE.withDescription("kafka: " + e.getMessage() + " (retry later)");
         }
         if (e instanceof KafkaException) {
-            log.warn("kafka call failed", e);
+            storm(kafkaFailures, "kafka", e);
             return Status.UNAVAILABLE.withDescription("kafka: " + e.getMessage());
         }
         if (e instanceof TimeoutException) {
@@ -94,6 +107,14 @@ public final class GrpcErrors implements ServerInterceptor {
         log.error("unexpected failure in a gRPC call", e);
         return Status.INTERNAL.withDescription("internal error (" + e.getClass().getSimpleName() + "); see " + node
                 + " log");
+    }
+
+    /** A call failed because {@code store} did not answer: one line a second at most, without the stack. */
+    private static void storm(LogThrottle throttle, String store, Throwable e) {
+        long held = throttle.pass();
+        if (held >= 0) {
+            log.warn("{} failed; calls answered UNAVAILABLE error=\"{}\" failures_not_logged={}", store, e, held);
+        }
     }
 
     /**

@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Named.named;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
@@ -15,6 +13,8 @@ import io.grpc.ServerCallHandler;
 import io.grpc.Status;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisException;
+import io.longlink.common.testing.LogCapture;
 import io.longlink.common.testing.RecordingObserver;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -26,16 +26,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.errors.TimeoutException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.slf4j.LoggerFactory;
 
 class GrpcErrorsTest {
     private static final MethodDescriptor<String, String> METHOD = MethodDescriptor.<String, String>newBuilder()
@@ -43,19 +43,8 @@ class GrpcErrorsTest {
             .setRequestMarshaller(new Utf8()).setResponseMarshaller(new Utf8()).build();
 
     private final GrpcErrors errors = new GrpcErrors("test-node");
-    private final Logger logger = (Logger) LoggerFactory.getLogger(GrpcErrors.class);
-    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
-
-    @BeforeEach
-    void captureLog() {
-        logged.start();
-        logger.addAppender(logged);
-    }
-
-    @AfterEach
-    void releaseLog() {
-        logger.detachAppender(logged);
-    }
+    @RegisterExtension
+    final LogCapture logged = new LogCapture(GrpcErrors.class);
 
     @Test
     void status_whenRefusalWrapped_thenItsCodeAndMessage() {
@@ -64,7 +53,7 @@ class GrpcErrorsTest {
 
         assertThat(s.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
         assertThat(s.getDescription()).isEqualTo("payload: 5000 bytes (expected: at most 4096)");
-        assertThat(logged.list).isEmpty();
+        assertThat(logged.events()).isEmpty();
     }
 
     static Stream<Arguments> status_thenMappedCodeAndDescription() {
@@ -114,6 +103,44 @@ class GrpcErrorsTest {
     }
 
     @Test
+    void status_whenRedisRejectsEveryCallOfAStorm_thenUnavailableAndOneLineWithoutStack() {
+        for (int i = 0; i < 200; i++) {
+            Status s = errors.status(new CompletionException(
+                    new RedisException("Currently not connected. Commands are rejected.")));
+
+            assertThat(s.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+            assertThat(s.getDescription()).isEqualTo("redis: Currently not connected. Commands are rejected.");
+        }
+
+        assertThat(logged.events()).singleElement().satisfies(e -> {
+            assertThat(e.getLevel()).isEqualTo(Level.WARN);
+            assertThat(e.getFormattedMessage()).contains("redis").contains("Currently not connected");
+            assertThat(e.getThrowableProxy()).isNull();
+        });
+    }
+
+    @Test
+    void status_whenAStoreStaysDown_thenOneLineASecondPerStoreCountingTheFailuresNotLogged() {
+        AtomicLong nanos = new AtomicLong();
+        GrpcErrors clocked = new GrpcErrors("test-node", nanos::get);
+        for (int i = 0; i < 5; i++) {
+            clocked.status(new RedisConnectionException("Connection refused"));
+        }
+        clocked.status(new NotEnoughReplicasException("isr"));
+        nanos.addAndGet(TimeUnit.SECONDS.toNanos(1));
+        clocked.status(new RedisCommandTimeoutException("Command timed out"));
+
+        assertThat(logged.events()).extracting(ILoggingEvent::getFormattedMessage).containsExactly(
+                "redis failed; calls answered UNAVAILABLE error=\"io.lettuce.core.RedisConnectionException:"
+                        + " Connection refused\" failures_not_logged=0",
+                "kafka failed; calls answered UNAVAILABLE error=\"org.apache.kafka.common.errors."
+                        + "NotEnoughReplicasException: isr\" failures_not_logged=0",
+                "redis failed; calls answered UNAVAILABLE error=\"io.lettuce.core.RedisCommandTimeoutException:"
+                        + " Command timed out\" failures_not_logged=4");
+        assertThat(logged.events()).allSatisfy(e -> assertThat(e.getThrowableProxy()).isNull());
+    }
+
+    @Test
     void status_whenKafkaRetriable_thenUnavailable() {
         assertThat(errors.status(new NotEnoughReplicasException("isr")).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
     }
@@ -132,7 +159,7 @@ class GrpcErrorsTest {
         assertThat(s.getCode()).isEqualTo(Status.Code.INTERNAL);
         assertThat(s.getDescription()).doesNotContain("secret-bearing")
                 .isEqualTo("internal error (IllegalStateException); see test-node log");
-        assertThat(logged.list).singleElement().satisfies(e -> {
+        assertThat(logged.events()).singleElement().satisfies(e -> {
             assertThat(e.getLevel()).isEqualTo(Level.ERROR);
             assertThat(e.getFormattedMessage()).doesNotContain("secret-bearing");
             assertThat(e.getThrowableProxy().getMessage()).isEqualTo("secret-bearing detail");
