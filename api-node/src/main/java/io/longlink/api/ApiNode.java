@@ -27,6 +27,7 @@ import io.longlink.common.grpc.GrpcErrors;
 import io.longlink.common.kafka.KafkaSettings;
 import io.longlink.common.lifecycle.BaseNode;
 import io.longlink.common.lifecycle.NodeSettings;
+import io.longlink.common.redis.RedisSettings;
 import io.longlink.common.redis.RedisStore;
 import java.io.File;
 import java.io.IOException;
@@ -66,7 +67,9 @@ public final class ApiNode extends BaseNode {
         KafkaSettings.checkReachable(bootstrap, config.get(KafkaSettings.START_TIMEOUT_MS));
         redis = RedisStore.open(config);
         // PushBatch status writes switch auto-flush on their connection: it must be one nobody else uses
-        batchRedis = RedisStore.open(config);
+        // (opened without a second durability check of the same Redis)
+        batchRedis = RedisStore.open(config.get(RedisSettings.URIS), config.get(RedisSettings.CLUSTER),
+                config.get(RedisSettings.TIMEOUT_MS));
         lease = new WorkerIdLease(zk, nodeId);
         lease.acquire();
         connNodes = new Membership(zk, CONN_ROLE);

@@ -12,10 +12,14 @@ public final class RedisSettings {
     public static final Setting<Integer> TIMEOUT_MS = Setting.intRange("redis.timeout-ms", 5_000, 100, 60_000,
             "Command timeout and start-up connect timeout");
 
+    public static final Setting<Boolean> REQUIRE_DURABLE = Setting.bool("redis.require-durable", false,
+            "true = refuse to start when Redis is not set up to keep what it acknowledged (appendonly yes,"
+                    + " appendfsync everysec or always, maxmemory-policy noeviction); false = log a warning");
+
     private RedisSettings() {
     }
 
     public static List<Setting<?>> all() {
-        return List.of(URIS, CLUSTER, TIMEOUT_MS);
+        return List.of(URIS, CLUSTER, TIMEOUT_MS, REQUIRE_DURABLE);
     }
 }

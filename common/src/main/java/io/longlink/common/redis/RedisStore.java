@@ -17,9 +17,12 @@ import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.longlink.common.config.Config;
+import io.longlink.common.config.ConfigException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,19 +39,34 @@ public final class RedisStore implements AutoCloseable {
     private final StatefulConnection<String, byte[]> connection;
     private final RedisClusterAsyncCommands<String, byte[]> async;
     private final boolean cluster;
+    /** host:port of a standalone Redis, the seed URIs of a Cluster. */
+    private final String address;
 
     private RedisStore(AutoCloseable client, ClientResources resources, StatefulConnection<String, byte[]> connection,
-                       RedisClusterAsyncCommands<String, byte[]> async, boolean cluster) {
+                       RedisClusterAsyncCommands<String, byte[]> async, boolean cluster, String address) {
         this.client = client;
         this.resources = resources;
         this.connection = connection;
         this.async = async;
         this.cluster = cluster;
+        this.address = address;
     }
 
-    public static RedisStore open(Config config) {
-        return open(config.get(RedisSettings.URIS), config.get(RedisSettings.CLUSTER),
+    /**
+     * Opens the node's Redis and checks that it keeps what it acknowledges ({@link RedisDurability}).
+     *
+     * @throws ConfigException when {@code redis.require-durable} is true and a Redis setting is unsafe
+     */
+    public static RedisStore open(Config config) throws ConfigException {
+        RedisStore store = open(config.get(RedisSettings.URIS), config.get(RedisSettings.CLUSTER),
                 config.get(RedisSettings.TIMEOUT_MS));
+        try {
+            RedisDurability.check(store, config.get(RedisSettings.REQUIRE_DURABLE), config.get(RedisSettings.TIMEOUT_MS));
+        } catch (ConfigException | RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        return store;
     }
 
     /**
@@ -78,7 +96,7 @@ public final class RedisStore implements AutoCloseable {
                     for (RedisClusterNode node : conn.getPartitions()) {
                         conn.getConnection(node.getUri().getHost(), node.getUri().getPort());
                     }
-                    RedisStore store = new RedisStore(c::shutdown, resources, conn, conn.async(), true);
+                    RedisStore store = new RedisStore(c::shutdown, resources, conn, conn.async(), true, uris);
                     store.ping(timeoutMs);
                     return store;
                 } catch (RuntimeException e) {
@@ -95,7 +113,8 @@ public final class RedisStore implements AutoCloseable {
             try {
                 StatefulRedisConnection<String, byte[]> conn = c.connect(CODEC);
                 conn.setTimeout(timeout);
-                RedisStore store = new RedisStore(c::shutdown, resources, conn, conn.async(), false);
+                RedisStore store = new RedisStore(c::shutdown, resources, conn, conn.async(), false,
+                        parsed.get(0).getHost() + ":" + parsed.get(0).getPort());
                 store.ping(timeoutMs);
                 return store;
             } catch (RuntimeException e) {
@@ -123,6 +142,7 @@ public final class RedisStore implements AutoCloseable {
         return cluster;
     }
 
+
     /** Stops auto-flush so that the next commands go out in one write; pair with {@link #flushBatch}. */
     public void startBatch() {
         connection.setAutoFlushCommands(false);
@@ -131,6 +151,24 @@ public final class RedisStore implements AutoCloseable {
     public void flushBatch() {
         connection.flushCommands();
         connection.setAutoFlushCommands(true);
+    }
+
+    /**
+     * CONFIG GET of {@code parameters} on every Redis node (each node of a Cluster), by node address.
+     * A node that refuses or does not answer fails the whole call.
+     */
+    Map<String, Map<String, String>> configGet(int timeoutMs, String... parameters) throws Exception {
+        Map<String, Map<String, String>> out = new LinkedHashMap<>();
+        if (connection instanceof StatefulRedisClusterConnection<String, byte[]> c) {
+            for (RedisClusterNode node : c.getPartitions()) {
+                RedisURI uri = node.getUri();
+                out.put(uri.getHost() + ":" + uri.getPort(), c.getConnection(uri.getHost(), uri.getPort()).async()
+                        .configGet(parameters).get(timeoutMs, TimeUnit.MILLISECONDS));
+            }
+        } else if (connection instanceof StatefulRedisConnection<String, byte[]> c) {
+            out.put(address, c.async().configGet(parameters).get(timeoutMs, TimeUnit.MILLISECONDS));
+        }
+        return out;
     }
 
     private void ping(int timeoutMs) {
