@@ -28,6 +28,8 @@ import java.util.function.LongSupplier;
 public final class MessageStore {
     private static final LuaScript REVOKE = LuaScript.resource(MessageStore.class, "revoke.lua");
 
+    private final RedisStore store;
+    private final RedisStore batchStore;
     private final RedisClusterAsyncCommands<String, byte[]> redis;
     private final StatusWrites unaryWrites;
     private final StatusWrites batchWrites;
@@ -38,10 +40,17 @@ public final class MessageStore {
      * @param batchRedis a connection for PushBatch status writes only (its auto-flush is switched per batch)
      */
     public MessageStore(RedisStore redis, RedisStore batchRedis, long requestIdTtlMs, long statusRetentionMs) {
-        this.redis = requireNonNull(redis, "redis").async();
+        this.store = requireNonNull(redis, "redis");
+        this.batchStore = requireNonNull(batchRedis, "batchRedis");
+        this.redis = redis.async();
         this.unaryWrites = StatusWrites.shared(redis, statusRetentionMs);
-        this.batchWrites = StatusWrites.pipelined(requireNonNull(batchRedis, "batchRedis"), statusRetentionMs);
+        this.batchWrites = StatusWrites.pipelined(batchRedis, statusRetentionMs);
         this.requestIdTtlMs = requestIdTtlMs;
+    }
+
+    /** False while a connection the status writes need is down: a push then could not be given its status. */
+    boolean connected() {
+        return store.isConnected() && batchStore.isConnected();
     }
 
     /**

@@ -6,6 +6,7 @@ import io.grpc.Status;
 import io.longlink.api.id.MessageIds;
 import io.longlink.common.grpc.GrpcErrors;
 import io.longlink.common.grpc.Refusal;
+import io.longlink.common.log.LogThrottle;
 import io.longlink.proto.api.PushBatchResponse;
 import io.longlink.proto.api.PushError;
 import io.longlink.proto.api.PushResponse;
@@ -45,6 +46,7 @@ public final class PushAcceptor {
     private final PushMetrics metrics;
     private final int maxInFlight;
     private final GrpcErrors errors;
+    private final LogThrottle statusFailureLog = new LogThrottle();
     /** Pushes of started runs that are not answered yet: the admission limit's count. */
     private final AtomicInteger inFlight = new AtomicInteger();
 
@@ -68,8 +70,13 @@ public final class PushAcceptor {
      * Kafka on this node, so an overloaded node refuses at once (before producing anything, so a
      * retry cannot duplicate) instead of letting calls run into their deadlines after Kafka has
      * their commands. A call is always admitted when nothing else is in flight, whatever its size.
+     * While Redis is disconnected every call is refused with UNAVAILABLE, also before producing.
      */
     private void admit(int pushes) {
+        if (!messages.connected()) {
+            // Kafka would take the push, but its status (owner, acceptance) could not be written
+            throw Refusal.unavailable("redis: not connected; nothing of this call was pushed (retry later)");
+        }
         while (true) {
             int now = inFlight.get();
             if (now > 0 && now + pushes > maxInFlight) {
@@ -263,8 +270,11 @@ public final class PushAcceptor {
             int failures = statusFailures.get();
             if (failures > 0) {
                 // Kafka has the commands: they are accepted even though their status is incomplete
-                log.warn("could not record message status app={} failed_writes={} messages={} error=\"{}\"",
-                        app, failures, size, String.valueOf(statusError));
+                long notLogged = statusFailureLog.pass();
+                if (notLogged >= 0) {
+                    log.warn("could not record message status app={} failed_writes={} messages={} error=\"{}\""
+                            + " calls_not_logged={}", app, failures, size, String.valueOf(statusError), notLogged);
+                }
             }
             if (batch) {
                 for (int i = 0; i < size; i++) {

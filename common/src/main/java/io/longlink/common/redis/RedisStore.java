@@ -16,6 +16,7 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
 import io.longlink.common.config.Config;
 import io.longlink.common.config.ConfigException;
 import java.time.Duration;
@@ -82,7 +83,11 @@ public final class RedisStore implements AutoCloseable {
             uri.setTimeout(timeout);
             return uri;
         }).toList();
-        ClientResources resources = ClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+        // reconnect at least once a second (Lettuce's default backs off to 30 s), so that calls work again
+        // within a second of Redis coming back after an outage
+        ClientResources resources = ClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+                .build();
         try {
             if (cluster) {
                 RedisClusterClient c = RedisClusterClient.create(resources, parsed);
@@ -140,6 +145,11 @@ public final class RedisStore implements AutoCloseable {
 
     public boolean isCluster() {
         return cluster;
+    }
+
+    /** False while the connection is down (Lettuce reconnects by itself; commands meanwhile are refused). */
+    public boolean isConnected() {
+        return connection.isOpen();
     }
 
 
