@@ -21,7 +21,8 @@ public final class ZooKeeperClients {
                 .connectString(connect)
                 .namespace(namespace)
                 .sessionTimeoutMs(sessionTimeoutMs)
-                .connectionTimeoutMs(connectTimeoutMs)
+                // how long an operation waits for a lost connection: never longer than the session lives
+                .connectionTimeoutMs(Math.min(connectTimeoutMs, sessionTimeoutMs))
                 .retryPolicy(new ExponentialBackoffRetry(200, 10, 5_000))
                 .build();
         client.start();

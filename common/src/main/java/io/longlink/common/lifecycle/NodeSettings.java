@@ -19,7 +19,8 @@ public final class NodeSettings {
     public static final Setting<String> ZK_NAMESPACE = Setting.string("zookeeper.namespace", "longlink",
             "ZooKeeper root folder of this cluster");
     public static final Setting<Integer> ZK_SESSION_TIMEOUT_MS = Setting.intRange("zookeeper.session-timeout-ms",
-            15_000, 2_000, 120_000, "ZooKeeper session timeout; a dead node leaves membership after this");
+            6_000, 2_000, 120_000, "ZooKeeper session timeout; a dead node leaves membership after this (ZooKeeper"
+                    + " grants 2 to 20 times its tickTime)");
     public static final Setting<Integer> ZK_CONNECT_TIMEOUT_MS = Setting.intRange("zookeeper.connect-timeout-ms",
             10_000, 500, 120_000, "How long start-up waits for ZooKeeper before failing");
     public static final Setting<Integer> SHUTDOWN_TIMEOUT_MS = Setting.intRange("node.shutdown-timeout-ms",
