@@ -33,6 +33,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class BootstrapAndReceiptsIntegrationTest {
     private static ApiHarness api;
     private static KafkaCluster kafka;
+    private final List<NodeRegistration> registered = new ArrayList<>();
 
     @BeforeAll
     static void setUp(RedisServer redis, TestingServer zk, KafkaCluster kafkaCluster) throws Exception {
@@ -53,36 +55,59 @@ class BootstrapAndReceiptsIntegrationTest {
         api.close();
     }
 
-    @Test
-    void getConnNodes_whenSeveralLive_thenDeviceEndpointsLeastLoadedFirstWithoutCredentials() throws Exception {
-        List<NodeRegistration> regs = new ArrayList<>();
-        try {
-            regs.add(conn("conn-busy", 500, true));
-            regs.add(conn("conn-idle", 10, true));
-            regs.add(conn("conn-mid", 200, true));
-            regs.add(conn("conn-nodevice", 0, false));
-            BootstrapServiceGrpc.BootstrapServiceBlockingStub bootstrap = BootstrapServiceGrpc.newBlockingStub(api.channel);
-            await().atMost(Duration.ofSeconds(10)).until(() ->
-                    bootstrap.getConnNodes(GetConnNodesRequest.newBuilder().setLimit(10).build()).getNodesCount() == 3);
-
-            List<ConnNodeEndpoint> nodes = bootstrap.getConnNodes(GetConnNodesRequest.newBuilder().setLimit(10).build())
-                    .getNodesList();
-            assertThat(nodes).extracting(ConnNodeEndpoint::getNodeId).containsExactly("conn-idle", "conn-mid", "conn-busy");
-            assertThat(nodes.get(0).getAddress()).isEqualTo("10.0.0.1:7000");
-            assertThat(nodes.get(0).getLoad()).isEqualTo(10);
-            assertThat(bootstrap.getConnNodes(GetConnNodesRequest.newBuilder().setLimit(2).build()).getNodesCount()).isEqualTo(2);
-            assertThatThrownBy(() -> bootstrap.getConnNodes(GetConnNodesRequest.newBuilder().setLimit(101).build()))
-                    .isInstanceOf(StatusRuntimeException.class)
-                    .hasMessage("INVALID_ARGUMENT: limit: 101 (expected: 0 (= 3) to 100)");
-        } finally {
-            regs.forEach(NodeRegistration::close);
-        }
+    @AfterEach
+    void deregister() {
+        registered.forEach(NodeRegistration::close);
+        registered.clear();
     }
 
-    private static NodeRegistration conn(String id, long load, boolean device) throws Exception {
+    @Test
+    void getConnNodes_whenSeveralLive_thenDeviceEndpointsLeastLoadedFirstWithoutCredentials() throws Exception {
+        conn("conn-busy", 500, true);
+        conn("conn-idle", 10, true);
+        conn("conn-mid", 200, true);
+        conn("conn-nodevice", 0, false);
+        BootstrapServiceGrpc.BootstrapServiceBlockingStub bootstrap = BootstrapServiceGrpc.newBlockingStub(api.channel);
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                bootstrap.getConnNodes(GetConnNodesRequest.newBuilder().setLimit(10).build()).getNodesCount() == 3);
+
+        List<ConnNodeEndpoint> nodes = bootstrap.getConnNodes(GetConnNodesRequest.newBuilder().setLimit(10).build())
+                .getNodesList();
+        assertThat(nodes).extracting(ConnNodeEndpoint::getNodeId).containsExactly("conn-idle", "conn-mid", "conn-busy");
+        assertThat(nodes.get(0).getAddress()).isEqualTo("10.0.0.1:7000");
+        assertThat(nodes.get(0).getLoad()).isEqualTo(10);
+        assertThat(bootstrap.getConnNodes(GetConnNodesRequest.newBuilder().setLimit(2).build()).getNodesCount()).isEqualTo(2);
+        assertThatThrownBy(() -> bootstrap.getConnNodes(GetConnNodesRequest.newBuilder().setLimit(101).build()))
+                .isInstanceOf(StatusRuntimeException.class)
+                .hasMessage("INVALID_ARGUMENT: limit: 101 (expected: 0 (= 3) to 100)");
+    }
+
+    @Test
+    void getConnNodes_whenANodeDrains_thenNeverOfferedAndTheOthersLeastLoadedFirst() throws Exception {
+        conn("conn-d-idle", 1, true);
+        conn("conn-d-busy", 700, true);
+        NodeRegistration draining = conn("conn-d-draining", 0, true);
+        BootstrapServiceGrpc.BootstrapServiceBlockingStub bootstrap = BootstrapServiceGrpc.newBlockingStub(api.channel);
+        GetConnNodesRequest all = GetConnNodesRequest.newBuilder().setLimit(100).build();
+        await().atMost(Duration.ofSeconds(10)).until(() -> bootstrap.getConnNodes(all).getNodesList().stream()
+                .anyMatch(n -> n.getNodeId().equals("conn-d-draining")));
+
+        // the draining node stays in membership (routers still deliver to its devices) with its flag set
+        draining.markDraining();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> bootstrap.getConnNodes(all).getNodesList().stream()
+                .noneMatch(n -> n.getNodeId().equals("conn-d-draining")));
+        assertThat(bootstrap.getConnNodes(all).getNodesList()).extracting(ConnNodeEndpoint::getNodeId)
+                .containsSubsequence("conn-d-idle", "conn-d-busy").doesNotContain("conn-d-draining");
+        assertThat(api.zk.checkExists().forPath(ZooKeeperPaths.node("conn", "conn-d-draining"))).isNotNull();
+    }
+
+    /** Registers a conn-node entry, removed after the test. */
+    private NodeRegistration conn(String id, long load, boolean device) throws Exception {
         Map<String, String> endpoints = device ? Map.of("device", "10.0.0.1:7000", "grpc", "10.0.0.1:7100")
                 : Map.of("grpc", "10.0.0.2:7100");
         NodeRegistration r = new NodeRegistration(api.zk, new NodeInfo(id, "conn", endpoints, load));
+        registered.add(r);
         r.start(5_000);
         return r;
     }

@@ -17,8 +17,10 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Tells devices where to connect: the {@code device} endpoints of live conn-nodes from ZooKeeper
- * membership, least loaded (fewest connections) first. Needs no credentials: the list is what any
- * device of any app would be told.
+ * membership, least loaded (fewest connections) first, several of them so that a device whose first
+ * choice refuses tries the next at once. A draining node is never offered: it still serves the
+ * devices it holds but takes no new ones. Needs no credentials: the list is what any device of any
+ * app would be told.
  */
 public final class BootstrapGrpcService extends BootstrapServiceGrpc.BootstrapServiceImplBase {
     static final String DEVICE_ENDPOINT = "device";
@@ -41,7 +43,7 @@ public final class BootstrapGrpcService extends BootstrapServiceGrpc.BootstrapSe
                 throw Refusal.invalid("limit", Integer.toUnsignedString(limit), "0 (= " + DEFAULT_LIMIT + ") to " + MAX_LIMIT);
             }
             List<NodeInfo> nodes = connNodes.nodes().stream()
-                    .filter(n -> n.endpoint(DEVICE_ENDPOINT) != null)
+                    .filter(n -> !n.draining() && n.endpoint(DEVICE_ENDPOINT) != null)
                     .sorted(Comparator.comparingLong(NodeInfo::load).thenComparing(NodeInfo::id))
                     .limit(limit == 0 ? DEFAULT_LIMIT : limit)
                     .toList();

@@ -50,11 +50,20 @@ public final class NodeRegistration implements AutoCloseable {
     }
 
     /** Publishes a new load figure (bootstrap orders conn-nodes by it). */
-    public void updateLoad(long load) throws Exception {
+    public synchronized void updateLoad(long load) throws Exception {
         if (load == info.load()) {
             return;
         }
         info = info.withLoad(load);
+        node.setData(info.encode());
+    }
+
+    /**
+     * Flags the entry draining: the node stays a member (routers keep delivering to the devices it
+     * holds) but bootstrap no longer offers it. Later load updates keep the flag.
+     */
+    public synchronized void markDraining() throws Exception {
+        info = info.asDraining();
         node.setData(info.encode());
     }
 
