@@ -98,7 +98,7 @@ public final class ApiNode extends BaseNode {
         tagRefresher = new TagRefresher(connNodes, config.get(ApiSettings.TAG_REFRESH_TIMEOUT_MS), metrics);
         DeviceGrpcService devices = new DeviceGrpcService(new DeviceStore(redis), connNodes, tagRefresher,
                 System::currentTimeMillis, config.get(ApiSettings.TOKEN_TTL_SECONDS),
-                config.get(ApiSettings.ALIAS_MAX_DEVICES), config.get(ApiSettings.DEVICE_MAX_TAGS), errors);
+                config.get(ApiSettings.ALIAS_MAX_DEVICES), errors);
         AppAdminGrpcService admin = new AppAdminGrpcService(appStore, secrets, System::currentTimeMillis, errors);
         BootstrapGrpcService bootstrapService = new BootstrapGrpcService(connNodes, errors);
         AuthInterceptor auth = new AuthInterceptor(secrets, config.get(ApiSettings.ADMIN_TOKEN), executor, errors);

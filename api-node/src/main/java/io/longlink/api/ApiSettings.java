@@ -40,8 +40,6 @@ public final class ApiSettings {
                     + " calls are refused with RESOURCE_EXHAUSTED before anything is produced");
     public static final Setting<Integer> ALIAS_MAX_DEVICES = Setting.intRange("api.alias-max-devices", 100, 1,
             10_000, "Devices one alias may hold");
-    public static final Setting<Integer> DEVICE_MAX_TAGS = Setting.intRange("api.device-max-tags", 100, 1, 1_000,
-            "Tags one device may hold");
     public static final Setting<Integer> TAG_REFRESH_TIMEOUT_MS = Setting.intRange("api.tag-refresh-timeout-ms", 500,
             0, 10_000, "Deadline of the RefreshTags call that AddTags/RemoveTags make to the device's conn-node"
                     + " (best effort); 0 = no call, a connected device gets new tags when it reconnects");
@@ -57,6 +55,6 @@ public final class ApiSettings {
         return NodeSettings.forRole(ADMIN_PORT, List.of(GRPC_HOST, GRPC_PORT, GRPC_THREADS, TLS_CERT, TLS_KEY,
                 ADMIN_TOKEN, AUTH_CACHE_MS, AUTH_CACHE_MAX, TOKEN_TTL_SECONDS, REQUEST_ID_TTL_SECONDS,
                 STATUS_RETENTION_SECONDS, KAFKA_TIMEOUT_MS, KAFKA_LINGER_MS, MAX_INFLIGHT_PUSHES, ALIAS_MAX_DEVICES,
-                DEVICE_MAX_TAGS, TAG_REFRESH_TIMEOUT_MS, RECEIPT_STREAMS_MAX, RECEIPT_QUEUE_MAX));
+                TAG_REFRESH_TIMEOUT_MS, RECEIPT_STREAMS_MAX, RECEIPT_QUEUE_MAX));
     }
 }

@@ -42,7 +42,7 @@ class DeviceApiIntegrationTest {
     @BeforeAll
     static void setUp(RedisServer redisServer, TestingServer zk, KafkaCluster kafka) throws Exception {
         redis = redisServer;
-        api = new ApiHarness(redis, zk, kafka, Map.of(ApiSettings.ALIAS_MAX_DEVICES, 2, ApiSettings.DEVICE_MAX_TAGS, 3));
+        api = new ApiHarness(redis, zk, kafka, Map.of(ApiSettings.ALIAS_MAX_DEVICES, 2));
         app = api.createApp("device-app");
         other = api.createApp("device-other");
         devices = api.stubFor(app, DeviceServiceGrpc::newBlockingStub);
@@ -86,19 +86,33 @@ class DeviceApiIntegrationTest {
     }
 
     @Test
-    void tags_whenAddedAndRemoved_thenDeviceSetFollowsAndLimitHolds() {
+    void tags_whenAddedAndRemoved_thenDeviceSetFollows() {
         assertThat(devices.addTags(TagsRequest.newBuilder().setDeviceId("phone-2").addTags("vip").addTags("beta")
                 .addTags("vip").build()).getTagsList()).containsExactly("beta", "vip");
         assertThat(redis.command("SISMEMBER " + RedisKeys.tags(app.getAppKey(), "phone-2") + " vip")).isEqualTo(":1");
 
-        assertThatThrownBy(() -> devices.addTags(TagsRequest.newBuilder().setDeviceId("phone-2").addTags("x")
-                .addTags("y").build()))
-                .isInstanceOf(StatusRuntimeException.class)
-                .hasMessage("RESOURCE_EXHAUSTED: tags: the device would hold 4 tags (expected: at most api.device-max-tags = 3)");
-
         assertThat(devices.removeTags(TagsRequest.newBuilder().setDeviceId("phone-2").addTags("beta").build())
                 .getTagsList()).containsExactly("vip");
         assertThat(get("phone-2").getTagsList()).containsExactly("vip");
+    }
+
+    @Test
+    void addTags_whenTheDeviceWouldHoldMoreThan64_thenInvalidArgumentNamingTheLimitAndNothingAdded() {
+        TagsRequest.Builder first = TagsRequest.newBuilder().setDeviceId("phone-tags");
+        for (int i = 0; i < 63; i++) {
+            first.addTags("t" + i);
+        }
+        assertThat(devices.addTags(first.build()).getTagsCount()).isEqualTo(63);
+        TagsRequest twoMore = TagsRequest.newBuilder().setDeviceId("phone-tags").addTags("x").addTags("y").build();
+
+        // conn-nodes index at most 64 tags per device: a 65th would never match a tag push
+        assertThatThrownBy(() -> devices.addTags(twoMore))
+                .isInstanceOf(StatusRuntimeException.class)
+                .hasMessage("INVALID_ARGUMENT: tags: the device would hold 65 tags (expected: at most 64 per device)");
+        assertThat(get("phone-tags").getTagsCount()).isEqualTo(63);
+        // re-adding tags it holds changes nothing and stays within the limit
+        assertThat(devices.addTags(TagsRequest.newBuilder().setDeviceId("phone-tags").addTags("t0").addTags("x")
+                .build()).getTagsCount()).isEqualTo(64);
     }
 
     @Test

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.grpc.stub.StreamObserver;
 import io.longlink.api.auth.Caller;
 import io.longlink.api.validation.Fields;
+import io.longlink.common.device.DeviceLimits;
 import io.longlink.common.discovery.Membership;
 import io.longlink.common.grpc.GrpcErrors;
 import io.longlink.common.grpc.Refusal;
@@ -29,7 +30,8 @@ import java.util.function.LongSupplier;
  * Device registration (signed tokens), aliases and tags, kept in the {@link DeviceStore} under the
  * caller's own app key, so an app cannot read or change another app's devices whatever ids it sends.
  *
- * <p>Tags are read by conn-nodes when a device connects; AddTags and RemoveTags also ask the
+ * <p>A device holds at most {@link DeviceLimits#MAX_TAGS_PER_DEVICE} tags, as many as a conn-node
+ * indexes, so every stored tag can match a tag push. Tags are read by conn-nodes when a device connects; AddTags and RemoveTags also ask the
  * conn-node holding the device's connection to reload them ({@link TagRefresher}, best effort, a
  * short deadline) before answering, so tag pushes follow the change without a reconnect.
  */
@@ -42,18 +44,16 @@ public final class DeviceGrpcService extends DeviceServiceGrpc.DeviceServiceImpl
     private final LongSupplier clock;
     private final long tokenTtlSeconds;
     private final int aliasMaxDevices;
-    private final int deviceMaxTags;
     private final GrpcErrors errors;
 
     public DeviceGrpcService(DeviceStore store, Membership connNodes, TagRefresher refresher, LongSupplier clock,
-                             long tokenTtlSeconds, int aliasMaxDevices, int deviceMaxTags, GrpcErrors errors) {
+                             long tokenTtlSeconds, int aliasMaxDevices, GrpcErrors errors) {
         this.store = requireNonNull(store, "store");
         this.connNodes = requireNonNull(connNodes, "connNodes");
         this.refresher = requireNonNull(refresher, "refresher");
         this.clock = requireNonNull(clock, "clock");
         this.tokenTtlSeconds = tokenTtlSeconds;
         this.aliasMaxDevices = aliasMaxDevices;
-        this.deviceMaxTags = deviceMaxTags;
         this.errors = requireNonNull(errors, "errors");
     }
 
@@ -103,9 +103,9 @@ public final class DeviceGrpcService extends DeviceServiceGrpc.DeviceServiceImpl
             String device = Fields.deviceId("device_id", request.getDeviceId());
             Set<String> tags = tags(request);
             return store.tagsAfterAdding(app, device, tags).thenCompose(n -> {
-                if (n > deviceMaxTags) {
-                    throw Refusal.exhausted("tags: the device would hold " + n
-                            + " tags (expected: at most api.device-max-tags = " + deviceMaxTags + ")");
+                if (n > DeviceLimits.MAX_TAGS_PER_DEVICE) {
+                    throw Refusal.invalid("tags", "the device would hold " + n + " tags",
+                            "at most " + DeviceLimits.MAX_TAGS_PER_DEVICE + " per device");
                 }
                 return store.addTags(app, device, tags);
             }).thenCompose(x -> changed(app, device));
