@@ -198,6 +198,18 @@ class PushApiIntegrationTest {
     }
 
     @Test
+    void status_whenCopiesDroppedAndLogEntryTrimmed_thenBothShown() {
+        long id = push.push(toDevices("phone-drop").build()).getMessageId();
+        redis.command("HINCRBY " + RedisKeys.stat(id) + " " + RedisKeys.STAT_DROPPED + " 2");
+        redis.command("HSET " + RedisKeys.stat(id) + " " + RedisKeys.STAT_LOG_TRIMMED_MS + " 1700000000123");
+
+        MessageStatus s = push.getMessageStatus(GetMessageStatusRequest.newBuilder().setMessageId(id).build());
+
+        assertThat(s.getDropped()).isEqualTo(2);
+        assertThat(s.getLogTrimmedAtMs()).isEqualTo(1_700_000_000_123L);
+    }
+
+    @Test
     void status_whenAnotherAppsMessage_thenPermissionDenied() {
         long id = push.push(toDevices("phone-6").build()).getMessageId();
 

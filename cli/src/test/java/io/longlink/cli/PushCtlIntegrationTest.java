@@ -7,6 +7,7 @@ import io.longlink.api.ApiNode;
 import io.longlink.api.ApiSettings;
 import io.longlink.common.discovery.NodeInfo;
 import io.longlink.common.discovery.NodeRegistration;
+import io.longlink.common.redis.RedisKeys;
 import io.longlink.common.redis.RedisSettings;
 import io.longlink.common.testing.NodeEnv;
 import io.longlink.proto.command.PushCommand;
@@ -53,10 +54,12 @@ class PushCtlIntegrationTest {
     private static String receiptTopic;
     private static String namespace;
     private static String apiAddress;
+    private static RedisServer redisServer;
 
     @BeforeAll
     static void setUp(RedisServer redis, TestingServer zk, KafkaCluster kafkaCluster) throws Exception {
         kafka = kafkaCluster;
+        redisServer = redis;
         commandTopic = "commands-" + UUID.randomUUID();
         receiptTopic = "receipts-" + UUID.randomUUID();
         namespace = "cli-" + UUID.randomUUID();
@@ -136,6 +139,22 @@ class PushCtlIntegrationTest {
                 .isZero();
         assertThat(pushctl(env, "push", "--all", "--body", "x", "--ttl", "0").exit()).isZero();
         assertThat(pushctl(env, "revoke", Long.toUnsignedString(id)).field("body_removed")).isEqualTo("false");
+    }
+
+    @Test
+    void status_whenCopiesDroppedAndLogEntryTrimmed_thenPrintsBoth() {
+        Map<String, String> env = app(pushctl(Map.of(), "--admin-token", TOKEN, "create-app", "cli-drops"));
+        String id = pushctl(env, "push", "--device", "d", "--body", "x").field("message_id");
+        String stat = RedisKeys.stat(Long.parseUnsignedLong(id));
+
+        assertThat(pushctl(env, "status", id).field("dropped")).isEqualTo("0");
+        assertThat(pushctl(env, "status", id).field("log_trimmed_at_ms")).isEqualTo("0");
+        redisServer.command("HSET " + stat + " " + RedisKeys.STAT_DROPPED + " 3 " + RedisKeys.STAT_LOG_TRIMMED_MS
+                + " 1700000000123");
+
+        Result status = pushctl(env, "status", id);
+        assertThat(status.field("dropped")).isEqualTo("3");
+        assertThat(status.field("log_trimmed_at_ms")).isEqualTo("1700000000123");
     }
 
     @Test

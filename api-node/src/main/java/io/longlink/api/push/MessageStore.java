@@ -121,10 +121,12 @@ public final class MessageStore {
                         .setAcked(number(fields, RedisKeys.STAT_ACKED))
                         .setExpired(number(fields, RedisKeys.STAT_EXPIRED))
                         .setRevoked(number(fields, RedisKeys.STAT_REVOKED))
+                        .setDropped(number(fields, RedisKeys.STAT_DROPPED))
                         .setCreatedAtMs(number(fields, STAT_CREATED_MS))
                         .setAcceptedAtMs(number(fields, STAT_ACCEPTED_MS))
                         .setRoutedAtMs(number(fields, RedisKeys.STAT_ROUTED_MS))
                         .setRevokedAtMs(number(fields, RedisKeys.STAT_REVOKED_MS))
+                        .setLogTrimmedAtMs(number(fields, RedisKeys.STAT_LOG_TRIMMED_MS))
                         .build()));
     }
 
