@@ -149,6 +149,21 @@ class BootstrapAndReceiptsIntegrationTest {
     }
 
     @Test
+    void streamReceipts_whenAKindNobodyEmits_thenInvalidArgumentInsteadOfAStreamThatNeverDelivers() {
+        CreateAppResponse app = api.createApp("receipts-kinds");
+        // 1 was DELIVERED, never emitted and removed from the API; 0 is no kind at all
+        for (int kind : new int[] {1, 0, 99}) {
+            Iterator<Receipt> stream = api.stubFor(app, PushServiceGrpc::newBlockingStub)
+                    .withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS)
+                    .streamReceipts(StreamReceiptsRequest.newBuilder().addKinds(ReceiptKind.ACKED)
+                            .addKindsValue(kind).build());
+            assertThatThrownBy(stream::hasNext).isInstanceOf(StatusRuntimeException.class)
+                    .hasMessage("INVALID_ARGUMENT: kinds[1]: " + kind
+                            + " (expected: ACKED, STORED, EXPIRED, REVOKED or DROPPED)");
+        }
+    }
+
+    @Test
     void streamReceipts_whenCallerNeverReads_thenEndedWithResourceExhausted() throws Exception {
         CreateAppResponse app = api.createApp("receipts-slow");
         double before = openStreams();

@@ -134,7 +134,19 @@ class PushCtlTest {
         err.reset();
         assertThat(run("--app", "a", "--secret", "s", "watch-receipts", "--kind", "ACKED", "--kind", "seen"))
                 .isEqualTo(PushCtl.USAGE);
-        assertThat(err()).startsWith("pushctl: --kind: 'seen' (expected: acked, delivered, stored, expired or revoked)");
+        assertThat(err()).startsWith("pushctl: --kind: 'seen' (expected: acked, stored, expired, revoked or dropped)");
+    }
+
+    @Test
+    void watchReceipts_whenKindDroppedOrTheRemovedDelivered_thenDroppedIsAskedForAndDeliveredRefused() {
+        // the kind parses, so the call is made: exit 1 because nothing listens there, not a usage error
+        assertThat(run("--api", "127.0.0.1:1", "--timeout", "5", "--app", "a", "--secret", "s", "watch-receipts",
+                "--kind", "dropped")).isEqualTo(PushCtl.FAILED);
+        assertThat(err()).startsWith("error=UNAVAILABLE");
+        err.reset();
+        assertThat(run("--app", "a", "--secret", "s", "watch-receipts", "--kind", "delivered"))
+                .isEqualTo(PushCtl.USAGE);
+        assertThat(err()).startsWith("pushctl: --kind: 'delivered' (expected: acked, stored, expired, revoked or dropped)");
     }
 
     @Test

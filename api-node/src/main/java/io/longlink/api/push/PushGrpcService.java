@@ -19,6 +19,9 @@ import io.longlink.proto.api.RevokeRequest;
 import io.longlink.proto.api.RevokeResponse;
 import io.longlink.proto.api.StreamReceiptsRequest;
 import io.longlink.proto.receipt.Receipt;
+import io.longlink.proto.receipt.ReceiptKind;
+import java.util.Arrays;
+import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
@@ -28,6 +31,9 @@ import java.util.function.LongSupplier;
  * app's message.
  */
 public final class PushGrpcService extends PushServiceGrpc.PushServiceImplBase {
+    /** "ACKED, STORED, EXPIRED, REVOKED or DROPPED": the kinds a StreamReceipts call may ask for. */
+    private static final String EMITTED_KINDS = emittedKinds();
+
     private final MessageStore messages;
     private final PushAcceptor acceptor;
     private final ReceiptHub receipts;
@@ -109,13 +115,27 @@ public final class PushGrpcService extends PushServiceGrpc.PushServiceImplBase {
         });
     }
 
+    /** A kind that no node emits is refused: a stream waiting for it would wait forever. */
     @Override
     public void streamReceipts(StreamReceiptsRequest request, StreamObserver<Receipt> out) {
         try {
+            for (int i = 0; i < request.getKindsCount(); i++) {
+                ReceiptKind kind = request.getKinds(i);
+                if (kind == ReceiptKind.RECEIPT_KIND_UNSPECIFIED || kind == ReceiptKind.UNRECOGNIZED) {
+                    throw Refusal.invalid("kinds[" + i + "]", request.getKindsValue(i), EMITTED_KINDS);
+                }
+            }
             receipts.subscribe(Caller.appKey(), request.getKindsList(), (ServerCallStreamObserver<Receipt>) out);
         } catch (RuntimeException e) {
             out.onError(errors.exception(e));
         }
+    }
+
+    private static String emittedKinds() {
+        List<String> names = Arrays.stream(ReceiptKind.values())
+                .filter(k -> k != ReceiptKind.RECEIPT_KIND_UNSPECIFIED && k != ReceiptKind.UNRECOGNIZED)
+                .map(ReceiptKind::name).toList();
+        return String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
     }
 
     private static long messageId(long id) {

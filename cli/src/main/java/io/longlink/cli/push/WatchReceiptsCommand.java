@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
     "message_id=... device_id=... kind=... at_ms=... node_id=..."})
 public final class WatchReceiptsCommand extends ApiCommand {
     @Option(names = "--kind", paramLabel = "KIND", converter = Kinds.class, completionCandidates = Kinds.class,
-            description = "only these: acked, delivered, stored, expired or revoked (repeat for more; default: all)")
+            description = "only these: acked, stored, expired, revoked or dropped (repeat for more; default: all)")
     private List<ReceiptKind> kinds = new ArrayList<>();
 
     @Option(names = "--count", paramLabel = "N", converter = IntRange.NonNegative.class,
@@ -41,7 +41,7 @@ public final class WatchReceiptsCommand extends ApiCommand {
 
     private static final class Kinds extends EnumChoice<ReceiptKind> {
         Kinds() {
-            super(ReceiptKind.class, "", "acked", "delivered", "stored", "expired", "revoked");
+            super(ReceiptKind.class, "", "acked", "stored", "expired", "revoked", "dropped");
         }
     }
 }
