@@ -88,7 +88,7 @@ public final class ApiNode extends BaseNode {
         AppSecretCache<Optional<String>> secrets = new AppSecretCache<>(
                 appKey -> appStore.secret(appKey).thenApply(Optional::ofNullable), Optional::isPresent,
                 config.get(ApiSettings.AUTH_CACHE_MAX), authCacheMs, authCacheMs, System::nanoTime);
-        MessageIds ids = new MessageIds(System::currentTimeMillis, lease::current);
+        MessageIds ids = new MessageIds(System::currentTimeMillis, lease::slot);
         MessageStore messages = new MessageStore(redis, batchRedis,
                 config.get(ApiSettings.REQUEST_ID_TTL_SECONDS) * 1000L,
                 config.get(ApiSettings.STATUS_RETENTION_SECONDS) * 1000L);

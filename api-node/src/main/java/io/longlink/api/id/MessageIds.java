@@ -6,6 +6,7 @@ import io.longlink.common.grpc.Refusal;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * 64-bit, time-ordered message ids: {@code 41-bit ms since 2024-01-01T00:00Z | 10-bit worker id |
@@ -13,7 +14,10 @@ import java.util.function.LongSupplier;
  *
  * <p>When the clock steps back, or 4096 ids were taken within one millisecond, the generator keeps
  * counting on its own last millisecond (it runs ahead of the wall clock briefly) instead of
- * waiting or repeating an id.
+ * waiting or repeating an id. Timestamps stay within the {@link WorkerSlot} held: from its floor
+ * (past the previous holder of the worker id, even when this node's clock lags) to below its
+ * reservation (where the next holder starts). Ids are only roughly time-ordered across nodes; no
+ * delivery path orders by them.
  */
 public final class MessageIds {
     public static final long EPOCH_MS = 1_704_067_200_000L;
@@ -24,26 +28,41 @@ public final class MessageIds {
     private static final long MAX_TIMESTAMP = (1L << 41) - 1;
 
     private final LongSupplier clock;
-    private final IntSupplier workerId;
+    private final Supplier<WorkerSlot> slots;
     /** (ms since epoch) << SEQUENCE_BITS | sequence of the last id handed out. */
     private final AtomicLong last = new AtomicLong();
 
     /**
-     * @param workerId the leased worker id, or a negative value while no lease is held
+     * @param slots the worker slot held now ({@link WorkerIdLease#slot}), or null while none is held
      */
-    public MessageIds(LongSupplier clock, IntSupplier workerId) {
+    public MessageIds(LongSupplier clock, Supplier<WorkerSlot> slots) {
         this.clock = requireNonNull(clock, "clock");
-        this.workerId = requireNonNull(workerId, "workerId");
+        this.slots = requireNonNull(slots, "slots");
     }
 
-    /** The next id; UNAVAILABLE while this node holds no worker id (ZooKeeper unreachable). */
+    /**
+     * A fixed worker id without floor or reservation, for tests and tools.
+     *
+     * @param workerId the worker id, or a negative value for none
+     */
+    public MessageIds(LongSupplier clock, IntSupplier workerId) {
+        this(clock, () -> {
+            int w = workerId.getAsInt();
+            return w < 0 ? null : new WorkerSlot(w, 0, Long.MAX_VALUE);
+        });
+    }
+
+    /**
+     * The next id; UNAVAILABLE while this node holds no worker id (ZooKeeper unreachable), or when
+     * its timestamp would reach the reservation (ZooKeeper did not take an extension in time).
+     */
     public long next() {
-        int worker = workerId.getAsInt();
-        if (worker < 0 || worker > MAX_WORKER) {
+        WorkerSlot slot = slots.get();
+        if (slot == null || slot.id() < 0 || slot.id() > MAX_WORKER) {
             throw Refusal.unavailable("message ids: this api-node holds no worker id lease"
                     + " (ZooKeeper connection lost); retry on another api-node or later");
         }
-        long now = clock.getAsLong() - EPOCH_MS;
+        long now = Math.max(clock.getAsLong(), slot.floorMs()) - EPOCH_MS;
         long prev;
         long state;
         do {
@@ -60,7 +79,11 @@ public final class MessageIds {
         if (ms > MAX_TIMESTAMP) {
             throw new IllegalStateException("message id timestamp overflow");
         }
-        return ms << (WORKER_BITS + SEQUENCE_BITS) | (long) worker << SEQUENCE_BITS | (state & SEQUENCE_MASK);
+        if (ms + EPOCH_MS >= slot.untilMs()) {
+            throw Refusal.unavailable("message ids: worker id " + slot.id() + " is reserved only until "
+                    + slot.untilMs() + " ms (ZooKeeper has not taken an extension in time); retry later");
+        }
+        return ms << (WORKER_BITS + SEQUENCE_BITS) | (long) slot.id() << SEQUENCE_BITS | (state & SEQUENCE_MASK);
     }
 
     public static long timestampMs(long id) {

@@ -74,6 +74,36 @@ class MessageIdsTest {
     }
 
     @Test
+    void next_whenTheSlotsFloorIsAheadOfTheClock_thenIdsStartAtTheFloorAndKeepCounting() {
+        AtomicLong clock = new AtomicLong(T0);
+        MessageIds ids = new MessageIds(clock::get, () -> new WorkerSlot(4, T0 + 3_000, T0 + 60_000));
+
+        long first = ids.next();
+        long second = ids.next();
+        clock.set(T0 + 3_001);
+        long caughtUp = ids.next();
+
+        assertThat(MessageIds.timestampMs(first)).isEqualTo(T0 + 3_000);
+        assertThat(second).isEqualTo(first + 1);
+        assertThat(MessageIds.timestampMs(caughtUp)).isEqualTo(T0 + 3_001);
+    }
+
+    @Test
+    void next_whenTheTimestampWouldReachTheReservation_thenUnavailableUntilItIsExtended() {
+        AtomicLong clock = new AtomicLong(T0 + 9_999);
+        AtomicLong until = new AtomicLong(T0 + 10_000);
+        MessageIds ids = new MessageIds(clock::get, () -> new WorkerSlot(4, 0, until.get()));
+        long below = ids.next();
+        clock.set(T0 + 10_000);
+
+        assertThatThrownBy(ids::next).isInstanceOf(Refusal.class)
+                .satisfies(e -> assertThat(((Refusal) e).code()).isEqualTo(Status.Code.UNAVAILABLE))
+                .hasMessageContaining("worker id 4 is reserved only until " + (T0 + 10_000));
+        until.set(T0 + 20_000);
+        assertThat(ids.next()).isGreaterThan(below);
+    }
+
+    @Test
     void next_whenNoWorkerLease_thenUnavailable() {
         MessageIds ids = new MessageIds(() -> T0, () -> -1);
 

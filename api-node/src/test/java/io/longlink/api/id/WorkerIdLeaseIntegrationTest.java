@@ -5,9 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.longlink.common.discovery.ZooKeeperPaths;
+import io.longlink.common.grpc.Refusal;
 import io.longlink.testsupport.Infra;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryNTimes;
@@ -46,11 +52,7 @@ class WorkerIdLeaseIntegrationTest {
     void close_whenLeaseHeld_thenIdFreedForOthers(TestingServer zk) throws Exception {
         String ns = "lease-" + UUID.randomUUID();
         try (CuratorFramework a = client(zk, ns, 10_000)) {
-            // take every id but one, so the next lease can only get that one
-            for (int i = 1; i < WorkerIdLease.WORKERS; i++) {
-                a.create().creatingParentContainersIfNeeded().withMode(CreateMode.EPHEMERAL)
-                        .forPath(ZooKeeperPaths.WORKERS + "/" + i);
-            }
+            leaveOnlyIdZero(a);
             WorkerIdLease lease = new WorkerIdLease(a, "api-a");
             assertThat(lease.acquire()).isZero();
             lease.close();
@@ -59,6 +61,72 @@ class WorkerIdLeaseIntegrationTest {
             try (WorkerIdLease again = new WorkerIdLease(a, "api-b")) {
                 assertThat(again.acquire()).isZero();
             }
+        }
+    }
+
+    /** Takes every worker id but 0 with {@code client}'s session, so the next lease can only get 0. */
+    private static void leaveOnlyIdZero(CuratorFramework client) throws Exception {
+        for (int i = 1; i < WorkerIdLease.WORKERS; i++) {
+            client.create().creatingParentContainersIfNeeded().withMode(CreateMode.EPHEMERAL)
+                    .forPath(ZooKeeperPaths.WORKERS + "/" + i);
+        }
+    }
+
+    @Test
+    void acquire_whenTheNewHoldersClockLagsThePreviousHolders_thenItsIdsFollowThePreviousOnesAndNeverRepeat(
+            TestingServer zk) throws Exception {
+        String ns = "lease-" + UUID.randomUUID();
+        try (CuratorFramework blocker = client(zk, ns, 10_000); CuratorFramework a = client(zk, ns, 10_000);
+             CuratorFramework b = client(zk, ns, 10_000)) {
+            leaveOnlyIdZero(blocker);
+            long t = System.currentTimeMillis();
+            List<Long> previousIds = new ArrayList<>();
+            AtomicLong previousClock = new AtomicLong(t);
+            try (WorkerIdLease previous = new WorkerIdLease(a, "api-a", previousClock::get)) {
+                assertThat(previous.acquire()).isZero();
+                MessageIds ids = new MessageIds(previousClock::get, previous::slot);
+                for (int i = 0; i < 1_000; i++) {
+                    previousIds.add(ids.next());
+                }
+            }
+            // worker id 0 is free again; its next holder's clock is 3 s behind the previous holder's
+            AtomicLong laggingClock = new AtomicLong(t - 3_000);
+            try (WorkerIdLease next = new WorkerIdLease(b, "api-b", laggingClock::get)) {
+                assertThat(next.acquire()).isZero();
+                MessageIds ids = new MessageIds(laggingClock::get, next::slot);
+                List<Long> nextIds = new ArrayList<>();
+                for (int i = 0; i < 1_000; i++) {
+                    nextIds.add(ids.next());
+                }
+
+                assertThat(nextIds).allSatisfy(id -> assertThat(MessageIds.worker(id)).isZero())
+                        .doesNotContainAnyElementsOf(previousIds);
+                assertThat(Collections.min(nextIds)).isGreaterThan(Collections.max(previousIds));
+            }
+        }
+    }
+
+    @Test
+    void lease_whileHeld_thenIdsStayBelowAReservationKeptAheadOfTheClockInZooKeeper(TestingServer zk) throws Exception {
+        String ns = "lease-" + UUID.randomUUID();
+        AtomicLong clock = new AtomicLong(System.currentTimeMillis());
+        try (CuratorFramework a = client(zk, ns, 10_000); WorkerIdLease lease = new WorkerIdLease(a, "api-a", clock::get)) {
+            int id = lease.acquire();
+            String reservation = ZooKeeperPaths.WORKERS_CLOCK + "/" + id;
+            long reserved = Long.parseLong(new String(a.getData().forPath(reservation), StandardCharsets.UTF_8));
+            assertThat(reserved).isEqualTo(lease.slot().untilMs()).isGreaterThan(clock.get());
+            assertThat(a.checkExists().forPath(reservation).getEphemeralOwner()).as("persistent").isZero();
+
+            // the clock reaches the reservation: ids stop rather than outrun what ZooKeeper holds ...
+            clock.set(reserved);
+            MessageIds ids = new MessageIds(clock::get, () -> new WorkerSlot(id, 0, reserved));
+            assertThatThrownBy(ids::next).isInstanceOf(Refusal.class).hasMessageContaining("reserved");
+
+            // ... and the holder extends the reservation ahead of its clock
+            await().atMost(Duration.ofSeconds(10)).until(() -> lease.slot().untilMs() > reserved);
+            assertThat(Long.parseLong(new String(a.getData().forPath(reservation), StandardCharsets.UTF_8)))
+                    .isEqualTo(lease.slot().untilMs());
+            assertThat(new MessageIds(clock::get, lease::slot).next()).isPositive();
         }
     }
 

@@ -5,11 +5,13 @@ package io.longlink.common.discovery;
  * <pre>
  * /nodes/{role}/{nodeId}   ephemeral, NodeInfo of each live node (role = conn, router, api)
  * /workers/{workerId}      ephemeral, message-id worker id leases held by api-nodes
+ * /workers-clock/{workerId} persistent, ms until which the holder of the worker id may stamp ids
  * </pre>
  */
 public final class ZooKeeperPaths {
     public static final String NODES = "/nodes";
     public static final String WORKERS = "/workers";
+    public static final String WORKERS_CLOCK = "/workers-clock";
 
     private ZooKeeperPaths() {
     }
