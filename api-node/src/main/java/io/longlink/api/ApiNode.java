@@ -1,5 +1,7 @@
 package io.longlink.api;
 
+import static java.util.Objects.requireNonNull;
+
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.GrpcSslContexts;
@@ -38,6 +40,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import javax.net.ssl.SSLException;
 import org.apache.curator.framework.CuratorFramework;
 
@@ -47,6 +50,7 @@ public final class ApiNode extends BaseNode {
     private static final String CONN_ROLE = "conn";
 
     private final HealthStatusManager health = new HealthStatusManager();
+    private final LongSupplier clock;
     private RedisStore redis;
     private RedisStore batchRedis;
     private WorkerIdLease lease;
@@ -58,7 +62,16 @@ public final class ApiNode extends BaseNode {
     private Server grpc;
 
     public ApiNode(Config config) {
+        this(config, System::currentTimeMillis);
+    }
+
+    /**
+     * @param clock what the node stamps ids, creation and acceptance times and token expiries with
+     *              (tests run nodes whose clocks differ)
+     */
+    ApiNode(Config config, LongSupplier clock) {
         super(ROLE, config, ApiSettings.ADMIN_PORT);
+        this.clock = requireNonNull(clock, "clock");
     }
 
     @Override
@@ -70,7 +83,7 @@ public final class ApiNode extends BaseNode {
         // (opened without a second durability check of the same Redis)
         batchRedis = RedisStore.open(config.get(RedisSettings.URIS), config.get(RedisSettings.CLUSTER),
                 config.get(RedisSettings.TIMEOUT_MS));
-        lease = new WorkerIdLease(zk, nodeId);
+        lease = new WorkerIdLease(zk, nodeId, clock);
         lease.acquire();
         connNodes = new Membership(zk, CONN_ROLE);
         connNodes.start();
@@ -88,18 +101,17 @@ public final class ApiNode extends BaseNode {
         AppSecretCache<Optional<String>> secrets = new AppSecretCache<>(
                 appKey -> appStore.secret(appKey).thenApply(Optional::ofNullable), Optional::isPresent,
                 config.get(ApiSettings.AUTH_CACHE_MAX), authCacheMs, authCacheMs, System::nanoTime);
-        MessageIds ids = new MessageIds(System::currentTimeMillis, lease::slot);
+        MessageIds ids = new MessageIds(clock, lease::slot);
         MessageStore messages = new MessageStore(redis, batchRedis,
                 config.get(ApiSettings.REQUEST_ID_TTL_SECONDS) * 1000L,
                 config.get(ApiSettings.STATUS_RETENTION_SECONDS) * 1000L);
-        PushAcceptor acceptor = new PushAcceptor(messages, publisher, ids, System::currentTimeMillis,
+        PushAcceptor acceptor = new PushAcceptor(messages, publisher, ids, clock,
                 config.get(ApiSettings.MAX_INFLIGHT_PUSHES), metrics, errors);
-        PushGrpcService push = new PushGrpcService(messages, acceptor, receipts, System::currentTimeMillis, errors);
+        PushGrpcService push = new PushGrpcService(messages, acceptor, receipts, clock, errors);
         tagRefresher = new TagRefresher(connNodes, config.get(ApiSettings.TAG_REFRESH_TIMEOUT_MS), metrics);
         DeviceGrpcService devices = new DeviceGrpcService(new DeviceStore(redis), connNodes, tagRefresher,
-                System::currentTimeMillis, config.get(ApiSettings.TOKEN_TTL_SECONDS),
-                config.get(ApiSettings.ALIAS_MAX_DEVICES), errors);
-        AppAdminGrpcService admin = new AppAdminGrpcService(appStore, secrets, System::currentTimeMillis, errors);
+                clock, config.get(ApiSettings.TOKEN_TTL_SECONDS), config.get(ApiSettings.ALIAS_MAX_DEVICES), errors);
+        AppAdminGrpcService admin = new AppAdminGrpcService(appStore, secrets, clock, errors);
         BootstrapGrpcService bootstrapService = new BootstrapGrpcService(connNodes, errors);
         AuthInterceptor auth = new AuthInterceptor(secrets, config.get(ApiSettings.ADMIN_TOKEN), executor, errors);
         CallMetrics callMetrics = new CallMetrics(metrics);

@@ -8,6 +8,7 @@ import io.grpc.stub.AbstractStub;
 import io.grpc.stub.MetadataUtils;
 import io.longlink.api.auth.Caller;
 import io.longlink.common.config.Setting;
+import io.longlink.common.lifecycle.NodeSettings;
 import io.longlink.common.testing.NodeEnv;
 import io.longlink.proto.api.AppAdminServiceGrpc;
 import io.longlink.proto.api.CreateAppRequest;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
@@ -35,12 +37,15 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 final class ApiHarness implements AutoCloseable {
     static final String ADMIN_TOKEN = "test-admin-token";
 
-    final String namespace = "api-" + UUID.randomUUID();
-    final String commandTopic = "commands-" + UUID.randomUUID();
-    final String receiptTopic = "receipts-" + UUID.randomUUID();
+    final String namespace;
+    final String commandTopic;
+    final String receiptTopic;
     final ApiNode node;
     final ManagedChannel channel;
     final CuratorFramework zk;
+    private final String redisUris;
+    private final boolean redisCluster;
+    private final TestingServer zkServer;
     private final KafkaCluster kafka;
 
     ApiHarness(RedisServer redis, TestingServer zkServer, KafkaCluster kafka, Map<Setting<?>, Object> extra) throws Exception {
@@ -49,7 +54,20 @@ final class ApiHarness implements AutoCloseable {
 
     ApiHarness(String redisUris, boolean redisCluster, TestingServer zkServer, KafkaCluster kafka,
                Map<Setting<?>, Object> extra) throws Exception {
+        this(redisUris, redisCluster, zkServer, kafka, extra, "api-" + UUID.randomUUID(),
+                "commands-" + UUID.randomUUID(), "receipts-" + UUID.randomUUID(), System::currentTimeMillis);
+    }
+
+    private ApiHarness(String redisUris, boolean redisCluster, TestingServer zkServer, KafkaCluster kafka,
+                       Map<Setting<?>, Object> extra, String namespace, String commandTopic, String receiptTopic,
+                       LongSupplier clock) throws Exception {
+        this.redisUris = redisUris;
+        this.redisCluster = redisCluster;
+        this.zkServer = zkServer;
         this.kafka = kafka;
+        this.namespace = namespace;
+        this.commandTopic = commandTopic;
+        this.receiptTopic = receiptTopic;
         kafka.createTopics(4, commandTopic, receiptTopic);
         NodeEnv env = new NodeEnv().zooKeeper(zkServer, namespace).redis(redisUris, redisCluster)
                 .kafka(kafka, commandTopic, receiptTopic)
@@ -57,12 +75,19 @@ final class ApiHarness implements AutoCloseable {
                 .set(ApiSettings.GRPC_PORT, 0)
                 .set(ApiSettings.ADMIN_TOKEN, ADMIN_TOKEN)
                 .setAll(extra);
-        node = NodeEnv.started(new ApiNode(env.load(ApiSettings.all())));
+        node = NodeEnv.started(new ApiNode(env.load(ApiSettings.all()), clock));
         channel = NettyChannelBuilder.forAddress("127.0.0.1", node.grpcPort()).usePlaintext().build();
         zk = CuratorFrameworkFactory.builder().connectString(zkServer.getConnectString()).namespace(namespace)
                 .retryPolicy(new RetryOneTime(100)).build();
         zk.start();
         zk.blockUntilConnected();
+    }
+
+    /** Another api-node of this one's cluster (ZooKeeper namespace, topics, Redis), stamping with {@code clock}. */
+    ApiHarness peer(LongSupplier clock) throws Exception {
+        return new ApiHarness(redisUris, redisCluster, zkServer, kafka,
+                Map.of(NodeSettings.NODE_ID, "api-peer-" + UUID.randomUUID()), namespace, commandTopic, receiptTopic,
+                clock);
     }
 
     /** Creates an app through the admin API, with the harness's admin token. */
