@@ -128,6 +128,17 @@ class PushBatchIntegrationTest {
     }
 
     @Test
+    void pushBatch_whenEntriesWithAndWithoutRequestIdMix_thenTheirIdsAscendInEntryOrderToo() {
+        PushBatchResponse r = push.pushBatch(batch(toDevice("mixed-ids", "p0"),
+                toDevice("mixed-ids", "r1").setRequestId("mix-ids-1"), toDevice("mixed-ids", "p2"),
+                toDevice("mixed-ids", "r3").setRequestId("mix-ids-3"), toDevice("mixed-ids", "p4")));
+
+        // nothing may order by id, but a reader that still does sees entry order
+        assertThat(r.getResultsList()).noneMatch(PushResult::hasError)
+                .extracting(PushResult::getMessageId).isSorted().doesNotHaveDuplicates();
+    }
+
+    @Test
     void pushBatch_whenOneEntryInvalid_thenItAloneIsRefusedWithThePushErrorAndTheOthersAccepted() throws Exception {
         String tooLarge = "payload: 5000 bytes (expected: at most 4096)";
         assertThatThrownBy(() -> push.push(toDevice("bad", "").setPayload(ByteString.copyFrom(new byte[5000])).build()))

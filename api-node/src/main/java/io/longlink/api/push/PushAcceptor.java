@@ -32,9 +32,11 @@ import org.slf4j.LoggerFactory;
  * <p>The pushes of one call travel together as a {@link Run} through three phases, each ended by
  * one counter reaching zero rather than by a future per push: reservations, then the Kafka sends,
  * then the status writes (one HSET and one PEXPIRE per push). A batch's status writes are issued
- * together on a {@link StatusWrites#pipelined} connection, so they leave in one flush. Kafka
- * sends start only after every reservation of the call is settled and go out in entry order, so
- * entries for the same device keep their order (same record key, same partition).
+ * together on a {@link StatusWrites#pipelined} connection, so they leave in one flush. Every entry
+ * takes its message id when it is added, so a call's ids ascend in entry order; Kafka sends start
+ * only after every reservation of the call is settled and go out in entry order, so entries for the
+ * same device keep their order (same record key, same partition): the order routers and devices
+ * follow.
  */
 public final class PushAcceptor {
     private static final Logger log = LoggerFactory.getLogger(PushAcceptor.class);
@@ -108,7 +110,7 @@ public final class PushAcceptor {
      * a retry can duplicate a delivery attempt but can never lose the push or give it a second id.
      */
     private CompletionStage<Void> reserve(String app, Entry e) {
-        return messages.reserve(app, e.push.requestId(), ids::next).thenAccept(r -> {
+        return messages.reserve(app, e.push.requestId(), () -> e.id).thenAccept(r -> {
             switch (r.holder()) {
                 case NONE -> e.publish(r.messageId(), false);
                 case UNACCEPTED -> e.publish(r.messageId(), true);
@@ -151,18 +153,23 @@ public final class PushAcceptor {
             this.batch = batch;
         }
 
-        /** Adds a push that passed validation. */
+        /**
+         * Adds a push that passed validation, with the next message id; an entry with a request id
+         * reserves it under that id at {@link #start}.
+         */
         void add(ValidPush push) {
             Entry e = new Entry(this, push);
             entries[size++] = e;
-            if (!push.requestId().isEmpty()) {
-                reservations++;
-                return;
-            }
             try {
-                e.publish(ids.next(), false);
+                e.id = ids.next();
             } catch (RuntimeException x) {
                 e.fail(x);
+                return;
+            }
+            if (push.requestId().isEmpty()) {
+                e.publish = true;
+            } else {
+                reservations++;
             }
         }
 
@@ -180,7 +187,7 @@ public final class PushAcceptor {
             phase = RESERVING;
             for (int i = 0; i < size; i++) {
                 Entry e = entries[i];
-                if (e.push != null && !e.push.requestId().isEmpty()) {
+                if (e.push != null && e.error == null && !e.push.requestId().isEmpty()) {
                     try {
                         reserve(app, e).whenComplete((x, error) -> {
                             if (error != null) {
