@@ -21,6 +21,7 @@ import io.longlink.api.push.MessageStore;
 import io.longlink.api.push.PushAcceptor;
 import io.longlink.api.push.PushGrpcService;
 import io.longlink.api.push.PushLimits;
+import io.longlink.api.push.RequestIdReservations;
 import io.longlink.api.receipt.ReceiptHub;
 import io.longlink.common.config.Config;
 import io.longlink.common.auth.AppSecretCache;
@@ -57,6 +58,7 @@ public final class ApiNode extends BaseNode {
     private Membership connNodes;
     private TagRefresher tagRefresher;
     private CommandPublisher publisher;
+    private RequestIdReservations requestIds;
     private ReceiptHub receipts;
     private ThreadPoolExecutor executor;
     private Server grpc;
@@ -103,10 +105,14 @@ public final class ApiNode extends BaseNode {
                 config.get(ApiSettings.AUTH_CACHE_MAX), authCacheMs, authCacheMs, System::nanoTime);
         MessageIds ids = new MessageIds(clock, lease::slot);
         MessageStore messages = new MessageStore(redis, batchRedis,
-                config.get(ApiSettings.REQUEST_ID_TTL_SECONDS) * 1000L,
                 config.get(ApiSettings.STATUS_RETENTION_SECONDS) * 1000L);
-        PushAcceptor acceptor = new PushAcceptor(messages, publisher, ids, clock,
-                config.get(ApiSettings.MAX_INFLIGHT_PUSHES), metrics, errors);
+        // a holder takes at most this long from its reservation to Kafka's answer and the status write,
+        // and as long again waiting for other entries of its batch; a reservation twice as old is orphaned
+        long acceptMs = config.get(ApiSettings.KAFKA_TIMEOUT_MS) + (long) config.get(RedisSettings.TIMEOUT_MS);
+        requestIds = new RequestIdReservations(redis, config.get(ApiSettings.REQUEST_ID_TTL_SECONDS) * 1000L,
+                2 * acceptMs);
+        PushAcceptor acceptor = new PushAcceptor(messages, requestIds, publisher, ids, clock,
+                config.get(ApiSettings.MAX_INFLIGHT_PUSHES), acceptMs, metrics, errors);
         PushGrpcService push = new PushGrpcService(messages, acceptor, receipts, clock, errors);
         tagRefresher = new TagRefresher(connNodes, config.get(ApiSettings.TAG_REFRESH_TIMEOUT_MS), metrics);
         DeviceGrpcService devices = new DeviceGrpcService(new DeviceStore(redis), connNodes, tagRefresher,
@@ -209,6 +215,9 @@ public final class ApiNode extends BaseNode {
         }
         if (publisher != null) {
             publisher.close();
+        }
+        if (requestIds != null) {
+            requestIds.close();
         }
         if (connNodes != null) {
             connNodes.close();

@@ -25,8 +25,14 @@ import io.longlink.proto.command.PushCommand;
 import io.longlink.testsupport.Infra;
 import io.longlink.testsupport.KafkaCluster;
 import io.longlink.testsupport.RedisServer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.curator.test.TestingServer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -127,6 +133,35 @@ class PushApiIntegrationTest {
         assertThat(first.getDuplicate()).isFalse();
         assertThat(retry.getDuplicate()).isTrue();
         assertThat(recordsOf(first.getMessageId())).hasSize(1);
+    }
+
+    @Test
+    void push_whenFiveParallelCallsShareARequestId_thenOneCommandAndOneIdForAll() throws Exception {
+        PushRequest req = toDevices("phone-par").setRequestId("parallel-1").build();
+        ExecutorService callers = Executors.newFixedThreadPool(5);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<PushResponse>> calls = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                calls.add(callers.submit(() -> {
+                    go.await();
+                    return push.withDeadlineAfter(20, TimeUnit.SECONDS).push(req);
+                }));
+            }
+            go.countDown();
+            List<PushResponse> answers = new ArrayList<>();
+            for (Future<PushResponse> c : calls) {
+                answers.add(c.get(30, TimeUnit.SECONDS));
+            }
+
+            long id = answers.get(0).getMessageId();
+            assertThat(answers).extracting(PushResponse::getMessageId).containsOnly(id);
+            assertThat(answers).filteredOn(a -> !a.getDuplicate()).hasSize(1);
+            // only the caller that reserved the request id produced: the device gets one copy
+            assertThat(recordsOf(id)).hasSize(1);
+        } finally {
+            callers.shutdownNow();
+        }
     }
 
     @Test

@@ -6,24 +6,20 @@ import static io.longlink.common.redis.RedisKeys.STAT_CREATED_MS;
 import static java.util.Objects.requireNonNull;
 
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
-import io.longlink.common.grpc.Refusal;
 import io.longlink.common.redis.LuaScript;
 import io.longlink.common.redis.RedisKeys;
 import io.longlink.common.redis.RedisStore;
 import io.longlink.proto.api.MessageStatus;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.LongSupplier;
 
 /**
- * What the api-node keeps about messages: request-id reservations {@code ll:req:{app:requestId}}
- * (kept for {@code api.request-id-ttl-seconds}), the status hash {@code ll:stat:{id}} (written once
- * Kafka accepted the push, kept for the message TTL plus {@code api.status-retention-seconds}; routers
- * and conn-nodes add their counters to it), and Revoke's tombstone in {@code ll:msg:{id}}.
+ * What the api-node keeps about messages: the status hash {@code ll:stat:{id}} (written once Kafka
+ * accepted the push, kept for the message TTL plus {@code api.status-retention-seconds}; routers and
+ * conn-nodes add their counters to it), and Revoke's tombstone in {@code ll:msg:{id}}. Request-id
+ * reservations are {@link RequestIdReservations}.
  */
 public final class MessageStore {
     private static final LuaScript REVOKE = LuaScript.resource(MessageStore.class, "revoke.lua");
@@ -33,19 +29,17 @@ public final class MessageStore {
     private final RedisClusterAsyncCommands<String, byte[]> redis;
     private final StatusWrites unaryWrites;
     private final StatusWrites batchWrites;
-    private final long requestIdTtlMs;
 
     /**
      * @param redis      the node's shared connection: everything but PushBatch status writes
      * @param batchRedis a connection for PushBatch status writes only (its auto-flush is switched per batch)
      */
-    public MessageStore(RedisStore redis, RedisStore batchRedis, long requestIdTtlMs, long statusRetentionMs) {
+    public MessageStore(RedisStore redis, RedisStore batchRedis, long statusRetentionMs) {
         this.store = requireNonNull(redis, "redis");
         this.batchStore = requireNonNull(batchRedis, "batchRedis");
         this.redis = redis.async();
         this.unaryWrites = StatusWrites.shared(redis, statusRetentionMs);
         this.batchWrites = StatusWrites.pipelined(batchRedis, statusRetentionMs);
-        this.requestIdTtlMs = requestIdTtlMs;
     }
 
     /** False while a connection the status writes need is down: a push then could not be given its status. */
@@ -59,38 +53,6 @@ public final class MessageStore {
      */
     StatusWrites statusWrites(boolean batch) {
         return batch ? batchWrites : unaryWrites;
-    }
-
-    /**
-     * Reserves {@code requestId} for a new message id from {@code newId} with SET NX. When an earlier
-     * push holds it, answers that push's id, and whether Kafka accepted it ({@code accepted_ms} in
-     * its status). A reservation that expires between the SET NX and the GET is tried once more;
-     * then UNAVAILABLE.
-     */
-    CompletionStage<Reservation> reserve(String app, String requestId, LongSupplier newId) {
-        return reserve(RedisKeys.request(app, requestId), newId, 2);
-    }
-
-    private CompletionStage<Reservation> reserve(String key, LongSupplier newId, int attempts) {
-        long fresh = newId.getAsLong();
-        return redis.set(key, utf8(Long.toUnsignedString(fresh)), SetArgs.Builder.nx().px(requestIdTtlMs))
-                .thenCompose(reserved -> {
-                    if ("OK".equals(reserved)) {
-                        return CompletableFuture.completedFuture(new Reservation(fresh, Reservation.Holder.NONE));
-                    }
-                    return redis.get(key).thenCompose(raw -> {
-                        if (raw == null) {
-                            if (attempts <= 1) {
-                                throw Refusal.unavailable("request_id: reservation raced with its expiry; retry");
-                            }
-                            return reserve(key, newId, attempts - 1);
-                        }
-                        long earlier = Long.parseUnsignedLong(new String(raw, StandardCharsets.UTF_8));
-                        return redis.hget(RedisKeys.stat(earlier), STAT_ACCEPTED_MS).thenApply(accepted ->
-                                new Reservation(earlier, accepted != null ? Reservation.Holder.ACCEPTED
-                                        : Reservation.Holder.UNACCEPTED));
-                    });
-                });
     }
 
     /** The app that owns the message (its status hash's {@code app}), or null when no status is retained. */
@@ -148,23 +110,6 @@ public final class MessageStore {
 
     static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    /**
-     * A request id's message.
-     *
-     * @param messageId the id reserved now ({@link Holder#NONE}) or by the earlier push
-     */
-    record Reservation(long messageId, Holder holder) {
-        /** Which push held the request id before this call. */
-        enum Holder {
-            /** None: reserved now for a fresh id. */
-            NONE,
-            /** A push Kafka never acknowledged: publish its command again under its id. */
-            UNACCEPTED,
-            /** A push Kafka accepted: answer its id, produce nothing. */
-            ACCEPTED
-        }
     }
 
     /** A status hash and the app that owns it (null when no status is retained). */

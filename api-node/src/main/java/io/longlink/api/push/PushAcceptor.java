@@ -2,6 +2,8 @@ package io.longlink.api.push;
 
 import static java.util.Objects.requireNonNull;
 
+import io.grpc.Context;
+import io.grpc.Deadline;
 import io.grpc.Status;
 import io.longlink.api.id.MessageIds;
 import io.longlink.common.grpc.GrpcErrors;
@@ -12,8 +14,11 @@ import io.longlink.proto.api.PushError;
 import io.longlink.proto.api.PushResponse;
 import io.longlink.proto.api.PushResult;
 import io.prometheus.client.CollectorRegistry;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -42,11 +47,13 @@ public final class PushAcceptor {
     private static final Logger log = LoggerFactory.getLogger(PushAcceptor.class);
 
     private final MessageStore messages;
+    private final RequestIdReservations requestIds;
     private final CommandPublisher publisher;
     private final MessageIds ids;
     private final LongSupplier clock;
     private final PushMetrics metrics;
     private final int maxInFlight;
+    private final long maxWaitNanos;
     private final GrpcErrors errors;
     private final LogThrottle statusFailureLog = new LogThrottle();
     /** Pushes of started runs that are not answered yet: the admission limit's count. */
@@ -54,15 +61,20 @@ public final class PushAcceptor {
 
     /**
      * @param maxInFlight pushes admitted at once (api.max-inflight-pushes); beyond, calls get RESOURCE_EXHAUSTED
+     * @param maxWaitMs   how long an entry waits at most for an earlier push with its request_id to be
+     *                    accepted (within the call's deadline)
      */
-    public PushAcceptor(MessageStore messages, CommandPublisher publisher, MessageIds ids, LongSupplier clock,
-                        int maxInFlight, CollectorRegistry registry, GrpcErrors errors) {
+    public PushAcceptor(MessageStore messages, RequestIdReservations requestIds, CommandPublisher publisher,
+                        MessageIds ids, LongSupplier clock, int maxInFlight, long maxWaitMs,
+                        CollectorRegistry registry, GrpcErrors errors) {
         this.messages = requireNonNull(messages, "messages");
+        this.requestIds = requireNonNull(requestIds, "requestIds");
         this.publisher = requireNonNull(publisher, "publisher");
         this.ids = requireNonNull(ids, "ids");
         this.clock = requireNonNull(clock, "clock");
         this.metrics = new PushMetrics(registry);
         this.maxInFlight = maxInFlight;
+        this.maxWaitNanos = TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
         this.errors = requireNonNull(errors, "errors");
         metrics.inFlight(inFlight::get, registry);
     }
@@ -92,28 +104,35 @@ public final class PushAcceptor {
         }
     }
 
-    /** A unary Push of {@code app}. */
+    /** A unary Push of {@code app}, called within the gRPC call (its deadline bounds waits). */
     Run unary(String app) {
-        return new Run(app, 1, messages.statusWrites(false), false);
+        return new Run(app, 1, messages.statusWrites(false), false, waitDeadline());
     }
 
-    /** A PushBatch of {@code app} with {@code size} entries. */
+    /** A PushBatch of {@code app} with {@code size} entries, called within the gRPC call. */
     Run batch(String app, int size) {
         metrics.batch(size);
-        return new Run(app, size, messages.statusWrites(true), true);
+        return new Run(app, size, messages.statusWrites(true), true, waitDeadline());
+    }
+
+    /** Until when an entry may wait for an earlier push with its request_id: the call's deadline at the latest. */
+    private long waitDeadline() {
+        long bound = System.nanoTime() + maxWaitNanos;
+        Deadline deadline = Context.current().getDeadline();
+        return deadline == null ? bound : Math.min(bound, System.nanoTime() + deadline.timeRemaining(TimeUnit.NANOSECONDS));
     }
 
     /**
-     * Idempotent push: the first call reserves the request id; a retry finds the reserved id and
-     * answers it. If the earlier attempt never got Kafka's acknowledgement, the retry publishes the
-     * command again under the same id: routers and devices treat the same id as the same message, so
-     * a retry can duplicate a delivery attempt but can never lose the push or give it a second id.
+     * Idempotent push: the first call reserves the request id under the entry's id and produces it; a
+     * later or concurrent call answers the reserved id once Kafka accepted that push, or produces it
+     * again under that id when its holder lost it ({@link RequestIdReservations}): a push with a
+     * request id gets one id whatever the retries, and concurrent callers produce it once.
      */
-    private CompletionStage<Void> reserve(String app, Entry e) {
-        return messages.reserve(app, e.push.requestId(), () -> e.id).thenAccept(r -> {
+    private CompletionStage<Void> reserve(Run run, Entry e) {
+        return requestIds.reserve(run.app, e.push.requestId(), e.id, run.waitDeadline).thenAccept(r -> {
             switch (r.holder()) {
-                case NONE -> e.publish(r.messageId(), false);
-                case UNACCEPTED -> e.publish(r.messageId(), true);
+                case NONE -> e.produce(r.messageId(), false);
+                case TAKEN_OVER -> e.produce(r.messageId(), true);
                 case ACCEPTED -> e.answer(r.messageId());
             }
         });
@@ -138,6 +157,7 @@ public final class PushAcceptor {
         private final Entry[] entries;
         private final StatusWrites writes;
         private final boolean batch;
+        private final long waitDeadline;
         private final AtomicInteger pending = new AtomicInteger();
         private final AtomicInteger statusFailures = new AtomicInteger();
         private final CompletableFuture<Run> done = new CompletableFuture<>();
@@ -145,17 +165,21 @@ public final class PushAcceptor {
         private volatile Throwable statusError;
         private int size;
         private int reservations;
+        /** The first entry of each request id in this call, for the later ones to follow; made on first use. */
+        private Map<String, Entry> byRequestId;
 
-        private Run(String app, int capacity, StatusWrites writes, boolean batch) {
+        private Run(String app, int capacity, StatusWrites writes, boolean batch, long waitDeadline) {
             this.app = app;
             this.entries = new Entry[capacity];
             this.writes = writes;
             this.batch = batch;
+            this.waitDeadline = waitDeadline;
         }
 
         /**
-         * Adds a push that passed validation, with the next message id; an entry with a request id
-         * reserves it under that id at {@link #start}.
+         * Adds a push that passed validation, with the next message id. An entry with a request id
+         * reserves it under that id at {@link #start}; a later entry with the same request id follows
+         * the first one's outcome.
          */
         void add(ValidPush push) {
             Entry e = new Entry(this, push);
@@ -166,9 +190,16 @@ public final class PushAcceptor {
                 e.fail(x);
                 return;
             }
-            if (push.requestId().isEmpty()) {
+            String requestId = push.requestId();
+            if (requestId.isEmpty()) {
                 e.publish = true;
-            } else {
+                return;
+            }
+            if (byRequestId == null) {
+                byRequestId = new HashMap<>();
+            }
+            e.follows = byRequestId.putIfAbsent(requestId, e);
+            if (e.follows == null) {
                 reservations++;
             }
         }
@@ -187,9 +218,9 @@ public final class PushAcceptor {
             phase = RESERVING;
             for (int i = 0; i < size; i++) {
                 Entry e = entries[i];
-                if (e.push != null && e.error == null && !e.push.requestId().isEmpty()) {
+                if (e.reserves()) {
                     try {
-                        reserve(app, e).whenComplete((x, error) -> {
+                        reserve(this, e).whenComplete((x, error) -> {
                             if (error != null) {
                                 e.fail(error);
                             }
@@ -283,6 +314,12 @@ public final class PushAcceptor {
                             + " calls_not_logged={}", app, failures, size, String.valueOf(statusError), notLogged);
                 }
             }
+            for (int i = 0; i < size; i++) {
+                Entry e = entries[i];
+                if (e.follows != null) {
+                    e.takeOutcomeOf(e.follows);
+                }
+            }
             if (batch) {
                 for (int i = 0; i < size; i++) {
                     Status error = entries[i].error;
@@ -290,6 +327,11 @@ public final class PushAcceptor {
                 }
             }
             done.complete(this);
+        }
+
+        /** Frees {@code e}'s reservation: its push was not accepted. A failure to free is left to the takeover age. */
+        private CompletionStage<Boolean> release(Entry e) {
+            return requestIds.release(app, e.push.requestId(), e.id);
         }
 
         /** What a push's failure answers, also for an entry of a batch. */
@@ -346,6 +388,10 @@ public final class PushAcceptor {
         private long id;
         private boolean duplicate;
         private boolean publish;
+        /** This entry holds its request id's reservation: it frees it when Kafka refuses the push. */
+        private boolean reserved;
+        /** An earlier entry of the call with the same request id, whose outcome this one answers. */
+        private Entry follows;
         private long createdMs;
         private Status error;
 
@@ -354,11 +400,17 @@ public final class PushAcceptor {
             this.push = push;
         }
 
-        /** To be produced to Kafka under {@code messageId}. */
-        private void publish(long messageId, boolean dup) {
+        /** Has a request id to reserve at start: the first entry of the call with it, not refused. */
+        private boolean reserves() {
+            return push != null && error == null && follows == null && !push.requestId().isEmpty();
+        }
+
+        /** Holds the request id's reservation: to be produced to Kafka under {@code messageId}. */
+        private void produce(long messageId, boolean dup) {
             id = messageId;
             duplicate = dup;
             publish = true;
+            reserved = true;
         }
 
         /** An earlier push with the same request_id was accepted: answered with its id, not produced again. */
@@ -368,16 +420,37 @@ public final class PushAcceptor {
             publish = false;
         }
 
+        /** Answers what the first entry with the same request id answers, as a duplicate of it. */
+        private void takeOutcomeOf(Entry first) {
+            if (first.error != null) {
+                error = first.error;
+            } else {
+                id = first.id;
+                duplicate = true;
+            }
+        }
+
         private void fail(Throwable t) {
             error = run.status(t);
         }
 
+        /** Kafka's answer; a refused push frees its reservation before the call answers, so a retry takes it over. */
         @Override
         public void onCompletion(RecordMetadata metadata, Exception e) {
-            if (e != null) {
-                fail(e);
+            if (e == null) {
+                run.settled();
+                return;
             }
-            run.settled();
+            fail(e);
+            if (!reserved) {
+                run.settled();
+                return;
+            }
+            try {
+                run.release(this).whenComplete((freed, error) -> run.settled());
+            } catch (RuntimeException x) {
+                run.settled();
+            }
         }
     }
 }

@@ -17,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 class MessageStoreIntegrationTest {
-    private static final long REQUEST_ID_TTL_MS = 60_000;
     private static final long RETENTION_MS = 120_000;
 
     @RegisterExtension
@@ -27,7 +26,7 @@ class MessageStoreIntegrationTest {
 
     @BeforeEach
     void open() {
-        messages = new MessageStore(redis.connect(), redis.connect(), REQUEST_ID_TTL_MS, RETENTION_MS);
+        messages = new MessageStore(redis.connect(), redis.connect(), RETENTION_MS);
     }
 
     private static long newId() {
@@ -49,39 +48,6 @@ class MessageStoreIntegrationTest {
         }
         CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
         assertThat(writes).hasSize(2 * ids.length);
-    }
-
-    @Test
-    void reserve_whenFirstUse_thenTheFreshIdIsReservedForTheTtl() throws Exception {
-        long id = newId();
-
-        MessageStore.Reservation r = await(messages.reserve(app, "order-7", () -> id));
-
-        assertThat(r).isEqualTo(new MessageStore.Reservation(id, MessageStore.Reservation.Holder.NONE));
-        String key = RedisKeys.request(app, "order-7");
-        assertThat(redis.command("GET " + key)).isEqualTo(Long.toUnsignedString(id));
-        assertThat(Long.parseLong(redis.command("PTTL " + key).substring(1))).isBetween(1L, REQUEST_ID_TTL_MS);
-    }
-
-    @Test
-    void reserve_whenHeldByAPushKafkaNeverAccepted_thenItsIdToPublishAgain() throws Exception {
-        long earlier = newId();
-        await(messages.reserve(app, "order-8", () -> earlier));
-
-        MessageStore.Reservation r = await(messages.reserve(app, "order-8", MessageStoreIntegrationTest::newId));
-
-        assertThat(r).isEqualTo(new MessageStore.Reservation(earlier, MessageStore.Reservation.Holder.UNACCEPTED));
-    }
-
-    @Test
-    void reserve_whenHeldByAnAcceptedPush_thenItsIdToAnswer() throws Exception {
-        long earlier = newId();
-        await(messages.reserve(app, "order-9", () -> earlier));
-        accepted(false, 60, earlier);
-
-        MessageStore.Reservation r = await(messages.reserve(app, "order-9", MessageStoreIntegrationTest::newId));
-
-        assertThat(r).isEqualTo(new MessageStore.Reservation(earlier, MessageStore.Reservation.Holder.ACCEPTED));
     }
 
     @Test

@@ -37,6 +37,8 @@ class PushAdmissionIntegrationTest {
     private RedisStore batchRedis;
     @AutoClose
     private CommandPublisher publisher;
+    @AutoClose
+    private RequestIdReservations requestIds;
 
     private final CollectorRegistry registry = new CollectorRegistry();
 
@@ -47,8 +49,9 @@ class PushAdmissionIntegrationTest {
         batchRedis = RedisStore.open(server.uri(), false, 2_000);
         // nothing listens there: send() waits for metadata (max.block.ms = 1 s here), then the push fails
         publisher = new CommandPublisher("127.0.0.1:" + FreePorts.next(), "commands", 1_000, 5, "admission-test");
-        PushAcceptor acceptor = new PushAcceptor(new MessageStore(redis, batchRedis, 60_000, 60_000), publisher,
-                new MessageIds(System::currentTimeMillis, () -> 1), System::currentTimeMillis, 3, registry,
+        requestIds = new RequestIdReservations(redis, 60_000, 60_000);
+        PushAcceptor acceptor = new PushAcceptor(new MessageStore(redis, batchRedis, 60_000), requestIds, publisher,
+                new MessageIds(System::currentTimeMillis, () -> 1), System::currentTimeMillis, 3, 5_000, registry,
                 new GrpcErrors("api-node"));
 
         PushAcceptor.Run first = acceptor.batch("app", 2);
