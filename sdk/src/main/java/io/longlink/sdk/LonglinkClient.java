@@ -605,10 +605,11 @@ public final class LonglinkClient implements AutoCloseable {
         }
     }
 
-    /** The server could not take the device (refused, timed out, closed, draining): another one may. */
+    /** The server could not take the device (refused, timed out, closed, draining, full): another one may. */
     private static boolean unreachable(Connection conn, Ending ending) {
         return !conn.wasConnected() && ending.next() == Ending.Next.RETRY
-                && (ending.code() == DisconnectCode.NETWORK || ending.serverCode() == ErrorCode.SERVER_DRAINING);
+                && (ending.code() == DisconnectCode.NETWORK || ending.serverCode() == ErrorCode.SERVER_DRAINING
+                || ending.serverCode() == ErrorCode.NODE_FULL);
     }
 
     // ---- timer thread ----

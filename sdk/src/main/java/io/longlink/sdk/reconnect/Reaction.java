@@ -23,7 +23,7 @@ public enum Reaction {
             // Server-side trouble, our own mistakes that a fresh connection clears, and codes newer than
             // this SDK: all worth a retry with backoff.
             case OK, MALFORMED_FRAME, FRAME_TOO_LARGE, NOT_CONNECTED, CONNECT_TIMEOUT, ALREADY_CONNECTED,
-                 IDLE_TIMEOUT, SLOW_READER, RATE_LIMITED, SERVER_DRAINING, INTERNAL, UNRECOGNIZED -> RETRY;
+                 IDLE_TIMEOUT, SLOW_READER, RATE_LIMITED, SERVER_DRAINING, INTERNAL, NODE_FULL, UNRECOGNIZED -> RETRY;
         };
     }
 }
