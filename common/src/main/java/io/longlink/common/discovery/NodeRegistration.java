@@ -59,10 +59,13 @@ public final class NodeRegistration implements AutoCloseable {
     }
 
     /**
-     * Flags the entry draining: the node stays a member (routers keep delivering to the devices it
-     * holds) but bootstrap no longer offers it. Later load updates keep the flag.
+     * Publishes that this node drains: it keeps its entry, so routers keep delivering to the
+     * connections it still holds, while bootstrap stops offering it. Idempotent.
      */
     public synchronized void markDraining() throws Exception {
+        if (info.draining()) {
+            return;
+        }
         info = info.asDraining();
         node.setData(info.encode());
     }
