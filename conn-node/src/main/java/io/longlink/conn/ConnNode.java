@@ -123,7 +123,7 @@ public final class ConnNode extends BaseNode {
         fanOutExecutor = fanOut;
 
         membership = new Membership(zk, ROLE);
-        kicker = new PeerKicker(ROLE, membership, zk, config.get(ConnSettings.KICK_TIMEOUT_MS), workers,
+        kicker = new PeerKicker(ROLE, membership, zk, config.get(ConnSettings.KICK_TIMEOUT_MS), scheduler, workers,
                 transport.socketChannelType(), connMetrics);
         AppSecrets apps = new AppSecrets(appKey -> redis.async().hget(RedisKeys.app(appKey), RedisKeys.APP_SECRET)
                 .thenApply(b -> b == null ? null : new String(b, StandardCharsets.UTF_8)),

@@ -78,7 +78,8 @@ public final class ConnSettings {
     public static final Setting<Integer> REDIS_BATCH_QUEUE = Setting.intRange("conn.redis-batch-queue", 65_536, 64,
             4_194_304, "Queued batched Redis operations; when full, renewals and ACKs are dropped and counted");
     public static final Setting<Integer> KICK_TIMEOUT_MS = Setting.intRange("conn.kick-timeout-ms", 2_000, 100,
-            60_000, "Deadline of a Kick call to the conn-node holding a device's previous connection");
+            60_000, "Deadline of a Kick call to the conn-node holding a device's previous connection; a kick that"
+                    + " fails is retried with backoff until that node answers or leaves, for at most 60 s");
 
     // Inbox
     public static final Setting<Integer> INBOX_PAGE = Setting.intRange("conn.inbox-page", 100, 1, 10_000,

@@ -38,6 +38,8 @@ public final class ConnMetrics {
     public final Counter.Child kicksSent;
     public final Counter.Child kicksReceived;
     public final Counter.Child kickFailures;
+    public final Counter.Child kicksRetried;
+    public final Counter.Child kicksGivenUp;
     public final Counter.Child slowReaderCloses;
     public final Counter.Child idleEvictions;
     public final Counter.Child connectTimeouts;
@@ -100,6 +102,8 @@ public final class ConnMetrics {
         kicksSent = kicks.labels("remote_sent");
         kicksReceived = kicks.labels("remote_received");
         kickFailures = kicks.labels("remote_failed");
+        kicksRetried = kicks.labels("remote_retried");
+        kicksGivenUp = kicks.labels("remote_given_up");
         slowReaderCloses = counter(registry, "longlink_conn_slow_reader_closes_total",
                 "Connections closed because the device did not read");
         idleEvictions = counter(registry, "longlink_conn_idle_evictions_total",

@@ -14,6 +14,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -45,6 +49,7 @@ final class ConnNodeExtension implements BeforeAllCallback, AfterAllCallback {
     private ConnNode peer;
     private TestRedis.App app;
     private TestRouter router;
+    private CuratorFramework zkClient;
 
     private ConnNodeExtension(String namespace) {
         this.namespace = requireNonNull(namespace, "namespace");
@@ -98,7 +103,7 @@ final class ConnNodeExtension implements BeforeAllCallback, AfterAllCallback {
     @Override
     public void afterAll(ExtensionContext context) throws Exception {
         List<Exception> failures = new ArrayList<>();
-        for (AutoCloseable c : new AutoCloseable[] {router, peer, node, redis}) {
+        for (AutoCloseable c : new AutoCloseable[] {router, zkClient, peer, node, redis}) {
             if (c == null) {
                 continue;
             }
@@ -143,6 +148,17 @@ final class ConnNodeExtension implements BeforeAllCallback, AfterAllCallback {
 
     TestingServer zk() {
         return zk;
+    }
+
+    /** A ZooKeeper client in the cluster's namespace, opened on first use, to read or write membership entries. */
+    synchronized CuratorFramework zkClient() throws InterruptedException {
+        if (zkClient == null) {
+            zkClient = CuratorFrameworkFactory.builder().connectString(zk.getConnectString()).namespace(namespace)
+                    .retryPolicy(new RetryOneTime(100)).build();
+            zkClient.start();
+            zkClient.blockUntilConnected(10, TimeUnit.SECONDS);
+        }
+        return zkClient;
     }
 
     /** More conn-nodes in the same cluster, with TestNodes' defaults; the caller closes them. */
