@@ -3,6 +3,7 @@ package io.longlink.conn;
 import io.longlink.common.config.Config;
 import io.longlink.common.config.ConfigException;
 import io.longlink.common.config.Setting;
+import io.longlink.common.device.DeviceLimits;
 import io.longlink.common.lifecycle.NodeSettings;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,8 +89,9 @@ public final class ConnSettings {
             1_000_000, "Most inbox entries sent on one CONNECT (the rest on the next CONNECT)");
     public static final Setting<Integer> PENDING_MAX = Setting.intRange("conn.pending-max", 256, 1, 65_536,
             "Live deliveries held per connection while its inbox drains; beyond, deliveries are REJECTED");
-    public static final Setting<Integer> MAX_TAGS = Setting.intRange("conn.max-tags-per-device", 64, 0, 10_000,
-            "Most tags of one device loaded into the local fan-out index");
+    public static final Setting<Integer> MAX_TAGS = Setting.intRange("conn.max-tags-per-device",
+            DeviceLimits.MAX_TAGS_PER_DEVICE, 0, DeviceLimits.MAX_TAGS_PER_DEVICE,
+            "Most tags of one device loaded into the local fan-out index (AddTags allows no more); 0 = no tag index");
 
     // Broadcast-log replay (tag and broadcast pushes with a TTL, for devices that connect later)
     public static final Setting<Integer> REPLAY_PAGE = Setting.intRange("conn.broadcast-replay-page", 100, 1, 1_000,

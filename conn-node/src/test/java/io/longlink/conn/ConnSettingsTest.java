@@ -66,6 +66,13 @@ class ConnSettingsTest {
     }
 
     @Test
+    void load_whenMoreTagsThanADeviceMayHave_thenRefused() {
+        assertThatThrownBy(() -> load(Map.of(ConnSettings.MAX_TAGS.envName(), "65")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("conn.max-tags-per-device: '65' (expected: an integer from 0 to 64)");
+    }
+
+    @Test
     void exampleFile_whenLoaded_thenListsEveryKeyWithItsDefault() throws IOException, ConfigException {
         Path file = Path.of("conn-node.example.properties");
         Properties p = new Properties();
