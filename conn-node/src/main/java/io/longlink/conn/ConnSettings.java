@@ -111,7 +111,7 @@ public final class ConnSettings {
 
     // Receipts
     public static final Setting<Boolean> RECEIPTS_ENABLED = Setting.bool("conn.receipts.enabled", true,
-            "Emit ACKED receipts to kafka.receipt-topic; false = no Kafka client at all");
+            "Emit ACKED, EXPIRED and REVOKED receipts to kafka.receipt-topic; false = no Kafka client at all");
     public static final Setting<Integer> RECEIPTS_LINGER_MS = Setting.intRange("conn.receipts.linger-ms", 20, 0,
             10_000, "Kafka producer linger: how long receipts wait to fill a batch");
     public static final Setting<Integer> RECEIPTS_QUEUE = Setting.intRange("conn.receipts.queue", 65_536, 16,

@@ -11,6 +11,7 @@ import io.longlink.conn.metrics.ConnMetrics;
 import io.longlink.conn.receipt.ReceiptSink;
 import io.longlink.conn.store.BatchOp;
 import io.longlink.conn.store.RedisBatcher;
+import io.longlink.proto.receipt.ReceiptKind;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +22,7 @@ import java.util.concurrent.CompletionStage;
  * A device's store-and-forward inbox: paged reads for the drain at CONNECT, removal on ACK (counted
  * once: only a ZREM that removed something counts {@code acked} and emits a receipt) and removal of
  * entries whose body is gone (counted {@code revoked} when the message was revoked, else
- * {@code expired}).
+ * {@code expired}, with the receipt of that kind).
  */
 public final class Inbox implements Inboxes {
     private static final byte[][] UNDELIVERED_ARGS = {
@@ -119,7 +120,7 @@ public final class Inbox implements Inboxes {
     @Override
     public void ackedLive(String appKey, String deviceId, long id) {
         metrics.acked.inc();
-        receipts.acked(appKey, deviceId, id);
+        receipts.receipt(ReceiptKind.ACKED, appKey, deviceId, id);
     }
 
     /** Queues removal of an entry whose body expired or does not parse. */
@@ -130,12 +131,13 @@ public final class Inbox implements Inboxes {
 
     /**
      * Queues the count of one copy of message {@code id} that was not delivered because its body is
-     * gone: {@code revoked} if {@code ll:stat:{id}} has {@code revoked_ms}, else {@code expired}.
-     * One script on the status hash (the check and the count together), issued only for such entries.
+     * gone: {@code revoked} if {@code ll:stat:{id}} has {@code revoked_ms}, else {@code expired}, and
+     * the matching receipt for the device. One script on the status hash (the check and the count
+     * together), issued only for such entries.
      */
     @Override
-    public void countUndelivered(long id) {
-        batcher.offer(new UndeliveredOp(id));
+    public void countUndelivered(String appKey, String deviceId, long id) {
+        batcher.offer(new UndeliveredOp(appKey, deviceId, id));
     }
 
     private final class AckOp implements BatchOp {
@@ -159,7 +161,7 @@ public final class Inbox implements Inboxes {
                     if (n != null && n == 1L) {
                         metrics.acked.inc();
                         batcher.offer(new StatOp(id, RedisKeys.STAT_ACKED));
-                        receipts.acked(appKey, deviceId, id);
+                        receipts.receipt(ReceiptKind.ACKED, appKey, deviceId, id);
                     }
                 });
                 last = removed;
@@ -192,7 +194,7 @@ public final class Inbox implements Inboxes {
                 if (n != null && n == 1L) {
                     metrics.inboxExpired.inc();
                     if (entry.id() != 0) {
-                        batcher.offer(new UndeliveredOp(entry.id())); // removed once: counted once
+                        batcher.offer(new UndeliveredOp(appKey, deviceId, entry.id())); // removed once: counted once
                     }
                 }
             });
@@ -206,9 +208,13 @@ public final class Inbox implements Inboxes {
     }
 
     private final class UndeliveredOp implements BatchOp {
+        private final String appKey;
+        private final String deviceId;
         private final long id;
 
-        UndeliveredOp(long id) {
+        UndeliveredOp(String appKey, String deviceId, long id) {
+            this.appKey = appKey;
+            this.deviceId = deviceId;
             this.id = id;
         }
 
@@ -216,7 +222,12 @@ public final class Inbox implements Inboxes {
         public CompletionStage<?> issue(RedisClusterAsyncCommands<String, byte[]> r) {
             CompletionStage<Long> counted = countUndelivered.eval(r, ScriptOutputType.INTEGER,
                     new String[] {RedisKeys.stat(id)}, UNDELIVERED_ARGS);
-            counted.thenAccept(metrics::undelivered);
+            counted.thenAccept(n -> {
+                metrics.undelivered(n);
+                // without a status hash nothing says it was revoked: its body is gone, so it expired
+                receipts.receipt(n != null && n == 2L ? ReceiptKind.REVOKED : ReceiptKind.EXPIRED, appKey, deviceId,
+                        id);
+            });
             return counted;
         }
 

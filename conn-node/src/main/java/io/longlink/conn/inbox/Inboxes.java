@@ -17,6 +17,6 @@ public interface Inboxes {
     /** Removes an entry whose body expired or does not parse. */
     void expire(String appKey, String deviceId, InboxEntry entry);
 
-    /** Counts one copy of message {@code id} not delivered because its body is gone. */
-    void countUndelivered(long id);
+    /** Counts one copy of message {@code id} not delivered to the device because its body is gone. */
+    void countUndelivered(String appKey, String deviceId, long id);
 }

@@ -117,7 +117,7 @@ public final class ConnMetrics {
         fanOuts = counter(registry, "longlink_conn_fanouts_total", "FanOut calls served");
         invalidDeliveries = counter(registry, "longlink_conn_invalid_deliveries_total",
                 "Deliveries without app key, device id or push (answered REJECTED)");
-        Counter receipts = labelled(registry, "longlink_conn_receipts_total", "ACKED receipts by result", "result");
+        Counter receipts = labelled(registry, "longlink_conn_receipts_total", "Receipts by result", "result");
         receiptsSent = receipts.labels("sent");
         receiptsDropped = receipts.labels("dropped");
         receiptsFailed = receipts.labels("failed");

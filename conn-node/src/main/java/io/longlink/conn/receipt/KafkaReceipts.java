@@ -20,7 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * ACKED receipts to the receipts topic (key = app key) through an idempotent, batching producer.
+ * Receipts (ACKED, EXPIRED, REVOKED) to the receipts topic (key = app key) through an idempotent,
+ * batching producer.
  *
  * <p>Kafka is not needed to serve devices: callers only offer to a bounded queue, and one sender
  * thread feeds the producer. {@code KafkaProducer.send} may block on missing metadata or a full
@@ -59,9 +60,9 @@ public final class KafkaReceipts implements ReceiptSink {
     }
 
     @Override
-    public void acked(String appKey, String deviceId, long messageId) {
+    public void receipt(ReceiptKind kind, String appKey, String deviceId, long messageId) {
         Receipt r = Receipt.newBuilder().setMessageId(messageId).setAppKey(appKey).setDeviceId(deviceId)
-                .setKind(ReceiptKind.ACKED).setAtMs(System.currentTimeMillis()).setNodeId(nodeId).build();
+                .setKind(kind).setAtMs(System.currentTimeMillis()).setNodeId(nodeId).build();
         if (closed || !queue.offer(r)) {
             metrics.receiptsDropped.inc();
         }

@@ -1,11 +1,13 @@
 package io.longlink.conn.receipt;
 
-/** Where ACKED receipts go. Never blocks the caller; a receipt that cannot be taken is counted as dropped. */
+import io.longlink.proto.receipt.ReceiptKind;
+
+/** Where receipts go. Never blocks the caller; a receipt that cannot be taken is counted as dropped. */
 public interface ReceiptSink extends AutoCloseable {
     /** Receipts disabled (conn.receipts.enabled=false): no Kafka client at all. */
     ReceiptSink NONE = new ReceiptSink() {
         @Override
-        public void acked(String appKey, String deviceId, long messageId) {
+        public void receipt(ReceiptKind kind, String appKey, String deviceId, long messageId) {
         }
 
         @Override
@@ -13,7 +15,8 @@ public interface ReceiptSink extends AutoCloseable {
         }
     };
 
-    void acked(String appKey, String deviceId, long messageId);
+    /** What became of message {@code messageId} for one device: ACKED, EXPIRED or REVOKED. */
+    void receipt(ReceiptKind kind, String appKey, String deviceId, long messageId);
 
     @Override
     void close();

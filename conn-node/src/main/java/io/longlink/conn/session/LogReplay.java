@@ -141,7 +141,7 @@ final class LogReplay {
             }
             if (body == null || (expiresAt != 0 && expiresAt < now)) {
                 metrics.replayGone.inc(); // expired or revoked: skipped, and counted once the stat says which
-                inboxes.countUndelivered(ids[i]);
+                inboxes.countUndelivered(s.appKey, s.deviceId, ids[i]);
                 continue;
             }
             deliverable.add(new InboxEntry(members[i], ids[i], body));

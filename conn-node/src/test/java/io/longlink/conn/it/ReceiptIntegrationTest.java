@@ -1,6 +1,7 @@
 package io.longlink.conn.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import io.longlink.common.kafka.KafkaSettings;
@@ -27,21 +28,35 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** ACKED receipts reach the receipts topic; without Kafka the node still serves and ACKs still count. */
+/**
+ * Receipts reach the receipts topic: ACKED, EXPIRED and REVOKED; without Kafka the node still
+ * serves and ACKs still count.
+ */
 @ExtendWith(Infra.class)
 class ReceiptIntegrationTest {
+    /** A new receipts topic. */
+    private static String topic(KafkaCluster kafka) throws Exception {
+        String topic = "receipts-" + UUID.randomUUID().toString().substring(0, 8);
+        kafka.createTopics(1, topic);
+        return topic;
+    }
+
+    /** A conn-node (in its own ZooKeeper namespace) that sends its receipts to {@code topic}. */
+    private static TestNodes receiptsTo(RedisServer redisServer, TestingServer zk, String namespace,
+                                        KafkaCluster kafka, String topic) {
+        return TestNodes.on(redisServer.uri(), zk, namespace)
+                .set(ConnSettings.RECEIPTS_ENABLED, true)
+                .set(KafkaSettings.BOOTSTRAP, kafka.bootstrapServers())
+                .set(KafkaSettings.RECEIPT_TOPIC, topic);
+    }
+
     @Test
     void ack_whenReceiptsEnabled_thenAckedReceiptOnTheTopicKeyedByApp(RedisServer redisServer, TestingServer zk,
                                                                       KafkaCluster kafka) throws Exception {
-        String topic = "receipts-" + UUID.randomUUID().toString().substring(0, 8);
-        kafka.createTopics(1, topic);
+        String topic = topic(kafka);
         try (TestRedis redis = new TestRedis(redisServer.uri(), false)) {
             TestRedis.App app = redis.newApp();
-            ConnNode node = TestNodes.on(redisServer.uri(), zk, "receipt-it")
-                    .set(ConnSettings.RECEIPTS_ENABLED, true)
-                    .set(KafkaSettings.BOOTSTRAP, kafka.bootstrapServers())
-                    .set(KafkaSettings.RECEIPT_TOPIC, topic)
-                    .start();
+            ConnNode node = receiptsTo(redisServer, zk, "receipt-it", kafka, topic).start();
             try (TestDevice d = TestDevice.connect(node.deviceAddress());
                  KafkaConsumer<String, byte[]> consumer = consumer(kafka.bootstrapServers())) {
                 long id = 4_242_424_242L;
@@ -96,6 +111,47 @@ class ReceiptIntegrationTest {
                 node.close();
             }
         }
+    }
+
+    @Test
+    void connect_whenInboxCopiesExpiredOrRevoked_thenExpiredAndRevokedReceipts(RedisServer redisServer,
+                                                                              TestingServer zk, KafkaCluster kafka)
+            throws Exception {
+        String topic = topic(kafka);
+        try (TestRedis redis = new TestRedis(redisServer.uri(), false)) {
+            TestRedis.App app = redis.newApp();
+            long expired = 6_161_616L;
+            redis.createStat(expired, app.key(), false);
+            redis.addToInbox(app.key(), "forgotten", expired); // the body went with its TTL
+            long revoked = 6_161_617L;
+            redis.createStat(revoked, app.key(), true);
+            redis.addToInbox(app.key(), "forgotten", revoked);
+            ConnNode node = receiptsTo(redisServer, zk, "receipt-undelivered-it", kafka, topic).start();
+            try (TestDevice d = TestDevice.connect(node.deviceAddress());
+                 KafkaConsumer<String, byte[]> consumer = consumer(kafka.bootstrapServers())) {
+                d.loginLive(node, app, "forgotten");
+                List<Receipt> receipts = receipts(consumer, topic, 2);
+                assertThat(receipts).extracting(Receipt::getKind, Receipt::getMessageId, Receipt::getDeviceId)
+                        .containsExactlyInAnyOrder(tuple(ReceiptKind.EXPIRED, expired, "forgotten"),
+                                tuple(ReceiptKind.REVOKED, revoked, "forgotten"));
+            } finally {
+                node.close();
+            }
+        }
+    }
+
+    /** Reads the topic until {@code n} receipts came, and a little longer to see that no more follow. */
+    private static List<Receipt> receipts(KafkaConsumer<String, byte[]> consumer, String topic, int n)
+            throws Exception {
+        consumer.subscribe(List.of(topic));
+        List<Receipt> receipts = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                receipts.add(Receipt.parseFrom(r.value()));
+            }
+            return receipts.size() >= n;
+        });
+        return receipts;
     }
 
     /** Message {@code id} waits in the device's inbox; the device logs in, gets it and ACKs it. */

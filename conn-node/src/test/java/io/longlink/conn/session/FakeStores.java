@@ -140,7 +140,7 @@ final class FakeStores {
         }
 
         @Override
-        public void countUndelivered(long id) {
+        public void countUndelivered(String appKey, String deviceId, long id) {
             undelivered.add(id);
         }
     }
