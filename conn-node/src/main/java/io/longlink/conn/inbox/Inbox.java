@@ -11,6 +11,7 @@ import io.longlink.conn.metrics.ConnMetrics;
 import io.longlink.conn.receipt.ReceiptSink;
 import io.longlink.conn.store.BatchOp;
 import io.longlink.conn.store.RedisBatcher;
+import io.longlink.conn.store.StatIncrement;
 import io.longlink.proto.receipt.ReceiptKind;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -160,7 +161,7 @@ public final class Inbox implements Inboxes {
                 removed.thenAccept(n -> {
                     if (n != null && n == 1L) {
                         metrics.acked.inc();
-                        batcher.offer(new StatOp(id, RedisKeys.STAT_ACKED));
+                        batcher.offer(new StatIncrement(id, RedisKeys.STAT_ACKED, 1));
                         receipts.receipt(ReceiptKind.ACKED, appKey, deviceId, id);
                     }
                 });
@@ -234,26 +235,6 @@ public final class Inbox implements Inboxes {
         @Override
         public String kind() {
             return "undelivered";
-        }
-    }
-
-    private static final class StatOp implements BatchOp {
-        private final long id;
-        private final String field;
-
-        StatOp(long id, String field) {
-            this.id = id;
-            this.field = field;
-        }
-
-        @Override
-        public CompletionStage<?> issue(RedisClusterAsyncCommands<String, byte[]> r) {
-            return r.hincrby(RedisKeys.stat(id), field, 1);
-        }
-
-        @Override
-        public String kind() {
-            return "stat";
         }
     }
 }

@@ -2,7 +2,6 @@ package io.longlink.conn.rpc;
 
 import static java.util.Objects.requireNonNull;
 
-import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.longlink.common.grpc.Refusal;
 import io.longlink.common.redis.RedisKeys;
 import io.longlink.conn.codec.Frames;
@@ -10,8 +9,8 @@ import io.longlink.conn.metrics.ConnMetrics;
 import io.longlink.conn.session.Session;
 import io.longlink.conn.session.SessionIndex;
 import io.longlink.conn.session.LiveDelivery;
-import io.longlink.conn.store.BatchOp;
 import io.longlink.conn.store.RedisBatcher;
+import io.longlink.conn.store.StatIncrement;
 import io.longlink.proto.device.FrameType;
 import io.longlink.proto.internal.FanOutRequest;
 import io.longlink.proto.internal.FanOutResponse;
@@ -23,7 +22,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
@@ -161,19 +159,7 @@ final class FanOuts {
 
     private void countLate(long messageId, long n) {
         if (messageId != 0 && n > 0) {
-            batcher.offer(new OnlineOp(RedisKeys.stat(messageId), n));
-        }
-    }
-
-    private record OnlineOp(String statKey, long n) implements BatchOp {
-        @Override
-        public CompletionStage<?> issue(RedisClusterAsyncCommands<String, byte[]> r) {
-            return r.hincrby(statKey, RedisKeys.STAT_ONLINE, n);
-        }
-
-        @Override
-        public String kind() {
-            return "stat";
+            batcher.offer(new StatIncrement(messageId, RedisKeys.STAT_ONLINE, n));
         }
     }
 
