@@ -84,11 +84,10 @@ public final class ConnSettings {
 
     // Inbox
     public static final Setting<Integer> INBOX_PAGE = Setting.intRange("conn.inbox-page", 100, 1, 10_000,
-            "Inbox entries read per page while draining on CONNECT");
-    public static final Setting<Integer> INBOX_DRAIN_MAX = Setting.intRange("conn.inbox-drain-max", 1_000, 1,
-            1_000_000, "Most inbox entries sent on one CONNECT (the rest on the next CONNECT)");
+            "Inbox entries read per page while catching up (the whole inbox is written, page by page)");
     public static final Setting<Integer> PENDING_MAX = Setting.intRange("conn.pending-max", 256, 1, 65_536,
-            "Live deliveries held per connection while its inbox drains; beyond, deliveries are REJECTED");
+            "Live deliveries held per connection while it catches up; beyond, deliveries are REJECTED and the"
+                    + " inbox is written again once the catch-up ends");
     public static final Setting<Integer> MAX_TAGS = Setting.intRange("conn.max-tags-per-device",
             DeviceLimits.MAX_TAGS_PER_DEVICE, 0, DeviceLimits.MAX_TAGS_PER_DEVICE,
             "Most tags of one device loaded into the local fan-out index (AddTags allows no more); 0 = no tag index");
@@ -97,7 +96,11 @@ public final class ConnSettings {
     public static final Setting<Integer> REPLAY_PAGE = Setting.intRange("conn.broadcast-replay-page", 100, 1, 1_000,
             "Broadcast-log entries read per page while catching up on CONNECT");
     public static final Setting<Integer> REPLAY_MAX = Setting.intRange("conn.broadcast-replay-max", 1_000, 0,
-            100_000, "Most broadcast-log entries looked at per CONNECT (the rest on the next CONNECT); 0 = no replay");
+            100_000, "Most broadcast-log entries looked at before the live pushes held meanwhile go out; the replay"
+                    + " goes on right after them; 0 = no replay");
+    public static final Setting<Integer> REPLAY_SKEW_MS = Setting.intRange("conn.replay-skew-ms", 60_000, 0,
+            86_400_000, "A device without a log position replays the log from its start, skipping only ids older"
+                    + " than its CONNECT last_message_id by more than this (ids come from several clocks)");
 
     // gRPC
     public static final Setting<Integer> DELIVER_WINDOW = Setting.intRange("conn.deliver-window", 8, 1, 1_024,
@@ -136,9 +139,10 @@ public final class ConnSettings {
                 WRITE_HIGH_WATER, SLOW_READER_MS, CONNECT_TIMEOUT_MS, HEARTBEAT_MIN_S, HEARTBEAT_MAX_S,
                 HEARTBEAT_DEFAULT_S, IDLE_FACTOR, TIMER_TICK_MS, APP_CACHE_SIZE, APP_CACHE_TTL_MS,
                 APP_CACHE_NEGATIVE_TTL_MS, ROUTE_TTL_MS, REDIS_BATCH_SIZE, REDIS_BATCH_QUEUE, KICK_TIMEOUT_MS,
-                INBOX_PAGE, INBOX_DRAIN_MAX, PENDING_MAX, MAX_TAGS, REPLAY_PAGE, REPLAY_MAX, DELIVER_WINDOW,
-                GRPC_MAX_MESSAGE_BYTES, FANOUT_MAX_CONCURRENT, FANOUT_SPREADS_MAX, RECEIPTS_ENABLED, RECEIPTS_LINGER_MS,
-                RECEIPTS_QUEUE, RECEIPTS_MAX_BLOCK_MS, DRAIN_RATE_PER_S, DRAIN_RETRY_AFTER_MS, LOAD_PUBLISH_MS));
+                INBOX_PAGE, PENDING_MAX, MAX_TAGS, REPLAY_PAGE, REPLAY_MAX, REPLAY_SKEW_MS, DELIVER_WINDOW,
+                GRPC_MAX_MESSAGE_BYTES, FANOUT_MAX_CONCURRENT, FANOUT_SPREADS_MAX, RECEIPTS_ENABLED,
+                RECEIPTS_LINGER_MS, RECEIPTS_QUEUE, RECEIPTS_MAX_BLOCK_MS, DRAIN_RATE_PER_S,
+                DRAIN_RETRY_AFTER_MS, LOAD_PUBLISH_MS));
     }
 
     /** Checks between settings, reported like single-setting problems. */
@@ -169,10 +173,6 @@ public final class ConnSettings {
         boolean key = !config.get(TLS_KEY).isEmpty();
         if (cert != key) {
             problems.add(TLS_KEY.key() + ": set conn.tls.cert and conn.tls.key together (expected: both or neither)");
-        }
-        if (config.get(INBOX_PAGE) > config.get(INBOX_DRAIN_MAX)) {
-            problems.add(INBOX_PAGE.key() + ": " + config.get(INBOX_PAGE)
-                    + " (expected: at most conn.inbox-drain-max = " + config.get(INBOX_DRAIN_MAX) + ")");
         }
         if (config.get(REPLAY_MAX) > 0 && config.get(REPLAY_PAGE) > config.get(REPLAY_MAX)) {
             problems.add(REPLAY_PAGE.key() + ": " + config.get(REPLAY_PAGE)

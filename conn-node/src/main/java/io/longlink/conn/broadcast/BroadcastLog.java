@@ -8,20 +8,22 @@ import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.longlink.common.redis.LuaScript;
 import io.longlink.common.redis.RedisKeys;
-import io.longlink.conn.inbox.Inbox;
+import io.longlink.conn.inbox.PageCursor;
 import io.longlink.conn.store.BatchOp;
 import io.longlink.conn.store.RedisBatcher;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The conn-node's side of an app's broadcast log ({@code ll:bcast:{app}} + {@code ll:bcastf:{app}},
- * written by routers for tag and broadcast pushes with a TTL): the device's position
- * ({@code ll:seen}), pages of entries with their filters, the bodies of the entries a device
- * matches, and the position moved forward once the device has them. docs/data-model.md, "Broadcast
- * log", describes the whole exchange.
+ * The conn-node's side of an app's broadcast log ({@code ll:bcast:{app}}, scored by log position,
+ * and {@code ll:bcastf:{app}}, written by routers for tag and broadcast pushes with a TTL): the
+ * device's position ({@code ll:seen}), pages of entries with their filters, the bodies of the
+ * entries a device matches, and the position moved forward once the device has them.
+ * docs/data-model.md, "Broadcast log", describes the whole exchange.
  */
 public final class BroadcastLog implements BroadcastLogs {
     /** How long a device's position is kept: the longest message TTL, so it outlives every entry after it. */
@@ -42,30 +44,47 @@ public final class BroadcastLog implements BroadcastLogs {
                 .thenApply(v -> v == null ? null : new String(v, StandardCharsets.US_ASCII));
     }
 
-    /** Where a catch-up starts: the stored position if valid, else the CONNECT hint, else the start ("-"). */
-    public static String start(String seen, long lastMessageIdHint) {
-        if (seen != null && Inbox.parseMember(seen) != 0) {
-            return seen;
-        }
-        return lastMessageIdHint == 0 ? "-" : RedisKeys.inboxMember(lastMessageIdHint);
-    }
-
-    /** One page of log entries with their filters: one script on the app's slot. */
+    /** One page of log entries with their positions and filters: one script on the app's slot. */
     @Override
-    public CompletionStage<Page> readPage(String appKey, String afterMember, int count) {
-        String min = afterMember.equals("-") ? "-" : "(" + afterMember;
+    public CompletionStage<Page> readPage(String appKey, PageCursor after, int count) {
+        int ask = after.ask(count);
         CompletionStage<List<Object>> reply = page.run(redis, ScriptOutputType.MULTI,
                 new String[] {RedisKeys.broadcastLog(appKey), RedisKeys.broadcastFilter(appKey)},
-                min.getBytes(StandardCharsets.US_ASCII), Integer.toString(count).getBytes(StandardCharsets.US_ASCII));
-        return reply.thenApply(BroadcastLog::page);
+                after.min().getBytes(StandardCharsets.US_ASCII),
+                Integer.toString(ask).getBytes(StandardCharsets.US_ASCII));
+        return reply.thenApply(r -> page(r, after, count, ask));
     }
 
     @SuppressWarnings("unchecked")
-    private static Page page(List<Object> reply) {
-        if (reply == null || reply.size() < 2) {
-            return Page.EMPTY;
+    private static Page page(List<Object> reply, PageCursor after, int count, int ask) {
+        if (reply == null || reply.size() < 3) {
+            return new Page(List.of(), new long[0], List.of(), after, true);
         }
-        return new Page((List<byte[]>) reply.get(0), (List<byte[]>) reply.get(1));
+        List<byte[]> members = (List<byte[]>) reply.get(0);
+        List<byte[]> positions = (List<byte[]>) reply.get(1);
+        List<byte[]> filters = (List<byte[]>) reply.get(2);
+        List<String> kept = new ArrayList<>(Math.min(count, members.size()));
+        long[] keptPositions = new long[Math.min(count, members.size())];
+        List<byte[]> keptFilters = new ArrayList<>(keptPositions.length);
+        PageCursor next = after;
+        boolean cut = false;
+        for (int i = 0; i < members.size(); i++) {
+            String member = new String(members.get(i), StandardCharsets.US_ASCII);
+            long position = (long) Double.parseDouble(new String(positions.get(i), StandardCharsets.US_ASCII));
+            if (after.wasRead(position, member)) {
+                continue;
+            }
+            if (kept.size() == count) {
+                cut = true;
+                break;
+            }
+            keptPositions[kept.size()] = position;
+            kept.add(member);
+            keptFilters.add(filters.get(i));
+            next = next.past(position, member);
+        }
+        return new Page(kept, Arrays.copyOf(keptPositions, kept.size()), keptFilters, next,
+                members.size() < ask && !cut);
     }
 
     /** Bodies of {@code ids[0..n)}, in order: one MGET (Lettuce splits it per slot in a cluster). */
@@ -81,16 +100,17 @@ public final class BroadcastLog implements BroadcastLogs {
         return redis.mget(keys);
     }
 
-    /** Queues {@code SET ll:seen <member> PX}: the next CONNECT starts after {@code member}. */
+    /** Queues {@code SET ll:seen <position> PX}: the next replay starts after {@code position}. */
     @Override
-    public void markSeen(String appKey, String deviceId, String member) {
-        batcher.offer(new SeenOp(RedisKeys.seen(appKey, deviceId), member.getBytes(StandardCharsets.US_ASCII)));
+    public void markSeen(String appKey, String deviceId, long position) {
+        batcher.offer(new SeenOp(RedisKeys.seen(appKey, deviceId),
+                Long.toString(position).getBytes(StandardCharsets.US_ASCII)));
     }
 
-    private record SeenOp(String key, byte[] member) implements BatchOp {
+    private record SeenOp(String key, byte[] position) implements BatchOp {
         @Override
         public CompletionStage<?> issue(RedisClusterAsyncCommands<String, byte[]> r) {
-            return r.set(key, member, SetArgs.Builder.px(SEEN_TTL_MS));
+            return r.set(key, position, SetArgs.Builder.px(SEEN_TTL_MS));
         }
 
         @Override

@@ -1,39 +1,36 @@
 package io.longlink.conn.broadcast;
 
 import io.lettuce.core.KeyValue;
-import java.nio.charset.StandardCharsets;
+import io.longlink.conn.inbox.PageCursor;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 
-/** What the CONNECT catch-up reads of an app's broadcast log and a device's position in it: {@link BroadcastLog}. */
+/** What the session layer reads of an app's broadcast log and writes of a device's position in it: {@link BroadcastLog}. */
 public interface BroadcastLogs {
     /**
-     * One page of log entries.
+     * One page of log entries, in position order.
      *
-     * @param members the 20-digit members, in id order
-     * @param filters per member: serialized TagFilter, empty = every device, null = missing
+     * @param members   the 20-digit members
+     * @param positions per member: its log position
+     * @param filters   per member: serialized TagFilter, empty = every device, null = missing
+     * @param next      where the page after this one starts
+     * @param last      nothing followed this page when it was read
      */
-    record Page(List<byte[]> members, List<byte[]> filters) {
-        static final Page EMPTY = new Page(List.of(), List.of());
-
+    record Page(List<String> members, long[] positions, List<byte[]> filters, PageCursor next, boolean last) {
         public int size() {
             return members.size();
         }
-
-        public String member(int i) {
-            return new String(members.get(i), StandardCharsets.US_ASCII);
-        }
     }
 
-    /** The device's ll:seen value, or null when it has none. */
+    /** The device's ll:seen value as stored (a log position, or a 20-digit member written before positions), or null. */
     CompletionStage<String> position(String appKey, String deviceId);
 
-    /** Up to {@code count} entries after {@code afterMember} ("-" = from the start) with their filters. */
-    CompletionStage<Page> readPage(String appKey, String afterMember, int count);
+    /** Up to {@code count} entries after {@code after} with their positions and filters. */
+    CompletionStage<Page> readPage(String appKey, PageCursor after, int count);
 
     /** Bodies of {@code ids[0..n)}, in order. */
     CompletionStage<List<KeyValue<String, byte[]>>> bodies(long[] ids, int n);
 
-    /** Moves the device's position: the next CONNECT starts after {@code member}. */
-    void markSeen(String appKey, String deviceId, String member);
+    /** Moves the device's position: its next replay starts after {@code position}. */
+    void markSeen(String appKey, String deviceId, long position);
 }

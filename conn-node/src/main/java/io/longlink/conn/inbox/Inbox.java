@@ -3,6 +3,9 @@ package io.longlink.conn.inbox;
 import static java.util.Objects.requireNonNull;
 
 import io.lettuce.core.KeyValue;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.ScoredValue;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.longlink.common.redis.LuaScript;
@@ -20,7 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * A device's store-and-forward inbox: paged reads for the drain at CONNECT, removal on ACK (counted
+ * A device's store-and-forward inbox: reads by position for the catch-up, removal on ACK (counted
  * once: only a ZREM that removed something counts {@code acked} and emits a receipt) and removal of
  * entries whose body is gone (counted {@code revoked} when the message was revoked, else
  * {@code expired}, with the receipt of that kind).
@@ -47,45 +50,58 @@ public final class Inbox implements Inboxes {
     }
 
     /**
-     * Reads up to {@code count} entries after {@code afterMember} ("-" = from the start), in id
-     * order, with their bodies: one ZRANGEBYLEX and one MGET (split per slot by Lettuce in a cluster).
+     * Reads up to {@code count} entries after {@code after}, in position order, with their bodies:
+     * one ZRANGEBYSCORE and one MGET (split per slot by Lettuce in a cluster).
      */
     @Override
-    public CompletionStage<List<InboxEntry>> readPage(String appKey, String deviceId, String afterMember, int count) {
-        String min = afterMember.equals("-") ? "-" : "(" + afterMember;
-        @SuppressWarnings("deprecation") // the Range/Limit overload needs V-typed bounds; the codec's V is byte[]
-        CompletionStage<List<byte[]>> members = redis.zrangebylex(RedisKeys.inbox(appKey, deviceId), min, "+", 0, count);
-        return members.thenCompose(list -> {
-            if (list.isEmpty()) {
-                return CompletableFuture.completedFuture(List.of());
-            }
-            String[] names = new String[list.size()];
-            long[] ids = new long[list.size()];
-            List<String> keys = new ArrayList<>(list.size());
-            for (int i = 0; i < names.length; i++) {
-                names[i] = new String(list.get(i), StandardCharsets.US_ASCII);
-                ids[i] = parseMember(names[i]);
-                if (ids[i] != 0) {
-                    keys.add(RedisKeys.message(ids[i]));
+    public CompletionStage<InboxPage> readPage(String appKey, String deviceId, PageCursor after, int count) {
+        int ask = after.ask(count);
+        Range<Long> from = after.member() == null ? Range.unbounded()
+                : Range.from(Range.Boundary.including(after.position()), Range.Boundary.unbounded());
+        CompletionStage<List<ScoredValue<byte[]>>> read = redis.zrangebyscoreWithScores(
+                RedisKeys.inbox(appKey, deviceId), from, Limit.create(0, ask));
+        return read.thenCompose(raw -> {
+            List<InboxEntry> entries = new ArrayList<>(Math.min(raw.size(), count));
+            List<String> keys = new ArrayList<>(entries.size());
+            PageCursor next = after;
+            boolean cut = false;
+            for (ScoredValue<byte[]> v : raw) {
+                String member = new String(v.getValue(), StandardCharsets.US_ASCII);
+                long position = (long) v.getScore();
+                if (after.wasRead(position, member)) {
+                    continue;
                 }
+                if (entries.size() == count) {
+                    cut = true;
+                    break;
+                }
+                long id = parseMember(member);
+                entries.add(new InboxEntry(member, id, position, null));
+                if (id != 0) {
+                    keys.add(RedisKeys.message(id));
+                }
+                next = next.past(position, member);
             }
+            boolean last = raw.size() < ask && !cut;
+            PageCursor end = next;
             if (keys.isEmpty()) {
-                return CompletableFuture.completedFuture(entries(names, ids, List.of()));
+                return CompletableFuture.completedFuture(new InboxPage(entries, end, last));
             }
-            return redis.mget(keys.toArray(new String[0])).thenApply(values -> entries(names, ids, values));
+            return redis.mget(keys.toArray(new String[0]))
+                    .thenApply(values -> new InboxPage(withBodies(entries, values), end, last));
         });
     }
 
-    private static List<InboxEntry> entries(String[] names, long[] ids, List<KeyValue<String, byte[]>> values) {
-        List<InboxEntry> out = new ArrayList<>(names.length);
+    private static List<InboxEntry> withBodies(List<InboxEntry> entries, List<KeyValue<String, byte[]>> values) {
+        List<InboxEntry> out = new ArrayList<>(entries.size());
         int v = 0;
-        for (int i = 0; i < names.length; i++) {
+        for (InboxEntry e : entries) {
             byte[] body = null;
-            if (ids[i] != 0) {
+            if (e.id() != 0) {
                 KeyValue<String, byte[]> kv = values.get(v++);
                 body = kv.hasValue() && RedisKeys.isBody(kv.getValue()) ? kv.getValue() : null;
             }
-            out.add(new InboxEntry(names[i], ids[i], body));
+            out.add(new InboxEntry(e.member(), e.id(), e.position(), body));
         }
         return out;
     }

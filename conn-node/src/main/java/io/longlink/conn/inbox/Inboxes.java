@@ -1,12 +1,11 @@
 package io.longlink.conn.inbox;
 
-import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /** What the session layer does with device inboxes: {@link Inbox} in Redis. */
 public interface Inboxes {
-    /** Up to {@code count} entries after {@code afterMember} ("-" = from the start), in id order, with their bodies. */
-    CompletionStage<List<InboxEntry>> readPage(String appKey, String deviceId, String afterMember, int count);
+    /** Up to {@code count} entries after {@code after}, in position order, with their bodies. */
+    CompletionStage<InboxPage> readPage(String appKey, String deviceId, PageCursor after, int count);
 
     /** Removes ACKed ids; each removal that happened counts once. */
     void ack(String appKey, String deviceId, long[] ids);

@@ -57,6 +57,8 @@ public final class ConnMetrics {
     public final Counter.Child replayNotForDevice;
     public final Counter.Child replayGone;
     public final Counter.Child replayUnreadable;
+    public final Counter.Child replayOlderThanHint;
+    public final Counter.Child logGaps;
     public final Counter.Child tagRefreshes;
     public final Counter.Child tagRefreshesNotHere;
     public final Counter.Child fanOutSpreadsAtOnce;
@@ -90,7 +92,8 @@ public final class ConnMetrics {
                 + " that removed an inbox entry, or one that came within its DeliveryBatch's ack wait");
         inboxDrains = counter(registry, "longlink_conn_inbox_drains_total", "Inbox drains run at CONNECT");
         inboxRedrains = counter(registry, "longlink_conn_inbox_redrains_total",
-                "Inbox drains re-run on a live connection that became writable after a REJECTED delivery");
+                "Catch-ups re-run on a live connection: after a REJECTED delivery, a router's re-drain, a route"
+                        + " claimed again, a missed broadcast-log copy, or a replay that goes on after its bound");
         inboxDrained = counter(registry, "longlink_conn_inbox_drained_messages_total",
                 "Inbox messages written during CONNECT drains and re-drains");
         inboxExpired = counter(registry, "longlink_conn_inbox_expired_total",
@@ -123,13 +126,17 @@ public final class ConnMetrics {
         receiptsFailed = receipts.labels("failed");
         redirects = counter(registry, "longlink_conn_redirects_total", "Connections redirected by a drain");
         replays = counter(registry, "longlink_conn_broadcast_replays_total",
-                "CONNECT catch-ups that read the app's broadcast log");
+                "Catch-ups that read the device's broadcast-log position and replayed the app's log from it");
         Counter entries = labelled(registry, "longlink_conn_broadcast_log_entries_total",
-                "Broadcast-log entries looked at during CONNECT catch-ups, by what became of them", "result");
+                "Broadcast-log entries looked at during catch-ups, by what became of them", "result");
         replayWritten = entries.labels("written");
         replayNotForDevice = entries.labels("not_for_device");
         replayGone = entries.labels("body_gone");
         replayUnreadable = entries.labels("unreadable");
+        replayOlderThanHint = entries.labels("older_than_hint");
+        logGaps = counter(registry, "longlink_conn_broadcast_log_gaps_total",
+                "Logged tag or broadcast copies a connection could not take (full socket or held queue),"
+                        + " replayed from the log once it can");
         Counter refreshes = labelled(registry, "longlink_conn_tag_refreshes_total", "RefreshTags calls by result",
                 "result");
         tagRefreshes = refreshes.labels("refreshed");

@@ -8,6 +8,7 @@ import io.longlink.conn.session.ConnectionIds;
 import io.longlink.conn.session.Session;
 import io.longlink.conn.session.SessionIndex;
 import io.longlink.conn.session.LiveDelivery;
+import io.longlink.proto.device.Push;
 import io.longlink.proto.internal.Delivery;
 import io.longlink.proto.internal.DeliveryBatch;
 import io.longlink.proto.internal.Outcome;
@@ -28,7 +29,8 @@ import java.util.function.Consumer;
  * loops as one task per loop per batch, which writes in batch order and flushes each touched
  * connection once. The batch completes when every loop task has reported and, for a batch with
  * {@code ack_wait_ms}, when every awaited copy was acknowledged or the wait ended (one timer per
- * batch, never one per connection).
+ * batch, never one per connection). A delivery with {@code redrain} and no push asks for a re-drain
+ * only.
  */
 final class Deliveries {
     /** The longest ACK wait a batch may ask for; longer asks are cut to it. */
@@ -55,7 +57,7 @@ final class Deliveries {
         boolean drainingNow = draining.getAsBoolean();
         for (int i = 0; i < n; i++) {
             Delivery d = batch.getDeliveries(i);
-            if (d.getAppKey().isEmpty() || d.getDeviceId().isEmpty() || !d.hasPush()) {
+            if (d.getAppKey().isEmpty() || d.getDeviceId().isEmpty() || (!d.hasPush() && !d.getRedrain())) {
                 metrics.invalidDeliveries.inc();
                 outcomes[i] = Outcome.REJECTED;
                 continue;
@@ -71,7 +73,7 @@ final class Deliveries {
                 continue;
             }
             long expiresAt = d.getPush().getExpiresAtMs();
-            if (drainingNow || (expiresAt != 0 && expiresAt < now)) {
+            if (drainingNow || (d.hasPush() && expiresAt != 0 && expiresAt < now)) {
                 outcomes[i] = Outcome.REJECTED;
                 continue;
             }
@@ -211,8 +213,10 @@ final class Deliveries {
                 Session s = targets.get(k);
                 int i = indexes[k];
                 Delivery d = batch.getDeliveries(i);
-                outcomes[i] = acks != null && d.getAwaitAck() ? delivery.deliver(s, d.getPush(), acks, i)
-                        : delivery.deliver(s, d.getPush());
+                Push push = d.hasPush() ? d.getPush() : null;
+                outcomes[i] = acks != null && d.getAwaitAck() && push != null
+                        ? delivery.deliver(s, push, d.getRedrain(), acks, i)
+                        : delivery.deliver(s, push, d.getRedrain());
             }
             for (Session s : targets) {
                 if (s != lastFlushed) {

@@ -178,7 +178,7 @@ final class FanOuts {
                 e.getKey().execute(() -> {
                     long n = 0;
                     for (Session s : e.getValue()) {
-                        if (delivery.fanOut(s, frame, r.getPush())) {
+                        if (delivery.fanOut(s, frame, r.getPush(), r.getLogPosition())) {
                             s.channel().flush();
                             n++;
                         }

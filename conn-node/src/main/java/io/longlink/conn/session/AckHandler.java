@@ -2,7 +2,6 @@ package io.longlink.conn.session;
 
 import static java.util.Objects.requireNonNull;
 
-import io.longlink.conn.broadcast.BroadcastLogs;
 import io.longlink.conn.inbox.Inboxes;
 import io.longlink.conn.metrics.ConnMetrics;
 import io.longlink.proto.device.Ack;
@@ -10,19 +9,20 @@ import java.util.Arrays;
 
 /**
  * ACK frames: the acknowledged ids leave the inbox, a replay waiting for its last id moves the
- * device's broadcast-log position, and copies a DeliveryBatch awaits ({@link AckWaiter}) are
- * answered. The awaited copies are registered here too, when a live push is written. Event-loop only.
+ * device's broadcast-log position ({@link SeenPosition}), and copies a DeliveryBatch awaits
+ * ({@link AckWaiter}) are answered. The awaited copies are registered here too, when a live push is
+ * written. Event-loop only.
  */
 final class AckHandler {
     private final ConnMetrics metrics;
     private final Inboxes inboxes;
-    private final BroadcastLogs broadcasts;
+    private final SeenPosition seen;
     private final CatchUp catchUp;
 
-    AckHandler(ConnMetrics metrics, Inboxes inboxes, BroadcastLogs broadcasts, CatchUp catchUp) {
+    AckHandler(ConnMetrics metrics, Inboxes inboxes, SeenPosition seen, CatchUp catchUp) {
         this.metrics = requireNonNull(metrics, "metrics");
         this.inboxes = requireNonNull(inboxes, "inboxes");
-        this.broadcasts = requireNonNull(broadcasts, "broadcasts");
+        this.seen = requireNonNull(seen, "seen");
         this.catchUp = requireNonNull(catchUp, "catchUp");
     }
 
@@ -32,27 +32,31 @@ final class AckHandler {
             return;
         }
         long[] ids = new long[n];
+        int stored = 0;
         ReplayMark mark = s.replayMark;
         long lastReplayed = catchUp.lastReplayed(s);
         for (int i = 0; i < n; i++) {
             long id = a.getMessageIds(i);
-            ids[i] = id;
             if (mark != null && id == mark.id()) {
                 s.replayMark = null;
-                broadcasts.markSeen(s.appKey, s.deviceId, mark.member());
+                seen.replayed(s, mark.position());
                 mark = null;
             }
             if (lastReplayed != 0 && id == lastReplayed) {
                 catchUp.lastReplayedAcked(s);
             }
+            ids[stored++] = id;
         }
         metrics.ackIds.inc(n);
         s.flags &= ~Session.F_ACK_LATE;
+        if (stored == 0) {
+            return;
+        }
         AckWaits waits = s.ackWaits;
         if (waits != null) {
             // copies acknowledged while their batch still waited never reached the inbox: nothing to remove
             int kept = 0;
-            for (int i = 0; i < n; i++) {
+            for (int i = 0; i < stored; i++) {
                 long id = ids[i];
                 if (waits.ackedInTime(id)) {
                     inboxes.ackedLive(s.appKey, s.deviceId, id);
@@ -66,11 +70,9 @@ final class AckHandler {
             if (kept == 0) {
                 return;
             }
-            if (kept < n) {
-                ids = Arrays.copyOf(ids, kept);
-            }
+            stored = kept;
         }
-        inboxes.ack(s.appKey, s.deviceId, ids);
+        inboxes.ack(s.appKey, s.deviceId, stored < n ? Arrays.copyOf(ids, stored) : ids);
     }
 
     /**

@@ -7,7 +7,9 @@ import io.longlink.conn.broadcast.BroadcastLogs;
 import io.longlink.conn.codec.Frames;
 import io.longlink.conn.codec.PushBodies;
 import io.longlink.conn.inbox.InboxEntry;
+import io.longlink.conn.inbox.InboxPage;
 import io.longlink.conn.inbox.Inboxes;
+import io.longlink.conn.inbox.PageCursor;
 import io.longlink.conn.metrics.ConnMetrics;
 import io.longlink.proto.device.FrameType;
 import io.longlink.proto.device.Push;
@@ -18,13 +20,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What a session missed, written before its live traffic: after CONNACK the inbox drain merged with
- * the broadcast-log replay ({@link LogReplay}), and on a live session the inbox again after a push
- * was refused on a full socket. Live deliveries meanwhile are held (up to conn.pending-max) and
- * follow the catch-up, without the ids it wrote. The session's {@link PendingDrain} is owned here.
+ * What a session missed, written before its live traffic: after CONNACK the whole inbox merged with
+ * the broadcast-log replay ({@link LogReplay}); on a live session a re-drain, the inbox again (and
+ * the log when a copy of it may be missing) after a stored copy did not reach the device. Live
+ * deliveries meanwhile are held (up to conn.pending-max) and follow the round, without the ids it
+ * wrote. A round that leaves something behind (a push refused while holding was full, a replay cut at
+ * conn.broadcast-replay-max) is followed at once by another, so nothing stored waits for the next
+ * CONNECT while the device stays connected. The session's {@link PendingDrain} is owned here.
  *
  * <p>Event-loop only: every store reply hops back onto the session's loop and is dropped when the
- * catch-up it belongs to is over.
+ * round it belongs to is over.
  */
 final class CatchUp {
     private static final Logger log = LoggerFactory.getLogger(CatchUp.class);
@@ -37,26 +42,28 @@ final class CatchUp {
     private final ConnectRefusals refusals;
 
     CatchUp(SessionSettings settings, ConnMetrics metrics, SessionIndex index, Inboxes inboxes,
-            BroadcastLogs broadcasts, FrameWriter writer, ConnectRefusals refusals) {
+            BroadcastLogs broadcasts, SeenPosition seen, FrameWriter writer, ConnectRefusals refusals) {
         this.settings = requireNonNull(settings, "settings");
         this.metrics = requireNonNull(metrics, "metrics");
         this.inboxes = requireNonNull(inboxes, "inboxes");
         this.writer = requireNonNull(writer, "writer");
         this.refusals = requireNonNull(refusals, "refusals");
-        this.replay = new LogReplay(settings, metrics, index, inboxes, broadcasts, this::pump);
+        this.replay = new LogReplay(settings, metrics, index, inboxes, broadcasts, seen, this::pump);
+    }
+
+    private boolean replaysLog() {
+        return settings.replayMax() > 0;
     }
 
     /** Before the session is registered: from then on live deliveries are held for the catch-up. */
     void prepare(Session s, long lastMessageId) {
-        s.inboxDrain = PendingDrain.afterConnect(settings.pendingMax(), lastMessageId, settings.maxTags() > 0);
+        s.inboxDrain = PendingDrain.afterConnect(settings.pendingMax(), lastMessageId, settings.maxTags() > 0,
+                replaysLog());
     }
 
     /** CONNACK went out: the catch-up starts writing. */
     void start(Session s) {
         metrics.inboxDrains.inc();
-        if (settings.replayMax() == 0) {
-            s.inboxDrain.logFinished();
-        }
         pump(s);
     }
 
@@ -69,10 +76,44 @@ final class CatchUp {
         }
     }
 
-    /** A live push that arrived during the catch-up; false when the bound is reached (it stays in the inbox). */
+    /**
+     * A live push that arrived during the catch-up; false when the bound is reached: then the inbox
+     * is written again once this round ends (the push, stored before it was sent, is there).
+     */
     boolean hold(Session s, Push push) {
         PendingDrain d = s.inboxDrain;
-        return d != null && d.hold(push);
+        if (d != null && d.hold(push)) {
+            return true;
+        }
+        s.flags |= Session.F_REDRAIN;
+        return false;
+    }
+
+    /**
+     * A copy of a logged tag or broadcast push did not reach the session (a full socket or a full
+     * held queue): a re-drain replays the log once the socket is writable or the round ends.
+     */
+    void missedLogged(Session s) {
+        if (replaysLog()) {
+            s.flags |= Session.F_REDRAIN | Session.F_LOG_GAP;
+            metrics.logGaps.inc();
+        }
+    }
+
+    /**
+     * Stored copies may be in the inbox that the device was not sent (a router asks, or the route
+     * was claimed again after it vanished): a live session re-drains now; a catching-up one once its
+     * round ends, unless the round is still reading the inbox and so finds them itself.
+     */
+    void requestRedrain(Session s) {
+        if (s.state == Session.LIVE) {
+            redrain(s);
+            return;
+        }
+        PendingDrain d = s.inboxDrain;
+        if (d == null || d.inboxRead()) {
+            s.flags |= Session.F_REDRAIN;
+        }
     }
 
     /** The socket drained: true when a catch-up was waiting for that and goes on. */
@@ -86,15 +127,39 @@ final class CatchUp {
     }
 
     /**
-     * A live push was REJECTED while the channel was not writable, and now it is: that push (and any
-     * other refused meanwhile) is only in the inbox, so the inbox is written again with the CONNECT
-     * machinery (pages in id order, live pushes held behind it). Ids already written on this
-     * connection are written again; the device drops them by id. The session is DRAINING meanwhile,
-     * so at most one re-drain runs at a time, and it needs no timer: the next writability change or
-     * page read drives it.
+     * Writes the inbox again on a live session, from its start (pages in position order, live pushes
+     * held behind it), and the broadcast log from the device's position when a copy of it may be
+     * missing ({@link Session#F_LOG_GAP}). Ids already written on this connection are written again;
+     * the device drops them by id. The session is DRAINING meanwhile, so at most one round runs at a
+     * time, and it needs no timer: the next writability change or page read drives it.
      */
     void redrain(Session s) {
-        s.inboxDrain = PendingDrain.redrain(settings.pendingMax());
+        redrain(s, null);
+    }
+
+    /** As {@link #redrain(Session)}, with {@code held} (if not null) held behind it from the start. */
+    void redrain(Session s, Push held) {
+        PendingDrain d = PendingDrain.redrain(settings.pendingMax(), logGap(s), logFrom(s));
+        if (held != null) {
+            d.hold(held);
+        }
+        begin(s, d);
+    }
+
+    /** Whether the next round replays the log; the flag is cleared here and set again if that replay falls short. */
+    private boolean logGap(Session s) {
+        boolean gap = (s.flags & Session.F_LOG_GAP) != 0 && replaysLog();
+        s.flags &= (byte) ~(Session.F_REDRAIN | Session.F_LOG_GAP);
+        return gap;
+    }
+
+    /** Where a re-drain reads the log from: after the device's position, or from ll:seen when none is known. */
+    private static PageCursor logFrom(Session s) {
+        return s.logPosition > 0 ? PageCursor.after(s.logPosition) : null;
+    }
+
+    private void begin(Session s, PendingDrain d) {
+        s.inboxDrain = d;
         s.state = Session.DRAINING;
         metrics.inboxRedrains.inc();
         pump(s);
@@ -124,7 +189,7 @@ final class CatchUp {
 
     /**
      * Writes whatever the merge can give, then reads the next page of the source it waits for, or
-     * goes live when both are finished. Called after CONNACK and whenever a page or the tags arrive.
+     * ends the round when both are finished. Called after CONNACK and whenever a page or the tags arrive.
      */
     void pump(Session s) {
         PendingDrain d = s.inboxDrain;
@@ -140,8 +205,7 @@ final class CatchUp {
             s.channel.flush();
         }
         if (d.finished()) {
-            replay.ended(s, d);
-            goLive(s);
+            ended(s, d);
             return;
         }
         if (!s.channel.isWritable()) {
@@ -157,8 +221,7 @@ final class CatchUp {
     }
 
     private void write(Session s, PendingDrain d, InboxEntry e) {
-        d.drained(e.id());
-        if (d.fromInbox(e)) {
+        if (d.fromInbox()) {
             if (d.redelivered(e.id())) {
                 metrics.inboxRedelivered.inc();
             }
@@ -172,32 +235,39 @@ final class CatchUp {
     }
 
     private void readInboxPage(Session s, PendingDrain d) {
-        int want = d.inboxWant(settings.inboxPage(), settings.inboxDrainMax());
-        String after = d.inboxReadStarted();
-        inboxes.readPage(s.appKey, s.deviceId, after, want)
-                .whenComplete((page, err) -> s.onLoop(() -> inboxPageRead(s, d, page, err, want)));
+        PageCursor after = d.inboxReadStarted();
+        inboxes.readPage(s.appKey, s.deviceId, after, settings.inboxPage())
+                .whenComplete((page, err) -> s.onLoop(() -> inboxPageRead(s, d, page, err)));
     }
 
-    private void inboxPageRead(Session s, PendingDrain d, List<InboxEntry> page, Throwable err, int asked) {
+    private void inboxPageRead(Session s, PendingDrain d, InboxPage page, Throwable err) {
         if (!catchingUp(s, d)) {
             return;
         }
         if (err != null) {
             if (d.isRedrain()) {
-                // the connection is fine and was live: stay live, the rest of the inbox comes with the next CONNECT
+                // the connection is fine and was live: it stays; the next route renewal tries again
                 metrics.redisError("inbox_redrain");
-                log.warn("inbox re-drain stopped early app={} device={} error=\"{}\"", s.appKey, s.deviceId,
-                        err.toString());
-                goLive(s);
+                log.warn("inbox re-drain stopped early; retried with the route renewal app={} device={} error=\"{}\"",
+                        s.appKey, s.deviceId, err.toString());
+                s.flags |= Session.F_LOG_GAP;
+                d.inboxFailed();
+                pump(s);
                 return;
             }
             // going live without the inbox would put live messages before older ones: retry on reconnect
             refusals.storeFailed(s, "inbox", err);
             return;
         }
+        d.inboxPageRead(deliverable(s, page.entries()), page.next(), page.last());
+        pump(s);
+    }
+
+    /** The entries worth writing; those whose body is gone, expired or unreadable leave the inbox. */
+    private List<InboxEntry> deliverable(Session s, List<InboxEntry> entries) {
         long now = System.currentTimeMillis();
-        List<InboxEntry> deliverable = new ArrayList<>(page.size());
-        for (InboxEntry e : page) {
+        List<InboxEntry> out = new ArrayList<>(entries.size());
+        for (InboxEntry e : entries) {
             if (e.body() == null || e.id() == 0) {
                 inboxes.expire(s.appKey, s.deviceId, e);
                 continue;
@@ -215,26 +285,41 @@ final class CatchUp {
                 inboxes.expire(s.appKey, s.deviceId, e);
                 continue;
             }
-            deliverable.add(e);
+            out.add(e);
         }
-        d.inboxPageRead(page, deliverable, asked, settings.inboxDrainMax());
-        pump(s);
+        return out;
     }
 
-    /** The catch-up is over: the held live pushes follow it, without those it already wrote. */
-    private void goLive(Session s) {
-        PendingDrain d = s.inboxDrain;
+    /**
+     * The round is over. When a stored copy did not reach the device meanwhile (a push refused, a
+     * re-drain asked for after the round had read the inbox), the next round starts at once: the
+     * inbox again, the live pushes this round held still held behind it. Otherwise they follow this
+     * round, without those it wrote, and the session is live, unless the log replay was cut at its
+     * bound: then it goes on in the next round, behind those pushes (no order binds the log to them).
+     * A next round writes none of the ids written before it.
+     */
+    private void ended(Session s, PendingDrain d) {
+        replay.ended(s, d);
         s.inboxDrain = null;
         s.state = Session.LIVE;
-        ArrayDeque<Push> held = d == null ? null : d.pending();
-        if (held == null) {
+        if (s.isClosingOrClosed()) {
             return;
         }
-        for (Push p : held) {
-            if (!d.wasDrained(p.getMessageId())) {
-                writer.writeLive(s, p);
-            }
+        if ((s.flags & Session.F_REDRAIN) != 0) {
+            begin(s, d.next(true, logGap(s), logFrom(s)));
+            return;
         }
-        s.channel.flush();
+        ArrayDeque<Push> held = d.pending();
+        if (held != null) {
+            for (Push p : held) {
+                if (d.firstWrite(p.getMessageId())) {
+                    writer.writeLive(s, p);
+                }
+            }
+            s.channel.flush();
+        }
+        if (d.logCut()) {
+            begin(s, d.next(false, logGap(s), logFrom(s)));
+        }
     }
 }

@@ -5,12 +5,12 @@ import static java.util.Objects.requireNonNull;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.lettuce.core.KeyValue;
 import io.longlink.common.redis.RedisKeys;
-import io.longlink.conn.broadcast.BroadcastLog;
 import io.longlink.conn.broadcast.BroadcastLogs;
 import io.longlink.conn.codec.PushBodies;
 import io.longlink.conn.inbox.Inbox;
 import io.longlink.conn.inbox.InboxEntry;
 import io.longlink.conn.inbox.Inboxes;
+import io.longlink.conn.inbox.PageCursor;
 import io.longlink.conn.metrics.ConnMetrics;
 import io.longlink.proto.internal.TagFilter;
 import java.util.ArrayList;
@@ -20,10 +20,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The broadcast-log source of a CONNECT catch-up: the device's position (ll:seen) once, then pages
- * of the app's log whose filters match the device's tags (as FanOut would), with their bodies, and
- * at the end the position moved past what was looked at. Each page read hands the catch-up back to
- * {@link CatchUp#pump}. Event-loop only.
+ * The broadcast-log source of a catch-up: the device's position (ll:seen) when the round does not
+ * know it, then pages of the app's log in position order whose filters match the device's tags (as
+ * FanOut would), with their bodies, and at the end the position moved past what was looked at. A
+ * device without a position replays the log from its start, skipping only ids older than its
+ * CONNECT's last_message_id by more than conn.replay-skew-ms. Each page read hands the catch-up
+ * back to {@link CatchUp#pump}. Event-loop only.
  */
 final class LogReplay {
     private static final Logger log = LoggerFactory.getLogger(LogReplay.class);
@@ -33,75 +35,112 @@ final class LogReplay {
     private final SessionIndex index;
     private final Inboxes inboxes;
     private final BroadcastLogs broadcasts;
+    private final SeenPosition seen;
     private final Consumer<Session> pump;
 
     LogReplay(SessionSettings settings, ConnMetrics metrics, SessionIndex index, Inboxes inboxes,
-              BroadcastLogs broadcasts, Consumer<Session> pump) {
+              BroadcastLogs broadcasts, SeenPosition seen, Consumer<Session> pump) {
         this.settings = requireNonNull(settings, "settings");
         this.metrics = requireNonNull(metrics, "metrics");
         this.index = requireNonNull(index, "index");
         this.inboxes = requireNonNull(inboxes, "inboxes");
         this.broadcasts = requireNonNull(broadcasts, "broadcasts");
+        this.seen = requireNonNull(seen, "seen");
         this.pump = requireNonNull(pump, "pump");
     }
 
-    /** The position first (once), then a page. Runs only after the device's tags are in the index. */
+    /** The position first (when not known), then a page. Runs only after the device's tags are in the index. */
     void read(Session s, PendingDrain d) {
-        String after = d.logReadStarted();
+        PageCursor after = d.logReadStarted();
         if (after != null) {
             readPage(s, d, after);
             return;
         }
         metrics.replays.inc();
-        broadcasts.position(s.appKey, s.deviceId).whenComplete((seen, err) -> s.onLoop(() -> {
+        broadcasts.position(s.appKey, s.deviceId).whenComplete((stored, err) -> s.onLoop(() -> {
             if (!usable(s, d, err)) {
                 return;
             }
-            String start = BroadcastLog.start(seen, d.lastSeenHint());
-            d.logStartsAt(start);
-            readPage(s, d, start);
+            long position = storedPosition(stored);
+            if (position > 0) {
+                seen.known(s, position);
+                d.logStartsAt(PageCursor.after(position), 0);
+            } else {
+                d.logStartsAt(PageCursor.START, floor(Math.max(d.lastSeenHint(), storedMember(stored))));
+            }
+            readPage(s, d, d.logReadStarted());
         }));
     }
 
-    private void readPage(Session s, PendingDrain d, String after) {
+    /** A position ll:seen holds, or 0 (none, unreadable, or a member written before positions existed). */
+    static long storedPosition(String stored) {
+        if (stored == null || storedMember(stored) != 0) {
+            return 0;
+        }
+        try {
+            return Math.max(0, Long.parseLong(stored));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** The message id of an ll:seen written before positions existed (a 20-digit member), else 0. */
+    private static long storedMember(String stored) {
+        return stored != null && stored.length() == 20 ? Inbox.parseMember(stored) : 0;
+    }
+
+    /** The id time below which a device without a position skips log entries: its hint's minus the skew; 0 = none. */
+    private long floor(long hint) {
+        long floor = hint == 0 ? 0 : PendingDrain.idTime(hint) - settings.replaySkewMs();
+        return Math.max(0, floor);
+    }
+
+    private void readPage(Session s, PendingDrain d, PageCursor after) {
         int want = d.logWant(settings.replayPage(), settings.replayMax());
-        broadcasts.readPage(s.appKey, after, want)
-                .whenComplete((page, err) -> s.onLoop(() -> pageRead(s, d, page, err, want)));
+        broadcasts.readPage(s.appKey, after, want).whenComplete((page, err) -> s.onLoop(() -> pageRead(s, d, page, err)));
     }
 
     /** Keeps the entries whose filter matches the device's tags, then fetches their bodies. */
-    private void pageRead(Session s, PendingDrain d, BroadcastLogs.Page page, Throwable err, int asked) {
+    private void pageRead(Session s, PendingDrain d, BroadcastLogs.Page page, Throwable err) {
         if (!usable(s, d, err)) {
             return;
         }
         int n = page.size();
-        boolean last = d.logEntriesSeen(n, asked, settings.replayMax());
         if (n == 0) {
-            d.logPage(List.of(), true);
+            d.logPageRead(List.of(), page.next(), 0, page.last(), settings.replayMax());
             pump.accept(s);
             return;
         }
         long[] ids = new long[n];
         String[] members = new String[n];
+        long[] positions = new long[n];
         int matched = 0;
         for (int i = 0; i < n; i++) {
-            String member = page.member(i);
+            String member = page.members().get(i);
             long id = Inbox.parseMember(member);
             byte[] filter = page.filters().get(i);
             if (id == 0 || filter == null) {
                 metrics.replayUnreadable.inc();
                 continue;
             }
+            if (d.tooOld(id)) {
+                metrics.replayOlderThanHint.inc();
+                continue;
+            }
             if (filter.length > 0 && !forDevice(s, filter)) { // empty = every device of the app
                 continue;
             }
             ids[matched] = id;
+            positions[matched] = page.positions()[i];
             members[matched++] = member;
         }
-        String reached = page.member(n - 1);
         int count = matched;
         broadcasts.bodies(ids, count).whenComplete((bodies, e) -> s.onLoop(
-                () -> bodiesRead(s, d, ids, members, count, bodies, e, reached, last)));
+                () -> bodiesRead(s, d, new Matched(ids, members, positions, count), bodies, e, page)));
+    }
+
+    /** The entries of one page that are for the device, before their bodies are read. */
+    private record Matched(long[] ids, String[] members, long[] positions, int count) {
     }
 
     /** Whether a log entry's filter addresses the device; an unreadable filter addresses nobody. */
@@ -120,14 +159,14 @@ final class LogReplay {
         return true;
     }
 
-    private void bodiesRead(Session s, PendingDrain d, long[] ids, String[] members, int n,
-                            List<KeyValue<String, byte[]>> bodies, Throwable err, String reached, boolean last) {
+    private void bodiesRead(Session s, PendingDrain d, Matched m, List<KeyValue<String, byte[]>> bodies,
+                            Throwable err, BroadcastLogs.Page page) {
         if (!usable(s, d, err)) {
             return;
         }
         long now = System.currentTimeMillis();
-        List<InboxEntry> deliverable = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
+        List<InboxEntry> deliverable = new ArrayList<>(m.count());
+        for (int i = 0; i < m.count(); i++) {
             KeyValue<String, byte[]> kv = bodies.get(i);
             byte[] body = kv.hasValue() && RedisKeys.isBody(kv.getValue()) ? kv.getValue() : null;
             long expiresAt = 0;
@@ -141,51 +180,57 @@ final class LogReplay {
             }
             if (body == null || (expiresAt != 0 && expiresAt < now)) {
                 metrics.replayGone.inc(); // expired or revoked: skipped, and counted once the stat says which
-                inboxes.countUndelivered(s.appKey, s.deviceId, ids[i]);
+                inboxes.countUndelivered(s.appKey, s.deviceId, m.ids()[i]);
                 continue;
             }
-            deliverable.add(new InboxEntry(members[i], ids[i], body));
+            deliverable.add(new InboxEntry(m.members()[i], m.ids()[i], m.positions()[i], body));
         }
-        d.logPageRead(deliverable, reached, last); // every entry up to reached is written below or skipped
+        // every entry of the page is written below or skipped
+        d.logPageRead(deliverable, page.next(), page.size(), page.last(), settings.replayMax());
         pump.accept(s);
     }
 
     /**
-     * Whether a reply is still wanted and came: false when its catch-up is over, or when the read
-     * failed (then the catch-up goes on without the rest of the log, which the next CONNECT replays).
+     * Whether a reply is still wanted and came: false when its round is over, or when the read failed
+     * (then the round goes on without the rest of the log, which a later re-drain replays).
      */
     private boolean usable(Session s, PendingDrain d, Throwable err) {
         if (!CatchUp.catchingUp(s, d)) {
             return false;
         }
         if (err != null) {
-            failed(s, d, err);
+            metrics.redisError("broadcast_log");
+            log.warn("broadcast-log replay stopped early; retried with the route renewal app={} device={}"
+                    + " error=\"{}\"", s.appKey, s.deviceId, err.toString());
+            d.logFailed();
+            pump.accept(s);
             return false;
         }
         return true;
     }
 
-    private void failed(Session s, PendingDrain d, Throwable err) {
-        metrics.redisError("broadcast_log");
-        log.warn("broadcast-log replay stopped early; the rest comes with the next CONNECT app={} device={}"
-                + " error=\"{}\"", s.appKey, s.deviceId, err.toString());
-        d.logFinished();
-        pump.accept(s);
-    }
-
     /**
-     * The catch-up ended: moves ll:seen past the entries looked at, at once when none was written
-     * (or the device already ACKed the last one), else when the device ACKs the last replayed id
-     * ({@link AckHandler}), so that an entry the device never received is replayed on its next CONNECT.
+     * The round ended: the device's position moves past the entries looked at, at once when none was
+     * written (or the device already ACKed the last one), else when the device ACKs the last replayed
+     * id ({@link AckHandler}), so that an entry the device never received is replayed again. A replay
+     * cut by its bound goes on in the next round; one that failed, with a later re-drain.
      */
     void ended(Session s, PendingDrain d) {
-        String reached = d.logReached();
-        if (reached == null) {
+        if (d.logCut() || d.logFailedEarly()) {
+            s.flags |= Session.F_LOG_GAP; // a cut replay goes on at once (CatchUp), a failed one later
+        }
+        long reached = d.logReached();
+        if (reached < 0) {
             return;
         }
         long awaiting = d.replayAwaitingAck();
+        ReplayMark earlier = s.replayMark;
+        if (d.lastReplayed() == 0 && earlier != null) {
+            awaiting = earlier.id(); // this round wrote nothing; an earlier round's last id is not ACKed yet
+        }
         if (awaiting == 0) {
-            broadcasts.markSeen(s.appKey, s.deviceId, reached);
+            s.replayMark = null;
+            seen.replayed(s, reached);
         } else {
             s.replayMark = new ReplayMark(awaiting, reached);
         }

@@ -1,41 +1,43 @@
 package io.longlink.conn.session;
 
 import io.longlink.conn.inbox.InboxEntry;
+import io.longlink.conn.inbox.PageCursor;
 import io.longlink.proto.device.Push;
 import java.util.ArrayDeque;
-import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * What a session needs only while it catches up: the inbox and the app's broadcast log read page
- * by page and merged into one id-ordered stream (an id in both is written once), live deliveries
- * held back so they follow it, and the ids already written so a live copy of the same message is
- * not sent twice. Owned by {@link CatchUp}; event-loop only; dropped when the catch-up ends.
+ * by page, each in its own (position) order, merged into one stream; live deliveries held back so
+ * they follow it; and the ids already written, so each message goes out once. Owned by
+ * {@link CatchUp}; event-loop only; dropped when the catch-up ends.
  *
- * <p>The merge takes the smaller head of the two current pages; when one page is used up and its
+ * <p>The merge picks the head whose id is older by its timestamp bits, so the two sources come
+ * roughly in time order, but it never reorders within a source; when one page is used up and its
  * source is not finished, {@link #next} stops until the caller has read that source's next page.
  */
 final class PendingDrain {
     private static final List<InboxEntry> EMPTY = List.of();
+    /** Message ids are {@code 41-bit ms | 10-bit worker | 12-bit sequence} (api-node MessageIds). */
+    private static final int ID_TIME_SHIFT = 22;
 
     private final int maxPending;
     private final long lastSeenHint;
     /**
-     * A re-drain of a live session (after a REJECTED delivery), not a CONNECT catch-up: the inbox
-     * only, and a failed read ends it instead of closing the connection.
+     * A re-drain of a live session, not a CONNECT catch-up: a failed read ends it instead of closing
+     * the connection.
      */
     private final boolean redrain;
     private ArrayDeque<Push> pending;
-    private long[] drained = new long[16];
-    private int drainedCount;
+    /** Ids written by this catch-up and the rounds it continues (a hash set: the sources are not in id order). */
+    private Set<Long> written;
     /** A page was written into a socket that is not writable: the next read waits for writability. */
     private boolean waitingForWritable;
 
     // ---- inbox source ----
-    /** Last inbox member read: the next page starts after it. */
-    private String inboxCursor = "-";
-    /** Inbox messages written so far (bounded by conn.inbox-drain-max). */
-    private int inboxTotal;
+    private PageCursor inboxCursor = PageCursor.START;
     private boolean inboxReading;
     private boolean inboxDone;
     private List<InboxEntry> inboxPage = EMPTY;
@@ -44,40 +46,73 @@ final class PendingDrain {
     // ---- broadcast-log source ----
     /** Tags are in the index (or will never be): log entries can be matched. */
     private boolean tagsLoaded;
-    /** Log position: the last member looked at ("-" = from the start), null until ll:seen was read. */
-    private String logCursor;
-    /** Log entries looked at so far (bounded by conn.broadcast-replay-max). */
+    /** Where the log is read next; null until the device's position was read. */
+    private PageCursor logCursor;
+    /** Log entries whose id is older than this (id timestamp bits) are skipped; 0 = none. */
+    private long logFloor;
+    /** Log entries looked at in this round (bounded by conn.broadcast-replay-max). */
     private int logSeen;
     private boolean logReading;
     private boolean logDone;
+    /** The round's bound stopped the log before its end: the replay goes on in the next round. */
+    private boolean logCut;
+    /** A log read failed: the rest is replayed by a later re-drain. */
+    private boolean logFailed;
     private List<InboxEntry> logPage = EMPTY;
     private int logAt;
-    /** The log position reached by pages whose entries are all written or skipped (null: none yet). */
-    private String logReached;
+    /** The log position reached by pages whose entries are all written or skipped (-1: none yet). */
+    private long logReached = -1;
     /** The last message id written from the log, 0 when none. */
     private long lastReplayed;
     /** The device already ACKed {@link #lastReplayed} while the catch-up ran. */
     private boolean lastReplayedAcked;
+    /** Whether the entry {@link #next} returned last came from the inbox. */
+    private boolean lastFromInbox;
 
-    private PendingDrain(int maxPending, long lastSeenHint, boolean redrain, boolean tagsLoaded) {
+    private PendingDrain(int maxPending, long lastSeenHint, boolean redrain, boolean tagsLoaded, boolean inbox,
+                         boolean log, PageCursor logFrom) {
         this.maxPending = maxPending;
         this.lastSeenHint = lastSeenHint;
         this.redrain = redrain;
         this.tagsLoaded = tagsLoaded;
+        this.inboxDone = !inbox;
+        this.logCursor = logFrom;
+        this.logDone = !log;
     }
 
     /**
      * The catch-up of a CONNECT. {@code lastSeenHint}: the CONNECT's last received id;
-     * {@code waitForTags}: the log is matched only once {@link #tagsLoaded} was called.
+     * {@code waitForTags}: the log is matched only once {@link #tagsLoaded} was called;
+     * {@code log}: the broadcast log is replayed (from the device's position, read first).
      */
-    static PendingDrain afterConnect(int maxPending, long lastSeenHint, boolean waitForTags) {
-        return new PendingDrain(maxPending, lastSeenHint, false, !waitForTags);
+    static PendingDrain afterConnect(int maxPending, long lastSeenHint, boolean waitForTags, boolean log) {
+        return new PendingDrain(maxPending, lastSeenHint, false, !waitForTags, true, log, null);
     }
 
-    /** A live session's inbox written again; broadcast-log entries are not inbox entries and come with the next CONNECT. */
-    static PendingDrain redrain(int maxPending) {
-        PendingDrain d = new PendingDrain(maxPending, 0, true, true);
-        d.logFinished();
+    /**
+     * A live session's inbox written again, from its start, and with {@code log} the broadcast log
+     * from {@code logFrom} (null: from the device's position, read first).
+     */
+    static PendingDrain redrain(int maxPending, boolean log, PageCursor logFrom) {
+        return new PendingDrain(maxPending, 0, true, true, true, log, logFrom);
+    }
+
+    /**
+     * The round that follows this one at once on the same connection, a re-drain that writes none of
+     * the ids this one wrote: the inbox again from its start with {@code inbox} (this round's held
+     * pushes then stay held behind it), and with {@code log} the log from where this round left it
+     * (or, if this round did not read it, from {@code logFrom}).
+     */
+    PendingDrain next(boolean inbox, boolean log, PageCursor logFrom) {
+        boolean continues = logCursor != null;
+        PendingDrain d = new PendingDrain(maxPending, 0, true, true, inbox, log, continues ? logCursor : logFrom);
+        if (continues) {
+            d.logFloor = logFloor;
+        }
+        d.written = written;
+        if (inbox) {
+            d.pending = pending;
+        }
         return d;
     }
 
@@ -85,7 +120,7 @@ final class PendingDrain {
         return redrain;
     }
 
-    /** @return false when the bound is reached (the caller answers REJECTED; the message stays in the inbox) */
+    /** @return false when the bound is reached (the message stays in the inbox) */
     boolean hold(Push push) {
         if (pending == null) {
             pending = new ArrayDeque<>();
@@ -101,30 +136,12 @@ final class PendingDrain {
         return pending;
     }
 
-    /** Written ids arrive in id order (unsigned), so the array stays sorted for the binary search. */
-    void drained(long id) {
-        if (drainedCount == drained.length) {
-            drained = Arrays.copyOf(drained, drainedCount * 2);
+    /** Records {@code id} as written; false when it was already. */
+    boolean firstWrite(long id) {
+        if (written == null) {
+            written = new HashSet<>();
         }
-        drained[drainedCount++] = id;
-    }
-
-    boolean wasDrained(long id) {
-        int lo = 0;
-        int hi = drainedCount - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            int c = Long.compareUnsigned(drained[mid], id);
-            if (c == 0) {
-                return true;
-            }
-            if (c < 0) {
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        return false;
+        return written.add(id);
     }
 
     /** The CONNECT's last received id (0: none). */
@@ -166,64 +183,91 @@ final class PendingDrain {
         tagsLoaded = true;
     }
 
+    /** Whether the inbox was read to its end, so a copy stored from now on would not be written. */
+    boolean inboxRead() {
+        return inboxDone;
+    }
+
     /** Starts an inbox read; returns where it starts. */
-    String inboxReadStarted() {
+    PageCursor inboxReadStarted() {
         inboxReading = true;
         return inboxCursor;
     }
 
-    /** How many inbox entries the next read asks for: a page, within what is left of {@code drainMax}. */
-    int inboxWant(int page, int drainMax) {
-        return Math.min(page, drainMax - inboxTotal);
+    /**
+     * An inbox page arrived: the next read starts at {@code next}, and {@code deliverable} (its
+     * entries still worth writing) go into the merge; {@code last}: the inbox had nothing after it.
+     */
+    void inboxPageRead(List<InboxEntry> deliverable, PageCursor next, boolean last) {
+        inboxCursor = next;
+        inboxReading = false;
+        inboxPage = deliverable;
+        inboxAt = 0;
+        inboxDone = last;
     }
 
-    /**
-     * An inbox page arrived: the next read starts after its last member, and {@code deliverable}
-     * (its entries still worth writing) go into the merge. The inbox is finished when the page came
-     * short of {@code asked} or {@code drainMax} messages are written.
-     */
-    void inboxPageRead(List<InboxEntry> page, List<InboxEntry> deliverable, int asked, int drainMax) {
-        if (!page.isEmpty()) {
-            inboxCursor = page.get(page.size() - 1).member();
-        }
-        inboxTotal += deliverable.size();
-        inboxPage(deliverable, page.size() < asked || inboxTotal >= drainMax);
+    /** An inbox read failed: the inbox source ends here (the caller says when it is tried again). */
+    void inboxFailed() {
+        inboxPageRead(EMPTY, inboxCursor, true);
     }
 
     /** Starts a log read; returns where it starts, null when the device's position is still to be read. */
-    String logReadStarted() {
+    PageCursor logReadStarted() {
         logReading = true;
         return logCursor;
     }
 
-    /** The device's position was read: the log is read after {@code cursor}. */
-    void logStartsAt(String cursor) {
+    /** The device's position was read: the log is read from {@code cursor}, skipping ids older than {@code floor}. */
+    void logStartsAt(PageCursor cursor, long floor) {
         logCursor = cursor;
+        logFloor = floor;
     }
 
-    /** How many log entries the next read asks for: a page, within what is left of {@code replayMax}. */
+    /** Whether a log entry is older (by its id's time) than what a device without a position replays. */
+    boolean tooOld(long id) {
+        return logFloor != 0 && idTime(id) < logFloor;
+    }
+
+    /** How many log entries the next read asks for: a page, within what is left of this round's {@code replayMax}. */
     int logWant(int page, int replayMax) {
         return Math.min(page, replayMax - logSeen);
     }
 
-    /** {@code n} log entries were looked at; true when this page is the log's last one for this catch-up. */
-    boolean logEntriesSeen(int n, int asked, int replayMax) {
-        logSeen += n;
-        return n < asked || logSeen >= replayMax;
-    }
-
     /**
-     * The bodies of a log page's matching entries arrived: {@code deliverable} go into the merge, and
-     * every entry up to {@code reached} is written or skipped once they are.
+     * A log page was handled: {@code looked} entries looked at, of which {@code deliverable} (with
+     * their bodies) go into the merge; the next read starts at {@code next}. The log ends when the
+     * page was its last, or is cut when this round looked at {@code replayMax} entries.
      */
-    void logPageRead(List<InboxEntry> deliverable, String reached, boolean last) {
-        logCursor = reached;
-        logReached = reached;
-        logPage(deliverable, last);
+    void logPageRead(List<InboxEntry> deliverable, PageCursor next, int looked, boolean last, int replayMax) {
+        logSeen += looked;
+        logCursor = next;
+        if (looked > 0) {
+            logReached = next.position();
+        }
+        logCut = !last && logSeen >= replayMax;
+        logReading = false;
+        logPage = deliverable;
+        logAt = 0;
+        logDone = last || logCut;
     }
 
-    /** Where ll:seen may move when the catch-up ends; null when no log page was used. */
-    String logReached() {
+    /** A log read failed: the log source ends here; {@link #logReached} stays where it was. */
+    void logFailed() {
+        logFailed = true;
+        logReading = false;
+        logDone = true;
+    }
+
+    boolean logCut() {
+        return logCut;
+    }
+
+    boolean logFailedEarly() {
+        return logFailed;
+    }
+
+    /** The log position up to which every entry was written or skipped; -1 when no log page was used. */
+    long logReached() {
         return logReached;
     }
 
@@ -244,61 +288,44 @@ final class PendingDrain {
 
     // ---- merge ----
 
-    /** The next inbox page (deliverable entries, id order); {@code last}: the inbox has nothing more to give. */
-    void inboxPage(List<InboxEntry> page, boolean last) {
-        inboxReading = false;
-        inboxPage = page;
-        inboxAt = 0;
-        inboxDone = last;
-    }
-
-    /** The next page of matching log entries with their bodies (id order); {@code last}: the log is finished. */
-    void logPage(List<InboxEntry> page, boolean last) {
-        logReading = false;
-        logPage = page;
-        logAt = 0;
-        logDone = last;
-    }
-
-    /** Ends the log source without another page (replay off, or a read failed: retried on the next CONNECT). */
-    void logFinished() {
-        logReading = false;
-        logDone = true;
-    }
-
     /**
-     * The next entry to write, in id order, or null when a source needs its next page first
-     * ({@link #needsInbox}, {@link #needsLog}) or everything was written ({@link #finished}).
+     * The next entry to write, or null when a source needs its next page first ({@link #needsInbox},
+     * {@link #needsLog}) or everything was written ({@link #finished}). An id written before (in the
+     * other source, or by an earlier round) is passed over.
      */
     InboxEntry next() {
-        InboxEntry a = inboxAt < inboxPage.size() ? inboxPage.get(inboxAt) : null;
-        InboxEntry b = logAt < logPage.size() ? logPage.get(logAt) : null;
-        if ((a == null && !inboxDone) || (b == null && !logDone)) {
-            return null;
-        }
-        if (b == null) {
-            if (a != null) {
-                inboxAt++;
+        while (true) {
+            InboxEntry a = inboxAt < inboxPage.size() ? inboxPage.get(inboxAt) : null;
+            InboxEntry b = logAt < logPage.size() ? logPage.get(logAt) : null;
+            if ((a == null && !inboxDone) || (b == null && !logDone) || (a == null && b == null)) {
+                return null;
             }
-            return a;
+            if (b == null || (a != null && idTime(a.id()) <= idTime(b.id()))) {
+                inboxAt++;
+                if (firstWrite(a.id())) {
+                    lastFromInbox = true;
+                    return a;
+                }
+                continue;
+            }
+            logAt++;
+            lastReplayed = b.id(); // written now or earlier on this connection: its ACK shows the device has it
+            lastReplayedAcked = false;
+            if (firstWrite(b.id())) {
+                lastFromInbox = false;
+                return b;
+            }
         }
-        int c = a == null ? 1 : Long.compareUnsigned(a.id(), b.id());
-        if (c < 0) {
-            inboxAt++;
-            return a;
-        }
-        if (c == 0) {
-            inboxAt++; // in both: written once
-        }
-        logAt++;
-        lastReplayed = b.id();
-        lastReplayedAcked = false;
-        return c == 0 ? a : b;
     }
 
-    /** Whether {@code e}, just returned by {@link #next}, counts as an inbox message (it may also be a log entry). */
-    boolean fromInbox(InboxEntry e) {
-        return inboxAt > 0 && inboxPage.get(inboxAt - 1) == e;
+    /** Whether the entry {@link #next} returned last came from the inbox. */
+    boolean fromInbox() {
+        return lastFromInbox;
+    }
+
+    /** Whether {@code id} was written by this catch-up (a held copy of it is not written again). */
+    boolean wasWritten(long id) {
+        return written != null && written.contains(id);
     }
 
     boolean needsInbox() {
@@ -311,5 +338,10 @@ final class PendingDrain {
 
     boolean finished() {
         return inboxDone && logDone && inboxAt >= inboxPage.size() && logAt >= logPage.size();
+    }
+
+    /** The millisecond an id was made, as its timestamp bits say (unsigned: the top bit is time too). */
+    static long idTime(long id) {
+        return id >>> ID_TIME_SHIFT;
     }
 }

@@ -2,7 +2,7 @@ package io.longlink.conn.session;
 
 /**
  * A broadcast-log replay waiting for the device's ACK: when {@code id} (the last replayed message)
- * is ACKed, {@code ll:seen} moves to {@code member} (the last log entry looked at).
+ * is ACKed, the device's log position moves to {@code position} (the last log entry looked at).
  */
-record ReplayMark(long id, String member) {
+record ReplayMark(long id, long position) {
 }

@@ -24,10 +24,19 @@ public final class Session {
     static final byte F_CLOSING = 1;
     static final byte F_ROUTE_WRITTEN = 1 << 1;
     static final byte F_WATCHED_UNWRITABLE = 1 << 2;
-    /** A live push was REJECTED because the channel was not writable: drain the inbox again once it is. */
+    /**
+     * A stored copy did not reach the device (a push REJECTED on a full socket or a full held queue, a
+     * re-drain asked for): write the inbox again once the socket is writable or the catch-up ends.
+     */
     static final byte F_REDRAIN = 1 << 3;
     /** An awaited copy went unacknowledged past its batch's wait: await none until the device ACKs again. */
     static final byte F_ACK_LATE = 1 << 4;
+    /**
+     * The broadcast log may hold copies for the device that it was not sent (a logged fan-out copy
+     * skipped, a replay cut short or failed): the next re-drain replays the log, and until that replay
+     * ends the device's ACKs of live fan-out copies do not move its log position.
+     */
+    static final byte F_LOG_GAP = 1 << 5;
 
     final Channel channel;
     volatile byte state;
@@ -45,6 +54,11 @@ public final class Session {
     PendingDrain inboxDrain;
     /** Non-null only after a broadcast-log replay, until the device ACKs the last replayed message. */
     ReplayMark replayMark;
+    /**
+     * The broadcast-log position the device is known to have everything up to (0: not known): where
+     * a re-drain replays the log from. A field, 8 bytes per connection.
+     */
+    long logPosition;
     /** Non-null only while live copies wait for this device's ACK (see AckWaiter). */
     AckWaits ackWaits;
 

@@ -33,9 +33,10 @@ public final class SessionLayer implements AutoCloseable {
         FrameWriter writer = new FrameWriter(metrics);
         ConnectRefusals refusals = new ConnectRefusals(nodeId, metrics, disconnector, redirects);
         timeouts = new SessionTimeouts(settings, metrics, disconnector, loops);
-        CatchUp catchUp = new CatchUp(settings, metrics, index, stores.inboxes(), stores.broadcasts(), writer,
+        SeenPosition seen = new SeenPosition(stores.broadcasts());
+        CatchUp catchUp = new CatchUp(settings, metrics, index, stores.inboxes(), stores.broadcasts(), seen, writer,
                 refusals);
-        AckHandler acks = new AckHandler(metrics, stores.inboxes(), stores.broadcasts(), catchUp);
+        AckHandler acks = new AckHandler(metrics, stores.inboxes(), seen, catchUp);
         delivery = new LiveDelivery(metrics, disconnector, writer, catchUp, acks, timeouts);
         tags = new SessionTags(settings, metrics, index, stores.tags(), catchUp, refusals);
         ConnectFlow connects = new ConnectFlow(nodeId, settings, metrics, index, stores, tags, catchUp, delivery,

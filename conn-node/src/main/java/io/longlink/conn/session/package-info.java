@@ -4,7 +4,8 @@
  * {@link io.longlink.conn.session.Session} it is handed:
  * {@link io.longlink.conn.session.ConnectFlow} (CONNECT to CONNACK, route claim, duplicate-login kick),
  * {@link io.longlink.conn.session.CatchUp} with {@link io.longlink.conn.session.LogReplay} (inbox drain
- * merged with the broadcast-log replay, and the re-drain), {@link io.longlink.conn.session.AckHandler},
+ * merged with the broadcast-log replay, and the re-drains), {@link io.longlink.conn.session.SeenPosition}
+ * (the device's broadcast-log position), {@link io.longlink.conn.session.AckHandler},
  * {@link io.longlink.conn.session.LiveDelivery} (pushes, fan-out, kick, redirect),
  * {@link io.longlink.conn.session.SessionTimeouts} and {@link io.longlink.conn.session.SessionTags};
  * {@link io.longlink.conn.session.DeviceHandler} routes channel events and frames to them.

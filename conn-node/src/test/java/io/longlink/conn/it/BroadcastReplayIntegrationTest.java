@@ -21,8 +21,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Broadcast-log replay on CONNECT: tag and broadcast pushes logged while a device was offline
- * reach it once, merged with its inbox in id order, and ll:seen keeps the next CONNECT from
- * replaying what the device acknowledged. Pages of 2 (inbox and log) make every merge cross pages.
+ * reach it once, in log order, merged with its inbox, and ll:seen (a log position) keeps the next
+ * CONNECT from replaying what the device acknowledged. Pages of 2 (inbox and log) make every merge
+ * cross pages.
  */
 @ExtendWith(Infra.class)
 class BroadcastReplayIntegrationTest {
@@ -45,10 +46,21 @@ class BroadcastReplayIntegrationTest {
         return ++nextSentinel;
     }
 
-    private static Push broadcast(TestRedis.App app, TagFilter filter) {
+    /** A tag or broadcast push in the app's log: its id and its log position. */
+    private record Logged(long id, long position) {
+        String seen() {
+            return Long.toString(position);
+        }
+    }
+
+    private static Logged broadcast(TestRedis.App app, TagFilter filter) {
         Push p = TestRouter.push(id(), "bcast");
-        conn.redis().logBroadcast(app.key(), p, filter, 60_000);
-        return p;
+        return new Logged(p.getMessageId(), conn.redis().logBroadcast(app.key(), p, filter, 60_000));
+    }
+
+    /** A message id whose timestamp bits say {@code msAgo} before now (ids: 41-bit ms since 2024 | 22 bits). */
+    private static long idFromAgo(long msAgo) {
+        return ((System.currentTimeMillis() - msAgo - 1_704_067_200_000L) << 22) | (sentinel() & 0x3F_FFFF);
     }
 
     private static ConnAck login(TestDevice d, TestRedis.App app, String device, long lastMessageId) throws Exception {
@@ -91,13 +103,12 @@ class BroadcastReplayIntegrationTest {
     @Test
     void connect_whenBroadcastLoggedBeforeConnect_thenDeliveredOnceAndSeenMovesOnAck() throws Exception {
         TestRedis.App app = conn.redis().newApp();
-        Push b = broadcast(app, null);
+        Logged b = broadcast(app, null);
         try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
-            assertThat(connectAndCatchUp(d, app, "late")).containsExactly(b.getMessageId());
+            assertThat(connectAndCatchUp(d, app, "late")).containsExactly(b.id());
             assertThat(conn.redis().seen(app.key(), "late")).as("not moved before the ACK").isNull();
-            d.ack(b.getMessageId());
-            await().atMost(Duration.ofSeconds(5))
-                    .until(() -> RedisKeys.inboxMember(b.getMessageId()).equals(conn.redis().seen(app.key(), "late")));
+            d.ack(b.id());
+            await().atMost(Duration.ofSeconds(5)).until(() -> b.seen().equals(conn.redis().seen(app.key(), "late")));
         }
     }
 
@@ -105,43 +116,40 @@ class BroadcastReplayIntegrationTest {
     void connect_whenEntriesFilteredByTag_thenOnlyMatchingDevicesGetThem() throws Exception {
         TestRedis.App app = conn.redis().newApp();
         conn.redis().addTags(app.key(), "vip-phone", "vip", "beta");
-        Push vip = broadcast(app, TagFilter.newBuilder().addAnyOf("vip").build());
-        Push notVip = broadcast(app, TagFilter.newBuilder().addNoneOf("vip").build());
-        Push vipBeta = broadcast(app, TagFilter.newBuilder().addAllOf("vip").addAllOf("beta").build());
-        Push everyone = broadcast(app, null);
+        Logged vip = broadcast(app, TagFilter.newBuilder().addAnyOf("vip").build());
+        Logged notVip = broadcast(app, TagFilter.newBuilder().addNoneOf("vip").build());
+        Logged vipBeta = broadcast(app, TagFilter.newBuilder().addAllOf("vip").addAllOf("beta").build());
+        Logged everyone = broadcast(app, null);
         try (TestDevice v = TestDevice.connect(conn.node().deviceAddress());
              TestDevice plain = TestDevice.connect(conn.node().deviceAddress())) {
-            assertThat(connectAndCatchUp(v, app, "vip-phone"))
-                    .containsExactly(vip.getMessageId(), vipBeta.getMessageId(), everyone.getMessageId());
-            assertThat(connectAndCatchUp(plain, app, "plain-phone"))
-                    .containsExactly(notVip.getMessageId(), everyone.getMessageId());
+            assertThat(connectAndCatchUp(v, app, "vip-phone")).containsExactly(vip.id(), vipBeta.id(), everyone.id());
+            assertThat(connectAndCatchUp(plain, app, "plain-phone")).containsExactly(notVip.id(), everyone.id());
         }
     }
 
     @Test
     void connect_whenNothingMatches_thenSeenMovesAtOnce() throws Exception {
         TestRedis.App app = conn.redis().newApp();
-        Push vip = broadcast(app, TagFilter.newBuilder().addAnyOf("vip").build());
+        Logged vip = broadcast(app, TagFilter.newBuilder().addAnyOf("vip").build());
         try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
             assertThat(connectAndCatchUp(d, app, "untagged")).isEmpty();
-            await().atMost(Duration.ofSeconds(5)).until(() ->
-                    RedisKeys.inboxMember(vip.getMessageId()).equals(conn.redis().seen(app.key(), "untagged")));
+            await().atMost(Duration.ofSeconds(5)).until(() -> vip.seen().equals(conn.redis().seen(app.key(), "untagged")));
         }
     }
 
     @Test
     void reconnect_whenReplayAcked_thenNotReplayedAgain_andWhenNotAcked_thenReplayedAgain() throws Exception {
         TestRedis.App app = conn.redis().newApp();
-        Push first = broadcast(app, null);
-        assertThat(catchUpWithoutAck(app, "returning")).containsExactly(first.getMessageId());
+        Logged first = broadcast(app, null);
+        assertThat(catchUpWithoutAck(app, "returning")).containsExactly(first.id());
         // gone without ACK: at-least-once, so it comes again
         try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
-            assertThat(connectAndCatchUp(d, app, "returning")).containsExactly(first.getMessageId());
-            d.ack(first.getMessageId());
+            assertThat(connectAndCatchUp(d, app, "returning")).containsExactly(first.id());
+            d.ack(first.id());
             await().atMost(Duration.ofSeconds(5)).until(() -> conn.redis().seen(app.key(), "returning") != null);
         }
-        Push second = broadcast(app, null);
-        assertThat(catchUpWithoutAck(app, "returning")).containsExactly(second.getMessageId());
+        Logged second = broadcast(app, null);
+        assertThat(catchUpWithoutAck(app, "returning")).containsExactly(second.id());
     }
 
     @Test
@@ -153,13 +161,13 @@ class BroadcastReplayIntegrationTest {
         long revoked = id();
         conn.redis().createStat(revoked, app.key(), true);
         conn.redis().logEntry(app.key(), revoked, new byte[0]); // body replaced by Revoke's tombstone
-        Push live = broadcast(app, null);
+        Logged live = broadcast(app, null);
         long stale = id();
         conn.redis().createStat(stale, app.key(), false);
         conn.redis().logBroadcast(app.key(), TestRouter.push(stale, "stale").toBuilder()
                 .setExpiresAtMs(System.currentTimeMillis() - 1).build(), null, 60_000);
         try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
-            assertThat(connectAndCatchUp(d, app, "skipper")).containsExactly(live.getMessageId());
+            assertThat(connectAndCatchUp(d, app, "skipper")).containsExactly(live.id());
             await().atMost(Duration.ofSeconds(5)).until(() -> "1".equals(conn.redis().stat(revoked, "revoked")));
             await().atMost(Duration.ofSeconds(5)).until(() -> "1".equals(conn.redis().stat(expired, "expired")));
             await().atMost(Duration.ofSeconds(5)).until(() -> "1".equals(conn.redis().stat(stale, "expired")));
@@ -169,18 +177,21 @@ class BroadcastReplayIntegrationTest {
     }
 
     @Test
-    void connect_whenInboxAndLogInterleave_thenOneIdOrderedStreamWithCommonIdsOnce() throws Exception {
+    void connect_whenInboxAndLogInterleave_thenOneStreamInTimeOrderWithCommonIdsOnce() throws Exception {
         TestRedis.App app = conn.redis().newApp();
         String device = "merged";
-        long a = id();
-        long b = id();
-        long c = id();
-        long both = id();
-        long e = id();
-        long f = id();
+        // a millisecond apart at least: the merge compares the ids' timestamps, not the ids
+        long a = idFromAgo(6_000);
+        long b = idFromAgo(5_000);
+        long c = idFromAgo(4_000);
+        long both = idFromAgo(3_000);
+        long e = idFromAgo(2_000);
+        long f = idFromAgo(1_000);
+        long lastPosition = 0;
         for (long logged : new long[] {a, c, both, f}) {
-            conn.redis().logBroadcast(app.key(), TestRouter.push(logged, "log"), null, 60_000);
+            lastPosition = conn.redis().logBroadcast(app.key(), TestRouter.push(logged, "log"), null, 60_000);
         }
+        String seenAtTheEnd = Long.toString(lastPosition);
         for (long stored : new long[] {b, both, e}) { // a tag push stored for this device too
             conn.redis().storeMessage(TestRouter.push(stored, "inbox"), 60_000);
             conn.redis().addToInbox(app.key(), device, stored);
@@ -188,38 +199,71 @@ class BroadcastReplayIntegrationTest {
         try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
             assertThat(connectAndCatchUp(d, app, device)).containsExactly(a, b, c, both, e, f);
             d.ack(a, b, c, both, e, f);
-            await().atMost(Duration.ofSeconds(5))
-                    .until(() -> RedisKeys.inboxMember(f).equals(conn.redis().seen(app.key(), device)));
+            await().atMost(Duration.ofSeconds(5)).until(() -> seenAtTheEnd.equals(conn.redis().seen(app.key(), device)));
             await().atMost(Duration.ofSeconds(5)).until(() -> conn.redis().inbox(app.key(), device).isEmpty());
         }
     }
 
     @Test
-    void connect_whenNoSeenButLastMessageIdGiven_thenReplayStartsAfterIt() throws Exception {
+    void connect_whenSeenHoldsALogPosition_thenReplayStartsAfterIt() throws Exception {
         TestRedis.App app = conn.redis().newApp();
-        Push old = broadcast(app, null);
-        Push newer = broadcast(app, null);
+        broadcast(app, null);
+        Logged caughtUp = broadcast(app, null);
+        Logged newer = broadcast(app, null);
+        conn.redis().setSeen(app.key(), "positioned", caughtUp.position());
+        assertThat(catchUpWithoutAck(app, "positioned")).containsExactly(newer.id());
+    }
+
+    @Test
+    void connect_whenLogPositionsDisagreeWithIds_thenReplayedInLogOrderAcrossPages() throws Exception {
+        TestRedis.App app = conn.redis().newApp();
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(id());
+        }
+        // appended newest id first, as when api-nodes' clocks differ: positions run against the ids
+        List<Long> appended = ids.reversed();
+        for (long id : appended) {
+            conn.redis().logBroadcast(app.key(), TestRouter.push(id, "log"), null, 60_000);
+        }
+        assertThat(catchUpWithoutAck(app, "log-order")).containsExactlyElementsOf(appended);
+    }
+
+    @Test
+    void connect_whenNoSeen_thenWholeLogReplayedSkippingOnlyIdsOlderThanTheHintBeyondTheSkew() throws Exception {
+        TestRedis.App app = conn.redis().newApp();
+        long tooOld = idFromAgo(300_000);
+        long withinSkew = idFromAgo(70_000); // older than the hint, by less than conn.replay-skew-ms (60 s)
+        long newer = idFromAgo(1_000);
+        for (long id : new long[] {tooOld, withinSkew, newer}) {
+            conn.redis().logBroadcast(app.key(), TestRouter.push(id, "log"), null, 60_000);
+        }
+        long hint = idFromAgo(20_000);
         try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
-            ConnAck ack = login(d, app, "hinted", old.getMessageId());
-            assertThat(catchUp(d, app, "hinted", ack)).containsExactly(newer.getMessageId());
+            ConnAck ack = login(d, app, "hinted", hint);
+            assertThat(catchUp(d, app, "hinted", ack)).containsExactly(withinSkew, newer);
         }
     }
 
     @Test
-    void connect_whenLogLongerThanReplayMax_thenRestComesWithTheNextConnect() throws Exception {
+    void connect_whenLogLongerThanReplayMax_thenTheRestFollowsOnTheSameConnection() throws Exception {
         TestRedis.App app = conn.redis().newApp();
         List<Long> logged = new ArrayList<>();
-        for (int i = 0; i < REPLAY_MAX + 2; i++) {
-            logged.add(broadcast(app, null).getMessageId());
+        long lastPosition = 0;
+        for (int i = 0; i < 2 * REPLAY_MAX + 2; i++) {
+            Logged b = broadcast(app, null);
+            logged.add(b.id());
+            lastPosition = b.position();
         }
+        String seenAtTheEnd = Long.toString(lastPosition);
         try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
-            assertThat(connectAndCatchUp(d, app, "long-gone")).containsExactlyElementsOf(logged.subList(0, REPLAY_MAX));
-            d.ack(logged.get(REPLAY_MAX - 1));
-            await().atMost(Duration.ofSeconds(5)).until(() -> RedisKeys.inboxMember(logged.get(REPLAY_MAX - 1))
-                    .equals(conn.redis().seen(app.key(), "long-gone")));
+            login(d, app, "long-gone", 0);
+            assertThat(d.readPushIds(logged.size())).containsExactlyElementsOf(logged);
+            d.ack(logged.get(logged.size() - 1));
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> seenAtTheEnd.equals(conn.redis().seen(app.key(), "long-gone")));
         }
-        assertThat(catchUpWithoutAck(app, "long-gone"))
-                .containsExactlyElementsOf(logged.subList(REPLAY_MAX, REPLAY_MAX + 2));
+        assertThat(catchUpWithoutAck(app, "long-gone")).isEmpty();
     }
 
     @Test
@@ -234,15 +278,15 @@ class BroadcastReplayIntegrationTest {
                 RedisKeys.inboxMember(noFilter).getBytes(StandardCharsets.US_ASCII)));
         TestRedis.await(conn.redis().commands().zadd(RedisKeys.broadcastLog(app.key()), 0,
                 "not-an-id".getBytes(StandardCharsets.US_ASCII)));
-        Push fine = broadcast(app, null);
-        assertThat(catchUpWithoutAck(app, "robust")).containsExactly(fine.getMessageId());
+        Logged fine = broadcast(app, null);
+        assertThat(catchUpWithoutAck(app, "robust")).containsExactly(fine.id());
     }
 
     @Test
     void connect_whenRedisLostItsScriptCache_thenReplayStillWorks() throws Exception {
         TestRedis.App app = conn.redis().newApp();
-        Push b = broadcast(app, null);
+        Logged b = broadcast(app, null);
         TestRedis.await(conn.redis().commands().scriptFlush()); // a restart or failover empties the cache
-        assertThat(catchUpWithoutAck(app, "after-flush")).containsExactly(b.getMessageId());
+        assertThat(catchUpWithoutAck(app, "after-flush")).containsExactly(b.id());
     }
 }

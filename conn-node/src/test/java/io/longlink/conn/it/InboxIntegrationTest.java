@@ -43,6 +43,19 @@ class InboxIntegrationTest {
         conn.redis().storeInInbox(conn.app().key(), device, p, 60_000);
     }
 
+    /**
+     * Stores ~500 KB of messages, 4 KB each, in the device's inbox: a catch-up of them stalls on a
+     * socket the device does not read yet. Returns their ids, in order.
+     */
+    private static List<Long> storeMoreThanASocketHolds(String device) {
+        String payload = "x".repeat(4096);
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            ids.add(store(device, payload));
+        }
+        return ids;
+    }
+
     private static TestDevice login(String device) throws Exception {
         TestDevice d = TestDevice.connect(conn.node().deviceAddress());
         d.loginOk(conn.app().connectFrame(device, 60));
@@ -159,24 +172,68 @@ class InboxIntegrationTest {
     @Test
     void deliver_whenLiveMessagesArriveDuringDrain_thenWrittenAfterTheInboxAndDrainedOnesNotRepeated() throws Exception {
         String device = "busy";
-        String payload = "x".repeat(4096);
-        List<Long> inbox = new ArrayList<>();
-        for (int i = 0; i < 120; i++) { // ~500 KB: the drain stalls on a socket the device does not read yet
-            inbox.add(store(device, payload));
-        }
+        List<Long> inbox = storeMoreThanASocketHolds(device);
         try (TestDevice d = TestDevice.connect(conn.node().deviceAddress(), 4096);
              TestRouter router = new TestRouter(conn.node().grpcPort())) {
             ConnAck ack = d.loginOk(conn.app().connectFrame(device, 60));
             // the router's view: a newer message, stored first (so the drain may find it too), then delivered live
             Push livePush = TestRouter.push(id(), "live");
             store(device, livePush);
-            Push duplicate = TestRouter.push(inbox.get(0), payload); // a drained message delivered again
+            Push duplicate = TestRouter.push(inbox.get(0), "x".repeat(4096)); // a drained message delivered again
             List<Outcome> outcomes = router.deliver(1,
                     TestRouter.delivery(conn.app().key(), device, ack.getSessionId(), duplicate),
                     TestRouter.delivery(conn.app().key(), device, ack.getSessionId(), livePush));
             assertThat(outcomes).containsExactly(Outcome.WRITTEN, Outcome.WRITTEN); // held behind the drain
             List<Long> expected = new ArrayList<>(inbox);
             expected.add(livePush.getMessageId());
+            assertThat(pushes(d, expected.size())).containsExactlyElementsOf(expected);
+        }
+    }
+
+    @Test
+    void connect_whenPositionsDisagreeWithIds_thenDrainedInAcceptanceOrderAcrossPages() throws Exception {
+        String device = "two-clocks";
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < 70; i++) {
+            ids.add(id());
+        }
+        // accepted newest id first, as when api-nodes' clocks differ: positions run against the ids
+        List<Long> accepted = ids.reversed();
+        for (long id : accepted) {
+            store(device, TestRouter.push(id, "m"));
+        }
+        try (TestDevice d = login(device)) {
+            assertThat(pushes(d, accepted.size())).containsExactlyElementsOf(accepted);
+        }
+    }
+
+    @Test
+    void connect_whenEntryStoredWhileTheDrainRuns_thenDrainedAfterTheEarlierOnesWhateverItsId() throws Exception {
+        String device = "growing";
+        List<Long> expected = new ArrayList<>(storeMoreThanASocketHolds(device));
+        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress(), 4096)) {
+            d.loginOk(conn.app().connectFrame(device, 60));
+            long lowId = 123_457L; // lower than every id above, stored last: its position is the highest
+            store(device, TestRouter.push(lowId, "late"));
+            expected.add(lowId);
+            assertThat(pushes(d, expected.size())).containsExactlyElementsOf(expected);
+        }
+    }
+
+    @Test
+    void connect_whenEntriesStoredBeforePositionsExist_thenDrainedBeforeTheNewOnesAcrossPages() throws Exception {
+        String device = "upgraded";
+        List<Long> legacy = new ArrayList<>();
+        for (int i = 0; i < 70; i++) { // all at score 0, as before positions: more than one page of 50
+            long id = id();
+            conn.redis().storeMessage(TestRouter.push(id, "old"), 60_000);
+            conn.redis().addToInboxAt(conn.app().key(), device, id, 0);
+            legacy.add(id);
+        }
+        long fresh = store(device, "new");
+        List<Long> expected = new ArrayList<>(legacy);
+        expected.add(fresh);
+        try (TestDevice d = login(device)) {
             assertThat(pushes(d, expected.size())).containsExactlyElementsOf(expected);
         }
     }

@@ -8,6 +8,9 @@ import io.longlink.conn.session.Session;
 import io.longlink.proto.device.ConnAck;
 import io.longlink.proto.device.FrameType;
 import io.longlink.proto.device.Push;
+import io.longlink.proto.internal.Delivery;
+import io.longlink.proto.internal.FanOutRequest;
+import io.longlink.proto.internal.FanOutResponse;
 import io.longlink.proto.internal.Outcome;
 import io.longlink.testsupport.Infra;
 import java.time.Duration;
@@ -19,7 +22,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** A live push REJECTED for a slow reader reaches the device once it reads again, on the same connection. */
+/**
+ * Stored copies reach a device that stays connected: a live push REJECTED for a slow reader once it
+ * reads again, copies a router could not deliver when it asks for a re-drain, and a tag or broadcast
+ * push missed on a full socket from the broadcast log.
+ */
 @ExtendWith(Infra.class)
 class RedrainIntegrationTest {
     private static final String PAYLOAD = "p".repeat(8_000);
@@ -88,6 +95,96 @@ class RedrainIntegrationTest {
                 last = d.read().push().getMessageId();
             }
             assertThat(last).isEqualTo(next);
+        }
+    }
+
+    private static Delivery redrain(TestRedis.App app, String device, String connectionId) {
+        return Delivery.newBuilder().setAppKey(app.key()).setDeviceId(device).setConnectionId(connectionId)
+                .setRedrain(true).build();
+    }
+
+    private static ConnAck loginLive(TestDevice d, TestRedis.App app, String device) throws Exception {
+        ConnAck ack = d.loginOk(app.connectFrame(device, 60));
+        d.pingPong();
+        return ack;
+    }
+
+    /** Copies a router stored in the inbox of {@code device}: message {@code ids}, in this order. */
+    private static void stored(TestRedis.App app, String device, long... ids) {
+        for (long id : ids) {
+            conn.redis().storeInInbox(app.key(), device, TestRouter.push(id, "stored"), 60_000);
+        }
+    }
+
+    @Test
+    void deliver_whenRedrainOnly_thenTheStoredCopiesWrittenOnTheLiveConnection() throws Exception {
+        TestRedis.App app = conn.redis().newApp();
+        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
+            ConnAck ack = loginLive(d, app, "dirty");
+            // copies whose DeliveryBatch failed: the router stored them and marked the device dirty
+            long a = 8_100_001L;
+            long b = 8_100_002L;
+            stored(app, "dirty", a, b);
+
+            assertThat(conn.router().deliver(conn.router().nextBatch(), redrain(app, "dirty", ack.getSessionId())))
+                    .containsExactly(Outcome.WRITTEN);
+            assertThat(d.readPushIds(2)).containsExactly(a, b);
+        }
+    }
+
+    @Test
+    void deliver_whenRedrainWithAPush_thenTheStoredCopiesComeBeforeIt() throws Exception {
+        TestRedis.App app = conn.redis().newApp();
+        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
+            ConnAck ack = loginLive(d, app, "behind");
+            long failed = 8_200_001L;
+            Push next = TestRouter.push(8_200_002L, "next");
+            stored(app, "behind", failed, next.getMessageId());
+
+            Delivery d2 = TestRouter.delivery(app.key(), "behind", ack.getSessionId(), next).toBuilder()
+                    .setRedrain(true).build();
+            assertThat(conn.router().deliver(conn.router().nextBatch(), d2)).containsExactly(Outcome.WRITTEN);
+            assertThat(d.readPushIds(2)).containsExactly(failed, next.getMessageId());
+            d.ping();
+            assertThat(d.read().frameType()).as("the push written once").isEqualTo(FrameType.PONG);
+        }
+    }
+
+    @Test
+    void deliver_whenRedrainForADeviceNotHere_thenNotHere() throws Exception {
+        TestRedis.App app = conn.redis().newApp();
+        assertThat(conn.router().deliver(conn.router().nextBatch(), redrain(app, "absent", "")))
+                .containsExactly(Outcome.NOT_HERE);
+    }
+
+    @Test
+    void fanOut_whenTheSocketIsFullAndTheCopyIsLogged_thenReplayedOnceTheDeviceReadsAgain() throws Exception {
+        TestRedis.App app = conn.redis().newApp();
+        String device = "slow-fan";
+        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress(), 2048)) {
+            ConnAck ack = loginLive(d, app, device);
+            long id = 8_300_000L;
+            Outcome o = Outcome.WRITTEN;
+            while (o != Outcome.REJECTED && id < 8_300_400L) { // the device stops reading: the socket fills
+                Push p = TestRouter.push(++id, PAYLOAD);
+                conn.redis().storeInInbox(app.key(), device, p, 600_000);
+                o = conn.router().deliver(conn.router().nextBatch(),
+                        TestRouter.delivery(app.key(), device, ack.getSessionId(), p)).get(0);
+            }
+            assertThat(o).isEqualTo(Outcome.REJECTED);
+
+            Push broadcast = TestRouter.push(8_399_999L, "to everyone");
+            long position = conn.redis().logBroadcast(app.key(), broadcast, null, 600_000);
+            FanOutResponse r = conn.router().blocking().fanOut(FanOutRequest.newBuilder().setAppKey(app.key())
+                    .setBroadcast(true).setPush(broadcast).setLogPosition(position).build());
+            assertThat(r.getMatched()).isEqualTo(1);
+            assertThat(r.getWritten()).isZero();
+
+            Set<Long> received = new LinkedHashSet<>();
+            for (int i = 0; i < 2_000 && !received.contains(broadcast.getMessageId()); i++) {
+                received.add(d.read().push().getMessageId());
+            }
+            assertThat(received).contains(broadcast.getMessageId());
         }
     }
 

@@ -56,8 +56,20 @@ public final class TestRedis implements AutoCloseable {
         await(r.set(RedisKeys.message(push.getMessageId()), push.toByteArray(), SetArgs.Builder.px(ttlMs)));
     }
 
-    public void addToInbox(String app, String device, long id) {
-        await(r.zadd(RedisKeys.inbox(app, device), 0, RedisKeys.inboxMember(id).getBytes(StandardCharsets.US_ASCII)));
+    /**
+     * What the router's inbox script does for a new copy: the device's next inbox position
+     * ({@code INCR ll:iseq}), then the member at that score. Returns the position.
+     */
+    public long addToInbox(String app, String device, long id) {
+        long position = await(r.incr(RedisKeys.inboxSeq(app, device)));
+        addToInboxAt(app, device, id, position);
+        return position;
+    }
+
+    /** An inbox member at a given score (a legacy entry has score 0). */
+    public void addToInboxAt(String app, String device, long id, long position) {
+        await(r.zadd(RedisKeys.inbox(app, device), position,
+                RedisKeys.inboxMember(id).getBytes(StandardCharsets.US_ASCII)));
     }
 
     /** What a router writes for an offline device: the body first, then the inbox member. */
@@ -99,24 +111,34 @@ public final class TestRedis implements AutoCloseable {
 
     /**
      * What a router writes for a tag or broadcast push with a TTL: the body once, then the app's
-     * broadcast-log entry with its filter (null = every device).
+     * broadcast-log entry with its filter (null = every device). Returns the entry's log position.
      */
-    public void logBroadcast(String app, Push push, TagFilter filter, long ttlMs) {
+    public long logBroadcast(String app, Push push, TagFilter filter, long ttlMs) {
         storeMessage(push, ttlMs);
-        logEntry(app, push.getMessageId(), filter == null ? new byte[0] : filter.toByteArray());
+        return logEntry(app, push.getMessageId(), filter == null ? new byte[0] : filter.toByteArray());
     }
 
-    /** A broadcast-log entry alone (its body may be gone, expired or revoked). */
-    public void logEntry(String app, long id, byte[] filter) {
+    /**
+     * A broadcast-log entry alone (its body may be gone, expired or revoked), at the app's next log
+     * position ({@code INCR ll:bseq}), as the router's append does. Returns the position.
+     */
+    public long logEntry(String app, long id, byte[] filter) {
+        long position = await(r.incr(RedisKeys.broadcastSeq(app)));
         byte[] member = RedisKeys.inboxMember(id).getBytes(StandardCharsets.US_ASCII);
-        await(r.zadd(RedisKeys.broadcastLog(app), 0, member));
+        await(r.zadd(RedisKeys.broadcastLog(app), position, member));
         await(r.hset(RedisKeys.broadcastFilter(app), Map.of(RedisKeys.inboxMember(id), filter)));
+        return position;
     }
 
     /** The device's broadcast-log position (ll:seen), or null. */
     public String seen(String app, String device) {
         byte[] v = await(r.get(RedisKeys.seen(app, device)));
         return v == null ? null : new String(v, StandardCharsets.US_ASCII);
+    }
+
+    /** Sets the device's broadcast-log position, as a conn-node does once the device has caught up. */
+    public void setSeen(String app, String device, long position) {
+        await(r.set(RedisKeys.seen(app, device), Long.toString(position).getBytes(StandardCharsets.US_ASCII)));
     }
 
     /**

@@ -5,7 +5,6 @@ import static io.longlink.conn.session.SessionFixture.pushes;
 import static io.longlink.conn.session.SessionFixture.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.longlink.common.redis.RedisKeys;
 import io.longlink.proto.device.Ack;
 import io.longlink.proto.internal.Outcome;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -78,12 +77,12 @@ class AckHandlerTest {
         logs.add(push(40), null);
         EmbeddedChannel ch = node.live("d1");
         Session s = session(ch);
-        assertThat(s.replayMark).isEqualTo(new ReplayMark(40, RedisKeys.inboxMember(40)));
+        assertThat(s.replayMark).isEqualTo(new ReplayMark(40, 3));
 
         ch.writeInbound(ack(20, 30));
         assertThat(logs.marked).isEmpty();
         ch.writeInbound(ack(40));
-        assertThat(logs.marked).containsExactly(RedisKeys.inboxMember(40));
+        assertThat(logs.marked).containsExactly(3L);
         assertThat(s.replayMark).isNull();
         ch.writeInbound(ack(40));
         assertThat(logs.marked).hasSize(1);
@@ -103,7 +102,7 @@ class AckHandlerTest {
         logs.replies.release();
 
         assertThat(s.state()).isEqualTo(Session.LIVE);
-        assertThat(logs.marked).containsExactly(RedisKeys.inboxMember(30));
+        assertThat(logs.marked).containsExactly(2L);
         assertThat(s.replayMark).isNull();
     }
 
@@ -112,7 +111,7 @@ class AckHandlerTest {
         EmbeddedChannel ch = node.live("d1");
         Session s = session(ch);
         Batch batch = new Batch();
-        assertThat(node.layer.delivery().deliver(s, push(7), batch, 3)).isEqualTo(Outcome.WRITTEN);
+        assertThat(node.layer.delivery().deliver(s, push(7), false, batch, 3)).isEqualTo(Outcome.WRITTEN);
         assertThat(batch.awaiting).containsExactly(3);
 
         ch.writeInbound(ack(7, 8));
@@ -126,7 +125,7 @@ class AckHandlerTest {
     void ack_whenAwaitedCopyAcknowledgedAfterItsBatchAnswered_thenRemovedFromTheInbox() {
         EmbeddedChannel ch = node.live("d1");
         Batch batch = new Batch();
-        node.layer.delivery().deliver(session(ch), push(7), batch, 0);
+        node.layer.delivery().deliver(session(ch), push(7), false, batch, 0);
         batch.answered = true;
 
         ch.writeInbound(ack(7));
@@ -140,16 +139,16 @@ class AckHandlerTest {
         Session s = session(ch);
         LiveDelivery delivery = node.layer.delivery();
         Batch late = new Batch();
-        delivery.deliver(s, push(1), late, 0);
+        delivery.deliver(s, push(1), false, late, 0);
         late.answered = true;
 
         Batch next = new Batch();
-        assertThat(delivery.deliver(s, push(2), next, 0)).isEqualTo(Outcome.WRITTEN);
+        assertThat(delivery.deliver(s, push(2), false, next, 0)).isEqualTo(Outcome.WRITTEN);
         assertThat(next.awaiting).isEmpty();
 
         ch.writeInbound(ack(2));
         Batch after = new Batch();
-        delivery.deliver(s, push(3), after, 5);
+        delivery.deliver(s, push(3), false, after, 5);
         assertThat(after.awaiting).containsExactly(5);
     }
 
@@ -158,7 +157,7 @@ class AckHandlerTest {
         inboxes.replies.hold();
         Session s = session(node.connected("d1"));
         Batch batch = new Batch();
-        assertThat(node.layer.delivery().deliver(s, push(7), batch, 0)).isEqualTo(Outcome.WRITTEN);
+        assertThat(node.layer.delivery().deliver(s, push(7), false, batch, 0)).isEqualTo(Outcome.WRITTEN);
         assertThat(batch.awaiting).isEmpty();
         assertThat(s.ackWaits).isNull();
     }

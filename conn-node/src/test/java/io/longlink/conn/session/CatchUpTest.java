@@ -10,6 +10,7 @@ import static io.longlink.conn.session.SessionFixture.writable;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.longlink.common.redis.RedisKeys;
+import io.longlink.conn.inbox.PageCursor;
 import io.longlink.proto.device.ErrorCode;
 import io.longlink.proto.device.FrameType;
 import io.longlink.proto.internal.Outcome;
@@ -35,13 +36,19 @@ class CatchUpTest {
         return TagFilter.newBuilder().addAnyOf(tag).build();
     }
 
+    /** A message id made at millisecond {@code ms} (its timestamp bits): the merge orders the sources by it. */
+    private static long at(long ms) {
+        return ms << 22;
+    }
+
     @Test
-    void connect_whenInboxHoldsMessages_thenWrittenPageByPageInIdOrderThenLive() {
-        inbox("d1", 30, 10, 20);
+    void connect_whenInboxHoldsMessages_thenWrittenPageByPageInPositionOrderThenLive() {
+        inbox("d1", 30, 10, 20); // accepted in this order: positions 1, 2, 3
         EmbeddedChannel ch = node.connected("d1");
 
-        assertThat(pushes(ch)).containsExactly(10L, 20L, 30L);
-        assertThat(inboxes.reads).containsExactly("-", RedisKeys.inboxMember(20)); // pages of 2
+        assertThat(pushes(ch)).containsExactly(30L, 10L, 20L);
+        // pages of 2: the second starts after the first's last entry
+        assertThat(inboxes.reads).containsExactly(PageCursor.START, new PageCursor(2, RedisKeys.inboxMember(10), 1));
         assertThat(session(ch).state()).isEqualTo(Session.LIVE);
         assertThat(node.metric("longlink_conn_inbox_drained_messages_total")).isEqualTo(3);
         assertThat(node.metric("longlink_conn_pushes_written_total", "source", "inbox")).isEqualTo(3);
@@ -70,16 +77,26 @@ class CatchUpTest {
     }
 
     @Test
-    void connect_whenMoreThanTheDrainMax_thenOnlyTheFirstWrittenAndTheRestLeftInTheInbox() {
-        SessionFixture small = new SessionFixture(s -> s.inboxDrainMax = 3);
-        try {
-            for (long id = 1; id <= 5; id++) {
-                small.stores.inboxes.add("d1", push(id));
-            }
-            assertThat(pushes(small.connected("d1"))).containsExactly(1L, 2L, 3L);
-        } finally {
-            small.close();
+    void connect_whenTheInboxSpansManyPages_thenEveryEntryWrittenBeforeLive() {
+        for (long id = 1; id <= 7; id++) {
+            inboxes.add("d1", push(id));
         }
+        EmbeddedChannel ch = node.connected("d1");
+        assertThat(pushes(ch)).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
+        assertThat(inboxes.reads).hasSize(4);
+        assertThat(session(ch).state()).isEqualTo(Session.LIVE);
+    }
+
+    @Test
+    void connect_whenAnEntryIsStoredWhileTheInboxIsRead_thenWrittenInItsPlaceWhateverItsId() {
+        inbox("d1", 50, 60);
+        inboxes.replies.holdAfter(1); // the second page waits
+        EmbeddedChannel ch = node.connected("d1");
+        assertThat(pushes(ch)).containsExactly(50L, 60L);
+        inbox("d1", 5); // a lower id, accepted later: a higher position
+        inboxes.replies.release();
+        assertThat(pushes(ch)).containsExactly(5L);
+        assertThat(session(ch).state()).isEqualTo(Session.LIVE);
     }
 
     @Test
@@ -113,6 +130,24 @@ class CatchUpTest {
     }
 
     @Test
+    void deliver_whenTheHeldQueueIsFull_thenTheRefusedCopiesWrittenByAnotherRoundBeforeTheSessionIsLive() {
+        node.stores.logs.replies.hold(); // the catch-up read the (empty) inbox and waits for the log
+        EmbeddedChannel ch = node.connected("d1");
+        Session s = session(ch);
+        LiveDelivery delivery = node.layer.delivery();
+        for (long id = 1; id <= node.settings.pendingMax() + 2; id++) {
+            inboxes.add("d1", push(id)); // as routers do: stored, then delivered
+            assertThat(delivery.deliver(s, push(id)))
+                    .isEqualTo(id <= node.settings.pendingMax() ? Outcome.WRITTEN : Outcome.REJECTED);
+        }
+        logs.replies.release();
+
+        assertThat(pushes(ch)).containsExactly(1L, 2L, 3L, 4L, 5L, 6L); // each once, in acceptance order
+        assertThat(s.state()).isEqualTo(Session.LIVE);
+        assertThat(node.metric("longlink_conn_inbox_redrains_total")).isEqualTo(1);
+    }
+
+    @Test
     void connect_whenInboxReadFails_thenClosedWithInternalAfterConnAckAndNothingLive() {
         inboxes.replies.fail(new IllegalStateException("redis down"));
         EmbeddedChannel ch = node.connected("d1");
@@ -125,20 +160,20 @@ class CatchUpTest {
     }
 
     @Test
-    void connect_whenBroadcastLogHasEntries_thenMergedWithTheInboxInIdOrderAndFilteredByTags() {
+    void connect_whenBroadcastLogHasEntries_thenMergedWithTheInboxInTimeOrderAndFilteredByTags() {
         node.stores.tags.tags.put("d1", List.of("vip"));
-        inbox("d1", 10, 30);
-        logs.add(push(20), null);
-        logs.add(push(30), null); // in both: written once
-        logs.add(push(40), anyOf("vip"));
-        logs.add(push(50), anyOf("news"));
+        inbox("d1", at(10), at(30));
+        logs.add(push(at(20)), null);
+        logs.add(push(at(30)), null); // in both: written once
+        logs.add(push(at(40)), anyOf("vip"));
+        long last = logs.add(push(at(50)), anyOf("news"));
         EmbeddedChannel ch = node.connected("d1");
 
-        assertThat(pushes(ch)).containsExactly(10L, 20L, 30L, 40L);
+        assertThat(pushes(ch)).containsExactly(at(10), at(20), at(30), at(40));
         Session s = session(ch);
         assertThat(s.state()).isEqualTo(Session.LIVE);
         // ll:seen moves past 50 once the device ACKs 40, the last one replayed
-        assertThat(s.replayMark).isEqualTo(new ReplayMark(40, RedisKeys.inboxMember(50)));
+        assertThat(s.replayMark).isEqualTo(new ReplayMark(at(40), last));
         assertThat(logs.marked).isEmpty();
         assertThat(node.metric("longlink_conn_broadcast_replays_total")).isEqualTo(1);
         assertThat(node.metric("longlink_conn_broadcast_log_entries_total", "result", "written")).isEqualTo(2);
@@ -148,27 +183,81 @@ class CatchUpTest {
 
     @Test
     void connect_whenDevicePositionStored_thenReplayStartsAfterIt() {
-        logs.add(push(20), null);
+        long seen = logs.add(push(20), null);
         logs.add(push(30), null);
-        logs.seen.put("d1", RedisKeys.inboxMember(20));
-        assertThat(pushes(node.connected("d1"))).containsExactly(30L);
+        logs.seen.put("d1", Long.toString(seen));
+        EmbeddedChannel ch = node.connected("d1");
+        assertThat(pushes(ch)).containsExactly(30L);
+        assertThat(session(ch).logPosition).isEqualTo(seen);
+    }
+
+    @Test
+    void connect_whenLogPositionsRunAgainstIds_thenReplayedInLogOrder() {
+        logs.add(push(at(30)), null);
+        logs.add(push(at(20)), null);
+        logs.add(push(at(10)), null);
+        assertThat(pushes(node.connected("d1"))).containsExactly(at(30), at(20), at(10));
+    }
+
+    @Test
+    void connect_whenNoPositionStored_thenTheWholeLogSkippingOnlyIdsOlderThanTheHintBeyondTheSkew() {
+        long hint = at(1_000_000);
+        logs.add(push(at(1_000_000 - 60_001)), null); // older than the hint by more than the skew
+        logs.add(push(at(1_000_000 - 60_000)), null);
+        logs.add(push(at(1_000_000 + 5)), null);
+        EmbeddedChannel ch = node.open();
+        ch.writeInbound(connect("d1").toBuilder().setLastMessageId(hint).build());
+        assertThat(next(ch).type()).isEqualTo(FrameType.CONNACK);
+        assertThat(pushes(ch)).containsExactly(at(1_000_000 - 60_000), at(1_000_000 + 5));
+        assertThat(node.metric("longlink_conn_broadcast_log_entries_total", "result", "older_than_hint")).isEqualTo(1);
+    }
+
+    @Test
+    void connect_whenThePositionStoredIsAMemberFromBeforePositions_thenTheWholeLogWithItAsTheHint() {
+        logs.add(push(at(1_000)), null);
+        logs.add(push(at(500_000)), null);
+        logs.seen.put("d1", RedisKeys.inboxMember(at(400_000)));
+        assertThat(pushes(node.connected("d1"))).containsExactly(at(500_000));
     }
 
     @Test
     void connect_whenNoLogEntryIsForTheDevice_thenPositionMovedAtOnce() {
-        logs.add(push(20), anyOf("news"));
+        long position = logs.add(push(20), anyOf("news"));
         EmbeddedChannel ch = node.connected("d1");
         assertThat(ch.outboundMessages()).isEmpty();
-        assertThat(logs.marked).containsExactly(RedisKeys.inboxMember(20));
+        assertThat(logs.marked).containsExactly(position);
         assertThat(session(ch).replayMark).isNull();
+        assertThat(session(ch).logPosition).isEqualTo(position);
+    }
+
+    @Test
+    void connect_whenLogLongerThanTheReplayMax_thenTheLivePushesHeldGoOutAndTheRestFollows() {
+        SessionFixture small = new SessionFixture(s -> s.replayMax = 2);
+        try {
+            for (long id = 1; id <= 5; id++) {
+                small.stores.logs.add(push(id), null);
+            }
+            small.stores.logs.replies.holdAfter(2); // the position, the first page; its bodies wait
+            EmbeddedChannel ch = small.connected("d1");
+            Session s = session(ch);
+            assertThat(small.layer.delivery().deliver(s, push(99))).isEqualTo(Outcome.WRITTEN); // held
+            small.stores.logs.replies.release();
+
+            assertThat(pushes(ch)).containsExactly(1L, 2L, 99L, 3L, 4L, 5L);
+            assertThat(s.state()).isEqualTo(Session.LIVE);
+            assertThat(s.flags & Session.F_LOG_GAP).isZero();
+            assertThat(small.metric("longlink_conn_inbox_redrains_total")).isEqualTo(2);
+        } finally {
+            small.close();
+        }
     }
 
     @Test
     void connect_whenLogBodyGoneOrUnreadable_thenSkippedAndCounted() {
         logs.add(push(20), null);
         logs.bodies.remove(20L);
-        logs.filters.put(RedisKeys.inboxMember(30), new byte[] {(byte) 0xFF});
-        logs.filters.put("not-a-member", new byte[0]);
+        logs.entry(RedisKeys.inboxMember(30), new byte[] {(byte) 0xFF});
+        logs.entry("not-a-member", new byte[0]);
         logs.add(push(40), null);
         EmbeddedChannel ch = node.connected("d1");
 
@@ -215,8 +304,9 @@ class CatchUpTest {
         assertThat(pushes(ch)).containsExactly(10L);
         assertThat(session(ch).state()).isEqualTo(Session.LIVE);
         assertThat(ch.isOpen()).isTrue();
-        assertThat(logs.marked).isEmpty(); // the rest of the log comes with the next CONNECT
+        assertThat(logs.marked).isEmpty(); // the rest of the log comes with a later re-drain
         assertThat(node.metric("longlink_conn_redis_errors_total", "op", "broadcast_log")).isEqualTo(1);
+        assertThat(session(ch).flags & Session.F_LOG_GAP).isNotZero();
     }
 
     @Test

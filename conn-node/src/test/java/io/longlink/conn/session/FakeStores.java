@@ -5,8 +5,11 @@ import io.longlink.common.redis.RedisKeys;
 import io.longlink.conn.auth.AppSecrets;
 import io.longlink.conn.auth.Apps;
 import io.longlink.conn.broadcast.BroadcastLogs;
+import io.longlink.conn.inbox.Inbox;
 import io.longlink.conn.inbox.InboxEntry;
+import io.longlink.conn.inbox.InboxPage;
 import io.longlink.conn.inbox.Inboxes;
+import io.longlink.conn.inbox.PageCursor;
 import io.longlink.conn.route.PeerKicks;
 import io.longlink.conn.route.Routes;
 import io.longlink.conn.tag.Tags;
@@ -14,10 +17,10 @@ import io.longlink.proto.device.Push;
 import io.longlink.proto.internal.TagFilter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
 
@@ -82,49 +85,92 @@ final class FakeStores {
         }
     }
 
-    /** One sorted map of member to body (null = body gone) per device. */
+    /** One stored entry of a zset ordered by position: an inbox's or the broadcast log's. */
+    record Stored(String member, long position, byte[] body) {
+    }
+
+    /**
+     * The entries after {@code after} in (position, member) order, {@code count} at most, as a page
+     * of a real zset read by position gives them.
+     */
+    static List<Stored> after(List<Stored> sorted, PageCursor after, int count) {
+        List<Stored> page = new ArrayList<>();
+        for (Stored e : sorted) {
+            if (page.size() == count) {
+                break;
+            }
+            boolean later = after.member() == null || e.position() > after.position()
+                    || (e.position() == after.position() && e.member().compareTo(after.member()) > 0);
+            if (later) {
+                page.add(e);
+            }
+        }
+        return page;
+    }
+
+    static PageCursor past(PageCursor after, List<Stored> page) {
+        PageCursor next = after;
+        for (Stored e : page) {
+            next = next.past(e.position(), e.member());
+        }
+        return next;
+    }
+
+    private static final Comparator<Stored> BY_POSITION = Comparator.comparingLong(Stored::position)
+            .thenComparing(Stored::member);
+
+    /** Each device's inbox in position order; positions count up per device as the router's INCR does. */
     static final class FakeInboxes implements Inboxes {
-        final Map<String, TreeMap<String, byte[]>> inboxes = new HashMap<>();
+        final Map<String, List<Stored>> inboxes = new HashMap<>();
+        private final Map<String, Long> positions = new HashMap<>();
         final List<Long> acked = new ArrayList<>();
         final List<Long> ackedLive = new ArrayList<>();
         final List<Long> expired = new ArrayList<>();
         final List<Long> undelivered = new ArrayList<>();
-        final List<String> reads = new ArrayList<>();
+        final List<PageCursor> reads = new ArrayList<>();
         final Replies replies = new Replies();
 
+        /** Stores {@code push} at the device's next position. */
         void add(String device, Push push) {
             put(device, RedisKeys.inboxMember(push.getMessageId()), push.toByteArray());
         }
 
+        /** Stores a member at the device's next position ({@code body} null: its body is gone). */
         void put(String device, String member, byte[] body) {
-            inboxes.computeIfAbsent(device, d -> new TreeMap<>()).put(member, body);
+            long position = positions.merge(device, 1L, Long::sum);
+            putAt(device, member, position, body);
+        }
+
+        void putAt(String device, String member, long position, byte[] body) {
+            List<Stored> inbox = inboxes.computeIfAbsent(device, d -> new ArrayList<>());
+            inbox.add(new Stored(member, position, body));
+            inbox.sort(BY_POSITION);
         }
 
         List<String> members(String device) {
-            return List.copyOf(inboxes.getOrDefault(device, new TreeMap<>()).keySet());
+            return inboxes.getOrDefault(device, List.of()).stream().map(Stored::member).toList();
+        }
+
+        private void remove(String device, String member) {
+            inboxes.getOrDefault(device, new ArrayList<>()).removeIf(e -> e.member().equals(member));
         }
 
         @Override
-        public CompletionStage<List<InboxEntry>> readPage(String appKey, String deviceId, String afterMember,
-                                                          int count) {
-            reads.add(afterMember);
-            TreeMap<String, byte[]> inbox = inboxes.getOrDefault(deviceId, new TreeMap<>());
-            Map<String, byte[]> after = afterMember.equals("-") ? inbox : inbox.tailMap(afterMember, false);
-            List<InboxEntry> page = new ArrayList<>();
-            for (Map.Entry<String, byte[]> e : after.entrySet()) {
-                if (page.size() == count) {
-                    break;
-                }
-                page.add(new InboxEntry(e.getKey(), io.longlink.conn.inbox.Inbox.parseMember(e.getKey()), e.getValue()));
-            }
-            return replies.answer(() -> page);
+        public CompletionStage<InboxPage> readPage(String appKey, String deviceId, PageCursor after, int count) {
+            reads.add(after);
+            return replies.answer(() -> { // read when answered, as Redis reads when the command runs
+                List<Stored> page = FakeStores.after(inboxes.getOrDefault(deviceId, List.of()), after, count);
+                List<InboxEntry> entries = page.stream().map(e -> new InboxEntry(e.member(),
+                        Inbox.parseMember(e.member()), e.position(), e.body())).toList();
+                return new InboxPage(entries, past(after, page), page.size() < count);
+            });
         }
 
         @Override
         public void ack(String appKey, String deviceId, long[] ids) {
             for (long id : ids) {
                 acked.add(id);
-                inboxes.getOrDefault(deviceId, new TreeMap<>()).remove(RedisKeys.inboxMember(id));
+                remove(deviceId, RedisKeys.inboxMember(id));
             }
         }
 
@@ -136,7 +182,7 @@ final class FakeStores {
         @Override
         public void expire(String appKey, String deviceId, InboxEntry entry) {
             expired.add(entry.id());
-            inboxes.getOrDefault(deviceId, new TreeMap<>()).remove(entry.member());
+            remove(deviceId, entry.member());
         }
 
         @Override
@@ -145,18 +191,36 @@ final class FakeStores {
         }
     }
 
-    /** One app's broadcast log: members with filters, bodies by id, positions by device. */
+    /**
+     * One app's broadcast log: members at positions with filters, bodies by id, devices' stored
+     * positions (ll:seen as stored) and the positions written.
+     */
     static final class FakeLogs implements BroadcastLogs {
-        final TreeMap<String, byte[]> filters = new TreeMap<>();
+        final List<Stored> entries = new ArrayList<>();
+        final Map<String, byte[]> filters = new HashMap<>();
         final Map<Long, byte[]> bodies = new HashMap<>();
         final Map<String, String> seen = new HashMap<>();
-        final List<String> marked = new ArrayList<>();
+        final List<Long> marked = new ArrayList<>();
         final Replies replies = new Replies();
+        private long lastPosition;
 
-        /** What a router writes for a tag or broadcast push with a TTL; {@code filter} null = every device. */
-        void add(Push push, TagFilter filter) {
+        /**
+         * What a router writes for a tag or broadcast push with a TTL; {@code filter} null = every
+         * device. Returns its log position.
+         */
+        long add(Push push, TagFilter filter) {
             bodies.put(push.getMessageId(), push.toByteArray());
-            filters.put(RedisKeys.inboxMember(push.getMessageId()), filter == null ? new byte[0] : filter.toByteArray());
+            return entry(RedisKeys.inboxMember(push.getMessageId()), filter == null ? new byte[0] : filter.toByteArray());
+        }
+
+        /** A log entry alone at the next position ({@code filter} null: missing). */
+        long entry(String member, byte[] filter) {
+            long position = ++lastPosition;
+            entries.add(new Stored(member, position, null));
+            if (filter != null) {
+                filters.put(member, filter);
+            }
+            return position;
         }
 
         @Override
@@ -165,18 +229,14 @@ final class FakeStores {
         }
 
         @Override
-        public CompletionStage<Page> readPage(String appKey, String afterMember, int count) {
-            Map<String, byte[]> after = afterMember.equals("-") ? filters : filters.tailMap(afterMember, false);
-            List<byte[]> members = new ArrayList<>();
-            List<byte[]> pageFilters = new ArrayList<>();
-            for (Map.Entry<String, byte[]> e : after.entrySet()) {
-                if (members.size() == count) {
-                    break;
-                }
-                members.add(e.getKey().getBytes(StandardCharsets.US_ASCII));
-                pageFilters.add(e.getValue());
-            }
-            return replies.answer(() -> new Page(members, pageFilters));
+        public CompletionStage<Page> readPage(String appKey, PageCursor after, int count) {
+            return replies.answer(() -> {
+                List<Stored> page = FakeStores.after(entries, after, count);
+                return new Page(page.stream().map(Stored::member).toList(),
+                        page.stream().mapToLong(Stored::position).toArray(),
+                        page.stream().map(e -> filters.get(e.member())).toList(), past(after, page),
+                        page.size() < count);
+            });
         }
 
         @Override
@@ -191,9 +251,9 @@ final class FakeStores {
         }
 
         @Override
-        public void markSeen(String appKey, String deviceId, String member) {
-            marked.add(member);
-            seen.put(deviceId, member);
+        public void markSeen(String appKey, String deviceId, long position) {
+            marked.add(position);
+            seen.put(deviceId, Long.toString(position));
         }
     }
 

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.longlink.common.redis.RedisKeys;
 import io.longlink.conn.codec.Frames;
+import io.longlink.conn.inbox.PageCursor;
 import io.longlink.proto.device.ErrorCode;
 import io.longlink.proto.device.FrameType;
 import io.longlink.proto.device.Kick;
@@ -59,7 +60,7 @@ class LiveDeliveryTest {
         delivery.kick(s, "taken over");
         ch.runPendingTasks();
         assertThat(delivery.deliver(s, push(7))).isEqualTo(Outcome.NOT_HERE);
-        withSharedFrame(push(7), frame -> assertThat(delivery.fanOut(s, frame, push(7))).isFalse());
+        withSharedFrame(push(7), frame -> assertThat(delivery.fanOut(s, frame, push(7), 0)).isFalse());
     }
 
     @Test
@@ -75,7 +76,7 @@ class LiveDeliveryTest {
         writable(ch, true);
         assertThat(pushes(ch)).containsExactly(7L);
         assertThat(s.state()).isEqualTo(Session.LIVE);
-        assertThat(node.stores.inboxes.reads).containsExactly("-");
+        assertThat(node.stores.inboxes.reads).containsExactly(PageCursor.START);
         assertThat(node.metric("longlink_conn_inbox_redrains_total")).isEqualTo(1);
         assertThat(node.metric("longlink_conn_pushes_written_total", "source", "live")).isZero();
 
@@ -116,13 +117,117 @@ class LiveDeliveryTest {
     }
 
     @Test
+    void deliver_whenRedrainOnALiveSession_thenTheInboxFirstAndThePushHeldBehindItWrittenOnce() {
+        EmbeddedChannel ch = node.live("d1");
+        Session s = session(ch);
+        node.stores.inboxes.add("d1", push(5)); // its DeliveryBatch failed: stored, the device marked dirty
+        node.stores.inboxes.add("d1", push(6)); // stored before this delivery, as every copy is
+        assertThat(delivery.deliver(s, push(6), true)).isEqualTo(Outcome.WRITTEN);
+        assertLiveAfterOneRedrain(ch, 5L, 6L);
+    }
+
+    /** The device got {@code ids}, each once, from one re-drain, and its session is live again. */
+    private void assertLiveAfterOneRedrain(EmbeddedChannel ch, Long... ids) {
+        assertThat(pushes(ch)).containsExactly(ids);
+        assertThat(session(ch).state()).isEqualTo(Session.LIVE);
+        assertThat(node.metric("longlink_conn_inbox_redrains_total")).isEqualTo(1);
+    }
+
+    @Test
+    void deliver_whenRedrainOnlyWhileTheInboxReadIsHeld_thenThePushesMeanwhileFollowIt() {
+        EmbeddedChannel ch = node.live("d1");
+        Session s = session(ch);
+        node.stores.inboxes.add("d1", push(5));
+        node.stores.inboxes.replies.hold();
+        assertThat(delivery.deliver(s, null, true)).isEqualTo(Outcome.WRITTEN);
+        assertThat(s.state()).isEqualTo(Session.DRAINING);
+        assertThat(delivery.deliver(s, push(7))).isEqualTo(Outcome.WRITTEN); // held
+
+        node.stores.inboxes.replies.release();
+        assertThat(pushes(ch)).containsExactly(5L, 7L);
+    }
+
+    @Test
+    void deliver_whenRedrainWhileTheCatchUpStillReadsTheInbox_thenItFindsTheCopyAndNoOtherRoundRuns() {
+        node.stores.inboxes.replies.hold();
+        EmbeddedChannel ch = node.connected("d1");
+        Session s = session(ch);
+        node.stores.inboxes.add("d1", push(5));
+        assertThat(delivery.deliver(s, null, true)).isEqualTo(Outcome.WRITTEN);
+        node.stores.inboxes.replies.release();
+        assertThat(pushes(ch)).containsExactly(5L);
+        assertThat(node.metric("longlink_conn_inbox_redrains_total")).isZero();
+    }
+
+    @Test
+    void deliver_whenRedrainAfterTheCatchUpReadTheInbox_thenAnotherRoundWritesWhatWasStoredSince() {
+        node.stores.logs.replies.hold(); // the catch-up waits for the log, the inbox read already
+        EmbeddedChannel ch = node.connected("d1");
+        Session s = session(ch);
+        node.stores.inboxes.add("d1", push(5));
+        assertThat(delivery.deliver(s, push(6), true)).isEqualTo(Outcome.WRITTEN); // held
+        node.stores.inboxes.add("d1", push(6));
+
+        node.stores.logs.replies.release();
+        assertLiveAfterOneRedrain(ch, 5L, 6L); // another round writes the inbox; the held push was in it
+    }
+
+    @Test
+    void fanOut_whenTheSocketIsFullAndTheCopyIsLogged_thenReplayedFromTheLogOnceWritable() {
+        EmbeddedChannel ch = node.live("d1");
+        Session s = session(ch);
+        writable(ch, false);
+        Push p = push(9);
+        long position = node.stores.logs.add(p, null);
+        withSharedFrame(p, frame -> assertThat(delivery.fanOut(s, frame, p, position)).isFalse());
+        assertThat(s.flags & Session.F_LOG_GAP).isNotZero();
+        assertThat(node.metric("longlink_conn_broadcast_log_gaps_total")).isEqualTo(1);
+
+        writable(ch, true);
+        assertThat(pushes(ch)).containsExactly(9L);
+        assertThat(s.state()).isEqualTo(Session.LIVE);
+        assertThat(s.flags & Session.F_LOG_GAP).isZero();
+    }
+
+    @Test
+    void fanOut_whenTheSocketIsFullAndTheCopyIsNotLogged_thenSkippedAndNothingReplayed() {
+        EmbeddedChannel ch = node.live("d1");
+        Session s = session(ch);
+        writable(ch, false);
+        Push p = push(9); // TTL 0: online only
+        withSharedFrame(p, frame -> assertThat(delivery.fanOut(s, frame, p, 0)).isFalse());
+        writable(ch, true);
+        assertThat(ch.outboundMessages()).isEmpty();
+        assertThat(s.flags & Session.F_LOG_GAP).isZero();
+        assertThat(node.metric("longlink_conn_inbox_redrains_total")).isZero();
+    }
+
+    @Test
+    void fanOut_whenTheHeldQueueIsFull_thenTheLogReplayedAfterTheCatchUp() {
+        node.stores.inboxes.replies.hold();
+        EmbeddedChannel ch = node.connected("d1");
+        Session s = session(ch);
+        for (long id = 1; id <= node.settings.pendingMax(); id++) {
+            assertThat(delivery.deliver(s, push(id))).isEqualTo(Outcome.WRITTEN);
+        }
+        Push p = push(9);
+        long position = node.stores.logs.add(p, null);
+        withSharedFrame(p, frame -> assertThat(delivery.fanOut(s, frame, p, position)).isFalse());
+
+        node.stores.inboxes.replies.release();
+        // the CONNECT replay found it (logged before the FanOut); the held pushes follow the next round
+        assertThat(pushes(ch)).containsExactly(9L, 1L, 2L, 3L, 4L);
+        assertThat(s.state()).isEqualTo(Session.LIVE);
+    }
+
+    @Test
     void fanOut_whenLive_thenTheSharedFrameWrittenWithItsOwnReference() {
         EmbeddedChannel a = node.live("a");
         EmbeddedChannel b = node.live("b");
         Push p = push(9);
         withSharedFrame(p, frame -> {
-            assertThat(delivery.fanOut(session(a), frame, p)).isTrue();
-            assertThat(delivery.fanOut(session(b), frame, p)).isTrue();
+            assertThat(delivery.fanOut(session(a), frame, p, 0)).isTrue();
+            assertThat(delivery.fanOut(session(b), frame, p, 0)).isTrue();
             a.flush();
             b.flush();
             assertThat(pushes(a)).containsExactly(9L);
@@ -140,8 +245,8 @@ class LiveDeliveryTest {
         EmbeddedChannel catchingUp = node.connected("a");
         Push p = push(9);
         withSharedFrame(p, frame -> {
-            assertThat(delivery.fanOut(session(catchingUp), frame, p)).isTrue();
-            assertThat(delivery.fanOut(session(full), frame, p)).isFalse();
+            assertThat(delivery.fanOut(session(catchingUp), frame, p, 0)).isTrue();
+            assertThat(delivery.fanOut(session(full), frame, p, 0)).isFalse();
             assertThat(frame.refCnt()).isEqualTo(1);
         });
         node.stores.inboxes.replies.release();

@@ -3,15 +3,29 @@ package io.longlink.conn.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.longlink.conn.inbox.InboxEntry;
+import io.longlink.conn.inbox.PageCursor;
 import io.longlink.proto.device.Push;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PendingDrainTest {
+    /** A message id made at millisecond {@code ms} (its timestamp bits), {@code seq} telling ids of one ms apart. */
+    private static long at(long ms, int seq) {
+        return ms << 22 | seq;
+    }
+
+    private static long at(long ms) {
+        return at(ms, 0);
+    }
+
+    private static PendingDrain connect() {
+        return PendingDrain.afterConnect(1, 0, false, true);
+    }
+
     @Test
     void hold_whenBoundReached_thenRefused() {
-        PendingDrain d = PendingDrain.afterConnect(2, 0, false);
+        PendingDrain d = PendingDrain.afterConnect(2, 0, false, true);
         assertThat(d.hold(Push.newBuilder().setMessageId(1).build())).isTrue();
         assertThat(d.hold(Push.newBuilder().setMessageId(2).build())).isTrue();
         assertThat(d.hold(Push.newBuilder().setMessageId(3).build())).isFalse();
@@ -19,29 +33,30 @@ class PendingDrainTest {
     }
 
     @Test
-    void wasDrained_whenIdsAscendingIncludingUnsignedHigh_thenFoundByBinarySearch() {
-        PendingDrain d = PendingDrain.afterConnect(1, 0, false);
-        long[] ids = {3, 9, 100, Long.MAX_VALUE, -2L /* 2^64-2 unsigned */};
-        for (int i = 0; i < 40; i++) { // force growth past the initial capacity
-            d.drained(1000 + i);
-        }
-        PendingDrain e = PendingDrain.afterConnect(1, 0, false);
+    void firstWrite_whenIdsInAnyOrderIncludingUnsignedHigh_thenEachOnceAndFoundAfter() {
+        PendingDrain d = connect();
+        long[] ids = {100, 3, Long.MAX_VALUE, -2L /* 2^64-2 unsigned */, 9};
         for (long id : ids) {
-            e.drained(id);
+            assertThat(d.firstWrite(id)).isTrue();
+        }
+        for (int i = 0; i < 40; i++) { // past any initial capacity
+            d.firstWrite(1000 + i);
         }
         for (long id : ids) {
-            assertThat(e.wasDrained(id)).isTrue();
+            assertThat(d.firstWrite(id)).isFalse();
+            assertThat(d.wasWritten(id)).isTrue();
         }
-        assertThat(e.wasDrained(4)).isFalse();
-        assertThat(e.wasDrained(-1L)).isFalse();
-        assertThat(d.wasDrained(1039)).isTrue();
-        assertThat(d.wasDrained(1040)).isFalse();
+        assertThat(d.wasWritten(4)).isFalse();
+        assertThat(d.wasWritten(-1L)).isFalse();
+        assertThat(d.wasWritten(1039)).isTrue();
+        assertThat(connect().wasWritten(1)).isFalse();
     }
 
     private static List<InboxEntry> entries(long... ids) {
         List<InboxEntry> out = new ArrayList<>();
+        long position = 0;
         for (long id : ids) {
-            out.add(new InboxEntry(Long.toString(id), id, new byte[] {(byte) id}));
+            out.add(new InboxEntry(Long.toString(id), id, ++position, new byte[] {(byte) id}));
         }
         return out;
     }
@@ -55,129 +70,196 @@ class PendingDrainTest {
         return out;
     }
 
-    @Test
-    void next_whenBothSourcesHavePages_thenMergedInIdOrderAndCommonIdOnce() {
-        PendingDrain d = PendingDrain.afterConnect(1, 0, false);
-        d.inboxPage(entries(2, 5, 9), true);
-        d.logPage(entries(1, 5, 7, 12), true);
+    private static void inboxPage(PendingDrain d, boolean last, long... ids) {
+        d.inboxPageRead(entries(ids), PageCursor.START, last);
+    }
 
-        assertThat(take(d)).containsExactly(1L, 2L, 5L, 7L, 9L, 12L);
+    private static void logPage(PendingDrain d, boolean last, long... ids) {
+        d.logPageRead(entries(ids), PageCursor.after(ids.length), ids.length, last, 100);
+    }
+
+    @Test
+    void next_whenBothSourcesHavePages_thenInterleavedByTimeAndACommonIdOnce() {
+        PendingDrain d = connect();
+        inboxPage(d, true, at(2), at(5), at(9));
+        logPage(d, true, at(1), at(5), at(7), at(12));
+
+        assertThat(take(d)).containsExactly(at(1), at(2), at(5), at(7), at(9), at(12));
         assertThat(d.finished()).isTrue();
-        assertThat(d.lastReplayed()).isEqualTo(12);
+        assertThat(d.lastReplayed()).isEqualTo(at(12));
+    }
+
+    @Test
+    void next_whenASourceRunsAgainstTime_thenItsOrderKept() {
+        PendingDrain d = connect();
+        // positions (acceptance order) disagree with the ids' clocks: each source keeps its own order
+        inboxPage(d, true, at(9), at(3));
+        logPage(d, true, at(8, 1), at(1));
+
+        assertThat(take(d)).containsExactly(at(8, 1), at(1), at(9), at(3));
+    }
+
+    @Test
+    void next_whenTimesEqual_thenTheInboxFirst() {
+        PendingDrain d = connect();
+        inboxPage(d, true, at(4, 2));
+        logPage(d, true, at(4, 1));
+        assertThat(take(d)).containsExactly(at(4, 2), at(4, 1));
     }
 
     @Test
     void next_whenOnePageUsedUpAndItsSourceNotFinished_thenWaitsForItsNextPage() {
-        PendingDrain d = PendingDrain.afterConnect(1, 0, false);
-        d.inboxPage(entries(2, 4), false);
-        d.logPage(entries(3, 10), true);
+        PendingDrain d = connect();
+        inboxPage(d, false, at(2), at(4));
+        logPage(d, true, at(3), at(10));
 
-        assertThat(take(d)).containsExactly(2L, 3L, 4L); // 10 must wait: the inbox may hold 5..9
+        assertThat(take(d)).containsExactly(at(2), at(3), at(4)); // 10 must wait: the inbox may hold 5..9
         assertThat(d.needsInbox()).isTrue();
         assertThat(d.needsLog()).isFalse();
         assertThat(d.finished()).isFalse();
 
-        d.inboxPage(entries(8, 11), true);
-        assertThat(take(d)).containsExactly(8L, 10L, 11L);
+        inboxPage(d, true, at(8), at(11));
+        assertThat(take(d)).containsExactly(at(8), at(10), at(11));
         assertThat(d.finished()).isTrue();
     }
 
     @Test
     void next_whenLogNotRead_thenNothingUntilLogPageOrFinished() {
-        PendingDrain d = PendingDrain.afterConnect(1, 0, false);
-        d.inboxPage(entries(1, 2), true);
+        PendingDrain d = connect();
+        inboxPage(d, true, 1, 2);
         assertThat(d.next()).isNull();
         assertThat(d.needsLog()).isTrue();
 
-        d.logFinished();
+        d.logFailed();
         assertThat(take(d)).containsExactly(1L, 2L);
         assertThat(d.lastReplayed()).isZero();
         assertThat(d.finished()).isTrue();
+        assertThat(d.logFailedEarly()).isTrue();
+        assertThat(d.logReached()).isEqualTo(-1);
     }
 
     @Test
-    void fromInbox_whenEntryCameFromLogOnly_thenFalse() {
-        PendingDrain d = PendingDrain.afterConnect(1, 0, false);
-        d.inboxPage(entries(2, 3), true);
-        d.logPage(entries(1, 3), true);
-        assertThat(d.fromInbox(d.next())).isFalse(); // 1: log
-        assertThat(d.fromInbox(d.next())).isTrue(); // 2: inbox
-        InboxEntry both = d.next(); // 3: both, written once, counted as inbox
-        assertThat(both.id()).isEqualTo(3);
-        assertThat(d.fromInbox(both)).isTrue();
-        assertThat(d.lastReplayed()).isEqualTo(3);
+    void fromInbox_thenSaysWhichSourceTheEntryCameFrom() {
+        PendingDrain d = connect();
+        inboxPage(d, true, at(2), at(3));
+        logPage(d, true, at(1), at(3));
+        assertThat(d.next().id()).isEqualTo(at(1));
+        assertThat(d.fromInbox()).isFalse();
+        assertThat(d.next().id()).isEqualTo(at(2));
+        assertThat(d.fromInbox()).isTrue();
+        InboxEntry both = d.next(); // 3: both, written once, from the inbox
+        assertThat(both.id()).isEqualTo(at(3));
+        assertThat(d.fromInbox()).isTrue();
         assertThat(d.next()).isNull();
+        assertThat(d.lastReplayed()).isEqualTo(at(3)); // the log's copy was written already: its ACK counts
         assertThat(d.finished()).isTrue();
     }
 
     @Test
-    void next_whenIdsAboveSignedRange_thenOrderedUnsigned() {
-        PendingDrain d = PendingDrain.afterConnect(1, 0, false);
-        d.inboxPage(entries(-5L), true); // 2^64 - 5
-        d.logPage(entries(7, Long.MAX_VALUE), true);
+    void next_whenIdsAboveSignedRange_thenOrderedByUnsignedTime() {
+        PendingDrain d = connect();
+        inboxPage(d, true, -5L); // 2^64 - 5: the latest time there is
+        logPage(d, true, 7, Long.MAX_VALUE);
         assertThat(take(d)).containsExactly(7L, Long.MAX_VALUE, -5L);
     }
 
     @Test
-    void inboxPageRead_thenNextReadStartsAfterTheLastMemberAndInboxEndsOnAShortPageOrTheMax() {
-        PendingDrain d = PendingDrain.afterConnect(1, 0, false);
-        d.logFinished();
-        assertThat(d.inboxReadStarted()).isEqualTo("-");
+    void inboxPageRead_thenTheNextReadStartsAtItsCursorAndTheInboxEndsOnItsLastPage() {
+        PendingDrain d = connect();
+        d.logFailed();
+        assertThat(d.inboxReadStarted()).isEqualTo(PageCursor.START);
         assertThat(d.wantsInboxPage()).isFalse(); // being read
-        List<InboxEntry> page = entries(1, 2);
-        d.inboxPageRead(page, page.subList(1, 2), 2, 3); // entry 1 was expired: 1 written of 3
+        PageCursor next = new PageCursor(2, "2", 1);
+        d.inboxPageRead(entries(2), next, false);
         assertThat(d.needsInbox()).isFalse();
         take(d);
         assertThat(d.wantsInboxPage()).isTrue();
-        assertThat(d.inboxWant(5, 3)).isEqualTo(2);
-        assertThat(d.inboxReadStarted()).isEqualTo("2");
+        assertThat(d.inboxRead()).isFalse();
+        assertThat(d.inboxReadStarted()).isEqualTo(next);
 
-        d.inboxPageRead(entries(3, 4), entries(3, 4), 2, 3); // 3 written: the max
+        d.inboxPageRead(entries(3), PageCursor.after(3), true);
         take(d);
         assertThat(d.needsInbox()).isFalse();
         assertThat(d.wantsInboxPage()).isFalse();
+        assertThat(d.inboxRead()).isTrue();
+        assertThat(d.finished()).isTrue();
     }
 
     @Test
-    void logPageRead_thenReplayEndsAtTheLastPageAndAwaitsTheLastReplayedAck() {
-        PendingDrain d = PendingDrain.afterConnect(1, 0, true);
-        d.inboxPage(List.of(), true);
+    void logPageRead_thenTheReplayEndsAtTheLastPageAndAwaitsTheLastReplayedAck() {
+        PendingDrain d = PendingDrain.afterConnect(1, 0, true, true);
+        d.inboxPageRead(List.of(), PageCursor.START, true);
         assertThat(d.wantsLogPage()).isFalse(); // waits for the tags
         d.tagsLoaded();
         assertThat(d.wantsLogPage()).isTrue();
         assertThat(d.logReadStarted()).isNull(); // the position comes first
-        d.logStartsAt("-");
+        d.logStartsAt(PageCursor.START, 0);
         assertThat(d.logWant(2, 3)).isEqualTo(2);
-        assertThat(d.logEntriesSeen(2, 2, 3)).isFalse();
-        d.logPageRead(entries(5), "6", false);
+        d.logPageRead(entries(5), new PageCursor(6, "6", 1), 2, false, 3);
         assertThat(take(d)).containsExactly(5L);
         assertThat(d.replayAwaitingAck()).isEqualTo(5);
-        assertThat(d.logReadStarted()).isEqualTo("6");
+        assertThat(d.logReached()).isEqualTo(6);
+        assertThat(d.logReadStarted()).isEqualTo(new PageCursor(6, "6", 1));
         assertThat(d.logWant(2, 3)).isEqualTo(1);
-        assertThat(d.logEntriesSeen(1, 1, 3)).isTrue(); // the max
-        d.logPageRead(entries(7), "7", true);
+        d.logPageRead(entries(7), new PageCursor(7, "7", 1), 1, true, 3);
         take(d);
         assertThat(d.finished()).isTrue();
-        assertThat(d.logReached()).isEqualTo("7");
+        assertThat(d.logCut()).isFalse();
+        assertThat(d.logReached()).isEqualTo(7);
         d.lastReplayedAcked();
         assertThat(d.replayAwaitingAck()).isZero();
     }
 
     @Test
-    void redrain_thenInboxOnlyWithoutWaitingForTags() {
-        PendingDrain d = PendingDrain.redrain(1);
+    void logPageRead_whenTheReplayMaxIsReachedBeforeTheEnd_thenCutAndTheNextRoundGoesOnFromThere() {
+        PendingDrain d = connect();
+        d.inboxPageRead(List.of(), PageCursor.START, true);
+        d.logReadStarted();
+        d.logStartsAt(PageCursor.START, 0);
+        d.logPageRead(entries(at(1), at(2)), PageCursor.after(2), 2, false, 2);
+        assertThat(take(d)).containsExactly(at(1), at(2));
+        assertThat(d.finished()).isTrue();
+        assertThat(d.logCut()).isTrue();
+
+        PendingDrain next = d.next(true, true, null);
+        assertThat(next.isRedrain()).isTrue();
+        assertThat(next.logReadStarted()).isEqualTo(PageCursor.after(2));
+        next.inboxPageRead(entries(at(1), at(5)), PageCursor.START, true); // the inbox from its start
+        next.logPageRead(List.of(), PageCursor.after(2), 0, true, 2);
+        assertThat(take(next)).containsExactly(at(5)); // at(1) was written by the round before
+    }
+
+    @Test
+    void tooOld_whenAFloorIsSet_thenOnlyIdsBeforeItsTime() {
+        PendingDrain d = connect();
+        assertThat(d.tooOld(at(1))).isFalse();
+        d.logStartsAt(PageCursor.START, 100);
+        assertThat(d.tooOld(at(99, 4095))).isTrue();
+        assertThat(d.tooOld(at(100))).isFalse();
+    }
+
+    @Test
+    void redrain_withoutTheLog_thenInboxOnlyWithoutWaitingForTags() {
+        PendingDrain d = PendingDrain.redrain(1, false, null);
         assertThat(d.isRedrain()).isTrue();
         assertThat(d.needsLog()).isFalse();
         assertThat(d.wantsInboxPage()).isTrue();
-        d.inboxPage(entries(3), true);
+        inboxPage(d, true, 3);
         assertThat(take(d)).containsExactly(3L);
         assertThat(d.finished()).isTrue();
-        assertThat(d.logReached()).isNull();
+        assertThat(d.logReached()).isEqualTo(-1);
+    }
+
+    @Test
+    void redrain_withTheLogFromAPosition_thenReadFromThereWithoutReadingThePosition() {
+        PendingDrain d = PendingDrain.redrain(1, true, PageCursor.after(40));
+        assertThat(d.wantsLogPage()).isTrue();
+        assertThat(d.logReadStarted()).isEqualTo(PageCursor.after(40));
     }
 
     @Test
     void resumeWhenWritable_thenTrueOnlyOnceAfterWaiting() {
-        PendingDrain d = PendingDrain.afterConnect(1, 0, false);
+        PendingDrain d = connect();
         assertThat(d.resumeWhenWritable()).isFalse();
         d.waitForWritable();
         assertThat(d.resumeWhenWritable()).isTrue();
@@ -186,9 +268,9 @@ class PendingDrainTest {
 
     @Test
     void redelivered_whenAtOrBelowTheConnectHint_thenTrue() {
-        PendingDrain d = PendingDrain.afterConnect(1, 20, false);
+        PendingDrain d = PendingDrain.afterConnect(1, 20, false, true);
         assertThat(d.redelivered(20)).isTrue();
         assertThat(d.redelivered(21)).isFalse();
-        assertThat(PendingDrain.afterConnect(1, 0, false).redelivered(1)).isFalse();
+        assertThat(connect().redelivered(1)).isFalse();
     }
 }

@@ -61,15 +61,15 @@ final class SessionFixture implements AutoCloseable {
         int heartbeatMax = 300;
         int idleFactor = 3;
         int inboxPage = 2;
-        int inboxDrainMax = 100;
         int pendingMax = 4;
         int maxTags = 8;
         int replayPage = 2;
         int replayMax = 10;
+        int replaySkewMs = 60_000;
 
         SessionSettings build() {
             return new SessionSettings(100, 5_000, 1_000, heartbeatMin, heartbeatMax, 60, idleFactor, 60_000, 10_000,
-                    inboxPage, inboxDrainMax, pendingMax, maxTags, replayPage, replayMax);
+                    inboxPage, pendingMax, maxTags, replayPage, replayMax, replaySkewMs);
         }
     }
 
