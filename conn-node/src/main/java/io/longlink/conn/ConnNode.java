@@ -18,6 +18,8 @@ import io.longlink.common.redis.RedisKeys;
 import io.longlink.common.redis.RedisStore;
 import io.longlink.conn.auth.AppSecrets;
 import io.longlink.conn.broadcast.BroadcastLog;
+import io.longlink.conn.broadcast.FanOutAcks;
+import io.longlink.conn.broadcast.FanOutCopies;
 import io.longlink.conn.drain.Drainer;
 import io.longlink.conn.inbox.Inbox;
 import io.longlink.conn.metrics.ConnMetrics;
@@ -84,6 +86,7 @@ public final class ConnNode extends BaseNode {
     private Server grpc;
     private ScheduledExecutorService scheduler;
     private ScheduledExecutorService fanOutExecutor;
+    private FanOutAcks fanOutAcks;
 
     public ConnNode(Config config) throws ConfigException {
         this(config, () -> {
@@ -131,13 +134,17 @@ public final class ConnNode extends BaseNode {
                 config.get(ConnSettings.APP_CACHE_NEGATIVE_TTL_MS), System::nanoTime);
         RouteStore routes = new RouteStore(redis.async(), batcher, config.get(ConnSettings.ROUTE_TTL_MS), connMetrics);
         Inbox inbox = new Inbox(redis.async(), batcher, receipts, connMetrics);
-        BroadcastLog broadcasts = new BroadcastLog(redis.async(), batcher);
+        fanOutAcks = new FanOutAcks(batcher::offer, receipts, config.get(ConnSettings.RECEIPTS_FANOUT_ACKED),
+                connMetrics);
+        scheduler.scheduleWithFixedDelay(fanOutAcks::flush, 1, 1, TimeUnit.SECONDS);
+        BroadcastLog broadcasts = new BroadcastLog(redis.async(), batcher, fanOutAcks);
+        FanOutCopies copies = new FanOutCopies();
         Disconnector disconnector = new Disconnector(connMetrics);
         Drainer[] drainerRef = new Drainer[1];
         SessionStores stores = new SessionStores(apps::get, routes, kicker, inbox, broadcasts,
                 new TagStore(redis.async()));
         sessions = new SessionLayer(nodeId, SessionSettings.from(config), connMetrics, index, disconnector, stores,
-                workers, () -> drainerRef[0].isDraining(), () -> drainerRef[0].redirect());
+                copies, workers, () -> drainerRef[0].isDraining(), () -> drainerRef[0].redirect());
         drainer = new Drainer(nodeId, sessions, membership, scheduler, config.get(ConnSettings.DRAIN_RATE_PER_S),
                 config.get(ConnSettings.DRAIN_RETRY_AFTER_MS), () -> {
                     setReady(false);
@@ -158,7 +165,7 @@ public final class ConnNode extends BaseNode {
         InetSocketAddress grpcBind = new InetSocketAddress(config.get(ConnSettings.GRPC_HOST),
                 config.get(ConnSettings.GRPC_PORT));
         GrpcErrors errors = new GrpcErrors(ROLE + "-node");
-        ConnNodeService service = new ConnNodeService(sessions, drainer::isDraining, fanOutExecutor,
+        ConnNodeService service = new ConnNodeService(sessions, drainer::isDraining, copies, fanOutExecutor,
                 config.get(ConnSettings.FANOUT_MAX_CONCURRENT), config.get(ConnSettings.FANOUT_SPREADS_MAX), batcher,
                 config.get(ConnSettings.DELIVER_WINDOW), connMetrics, errors);
         try {
@@ -275,6 +282,7 @@ public final class ConnNode extends BaseNode {
             scheduler.shutdownNow();
         }, scheduler);
         quietly("close membership view", () -> membership.close(), membership);
+        quietly("count the last fan-out ACKs", () -> fanOutAcks.flush(), fanOutAcks);
         quietly("flush batched Redis writes", () -> batcher.close(), batcher);
         quietly("close receipts", () -> receipts.close(), receipts);
         quietly("close Redis", () -> redis.close(), redis);

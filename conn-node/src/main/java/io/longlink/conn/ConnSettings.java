@@ -115,6 +115,9 @@ public final class ConnSettings {
     // Receipts
     public static final Setting<Boolean> RECEIPTS_ENABLED = Setting.bool("conn.receipts.enabled", true,
             "Emit ACKED, EXPIRED and REVOKED receipts to kafka.receipt-topic; false = no Kafka client at all");
+    public static final Setting<Boolean> RECEIPTS_FANOUT_ACKED = Setting.bool("conn.receipts.fanout-acked", false,
+            "Also emit an ACKED receipt for each device's ACK of a tag or broadcast copy (one per device and"
+                    + " message); their acked count is kept either way");
     public static final Setting<Integer> RECEIPTS_LINGER_MS = Setting.intRange("conn.receipts.linger-ms", 20, 0,
             10_000, "Kafka producer linger: how long receipts wait to fill a batch");
     public static final Setting<Integer> RECEIPTS_QUEUE = Setting.intRange("conn.receipts.queue", 65_536, 16,
@@ -141,7 +144,7 @@ public final class ConnSettings {
                 APP_CACHE_NEGATIVE_TTL_MS, ROUTE_TTL_MS, REDIS_BATCH_SIZE, REDIS_BATCH_QUEUE, KICK_TIMEOUT_MS,
                 INBOX_PAGE, PENDING_MAX, MAX_TAGS, REPLAY_PAGE, REPLAY_MAX, REPLAY_SKEW_MS, DELIVER_WINDOW,
                 GRPC_MAX_MESSAGE_BYTES, FANOUT_MAX_CONCURRENT, FANOUT_SPREADS_MAX, RECEIPTS_ENABLED,
-                RECEIPTS_LINGER_MS, RECEIPTS_QUEUE, RECEIPTS_MAX_BLOCK_MS, DRAIN_RATE_PER_S,
+                RECEIPTS_FANOUT_ACKED, RECEIPTS_LINGER_MS, RECEIPTS_QUEUE, RECEIPTS_MAX_BLOCK_MS, DRAIN_RATE_PER_S,
                 DRAIN_RETRY_AFTER_MS, LOAD_PUBLISH_MS));
     }
 

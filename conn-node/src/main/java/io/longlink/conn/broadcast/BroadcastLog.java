@@ -22,8 +22,9 @@ import java.util.concurrent.CompletionStage;
  * The conn-node's side of an app's broadcast log ({@code ll:bcast:{app}}, scored by log position,
  * and {@code ll:bcastf:{app}}, written by routers for tag and broadcast pushes with a TTL): the
  * device's position ({@code ll:seen}), pages of entries with their filters, the bodies of the
- * entries a device matches, and the position moved forward once the device has them.
- * docs/data-model.md, "Broadcast log", describes the whole exchange.
+ * entries a device matches, the position moved forward once the device has them, and the ACKs of
+ * tag and broadcast copies ({@link FanOutAcks}). docs/data-model.md, "Broadcast log", describes the
+ * whole exchange.
  */
 public final class BroadcastLog implements BroadcastLogs {
     /** How long a device's position is kept: the longest message TTL, so it outlives every entry after it. */
@@ -31,11 +32,13 @@ public final class BroadcastLog implements BroadcastLogs {
 
     private final RedisClusterAsyncCommands<String, byte[]> redis;
     private final RedisBatcher batcher;
+    private final FanOutAcks acks;
     private final LuaScript page = LuaScript.resource(BroadcastLog.class, "broadcast_page.lua");
 
-    public BroadcastLog(RedisClusterAsyncCommands<String, byte[]> redis, RedisBatcher batcher) {
+    public BroadcastLog(RedisClusterAsyncCommands<String, byte[]> redis, RedisBatcher batcher, FanOutAcks acks) {
         this.redis = requireNonNull(redis, "redis");
         this.batcher = requireNonNull(batcher, "batcher");
+        this.acks = requireNonNull(acks, "acks");
     }
 
     @Override
@@ -105,6 +108,11 @@ public final class BroadcastLog implements BroadcastLogs {
     public void markSeen(String appKey, String deviceId, long position) {
         batcher.offer(new SeenOp(RedisKeys.seen(appKey, deviceId),
                 Long.toString(position).getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    @Override
+    public void acked(String appKey, String deviceId, long id) {
+        acks.acked(appKey, deviceId, id);
     }
 
     private record SeenOp(String key, byte[] position) implements BatchOp {

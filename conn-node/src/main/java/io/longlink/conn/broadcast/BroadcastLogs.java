@@ -5,7 +5,10 @@ import io.longlink.conn.inbox.PageCursor;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 
-/** What the session layer reads of an app's broadcast log and writes of a device's position in it: {@link BroadcastLog}. */
+/**
+ * What the session layer reads of an app's broadcast log and writes of a device's position in it,
+ * and the ACKs of tag and broadcast copies: {@link BroadcastLog}.
+ */
 public interface BroadcastLogs {
     /**
      * One page of log entries, in position order.
@@ -33,4 +36,7 @@ public interface BroadcastLogs {
 
     /** Moves the device's position: its next replay starts after {@code position}. */
     void markSeen(String appKey, String deviceId, long position);
+
+    /** The device acknowledged a tag or broadcast copy of message {@code id} (it has no inbox entry). */
+    void acked(String appKey, String deviceId, long id);
 }

@@ -59,6 +59,7 @@ public final class ConnMetrics {
     public final Counter.Child replayUnreadable;
     public final Counter.Child replayOlderThanHint;
     public final Counter.Child logGaps;
+    public final Counter.Child fanOutAcks;
     public final Counter.Child tagRefreshes;
     public final Counter.Child tagRefreshesNotHere;
     public final Counter.Child fanOutSpreadsAtOnce;
@@ -137,6 +138,8 @@ public final class ConnMetrics {
         logGaps = counter(registry, "longlink_conn_broadcast_log_gaps_total",
                 "Logged tag or broadcast copies a connection could not take (full socket or held queue),"
                         + " replayed from the log once it can");
+        fanOutAcks = counter(registry, "longlink_conn_fanout_acks_total",
+                "ACKs of tag and broadcast copies (counted on their message once a second)");
         Counter refreshes = labelled(registry, "longlink_conn_tag_refreshes_total", "RefreshTags calls by result",
                 "result");
         tagRefreshes = refreshes.labels("refreshed");

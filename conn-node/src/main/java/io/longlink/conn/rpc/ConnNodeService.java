@@ -6,6 +6,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.longlink.common.grpc.GrpcErrors;
 import io.longlink.common.grpc.Refusal;
+import io.longlink.conn.broadcast.FanOutCopies;
 import io.longlink.conn.metrics.ConnMetrics;
 import io.longlink.conn.session.ConnectionIds;
 import io.longlink.conn.session.Session;
@@ -37,15 +38,15 @@ public final class ConnNodeService extends ConnNodeGrpc.ConnNodeImplBase {
     private final ConnMetrics metrics;
     private final GrpcErrors errors;
 
-    public ConnNodeService(SessionLayer sessions, BooleanSupplier draining, ScheduledExecutorService fanOutExecutor,
-                           int maxConcurrentFanOuts, int maxSpreads, RedisBatcher batcher, int window,
-                           ConnMetrics metrics, GrpcErrors errors) {
+    public ConnNodeService(SessionLayer sessions, BooleanSupplier draining, FanOutCopies copies,
+                           ScheduledExecutorService fanOutExecutor, int maxConcurrentFanOuts, int maxSpreads,
+                           RedisBatcher batcher, int window, ConnMetrics metrics, GrpcErrors errors) {
         this.sessions = requireNonNull(sessions, "sessions");
         this.index = sessions.index();
         this.metrics = requireNonNull(metrics, "metrics");
         this.deliveries = new Deliveries(index, sessions.delivery(), draining, metrics);
-        this.fanOuts = new FanOuts(index, sessions.delivery(), fanOutExecutor, maxConcurrentFanOuts, maxSpreads, batcher,
-                metrics);
+        this.fanOuts = new FanOuts(index, sessions.delivery(), copies, fanOutExecutor, maxConcurrentFanOuts, maxSpreads,
+                batcher, metrics);
         this.window = window;
         this.errors = requireNonNull(errors, "errors");
     }

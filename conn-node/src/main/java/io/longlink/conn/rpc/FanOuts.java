@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.longlink.common.grpc.Refusal;
 import io.longlink.common.redis.RedisKeys;
+import io.longlink.conn.broadcast.FanOutCopies;
 import io.longlink.conn.codec.Frames;
 import io.longlink.conn.metrics.ConnMetrics;
 import io.longlink.conn.session.Session;
@@ -37,7 +38,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * writes this node counts itself ({@code ll:stat} {@code online}). At most {@code maxConcurrent}
  * calls are served at once (more are refused, RESOURCE_EXHAUSTED) and at most {@code maxSpreads}
  * spreads run in the background (beyond, a spread FanOut is written at once rather than refused:
- * the devices get the push sooner, never not at all).
+ * the devices get the push sooner, never not at all). A FanOut with a broadcast-log position is
+ * recorded in {@link FanOutCopies} from its start until its last write, for the ACKs that come back.
  */
 final class FanOuts {
     static final int MAX_SPREAD_MS = 600_000;
@@ -45,16 +47,18 @@ final class FanOuts {
 
     private final SessionIndex index;
     private final LiveDelivery delivery;
+    private final FanOutCopies copies;
     private final ScheduledExecutorService executor;
     private final Semaphore permits;
     private final Semaphore spreads;
     private final RedisBatcher batcher;
     private final ConnMetrics metrics;
 
-    FanOuts(SessionIndex index, LiveDelivery delivery, ScheduledExecutorService executor, int maxConcurrent,
-            int maxSpreads, RedisBatcher batcher, ConnMetrics metrics) {
+    FanOuts(SessionIndex index, LiveDelivery delivery, FanOutCopies copies, ScheduledExecutorService executor,
+            int maxConcurrent, int maxSpreads, RedisBatcher batcher, ConnMetrics metrics) {
         this.index = requireNonNull(index, "index");
         this.delivery = requireNonNull(delivery, "delivery");
+        this.copies = requireNonNull(copies, "copies");
         this.executor = requireNonNull(executor, "executor");
         this.permits = new Semaphore(maxConcurrent);
         this.spreads = new Semaphore(maxSpreads);
@@ -101,9 +105,12 @@ final class FanOuts {
 
     private void match(FanOutRequest r, CompletableFuture<FanOutResponse> result) {
         metrics.fanOuts.inc();
+        long position = r.getLogPosition();
+        copies.started(r.getAppKey(), r.getPush().getMessageId(), position);
         List<Session> matched = new ArrayList<>();
         index.match(r.getAppKey(), r.getBroadcast(), r.getFilter(), matched::add);
         if (matched.isEmpty()) {
+            copies.finished(r.getAppKey(), position);
             result.complete(FanOutResponse.getDefaultInstance());
             return;
         }
@@ -138,6 +145,7 @@ final class FanOuts {
         }
         long matchedCount = matched.size();
         CompletableFuture<Void> all = CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]));
+        all.whenComplete((x, e) -> copies.finished(r.getAppKey(), position));
         if (!spreading) {
             all.whenComplete((x, e) -> {
                 frame.release();

@@ -2,6 +2,8 @@ package io.longlink.conn.session;
 
 import static java.util.Objects.requireNonNull;
 
+import io.longlink.conn.broadcast.BroadcastLogs;
+import io.longlink.conn.broadcast.FanOutCopies;
 import io.longlink.conn.inbox.Inboxes;
 import io.longlink.conn.metrics.ConnMetrics;
 import io.longlink.proto.device.Ack;
@@ -9,19 +11,25 @@ import java.util.Arrays;
 
 /**
  * ACK frames: the acknowledged ids leave the inbox, a replay waiting for its last id moves the
- * device's broadcast-log position ({@link SeenPosition}), and copies a DeliveryBatch awaits
+ * device's broadcast-log position, an ACK of a recent tag or broadcast copy counts on its message
+ * and may move that position too ({@link SeenPosition}), and copies a DeliveryBatch awaits
  * ({@link AckWaiter}) are answered. The awaited copies are registered here too, when a live push is
  * written. Event-loop only.
  */
 final class AckHandler {
     private final ConnMetrics metrics;
     private final Inboxes inboxes;
+    private final BroadcastLogs broadcasts;
+    private final FanOutCopies copies;
     private final SeenPosition seen;
     private final CatchUp catchUp;
 
-    AckHandler(ConnMetrics metrics, Inboxes inboxes, SeenPosition seen, CatchUp catchUp) {
+    AckHandler(ConnMetrics metrics, Inboxes inboxes, BroadcastLogs broadcasts, FanOutCopies copies, SeenPosition seen,
+               CatchUp catchUp) {
         this.metrics = requireNonNull(metrics, "metrics");
         this.inboxes = requireNonNull(inboxes, "inboxes");
+        this.broadcasts = requireNonNull(broadcasts, "broadcasts");
+        this.copies = requireNonNull(copies, "copies");
         this.seen = requireNonNull(seen, "seen");
         this.catchUp = requireNonNull(catchUp, "catchUp");
     }
@@ -32,7 +40,7 @@ final class AckHandler {
             return;
         }
         long[] ids = new long[n];
-        int stored = 0;
+        int stored = 0; // ids that may have an inbox entry: not fan-out copies
         ReplayMark mark = s.replayMark;
         long lastReplayed = catchUp.lastReplayed(s);
         for (int i = 0; i < n; i++) {
@@ -45,7 +53,13 @@ final class AckHandler {
             if (lastReplayed != 0 && id == lastReplayed) {
                 catchUp.lastReplayedAcked(s);
             }
-            ids[stored++] = id;
+            long position = copies.position(id);
+            if (position > 0) {
+                seen.fanOutAcked(s, position);
+                broadcasts.acked(s.appKey, s.deviceId, id);
+            } else {
+                ids[stored++] = id;
+            }
         }
         metrics.ackIds.inc(n);
         s.flags &= ~Session.F_ACK_LATE;

@@ -39,6 +39,7 @@ final class ConnectFlow {
     private final SessionStores stores;
     private final SessionTags tags;
     private final CatchUp catchUp;
+    private final SeenPosition seen;
     private final LiveDelivery delivery;
     private final SessionTimeouts timeouts;
     private final ConnectRefusals refusals;
@@ -48,7 +49,7 @@ final class ConnectFlow {
     private final int renewTicks;
 
     ConnectFlow(String nodeId, SessionSettings settings, ConnMetrics metrics, SessionIndex index, SessionStores stores,
-                SessionTags tags, CatchUp catchUp, LiveDelivery delivery, SessionTimeouts timeouts,
+                SessionTags tags, CatchUp catchUp, SeenPosition seen, LiveDelivery delivery, SessionTimeouts timeouts,
                 ConnectRefusals refusals, FrameWriter writer, BooleanSupplier draining) {
         this.nodeId = requireNonNull(nodeId, "nodeId");
         this.settings = requireNonNull(settings, "settings");
@@ -57,6 +58,7 @@ final class ConnectFlow {
         this.stores = requireNonNull(stores, "stores");
         this.tags = requireNonNull(tags, "tags");
         this.catchUp = requireNonNull(catchUp, "catchUp");
+        this.seen = requireNonNull(seen, "seen");
         this.delivery = requireNonNull(delivery, "delivery");
         this.timeouts = requireNonNull(timeouts, "timeouts");
         this.refusals = requireNonNull(refusals, "refusals");
@@ -195,10 +197,14 @@ final class ConnectFlow {
         stores.peers().kick(s.appKey, s.deviceId, previous.nodeId(), previous.connectionId());
     }
 
-    /** A PING or ACK arrived at tick {@code now}: the route is renewed once a third of its TTL has passed. */
+    /**
+     * A PING or ACK arrived at tick {@code now}: once a third of the route's TTL has passed, the route
+     * is renewed and a log position the device's ACKs moved is written.
+     */
     void renewRoute(Session s, int now) {
         if (now - s.renewedTick >= renewTicks) {
             s.renewedTick = now;
+            seen.flush(s);
             stores.routes().renew(s.routeKey(), routeValue(s),
                     () -> s.state == Session.LIVE || s.state == Session.DRAINING);
         }
@@ -207,6 +213,7 @@ final class ConnectFlow {
     /** The connection closed in state {@code was}: unregistered, and its route deleted if it was written. */
     void closed(Session s, byte was) {
         if (was >= Session.ROUTING && was <= Session.LIVE) {
+            seen.flush(s);
             index.unregister(s);
             // while the claim is in flight, the claim's reply deletes the route (ordering: after the SET)
             if ((s.flags & Session.F_ROUTE_WRITTEN) != 0) {

@@ -37,6 +37,8 @@ public final class Session {
      * ends the device's ACKs of live fan-out copies do not move its log position.
      */
     static final byte F_LOG_GAP = 1 << 5;
+    /** {@link #logPosition} moved past what ll:seen holds; written with the next route renewal or at close. */
+    static final byte F_SEEN_DIRTY = 1 << 6;
 
     final Channel channel;
     volatile byte state;
@@ -55,8 +57,9 @@ public final class Session {
     /** Non-null only after a broadcast-log replay, until the device ACKs the last replayed message. */
     ReplayMark replayMark;
     /**
-     * The broadcast-log position the device is known to have everything up to (0: not known): where
-     * a re-drain replays the log from. A field, 8 bytes per connection.
+     * The broadcast-log position the device is known to have everything up to (0: not known). A
+     * field, 8 bytes per connection, rather than an object: live fan-out ACKs move it, and every
+     * device of an app that broadcasts gets those.
      */
     long logPosition;
     /** Non-null only while live copies wait for this device's ACK (see AckWaiter). */

@@ -2,6 +2,7 @@ package io.longlink.conn.session;
 
 import static java.util.Objects.requireNonNull;
 
+import io.longlink.conn.broadcast.FanOutCopies;
 import io.longlink.conn.metrics.ConnMetrics;
 import io.longlink.proto.device.Redirect;
 import io.netty.channel.EventLoopGroup;
@@ -21,26 +22,27 @@ public final class SessionLayer implements AutoCloseable {
     private final SessionTags tags;
 
     /**
+     * @param copies    the node's recent tag and broadcast copies, shared with the rpc layer's FanOut
      * @param loops     the device event loops (one timing wheel each)
      * @param draining  whether the node refuses CONNECTs
      * @param redirects where a refused CONNECT is sent while draining
      */
     public SessionLayer(String nodeId, SessionSettings settings, ConnMetrics metrics, SessionIndex index,
-                        Disconnector disconnector, SessionStores stores, EventLoopGroup loops,
+                        Disconnector disconnector, SessionStores stores, FanOutCopies copies, EventLoopGroup loops,
                         BooleanSupplier draining, Supplier<Redirect> redirects) {
         this.index = requireNonNull(index, "index");
         requireNonNull(stores, "stores");
         FrameWriter writer = new FrameWriter(metrics);
         ConnectRefusals refusals = new ConnectRefusals(nodeId, metrics, disconnector, redirects);
         timeouts = new SessionTimeouts(settings, metrics, disconnector, loops);
-        SeenPosition seen = new SeenPosition(stores.broadcasts());
+        SeenPosition seen = new SeenPosition(stores.broadcasts(), copies);
         CatchUp catchUp = new CatchUp(settings, metrics, index, stores.inboxes(), stores.broadcasts(), seen, writer,
                 refusals);
-        AckHandler acks = new AckHandler(metrics, stores.inboxes(), seen, catchUp);
+        AckHandler acks = new AckHandler(metrics, stores.inboxes(), stores.broadcasts(), copies, seen, catchUp);
         delivery = new LiveDelivery(metrics, disconnector, writer, catchUp, acks, timeouts);
         tags = new SessionTags(settings, metrics, index, stores.tags(), catchUp, refusals);
-        ConnectFlow connects = new ConnectFlow(nodeId, settings, metrics, index, stores, tags, catchUp, delivery,
-                timeouts, refusals, writer, draining);
+        ConnectFlow connects = new ConnectFlow(nodeId, settings, metrics, index, stores, tags, catchUp, seen,
+                delivery, timeouts, refusals, writer, draining);
         handler = new DeviceHandler(metrics, disconnector, timeouts, connects, acks, catchUp, delivery);
     }
 

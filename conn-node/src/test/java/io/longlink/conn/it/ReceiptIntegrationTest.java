@@ -8,6 +8,7 @@ import io.longlink.common.kafka.KafkaSettings;
 import io.longlink.conn.ConnNode;
 import io.longlink.conn.ConnSettings;
 import io.longlink.conn.testing.TestNodes;
+import io.longlink.proto.internal.FanOutRequest;
 import io.longlink.proto.receipt.Receipt;
 import io.longlink.proto.receipt.ReceiptKind;
 import io.longlink.testsupport.FreePorts;
@@ -29,8 +30,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Receipts reach the receipts topic: ACKED, EXPIRED and REVOKED; without Kafka the node still
- * serves and ACKs still count.
+ * Receipts reach the receipts topic: ACKED, EXPIRED and REVOKED (and ACKED for tag and broadcast
+ * copies when asked for); without Kafka the node still serves and ACKs still count.
  */
 @ExtendWith(Infra.class)
 class ReceiptIntegrationTest {
@@ -134,6 +135,33 @@ class ReceiptIntegrationTest {
                 assertThat(receipts).extracting(Receipt::getKind, Receipt::getMessageId, Receipt::getDeviceId)
                         .containsExactlyInAnyOrder(tuple(ReceiptKind.EXPIRED, expired, "forgotten"),
                                 tuple(ReceiptKind.REVOKED, revoked, "forgotten"));
+            } finally {
+                node.close();
+            }
+        }
+    }
+
+    @Test
+    void ack_whenAFanOutCopyIsAckedAndItsReceiptsAreOn_thenAckedReceipt(RedisServer redisServer, TestingServer zk,
+                                                                      KafkaCluster kafka) throws Exception {
+        String topic = topic(kafka);
+        try (TestRedis redis = new TestRedis(redisServer.uri(), false)) {
+            TestRedis.App app = redis.newApp();
+            ConnNode node = receiptsTo(redisServer, zk, "receipt-fanout-it", kafka, topic)
+                    .set(ConnSettings.RECEIPTS_FANOUT_ACKED, true)
+                    .start();
+            try (TestDevice d = TestDevice.connect(node.deviceAddress());
+                 TestRouter router = new TestRouter(node.grpcPort());
+                 KafkaConsumer<String, byte[]> consumer = consumer(kafka.bootstrapServers())) {
+                d.loginLive(node, app, "listener");
+                long id = 6_262_626L;
+                router.blocking().fanOut(FanOutRequest.newBuilder().setAppKey(app.key()).setBroadcast(true)
+                        .setPush(TestRouter.push(id, "to everyone")).setLogPosition(1).build());
+                assertThat(d.read().push().getMessageId()).isEqualTo(id);
+                d.ack(id);
+                List<Receipt> receipts = receipts(consumer, topic, 1);
+                assertThat(receipts).extracting(Receipt::getKind, Receipt::getMessageId, Receipt::getDeviceId)
+                        .containsExactly(tuple(ReceiptKind.ACKED, id, "listener"));
             } finally {
                 node.close();
             }

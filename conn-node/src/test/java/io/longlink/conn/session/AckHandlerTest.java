@@ -106,6 +106,77 @@ class AckHandlerTest {
         assertThat(s.replayMark).isNull();
     }
 
+    /** A FanOut of message {@code id} at log {@code position} that this node wrote. */
+    private void fannedOut(long id, long position) {
+        node.copies.started(SessionFixture.APP, id, position);
+        node.copies.finished(SessionFixture.APP, position);
+    }
+
+    @Test
+    void ack_whenAFanOutCopyIsAcked_thenCountedAsOneAndNotRemovedAndThePositionMovedButNotYetWritten() {
+        EmbeddedChannel ch = node.live("d1");
+        Session s = session(ch);
+        fannedOut(901, 7);
+        ch.writeInbound(ack(901, 10));
+
+        assertThat(logs.acked).containsExactly(901L);
+        assertThat(inboxes.acked).containsExactly(10L); // only the id that may have an inbox entry
+        assertThat(s.logPosition).isEqualTo(7);
+        assertThat(s.flags & Session.F_SEEN_DIRTY).isNotZero();
+        assertThat(logs.marked).isEmpty(); // written with the route renewal or at close
+    }
+
+    @Test
+    void ack_whenAFanOutCopyIsAckedOnly_thenNoInboxRemoval() {
+        EmbeddedChannel ch = node.live("d1");
+        fannedOut(901, 7);
+        ch.writeInbound(ack(901));
+        assertThat(inboxes.acked).isEmpty();
+        assertThat(node.metric("longlink_conn_ack_ids_total")).isEqualTo(1);
+    }
+
+    @Test
+    void ack_whenALoggedCopyWentMissing_thenThePositionStays() {
+        EmbeddedChannel ch = node.live("d1");
+        Session s = session(ch);
+        s.flags |= Session.F_LOG_GAP;
+        fannedOut(901, 7);
+        ch.writeInbound(ack(901));
+        assertThat(s.logPosition).isZero();
+        assertThat(logs.acked).containsExactly(901L); // still counted
+    }
+
+    @Test
+    void ack_whenAnEarlierFanOutIsStillBeingWritten_thenThePositionStopsBeforeIt() {
+        EmbeddedChannel ch = node.live("d1");
+        Session s = session(ch);
+        fannedOut(900, 6);
+        node.copies.started(SessionFixture.APP, 901, 7); // a spread, still writing
+        fannedOut(902, 8);
+        ch.writeInbound(ack(902));
+        assertThat(s.logPosition).isEqualTo(6);
+    }
+
+    @Test
+    void ack_whenAnOlderFanOutCopyIsAckedLate_thenThePositionNeverMovesBack() {
+        EmbeddedChannel ch = node.live("d1");
+        Session s = session(ch);
+        fannedOut(900, 6);
+        fannedOut(901, 7);
+        ch.writeInbound(ack(901));
+        ch.writeInbound(ack(900));
+        assertThat(s.logPosition).isEqualTo(7);
+    }
+
+    @Test
+    void ack_whenAFanOutCopyIsAckedDuringACatchUp_thenThePositionStays() {
+        inboxes.replies.hold();
+        EmbeddedChannel ch = node.connected("d1");
+        fannedOut(901, 7);
+        ch.writeInbound(ack(901));
+        assertThat(session(ch).logPosition).isZero();
+    }
+
     @Test
     void ack_whenAwaitedCopyAcknowledgedInTime_thenBatchAnsweredAndNothingRemovedFromTheInbox() {
         EmbeddedChannel ch = node.live("d1");

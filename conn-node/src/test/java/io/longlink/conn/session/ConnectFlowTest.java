@@ -228,6 +228,41 @@ class ConnectFlowTest {
         assertThat(ch.outboundMessages()).isEmpty();
     }
 
+    /** The next PING renews the route: the last renewal was a third of its TTL ago. */
+    private void renewalDue(EmbeddedChannel ch) {
+        session(ch).renewedTick = -node.settings.renewTicks();
+        ch.writeInbound(io.longlink.conn.codec.Ping.INSTANCE);
+        assertThat(next(ch).type()).isEqualTo(FrameType.PONG);
+    }
+
+    /** A live device whose fan-out ACKs moved its log position to 7, not written yet. */
+    private EmbeddedChannel positionMovedByAcks() {
+        EmbeddedChannel ch = node.live("d1");
+        Session s = session(ch);
+        s.logPosition = 7;
+        s.flags |= Session.F_SEEN_DIRTY;
+        return ch;
+    }
+
+    @Test
+    void ping_whenTheAcksMovedTheLogPosition_thenWrittenWithTheRenewalOnly() {
+        EmbeddedChannel ch = positionMovedByAcks();
+        ch.writeInbound(io.longlink.conn.codec.Ping.INSTANCE);
+        assertThat(node.stores.logs.marked).isEmpty();
+
+        renewalDue(ch);
+        assertThat(node.stores.logs.marked).containsExactly(7L);
+        renewalDue(ch);
+        assertThat(node.stores.logs.marked).containsExactly(7L);
+    }
+
+    @Test
+    void close_whenTheAcksMovedTheLogPosition_thenWritten() {
+        EmbeddedChannel ch = positionMovedByAcks();
+        ch.close();
+        assertThat(node.stores.logs.marked).containsExactly(7L);
+    }
+
     @Test
     void ping_whenAThirdOfTheRouteTtlPassed_thenRouteRenewedWhileTheSessionOwnsIt() {
         EmbeddedChannel ch = node.live("d1");

@@ -193,7 +193,7 @@ final class FakeStores {
 
     /**
      * One app's broadcast log: members at positions with filters, bodies by id, devices' stored
-     * positions (ll:seen as stored) and the positions written.
+     * positions (ll:seen as stored), the positions written and the fan-out copies ACKed.
      */
     static final class FakeLogs implements BroadcastLogs {
         final List<Stored> entries = new ArrayList<>();
@@ -201,6 +201,7 @@ final class FakeStores {
         final Map<Long, byte[]> bodies = new HashMap<>();
         final Map<String, String> seen = new HashMap<>();
         final List<Long> marked = new ArrayList<>();
+        final List<Long> acked = new ArrayList<>();
         final Replies replies = new Replies();
         private long lastPosition;
 
@@ -254,6 +255,11 @@ final class FakeStores {
         public void markSeen(String appKey, String deviceId, long position) {
             marked.add(position);
             seen.put(deviceId, Long.toString(position));
+        }
+
+        @Override
+        public void acked(String appKey, String deviceId, long id) {
+            acked.add(id);
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.longlink.common.token.DeviceToken;
+import io.longlink.conn.broadcast.FanOutCopies;
 import io.longlink.conn.metrics.ConnMetrics;
 import io.longlink.proto.device.ConnAck;
 import io.longlink.proto.device.Connect;
@@ -33,6 +34,7 @@ final class SessionFixture implements AutoCloseable {
     final ConnMetrics metrics = new ConnMetrics(registry, () -> 0, () -> 0);
     final SessionIndex index = new SessionIndex();
     final FakeStores stores = new FakeStores();
+    final FanOutCopies copies = new FanOutCopies();
     final SessionSettings settings;
     final SessionLayer layer;
     boolean draining;
@@ -51,7 +53,7 @@ final class SessionFixture implements AutoCloseable {
         tune.accept(s);
         settings = s.build();
         stores.apps.secrets.put(APP, SECRET);
-        layer = new SessionLayer(NODE, settings, metrics, index, new Disconnector(metrics), stores.stores(),
+        layer = new SessionLayer(NODE, settings, metrics, index, new Disconnector(metrics), stores.stores(), copies,
                 wheelLoop.eventLoop(), () -> draining, () -> redirect);
     }
 
