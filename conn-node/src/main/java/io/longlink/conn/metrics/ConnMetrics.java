@@ -45,6 +45,7 @@ public final class ConnMetrics {
     public final Counter.Child connectTimeouts;
     public final Counter.Child routeRenewals;
     public final Counter.Child routeRecreated;
+    public final Counter.Child routeLost;
     public final Counter.Child routeDeletes;
     public final Counter.Child fanOuts;
     public final Counter.Child invalidDeliveries;
@@ -117,6 +118,7 @@ public final class ConnMetrics {
         Counter routes = labelled(registry, "longlink_conn_route_ops_total", "Batched route operations", "op");
         routeRenewals = routes.labels("renew");
         routeRecreated = routes.labels("recreate");
+        routeLost = routes.labels("lost");
         routeDeletes = routes.labels("delete");
         fanOuts = counter(registry, "longlink_conn_fanouts_total", "FanOut calls served");
         invalidDeliveries = counter(registry, "longlink_conn_invalid_deliveries_total",

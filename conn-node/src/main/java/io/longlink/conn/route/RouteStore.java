@@ -5,24 +5,29 @@ import static java.util.Objects.requireNonNull;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.longlink.common.redis.LuaScript;
 import io.longlink.conn.metrics.ConnMetrics;
 import io.longlink.conn.store.BatchOp;
 import io.longlink.conn.store.RedisBatcher;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.BooleanSupplier;
 
 /**
  * Device routes ({@code ll:route:{app:device}} = {@code nodeId|connectionId}, with a TTL).
  * Claimed at CONNECT with one {@code SET GET PX} (the old value names the connection to kick),
  * renewed and deleted in pipelined batches, and deleted only while it still names the closing
- * connection, so an old connection closing after a re-login elsewhere leaves the new route alone.
+ * connection, so an old connection closing after a re-login elsewhere leaves the new route alone. A
+ * renewal is one script that also says whether the route is still the connection's: a vanished
+ * route is claimed again (routers stored the device's copies meanwhile), another connection's is
+ * left alone.
  */
 public final class RouteStore implements Routes {
     /** Compare-and-delete: one round trip, atomic, so a newer route is never removed. */
     static final String DELETE_IF_OWNED =
             "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
+    private final LuaScript renewScript = LuaScript.resource(RouteStore.class, "renew_route.lua");
     private final RedisClusterAsyncCommands<String, byte[]> redis;
     private final RedisBatcher batcher;
     private final long ttlMillis;
@@ -45,13 +50,14 @@ public final class RouteStore implements Routes {
         return redis.setGet(key, value.getBytes(StandardCharsets.UTF_8), SetArgs.Builder.px(ttlMillis));
     }
 
-    /**
-     * Queues a TTL renewal. If the route has vanished (expired during a pause, or Redis lost it)
-     * while {@code stillOwner} holds, it is written again with NX, so a newer route is not replaced.
-     */
+    /** Queues a renewal; completes with what it found once Redis answered. */
     @Override
-    public void renew(String key, String value, BooleanSupplier stillOwner) {
-        batcher.offer(new Renew(key, value, stillOwner));
+    public CompletionStage<RouteRenewal> renew(String key, String value) {
+        Renew op = new Renew(key, value);
+        if (!batcher.offer(op)) {
+            return CompletableFuture.completedFuture(RouteRenewal.NOT_SENT);
+        }
+        return op.result;
     }
 
     /** Queues a compare-and-delete of the route. */
@@ -63,26 +69,34 @@ public final class RouteStore implements Routes {
     private final class Renew implements BatchOp {
         private final String key;
         private final String value;
-        private final BooleanSupplier stillOwner;
+        final CompletableFuture<RouteRenewal> result = new CompletableFuture<>();
 
-        Renew(String key, String value, BooleanSupplier stillOwner) {
+        Renew(String key, String value) {
             this.key = key;
             this.value = value;
-            this.stillOwner = stillOwner;
         }
 
         @Override
         public CompletionStage<?> issue(RedisClusterAsyncCommands<String, byte[]> r) {
             metrics.routeRenewals.inc();
-            CompletionStage<Boolean> renewed = r.pexpire(key, ttlMillis);
-            renewed.thenAccept(ok -> {
-                if (!Boolean.TRUE.equals(ok) && stillOwner.getAsBoolean()) {
-                    metrics.routeRecreated.inc();
-                    // a reply callback must not use the batch connection: the shared one takes this rare write
-                    redis.set(key, value.getBytes(StandardCharsets.UTF_8), SetArgs.Builder.nx().px(ttlMillis));
+            CompletionStage<Long> found = renewScript.eval(r, ScriptOutputType.INTEGER, new String[] {key},
+                    value.getBytes(StandardCharsets.UTF_8),
+                    Long.toString(ttlMillis).getBytes(StandardCharsets.US_ASCII));
+            found.whenComplete((n, err) -> {
+                if (err != null) {
+                    result.completeExceptionally(err);
+                    return;
                 }
+                RouteRenewal renewal = n == 1L ? RouteRenewal.RENEWED : n == 2L ? RouteRenewal.RECLAIMED
+                        : RouteRenewal.TAKEN;
+                if (renewal == RouteRenewal.RECLAIMED) {
+                    metrics.routeRecreated.inc();
+                } else if (renewal == RouteRenewal.TAKEN) {
+                    metrics.routeLost.inc();
+                }
+                result.complete(renewal);
             });
-            return renewed;
+            return found;
         }
 
         @Override

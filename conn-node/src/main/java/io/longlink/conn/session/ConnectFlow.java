@@ -9,6 +9,7 @@ import io.longlink.conn.auth.AppSecrets;
 import io.longlink.conn.codec.Frames;
 import io.longlink.conn.metrics.ConnMetrics;
 import io.longlink.conn.route.PeerKicks;
+import io.longlink.conn.route.RouteRenewal;
 import io.longlink.conn.route.Routes;
 import io.longlink.proto.device.ConnAck;
 import io.longlink.proto.device.Connect;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * CONNECT: checked, then authenticated (app secret, device token), then routed (registered in the
  * index and the route claimed in Redis, the device's previous connection kicked here or on its
  * node), then CONNACK and the catch-up. Refused while the node drains. Also keeps the route the
- * session claimed: renewed as frames arrive, deleted when the connection closes.
+ * session claimed: renewed as frames arrive (claimed again, with a re-drain, when it vanished; the
+ * session closed KICKED when it names another connection), deleted when the connection closes.
  *
  * <p>Event-loop only; store replies hop back onto the session's loop and find it closed or closing
  * when the device went away meanwhile.
@@ -199,14 +201,30 @@ final class ConnectFlow {
 
     /**
      * A PING or ACK arrived at tick {@code now}: once a third of the route's TTL has passed, the route
-     * is renewed and a log position the device's ACKs moved is written.
+     * is renewed, a log position the device's ACKs moved is written, and a re-drain that failed on a
+     * store error is tried again.
      */
     void renewRoute(Session s, int now) {
-        if (now - s.renewedTick >= renewTicks) {
-            s.renewedTick = now;
-            seen.flush(s);
-            stores.routes().renew(s.routeKey(), routeValue(s),
-                    () -> s.state == Session.LIVE || s.state == Session.DRAINING);
+        if (now - s.renewedTick < renewTicks) {
+            return;
+        }
+        s.renewedTick = now;
+        seen.flush(s);
+        stores.routes().renew(s.routeKey(), routeValue(s)).whenComplete((r, err) -> s.onLoop(() -> renewed(s, r)));
+        if (s.state == Session.LIVE && (s.flags & Session.F_LOG_GAP) != 0) {
+            catchUp.redrain(s);
+        }
+    }
+
+    private void renewed(Session s, RouteRenewal r) {
+        if (r == null || s.isClosingOrClosed() || !s.acceptsDeliveries()) {
+            return; // a failed renewal is counted by the batcher; the next frame renews again
+        }
+        if (r == RouteRenewal.RECLAIMED) {
+            // while the route was missing, routers only stored this device's copies
+            catchUp.requestRedrain(s);
+        } else if (r == RouteRenewal.TAKEN) {
+            delivery.kick(s, "another connection of this device took over");
         }
     }
 

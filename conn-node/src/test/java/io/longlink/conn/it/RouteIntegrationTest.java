@@ -9,7 +9,12 @@ import io.longlink.conn.ConnSettings;
 import io.longlink.proto.device.ConnAck;
 import io.longlink.proto.device.ErrorCode;
 import io.longlink.testsupport.Infra;
+import io.longlink.proto.device.FrameType;
+import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -61,6 +66,61 @@ class RouteIntegrationTest {
                 heartbeat(d, Duration.ofMillis(300), null);
             }
             assertThat(conn.route("hb")).isEqualTo(value);
+        }
+    }
+
+    /**
+     * PINGs about every 300 ms and collects what the node writes besides PONG, until {@code done}
+     * holds for it or the node closes the connection.
+     */
+    private static List<TestDevice.Frame> heartbeatUntil(TestDevice d, Predicate<List<TestDevice.Frame>> done) {
+        List<TestDevice.Frame> frames = new ArrayList<>();
+        boolean[] closed = {false};
+        await().atMost(Duration.ofSeconds(6)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            try {
+                d.ping();
+                for (TestDevice.Frame f = d.read(Duration.ofSeconds(2)); f.frameType() != FrameType.PONG;
+                     f = d.read(Duration.ofSeconds(2))) {
+                    frames.add(f);
+                }
+            } catch (IOException gone) {
+                closed[0] = true;
+            }
+            return closed[0] || done.test(frames);
+        });
+        return frames;
+    }
+
+    @Test
+    void renew_whenTheRouteVanishedAndACopyWasStoredMeanwhile_thenWrittenOnTheSameConnection() throws Exception {
+        String app = conn.app().key();
+        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
+            ConnAck ack = d.loginOk(conn.app().connectFrame("lost-route", 1));
+            d.pingPong();
+            TestRedis.await(conn.redis().commands().del(RedisKeys.route(app, "lost-route")));
+            long id = 9_100_001L; // with no route the routers only store it
+            conn.redis().storeInInbox(app, "lost-route", TestRouter.push(id, "stored"), 60_000);
+
+            List<TestDevice.Frame> frames = heartbeatUntil(d, f -> !f.isEmpty());
+            assertThat(frames).hasSize(1);
+            assertThat(frames.get(0).push().getMessageId()).isEqualTo(id);
+            assertThat(conn.route("lost-route")).isEqualTo(conn.node().nodeId() + "|" + ack.getSessionId());
+        }
+    }
+
+    @Test
+    void renew_whenTheRouteNamesAnotherConnection_thenThisOneClosedKicked() throws Exception {
+        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
+            d.loginOk(conn.app().connectFrame("usurped", 1));
+            d.pingPong();
+            String other = conn.peer().nodeId() + "|00000000000000ff";
+            conn.redis().setRoute(conn.app().key(), "usurped", other, 60_000);
+
+            List<TestDevice.Frame> frames = heartbeatUntil(d,
+                    f -> !f.isEmpty() && f.getLast().frameType() == FrameType.ERROR);
+            assertThat(frames).extracting(TestDevice.Frame::frameType).containsExactly(FrameType.KICK, FrameType.ERROR);
+            assertThat(frames.get(1).error().getCode()).isEqualTo(ErrorCode.KICKED);
+            assertThat(conn.route("usurped")).isEqualTo(other);
         }
     }
 

@@ -6,6 +6,7 @@ import static io.longlink.conn.session.SessionFixture.SECRET;
 import static io.longlink.conn.session.SessionFixture.connect;
 import static io.longlink.conn.session.SessionFixture.frames;
 import static io.longlink.conn.session.SessionFixture.next;
+import static io.longlink.conn.session.SessionFixture.push;
 import static io.longlink.conn.session.SessionFixture.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -235,6 +236,33 @@ class ConnectFlowTest {
         assertThat(next(ch).type()).isEqualTo(FrameType.PONG);
     }
 
+    @Test
+    void ping_whenTheRouteVanished_thenClaimedAgainAndTheInboxWritten() {
+        EmbeddedChannel ch = node.live("d1");
+        Session s = session(ch);
+        node.stores.routes.values.clear(); // a Redis restart lost it
+        node.stores.inboxes.add("d1", push(5)); // routers found no route: stored only
+
+        renewalDue(ch);
+        assertThat(frames(ch)).extracting(f -> f.push().getMessageId()).containsExactly(5L);
+        assertThat(node.stores.routes.values).containsValue(route(s));
+        assertThat(s.state()).isEqualTo(Session.LIVE);
+    }
+
+    @Test
+    void ping_whenTheRouteNamesAnotherConnection_thenThisOneClosedKicked() {
+        EmbeddedChannel ch = node.live("d1");
+        node.stores.routes.values.put(RedisKeys.route(APP, "d1"), "node-b|00000000000000ff");
+
+        renewalDue(ch);
+        ch.runPendingTasks();
+        List<SessionFixture.Frame> frames = frames(ch);
+        assertThat(frames).extracting(SessionFixture.Frame::type).containsExactly(FrameType.KICK, FrameType.ERROR);
+        assertThat(frames.get(1).error().getCode()).isEqualTo(ErrorCode.KICKED);
+        assertThat(ch.isOpen()).isFalse();
+        assertThat(node.stores.routes.values).containsValue("node-b|00000000000000ff");
+    }
+
     /** A live device whose fan-out ACKs moved its log position to 7, not written yet. */
     private EmbeddedChannel positionMovedByAcks() {
         EmbeddedChannel ch = node.live("d1");
@@ -264,6 +292,16 @@ class ConnectFlowTest {
     }
 
     @Test
+    void ping_whenAReDrainStoppedOnAStoreError_thenTriedAgainWithTheRenewal() {
+        EmbeddedChannel ch = node.live("d1");
+        session(ch).flags |= Session.F_LOG_GAP;
+        node.stores.inboxes.add("d1", push(5));
+        renewalDue(ch);
+        assertThat(frames(ch)).extracting(f -> f.push().getMessageId()).containsExactly(5L);
+        assertThat(node.metric("longlink_conn_inbox_redrains_total")).isEqualTo(1);
+    }
+
+    @Test
     void ping_whenAThirdOfTheRouteTtlPassed_thenRouteRenewedWhileTheSessionOwnsIt() {
         EmbeddedChannel ch = node.live("d1");
         Session s = session(ch);
@@ -273,8 +311,8 @@ class ConnectFlowTest {
         s.renewedTick = -node.settings.renewTicks(); // the last renewal was a third of the TTL ago
         ch.writeInbound(io.longlink.conn.codec.Ping.INSTANCE);
         assertThat(node.stores.routes.renewed).containsExactly(route(s));
-        assertThat(node.stores.routes.lastOwnerCheck.getAsBoolean()).isTrue();
+        assertThat(s.state()).isEqualTo(Session.LIVE);
         ch.close();
-        assertThat(node.stores.routes.lastOwnerCheck.getAsBoolean()).isFalse();
+        assertThat(node.stores.routes.deleted).containsExactly(route(s)); // the renewal does not outlive it
     }
 }

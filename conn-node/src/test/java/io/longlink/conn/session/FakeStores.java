@@ -11,6 +11,7 @@ import io.longlink.conn.inbox.InboxPage;
 import io.longlink.conn.inbox.Inboxes;
 import io.longlink.conn.inbox.PageCursor;
 import io.longlink.conn.route.PeerKicks;
+import io.longlink.conn.route.RouteRenewal;
 import io.longlink.conn.route.Routes;
 import io.longlink.conn.tag.Tags;
 import io.longlink.proto.device.Push;
@@ -22,7 +23,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
-import java.util.function.BooleanSupplier;
 
 /** In-memory stand-ins for the session layer's stores, with the calls they got, for the room tests. */
 final class FakeStores {
@@ -47,12 +47,13 @@ final class FakeStores {
         }
     }
 
+    /** Routes by key, renewed as the renewal script does: extended, claimed again when gone, or found taken. */
     static final class FakeRoutes implements Routes {
         final Map<String, String> values = new HashMap<>();
         final List<String> renewed = new ArrayList<>();
         final List<String> deleted = new ArrayList<>();
         final Replies replies = new Replies();
-        BooleanSupplier lastOwnerCheck;
+        final Replies renewals = new Replies();
 
         @Override
         public CompletionStage<byte[]> claim(String key, String value) {
@@ -61,9 +62,12 @@ final class FakeStores {
         }
 
         @Override
-        public void renew(String key, String value, BooleanSupplier stillOwner) {
+        public CompletionStage<RouteRenewal> renew(String key, String value) {
             renewed.add(value);
-            lastOwnerCheck = stillOwner;
+            String current = values.putIfAbsent(key, value);
+            RouteRenewal r = current == null ? RouteRenewal.RECLAIMED
+                    : current.equals(value) ? RouteRenewal.RENEWED : RouteRenewal.TAKEN;
+            return renewals.answer(() -> r);
         }
 
         @Override
