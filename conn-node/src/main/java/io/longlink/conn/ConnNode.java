@@ -63,8 +63,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Start (inside {@link BaseNode#start}): stores, event loops, membership view, device listener
  * (bound, not yet accepting), gRPC; then the membership entry is written and, once this node sees
- * itself in the membership, the listener accepts. Stop: stop accepting, leave the membership,
- * redirect clients at the drain rate, stop gRPC and the event loops, flush batched Redis writes.
+ * itself in the membership, the listener accepts. Stop: stop accepting and mark the membership entry
+ * draining, redirect clients at the drain rate while routers still deliver to those left, leave the
+ * membership once none is, stop gRPC and the event loops, flush batched Redis writes.
  */
 public final class ConnNode extends BaseNode {
     public static final String ROLE = "conn";
@@ -151,7 +152,7 @@ public final class ConnNode extends BaseNode {
                     if (listener != null) {
                         listener.stopAccepting();
                     }
-                }, this::deregister);
+                }, this::markDraining, this::deregister);
         drainerRef[0] = drainer;
 
         SslContext tls = TlsContexts.server(config.get(ConnSettings.TLS_CERT), config.get(ConnSettings.TLS_KEY));
@@ -165,7 +166,7 @@ public final class ConnNode extends BaseNode {
         InetSocketAddress grpcBind = new InetSocketAddress(config.get(ConnSettings.GRPC_HOST),
                 config.get(ConnSettings.GRPC_PORT));
         GrpcErrors errors = new GrpcErrors(ROLE + "-node");
-        ConnNodeService service = new ConnNodeService(sessions, drainer::isDraining, copies, fanOutExecutor,
+        ConnNodeService service = new ConnNodeService(sessions, copies, fanOutExecutor,
                 config.get(ConnSettings.FANOUT_MAX_CONCURRENT), config.get(ConnSettings.FANOUT_SPREADS_MAX), batcher,
                 config.get(ConnSettings.DELIVER_WINDOW), connMetrics, errors);
         try {
@@ -244,25 +245,38 @@ public final class ConnNode extends BaseNode {
         });
     }
 
+    /** Publishes the draining state; a node that never registered has nothing to publish. */
+    private void markDraining() {
+        try {
+            if (registration() != null) {
+                registration().markDraining();
+            }
+        } catch (Exception e) {
+            log.warn("cannot publish the draining state error=\"{}\"", e.toString());
+        }
+    }
+
+    /**
+     * A stop drains first, while the node is still in the membership (marked draining): routers keep
+     * delivering to the devices not yet redirected. The membership entry goes with the last of them.
+     */
     @Override
     protected void stopAccepting() {
-        if (drainer != null) {
-            drainer.stopAccepting();
+        if (drainer == null) {
+            return;
+        }
+        try {
+            drainer.drain().get(shutdownTimeoutMs, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            log.warn("drain did not finish within node.shutdown-timeout-ms={}; closing remaining connections",
+                    shutdownTimeoutMs);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
     @Override
     protected void stopRole() {
-        if (drainer != null) {
-            try {
-                drainer.redirectAll().get(shutdownTimeoutMs, TimeUnit.MILLISECONDS);
-            } catch (TimeoutException | ExecutionException e) {
-                log.warn("drain did not finish within node.shutdown-timeout-ms={}; closing remaining connections",
-                        shutdownTimeoutMs);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
         // each step runs even if an earlier one failed, in this order: RPC in, peers, timers, sockets,
         // then the batched Redis writes those closes queued, then the stores
         quietly("stop gRPC", () -> {

@@ -19,11 +19,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drain for a rolling upgrade: the node stops accepting and leaves the membership (routers then
- * treat its routes as offline and keep messages in inboxes), then tells its clients at a bounded
- * rate to reconnect elsewhere (REDIRECT with other live nodes and a jittered retry delay) and
- * closes them. Nothing accepted is lost: undelivered messages stay in the devices' inboxes and are
- * drained wherever the devices reconnect. The bounded rate is what prevents a reconnect storm.
+ * Drain for a rolling upgrade: the node stops accepting and marks itself draining in the membership
+ * (bootstrap stops offering it; routers keep delivering and fanning out to the devices it still
+ * holds), then tells its clients at a bounded rate to reconnect elsewhere (REDIRECT with other
+ * serving nodes and a jittered retry delay) and closes them; once the last connection is gone it
+ * leaves the membership. Nothing accepted is lost: undelivered messages stay in the devices'
+ * inboxes (or the broadcast log) and are caught up wherever the devices reconnect. The bounded rate
+ * is what prevents a reconnect storm.
  */
 public final class Drainer {
     private static final Logger log = LoggerFactory.getLogger(Drainer.class);
@@ -37,6 +39,7 @@ public final class Drainer {
     private final int ratePerSecond;
     private final int retryAfterMs;
     private final Runnable stopAccepting;
+    private final Runnable markDraining;
     private final Runnable deregister;
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
     private volatile boolean draining;
@@ -45,8 +48,13 @@ public final class Drainer {
     private double credit; // scheduler thread only: redirects allowed but not yet used (rates below one per tick)
     private volatile ScheduledFuture<?> ticker;
 
+    /**
+     * @param markDraining publishes the draining state in the membership entry
+     * @param deregister   removes the membership entry: once the last connection is gone
+     */
     public Drainer(String selfId, SessionLayer sessions, Membership membership, ScheduledExecutorService scheduler,
-                   int ratePerSecond, int retryAfterMs, Runnable stopAccepting, Runnable deregister) {
+                   int ratePerSecond, int retryAfterMs, Runnable stopAccepting, Runnable markDraining,
+                   Runnable deregister) {
         this.selfId = requireNonNull(selfId, "selfId");
         this.sessions = requireNonNull(sessions, "sessions");
         this.membership = requireNonNull(membership, "membership");
@@ -54,6 +62,7 @@ public final class Drainer {
         this.ratePerSecond = ratePerSecond;
         this.retryAfterMs = retryAfterMs;
         this.stopAccepting = requireNonNull(stopAccepting, "stopAccepting");
+        this.markDraining = requireNonNull(markDraining, "markDraining");
         this.deregister = requireNonNull(deregister, "deregister");
     }
 
@@ -61,27 +70,27 @@ public final class Drainer {
         return draining;
     }
 
-    /** Step one, idempotent: refuse new connections and new deliveries. */
+    /** Step one, idempotent: refuse new connections, and say so in the membership. */
     public void stopAccepting() {
         if (!draining) {
             draining = true;
             log.info("draining: no longer accepting connections node={}", selfId);
         }
         stopAccepting.run();
+        markDraining.run();
     }
 
     /**
-     * The whole drain asked for on the admin port (idempotent): stop accepting, leave the
-     * membership, redirect every client at the configured rate. The future completes when no device
-     * socket is left.
+     * The whole drain, asked for on the admin port or by a stop (idempotent): stop accepting,
+     * redirect every client at the configured rate, then leave the membership. The future completes
+     * when no device socket is left.
      */
     public CompletableFuture<Void> drain() {
         stopAccepting();
-        deregister.run();
         return redirectAll();
     }
 
-    /** Redirects every client at the configured rate (idempotent); the SIGTERM path has deregistered already. */
+    /** Redirects every client at the configured rate (idempotent), then leaves the membership. */
     public synchronized CompletableFuture<Void> redirectAll() {
         draining = true;
         if (!redirecting) {
@@ -120,6 +129,7 @@ public final class Drainer {
             }
             if (queue.isEmpty() && sessions.index().size() == 0 && sessions.sockets() == 0) {
                 log.info("drained: no device connections left node={}", selfId);
+                deregister.run();
                 drained.complete(null);
                 cancelTicker();
             }
@@ -135,10 +145,10 @@ public final class Drainer {
         }
     }
 
-    /** Other live conn-nodes' device addresses, least loaded first; this node is gone from the list. */
+    /** Other serving conn-nodes' device addresses, least loaded first; draining ones (this one) are not listed. */
     public Redirect redirect() {
         List<NodeInfo> others = membership.nodes().stream()
-                .filter(n -> !n.id().equals(selfId) && n.endpoint("device") != null)
+                .filter(n -> !n.id().equals(selfId) && !n.draining() && n.endpoint("device") != null)
                 .sorted(Comparator.comparingLong(NodeInfo::load))
                 .limit(MAX_ADDRESSES)
                 .toList();

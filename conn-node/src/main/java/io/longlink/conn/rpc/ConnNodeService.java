@@ -23,7 +23,6 @@ import io.longlink.proto.internal.KickResponse;
 import io.longlink.proto.internal.RefreshTagsRequest;
 import io.longlink.proto.internal.RefreshTagsResponse;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.function.BooleanSupplier;
 
 /**
  * The internal ConnNode gRPC service: Deliver, FanOut, Kick and RefreshTags. Exceptions become
@@ -38,13 +37,13 @@ public final class ConnNodeService extends ConnNodeGrpc.ConnNodeImplBase {
     private final ConnMetrics metrics;
     private final GrpcErrors errors;
 
-    public ConnNodeService(SessionLayer sessions, BooleanSupplier draining, FanOutCopies copies,
-                           ScheduledExecutorService fanOutExecutor, int maxConcurrentFanOuts, int maxSpreads,
-                           RedisBatcher batcher, int window, ConnMetrics metrics, GrpcErrors errors) {
+    public ConnNodeService(SessionLayer sessions, FanOutCopies copies, ScheduledExecutorService fanOutExecutor,
+                           int maxConcurrentFanOuts, int maxSpreads, RedisBatcher batcher, int window,
+                           ConnMetrics metrics, GrpcErrors errors) {
         this.sessions = requireNonNull(sessions, "sessions");
         this.index = sessions.index();
         this.metrics = requireNonNull(metrics, "metrics");
-        this.deliveries = new Deliveries(index, sessions.delivery(), draining, metrics);
+        this.deliveries = new Deliveries(index, sessions.delivery(), metrics);
         this.fanOuts = new FanOuts(index, sessions.delivery(), copies, fanOutExecutor, maxConcurrentFanOuts, maxSpreads,
                 batcher, metrics);
         this.window = window;

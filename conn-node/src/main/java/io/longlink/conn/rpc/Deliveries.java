@@ -20,17 +20,16 @@ import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
  * Decides one outcome per delivery of a batch. What needs no connection state is answered at once
- * (NOT_HERE, STALE_ROUTE, REJECTED while draining or expired); the rest goes to the sessions' event
+ * (NOT_HERE, STALE_ROUTE, REJECTED when expired or invalid); the rest goes to the sessions' event
  * loops as one task per loop per batch, which writes in batch order and flushes each touched
  * connection once. The batch completes when every loop task has reported and, for a batch with
  * {@code ack_wait_ms}, when every awaited copy was acknowledged or the wait ended (one timer per
- * batch, never one per connection). A delivery with {@code redrain} and no push asks for a re-drain
- * only.
+ * batch, never one per connection). A draining node still delivers to the connections it holds. A
+ * delivery with {@code redrain} and no push asks for a re-drain only.
  */
 final class Deliveries {
     /** The longest ACK wait a batch may ask for; longer asks are cut to it. */
@@ -38,13 +37,11 @@ final class Deliveries {
 
     private final SessionIndex index;
     private final LiveDelivery delivery;
-    private final BooleanSupplier draining;
     private final ConnMetrics metrics;
 
-    Deliveries(SessionIndex index, LiveDelivery delivery, BooleanSupplier draining, ConnMetrics metrics) {
+    Deliveries(SessionIndex index, LiveDelivery delivery, ConnMetrics metrics) {
         this.index = requireNonNull(index, "index");
         this.delivery = requireNonNull(delivery, "delivery");
-        this.draining = requireNonNull(draining, "draining");
         this.metrics = requireNonNull(metrics, "metrics");
     }
 
@@ -54,7 +51,6 @@ final class Deliveries {
         Outcome[] outcomes = new Outcome[n];
         Map<EventLoop, LoopWork> work = null;
         long now = System.currentTimeMillis();
-        boolean drainingNow = draining.getAsBoolean();
         for (int i = 0; i < n; i++) {
             Delivery d = batch.getDeliveries(i);
             if (d.getAppKey().isEmpty() || d.getDeviceId().isEmpty() || (!d.hasPush() && !d.getRedrain())) {
@@ -73,7 +69,7 @@ final class Deliveries {
                 continue;
             }
             long expiresAt = d.getPush().getExpiresAtMs();
-            if (drainingNow || (d.hasPush() && expiresAt != 0 && expiresAt < now)) {
+            if (d.hasPush() && expiresAt != 0 && expiresAt < now) {
                 outcomes[i] = Outcome.REJECTED;
                 continue;
             }

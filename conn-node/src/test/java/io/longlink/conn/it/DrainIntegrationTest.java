@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.longlink.common.discovery.NodeInfo;
 import io.longlink.common.discovery.ZooKeeperPaths;
 import io.longlink.conn.ConnNode;
 import io.longlink.conn.ConnSettings;
@@ -22,11 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.RetryOneTime;
-import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -38,18 +34,7 @@ class DrainIntegrationTest {
     /** The node that stays: the drained nodes redirect their devices to it. */
     @RegisterExtension
     static final ConnNodeExtension conn = ConnNodeExtension.inNamespace(NAMESPACE);
-    @AutoClose
-    private static CuratorFramework zkClient;
     private static final HttpClient http = HttpClient.newHttpClient();
-
-    @BeforeAll
-    static void connectToZooKeeper() throws Exception {
-        zkClient = CuratorFrameworkFactory.builder().connectString(conn.zk().getConnectString()).namespace(NAMESPACE)
-                .retryPolicy(new RetryOneTime(100)).build();
-        zkClient.start();
-        zkClient.blockUntilConnected(10, TimeUnit.SECONDS);
-    }
-
 
     private static List<TestDevice> connectAll(ConnNode node, String prefix, int n) throws Exception {
         List<TestDevice> out = new ArrayList<>();
@@ -67,9 +52,13 @@ class DrainIntegrationTest {
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString()).statusCode();
     }
 
-    /** A redirected device hears REDIRECT (to the other node), then ERROR SERVER_DRAINING, then the close. */
+    /**
+     * A redirected device hears REDIRECT (to the other node), then ERROR SERVER_DRAINING, then the
+     * close; pushes delivered while it was still connected come before.
+     */
     private static Redirect assertRedirected(TestDevice d) throws Exception {
-        List<TestDevice.Frame> frames = d.readUntilClosed(Duration.ofSeconds(10));
+        List<TestDevice.Frame> frames = d.readUntilClosed(Duration.ofSeconds(10)).stream()
+                .filter(f -> f.frameType() != FrameType.PUSH).toList();
         assertThat(frames).extracting(TestDevice.Frame::frameType).containsExactly(FrameType.REDIRECT, FrameType.ERROR);
         assertThat(frames.get(1).error().getCode()).isEqualTo(ErrorCode.SERVER_DRAINING);
         Redirect r = Redirect.parseFrom(frames.get(0).body());
@@ -79,7 +68,7 @@ class DrainIntegrationTest {
     }
 
     @Test
-    void adminDrain_whenPosted_thenNotReadyDeregisteredEveryoneRedirectedAtBoundedRateAndProcessExits()
+    void adminDrain_whenPosted_thenNotReadyEveryoneRedirectedAtBoundedRateDeregisteredAndProcessExits()
             throws Exception {
         CountDownLatch exited = new CountDownLatch(1);
         ConnNode node = conn.nodes()
@@ -88,7 +77,7 @@ class DrainIntegrationTest {
                 .start();
         try {
             await().atMost(Duration.ofSeconds(5)).until(() -> conn.node().sessionIndex() != null
-                    && zkClient.checkExists().forPath(ZooKeeperPaths.node("conn", node.nodeId())) != null);
+                    && conn.zkClient().checkExists().forPath(ZooKeeperPaths.node("conn", node.nodeId())) != null);
             List<TestDevice> devices = connectAll(node, "drained-", 4);
             assertThat(status(node, "GET", "/readyz")).isEqualTo(200);
             String firstRoute = conn.route("drained-0");
@@ -105,11 +94,12 @@ class DrainIntegrationTest {
                         TestRouter.push(1, "x")), TestRouter.delivery(app, "drained-1", "", TestRouter.push(2, "x")),
                         TestRouter.delivery(app, "drained-2", "", TestRouter.push(3, "x")),
                         TestRouter.delivery(app, "drained-3", "", TestRouter.push(4, "x")));
-                assertThat(outcomes).doesNotContain(Outcome.WRITTEN).contains(Outcome.REJECTED);
+                // the devices still here get them; those redirected already are not here
+                assertThat(outcomes).isNotEmpty().allMatch(o -> o == Outcome.WRITTEN || o == Outcome.NOT_HERE);
             }
             assertThatThrownBy(() -> TestDevice.connect(node.deviceAddress())).isInstanceOf(ConnectException.class);
             await().atMost(Duration.ofSeconds(5)).until(() ->
-                    zkClient.checkExists().forPath(ZooKeeperPaths.node("conn", node.nodeId())) == null);
+                    conn.zkClient().checkExists().forPath(ZooKeeperPaths.node("conn", node.nodeId())) == null);
 
             for (TestDevice d : devices) {
                 assertRedirected(d);
@@ -125,6 +115,41 @@ class DrainIntegrationTest {
         }
     }
 
+    private static NodeInfo registered(ConnNode node) throws Exception {
+        byte[] data = conn.zkClient().getData().forPath(ZooKeeperPaths.node("conn", node.nodeId()));
+        return NodeInfo.decode(data);
+    }
+
+    private static boolean registeredAtAll(ConnNode node) throws Exception {
+        return conn.zkClient().checkExists().forPath(ZooKeeperPaths.node("conn", node.nodeId())) != null;
+    }
+
+    @Test
+    void adminDrain_whileDevicesRemain_thenInTheMembershipAsDrainingAndServedUntilTheLastIsGone() throws Exception {
+        ConnNode node = conn.nodes().set(ConnSettings.DRAIN_RATE_PER_S, 1).start();
+        try {
+            await().atMost(Duration.ofSeconds(5)).until(() -> registeredAtAll(node));
+            List<TestDevice> devices = connectAll(node, "lingering-", 2);
+            assertThat(registered(node).draining()).isFalse();
+
+            assertThat(status(node, "POST", "/drain")).isEqualTo(202);
+            await().atMost(Duration.ofSeconds(5)).until(() -> registered(node).draining());
+            try (TestRouter router = new TestRouter(node.grpcPort())) {
+                String app = conn.app().key();
+                assertThat(router.deliver(1, TestRouter.delivery(app, "lingering-1", "", TestRouter.push(11, "x"))))
+                        .containsExactly(Outcome.WRITTEN); // redirected last, at 1 per second
+            }
+            for (TestDevice d : devices) {
+                List<TestDevice.Frame> frames = d.readUntilClosed(Duration.ofSeconds(10));
+                assertThat(frames.get(frames.size() - 1).error().getCode()).isEqualTo(ErrorCode.SERVER_DRAINING);
+                d.close();
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> !registeredAtAll(node));
+        } finally {
+            node.close();
+        }
+    }
+
     @Test
     void close_whenNodeStopsWithConnectedDevices_thenEachRedirectedBeforeTheNodeStops() throws Exception {
         ConnNode node = conn.nodes().start();
@@ -134,7 +159,7 @@ class DrainIntegrationTest {
             assertRedirected(d);
             d.close();
         }
-        assertThat(zkClient.checkExists().forPath(ZooKeeperPaths.node("conn", node.nodeId()))).isNull();
+        assertThat(conn.zkClient().checkExists().forPath(ZooKeeperPaths.node("conn", node.nodeId()))).isNull();
         await().atMost(Duration.ofSeconds(5)).until(() -> conn.route("sigterm-0") == null);
     }
 }
