@@ -156,7 +156,7 @@ public final class PeerKicker implements PeerKicks, AutoCloseable {
             metrics.kickFailures.inc();
             long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
             boolean retry = elapsedMs + backoffMs < GIVE_UP_MS;
-            int held = failures.pass();
+            long held = failures.pass();
             if (held >= 0) {
                 log.warn("{}; {} node={} device={} conn={} attempts={} error=\"{}\" (similar lines held back in the"
                         + " last second: {})", what, retry ? "retrying" : "giving up", nodeId, deviceId, connectionId,
