@@ -6,6 +6,7 @@ import static io.longlink.router.RouterHarness.metric;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.longlink.common.config.Setting;
 import io.longlink.common.redis.RedisKeys;
 import io.longlink.common.redis.RedisSettings;
 import io.longlink.proto.command.PushCommand;
@@ -111,6 +112,35 @@ class RouterNodeIntegrationTest {
             await().atMost(WAIT).until(() -> mine.committed() == mine.produced());
             assertThat(mine.inbox("patient")).containsExactly(RedisKeys.inboxMember(id(cmd)));
             assertThat(metric(router, "longlink_router_batches_total", "result", "retried")).isGreaterThanOrEqualTo(1.0);
+        }
+    }
+
+    @Test
+    void twoRouters_whenOneStopsWhileRedisIsPaused_thenEveryCommandReachesItsInbox() throws Exception {
+        // its own redis-server: this test pauses it
+        try (RedisServer own = RedisServer.start(); RouterHarness mine = new RouterHarness(own.uri(), false, zk, kafka)) {
+            // a long first backoff: the survivor is paused when the rebalance hands it the other's partitions
+            Map<Setting<?>, Object> settings = Map.of(RedisSettings.TIMEOUT_MS, 300,
+                    RouterSettings.RETRY_BACKOFF_MS, 5_000);
+            RouterNode first = mine.startRouter(settings);
+            RouterNode second = mine.startRouter(settings);
+            mine.produced();
+            assertThat(own.command("CLIENT PAUSE 4000 ALL")).isEqualTo("+OK");
+            PushCommand[] cmds = new PushCommand[40];
+            for (int i = 0; i < cmds.length; i++) {
+                cmds[i] = Commands.toDevices(mine.appKey, 3600, "dev-" + i);
+                mine.publish(mine.appKey + ":dev-" + i, cmds[i]);
+            }
+            await().atMost(WAIT).until(() -> metric(first, "longlink_router_batches_total", "result", "retried") >= 1
+                    && metric(second, "longlink_router_batches_total", "result", "retried") >= 1);
+
+            second.close();
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> mine.committed() == mine.produced());
+            for (int i = 0; i < cmds.length; i++) {
+                assertThat(mine.inbox("dev-" + i)).as("inbox of dev-" + i)
+                        .containsExactly(RedisKeys.inboxMember(id(cmds[i])));
+            }
         }
     }
 

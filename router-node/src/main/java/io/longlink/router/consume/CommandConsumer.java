@@ -47,8 +47,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Failures.</b> When Redis fails mid-batch nothing is committed: the consumer seeks back to
  * the batch's first offsets and pauses its partitions for a backoff (doubling up to 30 s), still
- * polling so that it keeps its group membership, then handles the same records again.
- * Unreadable records are counted and skipped; they can never become readable.
+ * polling so that it keeps its group membership, then handles the same records again. Partitions a
+ * rebalance assigns during the backoff are paused too, and any record a poll still returns then is
+ * put back (seek to it, pause its partition): a record read is either handled or read again, never
+ * skipped. Unreadable records are counted and skipped; they can never become readable.
  */
 public final class CommandConsumer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CommandConsumer.class);
@@ -71,6 +73,8 @@ public final class CommandConsumer implements AutoCloseable {
     private final long commitIntervalNanos;
     private long nextCommitNanos;
     private volatile boolean running = true;
+    /** While not 0, the backoff after a failed batch runs until then (epoch ms); consumer thread only. */
+    private long pausedUntil;
     private final LogThrottle lateBatches = new LogThrottle();
 
     public CommandConsumer(String bootstrap, String group, String topic, int maxPollRecords, String clientId,
@@ -103,14 +107,13 @@ public final class CommandConsumer implements AutoCloseable {
 
     private void run() {
         long backoffMs = firstBackoffMs;
-        long pausedUntil = 0;
         try {
             consumer.subscribe(List.of(topic), new Rebalance());
             while (running) {
                 if (pausedUntil != 0) {
                     long wait = pausedUntil - System.currentTimeMillis();
                     if (wait > 0) {
-                        consumer.poll(Duration.ofMillis(Math.min(wait, 200)));
+                        putBack(consumer.poll(Duration.ofMillis(Math.min(wait, 200))));
                         commitIfDue(); // what earlier batches handled
                         continue;
                     }
@@ -287,6 +290,22 @@ public final class CommandConsumer implements AutoCloseable {
         consumer.pause(consumer.assignment());
     }
 
+    /**
+     * Records a poll returned during the backoff (from partitions a rebalance assigned unpaused before
+     * {@link Rebalance#onPartitionsAssigned} could pause them): read again after the backoff.
+     */
+    private void putBack(ConsumerRecords<byte[], byte[]> records) {
+        if (records.isEmpty()) {
+            return;
+        }
+        for (TopicPartition tp : records.partitions()) {
+            consumer.seek(tp, records.records(tp).get(0).offset());
+        }
+        consumer.pause(records.partitions());
+        log.info("records polled during the backoff put back partitions={} records={}", records.partitions(),
+                records.count());
+    }
+
     /** Stops after the batch in hand is handled and committed; waits up to {@code timeoutMs}. */
     @Override
     public void close() {
@@ -321,7 +340,11 @@ public final class CommandConsumer implements AutoCloseable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            log.info("command partitions assigned partitions={}", partitions);
+            if (pausedUntil != 0) {
+                // a backoff is running: these wait for it like the others
+                consumer.pause(partitions);
+            }
+            log.info("command partitions assigned partitions={} paused={}", partitions, pausedUntil != 0);
         }
     }
 }
