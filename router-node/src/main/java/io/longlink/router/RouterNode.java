@@ -14,7 +14,6 @@ import io.longlink.router.consume.Topics;
 import io.longlink.router.deliver.ConnNodeLinks;
 import io.longlink.router.deliver.DeliverRetries;
 import io.longlink.router.receipt.ReceiptWriter;
-import io.longlink.router.receipt.StoredReceipts;
 import io.longlink.router.store.RoutingStore;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -58,10 +57,9 @@ public final class RouterNode extends BaseNode {
                 config.get(RouterSettings.FANOUT_MAX_INFLIGHT), config.get(RouterSettings.DELIVER_TIMEOUT_MS),
                 config.get(RouterSettings.LINK_RETRY_MS), retries);
         connNodes.start();
-        if (config.get(RouterSettings.STORED_RECEIPTS)) {
-            receipts = new ReceiptWriter(bootstrap, config.get(KafkaSettings.RECEIPT_TOPIC), nodeId);
-        }
-        BatchRouter router = new BatchRouter(store, links, receipts != null ? receipts : StoredReceipts.NONE,
+        receipts = new ReceiptWriter(bootstrap, config.get(KafkaSettings.RECEIPT_TOPIC), nodeId,
+                config.get(RouterSettings.STORED_RECEIPTS));
+        BatchRouter router = new BatchRouter(store, links, receipts,
                 routerMetrics, System::currentTimeMillis,
                 new BatchRouter.Limits(config.get(RouterSettings.BATCH_MAX_TARGETS), config.get(RouterSettings.INBOX_MAX),
                         config.get(RouterSettings.BROADCAST_LOG_MAX), config.get(RouterSettings.DELIVER_BATCH_MAX),

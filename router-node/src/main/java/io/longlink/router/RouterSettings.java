@@ -64,7 +64,8 @@ public final class RouterSettings {
     public static final Setting<Integer> RETRY_BACKOFF_MS = Setting.intRange("router.retry-backoff-ms", 500, 10,
             60_000, "First wait before a failed batch (Redis unreachable) is handled again; doubles up to 30 s");
     public static final Setting<Boolean> STORED_RECEIPTS = Setting.bool("router.stored-receipts", true,
-            "Write a STORED receipt for each device a message could not reach live and was kept in its inbox");
+            "Write a STORED receipt for each device a message could not reach live and was kept in its inbox"
+                    + " (DROPPED receipts, for messages a size bound removed, are always written)");
 
     private RouterSettings() {
     }

@@ -2,13 +2,16 @@ package io.longlink.router;
 
 import static io.longlink.router.Commands.id;
 import static io.longlink.router.RouterHarness.WAIT;
+import static io.longlink.router.RouterHarness.metric;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
 import static org.awaitility.Awaitility.await;
 
 import io.longlink.common.redis.RedisKeys;
 import io.longlink.proto.command.PushCommand;
 import io.longlink.proto.internal.FanOutRequest;
 import io.longlink.proto.internal.TagFilter;
+import io.longlink.proto.receipt.ReceiptKind;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +28,7 @@ class RouterFanOutIntegrationTest {
     void tags_whenTtl_thenFanOutToEveryLiveNodeAndBroadcastLogEntry() throws Exception {
         FakeConnNode a = h.connNode("conn-a");
         FakeConnNode b = h.connNode("conn-b");
-        h.startRouterLinked(Map.of(RouterSettings.BROADCAST_LOG_MAX, 2), 2);
+        RouterNode router = h.startRouterLinked(Map.of(RouterSettings.BROADCAST_LOG_MAX, 2), 2);
         TagFilter filter = TagFilter.newBuilder().addAnyOf("vip").addNoneOf("muted").build();
         PushCommand cmd = Commands.toTags(h.appKey, 3600, filter, 1500);
 
@@ -50,7 +53,7 @@ class RouterFanOutIntegrationTest {
                 .isEqualTo(filter);
         assertThat(h.getBytes(RedisKeys.message(id(cmd)))).isNotNull();
 
-        // the log is capped: the oldest entry and its filter go
+        // the log is capped: the earliest entry and its filter go, and the trim is counted on its message
         PushCommand second = Commands.broadcast(h.appKey, 3600);
         PushCommand third = Commands.broadcast(h.appKey, 3600);
         h.publish(h.appKey, second);
@@ -64,6 +67,31 @@ class RouterFanOutIntegrationTest {
                 .isEmpty();
         assertThat(a.fanOuts).hasSize(3);
         assertThat(a.fanOuts.get(2).getBroadcast()).isTrue();
+        assertThat(a.fanOuts).extracting(FanOutRequest::getLogPosition).containsExactly(1L, 2L, 3L);
+        await().atMost(WAIT).until(() -> h.stat(id(cmd)).containsKey("log_trimmed_ms"));
+        assertThat(metric(router, "longlink_router_broadcast_log_trimmed_total")).isEqualTo(1.0);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(h.receipts(ReceiptKind.DROPPED))
+                .containsExactly("/" + Long.toUnsignedString(id(cmd))));
+    }
+
+    @Test
+    void broadcast_whenALaterAcceptedPushHasALowerId_thenLoggedAfterTheEarlierOne() throws Exception {
+        FakeConnNode a = h.connNode("conn-a");
+        h.startRouterLinked(Map.of(), 1);
+        PushCommand lowerId = Commands.broadcast(h.appKey, 3600);
+        PushCommand higherId = Commands.broadcast(h.appKey, 3600);
+
+        // as two api-nodes whose clocks differ would: the later push carries the lower id
+        h.publish(h.appKey, higherId);
+        h.publish(h.appKey, lowerId);
+
+        await().atMost(WAIT).until(() -> h.committed() == h.produced());
+        assertThat(h.redis.async().zrange(RedisKeys.broadcastLog(h.appKey), 0, -1).get()).as("score order")
+                .extracting(v -> new String(v, StandardCharsets.UTF_8))
+                .containsExactly(RedisKeys.inboxMember(id(higherId)), RedisKeys.inboxMember(id(lowerId)));
+        assertThat(a.fanOuts).extracting(r -> r.getPush().getMessageId(), FanOutRequest::getLogPosition)
+                .containsExactly(tuple(id(higherId), 1L), tuple(id(lowerId), 2L));
+        assertThat(h.get(RedisKeys.broadcastSeq(h.appKey))).isEqualTo("2");
     }
 
     @Test

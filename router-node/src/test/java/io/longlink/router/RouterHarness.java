@@ -8,6 +8,8 @@ import io.longlink.common.redis.RedisKeys;
 import io.longlink.common.redis.RedisStore;
 import io.longlink.common.testing.NodeEnv;
 import io.longlink.proto.command.PushCommand;
+import io.longlink.proto.receipt.Receipt;
+import io.longlink.proto.receipt.ReceiptKind;
 import io.longlink.testsupport.Infra;
 import io.longlink.testsupport.KafkaCluster;
 import io.longlink.testsupport.RedisClusterServer;
@@ -26,11 +28,15 @@ import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.TestingServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -175,6 +181,34 @@ final class RouterHarness implements BeforeEachCallback, AfterEachCallback, Auto
                 .mapToLong(i -> i.offset()).sum();
     }
 
+    /** Every receipt the routers wrote so far (read from the beginning, no group). */
+    List<Receipt> receipts() throws Exception {
+        Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(receiptTopic).stream()
+                    .map(p -> new TopicPartition(receiptTopic, p.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            List<Receipt> out = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (parts.stream().anyMatch(p -> c.position(p) < end.get(p)) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    out.add(Receipt.parseFrom(r.value()));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** The receipts of {@code kind} so far, as {@code deviceId/messageId}. */
+    List<String> receipts(ReceiptKind kind) throws Exception {
+        return receipts().stream().filter(r -> r.getKind() == kind)
+                .map(r -> r.getDeviceId() + "/" + Long.toUnsignedString(r.getMessageId())).toList();
+    }
+
     String get(String key) throws Exception {
         byte[] v = redis.async().get(key).get(5, TimeUnit.SECONDS);
         return v == null ? null : new String(v, StandardCharsets.UTF_8);
@@ -207,6 +241,12 @@ final class RouterHarness implements BeforeEachCallback, AfterEachCallback, Auto
         redis.async().hgetall(RedisKeys.stat(id)).get(5, TimeUnit.SECONDS)
                 .forEach((k, v) -> out.put(k, new String(v, StandardCharsets.UTF_8)));
         return out;
+    }
+
+    /** A sample of {@code router}'s metrics without labels, 0 when it has none yet. */
+    static double metric(RouterNode router, String name) {
+        Double v = router.metrics().getSampleValue(name);
+        return v == null ? 0 : v;
     }
 
     /** A labelled sample of {@code router}'s metrics, 0 when it has none yet. */

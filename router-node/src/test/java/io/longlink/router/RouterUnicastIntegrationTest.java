@@ -12,6 +12,7 @@ import io.longlink.proto.command.PushCommand;
 import io.longlink.proto.device.Push;
 import io.longlink.proto.internal.Delivery;
 import io.longlink.proto.internal.Outcome;
+import io.longlink.proto.receipt.ReceiptKind;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -136,8 +137,8 @@ class RouterUnicastIntegrationTest {
     }
 
     @Test
-    void inbox_whenMoreThanBound_thenOldestDropped() throws Exception {
-        h.startRouter(Map.of(RouterSettings.INBOX_MAX, 3));
+    void inbox_whenMoreThanBound_thenEarliestDroppedAndEachDropCountedWithAReceipt() throws Exception {
+        RouterNode router = h.startRouter(Map.of(RouterSettings.INBOX_MAX, 3));
         PushCommand[] cmds = new PushCommand[5];
         for (int i = 0; i < cmds.length; i++) {
             cmds[i] = Commands.toDevices(h.appKey, 3600, "full");
@@ -147,31 +148,59 @@ class RouterUnicastIntegrationTest {
         await().atMost(WAIT).until(() -> h.committed() == h.produced());
         assertThat(h.inbox("full")).containsExactly(RedisKeys.inboxMember(id(cmds[2])),
                 RedisKeys.inboxMember(id(cmds[3])), RedisKeys.inboxMember(id(cmds[4])));
+        await().atMost(WAIT).until(() -> metric(router, "longlink_router_inbox_dropped_total") == 2.0);
+        assertThat(h.stat(id(cmds[0]))).containsEntry("dropped", "1").containsEntry("stored", "1");
+        assertThat(h.stat(id(cmds[1]))).containsEntry("dropped", "1");
+        assertThat(h.stat(id(cmds[2]))).doesNotContainKey("dropped");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(h.receipts(ReceiptKind.DROPPED))
+                .containsExactlyInAnyOrder("full/" + Long.toUnsignedString(id(cmds[0])),
+                        "full/" + Long.toUnsignedString(id(cmds[1]))));
     }
 
     @Test
-    void inbox_whenSameCollapseKey_thenNewerReplacesOlderAndOlderArrivingLateIsDropped() throws Exception {
+    void inbox_whenALaterAcceptedPushHasALowerId_thenItsPositionIsAfterTheEarlierOne() throws Exception {
+        h.startRouter(Map.of());
+        PushCommand lowerId = Commands.toDevices(h.appKey, 3600, "d1");
+        PushCommand higherId = Commands.toDevices(h.appKey, 3600, "d1");
+
+        // as two api-nodes whose clocks differ would: the later push carries the lower id
+        h.publish(h.appKey + ":d1", higherId);
+        h.publish(h.appKey + ":d1", lowerId);
+
+        await().atMost(WAIT).until(() -> h.committed() == h.produced());
+        assertThat(h.inbox("d1")).as("score order").containsExactly(RedisKeys.inboxMember(id(higherId)),
+                RedisKeys.inboxMember(id(lowerId)));
+        assertThat(h.get(RedisKeys.inboxSeq(h.appKey, "d1"))).isEqualTo("2");
+        assertThat(h.pttl(RedisKeys.inboxSeq(h.appKey, "d1"))).isBetween(1L, 3_600_000L);
+    }
+
+    @Test
+    void inbox_whenSameCollapseKey_thenTheLaterAcceptedReplacesTheEarlierWhateverTheirIds() throws Exception {
         FakeConnNode conn = h.connNode("conn-a");
         h.startRouterLinked(Map.of(), 1);
-        PushCommand older = Commands.collapsing(h.appKey, "fan", "score");
+        PushCommand lowerId = Commands.collapsing(h.appKey, "fan", "score");
         PushCommand unrelated = Commands.toDevices(h.appKey, 3600, "fan");
-        PushCommand newer = Commands.collapsing(h.appKey, "fan", "score");
+        PushCommand higherId = Commands.collapsing(h.appKey, "fan", "score");
 
-        h.publish(h.appKey + ":fan", older);
+        h.publish(h.appKey + ":fan", higherId);
         h.publish(h.appKey + ":fan", unrelated);
-        h.publish(h.appKey + ":fan", newer);
+        h.publish(h.appKey + ":fan", lowerId);
         await().atMost(WAIT).until(() -> h.committed() == h.produced());
-        assertThat(h.inbox("fan")).containsExactly(RedisKeys.inboxMember(id(unrelated)), RedisKeys.inboxMember(id(newer)));
-        assertThat(new String(h.redis.async().hget(RedisKeys.collapse(h.appKey, "fan"), "score").get(),
-                StandardCharsets.UTF_8)).isEqualTo(RedisKeys.inboxMember(id(newer)));
 
-        // a late copy of the older one (e.g. a retried batch) must neither come back nor be delivered
-        h.route("fan", "conn-a|c-1");
-        h.publish(h.appKey + ":fan", older);
-        await().atMost(WAIT).until(() -> h.committed() == h.produced());
-        assertThat(h.inbox("fan")).containsExactly(RedisKeys.inboxMember(id(unrelated)), RedisKeys.inboxMember(id(newer)));
-        assertThat(conn.deliveries).isEmpty();
+        assertThat(h.inbox("fan")).containsExactly(RedisKeys.inboxMember(id(unrelated)),
+                RedisKeys.inboxMember(id(lowerId)));
+        assertThat(new String(h.redis.async().hget(RedisKeys.collapse(h.appKey, "fan"), "score").get(),
+                StandardCharsets.UTF_8)).isEqualTo(RedisKeys.inboxMember(id(lowerId)));
         assertThat(h.pttl(RedisKeys.collapse(h.appKey, "fan"))).isPositive();
+        assertThat(h.stat(id(higherId))).as("replaced: not a drop").doesNotContainKey("dropped");
+
+        // the same command routed again (after a crash) keeps its position and replaces nothing
+        h.route("fan", "conn-a|c-1");
+        h.publish(h.appKey + ":fan", lowerId);
+        await().atMost(WAIT).until(() -> h.committed() == h.produced());
+        assertThat(h.inbox("fan")).containsExactly(RedisKeys.inboxMember(id(unrelated)),
+                RedisKeys.inboxMember(id(lowerId)));
+        assertThat(conn.deliveries).extracting(d -> d.getPush().getMessageId()).containsExactly(id(lowerId));
     }
 
     @Test

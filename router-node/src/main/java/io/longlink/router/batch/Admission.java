@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import io.longlink.common.redis.RedisKeys;
 import io.longlink.common.redis.Route;
 import io.longlink.router.store.BatchStore;
+import io.longlink.router.store.BatchStore.InboxAdd;
+import io.longlink.router.store.BatchStore.LogAppend;
 import io.longlink.router.store.RoutingStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,9 +16,9 @@ import java.util.concurrent.CompletableFuture;
  * Everything that must be safe before delivery, in one pipelined round trip: per message its
  * admission ({@code SET ll:msg:{id} <body> NX GET PX <ttl>}: stores the body once and answers whether
  * Revoke left its tombstone there; a GET for an online-only message), MGETs of every device's route,
- * the inbox writes of copies stored before delivery (plain commands; a message with a collapse key
- * takes the inbox script, which also collapses), and per tag/broadcast message with a TTL the app's
- * broadcast log.
+ * the inbox writes of copies stored before delivery (the {@code inbox_add} script: position, collapse,
+ * trim), and per tag/broadcast message with a TTL the app's broadcast log (its position goes into
+ * the FanOut). What the bounds trimmed is returned, to be counted with the status.
  *
  * <p>The inbox writes go out with the admission rather than after it: a message revoked before it
  * was routed therefore may get inbox entries, but its body is the tombstone Revoke left (the admission
@@ -25,7 +27,6 @@ import java.util.concurrent.CompletableFuture;
 final class Admission {
     private final BatchStore store;
     private final RouterMetrics metrics;
-    private final int inboxMax;
     private final byte[] inboxMaxArg;
     private final byte[] logMaxArg;
     private final long ackedBodyRetentionMs;
@@ -34,7 +35,6 @@ final class Admission {
     Admission(BatchStore store, RouterMetrics metrics, BatchRouter.Limits limits) {
         this.store = requireNonNull(store, "store");
         this.metrics = requireNonNull(metrics, "metrics");
-        this.inboxMax = limits.inboxMax();
         this.inboxMaxArg = RoutingStore.ascii(limits.inboxMax());
         this.logMaxArg = RoutingStore.ascii(limits.broadcastLogMax());
         this.ackedBodyRetentionMs = limits.ackedBodyRetentionMs();
@@ -51,8 +51,8 @@ final class Admission {
         }
         List<CompletableFuture<byte[]>> admissions = new ArrayList<>(messages.size());
         List<CompletableFuture<List<byte[]>>> routes = new ArrayList<>(1);
-        List<CompletableFuture<Long>> inboxWrites = new ArrayList<>();
-        List<CompletableFuture<?>> logWrites = new ArrayList<>();
+        List<CompletableFuture<InboxAdd>> inboxWrites = new ArrayList<>();
+        List<CompletableFuture<LogAppend>> logWrites = new ArrayList<>();
         store.pipelined(() -> {
             for (Message m : messages) {
                 admissions.add(m.stores() ? store.storeBody(m.id, m.command.getPush().toByteArray(),
@@ -62,12 +62,13 @@ final class Admission {
             for (Message m : messages) {
                 if (m.storedBeforeDelivery()) {
                     for (String device : m.devices) {
-                        inboxWrites.add(addToInbox(m, device));
+                        inboxWrites.add(store.addToInbox(m.appKey, device, m.member, inboxMaxArg,
+                                RoutingStore.ascii(m.ttlMs), m.collapseKey));
                     }
                 }
             }
             for (Message m : messages) {
-                if (m.stores() && m.isFanOut()) {
+                if (m.logged()) {
                     byte[] filter = m.command.hasTags() ? m.command.getTags().toByteArray() : new byte[0];
                     logWrites.add(store.appendBroadcast(m.appKey, m.member, filter, logMaxArg,
                             RoutingStore.ascii(m.ttlMs)));
@@ -86,32 +87,61 @@ final class Admission {
             verdicts.add(v);
             metrics.commands.labels(v.accepted() ? "routed" : "revoked").inc();
         }
-        return new Admitted(messages, verdicts, copies(messages, verdicts, routes.get(0).join(), inboxWrites));
+        List<Dropped> drops = new ArrayList<>(0);
+        inboxTrims(messages, inboxWrites, drops);
+        long[] logPositions = logPositions(messages, logWrites, drops);
+        return new Admitted(messages, verdicts, copies(messages, verdicts, routes.get(0).join()), logPositions,
+                drops);
     }
 
-    private CompletableFuture<Long> addToInbox(Message m, String device) {
-        return m.collapseKey.length == 0
-                ? store.addToInboxPlain(m.appKey, device, m.member, inboxMax, m.ttlMs)
-                : store.addToInbox(m.appKey, device, m.member, m.collapseKey, inboxMaxArg, RoutingStore.ascii(m.ttlMs));
-    }
-
-    /** The copies to deliver, with the routes read; {@code inboxWrites} in the order they were issued. */
-    private static List<Copy> copies(List<Message> messages, List<Verdict> verdicts, List<byte[]> routes,
-                                     List<CompletableFuture<Long>> inboxWrites) {
+    /** The copies of accepted messages, with the routes read. */
+    private static List<Copy> copies(List<Message> messages, List<Verdict> verdicts, List<byte[]> routes) {
         List<Copy> copies = new ArrayList<>(routes.size());
         int route = 0;
-        int write = 0;
         for (Message m : messages) {
             boolean accepted = verdicts.get(m.index).accepted();
             for (String device : m.devices) {
                 byte[] value = routes.get(route++);
-                // -1: a newer message with the same collapse key is stored; this one is not delivered
-                boolean superseded = m.storedBeforeDelivery() && inboxWrites.get(write++).join() < 0;
-                if (accepted && !superseded) {
+                if (accepted) {
                     copies.add(new Copy(m, device, Route.parse(value)));
                 }
             }
         }
         return copies;
+    }
+
+    /** Adds what the inbox writes (in the order they were issued) trimmed to {@code drops}. */
+    private static void inboxTrims(List<Message> messages, List<CompletableFuture<InboxAdd>> inboxWrites,
+                                   List<Dropped> drops) {
+        if (inboxWrites.isEmpty()) {
+            return;
+        }
+        int write = 0;
+        for (Message m : messages) {
+            if (m.storedBeforeDelivery()) {
+                for (String device : m.devices) {
+                    for (long id : inboxWrites.get(write++).join().trimmed()) {
+                        drops.add(new Dropped(m.appKey, device, id));
+                    }
+                }
+            }
+        }
+    }
+
+    /** Each message's log position (0 without an entry); adds what the appends trimmed to {@code drops}. */
+    private static long[] logPositions(List<Message> messages, List<CompletableFuture<LogAppend>> logWrites,
+                                       List<Dropped> drops) {
+        long[] positions = new long[messages.size()];
+        int write = 0;
+        for (Message m : messages) {
+            if (m.logged()) {
+                LogAppend appended = logWrites.get(write++).join();
+                positions[m.index] = appended.position();
+                for (long id : appended.trimmed()) {
+                    drops.add(new Dropped(m.appKey, "", id));
+                }
+            }
+        }
+        return positions;
     }
 }

@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.longlink.proto.command.PushCommand;
 import io.longlink.router.deliver.DeliveryLinks;
-import io.longlink.router.receipt.StoredReceipts;
+import io.longlink.router.receipt.Receipts;
 import io.longlink.router.store.BatchStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +27,7 @@ public final class BatchRouter {
     private static final long SLOW_ROUND_NANOS = TimeUnit.MILLISECONDS.toNanos(SLOW_ROUND_MS);
 
     private final RouterMetrics metrics;
-    private final StoredReceipts receipts;
+    private final Receipts receipts;
     private final LongSupplier clock;
     private final int batchMaxTargets;
     private final AliasExpansion aliasExpansion;
@@ -37,7 +37,7 @@ public final class BatchRouter {
     private final StatusCounts statusCounts;
     private final LogThrottle slowRounds = new LogThrottle();
 
-    public BatchRouter(BatchStore store, DeliveryLinks links, StoredReceipts receipts, RouterMetrics metrics,
+    public BatchRouter(BatchStore store, DeliveryLinks links, Receipts receipts, RouterMetrics metrics,
                        LongSupplier clock, Limits limits) {
         requireNonNull(store, "store");
         requireNonNull(links, "links");
@@ -51,7 +51,7 @@ public final class BatchRouter {
         this.deliveryRound = new DeliveryRound(links, batches,
                 new FanOuts(links, store, metrics, limits.fanOutTimeoutMs()));
         this.missStore = new MissStore(store, links, batches, limits);
-        this.statusCounts = new StatusCounts(store);
+        this.statusCounts = new StatusCounts(store, metrics, receipts);
     }
 
     /** Numbers the router works within; see RouterSettings for each. */
@@ -90,10 +90,11 @@ public final class BatchRouter {
         tally.countCopies(delivered.settled());
         tally.countFanOuts(delivered.fanOuts());
         long t3 = System.nanoTime();
-        tally.countCopies(missStore.store(delivered.misses()));
+        MissStore.Stored stored = missStore.store(delivered.misses());
+        tally.countCopies(stored.settled());
         tally.noteStoredMisses(delivered.misses());
         long t4 = System.nanoTime();
-        statusCounts.write(admitted, tally, now);
+        statusCounts.write(admitted, tally, drops(admitted.drops(), stored.drops()), now);
         if (t4 - t0 >= SLOW_ROUND_NANOS) {
             slowRound(messages.size(), admitted, delivered.misses().size(), t0, t1, t2, t3, t4);
         }
@@ -114,7 +115,16 @@ public final class BatchRouter {
                 ms(t4 - t3), messages, targets(admitted), misses, held);
     }
 
-    /** Devices addressed, revoked or superseded ones included. */
+    private static List<Dropped> drops(List<Dropped> admitted, List<Dropped> stored) {
+        if (stored.isEmpty()) {
+            return admitted;
+        }
+        List<Dropped> all = new ArrayList<>(admitted);
+        all.addAll(stored);
+        return all;
+    }
+
+    /** Devices addressed, revoked ones included. */
     private static int targets(Admitted admitted) {
         int n = 0;
         for (Message m : admitted.messages()) {

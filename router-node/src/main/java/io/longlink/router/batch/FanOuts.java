@@ -44,7 +44,7 @@ final class FanOuts {
                 continue;
             }
             FanOutRequest.Builder req = FanOutRequest.newBuilder().setAppKey(m.appKey).setPush(m.command.getPush())
-                    .setSpreadMs(m.command.getSpreadMs());
+                    .setSpreadMs(m.command.getSpreadMs()).setLogPosition(admitted.logPosition(m));
             if (m.command.getBroadcast()) {
                 req.setBroadcast(true);
             } else {

@@ -43,6 +43,11 @@ final class Message {
         return ttlMs > 0;
     }
 
+    /** A tag or broadcast message with a TTL: it gets a broadcast-log entry. */
+    boolean logged() {
+        return stores() && isFanOut();
+    }
+
     /** Its copies go to their inboxes with the admission, before delivery. */
     boolean storedBeforeDelivery() {
         return stores() && !awaitAck;

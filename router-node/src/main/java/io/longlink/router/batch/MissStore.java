@@ -8,6 +8,8 @@ import io.longlink.proto.internal.Outcome;
 import io.longlink.router.deliver.DeliveryLink;
 import io.longlink.router.deliver.DeliveryLinks;
 import io.longlink.router.store.BatchStore;
+import io.longlink.router.store.BatchStore.InboxAdd;
+import io.longlink.router.store.RoutingStore;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
@@ -25,10 +27,13 @@ import java.util.concurrent.CompletableFuture;
  * entry). A copy written but not acknowledged is sent again only if the device connected anew meanwhile.
  */
 final class MissStore {
+    /** Awaited copies have none: a message with a collapse key is stored before delivery. */
+    private static final byte[] NO_COLLAPSE_KEY = new byte[0];
+
     private final BatchStore store;
     private final DeliveryLinks links;
     private final DeliveryBatches batches;
-    private final int inboxMax;
+    private final byte[] inboxMaxArg;
     private final long ackedBodyRetentionMs;
     private final long redisTimeoutMs;
 
@@ -36,21 +41,29 @@ final class MissStore {
         this.store = requireNonNull(store, "store");
         this.links = requireNonNull(links, "links");
         this.batches = requireNonNull(batches, "batches");
-        this.inboxMax = limits.inboxMax();
+        this.inboxMaxArg = RoutingStore.ascii(limits.inboxMax());
         this.ackedBodyRetentionMs = limits.ackedBodyRetentionMs();
         this.redisTimeoutMs = limits.redisTimeoutMs();
     }
 
     /**
-     * Returns the final outcome of each miss not counted yet (all but the WRITTEN ones): WRITTEN when
-     * sent again and written, else its first outcome. Throws when Redis failed: the batch is then not
-     * committed.
+     * The misses stored.
+     *
+     * @param settled the final outcome of each miss not counted yet (all but the WRITTEN ones): WRITTEN
+     *     when sent again and written, else its first outcome
+     * @param drops   what the inbox writes trimmed
      */
-    List<CopyResult> store(List<CopyResult> misses) throws Exception {
+    record Stored(List<CopyResult> settled, List<Dropped> drops) {
+        static final Stored NOTHING = new Stored(List.of(), List.of());
+    }
+
+    /** Throws when Redis failed: the batch is then not committed. */
+    Stored store(List<CopyResult> misses) throws Exception {
         if (misses.isEmpty()) {
-            return List.of();
+            return Stored.NOTHING;
         }
-        List<byte[]> routes = storeAndReadRoutes(misses);
+        List<Dropped> drops = new ArrayList<>(0);
+        List<byte[]> routes = storeAndReadRoutes(misses, drops);
         List<CopyResult> settled = new ArrayList<>(misses.size());
         Map<DeliveryLink, List<CopyResult>> again = new LinkedHashMap<>();
         for (int i = 0; i < misses.size(); i++) {
@@ -73,12 +86,16 @@ final class MissStore {
             }
             settled.add(o == Outcome.WRITTEN ? new CopyResult(miss.copy(), CopyOutcome.WRITTEN) : miss);
         });
-        return settled;
+        return new Stored(settled, drops);
     }
 
-    /** The inbox writes and body extensions, then the routes of the misses' devices, in one round trip. */
-    private List<byte[]> storeAndReadRoutes(List<CopyResult> misses) throws Exception {
-        List<CompletableFuture<?>> replies = new ArrayList<>(misses.size() + 1);
+    /**
+     * The inbox writes and body extensions, then the routes of the misses' devices, in one round trip;
+     * adds what the inbox writes trimmed to {@code drops}.
+     */
+    private List<byte[]> storeAndReadRoutes(List<CopyResult> misses, List<Dropped> drops) throws Exception {
+        List<CompletableFuture<?>> replies = new ArrayList<>(misses.size() * 2 + 1);
+        List<CompletableFuture<InboxAdd>> inboxWrites = new ArrayList<>(misses.size());
         List<String> routeKeys = new ArrayList<>(misses.size());
         List<CompletableFuture<List<byte[]>>> routes = new ArrayList<>(1);
         BitSet extended = new BitSet();
@@ -91,13 +108,21 @@ final class MissStore {
                     replies.add(store.extendBody(m.id, m.ttlMs));
                 }
                 extended.set(m.index);
-                replies.add(store.addToInboxPlain(m.appKey, device, m.member, inboxMax, m.ttlMs));
+                inboxWrites.add(store.addToInbox(m.appKey, device, m.member, inboxMaxArg, RoutingStore.ascii(m.ttlMs),
+                        NO_COLLAPSE_KEY));
                 routeKeys.add(RedisKeys.route(m.appKey, device));
             }
             routes.add(store.routes(routeKeys));
         });
+        replies.addAll(inboxWrites);
         replies.add(routes.get(0));
         BatchStore.awaitAll(replies, redisTimeoutMs);
+        for (int i = 0; i < misses.size(); i++) {
+            Copy c = misses.get(i).copy();
+            for (long id : inboxWrites.get(i).join().trimmed()) {
+                drops.add(new Dropped(c.message().appKey, c.deviceId(), id));
+            }
+        }
         return routes.get(0).join();
     }
 }

@@ -13,6 +13,8 @@ public final class RouterMetrics {
     public final Counter batches;
     public final Histogram batchSeconds;
     public final Counter commits;
+    public final Counter inboxDropped;
+    public final Counter logTrimmed;
 
     public RouterMetrics(CollectorRegistry registry) {
         commands = Counter.build("longlink_router_commands_total",
@@ -33,5 +35,10 @@ public final class RouterMetrics {
                 .buckets(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10).register(registry);
         commits = Counter.build("longlink_router_offset_commits_total",
                 "Asynchronous offset commits sent (at most one per router.commit-interval-ms)").register(registry);
+        inboxDropped = Counter.build("longlink_router_inbox_dropped_total",
+                "Inbox copies removed by router.inbox-max before delivery (messages whose body still existed)")
+                .register(registry);
+        logTrimmed = Counter.build("longlink_router_broadcast_log_trimmed_total",
+                "Broadcast-log entries removed by router.broadcast-log-max before their TTL ended").register(registry);
     }
 }

@@ -3,6 +3,7 @@ package io.longlink.router.batch;
 import static java.util.Objects.requireNonNull;
 
 import io.longlink.common.redis.RedisKeys;
+import io.longlink.router.receipt.Receipts;
 import io.longlink.router.store.BatchStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +15,9 @@ import org.slf4j.LoggerFactory;
  * Writes each accepted message's status, pipelined and not awaited: on a direct message's first
  * routing one HSET of {@code routed_ms} and its counters; on a later routing (a retry after a crash)
  * HINCRBYs, plus {@code routed_ms}/{@code targeted} if the first routing's status never got written;
- * for fan-outs HINCRBYs. A revoked message gets none.
+ * for fan-outs HINCRBYs. A revoked message gets none. With them, each message a size bound trimmed
+ * is counted on its own status ({@code dropped}, {@code log_trimmed_ms}) if its body still existed,
+ * and then also in a metric and a DROPPED receipt.
  *
  * <p>Best effort: a lost status update must not make the batch run (and deliver) again, nor may the
  * next batch wait for it. Redis answers a connection's commands in order, so the next batch's round
@@ -25,12 +28,16 @@ final class StatusCounts {
     private static final Logger log = LoggerFactory.getLogger(BatchRouter.class);
 
     private final BatchStore store;
+    private final RouterMetrics metrics;
+    private final Receipts receipts;
 
-    StatusCounts(BatchStore store) {
+    StatusCounts(BatchStore store, RouterMetrics metrics, Receipts receipts) {
         this.store = requireNonNull(store, "store");
+        this.metrics = requireNonNull(metrics, "metrics");
+        this.receipts = requireNonNull(receipts, "receipts");
     }
 
-    void write(Admitted admitted, Tally tally, long nowMs) {
+    void write(Admitted admitted, Tally tally, List<Dropped> drops, long nowMs) {
         List<CompletableFuture<?>> updates = new ArrayList<>();
         store.pipelined(() -> {
             for (Message m : admitted.messages()) {
@@ -39,6 +46,9 @@ final class StatusCounts {
                     write(m, verdict == Verdict.FIRST_ROUTING, tally, nowMs, updates);
                 }
             }
+            for (Dropped d : drops) {
+                updates.add(count(d, nowMs));
+            }
         });
         if (updates.isEmpty()) {
             return;
@@ -46,6 +56,17 @@ final class StatusCounts {
         CompletableFuture.allOf(updates.toArray(CompletableFuture[]::new)).whenComplete((ok, e) -> {
             if (e != null) {
                 log.warn("status not updated for {} messages cause=\"{}\"", admitted.messages().size(), e.toString());
+            }
+        });
+    }
+
+    private CompletableFuture<Void> count(Dropped d, long nowMs) {
+        CompletableFuture<Boolean> counted = d.fromLog() ? store.countLogTrim(d.messageId(), nowMs)
+                : store.countInboxDrop(d.messageId());
+        return counted.thenAccept(drop -> {
+            if (drop) {
+                (d.fromLog() ? metrics.logTrimmed : metrics.inboxDropped).inc();
+                receipts.dropped(d.appKey(), d.deviceId(), d.messageId(), nowMs);
             }
         });
     }

@@ -3,7 +3,7 @@ package io.longlink.router.batch;
 import static java.util.Objects.requireNonNull;
 
 import io.longlink.router.batch.FanOutOutcome.State;
-import io.longlink.router.receipt.StoredReceipts;
+import io.longlink.router.receipt.Receipts;
 import java.util.List;
 
 /**
@@ -13,7 +13,7 @@ import java.util.List;
  */
 final class Tally {
     private final RouterMetrics metrics;
-    private final StoredReceipts receipts;
+    private final Receipts receipts;
     private final long nowMs;
     private final long[] online;
     private final long[] stored;
@@ -21,7 +21,7 @@ final class Tally {
     private final long[] matched;
     private final boolean[] inboxWritten;
 
-    Tally(List<Message> messages, RouterMetrics metrics, StoredReceipts receipts, long nowMs) {
+    Tally(List<Message> messages, RouterMetrics metrics, Receipts receipts, long nowMs) {
         this.metrics = requireNonNull(metrics, "metrics");
         this.receipts = requireNonNull(receipts, "receipts");
         this.nowMs = nowMs;

@@ -16,21 +16,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes STORED receipts (record key = app key) without waiting for them: receipts inform
- * business systems, they are not part of delivery, so a slow receipts topic never holds a batch.
- * The producer's buffer is the bound; when it is full, or before the topic's metadata arrived,
- * receipts are dropped and logged at debug level.
+ * Writes STORED (when {@code router.stored-receipts} is on) and DROPPED receipts (record key = app
+ * key) without waiting for them: receipts inform business systems, they are not part of delivery, so
+ * a slow receipts topic never holds a batch. The producer's buffer is the bound; when it is full, or
+ * before the topic's metadata arrived, receipts are dropped and logged at debug level.
  */
-public final class ReceiptWriter implements StoredReceipts, AutoCloseable {
+public final class ReceiptWriter implements Receipts, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReceiptWriter.class);
 
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
     private final String nodeId;
+    private final boolean storedOn;
 
-    public ReceiptWriter(String bootstrap, String topic, String nodeId) {
+    public ReceiptWriter(String bootstrap, String topic, String nodeId, boolean storedOn) {
         this.topic = requireNonNull(topic, "topic");
         this.nodeId = requireNonNull(nodeId, "nodeId");
+        this.storedOn = storedOn;
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "longlink-router-receipts-" + nodeId);
@@ -50,8 +52,19 @@ public final class ReceiptWriter implements StoredReceipts, AutoCloseable {
 
     @Override
     public void stored(String appKey, String deviceId, long messageId, long atMs) {
+        if (storedOn) {
+            send(appKey, deviceId, messageId, ReceiptKind.STORED, atMs);
+        }
+    }
+
+    @Override
+    public void dropped(String appKey, String deviceId, long messageId, long atMs) {
+        send(appKey, deviceId, messageId, ReceiptKind.DROPPED, atMs);
+    }
+
+    private void send(String appKey, String deviceId, long messageId, ReceiptKind kind, long atMs) {
         Receipt r = Receipt.newBuilder().setMessageId(messageId).setAppKey(appKey).setDeviceId(deviceId)
-                .setKind(ReceiptKind.STORED).setAtMs(atMs).setNodeId(nodeId).build();
+                .setKind(kind).setAtMs(atMs).setNodeId(nodeId).build();
         try {
             producer.send(new ProducerRecord<>(topic, appKey.getBytes(StandardCharsets.UTF_8), r.toByteArray()),
                     (meta, e) -> {

@@ -29,13 +29,22 @@ public interface BatchStore {
     /** An online-only message's admission: the tombstone if it was revoked, else null. */
     CompletableFuture<byte[]> revocation(long messageId);
 
-    CompletableFuture<Long> addToInboxPlain(String appKey, String deviceId, byte[] member, long inboxMax, long ttlMs);
+    /** Adds a message to a device's inbox at its next position; {@code collapseKey} empty = none. */
+    CompletableFuture<InboxAdd> addToInbox(String appKey, String deviceId, byte[] member, byte[] inboxMax,
+                                           byte[] ttlMs, byte[] collapseKey);
 
-    /** Through the inbox script: 1 = stored, -1 = a newer message with the same collapse key is stored. */
-    CompletableFuture<Long> addToInbox(String appKey, String deviceId, byte[] member, byte[] collapseKey,
-                                       byte[] inboxMax, byte[] ttlMs);
+    /** Appends a tag or broadcast message to its app's broadcast log at the next position. */
+    CompletableFuture<LogAppend> appendBroadcast(String appKey, byte[] member, byte[] filter, byte[] logMax,
+                                                 byte[] ttlMs);
 
-    CompletableFuture<Long> appendBroadcast(String appKey, byte[] member, byte[] filter, byte[] logMax, byte[] ttlMs);
+    /**
+     * Counts an inbox copy the inbox bound removed ({@code dropped}) on its message's status; completes
+     * with false, counting nothing, when its body is gone (expired or revoked: not lost to the bound).
+     */
+    CompletableFuture<Boolean> countInboxDrop(long messageId);
+
+    /** As {@link #countInboxDrop} for a broadcast-log entry the log bound removed: {@code log_trimmed_ms}. */
+    CompletableFuture<Boolean> countLogTrim(long messageId, long nowMs);
 
     CompletableFuture<Long> firstRouted(long messageId, long nowMs, long targeted, long online, long stored,
                                         long acked);
@@ -45,6 +54,25 @@ public interface BatchStore {
     CompletableFuture<Boolean> routed(long messageId, long nowMs);
 
     CompletableFuture<Long> count(long messageId, String field, long n);
+
+    /**
+     * What an inbox add did.
+     *
+     * @param added    false when the message was there already (a re-routing): nothing changed
+     * @param replaced the message the collapse key replaced, 0 for none
+     * @param trimmed  the messages the inbox bound removed, earliest first
+     */
+    record InboxAdd(boolean added, long replaced, List<Long> trimmed) {
+    }
+
+    /**
+     * What a broadcast-log append did.
+     *
+     * @param position the message's log position (its own from an earlier append when routed again)
+     * @param trimmed  the messages the log bound removed, earliest first
+     */
+    record LogAppend(long position, List<Long> trimmed) {
+    }
 
     /** Waits for every future; the first failure is rethrown. */
     static void awaitAll(List<? extends CompletableFuture<?>> futures, long timeoutMs) throws Exception {

@@ -28,11 +28,13 @@ import java.util.concurrent.TimeUnit;
 public final class RoutingStore implements BatchStore {
     /** Keys per MGET: big enough to amortise the round trip, small enough not to stall Redis. */
     static final int MGET_CHUNK = 1_000;
+    private static final byte[] EMPTY = new byte[0];
 
     private final RedisStore redis;
     private final RedisClusterAsyncCommands<String, byte[]> cmd;
-    private final LuaScript inbox = LuaScript.resource(RoutingStore.class, "inbox.lua");
+    private final LuaScript inboxAdd = LuaScript.resource(RoutingStore.class, "inbox_add.lua");
     private final LuaScript broadcastLog = LuaScript.resource(RoutingStore.class, "broadcast_log.lua");
+    private final LuaScript countDrop = LuaScript.resource(RoutingStore.class, "count_drop.lua");
 
     public RoutingStore(RedisStore redis) {
         this.redis = requireNonNull(redis, "redis");
@@ -41,7 +43,7 @@ public final class RoutingStore implements BatchStore {
 
     /** Loads the scripts; again after a failure that says a Redis node lost them (restart, failover). */
     public void loadScripts(long timeoutMs) throws Exception {
-        CompletableFuture.allOf(inbox.load(cmd), broadcastLog.load(cmd))
+        CompletableFuture.allOf(inboxAdd.load(cmd), broadcastLog.load(cmd), countDrop.load(cmd))
                 .get(timeoutMs, TimeUnit.MILLISECONDS);
     }
 
@@ -151,39 +153,70 @@ public final class RoutingStore implements BatchStore {
     }
 
     /**
-     * Adds a message without a collapse key to a device's inbox with plain commands, which cost Redis
-     * far less than a script: ZADD, trim to the newest {@code inboxMax} by rank, and extend the
-     * inbox's expiry to at least {@code ttlMs} (PEXPIRE GT, or NX when it has none yet). The commands
-     * go out pipelined on one connection, so Redis runs them in order, but another client may see the
-     * inbox between them (one entry over its bound, or without expiry for a moment); nothing that
-     * reads an inbox depends on either. Completes with 1 once the four went through, exceptionally if the
-     * entry was not stored or the connection failed before the last of them.
+     * One {@code inbox_add.lua} call: the message at the device's next inbox position unless it is there
+     * already, replacing the one its collapse key named, trimmed to the newest {@code inboxMax}, the
+     * inbox and its counter kept at least {@code ttlMs}. One script for every copy stored: the position
+     * ({@code INCR}) and the add must not be split.
      */
     @Override
-    public CompletableFuture<Long> addToInboxPlain(String appKey, String deviceId, byte[] member, long inboxMax,
-                                                   long ttlMs) {
-        String key = RedisKeys.inbox(appKey, deviceId);
-        CompletableFuture<Long> added = cmd.zadd(key, 0, member).toCompletableFuture();
-        cmd.zremrangebyrank(key, 0, -(inboxMax + 1));
-        cmd.pexpire(key, ttlMs, ExpireArgs.Builder.gt());
-        // once ZADD succeeded the key is a zset, so the trim and the first PEXPIRE cannot fail on their own;
-        // the last PEXPIRE's reply, answered after them, says they all went through
-        return added.thenCombine(cmd.pexpire(key, ttlMs, ExpireArgs.Builder.nx()), (n, x) -> 1L);
+    public CompletableFuture<InboxAdd> addToInbox(String appKey, String deviceId, byte[] member, byte[] inboxMax,
+                                                  byte[] ttlMs, byte[] collapseKey) {
+        String[] keys = {RedisKeys.inbox(appKey, deviceId), RedisKeys.inboxSeq(appKey, deviceId),
+            RedisKeys.collapse(appKey, deviceId)};
+        return inboxAdd.<List<Object>>evalsha(cmd, ScriptOutputType.MULTI, keys, member, inboxMax, ttlMs, collapseKey)
+                .thenApply(RoutingStore::inboxAdd);
     }
 
-    /** 1 = stored, -1 = a newer message with the same collapse key is already stored. */
+    /** One {@code broadcast_log.lua} call on the app's log, filters and position counter (one slot). */
     @Override
-    public CompletableFuture<Long> addToInbox(String appKey, String deviceId, byte[] member, byte[] collapseKey,
-                                              byte[] inboxMax, byte[] ttlMs) {
-        return inbox.evalsha(cmd, ScriptOutputType.INTEGER, new String[] {RedisKeys.inbox(appKey, deviceId), RedisKeys.collapse(appKey, deviceId)},
-                member, collapseKey, inboxMax, ttlMs);
+    public CompletableFuture<LogAppend> appendBroadcast(String appKey, byte[] member, byte[] filter, byte[] logMax,
+                                                        byte[] ttlMs) {
+        String[] keys = {RedisKeys.broadcastLog(appKey), RedisKeys.broadcastFilter(appKey),
+            RedisKeys.broadcastSeq(appKey)};
+        return broadcastLog.<List<Object>>evalsha(cmd, ScriptOutputType.MULTI, keys, member, filter, logMax, ttlMs)
+                .thenApply(reply -> new LogAppend((Long) reply.get(0), ids(reply, 1)));
     }
 
+    /** {@code count_drop.lua} on the message's body and status (one slot): {@code HINCRBY dropped 1}. */
     @Override
-    public CompletableFuture<Long> appendBroadcast(String appKey, byte[] member, byte[] filter, byte[] logMax,
-                                                   byte[] ttlMs) {
-        return broadcastLog.evalsha(cmd, ScriptOutputType.INTEGER, new String[] {RedisKeys.broadcastLog(appKey), RedisKeys.broadcastFilter(appKey)},
-                member, filter, logMax, ttlMs);
+    public CompletableFuture<Boolean> countInboxDrop(long messageId) {
+        return countDrop(messageId, RedisKeys.STAT_DROPPED, EMPTY);
+    }
+
+    /** {@code count_drop.lua}: {@code HSETNX log_trimmed_ms <now>}. */
+    @Override
+    public CompletableFuture<Boolean> countLogTrim(long messageId, long nowMs) {
+        return countDrop(messageId, RedisKeys.STAT_LOG_TRIMMED_MS, ascii(nowMs));
+    }
+
+    private CompletableFuture<Boolean> countDrop(long messageId, String field, byte[] value) {
+        String[] keys = {RedisKeys.message(messageId), RedisKeys.stat(messageId)};
+        return countDrop.<Long>evalsha(cmd, ScriptOutputType.INTEGER, keys,
+                field.getBytes(StandardCharsets.US_ASCII), value).thenApply(n -> n == 1);
+    }
+
+    /** The reply {@code {added, replaced member or nil, trimmed member...}}. */
+    static InboxAdd inboxAdd(List<Object> reply) {
+        Object replaced = reply.size() > 1 ? reply.get(1) : null;
+        return new InboxAdd((Long) reply.get(0) == 1, replaced == null ? 0 : messageId((byte[]) replaced),
+                ids(reply, 2));
+    }
+
+    /** The message ids of the members from {@code from} on. */
+    private static List<Long> ids(List<Object> reply, int from) {
+        if (reply.size() <= from) {
+            return List.of();
+        }
+        List<Long> ids = new ArrayList<>(reply.size() - from);
+        for (int i = from; i < reply.size(); i++) {
+            ids.add(messageId((byte[]) reply.get(i)));
+        }
+        return ids;
+    }
+
+    /** The id an inbox or log member (20 digits) stands for. */
+    static long messageId(byte[] member) {
+        return Long.parseUnsignedLong(new String(member, StandardCharsets.US_ASCII));
     }
 
     @Override

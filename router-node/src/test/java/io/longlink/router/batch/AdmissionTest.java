@@ -28,7 +28,7 @@ class AdmissionTest {
         admission.admit(messages);
 
         assertThat(store.roundTrips).containsExactly(List.of("storeBody", "revocation", "storeBody", "storeBody",
-                "routes", "addToInboxPlain", "addToInbox", "appendBroadcast"));
+                "routes", "addToInbox", "addToInbox", "appendBroadcast"));
         assertThat(store.inbox(APP, "d2")).as("online only").isEmpty();
     }
 
@@ -50,16 +50,37 @@ class AdmissionTest {
     }
 
     @Test
-    void admit_whenNewerMessageWithTheSameCollapseKeyIsStored_thenNoCopyToDeliver() throws Exception {
-        PushCommand older = Commands.collapsing(APP, "fan", "score");
-        PushCommand newer = Commands.collapsing(APP, "fan", "score");
-        admission.admit(Rounds.messages(false, newer));
+    void admit_whenAMessageWithTheSameCollapseKeyIsStored_thenReplacedWhateverTheIdsAndThisOneDelivered()
+            throws Exception {
+        PushCommand lowerId = Commands.collapsing(APP, "fan", "score");
+        PushCommand higherId = Commands.collapsing(APP, "fan", "score");
+        admission.admit(Rounds.messages(false, higherId));
 
-        Admitted admitted = admission.admit(Rounds.messages(false, older));
+        Admitted admitted = admission.admit(Rounds.messages(false, lowerId));
 
         assertThat(admitted.verdicts()).containsExactly(Verdict.FIRST_ROUTING);
-        assertThat(admitted.copies()).isEmpty();
-        assertThat(store.inbox(APP, "fan")).containsExactly(RedisKeys.inboxMember(id(newer)));
+        assertThat(admitted.copies()).hasSize(1);
+        assertThat(store.inbox(APP, "fan")).containsExactly(RedisKeys.inboxMember(id(lowerId)));
+    }
+
+    @Test
+    void admit_whenInboxOrLogFull_thenTheEarliestTrimmedAreReturnedAsDrops() throws Exception {
+        BatchRouter.Limits limits = new BatchRouter.Limits(10_000, 2, 1, 512, 3_000, 5_000, 4, 5_000, 0, 900_000);
+        Admission small = new Admission(store, new RouterMetrics(new CollectorRegistry()), limits);
+        PushCommand first = Commands.toDevices(APP, 600, "d1");
+        PushCommand second = Commands.toDevices(APP, 600, "d1");
+        PushCommand bcast = Commands.broadcast(APP, 600);
+        small.admit(Rounds.messages(false, first, second, bcast));
+
+        PushCommand third = Commands.toDevices(APP, 600, "d1", "d2");
+        PushCommand tags = Commands.toTags(APP, 600, TagFilter.newBuilder().addAnyOf("vip").build(), 0);
+        Admitted admitted = small.admit(Rounds.messages(false, third, tags));
+
+        assertThat(admitted.drops()).containsExactly(new Dropped(APP, "d1", id(first)), new Dropped(APP, "", id(bcast)));
+        assertThat(admitted.logPosition(admitted.messages().get(1))).isEqualTo(2);
+        assertThat(admitted.logPosition(admitted.messages().get(0))).as("no log entry").isZero();
+        assertThat(store.inbox(APP, "d1")).containsExactly(RedisKeys.inboxMember(id(second)),
+                RedisKeys.inboxMember(id(third)));
     }
 
     @Test

@@ -31,14 +31,14 @@ class BatchRouterTest {
     private final FakeLinks links = new FakeLinks();
     private final FakeLinks.Link connA = links.add("conn-a");
     private final CollectorRegistry registry = new CollectorRegistry();
-    private final List<String> receipts = new ArrayList<>();
+    private final RecordingReceipts receipts = new RecordingReceipts();
 
     private BatchRouter router(int ackWaitMs) {
         return router(10_000, ackWaitMs);
     }
 
     private BatchRouter router(int batchMaxTargets, int ackWaitMs) {
-        return new BatchRouter(store, links, (app, device, id, atMs) -> receipts.add(device + "@" + atMs),
+        return new BatchRouter(store, links, receipts,
                 new RouterMetrics(registry), () -> NOW, Limits.of(batchMaxTargets, ackWaitMs));
     }
 
@@ -54,7 +54,7 @@ class BatchRouterTest {
 
         router(0).route(List.of(cmd));
 
-        assertThat(store.roundTrips).containsExactly(List.of("storeBody", "routes", "addToInboxPlain"),
+        assertThat(store.roundTrips).containsExactly(List.of("storeBody", "routes", "addToInbox"),
                 List.of("firstRouted"));
         assertThat(connA.batches).singleElement().satisfies(b -> assertThat(b.ackWaitMs()).isZero());
         Delivery d = connA.deliveries().get(0);
@@ -68,7 +68,7 @@ class BatchRouterTest {
         assertThat(store.stat(id(cmd))).isEqualTo(Map.of("routed_ms", NOW, "targeted", 1L, "online", 1L));
         assertThat(deliveries("written")).isEqualTo(1.0);
         assertThat(commands("routed")).isEqualTo(1.0);
-        assertThat(receipts).isEmpty();
+        assertThat(receipts.stored).isEmpty();
     }
 
     @Test
@@ -115,7 +115,7 @@ class BatchRouterTest {
         assertThat(connA.batches).isEmpty();
         assertThat(store.stat(id(cmd))).isEqualTo(Map.of("routed_ms", NOW, "targeted", 2L, "stored", 2L));
         assertThat(deliveries("offline")).isEqualTo(2.0);
-        assertThat(receipts).containsExactly("nobody@" + NOW, "ghost@" + NOW);
+        assertThat(receipts.stored).containsExactly("nobody@" + NOW, "ghost@" + NOW);
     }
 
     @Test
@@ -125,11 +125,11 @@ class BatchRouterTest {
         router(ACK_WAIT_MS).route(List.of(cmd));
 
         assertThat(store.roundTrips).containsExactly(List.of("storeBody", "routes"),
-                List.of("extendBody", "addToInboxPlain", "routes"), List.of("firstRouted"));
+                List.of("extendBody", "addToInbox", "routes"), List.of("firstRouted"));
         assertThat(store.inbox(APP, "away")).containsExactly(RedisKeys.inboxMember(id(cmd)));
         assertThat(store.bodyTtls).containsEntry(id(cmd), 3_600_000L);
         assertThat(store.stat(id(cmd))).isEqualTo(Map.of("routed_ms", NOW, "targeted", 1L, "stored", 1L));
-        assertThat(receipts).containsExactly("away@" + NOW);
+        assertThat(receipts.stored).containsExactly("away@" + NOW);
     }
 
     @Test
@@ -138,7 +138,7 @@ class BatchRouterTest {
 
         router(ACK_WAIT_MS).route(List.of(cmd));
 
-        assertThat(store.roundTrips.get(1)).containsExactly("extendBody", "addToInboxPlain", "addToInboxPlain",
+        assertThat(store.roundTrips.get(1)).containsExactly("extendBody", "addToInbox", "addToInbox",
                 "routes");
         assertThat(store.inbox(APP, "silent")).containsExactly(RedisKeys.inboxMember(id(cmd)));
         assertThat(store.inbox(APP, "away")).containsExactly(RedisKeys.inboxMember(id(cmd)));
@@ -183,7 +183,7 @@ class BatchRouterTest {
         assertThat(store.inbox(APP, "hopper")).containsExactly(RedisKeys.inboxMember(id(cmd)));
         assertThat(store.stat(id(cmd))).containsEntry("online", 1L).doesNotContainKey("stored");
         assertThat(deliveries("stale_route")).isZero();
-        assertThat(receipts).isEmpty();
+        assertThat(receipts.stored).isEmpty();
     }
 
     @Test
@@ -194,7 +194,7 @@ class BatchRouterTest {
         router(ACK_WAIT_MS).route(List.of(cmd));
 
         assertThat(connA.deliveries()).extracting(Delivery::getAwaitAck).containsExactly(true, false);
-        assertThat(store.roundTrips.get(1)).containsExactly("extendBody", "addToInboxPlain", "routes");
+        assertThat(store.roundTrips.get(1)).containsExactly("extendBody", "addToInbox", "routes");
         assertThat(store.inbox(APP, "sluggish")).containsExactly(RedisKeys.inboxMember(id(cmd)));
         assertThat(store.stat(id(cmd))).containsEntry("online", 1L).doesNotContainKey("stored");
         assertThat(deliveries("written")).isEqualTo(1.0);
@@ -211,7 +211,7 @@ class BatchRouterTest {
         assertThat(connA.deliveries()).hasSize(2);
         assertThat(store.stat(id(cmd))).containsEntry("stored", 1L).doesNotContainKey("online");
         assertThat(deliveries("rejected")).isEqualTo(1.0);
-        assertThat(receipts).containsExactly("sluggish@" + NOW);
+        assertThat(receipts.stored).containsExactly("sluggish@" + NOW);
     }
 
     @Test
@@ -227,7 +227,7 @@ class BatchRouterTest {
         assertThat(store.bodies).isEmpty();
         assertThat(store.stat(id(cmd))).isEqualTo(Map.of("routed_ms", NOW, "targeted", 2L, "online", 1L));
         assertThat(deliveries("offline")).isEqualTo(1.0);
-        assertThat(receipts).isEmpty();
+        assertThat(receipts.stored).isEmpty();
     }
 
     @Test
@@ -301,7 +301,7 @@ class BatchRouterTest {
         }
         assertThat(store.roundTrips).containsExactly(List.of("storeBody", "routes", "appendBroadcast"),
                 List.of("routed", "count", "count"));
-        assertThat(store.broadcastLogs.get(APP)).containsExactly(RedisKeys.inboxMember(id(cmd)));
+        assertThat(store.broadcastLog(APP)).containsExactly(RedisKeys.inboxMember(id(cmd)));
         assertThat(store.stat(id(cmd))).isEqualTo(Map.of("routed_ms", NOW, "targeted", 6L, "online", 4L));
         assertThat(fanOuts("ok")).isEqualTo(2.0);
     }
@@ -336,22 +336,79 @@ class BatchRouterTest {
     }
 
     @Test
-    void route_whenCollapseKey_thenWrittenThroughTheScriptAndAnOlderOneArrivingLateNotDelivered()
-            throws Exception {
+    void route_whenCollapseKey_thenTheLaterAcceptedReplacesTheEarlierWhateverTheirIds() throws Exception {
         store.route(APP, "fan", "conn-a|c-1");
-        PushCommand older = Commands.collapsing(APP, "fan", "score");
-        PushCommand newer = Commands.collapsing(APP, "fan", "score");
+        PushCommand lowerId = Commands.collapsing(APP, "fan", "score");
+        PushCommand higherId = Commands.collapsing(APP, "fan", "score");
         BatchRouter router = router(ACK_WAIT_MS);
 
-        router.route(List.of(newer));
-        router.route(List.of(older));
+        // accepted in this order: the one with the lower id is the later one
+        router.route(List.of(higherId));
+        router.route(List.of(lowerId));
 
         assertThat(store.roundTrips.get(0)).containsExactly("storeBody", "routes", "addToInbox");
-        assertThat(connA.deliveries()).extracting(d -> d.getPush().getMessageId()).containsExactly(id(newer));
+        assertThat(connA.deliveries()).extracting(d -> d.getPush().getMessageId())
+                .containsExactly(id(higherId), id(lowerId));
         assertThat(connA.deliveries().get(0).getAwaitAck()).as("collapsing copies are not awaited").isFalse();
-        assertThat(store.inbox(APP, "fan")).containsExactly(RedisKeys.inboxMember(id(newer)));
-        assertThat(store.stat(id(older))).as("superseded: neither online nor stored")
-                .isEqualTo(Map.of("routed_ms", NOW, "targeted", 1L));
+        assertThat(store.inbox(APP, "fan")).containsExactly(RedisKeys.inboxMember(id(lowerId)));
+        assertThat(store.stat(id(lowerId))).isEqualTo(Map.of("routed_ms", NOW, "targeted", 1L, "online", 1L));
+    }
+
+    @Test
+    void route_whenAnAwaitableCopyPrecedesACollapsingOneForTheSameDevice_thenBothStoredInAcceptanceOrder()
+            throws Exception {
+        PushCommand plain = Commands.toDevices(APP, 3600, "d1");
+        PushCommand collapsing = Commands.collapsing(APP, "d1", "score");
+        PushCommand elsewhere = Commands.toDevices(APP, 3600, "d2");
+
+        router(ACK_WAIT_MS).route(List.of(plain, collapsing, elsewhere));
+
+        assertThat(store.roundTrips.get(0)).containsExactly("storeBody", "storeBody", "storeBody", "routes",
+                "addToInbox", "addToInbox");
+        assertThat(store.inbox(APP, "d1")).containsExactly(RedisKeys.inboxMember(id(plain)),
+                RedisKeys.inboxMember(id(collapsing)));
+        assertThat(store.inbox(APP, "d2")).as("awaited, stored after delivery")
+                .containsExactly(RedisKeys.inboxMember(id(elsewhere)));
+    }
+
+    @Test
+    void route_whenTheInboxBoundTrimsCopies_thenEachStillDeliverableOneCountedDroppedWithAReceipt()
+            throws Exception {
+        BatchRouter router = new BatchRouter(store, links, receipts, new RouterMetrics(registry), () -> NOW,
+                new BatchRouter.Limits(10_000, 1, 1_000, 512, 3_000, 5_000, 4, 5_000, 0, 900_000));
+        PushCommand first = Commands.toDevices(APP, 600, "d1");
+        PushCommand expired = Commands.toDevices(APP, 600, "d1");
+        PushCommand last = Commands.toDevices(APP, 600, "d1");
+
+        router.route(List.of(first));
+        router.route(List.of(expired));
+        store.bodies.remove(id(expired));
+        router.route(List.of(last));
+
+        assertThat(store.inbox(APP, "d1")).containsExactly(RedisKeys.inboxMember(id(last)));
+        assertThat(store.stat(id(first))).containsEntry("dropped", 1L);
+        assertThat(store.stat(id(expired))).as("its body is gone: not lost to the bound").doesNotContainKey("dropped");
+        assertThat(receipts.dropped).containsExactly("d1@" + NOW);
+        assertThat(registry.getSampleValue("longlink_router_inbox_dropped_total")).isEqualTo(1.0);
+        assertThat(store.roundTrips.get(3)).containsExactly("firstRouted", "countInboxDrop");
+    }
+
+    @Test
+    void route_whenTheLogBoundTrimsAnEntry_thenLogTrimmedCountedWithAReceiptAndPositionsInTheFanOuts()
+            throws Exception {
+        BatchRouter router = new BatchRouter(store, links, receipts, new RouterMetrics(registry), () -> NOW,
+                new BatchRouter.Limits(10_000, 100, 1, 512, 3_000, 5_000, 4, 5_000, 0, 900_000));
+        PushCommand first = Commands.broadcast(APP, 600);
+        PushCommand second = Commands.broadcast(APP, 600);
+
+        router.route(List.of(first));
+        router.route(List.of(second));
+
+        assertThat(connA.fanOuts).extracting(FanOutRequest::getLogPosition).containsExactly(1L, 2L);
+        assertThat(store.broadcastLog(APP)).containsExactly(RedisKeys.inboxMember(id(second)));
+        assertThat(store.stat(id(first))).containsEntry("log_trimmed_ms", NOW);
+        assertThat(receipts.dropped).as("no device: the log").containsExactly("@" + NOW);
+        assertThat(registry.getSampleValue("longlink_router_broadcast_log_trimmed_total")).isEqualTo(1.0);
     }
 
     @Test
@@ -370,14 +427,14 @@ class BatchRouterTest {
 
     @Test
     void route_whenStoringAMissFails_thenThrowsAndWritesNoStatus() {
-        store.failing.add("addToInboxPlain");
+        store.failing.add("addToInbox");
         PushCommand cmd = Commands.toDevices(APP, 3600, "away");
 
         assertThatThrownBy(() -> router(ACK_WAIT_MS).route(List.of(cmd))).hasMessageContaining("Redis down");
 
         assertThat(store.roundTrips).hasSize(2);
         assertThat(store.stats).isEmpty();
-        assertThat(receipts).isEmpty();
+        assertThat(receipts.stored).isEmpty();
     }
 
     @Test
@@ -388,9 +445,9 @@ class BatchRouterTest {
         router(3, 0).route(cmds);
 
         assertThat(store.roundTrips).containsExactly(
-                List.of("storeBody", "storeBody", "routes", "addToInboxPlain", "addToInboxPlain", "addToInboxPlain"),
+                List.of("storeBody", "storeBody", "routes", "addToInbox", "addToInbox", "addToInbox"),
                 List.of("firstRouted", "firstRouted"),
-                List.of("storeBody", "routes", "addToInboxPlain"), List.of("firstRouted"));
+                List.of("storeBody", "routes", "addToInbox"), List.of("firstRouted"));
     }
 
     private double deliveries(String outcome) {

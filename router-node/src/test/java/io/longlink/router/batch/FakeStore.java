@@ -6,11 +6,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -28,10 +29,15 @@ final class FakeStore implements BatchStore {
     final Map<Long, Long> bodyTtls = new HashMap<>();
     final Map<String, String> routes = new HashMap<>();
     final Map<String, Set<String>> aliases = new HashMap<>();
-    final Map<String, TreeSet<String>> inboxes = new HashMap<>();
+    /** Per inbox key, member -> position, in position order. */
+    final Map<String, LinkedHashMap<String, Long>> inboxes = new HashMap<>();
+    final Map<String, Long> inboxSeqs = new HashMap<>();
     final Map<String, Long> inboxTtls = new HashMap<>();
     final Map<String, String> collapsed = new HashMap<>();
-    final Map<String, List<String>> broadcastLogs = new HashMap<>();
+    /** Per app, member -> position, in position order. */
+    final Map<String, LinkedHashMap<String, Long>> broadcastLogs = new HashMap<>();
+    final Map<String, Long> broadcastSeqs = new HashMap<>();
+
     final Map<Long, Map<String, Long>> stats = new HashMap<>();
     private List<String> pipeline;
 
@@ -39,8 +45,14 @@ final class FakeStore implements BatchStore {
         routes.put(RedisKeys.route(appKey, deviceId), value);
     }
 
+    /** The members of a device's inbox in position order. */
     List<String> inbox(String appKey, String deviceId) {
-        return List.copyOf(inboxes.getOrDefault(RedisKeys.inbox(appKey, deviceId), new TreeSet<>()));
+        return List.copyOf(inboxes.getOrDefault(RedisKeys.inbox(appKey, deviceId), new LinkedHashMap<>()).keySet());
+    }
+
+    /** The members of an app's broadcast log in position order. */
+    List<String> broadcastLog(String appKey) {
+        return List.copyOf(broadcastLogs.getOrDefault(appKey, new LinkedHashMap<>()).keySet());
     }
 
     Map<String, Long> stat(long messageId) {
@@ -111,44 +123,68 @@ final class FakeStore implements BatchStore {
     }
 
     @Override
-    public CompletableFuture<Long> addToInboxPlain(String appKey, String deviceId, byte[] member, long inboxMax,
-                                                   long ttlMs) {
-        addToInbox(RedisKeys.inbox(appKey, deviceId), ascii(member), inboxMax, ttlMs);
-        return answer("addToInboxPlain", 1L);
-    }
-
-    @Override
-    public CompletableFuture<Long> addToInbox(String appKey, String deviceId, byte[] member, byte[] collapseKey,
-                                              byte[] inboxMax, byte[] ttlMs) {
+    public CompletableFuture<InboxAdd> addToInbox(String appKey, String deviceId, byte[] member, byte[] inboxMax,
+                                                  byte[] ttlMs, byte[] collapseKey) {
         String inbox = RedisKeys.inbox(appKey, deviceId);
         String m = ascii(member);
-        String key = RedisKeys.collapse(appKey, deviceId) + '/' + new String(collapseKey, StandardCharsets.UTF_8);
-        String old = collapsed.get(key);
-        if (old != null && old.compareTo(m) > 0) {
-            return answer("addToInbox", -1L);
+        LinkedHashMap<String, Long> entries = inboxes.computeIfAbsent(inbox, k -> new LinkedHashMap<>());
+        if (entries.containsKey(m)) {
+            return answer("addToInbox", new InboxAdd(false, 0, List.of()));
         }
-        if (old != null) {
-            inboxes.get(inbox).remove(old);
+        long position = inboxSeqs.merge(inbox, 1L, Long::sum);
+        long replaced = 0;
+        if (collapseKey.length > 0) {
+            String old = collapsed.put(RedisKeys.collapse(appKey, deviceId) + '/' + ascii(collapseKey), m);
+            if (old != null && !old.equals(m) && entries.remove(old) != null) {
+                replaced = Long.parseUnsignedLong(old);
+            }
         }
-        collapsed.put(key, m);
-        addToInbox(inbox, m, Long.parseLong(ascii(inboxMax)), Long.parseLong(ascii(ttlMs)));
-        return answer("addToInbox", 1L);
-    }
-
-    private void addToInbox(String inbox, String member, long inboxMax, long ttlMs) {
-        TreeSet<String> entries = inboxes.computeIfAbsent(inbox, k -> new TreeSet<>());
-        entries.add(member);
-        while (entries.size() > inboxMax) {
-            entries.pollFirst();
-        }
-        inboxTtls.merge(inbox, ttlMs, Math::max);
+        entries.put(m, position);
+        inboxTtls.merge(inbox, Long.parseLong(ascii(ttlMs)), Math::max);
+        return answer("addToInbox", new InboxAdd(true, replaced, trim(entries, Long.parseLong(ascii(inboxMax)))));
     }
 
     @Override
-    public CompletableFuture<Long> appendBroadcast(String appKey, byte[] member, byte[] filter, byte[] logMax,
-                                                   byte[] ttlMs) {
-        broadcastLogs.computeIfAbsent(appKey, k -> new ArrayList<>()).add(ascii(member));
-        return answer("appendBroadcast", 1L);
+    public CompletableFuture<LogAppend> appendBroadcast(String appKey, byte[] member, byte[] filter, byte[] logMax,
+                                                        byte[] ttlMs) {
+        String m = ascii(member);
+        LinkedHashMap<String, Long> log = broadcastLogs.computeIfAbsent(appKey, k -> new LinkedHashMap<>());
+        Long at = log.get(m);
+        if (at != null) {
+            return answer("appendBroadcast", new LogAppend(at, List.of()));
+        }
+        long position = broadcastSeqs.merge(appKey, 1L, Long::sum);
+        log.put(m, position);
+        return answer("appendBroadcast", new LogAppend(position, trim(log, Long.parseLong(ascii(logMax)))));
+    }
+
+    /** Removes the lowest positions beyond {@code max}; returns their ids. */
+    private static List<Long> trim(LinkedHashMap<String, Long> entries, long max) {
+        List<Long> trimmed = new ArrayList<>();
+        Iterator<String> it = entries.keySet().iterator();
+        while (entries.size() > max) {
+            trimmed.add(Long.parseUnsignedLong(it.next()));
+            it.remove();
+        }
+        return trimmed;
+    }
+
+    @Override
+    public CompletableFuture<Boolean> countInboxDrop(long messageId) {
+        boolean drop = RedisKeys.isBody(bodies.get(messageId));
+        if (drop && stats.containsKey(messageId)) {
+            stats.get(messageId).merge(RedisKeys.STAT_DROPPED, 1L, Long::sum);
+        }
+        return answer("countInboxDrop", drop);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> countLogTrim(long messageId, long nowMs) {
+        boolean drop = RedisKeys.isBody(bodies.get(messageId));
+        if (drop && stats.containsKey(messageId)) {
+            stats.get(messageId).putIfAbsent(RedisKeys.STAT_LOG_TRIMMED_MS, nowMs);
+        }
+        return answer("countLogTrim", drop);
     }
 
     @Override

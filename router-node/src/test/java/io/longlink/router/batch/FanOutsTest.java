@@ -43,7 +43,7 @@ class FanOutsTest {
     void send_whenRevoked_thenNoCall() {
         List<Message> messages = Rounds.messages(false, Commands.broadcast(APP, 600));
 
-        fanOuts.send(new Admitted(messages, List.of(Verdict.REVOKED), List.of()));
+        fanOuts.send(Rounds.judged(messages, Verdict.REVOKED));
 
         assertThat(connA.fanOuts).isEmpty();
     }

@@ -30,7 +30,13 @@ final class Rounds {
 
     /** Every message accepted on its first routing. */
     static Admitted admitted(List<Message> messages, List<Copy> copies) {
-        return new Admitted(messages, messages.stream().map(m -> Verdict.FIRST_ROUTING).toList(), copies);
+        return new Admitted(messages, messages.stream().map(m -> Verdict.FIRST_ROUTING).toList(), copies,
+                new long[messages.size()], List.of());
+    }
+
+    /** The messages with these verdicts, without copies. */
+    static Admitted judged(List<Message> messages, Verdict... verdicts) {
+        return new Admitted(messages, List.of(verdicts), List.of(), new long[messages.size()], List.of());
     }
 
     static double sample(CollectorRegistry registry, String name, String label, String value) {

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.longlink.proto.internal.FanOutResponse;
 import io.longlink.router.Commands;
 import io.longlink.router.batch.FanOutOutcome.State;
-import io.longlink.router.receipt.StoredReceipts;
+import io.longlink.router.receipt.Receipts;
 import io.prometheus.client.CollectorRegistry;
 import java.util.HashMap;
 import java.util.List;
@@ -16,10 +16,12 @@ import org.junit.jupiter.api.Test;
 class StatusCountsTest {
     private static final long NOW = 1_000;
     private final FakeStore store = new FakeStore();
-    private final StatusCounts statusCounts = new StatusCounts(store);
+    private final CollectorRegistry registry = new CollectorRegistry();
+    private final RecordingReceipts receipts = new RecordingReceipts();
+    private final StatusCounts statusCounts = new StatusCounts(store, new RouterMetrics(registry), receipts);
 
     private static Tally tally(List<Message> messages) {
-        return new Tally(messages, new RouterMetrics(new CollectorRegistry()), StoredReceipts.NONE, NOW);
+        return new Tally(messages, new RouterMetrics(new CollectorRegistry()), Receipts.NONE, NOW);
     }
 
     private static CopyResult result(Message m, String device, CopyOutcome outcome) {
@@ -40,7 +42,7 @@ class StatusCountsTest {
         Message m = messages.get(0);
         Tally tally = copies(messages, CopyOutcome.ACKED, CopyOutcome.ACKED);
 
-        statusCounts.write(Rounds.admitted(messages, List.of()), tally, NOW);
+        statusCounts.write(Rounds.admitted(messages, List.of()), tally, List.of(), NOW);
 
         assertThat(store.roundTrips).containsExactly(List.of("firstRouted"));
         assertThat(store.stat(m.id)).isEqualTo(Map.of("routed_ms", NOW, "targeted", 2L, "online", 2L, "acked", 2L));
@@ -54,7 +56,7 @@ class StatusCountsTest {
         tally.noteStoredMisses(List.of(result(m, "d2", CopyOutcome.OFFLINE)));
         store.stats.put(m.id, new HashMap<>(Map.of("acked", 1L)));
 
-        statusCounts.write(Rounds.admitted(messages, List.of()), tally, NOW);
+        statusCounts.write(Rounds.admitted(messages, List.of()), tally, List.of(), NOW);
 
         assertThat(store.roundTrips).containsExactly(List.of("count", "firstRouted"));
         assertThat(store.stat(m.id)).isEqualTo(Map.of("routed_ms", NOW, "targeted", 2L, "online", 1L, "stored", 1L,
@@ -68,7 +70,7 @@ class StatusCountsTest {
         Tally tally = copies(messages, CopyOutcome.WRITTEN, CopyOutcome.OFFLINE);
         store.stats.put(m.id, new HashMap<>(Map.of("routed_ms", 5L, "targeted", 2L, "online", 1L)));
 
-        statusCounts.write(new Admitted(messages, List.of(Verdict.ROUTED_AGAIN), List.of()), tally, NOW);
+        statusCounts.write(Rounds.judged(messages, Verdict.ROUTED_AGAIN), tally, List.of(), NOW);
 
         assertThat(store.roundTrips).containsExactly(List.of("routedAgain", "count", "count"));
         assertThat(store.stat(m.id)).isEqualTo(Map.of("routed_ms", 5L, "targeted", 2L, "online", 2L, "stored", 1L));
@@ -82,7 +84,7 @@ class StatusCountsTest {
         tally.countFanOuts(List.of(new FanOutOutcome(m, "conn-a", State.OK,
                 FanOutResponse.newBuilder().setMatched(3).setWritten(2).build(), null)));
 
-        statusCounts.write(Rounds.admitted(messages, List.of()), tally, NOW);
+        statusCounts.write(Rounds.admitted(messages, List.of()), tally, List.of(), NOW);
 
         assertThat(store.roundTrips).containsExactly(List.of("routed", "count", "count"));
         assertThat(store.stat(m.id)).isEqualTo(Map.of("routed_ms", NOW, "online", 2L, "targeted", 3L));
@@ -92,7 +94,7 @@ class StatusCountsTest {
     void write_whenRevoked_thenNothing() {
         List<Message> messages = Rounds.messages(false, Commands.toDevices(APP, 600, "d1"));
 
-        statusCounts.write(new Admitted(messages, List.of(Verdict.REVOKED), List.of()), tally(messages), NOW);
+        statusCounts.write(Rounds.judged(messages, Verdict.REVOKED), tally(messages), List.of(), NOW);
 
         assertThat(store.stats).isEmpty();
     }
@@ -102,7 +104,7 @@ class StatusCountsTest {
         store.failing.add("firstRouted");
         List<Message> messages = Rounds.messages(false, Commands.toDevices(APP, 600, "d1"));
 
-        statusCounts.write(Rounds.admitted(messages, List.of()), tally(messages), NOW);
+        statusCounts.write(Rounds.admitted(messages, List.of()), tally(messages), List.of(), NOW);
 
         assertThat(store.roundTrips).containsExactly(List.of("firstRouted"));
     }

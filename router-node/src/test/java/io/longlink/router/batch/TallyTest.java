@@ -8,17 +8,16 @@ import io.longlink.proto.internal.FanOutResponse;
 import io.longlink.router.Commands;
 import io.longlink.router.batch.FanOutOutcome.State;
 import io.prometheus.client.CollectorRegistry;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class TallyTest {
     private static final long NOW = 42;
     private final CollectorRegistry registry = new CollectorRegistry();
-    private final List<String> receipts = new ArrayList<>();
+    private final RecordingReceipts receipts = new RecordingReceipts();
 
     private Tally tally(List<Message> messages) {
-        return new Tally(messages, new RouterMetrics(registry), (app, device, id, atMs) -> receipts.add(device), NOW);
+        return new Tally(messages, new RouterMetrics(registry), receipts, NOW);
     }
 
     private static CopyResult result(Message m, String device, CopyOutcome outcome) {
@@ -41,7 +40,7 @@ class TallyTest {
         assertThat(tally.acked(stored)).isEqualTo(1);
         assertThat(tally.stored(stored)).isEqualTo(2);
         assertThat(tally.stored(onlineOnly)).as("online only: dropped, not stored").isZero();
-        assertThat(receipts).containsExactly("d3", "d4");
+        assertThat(receipts.stored).containsExactly("d3@" + NOW, "d4@" + NOW);
         assertThat(Rounds.sample(registry, "longlink_router_deliveries_total", "outcome", "offline")).isEqualTo(2.0);
         assertThat(Rounds.sample(registry, "longlink_router_deliveries_total", "outcome", "acked")).isEqualTo(1.0);
     }
