@@ -25,9 +25,12 @@ public final class RouterSettings {
     public static final Setting<Integer> BATCH_MAX_TARGETS = Setting.intRange("router.batch-max-targets", 10_000, 100,
             1_000_000, "Devices (or aliases, before expansion) handled per round within a batch; bounds memory");
     public static final Setting<Integer> INBOX_MAX = Setting.intRange("router.inbox-max", 100, 1, 100_000,
-            "Messages one device's inbox holds; the oldest is dropped beyond this");
-    public static final Setting<Integer> BROADCAST_LOG_MAX = Setting.intRange("router.broadcast-log-max", 1_000, 1,
-            100_000, "Tag and broadcast messages with a TTL kept per app for devices that connect later");
+            "Messages one device's inbox holds; beyond, the earliest accepted is dropped before delivery (counted"
+                    + " as dropped on its status, with a DROPPED receipt)");
+    public static final Setting<Integer> BROADCAST_LOG_MAX = Setting.intRange("router.broadcast-log-max", 100_000, 1,
+            10_000_000, "Tag and broadcast messages with a TTL kept per app for devices that connect later; size it"
+                    + " as the app's fan-out rate x its longest TTL (about 100 B of Redis per entry). Beyond, the"
+                    + " earliest entry is trimmed (log_trimmed_ms on its status, a DROPPED receipt)");
     public static final Setting<Integer> DELIVER_BATCH_MAX = Setting.intRange("router.deliver-batch-max", 512, 1,
             10_000, "Deliveries per DeliveryBatch sent to a conn-node");
     public static final Setting<Integer> DELIVER_MAX_INFLIGHT = Setting.intRange("router.deliver-max-inflight", 8, 1,

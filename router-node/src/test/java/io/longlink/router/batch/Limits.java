@@ -6,6 +6,6 @@ final class Limits {
     }
 
     static BatchRouter.Limits of(int batchMaxTargets, int ackWaitMs) {
-        return new BatchRouter.Limits(batchMaxTargets, 100, 1_000, 512, 3_000, 5_000, 4, 5_000, ackWaitMs, 900_000);
+        return new BatchRouter.Limits(batchMaxTargets, 100, 100_000, 512, 3_000, 5_000, 4, 5_000, ackWaitMs, 900_000);
     }
 }
