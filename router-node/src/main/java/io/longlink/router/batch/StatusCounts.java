@@ -13,9 +13,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes each accepted message's status, pipelined and not awaited: on a direct message's first
- * routing one HSET of {@code routed_ms} and its counters; on a later routing (a retry after a crash)
- * HINCRBYs, plus {@code routed_ms}/{@code targeted} if the first routing's status never got written;
- * for fan-outs HINCRBYs. A revoked message gets none. With them, each message a size bound trimmed
+ * routing one HSET of {@code routed_ms} and its counters; for a fan-out's first routing {@code
+ * routed_ms} and HINCRBYs. A later routing of the same message (a retry after a crash, a duplicate
+ * command) adds nothing to the counters, which count devices, not copies: it writes {@code routed_ms}
+ * and its own counts only if the first routing's status never got written. A revoked message gets
+ * none. With them, each message a size bound trimmed
  * is counted on its own status ({@code dropped}, {@code log_trimmed_ms}) if its body still existed,
  * and then also in a metric and a DROPPED receipt.
  *
@@ -72,7 +74,12 @@ final class StatusCounts {
     }
 
     private void write(Message m, boolean firstRouting, Tally tally, long nowMs, List<CompletableFuture<?>> updates) {
-        boolean direct = firstRouting && !m.isFanOut();
+        if (!firstRouting) {
+            long targeted = m.isFanOut() ? tally.matched(m) : m.devices.size();
+            updates.add(store.routedAgain(m.id, nowMs, targeted, tally.online(m), tally.stored(m)));
+            return;
+        }
+        boolean direct = !m.isFanOut();
         // A conn-node counts an ACK itself (HINCRBY) only when it removes an inbox entry. With no copy
         // in an inbox, none exists, so the router's count can be a field of the first HSET; otherwise
         // a late ACK's increment may land first, and an HSET would overwrite it.
@@ -86,11 +93,7 @@ final class StatusCounts {
                     ackedInHset ? acked : 0));
             return;
         }
-        if (firstRouting) {
-            updates.add(store.routed(m.id, nowMs));
-        } else if (!m.isFanOut()) {
-            updates.add(store.routedAgain(m.id, nowMs, m.devices.size()));
-        }
+        updates.add(store.routed(m.id, nowMs));
         if (tally.online(m) > 0) {
             updates.add(store.count(m.id, RedisKeys.STAT_ONLINE, tally.online(m)));
         }

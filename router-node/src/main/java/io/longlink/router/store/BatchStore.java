@@ -49,7 +49,11 @@ public interface BatchStore {
     CompletableFuture<Long> firstRouted(long messageId, long nowMs, long targeted, long online, long stored,
                                         long acked);
 
-    CompletableFuture<Boolean> routedAgain(long messageId, long nowMs, long targeted);
+    /**
+     * A message routed again: nothing, unless its first routing's status never got written; then
+     * {@code routed_ms} and this routing's counts (those not 0). Completes with whether it wrote them.
+     */
+    CompletableFuture<Boolean> routedAgain(long messageId, long nowMs, long targeted, long online, long stored);
 
     CompletableFuture<Boolean> routed(long messageId, long nowMs);
 

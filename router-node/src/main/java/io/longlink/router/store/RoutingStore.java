@@ -35,6 +35,7 @@ public final class RoutingStore implements BatchStore {
     private final LuaScript inboxAdd = LuaScript.resource(RoutingStore.class, "inbox_add.lua");
     private final LuaScript broadcastLog = LuaScript.resource(RoutingStore.class, "broadcast_log.lua");
     private final LuaScript countDrop = LuaScript.resource(RoutingStore.class, "count_drop.lua");
+    private final LuaScript routedAgain = LuaScript.resource(RoutingStore.class, "routed_again.lua");
 
     public RoutingStore(RedisStore redis) {
         this.redis = requireNonNull(redis, "redis");
@@ -43,7 +44,8 @@ public final class RoutingStore implements BatchStore {
 
     /** Loads the scripts; again after a failure that says a Redis node lost them (restart, failover). */
     public void loadScripts(long timeoutMs) throws Exception {
-        CompletableFuture.allOf(inboxAdd.load(cmd), broadcastLog.load(cmd), countDrop.load(cmd))
+        CompletableFuture.allOf(inboxAdd.load(cmd), broadcastLog.load(cmd), countDrop.load(cmd),
+                        routedAgain.load(cmd))
                 .get(timeoutMs, TimeUnit.MILLISECONDS);
     }
 
@@ -135,15 +137,29 @@ public final class RoutingStore implements BatchStore {
     }
 
     /**
-     * A direct message routed again (a retry after a crash): {@code routed_ms} and {@code targeted}
-     * only if the first routing's status never got written (it is sent after delivery, so a crash
-     * can come between); the copies themselves are counted with {@link #count}.
+     * {@code routed_again.lua} on the message's status: a message routed again (a retry after a crash,
+     * a duplicate command) adds nothing to the counters, which count devices, not copies; only when
+     * the first routing's status never got written (it is sent after delivery, so a crash can come
+     * between) does this routing write {@code routed_ms} and its counts.
      */
     @Override
-    public CompletableFuture<Boolean> routedAgain(long messageId, long nowMs, long targeted) {
-        String stat = RedisKeys.stat(messageId);
-        cmd.hsetnx(stat, RedisKeys.STAT_ROUTED_MS, ascii(nowMs));
-        return cmd.hsetnx(stat, RedisKeys.STAT_TARGETED, ascii(targeted)).toCompletableFuture();
+    public CompletableFuture<Boolean> routedAgain(long messageId, long nowMs, long targeted, long online,
+                                                  long stored) {
+        List<byte[]> args = new ArrayList<>(8);
+        args.add(RedisKeys.STAT_ROUTED_MS.getBytes(StandardCharsets.US_ASCII));
+        args.add(ascii(nowMs));
+        countArg(args, RedisKeys.STAT_TARGETED, targeted);
+        countArg(args, RedisKeys.STAT_ONLINE, online);
+        countArg(args, RedisKeys.STAT_STORED, stored);
+        return routedAgain.<Long>evalsha(cmd, ScriptOutputType.INTEGER, new String[] {RedisKeys.stat(messageId)},
+                args.toArray(byte[][]::new)).thenApply(n -> n == 1);
+    }
+
+    private static void countArg(List<byte[]> args, String field, long n) {
+        if (n > 0) {
+            args.add(field.getBytes(StandardCharsets.US_ASCII));
+            args.add(ascii(n));
+        }
     }
 
     /** {@code routed_ms} alone, for a fan-out message's first routing (its counters are increments). */

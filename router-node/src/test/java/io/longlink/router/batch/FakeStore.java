@@ -206,11 +206,19 @@ final class FakeStore implements BatchStore {
     }
 
     @Override
-    public CompletableFuture<Boolean> routedAgain(long messageId, long nowMs, long targeted) {
+    public CompletableFuture<Boolean> routedAgain(long messageId, long nowMs, long targeted, long online,
+                                                  long stored) {
         Map<String, Long> stat = stats.computeIfAbsent(messageId, k -> new HashMap<>());
-        stat.putIfAbsent(RedisKeys.STAT_ROUTED_MS, nowMs);
-        stat.putIfAbsent(RedisKeys.STAT_TARGETED, targeted);
-        return answer("routedAgain", true);
+        boolean first = stat.putIfAbsent(RedisKeys.STAT_ROUTED_MS, nowMs) == null;
+        if (first) {
+            Map.of(RedisKeys.STAT_TARGETED, targeted, RedisKeys.STAT_ONLINE, online, RedisKeys.STAT_STORED, stored)
+                    .forEach((field, n) -> {
+                        if (n > 0) {
+                            stat.merge(field, n, Long::sum);
+                        }
+                    });
+        }
+        return answer("routedAgain", first);
     }
 
     @Override

@@ -64,16 +64,42 @@ class StatusCountsTest {
     }
 
     @Test
-    void write_whenRoutedAgain_thenFirstRoutingFieldsOnlyIfMissingAndCountsIncremented() {
-        List<Message> messages = Rounds.messages(false, Commands.toDevices(APP, 600, "d1", "d2"));
+    void write_whenRoutedAgain_thenFirstRoutingFieldsOnlyIfMissingAndNothingAddedToTheCounts() {
+        List<Message> messages = Rounds.messages(true, Commands.toDevices(APP, 600, "d1", "d2"));
         Message m = messages.get(0);
-        Tally tally = copies(messages, CopyOutcome.WRITTEN, CopyOutcome.OFFLINE);
+        Tally tally = copies(messages, CopyOutcome.ACKED, CopyOutcome.OFFLINE);
         store.stats.put(m.id, new HashMap<>(Map.of("routed_ms", 5L, "targeted", 2L, "online", 1L)));
 
         statusCounts.write(Rounds.judged(messages, Verdict.ROUTED_AGAIN), tally, List.of(), NOW);
 
-        assertThat(store.roundTrips).containsExactly(List.of("routedAgain", "count", "count"));
-        assertThat(store.stat(m.id)).isEqualTo(Map.of("routed_ms", 5L, "targeted", 2L, "online", 2L, "stored", 1L));
+        assertThat(store.roundTrips).containsExactly(List.of("routedAgain"));
+        assertThat(store.stat(m.id)).isEqualTo(Map.of("routed_ms", 5L, "targeted", 2L, "online", 1L));
+    }
+
+    @Test
+    void write_whenFanOutRoutedAgain_thenNothingAddedToItsCounts() {
+        List<Message> messages = Rounds.messages(false, Commands.broadcast(APP, 600));
+        Message m = messages.get(0);
+        Tally tally = tally(messages);
+        tally.countFanOuts(List.of(new FanOutOutcome(m, "conn-a", State.OK,
+                FanOutResponse.newBuilder().setMatched(3).setWritten(2).build(), null)));
+        store.stats.put(m.id, new HashMap<>(Map.of("routed_ms", 5L, "targeted", 3L, "online", 2L)));
+
+        statusCounts.write(Rounds.judged(messages, Verdict.ROUTED_AGAIN), tally, List.of(), NOW);
+
+        assertThat(store.stat(m.id)).isEqualTo(Map.of("routed_ms", 5L, "targeted", 3L, "online", 2L));
+    }
+
+    @Test
+    void write_whenRoutedAgainAndTheFirstStatusNeverWritten_thenThisRoutingsCountsAreTheMessages() {
+        List<Message> messages = Rounds.messages(false, Commands.toDevices(APP, 600, "d1", "d2"));
+        Message m = messages.get(0);
+        Tally tally = copies(messages, CopyOutcome.WRITTEN, CopyOutcome.OFFLINE);
+
+        statusCounts.write(Rounds.judged(messages, Verdict.ROUTED_AGAIN), tally, List.of(), NOW);
+
+        assertThat(store.stat(m.id)).isEqualTo(Map.of("routed_ms", NOW, "targeted", 2L, "online", 1L,
+                "stored", 1L));
     }
 
     @Test
