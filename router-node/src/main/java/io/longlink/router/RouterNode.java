@@ -12,7 +12,6 @@ import io.longlink.router.batch.RouterMetrics;
 import io.longlink.router.consume.CommandConsumer;
 import io.longlink.router.consume.Topics;
 import io.longlink.router.deliver.ConnNodeLinks;
-import io.longlink.router.deliver.DeliverRetries;
 import io.longlink.router.receipt.ReceiptWriter;
 import io.longlink.router.store.RoutingStore;
 import java.util.LinkedHashMap;
@@ -50,12 +49,9 @@ public final class RouterNode extends BaseNode {
         store.loadScripts(redisTimeout);
         connNodes = new Membership(zk, CONN_ROLE);
         RouterMetrics routerMetrics = new RouterMetrics(metrics);
-        DeliverRetries retries = new DeliverRetries(config.get(RouterSettings.DELIVER_RETRIES),
-                config.get(RouterSettings.DELIVER_RETRY_BACKOFF_MS), config.get(RouterSettings.DELIVER_RETRY_QUEUE_MAX),
-                (result, n) -> routerMetrics.deliverRetries.labels(result).inc(n));
         links = new ConnNodeLinks(connNodes, config.get(RouterSettings.DELIVER_MAX_INFLIGHT),
                 config.get(RouterSettings.FANOUT_MAX_INFLIGHT), config.get(RouterSettings.DELIVER_TIMEOUT_MS),
-                config.get(RouterSettings.LINK_RETRY_MS), retries);
+                config.get(RouterSettings.LINK_RETRY_MS), (event, n) -> routerMetrics.redrains.labels(event).inc(n));
         connNodes.start();
         receipts = new ReceiptWriter(bootstrap, config.get(KafkaSettings.RECEIPT_TOPIC), nodeId,
                 config.get(RouterSettings.STORED_RECEIPTS));

@@ -54,16 +54,9 @@ public final class RouterSettings {
     public static final Setting<Integer> FANOUT_TIMEOUT_MS = Setting.intRange("router.fanout-timeout-ms", 5_000, 100,
             120_000, "Deadline of a FanOut call to one conn-node, plus the push's spread_ms");
     public static final Setting<Integer> LINK_RETRY_MS = Setting.intRange("router.link-retry-ms", 1_000, 10, 60_000,
-            "After a conn-node's Deliver stream failed, how long before it is opened again");
-    public static final Setting<Integer> DELIVER_RETRIES = Setting.intRange("router.deliver-retries", 3, 0, 10,
-            "Times a DeliveryBatch that timed out or failed on the stream is sent again in the background"
-                    + " (0 = never; the messages stay in the inboxes until the devices reconnect)");
-    public static final Setting<Integer> DELIVER_RETRY_BACKOFF_MS = Setting.intRange("router.deliver-retry-backoff-ms",
-            2_000, 10, 60_000, "Wait before each background retry of a failed DeliveryBatch; keep it at least"
-                    + " router.link-retry-ms so the reset stream is open again");
-    public static final Setting<Integer> DELIVER_RETRY_QUEUE_MAX = Setting.intRange("router.deliver-retry-queue-max",
-            256, 1, 100_000, "DeliveryBatches waiting for a retry per conn-node; beyond, a failed batch is not"
-                    + " retried (its messages stay in the inboxes)");
+            "After a conn-node's Deliver stream failed, how long before it is opened again; also the first wait"
+                    + " before a device whose copy failed is sent a redrain-only delivery (doubling up to 10 s while"
+                    + " unanswered)");
     public static final Setting<Integer> RETRY_BACKOFF_MS = Setting.intRange("router.retry-backoff-ms", 500, 10,
             60_000, "First wait before a failed batch (Redis unreachable) is handled again; doubles up to 30 s");
     public static final Setting<Boolean> STORED_RECEIPTS = Setting.bool("router.stored-receipts", true,
@@ -77,7 +70,7 @@ public final class RouterSettings {
         return NodeSettings.forRole(ADMIN_PORT, List.of(CONSUMER_GROUP, COMMAND_PARTITIONS, RECEIPT_PARTITIONS,
                 REPLICATION_FACTOR, MAX_POLL_RECORDS, COMMIT_INTERVAL_MS, BATCH_MAX_TARGETS, INBOX_MAX,
                 BROADCAST_LOG_MAX, DELIVER_BATCH_MAX, DELIVER_MAX_INFLIGHT, FANOUT_MAX_INFLIGHT, DELIVER_TIMEOUT_MS,
-                ACK_WAIT_MS, ACKED_BODY_RETENTION_SECONDS, FANOUT_TIMEOUT_MS, LINK_RETRY_MS, DELIVER_RETRIES,
-                DELIVER_RETRY_BACKOFF_MS, DELIVER_RETRY_QUEUE_MAX, RETRY_BACKOFF_MS, STORED_RECEIPTS));
+                ACK_WAIT_MS, ACKED_BODY_RETENTION_SECONDS, FANOUT_TIMEOUT_MS, LINK_RETRY_MS, RETRY_BACKOFF_MS,
+                STORED_RECEIPTS));
     }
 }

@@ -2,8 +2,8 @@ package io.longlink.router;
 
 import static io.longlink.router.Commands.id;
 import static io.longlink.router.RouterHarness.WAIT;
-import static io.longlink.router.RouterHarness.metric;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
 import static org.awaitility.Awaitility.await;
 
 import io.longlink.common.redis.RedisKeys;
@@ -12,12 +12,14 @@ import io.longlink.proto.internal.Delivery;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Conn-nodes that are stuck, silent or gone: the batch moves on, its copies wait in the inboxes, and
- * failed DeliveryBatches are retried in the background.
+ * devices whose copies failed are re-drained: the next delivery to such a device carries the redrain
+ * flag, and a device that gets none is sent redrain-only deliveries until one is answered.
  */
 class RouterDeliverIntegrationTest {
     @RegisterExtension
@@ -28,8 +30,7 @@ class RouterDeliverIntegrationTest {
         FakeConnNode stuck = h.connNode("conn-stuck");
         stuck.hold = new CountDownLatch(1);
         FakeConnNode healthy = h.connNode("conn-ok");
-        h.startRouterLinked(Map.of(RouterSettings.DELIVER_TIMEOUT_MS, 500,
-                RouterSettings.DELIVER_RETRIES, 0), 2);
+        h.startRouterLinked(Map.of(RouterSettings.DELIVER_TIMEOUT_MS, 500), 2);
         h.route("on-stuck", "conn-stuck|c-1");
         h.route("on-ok", "conn-ok|c-2");
         PushCommand cmd = Commands.toDevices(h.appKey, 3600, "on-stuck", "on-ok");
@@ -47,48 +48,67 @@ class RouterDeliverIntegrationTest {
     }
 
     @Test
-    void deliver_whenFirstBatchGetsNoResultInTime_thenRetriedInBackgroundAndWrittenWithoutHoldingCommit()
+    void deliver_whenABatchFailed_thenTheNextCopyToThatDeviceCarriesRedrainUntilOneIsWritten() throws Exception {
+        FakeConnNode conn = h.connNode("conn-odd");
+        AtomicBoolean once = new AtomicBoolean(true);
+        // an unreadable answer fails the batch without resetting the stream
+        conn.outcomeCount = n -> once.getAndSet(false) ? n + 1 : n;
+        // the background re-drain waits long enough for the next push to come first
+        h.startRouterLinked(Map.of(RouterSettings.LINK_RETRY_MS, 20_000), 1);
+        h.route("d1", "conn-odd|c-1");
+        PushCommand first = Commands.toDevices(h.appKey, 3600, "d1");
+        PushCommand second = Commands.toDevices(h.appKey, 3600, "d1");
+        PushCommand third = Commands.toDevices(h.appKey, 3600, "d1");
+
+        h.publish(h.appKey + ":d1", first);
+        await().atMost(WAIT).until(() -> h.committed() == h.produced());
+        assertThat(h.inbox("d1")).containsExactly(RedisKeys.inboxMember(id(first)));
+        h.publish(h.appKey + ":d1", second);
+        await().atMost(WAIT).until(() -> conn.deliveries.size() == 2 && h.committed() == h.produced());
+        h.publish(h.appKey + ":d1", third);
+        await().atMost(WAIT).until(() -> conn.deliveries.size() == 3);
+
+        // the failed copy is in the inbox: the conn-node re-drains it before writing the next one
+        assertThat(conn.deliveries).extracting(d -> d.getPush().getMessageId(), Delivery::getRedrain)
+                .containsExactly(tuple(id(first), false), tuple(id(second), true), tuple(id(third), false));
+        assertThat(h.stat(id(first))).containsEntry("stored", "1");
+    }
+
+    @Test
+    void deliver_whenABatchGotNoResultAndNoOtherPushComes_thenRedrainOnlyDeliveriesUntilOneIsAnswered()
             throws Exception {
         FakeConnNode conn = h.connNode("conn-late");
-        conn.unansweredBatches.set(1);
-        RouterNode router = h.startRouterLinked(Map.of(RouterSettings.DELIVER_TIMEOUT_MS, 300,
-                RouterSettings.DELIVER_RETRY_BACKOFF_MS, 400, RouterSettings.LINK_RETRY_MS, 100), 1);
+        conn.unansweredBatches.set(2);
+        h.startRouterLinked(Map.of(RouterSettings.DELIVER_TIMEOUT_MS, 300, RouterSettings.LINK_RETRY_MS, 100), 1);
         h.route("d1", "conn-late|c-1");
         PushCommand cmd = Commands.toDevices(h.appKey, 3600, "d1");
 
         h.publish(h.appKey + ":d1", cmd);
 
-        // the batch times out: counted stored and committed, and the link sends it again by itself
-        await().atMost(WAIT).until(() -> h.committed() == h.produced());
-        await().atMost(WAIT).until(() -> retries(router, "written") == 1.0);
-        assertThat(conn.batches).hasSize(2);
-        assertThat(conn.deliveries).extracting(d -> d.getPush().getMessageId()).containsExactly(id(cmd), id(cmd));
-        assertThat(conn.deliveries.get(1).getConnectionId()).isEqualTo("c-1");
-        assertThat(retries(router, "sent")).isEqualTo(1.0);
-        assertThat(retries(router, "gave_up")).isZero();
-        assertThat(h.stat(id(cmd))).containsEntry("stored", "1");
+        // the push's batch and the first re-drain get no result; the second re-drain is answered
+        await().atMost(WAIT).until(() -> conn.batches.size() >= 3);
+        assertThat(h.committed()).isEqualTo(h.produced());
         assertThat(h.inbox("d1")).containsExactly(RedisKeys.inboxMember(id(cmd)));
+        Delivery redrain = conn.deliveries.get(1);
+        assertThat(redrain.getRedrain()).isTrue();
+        assertThat(redrain.hasPush()).isFalse();
+        assertThat(redrain.getConnectionId()).isEqualTo("c-1");
+        assertThat(conn.deliveries.get(2)).isEqualTo(redrain);
+        // answered: no further re-drain
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> conn.batches.size() == 3);
     }
 
     @Test
-    void deliver_whenConnNodeNeverAnswers_thenRetriedAtMostDeliverRetriesTimes() throws Exception {
-        FakeConnNode conn = h.connNode("conn-dead");
-        conn.unansweredBatches.set(Integer.MAX_VALUE);
-        RouterNode router = h.startRouterLinked(Map.of(RouterSettings.DELIVER_TIMEOUT_MS, 200,
-                RouterSettings.DELIVER_RETRIES, 2, RouterSettings.DELIVER_RETRY_BACKOFF_MS, 300,
-                RouterSettings.LINK_RETRY_MS, 100), 1);
-        h.route("d1", "conn-dead|c-1");
+    void deliver_whenAnOnlineOnlyBatchGotNoResult_thenNeitherSentAgainNorRedrained() throws Exception {
+        FakeConnNode conn = h.connNode("conn-late");
+        conn.unansweredBatches.set(1);
+        h.startRouterLinked(Map.of(RouterSettings.DELIVER_TIMEOUT_MS, 300, RouterSettings.LINK_RETRY_MS, 100), 1);
+        h.route("d1", "conn-late|c-1");
 
-        h.publish(h.appKey + ":d1", Commands.toDevices(h.appKey, 3600, "d1"));
+        h.publish(h.appKey + ":d1", Commands.toDevices(h.appKey, 0, "d1"));
 
-        await().atMost(WAIT).until(() -> retries(router, "gave_up") == 1.0);
-        assertThat(retries(router, "sent")).isEqualTo(2.0);
-        assertThat(conn.batches).hasSize(3);
-        assertThat(h.committed()).isEqualTo(h.produced());
-    }
-
-    private static double retries(RouterNode router, String result) {
-        return metric(router, "longlink_router_deliver_retries_total", "result", result);
+        await().atMost(WAIT).until(() -> h.committed() == h.produced());
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> conn.batches.size() == 1);
     }
 
     @Test

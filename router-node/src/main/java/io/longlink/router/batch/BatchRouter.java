@@ -3,6 +3,7 @@ package io.longlink.router.batch;
 import static java.util.Objects.requireNonNull;
 
 import io.longlink.proto.command.PushCommand;
+import io.longlink.router.deliver.DeliveryLink;
 import io.longlink.router.deliver.DeliveryLinks;
 import io.longlink.router.receipt.Receipts;
 import io.longlink.router.store.BatchStore;
@@ -26,6 +27,7 @@ public final class BatchRouter {
     static final int SLOW_ROUND_MS = 100;
     private static final long SLOW_ROUND_NANOS = TimeUnit.MILLISECONDS.toNanos(SLOW_ROUND_MS);
 
+    private final DeliveryLinks links;
     private final RouterMetrics metrics;
     private final Receipts receipts;
     private final LongSupplier clock;
@@ -40,7 +42,7 @@ public final class BatchRouter {
     public BatchRouter(BatchStore store, DeliveryLinks links, Receipts receipts, RouterMetrics metrics,
                        LongSupplier clock, Limits limits) {
         requireNonNull(store, "store");
-        requireNonNull(links, "links");
+        this.links = requireNonNull(links, "links");
         this.metrics = requireNonNull(metrics, "metrics");
         this.receipts = requireNonNull(receipts, "receipts");
         this.clock = requireNonNull(clock, "clock");
@@ -93,6 +95,9 @@ public final class BatchRouter {
         MissStore.Stored stored = missStore.store(delivered.misses());
         tally.countCopies(stored.settled());
         tally.noteStoredMisses(delivered.misses());
+        markFailed(delivered.settled());
+        markFailed(delivered.misses());
+        markFailed(stored.failed());
         long t4 = System.nanoTime();
         statusCounts.write(admitted, tally, drops(admitted.drops(), stored.drops()), now);
         if (t4 - t0 >= SLOW_ROUND_NANOS) {
@@ -113,6 +118,24 @@ public final class BatchRouter {
         log.info("slow round total_ms={} aliases_ms={} redis_ms={} deliver_ms={} misses_ms={} messages={} targets={}"
                         + " misses={} slow_rounds_not_logged={}", ms(t4 - t0), ms(t1 - t0), ms(t2 - t1), ms(t3 - t2),
                 ms(t4 - t3), messages, targets(admitted), misses, held);
+    }
+
+    /**
+     * Marks the devices of copies that failed (a DeliveryBatch that failed or got no answer) dirty on
+     * their link, once those copies are in the inboxes, so their conn-node writes the inbox again
+     * before (or without) the next push. An online-only copy is not retried; a node that left
+     * membership has no link, and its devices reconnect elsewhere.
+     */
+    private void markFailed(List<CopyResult> results) {
+        for (CopyResult r : results) {
+            Copy c = r.copy();
+            if (r.outcome() == CopyOutcome.FAILED && c.message().stores()) {
+                DeliveryLink link = links.link(c.route().nodeId());
+                if (link != null) {
+                    link.markDirty(c.message().appKey, c.deviceId(), c.route().connectionId());
+                }
+            }
+        }
     }
 
     private static List<Dropped> drops(List<Dropped> admitted, List<Dropped> stored) {

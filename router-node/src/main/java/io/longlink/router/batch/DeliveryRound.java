@@ -15,8 +15,8 @@ import java.util.function.Function;
  * for each tag and broadcast message, all in flight at once and each bounded by its timeout. An
  * awaited copy ({@link Message#awaitAck}) has not been stored yet: its conn-node answers ACKED when
  * the device acknowledges it within {@code router.ack-wait-ms}, and any other answer makes it a miss.
- * A DeliveryBatch that fails (timeout, stream reset) counts as not delivered; its link retries it in
- * the background, and nobody waits for that.
+ * A DeliveryBatch that fails (timeout, stream reset, node unreachable) counts as not delivered: its
+ * copies are FAILED, and their devices get re-drained once the copies are in their inboxes.
  */
 final class DeliveryRound {
     private final DeliveryLinks links;

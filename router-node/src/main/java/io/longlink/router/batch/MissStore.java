@@ -52,9 +52,10 @@ final class MissStore {
      * @param settled the final outcome of each miss not counted yet (all but the WRITTEN ones): WRITTEN
      *     when sent again and written, else its first outcome
      * @param drops   what the inbox writes trimmed
+     * @param failed  the copies sent again whose DeliveryBatch failed (with the route they were sent to)
      */
-    record Stored(List<CopyResult> settled, List<Dropped> drops) {
-        static final Stored NOTHING = new Stored(List.of(), List.of());
+    record Stored(List<CopyResult> settled, List<Dropped> drops, List<CopyResult> failed) {
+        static final Stored NOTHING = new Stored(List.of(), List.of(), List.of());
     }
 
     /** Throws when Redis failed: the batch is then not committed. */
@@ -80,13 +81,17 @@ final class MissStore {
         }
         List<DeliveryBatches.Sent<CopyResult>> sent = batches.send(again, CopyResult::copy, false);
         batches.awaitSettled(sent, List.of());
+        List<CopyResult> failed = new ArrayList<>(0);
         DeliveryBatches.outcomes(sent, (miss, o) -> {
+            if (o == null) {
+                failed.add(new CopyResult(miss.copy(), CopyOutcome.FAILED));
+            }
             if (miss.outcome() == CopyOutcome.WRITTEN) {
                 return; // counted online already
             }
             settled.add(o == Outcome.WRITTEN ? new CopyResult(miss.copy(), CopyOutcome.WRITTEN) : miss);
         });
-        return new Stored(settled, drops);
+        return new Stored(settled, drops, failed);
     }
 
     /**

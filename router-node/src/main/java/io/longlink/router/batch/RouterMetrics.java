@@ -9,7 +9,7 @@ public final class RouterMetrics {
     public final Counter commands;
     public final Counter deliveries;
     public final Counter fanOuts;
-    public final Counter deliverRetries;
+    public final Counter redrains;
     public final Counter batches;
     public final Histogram batchSeconds;
     public final Counter commits;
@@ -24,9 +24,12 @@ public final class RouterMetrics {
                 "Device deliveries, by outcome (acked: acknowledged within router.ack-wait-ms, written, not_here,"
                         + " stale_route, rejected, failed, offline)")
                 .labelNames("outcome").register(registry);
-        deliverRetries = Counter.build("longlink_router_deliver_retries_total",
-                "Deliveries of failed DeliveryBatches retried in the background, by result (sent, written,"
-                        + " not_written, gave_up, dropped)").labelNames("result").register(registry);
+        redrains = Counter.build("longlink_router_redrains_total",
+                "Re-drains of devices whose copy failed to be delivered, by event: marked (device marked dirty"
+                        + " once the copy was in its inbox), cleared (a delivery with redrain was answered),"
+                        + " overflowed (a link's set of dirty devices was full), sent and failed (redrain-only"
+                        + " deliveries sent in the background, and those whose batch failed)")
+                .labelNames("event").register(registry);
         fanOuts = Counter.build("longlink_router_fanouts_total", "FanOut calls to conn-nodes, by result (ok, failed)")
                 .labelNames("result").register(registry);
         batches = Counter.build("longlink_router_batches_total",

@@ -2,6 +2,7 @@ package io.longlink.router.deliver;
 
 import static java.util.Objects.requireNonNull;
 
+import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.NettyChannelBuilder;
@@ -12,12 +13,16 @@ import io.longlink.proto.internal.DeliveryBatch;
 import io.longlink.proto.internal.DeliveryResult;
 import io.longlink.proto.internal.FanOutRequest;
 import io.longlink.proto.internal.FanOutResponse;
+import io.longlink.router.batch.LogThrottle;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.ObjIntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,21 +30,18 @@ import org.slf4j.LoggerFactory;
  * This router's connection to one conn-node: one channel, one long-lived Deliver stream with at
  * most {@code maxInflight} batches awaiting their result, and at most {@code maxFanOuts} FanOut
  * calls running (more wait in a bounded queue). Nothing here waits: a batch that cannot
- * be sent (too many in flight, stream down and not yet due to reopen) fails at once, and one that
- * gets no result within {@code timeoutMs} fails then; either way the router leaves the message in
- * the inbox. A timeout also resets the stream, because results come back in order and everything
- * behind a lost one is suspect.
- *
- * <p>A batch that timed out or failed on the stream is sent again in the background, after
- * {@link DeliverRetries#backoffMs()}, at most {@link DeliverRetries#max()} times, through a bounded
- * FIFO of this link (full: dropped and counted). Nobody waits for these retries, so they never hold
- * up the Kafka commit: every message of a Deliver batch is already in its device's inbox (the
- * router writes the inbox before it delivers), which is all the commit rule asks for. A batch the
- * conn-node did write before the timeout is written twice; the device drops the copy by id.
+ * be sent (too many in flight, stream down and not yet due to reopen, channel in
+ * TRANSIENT_FAILURE) fails at once, and one that gets no result within {@code timeoutMs} fails
+ * then; either way the router leaves the message in the inbox and marks the device dirty
+ * ({@link #markDirty}), and {@link Redrains} makes the conn-node write that inbox again. A timeout
+ * also resets the stream, because results come back in order and everything behind a lost one is
+ * suspect.
  */
 public final class ConnNodeLink implements DeliveryLink, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConnNodeLink.class);
     private static final int MAX_QUEUED_FANOUTS = 10_000;
+    /** Devices a link keeps marked dirty at most. */
+    static final int MAX_DIRTY = 100_000;
 
     private final String nodeId;
     private final String address;
@@ -58,21 +60,21 @@ public final class ConnNodeLink implements DeliveryLink, AutoCloseable {
     private long nextBatchId;
     /** Guarded by lock: FanOut calls sent and not yet answered, and those waiting for a slot. */
     private int fanOutsRunning;
-    private final java.util.ArrayDeque<QueuedFanOut> fanOutQueue = new java.util.ArrayDeque<>();
-    private final DeliverRetries retries;
-    /** Guarded by lock: batches waiting for their retry, in due order (one backoff for all). */
-    private final java.util.ArrayDeque<Retry> retryQueue = new java.util.ArrayDeque<>();
-    /** Guarded by lock: a task is scheduled to send the head of retryQueue when due. */
-    private boolean retryTimerArmed;
+    private final ArrayDeque<QueuedFanOut> fanOutQueue = new ArrayDeque<>();
+    private final Redrains redrains;
+    private final LogThrottle resets = new LogThrottle();
     private volatile boolean closed;
 
     ConnNodeLink(String nodeId, String address, int maxInflight, int maxFanOuts, long timeoutMs, long retryMs) {
-        this(nodeId, address, maxInflight, maxFanOuts, timeoutMs, retryMs, DeliverRetries.NONE);
+        this(nodeId, address, maxInflight, maxFanOuts, timeoutMs, retryMs, MAX_DIRTY, (event, n) -> { });
     }
 
+    /**
+     * @param maxDirty devices marked dirty at most (then every delivery carries redrain until none is)
+     * @param events   counts re-drain events (see {@link Redrains})
+     */
     ConnNodeLink(String nodeId, String address, int maxInflight, int maxFanOuts, long timeoutMs, long retryMs,
-                 DeliverRetries retries) {
-        this.retries = requireNonNull(retries, "retries");
+                 int maxDirty, ObjIntConsumer<String> events) {
         this.nodeId = requireNonNull(nodeId, "nodeId");
         this.address = requireNonNull(address, "address");
         this.maxInflight = maxInflight;
@@ -88,6 +90,8 @@ public final class ConnNodeLink implements DeliveryLink, AutoCloseable {
                 .maxInboundMessageSize(4 * 1024 * 1024)
                 .build();
         this.stub = ConnNodeGrpc.newStub(channel);
+        // the first background re-drain once the reset stream may reopen
+        this.redrains = new Redrains(nodeId, maxDirty, retryMs, this::send, events);
     }
 
     @Override
@@ -102,21 +106,21 @@ public final class ConnNodeLink implements DeliveryLink, AutoCloseable {
     /**
      * Sends one batch with its {@code ack_wait_ms}; the result has one outcome per delivery, in order.
      * The conn-node may answer up to {@code ackWaitMs} later than it would otherwise, so the result's
-     * deadline is that much longer. When it fails (timeout, stream reset, link not open now) the batch
-     * is also queued for a background retry, which waits for no ACK (its copies are in the inboxes by
-     * then).
+     * deadline is that much longer. A delivery to a device marked dirty carries {@code redrain}.
      */
     @Override
     public CompletableFuture<DeliveryResult> deliver(List<Delivery> deliveries, int ackWaitMs) {
-        CompletableFuture<DeliveryResult> result = send(deliveries, ackWaitMs);
-        if (retries.max() > 0) {
-            result.whenComplete((r, e) -> {
-                if (e != null) {
-                    retryLater(deliveries, 1);
-                }
-            });
-        }
-        return result;
+        return redrains.deliver(deliveries, ackWaitMs);
+    }
+
+    @Override
+    public void markDirty(String appKey, String deviceId, String connectionId) {
+        redrains.mark(appKey, deviceId, connectionId);
+    }
+
+    /** Devices marked dirty and not re-drained yet. */
+    int dirtyDevices() {
+        return redrains.dirtyDevices();
     }
 
     private CompletableFuture<DeliveryResult> send(List<Delivery> deliveries, int ackWaitMs) {
@@ -126,6 +130,11 @@ public final class ConnNodeLink implements DeliveryLink, AutoCloseable {
         synchronized (lock) {
             if (closed) {
                 return CompletableFuture.failedFuture(new LinkUnavailableException("conn-node " + nodeId + " left"));
+            }
+            if (channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
+                // unreachable now: do not wait for ZooKeeper to tell that it is gone
+                return CompletableFuture.failedFuture(new LinkUnavailableException(
+                        "conn-node " + nodeId + " unreachable (channel in TRANSIENT_FAILURE)"));
             }
             if (stream == null) {
                 if (System.nanoTime() - brokenAtNanos < retryNanos) {
@@ -162,88 +171,6 @@ public final class ConnNodeLink implements DeliveryLink, AutoCloseable {
             }
         });
         return result;
-    }
-
-    // ---- background retries of failed Deliver batches ----
-
-    /** Queues {@code deliveries} for retry number {@code attempt}, or drops them when the queue is full. */
-    private void retryLater(List<Delivery> deliveries, int attempt) {
-        boolean arm;
-        synchronized (lock) {
-            if (closed) {
-                return;
-            }
-            if (retryQueue.size() >= retries.queueMax()) {
-                retries.events().accept("dropped", deliveries.size());
-                log.warn("Deliver retry queue full; batch left in the inboxes node_id={} deliveries={}"
-                        + " (router.deliver-retry-queue-max)", nodeId, deliveries.size());
-                return;
-            }
-            retryQueue.add(new Retry(deliveries, attempt, System.nanoTime()
-                    + TimeUnit.MILLISECONDS.toNanos(retries.backoffMs())));
-            arm = !retryTimerArmed;
-            retryTimerArmed = true;
-        }
-        if (arm) {
-            armRetryTimer(retries.backoffMs());
-        }
-    }
-
-    private void armRetryTimer(long delayMs) {
-        CompletableFuture.delayedExecutor(Math.max(1, delayMs), TimeUnit.MILLISECONDS).execute(this::sendDueRetries);
-    }
-
-    /** Sends every due retry; one timer per link at most, re-armed for the next one due. */
-    private void sendDueRetries() {
-        List<Retry> due = new java.util.ArrayList<>();
-        long nextDelayMs = -1;
-        synchronized (lock) {
-            if (closed) {
-                retryTimerArmed = false;
-                return;
-            }
-            long now = System.nanoTime();
-            while (!retryQueue.isEmpty() && retryQueue.peek().dueNanos() - now <= 0) {
-                due.add(retryQueue.poll());
-            }
-            if (retryQueue.isEmpty()) {
-                retryTimerArmed = false;
-            } else {
-                nextDelayMs = TimeUnit.NANOSECONDS.toMillis(retryQueue.peek().dueNanos() - now) + 1;
-            }
-        }
-        for (Retry r : due) {
-            retries.events().accept("sent", r.deliveries().size());
-            send(r.deliveries(), 0).whenComplete((result, e) -> retried(r, result, e));
-        }
-        if (nextDelayMs >= 0) {
-            armRetryTimer(nextDelayMs);
-        }
-    }
-
-    private void retried(Retry r, DeliveryResult result, Throwable e) {
-        if (e == null) {
-            int written = 0;
-            for (int i = 0; i < result.getOutcomesCount(); i++) {
-                if (result.getOutcomes(i) == io.longlink.proto.internal.Outcome.WRITTEN) {
-                    written++;
-                }
-            }
-            retries.events().accept("written", written);
-            // NOT_HERE, STALE_ROUTE, REJECTED: a definite answer; the inbox keeps the message for the device
-            retries.events().accept("not_written", result.getOutcomesCount() - written);
-            return;
-        }
-        if (r.attempt() < retries.max()) {
-            retryLater(r.deliveries(), r.attempt() + 1);
-        } else if (!closed) {
-            retries.events().accept("gave_up", r.deliveries().size());
-            log.warn("Deliver batch not answered after {} retries; left in the inboxes node_id={} deliveries={}"
-                    + " cause=\"{}\"", retries.max(), nodeId, r.deliveries().size(), e.getMessage());
-        }
-    }
-
-    private record Retry(List<Delivery> deliveries, int attempt, long dueNanos) {
     }
 
     /**
@@ -313,7 +240,11 @@ public final class ConnNodeLink implements DeliveryLink, AutoCloseable {
             if (stream == s) {
                 stream = null;
                 brokenAtNanos = System.nanoTime();
-                log.warn("Deliver stream reset node_id={} address={} cause=\"{}\"", nodeId, address, why);
+                int held = resets.pass();
+                if (held >= 0) {
+                    log.warn("Deliver stream reset node_id={} address={} cause=\"{}\" resets_not_logged={}", nodeId,
+                            address, why, held);
+                }
                 try {
                     if (s.requests != null) {
                         s.requests.onError(why.asRuntimeException());
@@ -340,10 +271,9 @@ public final class ConnNodeLink implements DeliveryLink, AutoCloseable {
         List<QueuedFanOut> queued;
         synchronized (lock) {
             closed = true;
-            retryQueue.clear(); // the node left: its devices reconnect elsewhere and get the inbox then
             s = stream;
             stream = null;
-            queued = new java.util.ArrayList<>(fanOutQueue);
+            queued = new ArrayList<>(fanOutQueue);
             fanOutQueue.clear();
         }
         Status gone = Status.UNAVAILABLE.withDescription("conn-node " + nodeId + " left");
@@ -351,6 +281,8 @@ public final class ConnNodeLink implements DeliveryLink, AutoCloseable {
             failAll(s, gone);
         }
         queued.forEach(q -> q.result().completeExceptionally(gone.asRuntimeException()));
+        // the node left: its devices reconnect elsewhere and get their inboxes then
+        redrains.close();
         channel.shutdownNow();
     }
 

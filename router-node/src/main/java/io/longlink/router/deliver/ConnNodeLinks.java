@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ObjIntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,13 +26,14 @@ public final class ConnNodeLinks implements DeliveryLinks, Membership.Listener, 
     private final int maxFanOuts;
     private final long timeoutMs;
     private final long retryMs;
-    private final DeliverRetries retries;
+    private final ObjIntConsumer<String> redrainEvents;
     private final Map<String, ConnNodeLink> links = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
+    /** @param redrainEvents counts re-drain events of every link (see {@link Redrains}) */
     public ConnNodeLinks(Membership membership, int maxInflight, int maxFanOuts, long timeoutMs, long retryMs,
-                         DeliverRetries retries) {
-        this.retries = requireNonNull(retries, "retries");
+                         ObjIntConsumer<String> redrainEvents) {
+        this.redrainEvents = requireNonNull(redrainEvents, "redrainEvents");
         this.membership = requireNonNull(membership, "membership");
         this.maxInflight = maxInflight;
         this.maxFanOuts = maxFanOuts;
@@ -85,7 +87,8 @@ public final class ConnNodeLinks implements DeliveryLinks, Membership.Listener, 
         }
         return links.computeIfAbsent(node.id(), id -> {
             log.info("conn-node link opened node_id={} address={}", id, address);
-            return new ConnNodeLink(id, address, maxInflight, maxFanOuts, timeoutMs, retryMs, retries);
+            return new ConnNodeLink(id, address, maxInflight, maxFanOuts, timeoutMs, retryMs, ConnNodeLink.MAX_DIRTY,
+                    redrainEvents);
         });
     }
 

@@ -14,6 +14,12 @@ public interface DeliveryLink {
     /** One DeliveryBatch; its result has one outcome per delivery, in order. */
     CompletableFuture<DeliveryResult> deliver(List<Delivery> deliveries, int ackWaitMs);
 
+    /**
+     * A copy to this device failed to be delivered and is in its inbox now: the link has the node
+     * write that inbox again (with its next delivery to the device, or on its own).
+     */
+    void markDirty(String appKey, String deviceId, String connectionId);
+
     /** One FanOut call with its deadline. */
     CompletableFuture<FanOutResponse> fanOut(FanOutRequest request, long deadlineMs);
 }

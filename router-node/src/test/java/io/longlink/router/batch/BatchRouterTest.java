@@ -413,6 +413,44 @@ class BatchRouterTest {
     }
 
     @Test
+    void route_whenTheirBatchFails_thenStoredCopiesDevicesMarkedDirtyOnceInTheirInboxesButNotOnlineOnlyOnes()
+            throws Exception {
+        connA.down = true;
+        store.route(APP, "awaited", "conn-a|c-1");
+        store.route(APP, "stored", "conn-a|c-2");
+        store.route(APP, "online-only", "conn-a|c-3");
+        store.route(APP, "gone", "conn-gone|c-4");
+        PushCommand awaited = Commands.toDevices(APP, 600, "awaited", "gone");
+        PushCommand collapsing = Commands.collapsing(APP, "stored", "k");
+        PushCommand onlineOnly = Commands.toDevices(APP, 0, "online-only");
+
+        router(ACK_WAIT_MS).route(List.of(awaited, collapsing, onlineOnly));
+
+        assertThat(connA.dirty).containsExactlyInAnyOrder(APP + "/awaited/c-1", APP + "/stored/c-2");
+        assertThat(store.inbox(APP, "awaited")).containsExactly(RedisKeys.inboxMember(id(awaited)));
+        assertThat(store.inbox(APP, "stored")).containsExactly(RedisKeys.inboxMember(id(collapsing)));
+        assertThat(deliveries("failed")).isEqualTo(3.0);
+    }
+
+    @Test
+    void route_whenACopySentAgainAfterItsStoreFails_thenItsDeviceMarkedDirtyAtItsNewRoute() throws Exception {
+        connA.outcome = d -> {
+            if (d.getAwaitAck()) {
+                store.route(APP, "hopper", "conn-a|c-2"); // it connected again while its copy was on the way
+                connA.down = true;
+                return Outcome.STALE_ROUTE;
+            }
+            return Outcome.WRITTEN;
+        };
+        PushCommand cmd = toDevicesFirstOnline(3600, "c-1", "hopper");
+
+        router(ACK_WAIT_MS).route(List.of(cmd));
+
+        assertThat(connA.deliveries()).extracting(Delivery::getConnectionId).containsExactly("c-1", "c-2");
+        assertThat(connA.dirty).containsExactly(APP + "/hopper/c-2");
+    }
+
+    @Test
     void route_whenRedisFailsOnAdmission_thenThrowsBeforeAnyDeliveryOrStatus() {
         store.route(APP, "patient", "conn-a|c-1");
         store.failing.add("routes");

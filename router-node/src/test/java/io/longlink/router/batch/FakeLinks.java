@@ -47,6 +47,8 @@ final class FakeLinks implements DeliveryLinks {
         final String nodeId;
         final List<Batch> batches = new ArrayList<>();
         final List<FanOutRequest> fanOuts = new ArrayList<>();
+        /** Devices marked dirty, as {@code app/device/connection}. */
+        final List<String> dirty = new ArrayList<>();
         final List<Long> fanOutDeadlines = new ArrayList<>();
         /** The answer for each delivery of a batch. */
         Function<Delivery, Outcome> outcome = d -> Outcome.WRITTEN;
@@ -79,6 +81,11 @@ final class FakeLinks implements DeliveryLinks {
             DeliveryResult.Builder r = DeliveryResult.newBuilder();
             deliveries.forEach(d -> r.addOutcomes(outcome.apply(d)));
             return CompletableFuture.completedFuture(r.build());
+        }
+
+        @Override
+        public void markDirty(String appKey, String deviceId, String connectionId) {
+            dirty.add(appKey + "/" + deviceId + "/" + connectionId);
         }
 
         @Override

@@ -2,6 +2,7 @@ package io.longlink.router.deliver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.groups.Tuple.tuple;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
@@ -92,41 +93,71 @@ class ConnNodeLinkTest {
         stuckPeer.countDown();
     }
 
-    @Test
-    void deliver_whenRetryQueueFull_thenFailedBatchDroppedAndCounted() throws Exception {
-        peer.unansweredBatches.set(Integer.MAX_VALUE);
-        java.util.Map<String, Integer> events = new java.util.concurrent.ConcurrentHashMap<>();
-        link = new ConnNodeLink("conn-x", peer.address(), 4, 2, 200, 50,
-                new DeliverRetries(3, 60_000, 1, (result, n) -> events.merge(result, n, Integer::sum)));
-
-        CompletableFuture<DeliveryResult> a = link.deliver(deliveries(2), 0);
-        CompletableFuture<DeliveryResult> b = link.deliver(deliveries(3), 0);
-
-        assertThatThrownBy(() -> a.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
-        assertThatThrownBy(() -> b.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
-        // one batch waits for its retry (a minute away), the other found the queue full
-        await().atMost(Duration.ofSeconds(10)).until(() -> events.containsKey("dropped"));
-        assertThat(events.get("dropped")).isIn(2, 3);
-        assertThat(events).doesNotContainKey("sent");
+    private static Delivery to(String device) {
+        return deliveries(1).get(0).toBuilder().setDeviceId(device).build();
     }
 
     @Test
-    void deliver_whenRetryAnswered_thenOutcomesCounted() throws Exception {
+    void deliver_whenDeviceMarkedDirty_thenItsDeliveriesCarryRedrainUntilOneIsAnsweredWritten() throws Exception {
+        peer.outcome = d -> d.getPush().getMessageId() == 2 ? Outcome.REJECTED : Outcome.WRITTEN;
+        // no background re-drain within the test
+        link = new ConnNodeLink("conn-x", peer.address(), 4, 2, 5_000, 60_000);
+        link.markDirty("a", "d", "c");
+        Delivery rejected = to("d").toBuilder().setPush(to("d").getPush().toBuilder().setMessageId(2)).build();
+
+        link.deliver(List.of(to("other"), rejected), 0).get(10, TimeUnit.SECONDS);
+        link.deliver(List.of(to("d")), 0).get(10, TimeUnit.SECONDS);
+        link.deliver(List.of(to("d")), 0).get(10, TimeUnit.SECONDS);
+
+        assertThat(peer.deliveries).extracting(Delivery::getDeviceId, Delivery::getRedrain).containsExactly(
+                tuple("other", false), tuple("d", true), tuple("d", true), tuple("d", false));
+        assertThat(link.dirtyDevices()).isZero();
+    }
+
+    @Test
+    void markDirty_whenNoDeliveryFollows_thenRedrainOnlyDeliveriesUntilOneIsAnswered() throws Exception {
         peer.unansweredBatches.set(1);
-        peer.outcome = d -> d.getDeviceId().equals("gone") ? Outcome.NOT_HERE : Outcome.WRITTEN;
-        java.util.Map<String, Integer> events = new java.util.concurrent.ConcurrentHashMap<>();
-        link = new ConnNodeLink("conn-x", peer.address(), 4, 2, 200, 50,
-                new DeliverRetries(3, 100, 8, (result, n) -> events.merge(result, n, Integer::sum)));
-        List<Delivery> batch = List.of(deliveries(1).get(0), deliveries(1).get(0).toBuilder().setDeviceId("gone").build());
+        peer.outcome = d -> d.getDeviceId().equals("moved") ? Outcome.STALE_ROUTE : Outcome.WRITTEN;
+        link = new ConnNodeLink("conn-x", peer.address(), 4, 2, 200, 50);
 
-        assertThatThrownBy(() -> link.deliver(batch, 0).get(10, TimeUnit.SECONDS))
-                .hasCauseInstanceOf(java.util.concurrent.TimeoutException.class);
+        link.markDirty("a", "d", "c");
+        link.markDirty("a", "moved", "c-old");
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> events.containsKey("not_written"));
-        assertThat(events).containsEntry("sent", 2).containsEntry("written", 1).containsEntry("not_written", 1)
-                .doesNotContainKey("gave_up");
+        await().atMost(Duration.ofSeconds(10)).until(() -> link.dirtyDevices() == 0);
         assertThat(peer.batches).hasSize(2);
-        assertThat(peer.batches.get(1).getDeliveriesList()).isEqualTo(batch);
+        assertThat(peer.batches.get(1).getDeliveriesList()).isEqualTo(peer.batches.get(0).getDeliveriesList());
+        assertThat(peer.deliveries).allSatisfy(d -> {
+            assertThat(d.getRedrain()).isTrue();
+            assertThat(d.hasPush()).isFalse();
+        }).extracting(Delivery::getDeviceId).containsOnly("d", "moved");
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> peer.batches.size() == 2);
+    }
+
+    @Test
+    void markDirty_whenTheSetIsFull_thenEveryDeliveryCarriesRedrainUntilItDrains() throws Exception {
+        List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        link = new ConnNodeLink("conn-x", peer.address(), 4, 2, 5_000, 60_000, 1, (event, n) -> events.add(event));
+        link.markDirty("a", "d", "c");
+        link.markDirty("a", "d2", "c");
+
+        link.deliver(List.of(to("unmarked")), 0).get(10, TimeUnit.SECONDS);
+        link.deliver(List.of(to("d")), 0).get(10, TimeUnit.SECONDS);
+        link.deliver(List.of(to("unmarked")), 0).get(10, TimeUnit.SECONDS);
+
+        assertThat(peer.deliveries).extracting(Delivery::getDeviceId, Delivery::getRedrain).containsExactly(
+                tuple("unmarked", true), tuple("d", true), tuple("unmarked", false));
+        assertThat(events).containsExactly("marked", "overflowed", "cleared");
+    }
+
+    @Test
+    void deliver_whenTheChannelIsInTransientFailure_thenFailsAtOnceWithoutOpeningAStream() throws Exception {
+        String address = peer.address();
+        peer.close();
+        link = new ConnNodeLink("conn-x", address, 4, 2, 30_000, 10);
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThatThrownBy(() -> link.deliver(deliveries(1), 0).get(1, TimeUnit.SECONDS))
+                        .hasCauseInstanceOf(LinkUnavailableException.class).hasMessageContaining("TRANSIENT_FAILURE"));
     }
 
     @Test
