@@ -60,7 +60,8 @@ public final class RouterNode extends BaseNode {
                 new BatchRouter.Limits(config.get(RouterSettings.BATCH_MAX_TARGETS), config.get(RouterSettings.INBOX_MAX),
                         config.get(RouterSettings.BROADCAST_LOG_MAX), config.get(RouterSettings.DELIVER_BATCH_MAX),
                         config.get(RouterSettings.DELIVER_TIMEOUT_MS), config.get(RouterSettings.FANOUT_TIMEOUT_MS),
-                        config.get(RouterSettings.FANOUT_MAX_INFLIGHT), redisTimeout,
+                        config.get(RouterSettings.FANOUT_RETRY_MS), config.get(RouterSettings.FANOUT_MAX_INFLIGHT),
+                        redisTimeout,
                         config.get(RouterSettings.ACK_WAIT_MS),
                         config.get(RouterSettings.ACKED_BODY_RETENTION_SECONDS) * 1000L));
         consumer = new CommandConsumer(bootstrap, config.get(RouterSettings.CONSUMER_GROUP),

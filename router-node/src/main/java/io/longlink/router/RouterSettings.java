@@ -53,6 +53,12 @@ public final class RouterSettings {
                     + " message routed. Storing a copy extends the body to the whole TTL");
     public static final Setting<Integer> FANOUT_TIMEOUT_MS = Setting.intRange("router.fanout-timeout-ms", 5_000, 100,
             120_000, "Deadline of a FanOut call to one conn-node, plus the push's spread_ms");
+    public static final Setting<Integer> FANOUT_RETRY_MS = Setting.intRange("router.fanout-retry-ms", 30_000, 0,
+            600_000, "How long a FanOut that failed (refused, unavailable, not answered in time) is tried again for"
+                    + " one conn-node, with backoff (100 ms doubling to 2 s), while the node is in membership; still"
+                    + " failing then, its batch is not committed and is routed again. A node that left membership"
+                    + " is given up (its devices reconnect elsewhere and replay the broadcast log). An online-only"
+                    + " (TTL 0) FanOut is tried again only when refused unexecuted, and never holds its batch back");
     public static final Setting<Integer> LINK_RETRY_MS = Setting.intRange("router.link-retry-ms", 1_000, 10, 60_000,
             "After a conn-node's Deliver stream failed, how long before it is opened again; also the first wait"
                     + " before a device whose copy failed is sent a redrain-only delivery (doubling up to 10 s while"
@@ -70,7 +76,7 @@ public final class RouterSettings {
         return NodeSettings.forRole(ADMIN_PORT, List.of(CONSUMER_GROUP, COMMAND_PARTITIONS, RECEIPT_PARTITIONS,
                 REPLICATION_FACTOR, MAX_POLL_RECORDS, COMMIT_INTERVAL_MS, BATCH_MAX_TARGETS, INBOX_MAX,
                 BROADCAST_LOG_MAX, DELIVER_BATCH_MAX, DELIVER_MAX_INFLIGHT, FANOUT_MAX_INFLIGHT, DELIVER_TIMEOUT_MS,
-                ACK_WAIT_MS, ACKED_BODY_RETENTION_SECONDS, FANOUT_TIMEOUT_MS, LINK_RETRY_MS, RETRY_BACKOFF_MS,
+                ACK_WAIT_MS, ACKED_BODY_RETENTION_SECONDS, FANOUT_TIMEOUT_MS, FANOUT_RETRY_MS, LINK_RETRY_MS, RETRY_BACKOFF_MS,
                 STORED_RECEIPTS));
     }
 }

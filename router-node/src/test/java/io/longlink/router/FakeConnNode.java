@@ -1,10 +1,12 @@
 package io.longlink.router;
 
 import io.grpc.Server;
+import io.grpc.Status;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.longlink.common.discovery.NodeInfo;
 import io.longlink.common.discovery.NodeRegistration;
+import io.longlink.common.discovery.ZooKeeperPaths;
 import io.longlink.proto.internal.ConnNodeGrpc;
 import io.longlink.proto.internal.Delivery;
 import io.longlink.proto.internal.DeliveryBatch;
@@ -39,6 +41,8 @@ public final class FakeConnNode implements AutoCloseable {
     /** When set, FanOut answers wait for it (a conn-node spreading a fan-out over time). */
     public volatile CountDownLatch fanOutHold;
     public volatile long fanOutDelayMs;
+    /** This many FanOut calls, from the next one on, are refused as a busy conn-node refuses them. */
+    public final java.util.concurrent.atomic.AtomicInteger fanOutRefusals = new java.util.concurrent.atomic.AtomicInteger();
     public final java.util.concurrent.atomic.AtomicInteger fanOutsRunning = new java.util.concurrent.atomic.AtomicInteger();
     public final java.util.concurrent.atomic.AtomicInteger fanOutsMaxRunning = new java.util.concurrent.atomic.AtomicInteger();
     /** When set, Deliver results wait for it (a slow conn-node); never counted down = a stuck one. */
@@ -72,6 +76,11 @@ public final class FakeConnNode implements AutoCloseable {
     /** Leaves membership, as a dying conn-node's session would. */
     void leave() {
         registration.close();
+    }
+
+    /** Publishes that it drains: it stays a member and still serves the devices it holds. */
+    void drain(CuratorFramework zk) throws Exception {
+        zk.setData().forPath(ZooKeeperPaths.node("conn", id), registration.info().asDraining().encode());
     }
 
     @Override
@@ -130,6 +139,10 @@ public final class FakeConnNode implements AutoCloseable {
         @Override
         public void fanOut(FanOutRequest request, StreamObserver<FanOutResponse> response) {
             fanOuts.add(request);
+            if (fanOutRefusals.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                response.onError(Status.RESOURCE_EXHAUSTED.withDescription("busy").asRuntimeException());
+                return;
+            }
             int now = fanOutsRunning.incrementAndGet();
             fanOutsMaxRunning.accumulateAndGet(now, Math::max);
             CountDownLatch gate = fanOutHold;

@@ -13,6 +13,7 @@ import io.longlink.proto.internal.FanOutRequest;
 import io.longlink.proto.internal.TagFilter;
 import io.longlink.proto.receipt.ReceiptKind;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -128,19 +129,92 @@ class RouterFanOutIntegrationTest {
     }
 
     @Test
-    void fanOut_whenSpread_thenBatchCommittedWithoutWaitingAndCountedWhenAnswered() throws Exception {
+    void fanOut_whenSpread_thenAwaitedLikeAnyOtherAndCountedFromItsAnswer() throws Exception {
         FakeConnNode a = h.connNode("conn-a");
         a.fanOutHold = new CountDownLatch(1);
-        h.startRouterLinked(Map.of(RouterSettings.FANOUT_TIMEOUT_MS, 500), 1);
+        h.startRouterLinked(Map.of(RouterSettings.FANOUT_TIMEOUT_MS, 20_000), 1);
         PushCommand cmd = Commands.toTags(h.appKey, 600, TagFilter.newBuilder().addAnyOf("all").build(), 5_000);
+
+        h.publish(h.appKey, cmd);
+
+        await().atMost(WAIT).until(() -> a.fanOuts.size() == 1);
+        // the conn-node has not answered (it answers after matching and the first share of writes)
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> h.committed() < h.produced());
+        a.fanOutHold.countDown();
+        await().atMost(WAIT).until(() -> h.committed() == h.produced());
+        await().atMost(WAIT).until(() -> "2".equals(h.stat(id(cmd)).get("online")));
+        assertThat(h.stat(id(cmd))).containsEntry("targeted", "3");
+    }
+
+    @Test
+    void fanOut_whenRefused_thenRetriedUntilAnsweredBeforeTheBatchIsCommitted() throws Exception {
+        FakeConnNode a = h.connNode("conn-a");
+        FakeConnNode b = h.connNode("conn-b");
+        b.fanOutRefusals.set(3);
+        RouterNode router = h.startRouterLinked(Map.of(), 2);
+        PushCommand cmd = Commands.broadcast(h.appKey, 0);
 
         h.publish(h.appKey, cmd);
 
         await().atMost(WAIT).until(() -> h.committed() == h.produced());
         assertThat(a.fanOuts).hasSize(1);
-        assertThat(h.stat(id(cmd))).doesNotContainKey("online");
-        a.fanOutHold.countDown();
-        await().atMost(WAIT).until(() -> "2".equals(h.stat(id(cmd)).get("online")));
-        assertThat(h.stat(id(cmd))).containsEntry("targeted", "3");
+        assertThat(b.fanOuts).hasSize(4);
+        await().atMost(WAIT).until(() -> "6".equals(h.stat(id(cmd)).get("targeted")));
+        assertThat(h.stat(id(cmd))).containsEntry("online", "4");
+        assertThat(metric(router, "longlink_router_fanouts_total", "result", "retried")).isEqualTo(3.0);
+        assertThat(metric(router, "longlink_router_fanouts_total", "result", "ok")).isEqualTo(2.0);
+    }
+
+    @Test
+    void fanOut_whenStillRefusedAfterTheRetryBound_thenTheBatchIsNotCommittedAndIsRoutedAgain() throws Exception {
+        FakeConnNode a = h.connNode("conn-a");
+        a.fanOutRefusals.set(Integer.MAX_VALUE);
+        RouterNode router = h.startRouterLinked(Map.of(RouterSettings.FANOUT_RETRY_MS, 500,
+                RouterSettings.RETRY_BACKOFF_MS, 100), 1);
+        PushCommand cmd = Commands.toTags(h.appKey, 600, TagFilter.newBuilder().addAnyOf("all").build(), 0);
+
+        h.publish(h.appKey, cmd);
+
+        await().atMost(WAIT).until(() -> metric(router, "longlink_router_batches_total", "result", "retried") >= 1);
+        assertThat(h.committed()).isLessThan(h.produced());
+        a.fanOutRefusals.set(0);
+        await().atMost(WAIT).until(() -> h.committed() == h.produced());
+        assertThat(a.fanOuts.get(a.fanOuts.size() - 1).getPush()).isEqualTo(cmd.getPush());
+        assertThat(a.fanOuts).extracting(FanOutRequest::getLogPosition).containsOnly(1L);
+    }
+
+    @Test
+    void fanOut_whenTheFailingNodeLeavesMembership_thenGivenUpAndTheBatchCommitted() throws Exception {
+        FakeConnNode a = h.connNode("conn-a");
+        a.fanOutRefusals.set(Integer.MAX_VALUE);
+        RouterNode router = h.startRouterLinked(Map.of(RouterSettings.FANOUT_RETRY_MS, 60_000), 1);
+        PushCommand cmd = Commands.broadcast(h.appKey, 600);
+
+        h.publish(h.appKey, cmd);
+        await().atMost(WAIT).until(() -> a.fanOuts.size() >= 2);
+        assertThat(h.committed()).isLessThan(h.produced());
+
+        a.leave();
+
+        await().atMost(WAIT).until(() -> h.committed() == h.produced());
+        assertThat(metric(router, "longlink_router_fanouts_total", "result", "given_up")).isEqualTo(1.0);
+    }
+
+    @Test
+    void connNode_whenDraining_thenItKeepsItsLinkAndStillGetsFanOutsAndDeliveries() throws Exception {
+        FakeConnNode a = h.connNode("conn-a");
+        RouterNode router = h.startRouterLinked(Map.of(), 1);
+        a.drain(h.zk);
+        h.route("still-here", "conn-a|c-1");
+        PushCommand bcast = Commands.broadcast(h.appKey, 0);
+        PushCommand direct = Commands.toDevices(h.appKey, 600, "still-here");
+
+        h.publish(h.appKey, bcast);
+        h.publish(h.appKey + ":still-here", direct);
+
+        await().atMost(WAIT).until(() -> h.committed() == h.produced());
+        assertThat(router.connNodeLinks()).isEqualTo(1);
+        assertThat(a.fanOuts).hasSize(1);
+        assertThat(a.deliveries).extracting(d -> d.getPush().getMessageId()).containsExactly(id(direct));
     }
 }

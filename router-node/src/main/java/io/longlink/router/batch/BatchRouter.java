@@ -51,15 +51,15 @@ public final class BatchRouter {
         this.aliasExpansion = new AliasExpansion(store, limits.ackWaitMs() > 0, limits.redisTimeoutMs());
         this.admission = new Admission(store, metrics, limits);
         this.deliveryRound = new DeliveryRound(links, batches,
-                new FanOuts(links, store, metrics, limits.fanOutTimeoutMs()));
+                new FanOuts(links, metrics, limits.fanOutTimeoutMs(), limits.fanOutRetryMs()));
         this.missStore = new MissStore(store, links, batches, limits);
         this.statusCounts = new StatusCounts(store, metrics, receipts);
     }
 
     /** Numbers the router works within; see RouterSettings for each. */
     public record Limits(int batchMaxTargets, int inboxMax, int broadcastLogMax, int deliverBatchMax,
-                         long deliverTimeoutMs, long fanOutTimeoutMs, int fanOutMaxInflight, long redisTimeoutMs,
-                         int ackWaitMs, long ackedBodyRetentionMs) {
+                         long deliverTimeoutMs, long fanOutTimeoutMs, long fanOutRetryMs, int fanOutMaxInflight,
+                         long redisTimeoutMs, int ackWaitMs, long ackedBodyRetentionMs) {
     }
 
     public void route(List<PushCommand> commands) throws Exception {
@@ -99,6 +99,9 @@ public final class BatchRouter {
         markFailed(delivered.misses());
         markFailed(stored.failed());
         long t4 = System.nanoTime();
+        // the copies are safe; a FanOut that still fails is sent again when the batch is routed again,
+        // and that routing writes the status (its first routing's status must not count half of it)
+        failedFanOut(delivered.fanOuts());
         statusCounts.write(admitted, tally, drops(admitted.drops(), stored.drops()), now);
         if (t4 - t0 >= SLOW_ROUND_NANOS) {
             slowRound(messages.size(), admitted, delivered.misses().size(), t0, t1, t2, t3, t4);
@@ -118,6 +121,25 @@ public final class BatchRouter {
         log.info("slow round total_ms={} aliases_ms={} redis_ms={} deliver_ms={} misses_ms={} messages={} targets={}"
                         + " misses={} slow_rounds_not_logged={}", ms(t4 - t0), ms(t1 - t0), ms(t2 - t1), ms(t3 - t2),
                 ms(t4 - t3), messages, targets(admitted), misses, held);
+    }
+
+    /** Throws when a FanOut with a TTL still failed: the batch must not be committed. */
+    private static void failedFanOut(List<FanOutOutcome> fanOuts) throws FanOutFailedException {
+        for (FanOutOutcome f : fanOuts) {
+            if (f.holdsBatch()) {
+                throw new FanOutFailedException("FanOut of message " + Long.toUnsignedString(f.message().id)
+                        + " to conn-node " + f.nodeId() + " still failing after router.fanout-retry-ms: " + f.cause());
+            }
+        }
+    }
+
+    /** A FanOut failed for router.fanout-retry-ms to a node still in membership. */
+    static final class FanOutFailedException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        FanOutFailedException(String message) {
+            super(message, null, false, false);
+        }
     }
 
     /**

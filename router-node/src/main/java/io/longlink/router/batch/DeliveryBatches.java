@@ -63,16 +63,16 @@ final class DeliveryBatches {
 
     /**
      * Waits for every batch and FanOut; one still open when the bound passes counts as not delivered
-     * (each carries its own timeout, so that is a safety net).
+     * (each carries its own timeout, and a FanOut's retries their own bound, so that is a safety net).
+     *
+     * @param maxSpreadMs the longest spread_ms of the FanOuts
      */
-    void awaitSettled(List<? extends Sent<?>> sent, List<CompletableFuture<FanOutResponse>> fanOuts) {
+    void awaitSettled(List<? extends Sent<?>> sent, List<CompletableFuture<FanOutResponse>> fanOuts, int maxSpreadMs) {
         List<CompletableFuture<?>> all = new ArrayList<>(sent.size() + fanOuts.size());
         sent.forEach(s -> all.add(s.result().handle((r, e) -> null)));
         fanOuts.forEach(f -> all.add(f.handle((r, e) -> null)));
-        // FanOuts beyond fanOutMaxInflight per node run in turns, each with its own deadline
-        long perNode = links.size() == 0 ? 0 : (fanOuts.size() + links.size() - 1) / links.size();
-        long turns = Math.max(1, (perNode + limits.fanOutMaxInflight() - 1) / limits.fanOutMaxInflight());
-        long bound = Math.max(limits.deliverTimeoutMs() + limits.ackWaitMs(), limits.fanOutTimeoutMs() * turns) + 1_000;
+        long bound = Math.max(limits.deliverTimeoutMs() + limits.ackWaitMs(), fanOutBoundMs(fanOuts.size(), maxSpreadMs))
+                + 1_000;
         try {
             CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(bound, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -80,6 +80,20 @@ final class DeliveryBatches {
         } catch (Exception e) {
             log.warn("deliveries did not settle within {} ms; unsettled ones count as not delivered", bound);
         }
+    }
+
+    /**
+     * FanOuts beyond fanOutMaxInflight per node run in turns, each with its own deadline; a retry may
+     * start until router.fanout-retry-ms after the first and take one more deadline.
+     */
+    private long fanOutBoundMs(int fanOuts, int maxSpreadMs) {
+        if (fanOuts == 0) {
+            return 0;
+        }
+        long perNode = links.size() == 0 ? fanOuts : (fanOuts + links.size() - 1) / links.size();
+        long turns = Math.max(1, (perNode + limits.fanOutMaxInflight() - 1) / limits.fanOutMaxInflight());
+        long deadline = limits.fanOutTimeoutMs() + maxSpreadMs;
+        return deadline * turns + limits.fanOutRetryMs() + deadline;
     }
 
     /** Hands each item its conn-node's outcome, in order: null when its batch failed or was not answered. */

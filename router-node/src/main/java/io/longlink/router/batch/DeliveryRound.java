@@ -42,7 +42,7 @@ final class DeliveryRound {
         }
         List<DeliveryBatches.Sent<Copy>> sent = batches.send(byLink, Function.identity(), true);
         List<FanOuts.Call> calls = fanOuts.send(admitted);
-        batches.awaitSettled(sent, FanOuts.awaited(calls));
+        batches.awaitSettled(sent, FanOuts.awaited(calls), FanOuts.maxSpreadMs(calls));
         // outcomes are read here, on the consumer thread, after everything settled
         List<CopyResult> settled = new ArrayList<>(admitted.copies().size());
         List<CopyResult> misses = new ArrayList<>();

@@ -2,38 +2,47 @@ package io.longlink.router.batch;
 
 import static java.util.Objects.requireNonNull;
 
-import io.longlink.common.redis.RedisKeys;
+import io.grpc.Status;
 import io.longlink.proto.internal.FanOutRequest;
 import io.longlink.proto.internal.FanOutResponse;
 import io.longlink.router.batch.FanOutOutcome.State;
 import io.longlink.router.deliver.DeliveryLink;
 import io.longlink.router.deliver.DeliveryLinks;
-import io.longlink.router.store.BatchStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A tag or broadcast message goes to every live conn-node as one FanOut call, which matches the
- * node's own connections. A spread fan-out is answered when its spread ends: the round does not
- * wait for it, and its answer is counted when it comes, after the batch was committed.
+ * node's own connections; the round waits for every call, a spread one too (the conn-node answers
+ * once it matched and wrote the first share, and counts the rest itself). A call that fails is tried
+ * again for that node with backoff (100 ms doubling to 2 s) for up to {@code router.fanout-retry-ms}
+ * while the node is in membership; a node that left is given up. A FanOut with a TTL still failing
+ * then holds its batch back ({@link FanOutOutcome#holdsBatch}): never log and commit. An online-only
+ * one is tried again only when refused unexecuted (RESOURCE_EXHAUSTED), and never holds its batch.
  */
 final class FanOuts {
     // the batch's log lines keep the logger their readers know
     private static final Logger log = LoggerFactory.getLogger(BatchRouter.class);
+    static final long FIRST_BACKOFF_MS = 100;
+    static final long MAX_BACKOFF_MS = 2_000;
 
     private final DeliveryLinks links;
-    private final BatchStore store;
     private final RouterMetrics metrics;
     private final long timeoutMs;
+    private final long retryNanos;
+    private final LogThrottle retries = new LogThrottle();
+    private final LogThrottle failures = new LogThrottle();
 
-    FanOuts(DeliveryLinks links, BatchStore store, RouterMetrics metrics, long timeoutMs) {
+    FanOuts(DeliveryLinks links, RouterMetrics metrics, long timeoutMs, long retryMs) {
         this.links = requireNonNull(links, "links");
-        this.store = requireNonNull(store, "store");
         this.metrics = requireNonNull(metrics, "metrics");
         this.timeoutMs = timeoutMs;
+        this.retryNanos = TimeUnit.MILLISECONDS.toNanos(retryMs);
     }
 
     /** Sends the accepted tag and broadcast messages to every live conn-node. */
@@ -51,79 +60,111 @@ final class FanOuts {
                 req.setFilter(m.command.getTags());
             }
             FanOutRequest request = req.build();
-            int spreadMs = m.command.getSpreadMs();
+            long giveUpAt = System.nanoTime() + retryNanos;
             for (DeliveryLink link : links.all()) {
-                CompletableFuture<FanOutResponse> f = link.fanOut(request, timeoutMs + spreadMs);
-                if (spreadMs > 0) {
-                    f.whenComplete((r, e) -> lateFanOut(m.id, link.nodeId(), r, e));
-                }
-                calls.add(new Call(m, link.nodeId(), f, spreadMs > 0));
+                calls.add(new Call(m, link.nodeId(), attempt(m, link, request, giveUpAt, FIRST_BACKOFF_MS)));
             }
         }
         return calls;
     }
 
-    /** What the round waits for: the calls that are not spread. */
+    /** One attempt on {@code link}, and the next after a backoff when it fails and may be tried again. */
+    private CompletableFuture<FanOutResponse> attempt(Message m, DeliveryLink link, FanOutRequest request,
+                                                      long giveUpAt, long backoffMs) {
+        return link.fanOut(request, timeoutMs + request.getSpreadMs()).exceptionallyCompose(e -> {
+            DeliveryLink current = links.link(link.nodeId());
+            if (current == null) {
+                return CompletableFuture.failedFuture(new NodeLeftException(link.nodeId()));
+            }
+            if (!m.stores() && Status.fromThrowable(e).getCode() != Status.Code.RESOURCE_EXHAUSTED
+                    || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs) - giveUpAt > 0) {
+                return CompletableFuture.failedFuture(e);
+            }
+            metrics.fanOuts.labels("retried").inc();
+            int held = retries.pass();
+            if (held >= 0) {
+                log.info("FanOut failed; trying again message_id={} node_id={} backoff_ms={} cause=\"{}\""
+                                + " retries_not_logged={}", Long.toUnsignedString(m.id), link.nodeId(), backoffMs,
+                        cause(e), held);
+            }
+            return CompletableFuture.supplyAsync(() -> current,
+                            CompletableFuture.delayedExecutor(backoffMs, TimeUnit.MILLISECONDS))
+                    .thenCompose(next -> attempt(m, next, request, giveUpAt, Math.min(MAX_BACKOFF_MS, backoffMs * 2)));
+        });
+    }
+
+    /** What the round waits for: every call, with its retries. */
     static List<CompletableFuture<FanOutResponse>> awaited(List<Call> calls) {
         List<CompletableFuture<FanOutResponse>> awaited = new ArrayList<>(calls.size());
         for (Call c : calls) {
-            if (!c.spread) {
-                awaited.add(c.result);
-            }
+            awaited.add(c.result);
         }
         return awaited;
+    }
+
+    static int maxSpreadMs(List<Call> calls) {
+        int max = 0;
+        for (Call c : calls) {
+            max = Math.max(max, c.message.command.getSpreadMs());
+        }
+        return max;
     }
 
     /** Once the round settled: each call's outcome, counted and (a failure) logged. */
     List<FanOutOutcome> outcomes(List<Call> calls) {
         List<FanOutOutcome> outcomes = new ArrayList<>(calls.size());
         for (Call c : calls) {
-            if (c.spread) {
-                outcomes.add(new FanOutOutcome(c.message, c.nodeId, State.SPREAD, null, null));
-            } else if (c.result.isDone() && !c.result.isCompletedExceptionally()) {
+            if (c.result.isDone() && !c.result.isCompletedExceptionally()) {
                 metrics.fanOuts.labels("ok").inc();
                 outcomes.add(new FanOutOutcome(c.message, c.nodeId, State.OK, c.result.join(), null));
-            } else {
-                String cause = cause(c.result);
-                metrics.fanOuts.labels("failed").inc();
-                log.warn("FanOut failed message_id={} node_id={} cause=\"{}\"", Long.toUnsignedString(c.message.id),
-                        c.nodeId, cause);
-                outcomes.add(new FanOutOutcome(c.message, c.nodeId, State.FAILED, null, cause));
+                continue;
             }
+            Throwable e = failure(c.result);
+            boolean left = e instanceof NodeLeftException;
+            State state = left || !c.message.stores() ? State.GIVEN_UP : State.FAILED;
+            metrics.fanOuts.labels(left ? "given_up" : "failed").inc();
+            String cause = e == null ? "no answer" : cause(e);
+            int held = failures.pass();
+            if (held >= 0) {
+                log.warn("FanOut {} message_id={} node_id={} cause=\"{}\" fanout_failures_not_logged={}",
+                        state == State.FAILED ? "failed; the batch is routed again" : left ? "given up" : "failed",
+                        Long.toUnsignedString(c.message.id), c.nodeId, cause, held);
+            }
+            outcomes.add(new FanOutOutcome(c.message, c.nodeId, state, null, cause));
         }
         return outcomes;
     }
 
-    /** Counts a spread fan-out's answer when it arrives, after its batch was committed. */
-    private void lateFanOut(long messageId, String nodeId, FanOutResponse r, Throwable e) {
-        if (e != null) {
-            metrics.fanOuts.labels("failed").inc();
-            log.warn("FanOut failed message_id={} node_id={} cause=\"{}\"", Long.toUnsignedString(messageId), nodeId,
-                    e.getMessage());
-            return;
-        }
-        metrics.fanOuts.labels("ok").inc();
-        if (r.getMatched() > 0) {
-            store.count(messageId, RedisKeys.STAT_TARGETED, r.getMatched());
-        }
-        if (r.getWritten() > 0) {
-            store.count(messageId, RedisKeys.STAT_ONLINE, r.getWritten());
-        }
-    }
-
-    private static String cause(CompletableFuture<?> f) {
+    /** Why the call failed, null when it is still running. */
+    private static Throwable failure(CompletableFuture<?> f) {
         if (!f.isDone()) {
-            return "no answer";
+            return null;
         }
         try {
             f.join();
-            return "none";
+            return null;
+        } catch (CompletionException e) {
+            return e.getCause();
         } catch (RuntimeException e) {
-            return String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
+            return e;
         }
     }
 
-    /** One FanOut call in flight. */
-    record Call(Message message, String nodeId, CompletableFuture<FanOutResponse> result, boolean spread) {
+    private static String cause(Throwable e) {
+        Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        return String.valueOf(t.getMessage());
+    }
+
+    /** One FanOut to one node, with its retries. */
+    record Call(Message message, String nodeId, CompletableFuture<FanOutResponse> result) {
+    }
+
+    /** The node left membership while its FanOut failed: given up. */
+    static final class NodeLeftException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NodeLeftException(String nodeId) {
+            super("conn-node " + nodeId + " left membership", null, false, false);
+        }
     }
 }

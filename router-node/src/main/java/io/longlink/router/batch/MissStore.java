@@ -80,7 +80,7 @@ final class MissStore {
             }
         }
         List<DeliveryBatches.Sent<CopyResult>> sent = batches.send(again, CopyResult::copy, false);
-        batches.awaitSettled(sent, List.of());
+        batches.awaitSettled(sent, List.of(), 0);
         List<CopyResult> failed = new ArrayList<>(0);
         DeliveryBatches.outcomes(sent, (miss, o) -> {
             if (o == null) {

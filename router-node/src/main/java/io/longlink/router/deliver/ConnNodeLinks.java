@@ -14,7 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One {@link ConnNodeLink} per live conn-node, following ZooKeeper membership: a link opens when
- * a node joins and closes when it leaves. A route that names a node without a link is treated as
+ * a node joins and closes when it leaves. A draining node ({@code NodeInfo.draining()}) stays a
+ * member until its last connection is gone, so it keeps its link and still gets deliveries and
+ * FanOuts for the devices it holds. A route that names a node without a link is treated as
  * offline by the router: the message stays in the inbox for the device's next connection.
  */
 public final class ConnNodeLinks implements DeliveryLinks, Membership.Listener, AutoCloseable {

@@ -65,8 +65,7 @@ class AdmissionTest {
 
     @Test
     void admit_whenInboxOrLogFull_thenTheEarliestTrimmedAreReturnedAsDrops() throws Exception {
-        BatchRouter.Limits limits = new BatchRouter.Limits(10_000, 2, 1, 512, 3_000, 5_000, 4, 5_000, 0, 900_000);
-        Admission small = new Admission(store, new RouterMetrics(new CollectorRegistry()), limits);
+        Admission small = new Admission(store, new RouterMetrics(new CollectorRegistry()), Limits.bounds(2, 1));
         PushCommand first = Commands.toDevices(APP, 600, "d1");
         PushCommand second = Commands.toDevices(APP, 600, "d1");
         PushCommand bcast = Commands.broadcast(APP, 600);

@@ -321,19 +321,32 @@ class BatchRouterTest {
     }
 
     @Test
-    void route_whenSpreadFanOut_thenReturnsWithoutItsAnswerAndCountsItWhenItComes() throws Exception {
-        CompletableFuture<FanOutResponse> answer = new CompletableFuture<>();
-        connA.fanOutAnswer = r -> answer;
+    void route_whenSpreadFanOut_thenAwaitedAndItsAnswerCountedWithTheStatus() throws Exception {
         PushCommand cmd = Commands.toTags(APP, 600, TagFilter.newBuilder().addAnyOf("all").build(), 5_000);
 
         router(0).route(List.of(cmd));
 
         assertThat(connA.fanOutDeadlines).containsExactly(10_000L);
-        assertThat(store.stat(id(cmd))).isEqualTo(Map.of("routed_ms", NOW));
-        answer.complete(FanOutResponse.newBuilder().setMatched(3).setWritten(2).build());
         assertThat(store.stat(id(cmd))).isEqualTo(Map.of("routed_ms", NOW, "targeted", 3L, "online", 2L));
-        assertThat(store.roundTrips.subList(2, 4)).containsExactly(List.of("count"), List.of("count"));
+        assertThat(store.roundTrips.get(1)).containsExactly("routed", "count", "count");
         assertThat(fanOuts("ok")).isEqualTo(1.0);
+    }
+
+    @Test
+    void route_whenAFanOutWithATtlStillFailsAfterTheRetryBound_thenThrowsWithoutStatusOnceTheCopiesAreSafe() {
+        connA.fanOutAnswer = r -> CompletableFuture.failedFuture(new IllegalStateException("overloaded"));
+        BatchRouter router = new BatchRouter(store, links, receipts, new RouterMetrics(registry), () -> NOW,
+                Limits.fanOutRetry(0));
+        PushCommand tags = Commands.toTags(APP, 600, TagFilter.newBuilder().addAnyOf("all").build(), 0);
+        PushCommand direct = Commands.toDevices(APP, 600, "away");
+
+        assertThatThrownBy(() -> router.route(List.of(tags, direct))).hasMessageContaining("overloaded")
+                .hasMessageContaining("conn-a");
+
+        assertThat(store.broadcastLog(APP)).containsExactly(RedisKeys.inboxMember(id(tags)));
+        assertThat(store.inbox(APP, "away")).containsExactly(RedisKeys.inboxMember(id(direct)));
+        assertThat(store.stats).as("written by the routing that succeeds").isEmpty();
+        assertThat(fanOuts("failed")).isEqualTo(1.0);
     }
 
     @Test
@@ -376,7 +389,7 @@ class BatchRouterTest {
     void route_whenTheInboxBoundTrimsCopies_thenEachStillDeliverableOneCountedDroppedWithAReceipt()
             throws Exception {
         BatchRouter router = new BatchRouter(store, links, receipts, new RouterMetrics(registry), () -> NOW,
-                new BatchRouter.Limits(10_000, 1, 1_000, 512, 3_000, 5_000, 4, 5_000, 0, 900_000));
+                Limits.bounds(1, 1_000));
         PushCommand first = Commands.toDevices(APP, 600, "d1");
         PushCommand expired = Commands.toDevices(APP, 600, "d1");
         PushCommand last = Commands.toDevices(APP, 600, "d1");
@@ -398,7 +411,7 @@ class BatchRouterTest {
     void route_whenTheLogBoundTrimsAnEntry_thenLogTrimmedCountedWithAReceiptAndPositionsInTheFanOuts()
             throws Exception {
         BatchRouter router = new BatchRouter(store, links, receipts, new RouterMetrics(registry), () -> NOW,
-                new BatchRouter.Limits(10_000, 100, 1, 512, 3_000, 5_000, 4, 5_000, 0, 900_000));
+                Limits.bounds(100, 1));
         PushCommand first = Commands.broadcast(APP, 600);
         PushCommand second = Commands.broadcast(APP, 600);
 

@@ -22,7 +22,7 @@ class DeliveryBatchesTest {
 
     private DeliveryBatches batches(int deliverBatchMax, long deliverTimeoutMs) {
         return new DeliveryBatches(links, new BatchRouter.Limits(10_000, 100, 1_000, deliverBatchMax,
-                deliverTimeoutMs, 0, 4, 5_000, 250, 900_000));
+                deliverTimeoutMs, 0, 0, 4, 5_000, 250, 900_000));
     }
 
     @Test
@@ -72,7 +72,7 @@ class DeliveryBatchesTest {
         byLink.put(connB, List.of(Rounds.copy(m, "d2", "conn-b|c2")));
         DeliveryBatches batches = batches(10, 3_000);
         List<DeliveryBatches.Sent<Copy>> sent = batches.send(byLink, Function.identity(), true);
-        batches.awaitSettled(sent, List.of());
+        batches.awaitSettled(sent, List.of(), 0);
 
         List<String> seen = new ArrayList<>();
         DeliveryBatches.outcomes(sent, (c, o) -> seen.add(c.deviceId() + "=" + o));
@@ -87,7 +87,7 @@ class DeliveryBatchesTest {
                 new CompletableFuture<>());
         long start = System.nanoTime();
 
-        batches(10, 0).awaitSettled(List.of(stuck), List.of());
+        batches(10, 0).awaitSettled(List.of(stuck), List.of(), 0);
 
         // bound: deliver timeout (0) + ACK wait (250) + 1 s
         assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(1_250_000_000L);

@@ -13,12 +13,11 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 class DeliveryRoundTest {
-    private final FakeStore store = new FakeStore();
     private final FakeLinks links = new FakeLinks();
     private final FakeLinks.Link connA = links.add("conn-a");
     private final BatchRouter.Limits limits = Limits.of(10_000, 250);
     private final DeliveryRound round = new DeliveryRound(links, new DeliveryBatches(links, limits),
-            new FanOuts(links, store, new RouterMetrics(new CollectorRegistry()), limits.fanOutTimeoutMs()));
+            new FanOuts(links, new RouterMetrics(new CollectorRegistry()), limits.fanOutTimeoutMs(), 0));
 
     @Test
     void deliver_whenAnswersDiffer_thenAwaitedCopiesNotAckedAreMissesAndTheRestSettled() {

@@ -24,6 +24,11 @@ final class FakeLinks implements DeliveryLinks {
         return link;
     }
 
+    /** The node left membership. */
+    void remove(String nodeId) {
+        links.remove(nodeId);
+    }
+
     @Override
     public Link link(String nodeId) {
         return links.get(nodeId);

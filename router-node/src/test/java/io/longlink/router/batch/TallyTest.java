@@ -46,7 +46,7 @@ class TallyTest {
     }
 
     @Test
-    void fanOuts_whenAnswered_thenMatchedAndWrittenCountedButNotFailedOrSpreadOnes() {
+    void fanOuts_whenAnswered_thenMatchedAndWrittenCountedButNotFailedOrGivenUpOnes() {
         PushCommand cmd = Commands.broadcast(APP, 0);
         Message m = Rounds.messages(false, cmd).get(0);
         Tally tally = tally(List.of(m));
@@ -55,7 +55,7 @@ class TallyTest {
         tally.countFanOuts(List.of(new FanOutOutcome(m, "conn-a", State.OK, answer, null),
                 new FanOutOutcome(m, "conn-b", State.OK, answer, null),
                 new FanOutOutcome(m, "conn-c", State.FAILED, null, "refused"),
-                new FanOutOutcome(m, "conn-d", State.SPREAD, null, null)));
+                new FanOutOutcome(m, "conn-d", State.GIVEN_UP, null, "left")));
 
         assertThat(tally.matched(m)).isEqualTo(6);
         assertThat(tally.online(m)).isEqualTo(4);
