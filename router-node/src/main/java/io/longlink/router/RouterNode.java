@@ -35,6 +35,10 @@ public final class RouterNode extends BaseNode {
 
     @Override
     protected void startRole(CuratorFramework zk) throws Exception {
+        MembershipEntry entry = new MembershipEntry(zk, nodeId);
+        // a crashed predecessor's session lasts up to its timeout; twice ours covers a slow expiry
+        entry.awaitPredecessorGone(2L * config.get(NodeSettings.ZK_SESSION_TIMEOUT_MS)
+                + config.get(NodeSettings.ZK_CONNECT_TIMEOUT_MS));
         String bootstrap = config.get(KafkaSettings.BOOTSTRAP);
         int kafkaTimeout = config.get(KafkaSettings.START_TIMEOUT_MS);
         KafkaSettings.checkReachable(bootstrap, kafkaTimeout);
@@ -68,7 +72,15 @@ public final class RouterNode extends BaseNode {
                 config.get(KafkaSettings.COMMAND_TOPIC), config.get(RouterSettings.MAX_POLL_RECORDS),
                 "longlink-router-" + nodeId, router, store, routerMetrics, config.get(RouterSettings.RETRY_BACKOFF_MS),
                 redisTimeout, config.get(RouterSettings.COMMIT_INTERVAL_MS));
-        consumer.start();
+        // registration follows startRole: the consumer joins the group once it is done
+        consumer.start(entry::ours);
+    }
+
+    /** Ready once registered and the consumer received its first partition assignment (maybe empty). */
+    @Override
+    public boolean isReady() {
+        CommandConsumer c = consumer;
+        return super.isReady() && c != null && c.assigned();
     }
 
     /** Conn-nodes this router has a link to now. */

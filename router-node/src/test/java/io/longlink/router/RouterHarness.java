@@ -21,12 +21,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.TestingServer;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -36,6 +38,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -167,6 +170,33 @@ final class RouterHarness implements BeforeEachCallback, AfterEachCallback, Auto
             admin = kafka.admin();
         }
         return admin;
+    }
+
+    /** Members of the routers' consumer group now (0 before anyone joined it). */
+    int groupMembers() throws Exception {
+        try {
+            return admin().describeConsumerGroups(List.of(group)).all().get(10, TimeUnit.SECONDS).get(group)
+                    .members().size();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof GroupIdNotFoundException) {
+                return 0;
+            }
+            throw e;
+        }
+    }
+
+    /** Creates the command and receipt topics ahead of the routers, as they would. */
+    void createTopics() throws Exception {
+        admin().createTopics(List.of(new NewTopic(commandTopic, 4, (short) 1), new NewTopic(receiptTopic, 2, (short) 1)))
+                .all().get(10, TimeUnit.SECONDS);
+    }
+
+    /** A consumer in the routers' group, for a test to hold a rebalance up; the caller closes it. */
+    KafkaConsumer<byte[], byte[]> groupMember() {
+        Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, group, ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 120_000);
+        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     /** End offsets of the command topic, summed over partitions. */

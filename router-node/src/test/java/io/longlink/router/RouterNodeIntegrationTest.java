@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.longlink.common.config.Setting;
+import io.longlink.common.discovery.ZooKeeperPaths;
+import io.longlink.common.lifecycle.NodeSettings;
 import io.longlink.common.redis.RedisKeys;
 import io.longlink.common.redis.RedisSettings;
 import io.longlink.proto.command.PushCommand;
@@ -16,10 +18,18 @@ import io.longlink.testsupport.RedisServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.TestingServer;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.data.Stat;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -50,6 +60,58 @@ class RouterNodeIntegrationTest {
             var topics = admin.describeTopics(List.of(h.commandTopic, h.receiptTopic)).allTopicNames().get(10, TimeUnit.SECONDS);
             assertThat(topics.get(h.commandTopic).partitions()).hasSize(4);
             assertThat(topics.get(h.receiptTopic).partitions()).hasSize(2);
+        }
+    }
+
+    @Test
+    void start_whenAPreviousRouterWithTheSameIdIsStillRegistered_thenWaitsForItToGoAndRegistersBeforeJoining()
+            throws Exception {
+        String path = ZooKeeperPaths.node(RouterNode.ROLE, "router-again");
+        // a router killed a moment ago: its ZooKeeper session has not expired yet
+        CuratorFramework previous = CuratorFrameworkFactory.builder().connectString(zk.getConnectString())
+                .namespace(h.namespace).retryPolicy(new RetryOneTime(100)).build();
+        previous.start();
+        previous.blockUntilConnected();
+        previous.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(path);
+        long previousSession = previous.getZookeeperClient().getZooKeeper().getSessionId();
+        h.createTopics();
+
+        CompletableFuture<RouterNode> started = CompletableFuture.supplyAsync(() -> {
+            try {
+                return h.startRouter(Map.of(NodeSettings.NODE_ID, "router-again"));
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        });
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10))
+                .until(() -> !started.isDone() && h.groupMembers() == 0);
+        previous.close();
+
+        RouterNode router = started.get(30, TimeUnit.SECONDS);
+        Stat entry = h.zk.checkExists().forPath(path);
+        assertThat(entry).isNotNull();
+        assertThat(entry.getEphemeralOwner()).isNotEqualTo(previousSession);
+        await().atMost(WAIT).until(router::isReady);
+        assertThat(h.groupMembers()).isEqualTo(1);
+    }
+
+    @Test
+    void ready_whenNoPartitionAssignmentReceivedYet_thenNotReadyUntilTheFirstOne() throws Exception {
+        h.createTopics();
+        try (KafkaConsumer<byte[], byte[]> member = h.groupMember()) {
+            member.subscribe(List.of(h.commandTopic));
+            await().atMost(WAIT).until(() -> {
+                member.poll(Duration.ofMillis(100));
+                return !member.assignment().isEmpty();
+            });
+            // this member stops polling: the rebalance the router's join starts waits for it
+            RouterNode router = h.startRouter(Map.of());
+
+            await().atMost(WAIT).until(() -> h.groupMembers() == 2);
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> !router.isReady());
+            member.unsubscribe();
+
+            await().atMost(WAIT).until(router::isReady);
         }
     }
 

@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -44,6 +46,10 @@ import org.slf4j.LoggerFactory;
  * and when the consumer closes. A router that
  * crashes before a commit landed leaves those batches to whichever router takes its partitions
  * next, which routes them again: at-least-once, and devices drop the duplicate by message id.
+ *
+ * <p><b>Joining.</b> The thread joins the group only once the router is registered in ZooKeeper
+ * ({@link #start}), and {@link #assigned} tells when the first assignment (maybe empty) came: the
+ * router's readiness.
  *
  * <p><b>Failures.</b> When Redis fails mid-batch nothing is committed: the consumer seeks back to
  * the batch's first offsets and pauses its partitions for a backoff (doubling up to 30 s), still
@@ -75,6 +81,9 @@ public final class CommandConsumer implements AutoCloseable {
     private volatile boolean running = true;
     /** While not 0, the backoff after a failed batch runs until then (epoch ms); consumer thread only. */
     private long pausedUntil;
+    private volatile boolean assigned;
+    /** Set before the thread starts. */
+    private BooleanSupplier mayJoin;
     private final LogThrottle lateBatches = new LogThrottle();
 
     public CommandConsumer(String bootstrap, String group, String topic, int maxPollRecords, String clientId,
@@ -101,13 +110,26 @@ public final class CommandConsumer implements AutoCloseable {
         thread = new Thread(this::run, "router-consumer");
     }
 
-    public void start() {
+    /**
+     * Starts the consumer thread, which joins the group once {@code mayJoin} says so (this router is
+     * registered in ZooKeeper).
+     */
+    public void start(BooleanSupplier mayJoin) {
+        this.mayJoin = requireNonNull(mayJoin, "mayJoin");
         thread.start();
+    }
+
+    /** The first partition assignment (maybe empty) has been received. */
+    public boolean assigned() {
+        return assigned;
     }
 
     private void run() {
         long backoffMs = firstBackoffMs;
         try {
+            if (!awaitMayJoin()) {
+                return;
+            }
             consumer.subscribe(List.of(topic), new Rebalance());
             while (running) {
                 if (pausedUntil != 0) {
@@ -148,6 +170,17 @@ public final class CommandConsumer implements AutoCloseable {
             }
             stopped.countDown();
         }
+    }
+
+    /** Waits until the group may be joined; false when closed first. */
+    private boolean awaitMayJoin() {
+        while (running) {
+            if (mayJoin.getAsBoolean()) {
+                return true;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        return false;
     }
 
     /** True when the batch is fully handled and may be committed. */
@@ -344,6 +377,7 @@ public final class CommandConsumer implements AutoCloseable {
                 // a backoff is running: these wait for it like the others
                 consumer.pause(partitions);
             }
+            assigned = true;
             log.info("command partitions assigned partitions={} paused={}", partitions, pausedUntil != 0);
         }
     }
