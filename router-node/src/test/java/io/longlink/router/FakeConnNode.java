@@ -4,6 +4,7 @@ import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
+import io.netty.channel.ChannelOption;
 import io.longlink.common.discovery.NodeInfo;
 import io.longlink.common.discovery.NodeRegistration;
 import io.longlink.common.discovery.ZooKeeperPaths;
@@ -49,18 +50,20 @@ public final class FakeConnNode implements AutoCloseable {
     public volatile CountDownLatch hold;
     /** This many Deliver batches, from the next one on, get no result at all (a peer that missed them). */
     public final java.util.concurrent.atomic.AtomicInteger unansweredBatches = new java.util.concurrent.atomic.AtomicInteger();
-    private final Server server;
+    private volatile Server server;
+    private final int port;
     private final NodeRegistration registration;
 
     FakeConnNode(CuratorFramework zk, String id) throws Exception {
         this.id = id;
-        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(new Service()).build().start();
+        server = serve(0);
+        port = server.getPort();
         if (zk == null) {
             registration = null;
             return;
         }
         registration = new NodeRegistration(zk, new NodeInfo(id, "conn",
-                Map.of("grpc", "127.0.0.1:" + server.getPort(), "device", "127.0.0.1:1"), 0));
+                Map.of("grpc", "127.0.0.1:" + port, "device", "127.0.0.1:1"), 0));
         registration.start(5_000);
     }
 
@@ -69,8 +72,23 @@ public final class FakeConnNode implements AutoCloseable {
         return new FakeConnNode(null, id);
     }
 
+    private Server serve(int onPort) throws Exception {
+        return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", onPort))
+                .withOption(ChannelOption.SO_REUSEADDR, true).addService(new Service()).build().start();
+    }
+
     public String address() {
-        return "127.0.0.1:" + server.getPort();
+        return "127.0.0.1:" + port;
+    }
+
+    /** Stops answering on its port but stays a member, as a conn-node that crashed a moment ago. */
+    void stopServing() throws InterruptedException {
+        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    /** Answers again on the same port. */
+    void resumeServing() throws Exception {
+        server = serve(port);
     }
 
     /** Leaves membership, as a dying conn-node's session would. */

@@ -2,6 +2,7 @@ package io.longlink.router;
 
 import static io.longlink.router.Commands.id;
 import static io.longlink.router.RouterHarness.WAIT;
+import static io.longlink.router.RouterHarness.metric;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 import static org.awaitility.Awaitility.await;
@@ -109,6 +110,34 @@ class RouterDeliverIntegrationTest {
 
         await().atMost(WAIT).until(() -> h.committed() == h.produced());
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> conn.batches.size() == 1);
+    }
+
+    @Test
+    void deliver_whenTheConnNodeIsUnreachableButStillAMember_thenStoredAtOnceAndRedrainedWhenItAnswersAgain()
+            throws Exception {
+        FakeConnNode conn = h.connNode("conn-crashed");
+        RouterNode router = h.startRouterLinked(Map.of(RouterSettings.DELIVER_TIMEOUT_MS, 60_000,
+                RouterSettings.LINK_RETRY_MS, 100), 1);
+        h.route("d1", "conn-crashed|c-1");
+        conn.stopServing();
+        PushCommand cmd = Commands.toDevices(h.appKey, 3600, "d1");
+
+        long start = System.nanoTime();
+        h.publish(h.appKey + ":d1", cmd);
+
+        // not waiting for the deliver timeout, nor for ZooKeeper to drop the node
+        await().atMost(WAIT).until(() -> h.committed() == h.produced());
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+        assertThat(h.inbox("d1")).containsExactly(RedisKeys.inboxMember(id(cmd)));
+        assertThat(metric(router, "longlink_router_redrains_total", "event", "marked")).isEqualTo(1.0);
+        conn.resumeServing();
+        await().atMost(WAIT).until(() -> !conn.deliveries.isEmpty());
+        assertThat(conn.deliveries).allSatisfy(d -> {
+            assertThat(d.getRedrain()).isTrue();
+            assertThat(d.hasPush()).isFalse();
+            assertThat(d.getConnectionId()).isEqualTo("c-1");
+        });
+        await().atMost(WAIT).until(() -> metric(router, "longlink_router_redrains_total", "event", "cleared") == 1.0);
     }
 
     @Test

@@ -243,7 +243,7 @@ public final class ConnNodeLink implements DeliveryLink, AutoCloseable {
                 int held = resets.pass();
                 if (held >= 0) {
                     log.warn("Deliver stream reset node_id={} address={} cause=\"{}\" resets_not_logged={}", nodeId,
-                            address, why, held);
+                            address, describe(why), held);
                 }
                 try {
                     if (s.requests != null) {
@@ -255,6 +255,13 @@ public final class ConnNodeLink implements DeliveryLink, AutoCloseable {
             }
         }
         failAll(s, why);
+    }
+
+    /** The status on one line: code, description and the cause's message. */
+    private static String describe(Status why) {
+        Throwable cause = why.getCause();
+        return why.getCode() + (why.getDescription() == null ? "" : ": " + why.getDescription())
+                + (cause == null ? "" : " (" + cause.getMessage() + ")");
     }
 
     private static void failAll(Stream s, Status why) {
