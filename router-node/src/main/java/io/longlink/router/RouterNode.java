@@ -79,8 +79,8 @@ public final class RouterNode extends BaseNode {
     /** Ready once registered and the consumer received its first partition assignment (maybe empty). */
     @Override
     public boolean isReady() {
-        CommandConsumer c = consumer;
-        return super.isReady() && c != null && c.assigned();
+        // BaseNode's ready flag is written after startRole: once it is read true, so is consumer
+        return super.isReady() && consumer != null && consumer.assigned();
     }
 
     /** Conn-nodes this router has a link to now. */

@@ -18,9 +18,10 @@ import org.slf4j.LoggerFactory;
  * Routes one polled batch of push commands, in rounds of at most {@code router.batch-max-targets}
  * devices, each round a fixed number of round trips whatever its size. {@link #route} returns only
  * when every copy of the batch is in its inbox (or the broadcast log), was acknowledged by its device,
- * or is a TTL 0 copy handed to its conn-node; it throws when Redis failed, and then nothing of the
- * batch may be committed. Online-only messages (TTL 0) for devices that are not reachable now, and
- * revoked messages, are dropped by design.
+ * or is a TTL 0 copy handed to its conn-node, and every FanOut was answered (or its node left); it
+ * throws when Redis failed or a FanOut with a TTL still failed after its retries, and then nothing of
+ * the batch may be committed. Online-only messages (TTL 0) for devices that are not reachable now,
+ * and revoked messages, are dropped by design.
  */
 public final class BatchRouter {
     private static final Logger log = LoggerFactory.getLogger(BatchRouter.class);

@@ -36,6 +36,14 @@ class StatusCountsTest {
         return tally;
     }
 
+    /** The tally of a round in which conn-a answered the first message's FanOut: 3 matched, 2 written. */
+    private static Tally answered(List<Message> messages) {
+        Tally tally = tally(messages);
+        tally.countFanOuts(List.of(new FanOutOutcome(messages.get(0), "conn-a", State.OK,
+                FanOutResponse.newBuilder().setMatched(3).setWritten(2).build(), null)));
+        return tally;
+    }
+
     @Test
     void write_whenFirstRoutingWithNoCopyInAnInbox_thenOneHsetThatHoldsTheAcks() {
         List<Message> messages = Rounds.messages(true, Commands.toDevices(APP, 600, "d1", "d2"));
@@ -80,9 +88,7 @@ class StatusCountsTest {
     void write_whenFanOutRoutedAgain_thenNothingAddedToItsCounts() {
         List<Message> messages = Rounds.messages(false, Commands.broadcast(APP, 600));
         Message m = messages.get(0);
-        Tally tally = tally(messages);
-        tally.countFanOuts(List.of(new FanOutOutcome(m, "conn-a", State.OK,
-                FanOutResponse.newBuilder().setMatched(3).setWritten(2).build(), null)));
+        Tally tally = answered(messages);
         store.stats.put(m.id, new HashMap<>(Map.of("routed_ms", 5L, "targeted", 3L, "online", 2L)));
 
         statusCounts.write(Rounds.judged(messages, Verdict.ROUTED_AGAIN), tally, List.of(), NOW);
@@ -106,9 +112,7 @@ class StatusCountsTest {
     void write_whenFanOut_thenRoutedAndItsAnswersIncremented() {
         List<Message> messages = Rounds.messages(false, Commands.broadcast(APP, 600));
         Message m = messages.get(0);
-        Tally tally = tally(messages);
-        tally.countFanOuts(List.of(new FanOutOutcome(m, "conn-a", State.OK,
-                FanOutResponse.newBuilder().setMatched(3).setWritten(2).build(), null)));
+        Tally tally = answered(messages);
 
         statusCounts.write(Rounds.admitted(messages, List.of()), tally, List.of(), NOW);
 
