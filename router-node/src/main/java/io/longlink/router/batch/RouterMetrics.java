@@ -30,8 +30,10 @@ public final class RouterMetrics {
                         + " overflowed (a link's set of dirty devices was full), sent and failed (redrain-only"
                         + " deliveries sent in the background, and those whose batch failed)")
                 .labelNames("event").register(registry);
-        fanOuts = Counter.build("longlink_router_fanouts_total", "FanOut calls to conn-nodes, by result (ok, failed)")
-                .labelNames("result").register(registry);
+        fanOuts = Counter.build("longlink_router_fanouts_total",
+                "FanOuts to conn-nodes, by result: ok (answered), retried (an attempt failed and is made again),"
+                        + " failed (still failing after router.fanout-retry-ms, or an online-only one not tried again),"
+                        + " given_up (the node left membership)").labelNames("result").register(registry);
         batches = Counter.build("longlink_router_batches_total",
                 "Polled batches, by result (committed, retried)").labelNames("result").register(registry);
         batchSeconds = Histogram.build("longlink_router_batch_seconds", "Time to route one polled batch")
