@@ -44,6 +44,11 @@ LL_KAFKA_CONTROLLER_PORT=$((LL_PORT_BASE + 4))
 LL_API_GRPC_PORT=$((LL_PORT_BASE + 10))
 LL_API_ADMIN_PORT=$((LL_PORT_BASE + 11))
 LL_ROUTER_ADMIN_PORT=$((LL_PORT_BASE + 21))
+# api-N: gRPC LL_PORT_BASE+8+2N, admin +9+2N (api-1: +10/+11, api-2: +12/+13; at most api-5).
+ll_api_grpc_port() { echo $((LL_PORT_BASE + 8 + 2 * $1)); }
+ll_api_admin_port() { echo $((LL_PORT_BASE + 9 + 2 * $1)); }
+# router-N: admin LL_PORT_BASE+20+N (router-1: +21; at most router-9).
+ll_router_admin_port() { echo $((LL_ROUTER_ADMIN_PORT + $1 - 1)); }
 ll_conn_device_port() { echo $((LL_PORT_BASE + 100 + $1)); }
 ll_conn_grpc_port() { echo $((LL_PORT_BASE + 200 + $1)); }
 ll_conn_admin_port() { echo $((LL_PORT_BASE + 300 + $1)); }
@@ -86,13 +91,35 @@ ll_pid() {
   [[ -f "$f" ]] && cat "$f"
 }
 
+# True while process PID runs. A killed process whose parent is gone may stay a zombie (state Z)
+# when nothing reaps it; it runs no more.
+ll_pid_running() {
+  local state
+  kill -0 "$1" 2>/dev/null || return 1
+  state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
+  [[ "$state" != Z ]]
+}
+
 ll_alive() {
   local pid
   pid=$(ll_pid "$1") || return 1
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null
+  [[ -n "$pid" ]] && ll_pid_running "$pid"
 }
 
-# ll_spawn NAME CMD...: starts CMD in the background with its output in logs/NAME.log.
+# Keeps the last logs of NAME: logs/NAME.log becomes NAME.log.1 (.1 becomes .2, up to .5), so the
+# log of a process that crashed or was killed survives its restart (and a few failed restarts).
+ll_rotate_log() {
+  local log i
+  log=$(ll_logfile "$1")
+  [[ -s "$log" ]] || return 0
+  for i in 4 3 2 1; do
+    [[ -f "$log.$i" ]] && mv -f "$log.$i" "$log.$((i + 1))"
+  done
+  mv -f "$log" "$log.1"
+}
+
+# ll_spawn NAME CMD...: starts CMD in the background with its output in logs/NAME.log (the previous
+# log rotated to NAME.log.1).
 ll_spawn() {
   local name=$1
   shift
@@ -100,6 +127,7 @@ ll_spawn() {
   if ll_alive "$name"; then
     die "$name is already running (pid $(ll_pid "$name")); run ops/down first"
   fi
+  ll_rotate_log "$name"
   nohup "$@" >"$(ll_logfile "$name")" 2>&1 </dev/null &
   echo $! >"$(ll_pidfile "$name")"
 }
@@ -136,11 +164,11 @@ ll_stop() {
   local name=$1 timeout_s=${2:-30}
   local pid
   pid=$(ll_pid "$name") || return 0
-  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+  if [[ -n "$pid" ]] && ll_pid_running "$pid"; then
     kill -TERM "$pid" 2>/dev/null || true
     local deadline=$((SECONDS + timeout_s))
-    while kill -0 "$pid" 2>/dev/null && (( SECONDS < deadline )); do sleep 0.2; done
-    if kill -0 "$pid" 2>/dev/null; then
+    while ll_pid_running "$pid" && (( SECONDS < deadline )); do sleep 0.2; done
+    if ll_pid_running "$pid"; then
       log "$name did not stop in ${timeout_s}s; killing"
       kill -KILL "$pid" 2>/dev/null || true
     fi
@@ -162,7 +190,8 @@ ll_start_redis() {
   ll_require_free_port "$LL_REDIS_PORT" "Redis, LL_PORT_BASE+1"
   mkdir -p "$LONGLINK_HOME/data/redis"
   ll_spawn redis redis-server --port "$LL_REDIS_PORT" --bind 127.0.0.1 --daemonize no \
-    --dir "$LONGLINK_HOME/data/redis" --appendonly yes --appendfsync everysec --save ''
+    --dir "$LONGLINK_HOME/data/redis" --appendonly yes --appendfsync everysec --save '' \
+    --maxmemory-policy noeviction
   ll_wait redis "answering PING" redis-cli -p "$LL_REDIS_PORT" ping
   log "redis ready port=$LL_REDIS_PORT"
 }
@@ -236,12 +265,15 @@ kafka.bootstrap-servers=127.0.0.1:$LL_KAFKA_PORT
 EOF
 }
 
-# ll_start_node NAME MODULE ARTIFACT MAIN ADMIN_PORT JAVA_OPTS (config on stdin)
+# ll_start_node NAME MODULE ARTIFACT MAIN ADMIN_PORT JAVA_OPTS (config on stdin). The config and the
+# JVM options stay in conf/NAME.properties and conf/NAME.java-opts, so ll_launch_node can restart the
+# node as it was (same node id, ports and settings).
 ll_start_node() {
   local name=$1 module=$2 artifact=$3 main=$4 admin_port=$5 opts=$6
   local conf="$LONGLINK_HOME/conf/$name.properties"
   mkdir -p "$LONGLINK_HOME/conf"
   cat >"$conf"
+  printf '%s\n' "$opts" >"$LONGLINK_HOME/conf/$name.java-opts"
   ll_require_free_port "$admin_port" "$name admin"
   local cp
   cp=$(ll_cp "$module" "$artifact")
@@ -252,41 +284,98 @@ ll_start_node() {
   log "$name ready admin=http://127.0.0.1:$admin_port"
 }
 
-ll_start_api() {
-  ll_require_free_port "$LL_API_GRPC_PORT" "api gRPC, LL_PORT_BASE+10"
-  # The admin token of this local cluster (ops/pushctl reads it); made once, kept with its data.
+# ll_node_main NAME: the module, jar name and main class of node NAME (api-N, router-N, conn-N).
+ll_node_main() {
+  case "$1" in
+    api-*) echo "api-node longlink-api-node io.longlink.api.ApiNodeMain" ;;
+    router-*) echo "router-node longlink-router-node io.longlink.router.RouterNodeMain" ;;
+    conn-*) echo "conn-node longlink-conn-node io.longlink.conn.ConnNodeMain" ;;
+    *) die "not a Longlink node: '$1' (expected: api-N, router-N, conn-N)" ;;
+  esac
+}
+
+# ll_launch_node NAME: starts a node again from the config and JVM options of its first start.
+ll_launch_node() {
+  local name=$1 conf="$LONGLINK_HOME/conf/$1.properties" admin opts main
+  [[ -f "$conf" ]] || die "$name has no config ($conf): it never ran under $LONGLINK_HOME"
+  admin=$(sed -n 's/^admin\.port=//p' "$conf" | tail -n 1)
+  [[ -n "$admin" ]] || die "$conf has no admin.port"
+  opts=$(cat "$LONGLINK_HOME/conf/$name.java-opts" 2>/dev/null || echo "$LL_NODE_JAVA_OPTS")
+  read -r -a main <<<"$(ll_node_main "$name")"
+  # ll_start_node writes the config file again: read it before
+  local text
+  text=$(cat "$conf")
+  printf '%s\n' "$text" | ll_start_node "$name" "${main[@]}" "$admin" "$opts"
+}
+
+# ll_start_new_node NAME JAVA_OPTS [key=value ...]: starts node NAME with the config of its place in
+# the port layout (ll_node_conf) plus the settings given.
+ll_start_new_node() {
+  local name=$1 opts=$2 i=${1##*-} main s
+  shift 2
+  read -r -a main <<<"$(ll_node_main "$name")"
+  case "$name" in
+    api-*) ll_require_free_port "$(ll_api_grpc_port "$i")" "$name gRPC, LL_PORT_BASE+8+2*$i" ;;
+    conn-*)
+      ll_require_free_port "$(ll_conn_device_port "$i")" "$name device, LL_PORT_BASE+100+$i"
+      ll_require_free_port "$(ll_conn_grpc_port "$i")" "$name gRPC, LL_PORT_BASE+200+$i"
+      ;;
+  esac
+  { ll_node_conf "$name"; for s in "$@"; do echo "$s"; done; } \
+    | ll_start_node "$name" "${main[@]}" "$(ll_node_admin_port "$name")" "$opts"
+}
+
+# ll_node_admin_port NAME: the admin port of node NAME in the layout.
+ll_node_admin_port() {
+  local i=${1##*-}
+  case "$1" in
+    api-*) ll_api_admin_port "$i" ;;
+    router-*) ll_router_admin_port "$i" ;;
+    conn-*) ll_conn_admin_port "$i" ;;
+    *) die "not a Longlink node: '$1' (expected: api-N, router-N, conn-N)" ;;
+  esac
+}
+
+# The admin token of this local cluster (ops/pushctl reads it); made once, kept with its data.
+ll_admin_token() {
   local token_file="$LONGLINK_HOME/conf/admin-token"
   mkdir -p "$LONGLINK_HOME/conf"
   [[ -s "$token_file" ]] || { head -c 18 /dev/urandom | base64 | tr '+/' '-_' >"$token_file"; chmod 600 "$token_file"; }
-  { ll_common_conf api-1; cat <<EOF
-admin.port=$LL_API_ADMIN_PORT
-api.grpc.port=$LL_API_GRPC_PORT
-api.admin-token=$(cat "$token_file")
-EOF
-  } | ll_start_node api-1 api-node longlink-api-node io.longlink.api.ApiNodeMain "$LL_API_ADMIN_PORT" "$LL_NODE_JAVA_OPTS"
+  cat "$token_file"
+}
+
+# ll_node_conf NAME: the config of a new node NAME (api-N, router-N, conn-N) at its ports of the layout.
+ll_node_conf() {
+  local name=$1 i=${1##*-}
+  [[ "$i" =~ ^[1-9]$ ]] || die "node name '$name' (expected: api-N, router-N or conn-N with N from 1 to 9)"
+  ll_common_conf "$name"
+  case "$name" in
+    api-*)
+      ((i <= 5)) || die "node name '$name' (expected: api-1 to api-5)"
+      echo "admin.port=$(ll_node_admin_port "$name")"
+      echo "api.grpc.port=$(ll_api_grpc_port "$i")"
+      echo "api.admin-token=$(ll_admin_token)"
+      ;;
+    router-*) echo "admin.port=$(ll_node_admin_port "$name")" ;;
+    conn-*)
+      echo "admin.port=$(ll_node_admin_port "$name")"
+      echo "conn.device.port=$(ll_conn_device_port "$i")"
+      echo "conn.grpc.port=$(ll_conn_grpc_port "$i")"
+      ;;
+    *) die "not a Longlink node: '$name' (expected: api-N, router-N, conn-N)" ;;
+  esac
+}
+
+ll_start_api() {
+  ll_start_new_node api-1 "$LL_NODE_JAVA_OPTS"
 }
 
 ll_start_router() {
-  { ll_common_conf router-1; cat <<EOF
-admin.port=$LL_ROUTER_ADMIN_PORT
-EOF
-  } | ll_start_node router-1 router-node longlink-router-node io.longlink.router.RouterNodeMain "$LL_ROUTER_ADMIN_PORT" "$LL_NODE_JAVA_OPTS"
+  ll_start_new_node router-1 "$LL_NODE_JAVA_OPTS"
 }
 
 ll_start_conn() {
-  local i=$1
-  local device grpc admin
-  device=$(ll_conn_device_port "$i")
-  grpc=$(ll_conn_grpc_port "$i")
-  admin=$(ll_conn_admin_port "$i")
-  ll_require_free_port "$device" "conn-$i device, LL_PORT_BASE+100+$i"
-  ll_require_free_port "$grpc" "conn-$i gRPC, LL_PORT_BASE+200+$i"
-  { ll_common_conf "conn-$i"; cat <<EOF
-admin.port=$admin
-conn.device.port=$device
-conn.grpc.port=$grpc
-EOF
-  } | ll_start_node "conn-$i" conn-node longlink-conn-node io.longlink.conn.ConnNodeMain "$admin" "$LL_CONN_JAVA_OPTS"
+  ll_start_new_node "conn-$1" "$LL_CONN_JAVA_OPTS"
 }
 
 # Every process of the stack, in start order.
@@ -298,9 +387,7 @@ ll_all_names() {
 
 ll_admin_port_of() {
   case "$1" in
-    api-1) echo "$LL_API_ADMIN_PORT" ;;
-    router-1) echo "$LL_ROUTER_ADMIN_PORT" ;;
-    conn-*) ll_conn_admin_port "${1#conn-}" ;;
+    api-* | router-* | conn-*) ll_node_admin_port "$1" ;;
     *) echo "" ;;
   esac
 }
