@@ -16,11 +16,13 @@ import java.util.Map;
  * Where the stack under test is: what ops/bench started (or found with --use-running), handed to
  * the scenario JVM as system properties {@code longlink.bench.*}. {@code device}, {@code admin} and
  * {@code connPid} are conn-1's; {@code devices} lists every conn-node's device listener;
- * {@code api} is the api-node's gRPC host:port ("" when the stack has none); {@code pids} maps each
+ * {@code api} is the api-node's gRPC host:port ("" when the stack has none), {@code apis} every api-node's
+ * (api-1 first; empty when none); {@code pids} maps each
  * process name (redis, kafka, api-1, conn-2, ...) to its process id, for CPU accounting.
  */
 public record Stack(String redisUri, InetSocketAddress device, URI admin, long connPid, long redisPid,
-                    List<InetSocketAddress> devices, String api, String adminToken, Map<String, Long> pids) {
+                    List<InetSocketAddress> devices, String api, List<String> apis, String adminToken,
+                    Map<String, Long> pids) {
     public static final String REDIS = "longlink.bench.redis";
     public static final String DEVICE = "longlink.bench.device";
     public static final String ADMIN = "longlink.bench.admin";
@@ -31,6 +33,8 @@ public record Stack(String redisUri, InetSocketAddress device, URI admin, long c
     public static final String DEVICES = "longlink.bench.devices";
     /** Optional: the api-node's public gRPC host:port. */
     public static final String API = "longlink.bench.api";
+    /** Optional: every api-node's public gRPC host:port,host:port. */
+    public static final String APIS = "longlink.bench.apis";
     /** Optional: file holding the api-node's admin token. */
     public static final String ADMIN_TOKEN_FILE = "longlink.bench.admin-token-file";
     /** Optional: name:pid,name:pid of the stack's processes. */
@@ -38,7 +42,7 @@ public record Stack(String redisUri, InetSocketAddress device, URI admin, long c
 
     /** One conn-node and nothing else known. */
     public Stack(String redisUri, InetSocketAddress device, URI admin, long connPid, long redisPid) {
-        this(redisUri, device, admin, connPid, redisPid, List.of(device), "", "", Map.of());
+        this(redisUri, device, admin, connPid, redisPid, List.of(device), "", List.of(), "", Map.of());
     }
 
     public Stack {
@@ -47,6 +51,7 @@ public record Stack(String redisUri, InetSocketAddress device, URI admin, long c
         requireNonNull(admin, "admin");
         devices = List.copyOf(devices);
         requireNonNull(api, "api");
+        apis = List.copyOf(apis);
         requireNonNull(adminToken, "adminToken");
         pids = Map.copyOf(pids);
     }
@@ -101,8 +106,18 @@ public record Stack(String redisUri, InetSocketAddress device, URI admin, long c
             }
         }
         String api = System.getProperty(API, "").strip();
+        List<String> apis = new ArrayList<>();
         if (!api.isEmpty()) {
             hostPort(API, api);
+            apis.add(api);
+        }
+        String allApis = System.getProperty(APIS, "").strip();
+        if (!allApis.isEmpty()) {
+            apis.clear();
+            for (String a : allApis.split(",")) {
+                hostPort(APIS, a.strip());
+                apis.add(a.strip());
+            }
         }
         String token = "";
         String tokenFile = System.getProperty(ADMIN_TOKEN_FILE, "").strip();
@@ -125,7 +140,7 @@ public record Stack(String redisUri, InetSocketAddress device, URI admin, long c
                 }
             }
         }
-        return new Stack(redis, conn1, adminUri, connPid, redisPid, devices, api, token, pids);
+        return new Stack(redis, conn1, adminUri, connPid, redisPid, devices, api, apis, token, pids);
     }
 
     private static InetSocketAddress hostPort(String key, String value) throws UsageException {
