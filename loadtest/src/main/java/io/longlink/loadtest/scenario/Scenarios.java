@@ -2,6 +2,7 @@ package io.longlink.loadtest.scenario;
 
 import static java.util.Objects.requireNonNull;
 
+import io.longlink.loadtest.chaos.ChaosCommand;
 import io.longlink.loadtest.idle.IdleConnectionsCommand;
 import io.longlink.loadtest.unicast.UnicastCommand;
 import java.io.PrintStream;
@@ -16,7 +17,8 @@ import picocli.CommandLine.ParseResult;
  * The command line of ops/bench: one picocli subcommand per scenario, in the order {@code --list}
  * shows them. {@code ops/bench SCENARIO --help} prints the help generated from its options.
  */
-@Command(name = "ops/bench", subcommands = {IdleConnectionsCommand.class, UnicastCommand.class})
+@Command(name = "ops/bench", subcommands = {IdleConnectionsCommand.class, UnicastCommand.class,
+        ChaosCommand.class})
 public final class Scenarios {
     private Scenarios() {
     }

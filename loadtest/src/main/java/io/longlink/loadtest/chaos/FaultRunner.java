@@ -1,0 +1,74 @@
+package io.longlink.loadtest.chaos;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Injects one fault through {@link NodeControl} and repairs it: the process it hit runs again when
+ * {@link #run} returns. The waits inside a fault (restart delay, pause, Redis down) are the fault's
+ * duration, not synchronisation.
+ */
+final class FaultRunner {
+    private static final Logger log = LoggerFactory.getLogger("bench");
+    private static final long START_WITHIN_MS = 120_000;
+
+    /** How long each fault lasts. */
+    record Durations(int restartDelayS, int pauseS, int redisDownS, int stopTimeoutS) {
+    }
+
+    /** When the fault began (epoch ms), when its process ran again, and how many starts it refused first. */
+    record Times(long injectedMs, long repairedMs, int failedStarts) {
+    }
+
+    private final NodeControl nodes;
+    private final Durations durations;
+    private final LongSupplier clock;
+
+    FaultRunner(NodeControl nodes, Durations durations, LongSupplier clock) {
+        this.nodes = requireNonNull(nodes, "nodes");
+        this.durations = requireNonNull(durations, "durations");
+        this.clock = requireNonNull(clock, "clock");
+    }
+
+    Times run(FaultStep step) throws IOException, InterruptedException {
+        String target = step.target();
+        String stopTimeout = Integer.toString(durations.stopTimeoutS());
+        long injected = clock.getAsLong();
+        log.info("fault {}: injecting", step);
+        int failedStarts = 0;
+        switch (step.fault()) {
+            case CONN_KILL, ROUTER_KILL, API_KILL -> {
+                nodes.run("kill", target);
+                hold(durations.restartDelayS());
+                failedStarts = nodes.startUntilUp(target, START_WITHIN_MS);
+            }
+            case ROUTER_PAUSE -> {
+                nodes.run("pause", target);
+                hold(durations.pauseS());
+                nodes.run("resume", target);
+            }
+            case REDIS_STOP -> {
+                nodes.run("stop", target, stopTimeout);
+                hold(durations.redisDownS());
+                failedStarts = nodes.startUntilUp(target, START_WITHIN_MS);
+            }
+            case KAFKA_RESTART, REDIS_RESTART, CONN_DRAIN -> {
+                nodes.run("stop", target, stopTimeout);
+                failedStarts = nodes.startUntilUp(target, START_WITHIN_MS);
+            }
+        }
+        long repaired = clock.getAsLong();
+        log.info("fault {}: repaired {} ms after injection{}", step, repaired - injected,
+                failedStarts > 0 ? " (" + failedStarts + " refused starts first)" : "");
+        return new Times(injected, repaired, failedStarts);
+    }
+
+    private static void hold(int seconds) throws InterruptedException {
+        TimeUnit.SECONDS.sleep(seconds);
+    }
+}
