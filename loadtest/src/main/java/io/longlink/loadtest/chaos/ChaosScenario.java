@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.longlink.loadtest.report.ResultLine;
 import io.longlink.loadtest.scenario.Deadline;
 import io.longlink.loadtest.scenario.Stack;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,13 +75,23 @@ final class ChaosScenario {
             Map<FaultStep, FaultRunner.Times> times = new LinkedHashMap<>();
             Map<FaultStep, Long> recovery = new LinkedHashMap<>();
             int skipped = 0;
+            String faultError = "none";
             for (FaultStep step : schedule) {
                 if (deadline.remainingNanos() < TimeUnit.SECONDS.toNanos(RESERVE_S + o.graceS + o.maxRecoveryS)) {
                     log.warn("time cap near: fault {} and the rest skipped", step);
                     skipped++;
                     continue;
                 }
-                FaultRunner.Times t = faults.run(step);
+                FaultRunner.Times t;
+                try {
+                    t = faults.run(step);
+                } catch (IOException e) {
+                    // a process that cannot be brought back ends the schedule; what was accepted is still counted
+                    log.error("fault {} could not be run or repaired: {}", step, e.getMessage());
+                    faultError = step.fault().key() + ":" + e.getMessage();
+                    skipped = schedule.size() - times.size();
+                    break;
+                }
                 phases.add(new ChaosTally.Phase(step.fault().key(), t.injectedMs()));
                 long recoveredAt = run.awaitRecovery(t.injectedMs(),
                         t.repairedMs() + TimeUnit.SECONDS.toMillis(o.maxRecoveryS));
@@ -109,7 +120,8 @@ final class ChaosScenario {
             Path samples = out.resolve("lost-sample.tsv");
             LostSamples.write(samples, report.samples(), run.fleet().logs(), stack.redisUri(), run.appKey());
             log.info("lost copies (first {}): {}", ChaosTally.MAX_SAMPLES, samples);
-            return result(seed, report, times, recovery, skipped, run, started, loadEnd, all);
+            return result(seed, report, times, recovery, skipped, run, started, loadEnd, all)
+                    .put("fault_error", faultError.length() > 200 ? faultError.substring(0, 200) : faultError);
         }
     }
 
