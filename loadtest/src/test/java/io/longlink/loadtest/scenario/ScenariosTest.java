@@ -79,9 +79,9 @@ class ScenariosTest {
     @Test
     void parse_whenScenarioUnknownOrMissing_thenErrorNamesTheScenarios() {
         assertThatThrownBy(() -> parse("idle-conections"))
-                .hasMessage("unknown scenario 'idle-conections' (expected: idle-connections, unicast;"
+                .hasMessage("unknown scenario 'idle-conections' (expected: idle-connections, unicast, chaos;"
                         + " ops/bench --list)");
-        assertThatThrownBy(this::parse).hasMessage("missing scenario (expected: one of idle-connections, unicast)");
+        assertThatThrownBy(this::parse).hasMessage("missing scenario (expected: one of idle-connections, unicast, chaos)");
     }
 
     @Test
