@@ -28,7 +28,7 @@ public final class ChaosCommand implements Scenario {
     @Range(min = 10, max = 10_000)
     int devices;
 
-    @Option(names = "--tags", defaultValue = "20", description = "tags; device i holds tag t<i % tags>")
+    @Option(names = "--tags", defaultValue = "20", description = "tags; device i holds tag t<i mod tags>")
     @Range(min = 1, max = 1_000)
     int tags;
 
@@ -61,6 +61,10 @@ public final class ChaosCommand implements Scenario {
     @Range(min = 2, max = 1_000)
     int batchSize;
 
+    @Option(names = "--mixed-batches", arity = "1", defaultValue = "true", description = "the second entry of each"
+            + " device in a batch has no request_id (entry order must hold in mixed batches too)")
+    boolean mixedBatches;
+
     @Option(names = "--alias-rate", defaultValue = "4", description = "alias pushes per second")
     @Range(min = 0, max = 1_000)
     int aliasRate;
@@ -87,7 +91,8 @@ public final class ChaosCommand implements Scenario {
     int connectRate;
 
     @Option(names = "--faults", defaultValue = "all", converter = FaultList.class, description = "faults to run, in this order, comma-separated:"
-            + " conn_kill, router_kill, api_kill, router_pause, redis_stop, kafka_restart, redis_restart, conn_drain")
+            + " conn_kill, router_kill, api_kill, router_pause, redis_stop, kafka_restart, redis_restart, conn_drain,"
+            + " redis_pause_router_stop")
     String faults;
 
     @Option(names = "--seed", defaultValue = "0",
@@ -168,8 +173,8 @@ public final class ChaosCommand implements Scenario {
     }
 
     PushLoad.Rates rates() {
-        return new PushLoad.Rates(unicastCallers, unicastRate, batchCallers, batchRate, batchSize, aliasRate, tagRate,
-                broadcastsPerMin, ttl0Rate, ttlS);
+        return new PushLoad.Rates(unicastCallers, unicastRate, batchCallers, batchRate, batchSize, mixedBatches,
+                aliasRate, tagRate, broadcastsPerMin, ttl0Rate, ttlS);
     }
 
     FaultRunner.Durations durations() {

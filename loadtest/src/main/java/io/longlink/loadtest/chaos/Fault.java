@@ -24,7 +24,12 @@ enum Fault {
     /** Stop Redis and start it again at once (it reloads its AOF). */
     REDIS_RESTART("redis"),
     /** SIGTERM a conn-node: it drains its devices to the others and exits; then start it again. */
-    CONN_DRAIN("conn");
+    CONN_DRAIN("conn"),
+    /**
+     * SIGSTOP Redis until the routers' batches fail and back off, stop a router meanwhile (its
+     * partitions move to a router that is backing off), SIGCONT Redis, start the router again.
+     */
+    REDIS_PAUSE_ROUTER_STOP("router");
 
     private final String role;
 

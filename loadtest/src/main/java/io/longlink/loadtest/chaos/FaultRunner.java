@@ -16,6 +16,9 @@ import org.slf4j.LoggerFactory;
 final class FaultRunner {
     private static final Logger log = LoggerFactory.getLogger("bench");
     private static final long START_WITHIN_MS = 120_000;
+    /** Longer than redis.timeout-ms (5 s): the routers' batches have failed and they back off. */
+    private static final int REDIS_PAUSED_BEFORE_STOP_S = 8;
+    private static final int REDIS_PAUSED_AFTER_STOP_S = 5;
 
     /** How long each fault lasts. */
     record Durations(int restartDelayS, int pauseS, int redisDownS, int stopTimeoutS) {
@@ -55,6 +58,14 @@ final class FaultRunner {
             case REDIS_STOP -> {
                 nodes.run("stop", target, stopTimeout);
                 hold(durations.redisDownS());
+                failedStarts = nodes.startUntilUp(target, START_WITHIN_MS);
+            }
+            case REDIS_PAUSE_ROUTER_STOP -> {
+                nodes.run("pause", "redis");
+                hold(REDIS_PAUSED_BEFORE_STOP_S);
+                nodes.run("stop", target, stopTimeout);
+                hold(REDIS_PAUSED_AFTER_STOP_S);
+                nodes.run("resume", "redis");
                 failedStarts = nodes.startUntilUp(target, START_WITHIN_MS);
             }
             case KAFKA_RESTART, REDIS_RESTART, CONN_DRAIN -> {

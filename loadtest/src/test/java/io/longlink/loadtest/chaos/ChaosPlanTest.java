@@ -37,7 +37,7 @@ class ChaosPlanTest {
         List<FaultStep> a = FaultStep.schedule(Fault.parse("all"), 42, 3, 2, 2);
         List<FaultStep> b = FaultStep.schedule(Fault.parse("all"), 42, 3, 2, 2);
 
-        assertThat(a).isEqualTo(b).hasSize(8);
+        assertThat(a).isEqualTo(b).hasSize(9);
         assertThat(a.get(0).target()).matches("conn-[123]");
         assertThat(a.get(3)).extracting(FaultStep::fault).isEqualTo(Fault.ROUTER_PAUSE);
         assertThat(a.get(4).target()).isEqualTo("redis");
