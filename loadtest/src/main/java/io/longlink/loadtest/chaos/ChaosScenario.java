@@ -120,6 +120,7 @@ final class ChaosScenario {
             Path samples = out.resolve("lost-sample.tsv");
             LostSamples.write(samples, report.samples(), run.fleet().logs(), stack.redisUri(), run.appKey());
             log.info("lost copies (first {}): {}", ChaosTally.MAX_SAMPLES, samples);
+            LostSamples.writeReorders(out.resolve("order-sample.tsv"), report.reorders());
             return result(seed, report, times, recovery, skipped, run, started, loadEnd, all)
                     .put("fault_error", faultError.length() > 200 ? faultError.substring(0, 200) : faultError);
         }

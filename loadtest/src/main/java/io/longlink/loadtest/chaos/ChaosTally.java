@@ -33,6 +33,10 @@ final class ChaosTally {
     record LostCopy(Accepted push, int device, String phase) {
     }
 
+    /** A push shown after {@code after}, a push of the same caller to the same device accepted later. */
+    record Reorder(Accepted push, Accepted after, int device, String phase) {
+    }
+
     /** The findings of one phase. */
     static final class Counts {
         long accepted;
@@ -50,7 +54,8 @@ final class ChaosTally {
         }
     }
 
-    record Report(Counts total, Map<String, Counts> byPhase, List<LostCopy> samples, long unexpected) {
+    record Report(Counts total, Map<String, Counts> byPhase, List<LostCopy> samples, List<Reorder> reorders,
+                  long unexpected) {
     }
 
     private ChaosTally() {
@@ -64,6 +69,7 @@ final class ChaosTally {
         Map<String, Counts> byPhase = new LinkedHashMap<>();
         sorted.forEach(p -> byPhase.put(p.name(), new Counts()));
         List<LostCopy> samples = new ArrayList<>();
+        List<Reorder> reorders = new ArrayList<>();
 
         DeviceLog.Shown[] shown = new DeviceLog.Shown[devices.size()];
         long[][] sortedIds = new long[devices.size()][];
@@ -118,26 +124,31 @@ final class ChaosTally {
                     unexpected++;
                 }
             }
-            countOrder(accepted, shown[d], sorted, byPhase, total, fromMs, toMs);
+            countOrder(accepted, d, shown[d], sorted, byPhase, total, reorders, fromMs, toMs);
         }
-        return new Report(total, byPhase, samples, unexpected);
+        return new Report(total, byPhase, samples, reorders, unexpected);
     }
 
-    private static void countOrder(AcceptedPushes accepted, DeviceLog.Shown shown, List<Phase> phases,
-                                   Map<String, Counts> byPhase, Counts total, long fromMs, long toMs) {
-        Map<Integer, Long> highestRank = new HashMap<>();
+    private static void countOrder(AcceptedPushes accepted, int device, DeviceLog.Shown shown, List<Phase> phases,
+                                   Map<String, Counts> byPhase, Counts total, List<Reorder> reorders, long fromMs,
+                                   long toMs) {
+        Map<Integer, Accepted> highest = new HashMap<>();
         Set<Long> seen = new HashSet<>();
         for (long id : shown.ids()) {
             Accepted a = accepted.get(id);
             if (a == null || !a.kind().ordered() || !seen.add(id)) {
                 continue;
             }
-            long highest = highestRank.getOrDefault(a.caller(), 0L);
-            if (a.rank() > highest) {
-                highestRank.put(a.caller(), a.rank());
+            Accepted h = highest.get(a.caller());
+            if (h == null || a.rank() > h.rank()) {
+                highest.put(a.caller(), a);
             } else if (a.acceptedMs() >= fromMs && a.acceptedMs() < toMs) {
+                String phase = phaseOf(phases, a.acceptedMs());
                 total.orderViolations++;
-                byPhase.computeIfAbsent(phaseOf(phases, a.acceptedMs()), k -> new Counts()).orderViolations++;
+                byPhase.computeIfAbsent(phase, k -> new Counts()).orderViolations++;
+                if (reorders.size() < MAX_SAMPLES) {
+                    reorders.add(new Reorder(a, h, device, phase));
+                }
             }
         }
     }

@@ -15,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes the lost copies of a run, one line each, with what Redis still knows about them (the
+ * Writes the lost copies of a run (and its order violations), one line each, with what Redis still knows about them (the
  * message's status hash, whether the copy sits in the device's inbox) and the device's last
  * connection events: enough to tell "never routed" from "stored but not sent" from "trimmed".
  */
@@ -52,6 +52,20 @@ final class LostSamples {
                 if (redis != null) {
                     redis.close();
                 }
+            }
+        }
+    }
+
+    /** The order violations: the push shown late and the later-accepted one it was shown after. */
+    static void writeReorders(Path file, List<ChaosTally.Reorder> reorders) throws IOException {
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            w.write("device\tphase\tkind\tcaller\tid\trank\taccepted_ms\tshown_after_id\tshown_after_rank"
+                    + "\tshown_after_accepted_ms\n");
+            for (ChaosTally.Reorder r : reorders) {
+                w.write(Audiences.deviceId(r.device()) + "\t" + r.phase() + "\t" + r.push().kind().key() + "\t"
+                        + r.push().caller() + "\t" + Long.toUnsignedString(r.push().id()) + "\t" + r.push().rank()
+                        + "\t" + r.push().acceptedMs() + "\t" + Long.toUnsignedString(r.after().id()) + "\t"
+                        + r.after().rank() + "\t" + r.after().acceptedMs() + "\n");
             }
         }
     }

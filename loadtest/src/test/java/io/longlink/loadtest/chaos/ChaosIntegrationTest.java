@@ -70,7 +70,7 @@ class ChaosIntegrationTest {
         startAll(nodes, List.of("router-1", "router-2", "conn-1", "conn-2", "conn-3", "api-2"));
         faults = new FaultRunner(nodes, new FaultRunner.Durations(2, 50, 8, 60), System::currentTimeMillis);
         String token = Files.readString(WORK.resolve("home/conf/admin-token")).strip();
-        PushLoad.Rates rates = new PushLoad.Rates(3, 6, 1, 0.5, 4, 1, 1, 12, 1, 600);
+        PushLoad.Rates rates = new PushLoad.Rates(3, 6, 1, 0.5, 4, true, 1, 1, 12, 1, 600);
         ChaosRun.Settings settings = new ChaosRun.Settings(60, 4, 5, 3, rates, 60, 3_000, SEED, 3_600);
         List<String> apis = List.of("127.0.0.1:" + (portBase + 10), "127.0.0.1:" + (portBase + 12));
         run = ChaosRun.start(settings, apis, token, System::currentTimeMillis, Duration.ofMinutes(2));
@@ -139,6 +139,12 @@ class ChaosIntegrationTest {
         assertNoLossAround(step(Fault.CONN_DRAIN));
     }
 
+    @Test
+    @Order(9)
+    void routerStoppedWhileRedisPaused_thenEveryAcceptedPushShownOnceInOrder() throws Exception {
+        assertNoLossAround(step(Fault.REDIS_PAUSE_ROUTER_STOP));
+    }
+
     /**
      * Load runs a little before the fault; the pushes accepted from then until deliveries recovered
      * (or the wait for it ended) must each reach every target once, device pushes in order.
@@ -168,7 +174,10 @@ class ChaosIntegrationTest {
                 + ", lost " + c.lost + " (" + c.lostKindsText() + "), lost_ttl0 " + c.lostTtl0 + ", duplicates "
                 + c.duplicates + ", order violations " + c.orderViolations + ", lost copies e.g. "
                 + r.samples().stream().limit(5).map(l -> l.push().kind().key() + ":"
-                        + Long.toUnsignedString(l.push().id()) + "->" + Audiences.deviceId(l.device())).toList();
+                        + Long.toUnsignedString(l.push().id()) + "->" + Audiences.deviceId(l.device())).toList()
+                + ", shown out of order e.g. " + r.reorders().stream().limit(5).map(o -> Audiences.deviceId(o.device())
+                        + ":" + o.push().kind().key() + " rank " + o.push().rank() + " id " + o.push().id() + " after rank "
+                        + o.after().rank() + " id " + o.after().id()).toList();
         System.out.println("chaos " + what);
         assertThat(c.accepted).as(what).isGreaterThan(0);
         assertThat(new long[]{c.lost, c.duplicates, c.orderViolations}).as("lost, duplicates, order violations: %s", what)

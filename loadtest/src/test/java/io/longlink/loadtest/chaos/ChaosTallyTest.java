@@ -69,6 +69,10 @@ class ChaosTallyTest {
         ChaosTally.Report r = tally();
 
         assertThat(r.total().orderViolations).isEqualTo(1);
+        assertThat(r.reorders()).singleElement().satisfies(o -> {
+            assertThat(o.push().id()).isEqualTo(31);
+            assertThat(o.after().id()).isEqualTo(32);
+        });
         assertThat(r.total().duplicates).isEqualTo(1);
         assertThat(r.total().lost).isZero();
     }
