@@ -2,6 +2,7 @@ package io.longlink.router.batch;
 
 import static java.util.Objects.requireNonNull;
 
+import io.longlink.common.log.LogThrottle;
 import io.longlink.proto.command.PushCommand;
 import io.longlink.router.deliver.DeliveryLink;
 import io.longlink.router.deliver.DeliveryLinks;
@@ -115,7 +116,7 @@ public final class BatchRouter {
      * placed: Redis, the conn-nodes and their devices, or the second round trip for missed copies.
      */
     private void slowRound(int messages, Admitted admitted, int misses, long t0, long t1, long t2, long t3, long t4) {
-        int held = slowRounds.pass();
+        long held = slowRounds.pass();
         if (held < 0) {
             return;
         }

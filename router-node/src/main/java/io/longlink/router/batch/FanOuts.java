@@ -3,6 +3,7 @@ package io.longlink.router.batch;
 import static java.util.Objects.requireNonNull;
 
 import io.grpc.Status;
+import io.longlink.common.log.LogThrottle;
 import io.longlink.proto.internal.FanOutRequest;
 import io.longlink.proto.internal.FanOutResponse;
 import io.longlink.router.batch.FanOutOutcome.State;
@@ -81,7 +82,7 @@ final class FanOuts {
                 return CompletableFuture.failedFuture(e);
             }
             metrics.fanOuts.labels("retried").inc();
-            int held = retries.pass();
+            long held = retries.pass();
             if (held >= 0) {
                 log.info("FanOut failed; trying again message_id={} node_id={} backoff_ms={} cause=\"{}\""
                                 + " retries_not_logged={}", Long.toUnsignedString(m.id), link.nodeId(), backoffMs,
@@ -124,7 +125,7 @@ final class FanOuts {
             State state = left || !c.message.stores() ? State.GIVEN_UP : State.FAILED;
             metrics.fanOuts.labels(left ? "given_up" : "failed").inc();
             String cause = e == null ? "no answer" : cause(e);
-            int held = failures.pass();
+            long held = failures.pass();
             if (held >= 0) {
                 log.warn("FanOut {} message_id={} node_id={} cause=\"{}\" fanout_failures_not_logged={}",
                         state == State.FAILED ? "failed; the batch is routed again" : left ? "given up" : "failed",

@@ -6,7 +6,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.longlink.proto.command.PushCommand;
 import io.longlink.router.batch.BatchRouter;
 import io.longlink.router.batch.CommandCheck;
-import io.longlink.router.batch.LogThrottle;
+import io.longlink.common.log.LogThrottle;
 import io.longlink.router.batch.RouterMetrics;
 import io.longlink.common.redis.LuaScript;
 import io.longlink.router.store.RoutingStore;
@@ -226,7 +226,7 @@ public final class CommandConsumer implements AutoCloseable {
         if (oldestTimestampMs <= 0 || ageMs < LATE_BATCH_MS) { // no timestamp: nothing to tell
             return;
         }
-        int held = lateBatches.pass();
+        long held = lateBatches.pass();
         if (held >= 0) {
             log.info("late batch oldest_command_age_ms={} records={} late_batches_not_logged={}", ageMs, records, held);
         }

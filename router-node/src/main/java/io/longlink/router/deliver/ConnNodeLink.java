@@ -13,7 +13,7 @@ import io.longlink.proto.internal.DeliveryBatch;
 import io.longlink.proto.internal.DeliveryResult;
 import io.longlink.proto.internal.FanOutRequest;
 import io.longlink.proto.internal.FanOutResponse;
-import io.longlink.router.batch.LogThrottle;
+import io.longlink.common.log.LogThrottle;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -240,7 +240,7 @@ public final class ConnNodeLink implements DeliveryLink, AutoCloseable {
             if (stream == s) {
                 stream = null;
                 brokenAtNanos = System.nanoTime();
-                int held = resets.pass();
+                long held = resets.pass();
                 if (held >= 0) {
                     log.warn("Deliver stream reset node_id={} address={} cause=\"{}\" resets_not_logged={}", nodeId,
                             address, describe(why), held);

@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.longlink.proto.internal.Delivery;
 import io.longlink.proto.internal.DeliveryResult;
-import io.longlink.router.batch.LogThrottle;
+import io.longlink.common.log.LogThrottle;
 import io.longlink.router.deliver.DirtyDevices.Flagged;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -119,7 +119,7 @@ final class Redrains {
                 dirty.answered(batch, r);
             } else {
                 events.accept("failed", batch.deliveries().size());
-                int held = failures.pass();
+                long held = failures.pass();
                 if (held >= 0) {
                     log.warn("redrain-only deliveries failed; retried with backoff node_id={} devices={}"
                             + " dirty_devices={} cause=\"{}\" failures_not_logged={}", nodeId,
