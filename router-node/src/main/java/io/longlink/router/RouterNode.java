@@ -69,9 +69,11 @@ public final class RouterNode extends BaseNode {
                         config.get(RouterSettings.ACK_WAIT_MS),
                         config.get(RouterSettings.ACKED_BODY_RETENTION_SECONDS) * 1000L));
         consumer = new CommandConsumer(bootstrap, config.get(RouterSettings.CONSUMER_GROUP),
-                config.get(KafkaSettings.COMMAND_TOPIC), config.get(RouterSettings.MAX_POLL_RECORDS),
-                "longlink-router-" + nodeId, router, store, routerMetrics, config.get(RouterSettings.RETRY_BACKOFF_MS),
-                redisTimeout, config.get(RouterSettings.COMMIT_INTERVAL_MS));
+                config.get(KafkaSettings.COMMAND_TOPIC), "longlink-router-" + nodeId, router, store, routerMetrics,
+                new CommandConsumer.Tuning(config.get(RouterSettings.MAX_POLL_RECORDS),
+                        config.get(RouterSettings.RETRY_BACKOFF_MS), config.get(RouterSettings.RETRY_BACKOFF_MAX_MS),
+                        redisTimeout, config.get(RouterSettings.COMMIT_INTERVAL_MS),
+                        config.get(RouterSettings.CONSUMER_SESSION_TIMEOUT_MS)));
         // registration follows startRole: the consumer joins the group once it is done
         consumer.start(entry::ours);
     }

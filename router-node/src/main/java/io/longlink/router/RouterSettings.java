@@ -64,7 +64,15 @@ public final class RouterSettings {
                     + " before a device whose copy failed is sent a redrain-only delivery (doubling up to 10 s while"
                     + " unanswered)");
     public static final Setting<Integer> RETRY_BACKOFF_MS = Setting.intRange("router.retry-backoff-ms", 500, 10,
-            60_000, "First wait before a failed batch (Redis unreachable) is handled again; doubles up to 30 s");
+            60_000, "First wait before a failed batch (Redis unreachable) is handled again; doubles up to"
+                    + " router.retry-backoff-max-ms");
+    public static final Setting<Integer> RETRY_BACKOFF_MAX_MS = Setting.intRange("router.retry-backoff-max-ms", 2_000,
+            10, 300_000, "Longest wait before a failed batch is handled again: a Redis that returns is used within"
+                    + " this");
+    public static final Setting<Integer> CONSUMER_SESSION_TIMEOUT_MS = Setting.intRange(
+            "router.consumer-session-timeout-ms", 6_000, 6_000, 300_000, "How long the consumer group waits for a"
+                    + " router that stopped answering (killed, frozen, cut off) before its partitions go to another"
+                    + " router; at least the broker's group.min.session.timeout.ms (6000 by default)");
     public static final Setting<Boolean> STORED_RECEIPTS = Setting.bool("router.stored-receipts", true,
             "Write a STORED receipt for each device a message could not reach live and was kept in its inbox"
                     + " (DROPPED receipts, for messages a size bound removed, are always written)");
@@ -76,7 +84,7 @@ public final class RouterSettings {
         return NodeSettings.forRole(ADMIN_PORT, List.of(CONSUMER_GROUP, COMMAND_PARTITIONS, RECEIPT_PARTITIONS,
                 REPLICATION_FACTOR, MAX_POLL_RECORDS, COMMIT_INTERVAL_MS, BATCH_MAX_TARGETS, INBOX_MAX,
                 BROADCAST_LOG_MAX, DELIVER_BATCH_MAX, DELIVER_MAX_INFLIGHT, FANOUT_MAX_INFLIGHT, DELIVER_TIMEOUT_MS,
-                ACK_WAIT_MS, ACKED_BODY_RETENTION_SECONDS, FANOUT_TIMEOUT_MS, FANOUT_RETRY_MS, LINK_RETRY_MS, RETRY_BACKOFF_MS,
-                STORED_RECEIPTS));
+                ACK_WAIT_MS, ACKED_BODY_RETENTION_SECONDS, FANOUT_TIMEOUT_MS, FANOUT_RETRY_MS, LINK_RETRY_MS,
+                RETRY_BACKOFF_MS, RETRY_BACKOFF_MAX_MS, CONSUMER_SESSION_TIMEOUT_MS, STORED_RECEIPTS));
     }
 }

@@ -52,7 +52,8 @@ import org.slf4j.LoggerFactory;
  * router's readiness.
  *
  * <p><b>Failures.</b> When Redis fails mid-batch nothing is committed: the consumer seeks back to
- * the batch's first offsets and pauses its partitions for a backoff (doubling up to 30 s), still
+ * the batch's first offsets and pauses its partitions for a backoff (doubling up to
+ * {@code router.retry-backoff-max-ms}), still
  * polling so that it keeps its group membership, then handles the same records again. Partitions a
  * rebalance assigns during the backoff are paused too, and any record a poll still returns then is
  * put back (seek to it, pause its partition): a record read is either handled or read again, never
@@ -60,7 +61,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class CommandConsumer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CommandConsumer.class);
-    private static final long MAX_BACKOFF_MS = 30_000;
     static final long LATE_BATCH_MS = 200;
 
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -69,6 +69,7 @@ public final class CommandConsumer implements AutoCloseable {
     private final RoutingStore store;
     private final RouterMetrics metrics;
     private final long firstBackoffMs;
+    private final long maxBackoffMs;
     private final long redisTimeoutMs;
     private final Thread thread;
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -86,16 +87,26 @@ public final class CommandConsumer implements AutoCloseable {
     private BooleanSupplier mayJoin;
     private final LogThrottle lateBatches = new LogThrottle();
 
-    public CommandConsumer(String bootstrap, String group, String topic, int maxPollRecords, String clientId,
-                           BatchRouter router, RoutingStore store, RouterMetrics metrics, long firstBackoffMs,
-                           long redisTimeoutMs, long commitIntervalMs) {
+    /**
+     * The numbers the consumer works with; see RouterSettings for each.
+     *
+     * @param sessionTimeoutMs how long the group waits for a silent router (killed, paused) before
+     *                         giving its partitions to another; heartbeats go out every third of it
+     */
+    public record Tuning(int maxPollRecords, long firstBackoffMs, long maxBackoffMs, long redisTimeoutMs,
+                         long commitIntervalMs, int sessionTimeoutMs) {
+    }
+
+    public CommandConsumer(String bootstrap, String group, String topic, String clientId, BatchRouter router,
+                           RoutingStore store, RouterMetrics metrics, Tuning tuning) {
         this.topic = requireNonNull(topic, "topic");
         this.router = requireNonNull(router, "router");
         this.store = requireNonNull(store, "store");
         this.metrics = requireNonNull(metrics, "metrics");
-        this.firstBackoffMs = firstBackoffMs;
-        this.redisTimeoutMs = redisTimeoutMs;
-        this.commitIntervalNanos = TimeUnit.MILLISECONDS.toNanos(commitIntervalMs);
+        this.firstBackoffMs = tuning.firstBackoffMs();
+        this.maxBackoffMs = Math.max(tuning.firstBackoffMs(), tuning.maxBackoffMs());
+        this.redisTimeoutMs = tuning.redisTimeoutMs();
+        this.commitIntervalNanos = TimeUnit.MILLISECONDS.toNanos(tuning.commitIntervalMs());
         this.nextCommitNanos = System.nanoTime(); // nanoTime may be negative: 0 is not "long ago"
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -104,7 +115,10 @@ public final class CommandConsumer implements AutoCloseable {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         // a new group starts from the oldest command: skipping would lose accepted pushes
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, tuning.maxPollRecords());
+        // a killed or frozen router's partitions move after this, not after the client's 45 s default
+        props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, tuning.sessionTimeoutMs());
+        props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.max(500, tuning.sessionTimeoutMs() / 3));
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         thread = new Thread(this::run, "router-consumer");
@@ -154,7 +168,7 @@ public final class CommandConsumer implements AutoCloseable {
                 } else {
                     rewind(records);
                     pausedUntil = System.currentTimeMillis() + backoffMs;
-                    backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+                    backoffMs = Math.min(maxBackoffMs, backoffMs * 2);
                 }
             }
         } catch (WakeupException e) {
@@ -207,10 +221,8 @@ public final class CommandConsumer implements AutoCloseable {
         } catch (Exception e) {
             metrics.batches.labels("retried").inc();
             log.warn("batch not routed; it will be handled again commands={} cause=\"{}\"", commands.size(), e.toString());
-            if (LuaScript.isNoScript(e)) {
-                reloadScripts();
-            }
-            return false;
+            // a restarted Redis has lost its script cache: reload and route again now, not after a backoff
+            return LuaScript.isNoScript(e) && reloadScripts() && routeAgain(commands);
         } finally {
             timer.observeDuration();
         }
@@ -252,12 +264,32 @@ public final class CommandConsumer implements AutoCloseable {
         return null;
     }
 
-    private void reloadScripts() {
+    private boolean reloadScripts() {
         try {
             store.loadScripts(redisTimeoutMs);
             log.info("Redis scripts reloaded");
+            return true;
         } catch (Exception e) {
             log.warn("Redis scripts not reloaded cause=\"{}\"", e.toString());
+            return false;
+        }
+    }
+
+    /** The batch once more, after the scripts were reloaded; a failure now waits for the backoff. */
+    private boolean routeAgain(List<PushCommand> commands) {
+        try {
+            router.route(commands);
+            metrics.batches.labels("committed").inc();
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+            return false;
+        } catch (Exception e) {
+            metrics.batches.labels("retried").inc();
+            log.warn("batch not routed after the scripts were reloaded; it will be handled again after the backoff"
+                    + " commands={} cause=\"{}\"", commands.size(), e.toString());
+            return false;
         }
     }
 
