@@ -35,10 +35,6 @@ public final class RouterNode extends BaseNode {
 
     @Override
     protected void startRole(CuratorFramework zk) throws Exception {
-        MembershipEntry entry = new MembershipEntry(zk, nodeId);
-        // a crashed predecessor's session lasts up to its timeout; twice ours covers a slow expiry
-        entry.awaitPredecessorGone(2L * config.get(NodeSettings.ZK_SESSION_TIMEOUT_MS)
-                + config.get(NodeSettings.ZK_CONNECT_TIMEOUT_MS));
         String bootstrap = config.get(KafkaSettings.BOOTSTRAP);
         int kafkaTimeout = config.get(KafkaSettings.START_TIMEOUT_MS);
         KafkaSettings.checkReachable(bootstrap, kafkaTimeout);
@@ -75,7 +71,7 @@ public final class RouterNode extends BaseNode {
                         redisTimeout, config.get(RouterSettings.COMMIT_INTERVAL_MS),
                         config.get(RouterSettings.CONSUMER_SESSION_TIMEOUT_MS)));
         // registration follows startRole: the consumer joins the group once it is done
-        consumer.start(entry::ours);
+        consumer.start(membership()::ours);
     }
 
     /** Ready once registered and the consumer received its first partition assignment (maybe empty). */

@@ -7,6 +7,7 @@ import io.longlink.common.admin.Metrics;
 import io.longlink.common.config.Config;
 import io.longlink.common.config.Setting;
 import io.longlink.common.discovery.NodeInfo;
+import io.longlink.common.discovery.MembershipEntry;
 import io.longlink.common.discovery.NodeRegistration;
 import io.longlink.common.discovery.ZooKeeperClients;
 import io.prometheus.client.CollectorRegistry;
@@ -43,6 +44,7 @@ public abstract class BaseNode implements AutoCloseable {
     private AdminServer admin;
     private CuratorFramework zk;
     private NodeRegistration registration;
+    private MembershipEntry membership;
 
     protected BaseNode(String role, Config config, Setting<Integer> adminPortSetting) {
         this.role = requireNonNull(role, "role");
@@ -61,6 +63,10 @@ public abstract class BaseNode implements AutoCloseable {
         admin.start();
         zk = ZooKeeperClients.start(config.get(NodeSettings.ZK_CONNECT), config.get(NodeSettings.ZK_NAMESPACE),
                 config.get(NodeSettings.ZK_SESSION_TIMEOUT_MS), config.get(NodeSettings.ZK_CONNECT_TIMEOUT_MS));
+        membership = new MembershipEntry(zk, role, nodeId);
+        // a crashed predecessor's session lasts up to its timeout; twice ours covers a slow expiry
+        membership.awaitPredecessorGone(2L * config.get(NodeSettings.ZK_SESSION_TIMEOUT_MS)
+                + config.get(NodeSettings.ZK_CONNECT_TIMEOUT_MS));
         startRole(zk);
         registration = new NodeRegistration(zk, new NodeInfo(nodeId, role, endpoints(), 0));
         registration.start(config.get(NodeSettings.ZK_CONNECT_TIMEOUT_MS));
@@ -110,6 +116,11 @@ public abstract class BaseNode implements AutoCloseable {
 
     public final CollectorRegistry metrics() {
         return metrics;
+    }
+
+    /** This node's membership entry (set once start has connected ZooKeeper). */
+    protected final MembershipEntry membership() {
+        return membership;
     }
 
     protected final NodeRegistration registration() {

@@ -20,9 +20,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.TestingServer;
+import org.apache.zookeeper.CreateMode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -99,9 +103,33 @@ class BaseNodeIntegrationTest {
         TestNode a = new TestNode(config("same", zk.getConnectString()));
         toClose.add(a);
         a.start();
-        TestNode b = new TestNode(config("same", zk.getConnectString()));
+        // b waits twice its session timeout for a crashed predecessor's entry to expire, then gives up
+        TestNode b = new TestNode(config("same", zk.getConnectString(), "zookeeper.session-timeout-ms", "2000",
+                "zookeeper.connect-timeout-ms", "1000"));
         toClose.add(b);
-        assertThatThrownBy(b::start).hasMessageContaining("node.id 'same'");
+        assertThatThrownBy(b::start).hasMessageContaining("node.id 'same'")
+                .hasMessageContaining("another live test node");
+    }
+
+    @Test
+    void start_whenAPreviousNodeWithTheIdStillHasItsEntry_thenWaitsForItToGoAndRegisters() throws Exception {
+        CuratorFramework predecessor = client();
+        String path = ZooKeeperPaths.node("test", "restarted");
+        predecessor.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(path);
+        TestNode b = new TestNode(config("restarted", zk.getConnectString()));
+        toClose.add(b);
+        CompletableFuture<Void> started = CompletableFuture.runAsync(() -> {
+            try {
+                b.start();
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        });
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !started.isDone());
+        predecessor.close(); // its session ends, as a crashed node's does when it expires
+        started.get(10, TimeUnit.SECONDS);
+        assertThat(client().checkExists().forPath(path)).isNotNull();
+        assertThat(b.isReady()).isTrue();
     }
 
     @Test

@@ -1,8 +1,7 @@
-package io.longlink.router;
+package io.longlink.common.discovery;
 
 import static java.util.Objects.requireNonNull;
 
-import io.longlink.common.discovery.ZooKeeperPaths;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.data.Stat;
@@ -10,30 +9,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This router's ZooKeeper membership entry as its start sees it. A router restarted under the same
- * node id right after a crash finds its predecessor's ephemeral entry until that session expires: it
- * waits for it to go (instead of failing), and its consumer joins the group only once its own entry
- * exists, so partitions never go to a router that then fails to register.
+ * A node's ZooKeeper membership entry as its start sees it. A node restarted under the same node id
+ * right after a crash finds its predecessor's ephemeral entry until that session expires: it waits
+ * for it to go instead of failing (a supervisor's restart then succeeds at once), and {@link #ours}
+ * tells when its own entry exists (a router's consumer joins its group only then).
  */
-final class MembershipEntry {
+public final class MembershipEntry {
     private static final Logger log = LoggerFactory.getLogger(MembershipEntry.class);
     private static final long MAX_POLL_MS = 1_000;
 
     private final CuratorFramework zk;
+    private final String role;
     private final String nodeId;
     private final String path;
 
-    MembershipEntry(CuratorFramework zk, String nodeId) {
+    public MembershipEntry(CuratorFramework zk, String role, String nodeId) {
         this.zk = requireNonNull(zk, "zk");
+        this.role = requireNonNull(role, "role");
         this.nodeId = requireNonNull(nodeId, "nodeId");
-        this.path = ZooKeeperPaths.node(RouterNode.ROLE, nodeId);
+        this.path = ZooKeeperPaths.node(role, nodeId);
     }
 
     /**
      * Returns once no other session holds this node id's entry; throws after {@code timeoutMs}, when
-     * another live router must be using the id.
+     * another live node of the role must be using the id.
      */
-    void awaitPredecessorGone(long timeoutMs) throws Exception {
+    public void awaitPredecessorGone(long timeoutMs) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         long pollMs = 50;
         boolean logged = false;
@@ -46,12 +47,12 @@ final class MembershipEntry {
                 return;
             }
             if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException("node.id '" + nodeId + "' is used by another live router (" + path
+                throw new IllegalStateException("node.id '" + nodeId + "' is used by another live " + role + " node (" + path
                         + " still exists in ZooKeeper after " + timeoutMs + " ms)");
             }
             if (!logged) {
                 logged = true;
-                log.info("waiting for the membership entry of a previous router with this node id to expire"
+                log.info("waiting for the membership entry of a previous " + role + " node with this node id to expire"
                         + " path={} at_most_ms={}", path, timeoutMs);
             }
             TimeUnit.MILLISECONDS.sleep(pollMs);
@@ -59,8 +60,8 @@ final class MembershipEntry {
         }
     }
 
-    /** This router's session holds the entry: it is registered. */
-    boolean ours() {
+    /** This node's session holds the entry: it is registered. */
+    public boolean ours() {
         try {
             Stat entry = zk.checkExists().forPath(path);
             return entry != null && entry.getEphemeralOwner() == sessionId();
