@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
+import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.longlink.proto.api.AppAdminServiceGrpc;
@@ -59,11 +60,22 @@ final class ApiNodes implements AutoCloseable {
                 .createApp(CreateAppRequest.newBuilder().setName(name).build());
     }
 
-    /** The device endpoints the bootstrap service offers (least loaded first), as host:port. */
+    /**
+     * The device endpoints the bootstrap service offers (least loaded first), as host:port, from the
+     * first api-node that answers within 2 s, as an app server would ask it.
+     */
     List<String> bootstrap(int limit) {
-        return BootstrapServiceGrpc.newBlockingStub(channels.getFirst()).withDeadlineAfter(10, TimeUnit.SECONDS)
-                .getConnNodes(GetConnNodesRequest.newBuilder().setLimit(limit).build())
-                .getNodesList().stream().map(ConnNodeEndpoint::getAddress).toList();
+        StatusRuntimeException last = null;
+        for (ManagedChannel channel : channels) {
+            try {
+                return BootstrapServiceGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.SECONDS)
+                        .getConnNodes(GetConnNodesRequest.newBuilder().setLimit(limit).build())
+                        .getNodesList().stream().map(ConnNodeEndpoint::getAddress).toList();
+            } catch (StatusRuntimeException e) {
+                last = e;
+            }
+        }
+        throw requireNonNull(last, "no api-node");
     }
 
     void useApp(String appKey, String secret) {

@@ -61,14 +61,14 @@ final class ChaosRun implements AutoCloseable {
             fleet = new Fleet(audiences, clock, windows);
             long t0 = System.nanoTime();
             List<String> tokens = fleet.register(api, setupDeadline);
-            // until the SDK asks the bootstrap on each reconnect round, devices keep what it answered at start
             List<String> servers = api.bootstrap(10);
             log.info("app {}: {} devices registered in {} ms; bootstrap offers {}", app.getAppKey(), s.devices(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), servers);
             if (servers.isEmpty()) {
                 throw new IllegalStateException("the bootstrap service offers no conn-node");
             }
-            fleet.connect(app.getAppKey(), tokens, servers, s.connectPerSecond(), s.seed(), setupDeadline);
+            fleet.connect(app.getAppKey(), tokens, () -> api.bootstrap(10), s.connectPerSecond(), s.seed(),
+                    setupDeadline);
             log.info("{} devices connected", fleet.connected());
             AcceptedPushes accepted = new AcceptedPushes(windows);
             PushLoad load = new PushLoad(api, audiences, accepted, s.rates(), s.seed(), clock);

@@ -18,6 +18,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,19 +86,20 @@ final class Fleet implements AutoCloseable {
 
     /**
      * Starts one SDK client per device, {@code perSecond} at a time, and waits until all are connected.
-     * Device {@code i} gets {@code servers} rotated by {@code i}: the bootstrap answers least loaded
-     * first, and an app asking it at different moments gets different heads.
+     * Each device asks {@code bootstrap} for its server list at every reconnect round, as an app does
+     * through its server (the answer at start is the fallback). Device {@code i} gets the list rotated
+     * by {@code i}: the bootstrap answers least loaded first, and devices asking it at different
+     * moments get different heads, which one shared answer would not show.
      */
-    void connect(String appKey, List<String> tokens, List<String> servers, int perSecond, long seed,
+    void connect(String appKey, List<String> tokens, Supplier<List<String>> bootstrap, int perSecond, long seed,
                  Duration deadline) throws InterruptedException, TimeoutException {
+        List<String> servers = bootstrap.get();
         long started = System.nanoTime();
         for (int i = 0; i < audiences.devices(); i++) {
-            List<String> rotated = new ArrayList<>(servers.size());
-            for (int s = 0; s < servers.size(); s++) {
-                rotated.add(servers.get((i + s) % servers.size()));
-            }
+            int device = i;
             LonglinkClient client = LonglinkClient.builder()
-                    .servers(rotated)
+                    .servers(rotated(servers, device))
+                    .serverSupplier(() -> rotated(bootstrap.get(), device))
                     .appKey(appKey)
                     .deviceId(Audiences.deviceId(i))
                     .token(tokens.get(i))
@@ -122,6 +124,14 @@ final class Fleet implements AutoCloseable {
                         + deadline.toSeconds() + " s; " + Audiences.deviceId(i) + " is " + clients.get(i).state());
             }
         }
+    }
+
+    private static List<String> rotated(List<String> servers, int by) {
+        List<String> rotated = new ArrayList<>(servers.size());
+        for (int s = 0; s < servers.size(); s++) {
+            rotated.add(servers.get((by + s) % servers.size()));
+        }
+        return rotated;
     }
 
     long connected() {
