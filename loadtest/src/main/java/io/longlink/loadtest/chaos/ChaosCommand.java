@@ -108,8 +108,9 @@ public final class ChaosCommand implements Scenario {
     @Range(min = 0, max = 600)
     int restartDelayS;
 
-    @Option(names = "--pause-s", defaultValue = "50",
-            description = "router SIGSTOP length: longer than the Kafka consumer session timeout (45 s)")
+    @Option(names = "--pause-s", defaultValue = "10",
+            description = "router SIGSTOP length: longer than the consumer session timeout"
+                    + " (router.consumer-session-timeout-ms, 6 s)")
     @Range(min = 1, max = 600)
     int pauseS;
 

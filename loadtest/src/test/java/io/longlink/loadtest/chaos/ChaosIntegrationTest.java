@@ -67,7 +67,7 @@ class ChaosIntegrationTest {
         // api-1 makes the admin token the other api-node reads
         nodes.run("start", "api-1");
         startAll(nodes, List.of("router-1", "router-2", "conn-1", "conn-2", "conn-3", "api-2"));
-        faults = new FaultRunner(nodes, new FaultRunner.Durations(2, 50, 8, 60), System::currentTimeMillis);
+        faults = new FaultRunner(nodes, new FaultRunner.Durations(2, 10, 8, 60), System::currentTimeMillis);
         String token = Files.readString(WORK.resolve("home/conf/admin-token")).strip();
         PushLoad.Rates rates = new PushLoad.Rates(3, 6, 1, 0.5, 4, true, 1, 1, 12, 1, 600);
         ChaosRun.Settings settings = new ChaosRun.Settings(60, 4, 5, 3, rates, 60, 3_000, SEED, 3_600);
