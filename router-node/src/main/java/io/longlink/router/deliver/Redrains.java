@@ -78,9 +78,11 @@ final class Redrains {
         if (flagged == null) {
             return send.apply(deliveries, ackWaitMs);
         }
-        CompletableFuture<DeliveryResult> result = send.apply(flagged.deliveries(), ackWaitMs);
-        result.thenAccept(r -> dirty.answered(flagged, r));
-        return result;
+        // the marks are cleared before the caller sees the answer: its next delivery is flagged or not by it
+        return send.apply(flagged.deliveries(), ackWaitMs).thenApply(r -> {
+            dirty.answered(flagged, r);
+            return r;
+        });
     }
 
     int dirtyDevices() {
