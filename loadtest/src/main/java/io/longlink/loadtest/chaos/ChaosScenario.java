@@ -96,10 +96,11 @@ final class ChaosScenario {
                 long recoveredAt = run.awaitRecovery(t.injectedMs(),
                         t.repairedMs() + TimeUnit.SECONDS.toMillis(o.maxRecoveryS));
                 times.put(step, t);
-                recovery.put(step, recoveredAt < 0 ? -1 : recoveredAt - t.injectedMs());
+                recovery.put(step, recoveredAt < 0 ? -1 : Math.max(0, recoveredAt - t.outageEndMs()));
                 log.info("fault {}: {}; timely/offered copies per second from injection: {}", step,
                         recoveredAt < 0 ? "not recovered within " + o.maxRecoveryS + " s of the repair"
-                                : "recovered " + (recoveredAt - t.injectedMs()) + " ms after injection",
+                                : "recovered " + (recoveredAt - t.injectedMs()) + " ms after injection"
+                                + (t.outageMs() > 0 ? ", " + (recoveredAt - t.outageEndMs()) + " ms after the outage ended" : ""),
                         run.windows().describe(t.injectedMs(), System.currentTimeMillis()));
                 holdUntil(System.currentTimeMillis() + TimeUnit.SECONDS.toMillis(o.settleS));
             }
@@ -163,6 +164,10 @@ final class ChaosScenario {
         });
         times.forEach((step, ft) -> {
             line.put("target_" + step.fault().key(), step.target());
+            if (ft.outageMs() > 0) {
+                line.put("outage_s_" + step.fault().key(), String.format(java.util.Locale.ROOT, "%.1f",
+                        ft.outageMs() / 1000.0));
+            }
             if (ft.failedStarts() > 0) {
                 line.put("refused_starts_" + step.fault().key(), ft.failedStarts());
             }
