@@ -39,7 +39,12 @@ public final class StoreTesting implements BeforeEachCallback, AfterEachCallback
 
     /** A new connection for the store under test, closed after the test. */
     public RedisStore connect() {
-        RedisStore store = RedisStore.open(server.uri(), false, 2_000);
+        return connect(2_000);
+    }
+
+    /** A new connection whose commands time out after {@code timeoutMs}, closed after the test. */
+    public RedisStore connect(int timeoutMs) {
+        RedisStore store = RedisStore.open(server.uri(), false, timeoutMs);
         connections.add(store);
         return store;
     }

@@ -126,9 +126,25 @@ public final class RequestIdReservations implements AutoCloseable {
                         }
                     }).whenComplete((x, error) -> {
                         if (error != null) {
+                            freeIfMine();
                             result.completeExceptionally(error);
                         }
                     });
+        }
+
+        /**
+         * The SET's answer was lost (a timeout while Redis stalled): it may still run later and hold
+         * the request id for a push this call never produces. Frees it right behind the SET, on the
+         * same connection, so a retry takes it over at once rather than after the takeover age. EVAL
+         * with the text: an EVALSHA's NOSCRIPT would come back after this call stopped listening.
+         */
+        private void freeIfMine() {
+            try {
+                RELEASE.eval(redis, ScriptOutputType.INTEGER, new String[] {key},
+                        utf8(Long.toUnsignedString(candidate)));
+            } catch (RuntimeException ignored) {
+                // not even queued: the SET was not sent either, or the takeover age frees it
+            }
         }
 
         /** Accepted: answer its id. Else take it over if its holder lost it, or look again later. */

@@ -9,11 +9,13 @@ import io.longlink.api.StoreTesting;
 import io.longlink.api.push.RequestIdReservations.Reservation;
 import io.longlink.common.grpc.Refusal;
 import io.longlink.common.redis.RedisKeys;
+import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -121,6 +123,29 @@ class RequestIdReservationsIntegrationTest {
         Reservation r = await(reserve("order-8", newId(), in(5)));
 
         assertThat(r).isEqualTo(new Reservation(earlier, Reservation.Holder.TAKEN_OVER));
+    }
+
+    @Test
+    void reserve_whenTheFirstReservationTimedOutButRedisRanItLater_thenTheRetryTakesItOverAtOnce() throws Exception {
+        RequestIdReservations impatient = new RequestIdReservations(redis.connect(300), TTL_MS, TAKEOVER_MS);
+        String key = RedisKeys.request(app, "order-13");
+        long first = newId();
+        try {
+            // a stalled Redis: the SET times out for the caller, then runs once Redis moves again
+            redis.command("CLIENT PAUSE 1500 WRITE");
+            CompletableFuture<Reservation> timedOut = impatient.reserve(app, "order-13", first, in(5))
+                    .toCompletableFuture();
+            assertThatThrownBy(() -> timedOut.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !redis.command("GET " + key).equals("$-1"));
+
+            // the retry (same request_id, a new candidate) must not wait out the takeover age
+            Reservation retry = reserve("order-13", newId(), in(20)).get(5, TimeUnit.SECONDS);
+
+            assertThat(retry).isEqualTo(new Reservation(first, Reservation.Holder.TAKEN_OVER));
+        } finally {
+            redis.command("CLIENT UNPAUSE");
+            impatient.close();
+        }
     }
 
     @Test
