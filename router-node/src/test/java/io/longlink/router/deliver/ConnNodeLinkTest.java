@@ -118,7 +118,8 @@ class ConnNodeLinkTest {
     void markDirty_whenNoDeliveryFollows_thenRedrainOnlyDeliveriesUntilOneIsAnswered() throws Exception {
         peer.unansweredBatches.set(1);
         peer.outcome = d -> d.getDeviceId().equals("moved") ? Outcome.STALE_ROUTE : Outcome.WRITTEN;
-        link = new ConnNodeLink("conn-x", peer.address(), 4, 2, 200, 50);
+        // long enough that the answered batch never times out on a loaded machine: one retry exactly
+        link = new ConnNodeLink("conn-x", peer.address(), 4, 2, 1_500, 50);
 
         link.markDirty("a", "d", "c");
         link.markDirty("a", "moved", "c-old");
