@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * <li>a {@link Refusal} keeps its code and message (validation: INVALID_ARGUMENT with the reason);
  * <li>a status exception keeps its status;
  * <li>a {@link RejectedExecutionException} (overload, shutdown) is RESOURCE_EXHAUSTED;
- * <li>Redis or Kafka unavailable or timed out, and any timeout, are UNAVAILABLE naming what did not
+ * <li>Redis or Kafka unavailable or timed out, a store connection lost under a command (an
+ * IOException), and any timeout, are UNAVAILABLE naming what did not
  * answer (the caller may retry). While a store is down every call fails this way: such failures are
  * logged at most once a second per store, with the count of the ones not logged and no stack trace;
  * <li>anything else is a bug: INTERNAL naming only the exception class, logged once with its stack,
@@ -50,6 +51,7 @@ public final class GrpcErrors implements ServerInterceptor {
     private final String node;
     private final LogThrottle redisFailures;
     private final LogThrottle kafkaFailures;
+    private final LogThrottle connectionFailures;
 
     /**
      * @param node what the node is called in messages: {@code api-node}, {@code conn-node}
@@ -62,6 +64,7 @@ public final class GrpcErrors implements ServerInterceptor {
         this.node = requireNonNull(node, "node");
         this.redisFailures = new LogThrottle(nanoClock);
         this.kafkaFailures = new LogThrottle(nanoClock);
+        this.connectionFailures = new LogThrottle(nanoClock);
     }
 
     public StatusRuntimeException exception(Throwable t) {
@@ -97,6 +100,11 @@ public final class GrpcErrors implements ServerInterceptor {
         if (e instanceof KafkaException) {
             storm(kafkaFailures, "kafka", e);
             return Status.UNAVAILABLE.withDescription("kafka: " + e.getMessage());
+        }
+        if (e instanceof java.io.IOException) {
+            // a store's connection reset or closed under a command (Lettuce fails what it had sent)
+            storm(connectionFailures, "a store connection", e);
+            return Status.UNAVAILABLE.withDescription("connection lost: " + e.getMessage() + " (retry later)");
         }
         if (e instanceof TimeoutException) {
             return Status.UNAVAILABLE.withDescription("timed out: " + e.getMessage() + " (retry later)");
