@@ -1,5 +1,7 @@
 package io.longlink.api;
 
+import io.longlink.api.push.PushLimits;
+import io.longlink.api.quota.Quota;
 import io.longlink.common.config.Setting;
 import io.longlink.common.lifecycle.NodeSettings;
 import java.util.List;
@@ -38,6 +40,15 @@ public final class ApiSettings {
     public static final Setting<Integer> MAX_INFLIGHT_PUSHES = Setting.intRange("api.max-inflight-pushes", 50_000, 1,
             10_000_000, "Pushes (unary or batch entries) this node holds while Kafka acknowledges them; beyond,"
                     + " calls are refused with RESOURCE_EXHAUSTED before anything is produced");
+    public static final Setting<Integer> QUOTA_PUSHES_PER_S = Setting.intRange("api.quota.pushes-per-s", 10_000, 1,
+            Quota.MAX_PUSHES_PER_S, "Pushes per second an app may make, all api-nodes together, unless SetQuota gave it its own"
+                    + " (a Push or a PushBatch entry is one)");
+    public static final Setting<Integer> QUOTA_FANOUTS_PER_S = Setting.intRange("api.quota.fanouts-per-s", 10, 1,
+            Quota.MAX_FANOUTS_PER_S, "Pushes to tags or broadcast per second an app may make, all api-nodes together, unless"
+                    + " SetQuota gave it its own");
+    public static final Setting<Integer> QUOTA_DEVICES_PER_CALL = Setting.intRange("api.quota.devices-per-call",
+            PushLimits.MAX_DEVICES, 1, PushLimits.MAX_DEVICES, "Device ids, or aliases, one push of an app may name,"
+                    + " unless SetQuota gave it its own");
     public static final Setting<Integer> ALIAS_MAX_DEVICES = Setting.intRange("api.alias-max-devices", 100, 1,
             10_000, "Devices one alias may hold");
     public static final Setting<Integer> TAG_REFRESH_TIMEOUT_MS = Setting.intRange("api.tag-refresh-timeout-ms", 500,
@@ -54,7 +65,8 @@ public final class ApiSettings {
     public static List<Setting<?>> all() {
         return NodeSettings.forRole(ADMIN_PORT, List.of(GRPC_HOST, GRPC_PORT, GRPC_THREADS, TLS_CERT, TLS_KEY,
                 ADMIN_TOKEN, AUTH_CACHE_MS, AUTH_CACHE_MAX, TOKEN_TTL_SECONDS, REQUEST_ID_TTL_SECONDS,
-                STATUS_RETENTION_SECONDS, KAFKA_TIMEOUT_MS, KAFKA_LINGER_MS, MAX_INFLIGHT_PUSHES, ALIAS_MAX_DEVICES,
+                STATUS_RETENTION_SECONDS, KAFKA_TIMEOUT_MS, KAFKA_LINGER_MS, MAX_INFLIGHT_PUSHES, QUOTA_PUSHES_PER_S,
+                QUOTA_FANOUTS_PER_S, QUOTA_DEVICES_PER_CALL, ALIAS_MAX_DEVICES,
                 TAG_REFRESH_TIMEOUT_MS, RECEIPT_STREAMS_MAX, RECEIPT_QUEUE_MAX));
     }
 }

@@ -372,7 +372,8 @@ public final class PushAcceptor {
                 if (e.error != null) {
                     String message = e.error.getDescription();
                     r.setError(PushError.newBuilder().setCode(e.error.getCode().value())
-                            .setMessage(message == null ? "" : message));
+                            .setMessage(message == null ? "" : message)
+                            .setRetryAfterMs((int) Math.min(Math.max(e.retryAfterMs, 0), Integer.MAX_VALUE)));
                 } else {
                     r.setMessageId(e.id).setDuplicate(e.duplicate);
                 }
@@ -394,6 +395,8 @@ public final class PushAcceptor {
         private Entry follows;
         private long createdMs;
         private Status error;
+        /** The retry hint of a refusal that has one (a rate quota), else -1. */
+        private long retryAfterMs = -1;
 
         private Entry(Run run, ValidPush push) {
             this.run = run;
@@ -432,6 +435,9 @@ public final class PushAcceptor {
 
         private void fail(Throwable t) {
             error = run.status(t);
+            if (t instanceof Refusal refusal) {
+                retryAfterMs = refusal.retryAfterMs();
+            }
         }
 
         /** Kafka's answer; a refused push frees its reservation before the call answers, so a retry takes it over. */
