@@ -127,7 +127,7 @@ public final class ApiNode extends BaseNode {
         tagRefresher = new TagRefresher(connNodes, config.get(ApiSettings.TAG_REFRESH_TIMEOUT_MS), metrics);
         DeviceGrpcService devices = new DeviceGrpcService(new DeviceStore(redis), connNodes, tagRefresher,
                 clock, config.get(ApiSettings.TOKEN_TTL_SECONDS), config.get(ApiSettings.ALIAS_MAX_DEVICES), errors);
-        AppAdminGrpcService admin = new AppAdminGrpcService(appStore, apps, quotaDefaults, clock, errors);
+        AppAdminGrpcService admin = new AppAdminGrpcService(appStore, apps, zk, quotaDefaults, clock, errors);
         BootstrapGrpcService bootstrapService = new BootstrapGrpcService(connNodes, errors);
         AuthInterceptor auth = new AuthInterceptor(apps, config.get(ApiSettings.ADMIN_TOKEN), executor, errors);
         CallMetrics callMetrics = new CallMetrics(metrics);

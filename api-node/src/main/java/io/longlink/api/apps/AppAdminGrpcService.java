@@ -24,12 +24,13 @@ import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.LongSupplier;
+import org.apache.curator.framework.CuratorFramework;
 
 /**
  * CreateApp, RotateSecret, GetQuota and SetQuota, behind the admin token, over the app registry
  * ({@link AppStore}). App keys are 16 characters of lowercase base32 (80 random bits), secrets 32
  * random bytes in base64url: no colon or brace, so they fit inside the {@code {appKey:deviceId}}
- * hash tag.
+ * hash tag. A rotation is also published in ZooKeeper ({@link SecretRotations}) for conn-nodes.
  */
 public final class AppAdminGrpcService extends AppAdminServiceGrpc.AppAdminServiceImplBase {
     private static final char[] BASE32 = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
@@ -37,6 +38,7 @@ public final class AppAdminGrpcService extends AppAdminServiceGrpc.AppAdminServi
 
     private final AppStore apps;
     private final AppSecretCache<Optional<App>> cache;
+    private final SecretRotations rotations;
     private final Quota defaults;
     private final LongSupplier clock;
     private final GrpcErrors errors;
@@ -44,11 +46,14 @@ public final class AppAdminGrpcService extends AppAdminServiceGrpc.AppAdminServi
 
     /**
      * @param cache    the node's cache of apps, told when an app changes here
+     * @param zk       where rotations are published, below the cluster's namespace
      * @param defaults the quotas of an app without its own (api.quota.*)
      */
-    public AppAdminGrpcService(AppStore apps, AppSecretCache<Optional<App>> cache, Quota defaults, LongSupplier clock, GrpcErrors errors) {
+    public AppAdminGrpcService(AppStore apps, AppSecretCache<Optional<App>> cache, CuratorFramework zk,
+                               Quota defaults, LongSupplier clock, GrpcErrors errors) {
         this.apps = requireNonNull(apps, "apps");
         this.cache = requireNonNull(cache, "cache");
+        this.rotations = new SecretRotations(zk);
         this.defaults = requireNonNull(defaults, "defaults");
         this.clock = requireNonNull(clock, "clock");
         this.errors = requireNonNull(errors, "errors");
@@ -78,18 +83,22 @@ public final class AppAdminGrpcService extends AppAdminServiceGrpc.AppAdminServi
         });
     }
 
+    /**
+     * Stores the new secret, then publishes the rotation in ZooKeeper; answers once both are done.
+     * When ZooKeeper fails the new secret is stored all the same: the caller is told to rotate again.
+     */
     @Override
     public void rotateSecret(RotateSecretRequest request, StreamObserver<RotateSecretResponse> out) {
         errors.unary(out, () -> {
             String appKey = Fields.appKey("app_key", request.getAppKey());
             String secret = newSecret();
-            return apps.rotate(appKey, secret).thenApply(rotated -> {
+            return apps.rotate(appKey, secret).thenCompose(rotated -> {
                 if (!rotated) {
                     throw notFound(appKey);
                 }
                 cache.forget(appKey);
-                return RotateSecretResponse.newBuilder().setSecret(secret).build();
-            });
+                return rotations.publish(appKey, clock.getAsLong());
+            }).thenApply(published -> RotateSecretResponse.newBuilder().setSecret(secret).build());
         });
     }
 
