@@ -99,6 +99,7 @@ public final class ApiNode extends BaseNode {
         publisher = new CommandPublisher(bootstrap, config.get(KafkaSettings.COMMAND_TOPIC),
                 config.get(ApiSettings.KAFKA_TIMEOUT_MS), config.get(ApiSettings.KAFKA_LINGER_MS),
                 "longlink-api-" + nodeId);
+        publisher.awaitMetadata(config.get(KafkaSettings.START_TIMEOUT_MS));
         receipts = new ReceiptHub(bootstrap, config.get(KafkaSettings.RECEIPT_TOPIC),
                 config.get(ApiSettings.RECEIPT_STREAMS_MAX), config.get(ApiSettings.RECEIPT_QUEUE_MAX), metrics);
 
@@ -121,7 +122,7 @@ public final class ApiNode extends BaseNode {
         long acceptMs = config.get(ApiSettings.KAFKA_TIMEOUT_MS) + (long) config.get(RedisSettings.TIMEOUT_MS);
         requestIds = new RequestIdReservations(redis, config.get(ApiSettings.REQUEST_ID_TTL_SECONDS) * 1000L,
                 2 * acceptMs);
-        PushAcceptor acceptor = new PushAcceptor(messages, requestIds, publisher, ids, clock,
+        PushAcceptor acceptor = new PushAcceptor(messages, requestIds, publisher, ids, executor, clock,
                 config.get(ApiSettings.MAX_INFLIGHT_PUSHES), acceptMs, metrics, errors);
         PushGrpcService push = new PushGrpcService(messages, acceptor, quotas, receipts, clock, errors);
         tagRefresher = new TagRefresher(connNodes, config.get(ApiSettings.TAG_REFRESH_TIMEOUT_MS), metrics);
