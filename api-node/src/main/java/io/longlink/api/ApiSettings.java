@@ -23,9 +23,10 @@ public final class ApiSettings {
     public static final Setting<String> ADMIN_TOKEN = Setting.optionalString("api.admin-token", "",
             "Token for AppAdminService calls (metadata x-longlink-admin-token); empty disables them");
     public static final Setting<Integer> AUTH_CACHE_MS = Setting.intRange("api.auth-cache-ms", 5_000, 0, 300_000,
-            "How long an app's credentials are cached; a rotated secret is refused elsewhere after this");
+            "How long an app's credentials and quotas are cached; a rotated secret is refused, and a"
+                    + " changed quota applies, on other api-nodes after this");
     public static final Setting<Integer> AUTH_CACHE_MAX = Setting.intRange("api.auth-cache-max", 10_000, 16,
-            1_000_000, "Apps kept in the credential cache");
+            1_000_000, "Apps kept in the credential cache (and apps whose quota buckets are kept)");
     public static final Setting<Long> TOKEN_TTL_SECONDS = Setting.longRange("api.device-token-ttl-seconds",
             30L * 86_400, 60, 10L * 365 * 86_400, "Validity of device tokens issued by RegisterDevice");
     public static final Setting<Integer> REQUEST_ID_TTL_SECONDS = Setting.intRange("api.request-id-ttl-seconds",
@@ -36,7 +37,8 @@ public final class ApiSettings {
     public static final Setting<Integer> KAFKA_LINGER_MS = Setting.intRange("api.kafka-linger-ms", 5, 0, 100,
             "How long the command producer waits to fill a batch: fewer, larger produce requests");
     public static final Setting<Integer> KAFKA_TIMEOUT_MS = Setting.intRange("api.kafka-timeout-ms", 10_000, 1_000,
-            120_000, "Upper bound on waiting for Kafka to acknowledge a push (then UNAVAILABLE)");
+            120_000, "Upper bound on waiting for Kafka to acknowledge a push (then UNAVAILABLE), also while Kafka"
+                    + " is down; no thread waits for Kafka meanwhile");
     public static final Setting<Integer> MAX_INFLIGHT_PUSHES = Setting.intRange("api.max-inflight-pushes", 50_000, 1,
             10_000_000, "Pushes (unary or batch entries) this node holds while Kafka acknowledges them; beyond,"
                     + " calls are refused with RESOURCE_EXHAUSTED before anything is produced");
