@@ -7,6 +7,7 @@ import io.grpc.ServerInterceptors;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.longlink.api.apps.App;
 import io.longlink.api.apps.AppAdminGrpcService;
 import io.longlink.api.apps.AppStore;
 import io.longlink.api.auth.AuthInterceptor;
@@ -22,6 +23,8 @@ import io.longlink.api.push.PushAcceptor;
 import io.longlink.api.push.PushGrpcService;
 import io.longlink.api.push.PushLimits;
 import io.longlink.api.push.RequestIdReservations;
+import io.longlink.api.quota.PushQuotas;
+import io.longlink.api.quota.Quota;
 import io.longlink.api.receipt.ReceiptHub;
 import io.longlink.common.config.Config;
 import io.longlink.common.auth.AppSecretCache;
@@ -56,6 +59,7 @@ public final class ApiNode extends BaseNode {
     private RedisStore batchRedis;
     private WorkerIdLease lease;
     private Membership connNodes;
+    private Membership apiNodes;
     private TagRefresher tagRefresher;
     private CommandPublisher publisher;
     private RequestIdReservations requestIds;
@@ -89,9 +93,13 @@ public final class ApiNode extends BaseNode {
         lease.acquire();
         connNodes = new Membership(zk, CONN_ROLE);
         connNodes.start();
+        // the api-nodes that share each app's quota, this one included once it registered
+        apiNodes = new Membership(zk, ROLE);
+        apiNodes.start();
         publisher = new CommandPublisher(bootstrap, config.get(KafkaSettings.COMMAND_TOPIC),
                 config.get(ApiSettings.KAFKA_TIMEOUT_MS), config.get(ApiSettings.KAFKA_LINGER_MS),
                 "longlink-api-" + nodeId);
+        publisher.awaitMetadata(config.get(KafkaSettings.START_TIMEOUT_MS));
         receipts = new ReceiptHub(bootstrap, config.get(KafkaSettings.RECEIPT_TOPIC),
                 config.get(ApiSettings.RECEIPT_STREAMS_MAX), config.get(ApiSettings.RECEIPT_QUEUE_MAX), metrics);
 
@@ -100,9 +108,12 @@ public final class ApiNode extends BaseNode {
         AppStore appStore = new AppStore(redis);
         // unknown apps are kept as long as known ones: api.auth-cache-ms for both
         long authCacheMs = config.get(ApiSettings.AUTH_CACHE_MS);
-        AppSecretCache<Optional<String>> secrets = new AppSecretCache<>(
-                appKey -> appStore.secret(appKey).thenApply(Optional::ofNullable), Optional::isPresent,
+        AppSecretCache<Optional<App>> apps = new AppSecretCache<>(appStore::app, Optional::isPresent,
                 config.get(ApiSettings.AUTH_CACHE_MAX), authCacheMs, authCacheMs, System::nanoTime);
+        Quota quotaDefaults = new Quota(config.get(ApiSettings.QUOTA_PUSHES_PER_S),
+                config.get(ApiSettings.QUOTA_FANOUTS_PER_S), config.get(ApiSettings.QUOTA_DEVICES_PER_CALL));
+        PushQuotas quotas = new PushQuotas(quotaDefaults, apiNodes::size, config.get(ApiSettings.AUTH_CACHE_MAX),
+                System::nanoTime, metrics);
         MessageIds ids = new MessageIds(clock, lease::slot);
         MessageStore messages = new MessageStore(redis, batchRedis,
                 config.get(ApiSettings.STATUS_RETENTION_SECONDS) * 1000L);
@@ -111,15 +122,15 @@ public final class ApiNode extends BaseNode {
         long acceptMs = config.get(ApiSettings.KAFKA_TIMEOUT_MS) + (long) config.get(RedisSettings.TIMEOUT_MS);
         requestIds = new RequestIdReservations(redis, config.get(ApiSettings.REQUEST_ID_TTL_SECONDS) * 1000L,
                 2 * acceptMs);
-        PushAcceptor acceptor = new PushAcceptor(messages, requestIds, publisher, ids, clock,
+        PushAcceptor acceptor = new PushAcceptor(messages, requestIds, publisher, ids, executor, clock,
                 config.get(ApiSettings.MAX_INFLIGHT_PUSHES), acceptMs, metrics, errors);
-        PushGrpcService push = new PushGrpcService(messages, acceptor, receipts, clock, errors);
+        PushGrpcService push = new PushGrpcService(messages, acceptor, quotas, receipts, clock, errors);
         tagRefresher = new TagRefresher(connNodes, config.get(ApiSettings.TAG_REFRESH_TIMEOUT_MS), metrics);
         DeviceGrpcService devices = new DeviceGrpcService(new DeviceStore(redis), connNodes, tagRefresher,
                 clock, config.get(ApiSettings.TOKEN_TTL_SECONDS), config.get(ApiSettings.ALIAS_MAX_DEVICES), errors);
-        AppAdminGrpcService admin = new AppAdminGrpcService(appStore, secrets, clock, errors);
+        AppAdminGrpcService admin = new AppAdminGrpcService(appStore, apps, zk, quotaDefaults, clock, errors);
         BootstrapGrpcService bootstrapService = new BootstrapGrpcService(connNodes, errors);
-        AuthInterceptor auth = new AuthInterceptor(secrets, config.get(ApiSettings.ADMIN_TOKEN), executor, errors);
+        AuthInterceptor auth = new AuthInterceptor(apps, config.get(ApiSettings.ADMIN_TOKEN), executor, errors);
         CallMetrics callMetrics = new CallMetrics(metrics);
 
         InetSocketAddress bind = new InetSocketAddress(config.get(ApiSettings.GRPC_HOST), config.get(ApiSettings.GRPC_PORT));
@@ -181,6 +192,11 @@ public final class ApiNode extends BaseNode {
         return grpc.getPort();
     }
 
+    /** The api-nodes this one sees in membership now, itself included once registered: the quotas' divisor. */
+    int liveApiNodes() {
+        return apiNodes == null ? 0 : apiNodes.size();
+    }
+
     /** The message-id worker id held now, or -1. */
     public int workerId() {
         return lease == null ? -1 : lease.current();
@@ -221,6 +237,9 @@ public final class ApiNode extends BaseNode {
         }
         if (connNodes != null) {
             connNodes.close();
+        }
+        if (apiNodes != null) {
+            apiNodes.close();
         }
         if (lease != null) {
             lease.close();

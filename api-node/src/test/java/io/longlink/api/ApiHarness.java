@@ -18,6 +18,7 @@ import io.longlink.testsupport.RedisServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -90,10 +91,22 @@ final class ApiHarness implements AutoCloseable {
                 clock);
     }
 
+    /** Another api-node of this one's cluster with {@code extra} settings (this one's own extras are not copied). */
+    ApiHarness peer(Map<Setting<?>, Object> extra) throws Exception {
+        Map<Setting<?>, Object> settings = new HashMap<>(extra);
+        settings.put(NodeSettings.NODE_ID, "api-peer-" + UUID.randomUUID());
+        return new ApiHarness(redisUris, redisCluster, zkServer, kafka, settings, namespace, commandTopic,
+                receiptTopic, System::currentTimeMillis);
+    }
+
+    /** The admin service of this node, with the harness's admin token. */
+    AppAdminServiceGrpc.AppAdminServiceBlockingStub admin() {
+        return asAdmin(AppAdminServiceGrpc.newBlockingStub(channel), ADMIN_TOKEN);
+    }
+
     /** Creates an app through the admin API, with the harness's admin token. */
     CreateAppResponse createApp(String name) {
-        return asAdmin(AppAdminServiceGrpc.newBlockingStub(channel), ADMIN_TOKEN)
-                .createApp(CreateAppRequest.newBuilder().setName(name).build());
+        return admin().createApp(CreateAppRequest.newBuilder().setName(name).build());
     }
 
     /** A stub on this node's channel that calls as {@code app}: {@code stubFor(app, PushServiceGrpc::newStub)}. */

@@ -2,6 +2,7 @@ package io.longlink.cli;
 
 import static java.util.Objects.requireNonNull;
 
+import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
@@ -17,6 +18,7 @@ import io.longlink.cli.push.PushCommand;
 import io.longlink.cli.push.RevokeCommand;
 import io.longlink.cli.push.StatusCommand;
 import io.longlink.cli.push.WatchReceiptsCommand;
+import io.longlink.cli.quota.QuotaCommand;
 import java.io.File;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -48,20 +50,23 @@ import picocli.CommandLine.Spec;
         commandListHeading = "%nCommands (pushctl COMMAND --help lists a command's options):%n",
         footerHeading = "%n",
         footer = {
-            "Credentials: create-app and rotate-secret need --admin-token; nodes needs none; every other command needs"
+            "Credentials: create-app, rotate-secret and quota need --admin-token; nodes needs none; every other command needs"
                     + " --app and --secret. LONGLINK_ADMIN_TOKEN, LONGLINK_APP_KEY, LONGLINK_APP_SECRET and LONGLINK_API"
                     + " stand in for --admin-token, --app, --secret and --api.",
             PushCtl.EXIT_CODES,
             "Bash completion: source <(pushctl generate-completion)"},
-        subcommands = {CreateAppCommand.class, RotateSecretCommand.class, RegisterDeviceCommand.class, PushCommand.class,
+        subcommands = {CreateAppCommand.class, RotateSecretCommand.class, QuotaCommand.class, RegisterDeviceCommand.class,
+            PushCommand.class,
             RevokeCommand.class, StatusCommand.class, DeviceCommand.class, SetAliasCommand.class, AddTagsCommand.class,
             RemoveTagsCommand.class, WatchReceiptsCommand.class, NodesCommand.class, GenerateCompletion.class})
 public final class PushCtl implements Callable<Integer> {
     static final int OK = 0;
     static final int FAILED = 1;
     static final int USAGE = 2;
-    static final String EXIT_CODES = "Exit codes: 0 done; 1 the call failed (error=CODE message=\"...\" on stderr);"
-            + " 2 wrong command line.";
+    static final String EXIT_CODES = "Exit codes: 0 done; 1 the call failed (error=CODE message=\"...\" on stderr,"
+            + " with retry_after_ms=... when the app is over a rate quota); 2 wrong command line.";
+    private static final Metadata.Key<String> RETRY_AFTER_MS =
+            Metadata.Key.of("retry-after-ms", Metadata.ASCII_STRING_MARSHALLER);
     private static final String DEFAULT_API = "127.0.0.1:8400";
 
     @Option(names = "--api", paramLabel = "HOST:PORT",
@@ -156,10 +161,17 @@ public final class PushCtl implements Callable<Integer> {
     }
 
     private static int callFailed(Exception e, CommandLine command, ParseResult parsed) {
-        command.getErr().println(e instanceof StatusRuntimeException s
-                ? Output.line("error", s.getStatus().getCode(), "message", Objects.requireNonNullElse(s.getStatus().getDescription(), ""))
+        command.getErr().println(e instanceof StatusRuntimeException s ? failure(s)
                 : Output.line("error", "CLIENT", "message", String.valueOf(e.getMessage())));
         return FAILED;
+    }
+
+    /** {@code error=CODE message="..."}, and the server's retry hint when it gave one (a rate quota). */
+    private static String failure(StatusRuntimeException s) {
+        String message = Objects.requireNonNullElse(s.getStatus().getDescription(), "");
+        String retryAfter = s.getTrailers() == null ? null : s.getTrailers().get(RETRY_AFTER_MS);
+        return retryAfter == null ? Output.line("error", s.getStatus().getCode(), "message", message)
+                : Output.line("error", s.getStatus().getCode(), "message", message, "retry_after_ms", retryAfter);
     }
 
     private static final class Timeout extends IntRange {

@@ -173,6 +173,37 @@ class PushCtlIntegrationTest {
     }
 
     @Test
+    void quota_showAndSet_thenOneLineEachAndAPushOverTheRateTellsWhenToRetry() {
+        Result created = pushctl(Map.of(), "--admin-token", TOKEN, "create-app", "cli-quota");
+        String appKey = created.field("app_key");
+
+        Result shown = pushctl(Map.of(), "--admin-token", TOKEN, "quota", "show", appKey);
+        Result set = pushctl(Map.of(), "--admin-token", TOKEN, "quota", "set", appKey, "--pushes-per-s", "1",
+                "--devices-per-call", "2");
+
+        assertThat(shown.out()).isEqualTo("app_key=" + appKey + " pushes_per_s=10000 fanouts_per_s=10"
+                + " devices_per_call=1000 defaults=pushes_per_s,fanouts_per_s,devices_per_call");
+        assertThat(set.out()).isEqualTo("app_key=" + appKey + " pushes_per_s=1 fanouts_per_s=10 devices_per_call=2"
+                + " defaults=fanouts_per_s");
+        Map<String, String> env = app(created);
+        Result tooMany = pushctl(env, "push", "--device", "a", "--device", "b", "--device", "c", "--body", "x");
+        assertThat(tooMany.exit()).isEqualTo(PushCtl.FAILED);
+        assertThat(tooMany.err()).isEqualTo("error=RESOURCE_EXHAUSTED message=\"audience.devices: 3 names (expected: at"
+                + " most 2, this app's quota devices_per_call; split the push)\"");
+        // one push a second: of pushes made back to back, one is soon refused
+        Result refused = null;
+        for (int i = 0; i < 10 && refused == null; i++) {
+            Result r = pushctl(env, "push", "--device", "a", "--body", "x");
+            refused = r.exit() == PushCtl.FAILED ? r : null;
+        }
+        assertThat(refused).isNotNull();
+        assertThat(refused.err()).matches("error=RESOURCE_EXHAUSTED message=\"quota pushes_per_s: .*\""
+                + " retry_after_ms=\\d+");
+        assertThat(pushctl(Map.of(), "--admin-token", TOKEN, "quota", "set", appKey, "--pushes-per-s", "0").out())
+                .endsWith("pushes_per_s=10000 fanouts_per_s=10 devices_per_call=2 defaults=pushes_per_s,fanouts_per_s");
+    }
+
+    @Test
     void push_whenRequestIdRepeated_thenSameIdReportedAsDuplicate() {
         Map<String, String> env = app(pushctl(Map.of(), "--admin-token", TOKEN, "create-app", "cli-idem"));
 

@@ -150,6 +150,29 @@ class PushCtlTest {
     }
 
     @Test
+    void quota_whenNoSubcommandOrNoQuotaGivenOrOutOfRange_thenExit2NamingWhy() {
+        assertThat(run("--admin-token", "t", "quota")).isEqualTo(PushCtl.USAGE);
+        assertThat(err()).startsWith("pushctl: quota needs show or set");
+        err.reset();
+        assertThat(run("--admin-token", "t", "quota", "set", "app")).isEqualTo(PushCtl.USAGE);
+        assertThat(err()).startsWith("pushctl: quota set needs --pushes-per-s, --fanouts-per-s or --devices-per-call")
+                .contains("usage: pushctl quota set");
+        err.reset();
+        assertThat(run("--admin-token", "t", "quota", "set", "app", "--devices-per-call", "1001"))
+                .isEqualTo(PushCtl.USAGE);
+        assertThat(err()).startsWith("pushctl: --devices-per-call: '1001' (expected: an integer from 0 to 1000)");
+        err.reset();
+        assertThat(run("quota", "show", "app")).isEqualTo(PushCtl.USAGE);
+        assertThat(err()).contains("needs --admin-token");
+    }
+
+    @Test
+    void run_whenHelp_thenTheQuotaCommandListed() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("quota", "quota show APP_KEY");
+    }
+
+    @Test
     void createApp_whenNoAdminToken_thenExit2() {
         assertThat(run("create-app", "shop")).isEqualTo(PushCtl.USAGE);
         assertThat(err()).contains("needs --admin-token");

@@ -40,6 +40,11 @@ record Ending(DisconnectCode code, ErrorCode serverCode, String reason, Next nex
         return of(DisconnectCode.CLOSED, ErrorCode.OK, "closed by the app", Next.STOP);
     }
 
+    /** This ending, with the time the server asked the client to wait before it comes back. */
+    Ending withRetryAfter(long millis) {
+        return new Ending(code, serverCode, reason, next, millis, redirect);
+    }
+
     static Ending redirect(List<HostPort> addresses, long retryAfterMillis, String reason) {
         return new Ending(DisconnectCode.REDIRECTED, ErrorCode.OK, reason, Next.REDIRECT, retryAfterMillis, addresses);
     }

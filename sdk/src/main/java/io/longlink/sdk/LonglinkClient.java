@@ -71,6 +71,8 @@ public final class LonglinkClient implements AutoCloseable {
     // Wait before trying the next server after one was unreachable: spreads a dead node's devices
     // over the others without the backoff's seconds.
     private static final long FAILOVER_JITTER_MILLIS = 100;
+    // How long the frames a full or rate-limiting server sends after its refusal are waited for.
+    private static final int REFUSAL_TAIL_MILLIS = 500;
 
     private final String appKey;
     private final String deviceId;
@@ -354,13 +356,19 @@ public final class LonglinkClient implements AutoCloseable {
             return conn.causeOr(Ending.retry(DisconnectCode.NETWORK, conn.server() + " closed before CONNACK"));
         }
         if (first.type() != FrameType.CONNACK) {
-            Ending ending = endingFrame(first);
+            Ending ending = endingFrame(conn, first);
             return ending != null ? ending : protocolError(conn,
                     new FrameException(ErrorCode.MALFORMED_FRAME, "expected CONNACK, got " + first.type()));
         }
         ConnAck ack = first.body(ConnAck.class);
         if (ack.getCode() != ErrorCode.OK) {
-            return rejected(ack.getCode(), ack.getReason());
+            Ending refusal = rejected(ack.getCode(), ack.getReason());
+            if (!RefusalTail.hinted(ack.getCode())) {
+                return refusal;
+            }
+            // a full node says in the REDIRECT that follows when it takes devices again
+            RefusalTail tail = RefusalTail.read(conn, REFUSAL_TAIL_MILLIS, 0, MAX_REDIRECT_DELAY_MILLIS);
+            return refusal.withRetryAfter(tail.retryAfterMillis());
         }
         return serve(conn, ack);
     }
@@ -422,7 +430,7 @@ public final class LonglinkClient implements AutoCloseable {
                     scheduleHeartbeat(conn, now);
                 }
                 default -> {
-                    Ending ending = endingFrame(frame);
+                    Ending ending = endingFrame(conn, frame);
                     return ending != null ? ending : protocolError(conn, new FrameException(
                             ErrorCode.MALFORMED_FRAME, "unexpected " + frame.type() + " frame from the server"));
                 }
@@ -431,7 +439,7 @@ public final class LonglinkClient implements AutoCloseable {
     }
 
     /** The Ending a KICK, REDIRECT or ERROR frame asks for; null for any other frame. */
-    private Ending endingFrame(Frame frame) {
+    private Ending endingFrame(Connection conn, Frame frame) {
         switch (frame.type()) {
             case KICK -> {
                 String reason = frame.body(Kick.class).getReason();
@@ -440,7 +448,16 @@ public final class LonglinkClient implements AutoCloseable {
                         reconnectOnKick ? Ending.Next.RETRY : Ending.Next.STOP);
             }
             case REDIRECT -> {
-                return redirected(frame.body(Redirect.class));
+                Redirect redirect = frame.body(Redirect.class);
+                Ending redirected = redirected(redirect);
+                if (redirect.getAddressesCount() > 0) {
+                    return redirected;
+                }
+                // no address: maybe a refusal (node full, too fast) whose ERROR follows
+                RefusalTail tail = RefusalTail.read(conn, REFUSAL_TAIL_MILLIS, redirected.retryAfterMillis(),
+                        MAX_REDIRECT_DELAY_MILLIS);
+                return RefusalTail.hinted(tail.code())
+                        ? rejected(tail.code(), tail.reason()).withRetryAfter(tail.retryAfterMillis()) : redirected;
             }
             case ERROR -> {
                 io.longlink.proto.device.Error error = frame.body(io.longlink.proto.device.Error.class);
@@ -556,6 +573,11 @@ public final class LonglinkClient implements AutoCloseable {
             backoff.reset();
         }
         boolean failOver = false;
+        long now = monotonicMillis();
+        if (ending.next() == Ending.Next.RETRY && ending.retryAfterMillis() > 0) {
+            // the server said when it takes this device again: not before then (other servers meanwhile)
+            servers.rest(conn.server(), now + ending.retryAfterMillis(), now);
+        }
         if (!conn.wasConnected() || ending.code() == DisconnectCode.PROTOCOL_ERROR) {
             boolean roundFailed = servers.failed();
             failOver = !roundFailed && unreachable(conn, ending);
@@ -564,9 +586,9 @@ public final class LonglinkClient implements AutoCloseable {
         roundStartsNext = !failOver;
         long delay = -1;
         switch (ending.next()) {
-            case RETRY -> delay = failOver
+            case RETRY -> delay = Math.max(servers.restMillis(now), failOver
                     ? backoff.jitterMillis(Math.min(FAILOVER_JITTER_MILLIS, backoff.baseMillis()))
-                    : backoff.nextDelayMillis();
+                    : backoff.nextDelayMillis());
             case REFRESH_TOKEN -> {
                 delay = 0;
                 refreshTokenNext = true;

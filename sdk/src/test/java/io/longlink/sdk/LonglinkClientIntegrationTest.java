@@ -563,6 +563,82 @@ class LonglinkClientIntegrationTest {
     }
 
     @Test
+    void connect_whenFirstServerIsFull_thenNextServerAtOnceAndTheFullOneNotBeforeItsRetryAfter() throws Exception {
+        FakeServer full = track(FakeServer.start());
+        LonglinkClient client = track(baseBuilder().servers(full.address(), server.address()).listener(events)
+                .random(topOfRange()).build());
+        client.start();
+        FakeConnection refused = full.nextConnection();
+        refused.expect(FrameType.CONNECT, Connect.class);
+        long refusedAt = System.nanoTime();
+        refuseAsFull(refused, true, 1_500);
+
+        // the next server refuses too: the round is over, yet the full one rests its 1.5 s first
+        refuseNext(ErrorCode.INTERNAL);
+        FakeConnection again = full.nextConnection();
+        long back = System.nanoTime() - refusedAt;
+        again.acceptSession();
+
+        assertThat(client.awaitConnected(WAIT)).isTrue();
+        assertThat(back).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(1_500));
+        assertThat(events.disconnects.get(0)).satisfies(d -> {
+            assertThat(d.serverCode()).isEqualTo(ErrorCode.NODE_FULL);
+            assertThat(d.retryDelayMillis()).as("the next server at once").isBetween(0L, 10L);
+        });
+        assertThat(events.disconnects.get(1).retryDelayMillis()).as("the full server's rest, not the 50 ms backoff")
+                .isBetween(500L, 1_500L);
+    }
+
+    @Test
+    void connect_whenFullBeforeConnectWithRedirectAndError_thenNextServerAtOnce() throws Exception {
+        FakeServer full = track(FakeServer.start());
+        LonglinkClient client = track(slowBackoff().servers(full.address(), server.address()).listener(events).build());
+        client.start();
+        // the node's limit of sockets that have not sent CONNECT: REDIRECT and ERROR, no CONNACK
+        refuseAsFull(full.nextConnection(), false, 60_000);
+
+        server.nextConnection().acceptSession();
+
+        assertThat(client.awaitConnected(FAILOVER_WAIT)).isTrue();
+        assertThat(events.disconnects).singleElement().satisfies(d -> {
+            assertThat(d.code()).isEqualTo(DisconnectCode.REJECTED);
+            assertThat(d.serverCode()).isEqualTo(ErrorCode.NODE_FULL);
+            assertThat(d.retryDelayMillis()).isBetween(0L, 100L);
+        });
+    }
+
+    @Test
+    void session_whenRateLimitedWithARetryAfter_thenBackToTheSameServerNotBeforeIt() throws Exception {
+        FakeConnection conn = startSession(client(b -> { }));
+        long limitedAt = System.nanoTime();
+        conn.send(FrameType.REDIRECT, Redirect.newBuilder().setRetryAfterMs(800).setReason("too fast").build());
+        conn.send(FrameType.ERROR, Error.newBuilder().setCode(ErrorCode.RATE_LIMITED).setReason("frames").build());
+        conn.close();
+
+        FakeConnection again = server.nextConnection();
+        long back = System.nanoTime() - limitedAt;
+        again.acceptSession();
+
+        await().atMost(WAIT).until(() -> events.connected.size() == 2);
+        assertThat(back).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(800));
+        assertThat(events.disconnects).singleElement().satisfies(d -> {
+            assertThat(d.code()).isEqualTo(DisconnectCode.REJECTED);
+            assertThat(d.serverCode()).isEqualTo(ErrorCode.RATE_LIMITED);
+            assertThat(d.retryDelayMillis()).isBetween(700L, 800L);
+        });
+    }
+
+    /** What a full conn-node sends, then closes: CONNACK (after a CONNECT), REDIRECT with no address, ERROR. */
+    private static void refuseAsFull(FakeConnection conn, boolean connAck, int retryAfterMs) throws IOException {
+        if (connAck) {
+            conn.send(FrameType.CONNACK, ConnAck.newBuilder().setCode(ErrorCode.NODE_FULL).setReason("full").build());
+        }
+        conn.send(FrameType.REDIRECT, Redirect.newBuilder().setRetryAfterMs(retryAfterMs).setReason("full").build());
+        conn.send(FrameType.ERROR, Error.newBuilder().setCode(ErrorCode.NODE_FULL).setReason("full").build());
+        conn.close();
+    }
+
+    @Test
     void connect_whenEveryServerRefuses_thenBackoffOnlyOnceTheRoundFailed() throws Exception {
         LonglinkClient client = track(baseBuilder().servers(deadAddresses(2)).listener(events)
                 .backoff(Duration.ofMillis(200), Duration.ofSeconds(10)).random(topOfRange()).build());

@@ -3,13 +3,18 @@ package io.longlink.testsupport;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import kafka.server.BrokerServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
-/** A single-node KRaft Kafka (combined broker and controller) running in the test JVM. */
+/**
+ * A single-node KRaft Kafka (combined broker and controller) running in the test JVM. Its broker
+ * may be stopped and started again on the same port ({@link #stop}, {@link #restart}): an outage
+ * of the only broker, as clients see it.
+ */
 public final class KafkaCluster implements AutoCloseable {
     private final KafkaClusterTestKit kit;
 
@@ -56,6 +61,24 @@ public final class KafkaCluster implements AutoCloseable {
             }
         } catch (Exception e) {
             throw new IllegalStateException("cannot create topics " + String.join(",", names), e);
+        }
+    }
+
+    /** Shuts the broker down, as an operator would, keeping its port, logs and the controller for {@link #restart}. */
+    public void stop() {
+        for (BrokerServer broker : kit.brokers().values()) {
+            broker.shutdown();
+            broker.awaitShutdown();
+        }
+    }
+
+    /** Starts the broker again on the same port, after {@link #stop}; returns once it serves. */
+    public void restart() {
+        try {
+            kit.brokers().values().forEach(BrokerServer::startup);
+            kit.waitForReadyBrokers();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot restart the in-JVM Kafka broker", e);
         }
     }
 

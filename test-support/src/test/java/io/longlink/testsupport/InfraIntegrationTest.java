@@ -1,10 +1,12 @@
 package io.longlink.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.test.TestingServer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -85,6 +87,30 @@ class InfraIntegrationTest {
                 }
             }
             assertThat(value).isEqualTo("hello");
+        }
+    }
+
+    @Test
+    void kafka_whenStoppedAndRestarted_thenRefusesMeanwhileAndServesAgainOnTheSamePort() throws Exception {
+        try (KafkaCluster own = KafkaCluster.start()) {
+            own.createTopics(1, "outage");
+            String bootstrap = own.bootstrapServers();
+            Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                    ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 2_000,
+                    ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 1_000, ProducerConfig.LINGER_MS_CONFIG, 0);
+            try (var producer = new KafkaProducer<String, String>(props, new StringSerializer(), new StringSerializer())) {
+                producer.send(new ProducerRecord<>("outage", "k", "before")).get(30, TimeUnit.SECONDS);
+
+                own.stop();
+                var during = producer.send(new ProducerRecord<>("outage", "k", "during"));
+                assertThatThrownBy(() -> during.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                        .hasCauseInstanceOf(org.apache.kafka.common.errors.TimeoutException.class);
+
+                own.restart();
+                assertThat(own.bootstrapServers()).isEqualTo(bootstrap);
+                assertThat(producer.send(new ProducerRecord<>("outage", "k", "after")).get(30, TimeUnit.SECONDS)
+                        .offset()).isEqualTo(1);
+            }
         }
     }
 }

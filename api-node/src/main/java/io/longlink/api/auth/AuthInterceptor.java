@@ -8,6 +8,7 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
+import io.longlink.api.apps.App;
 import io.longlink.api.validation.Fields;
 import io.longlink.common.auth.AppSecretCache;
 import io.longlink.common.grpc.GrpcErrors;
@@ -30,23 +31,23 @@ import java.util.concurrent.RejectedExecutionException;
  * credentials are UNAUTHENTICATED, a valid identity without the right is PERMISSION_DENIED: refusals it
  * throws, which {@link GrpcErrors}, installed outside it, turns into the call's status.
  *
- * <p>App secrets come from the {@link AppSecretCache}. A hit, the normal case, is checked and the
+ * <p>Apps (secret and own quotas) come from the {@link AppSecretCache}. A hit, the normal case, is checked and the
  * call started at once; a miss starts the call once Redis answered, on the API executor (never on a
  * Redis thread), and no thread waits for Redis meanwhile.
  */
 public final class AuthInterceptor implements ServerInterceptor {
     private static final Set<String> APP_SERVICES = Set.of(PushServiceGrpc.SERVICE_NAME, DeviceServiceGrpc.SERVICE_NAME);
 
-    private final AppSecretCache<Optional<String>> apps;
+    private final AppSecretCache<Optional<App>> apps;
     private final byte[] adminToken;
     private final Executor executor;
     private final GrpcErrors errors;
 
     /**
-     * @param apps     app secrets by app key (empty: no such app)
+     * @param apps     apps by app key (empty: no such app)
      * @param executor where a call whose secret had to be read is started: the API's call executor
      */
-    public AuthInterceptor(AppSecretCache<Optional<String>> apps, String adminToken, Executor executor,
+    public AuthInterceptor(AppSecretCache<Optional<App>> apps, String adminToken, Executor executor,
                            GrpcErrors errors) {
         this.apps = requireNonNull(apps, "apps");
         this.adminToken = requireNonNull(adminToken, "adminToken").getBytes(StandardCharsets.UTF_8);
@@ -83,7 +84,7 @@ public final class AuthInterceptor implements ServerInterceptor {
         }
         // the call's own context (deadline, cancellation), captured on the thread that has it
         Context context = Context.current();
-        CompletableFuture<Optional<String>> stored = apps.get(appKey);
+        CompletableFuture<Optional<App>> stored = apps.get(appKey);
         if (stored.isDone()) {
             return start(context, call, headers, next, appKey, secret, stored.join());
         }
@@ -107,15 +108,17 @@ public final class AuthInterceptor implements ServerInterceptor {
     /** Checks the presented secret against the stored one and starts the call as that app. */
     private static <Q, R> ServerCall.Listener<Q> start(Context context, ServerCall<Q, R> call, Metadata headers,
                                                        ServerCallHandler<Q, R> next, String appKey, String secret,
-                                                       Optional<String> stored) {
+                                                       Optional<App> stored) {
         if (stored.isEmpty()) {
             throw Refusal.unauthenticated("metadata x-longlink-app-key: '" + appKey + "' (expected: a registered app)");
         }
-        if (!MessageDigest.isEqual(stored.get().getBytes(StandardCharsets.UTF_8), secret.getBytes(StandardCharsets.UTF_8))) {
+        App app = stored.get();
+        if (!MessageDigest.isEqual(app.secret().getBytes(StandardCharsets.UTF_8), secret.getBytes(StandardCharsets.UTF_8))) {
             throw Refusal.unauthenticated("metadata x-longlink-app-secret: does not match app '" + appKey + "'");
         }
-        Context app = context.withValues(Caller.APP_KEY, appKey, Caller.APP_SECRET, stored.get());
-        return Contexts.interceptCall(app, call, headers, next);
+        Context caller = context.withValues(Caller.APP_KEY, appKey, Caller.APP_SECRET, app.secret(), Caller.APP_QUOTA,
+                app.quota());
+        return Contexts.interceptCall(caller, call, headers, next);
     }
 
     private void checkAdmin(Metadata headers) {

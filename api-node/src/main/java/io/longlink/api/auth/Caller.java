@@ -2,6 +2,7 @@ package io.longlink.api.auth;
 
 import io.grpc.Context;
 import io.grpc.Metadata;
+import io.longlink.api.quota.Quota;
 
 /** Who is calling, as established by {@link AuthInterceptor}; services read it, never the metadata. */
 public final class Caller {
@@ -14,6 +15,7 @@ public final class Caller {
 
     static final Context.Key<String> APP_KEY = Context.key("longlink-app-key");
     static final Context.Key<String> APP_SECRET = Context.key("longlink-app-secret");
+    static final Context.Key<Quota> APP_QUOTA = Context.key("longlink-app-quota");
 
     private Caller() {
     }
@@ -34,5 +36,14 @@ public final class Caller {
             throw new IllegalStateException("no authenticated app in this call (is AuthInterceptor installed?)");
         }
         return secret;
+    }
+
+    /** The app's own quotas, as cached with its secret (0 = the api-node's default). */
+    public static Quota quota() {
+        Quota quota = APP_QUOTA.get();
+        if (quota == null) {
+            throw new IllegalStateException("no authenticated app in this call (is AuthInterceptor installed?)");
+        }
+        return quota;
     }
 }

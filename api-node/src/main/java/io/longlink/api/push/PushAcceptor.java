@@ -18,6 +18,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
@@ -42,6 +44,10 @@ import org.slf4j.LoggerFactory;
  * only after every reservation of the call is settled and go out in entry order, so entries for the
  * same device keep their order (same record key, same partition): the order routers and devices
  * follow.
+ *
+ * <p>The sends run on an API call thread, never on a Redis thread: a call without reservations sends
+ * on the thread that started it, one with reservations on the {@code sendExecutor} once the last
+ * reservation settled. They never wait for Kafka ({@link CommandPublisher}).
  */
 public final class PushAcceptor {
     private static final Logger log = LoggerFactory.getLogger(PushAcceptor.class);
@@ -50,6 +56,7 @@ public final class PushAcceptor {
     private final RequestIdReservations requestIds;
     private final CommandPublisher publisher;
     private final MessageIds ids;
+    private final Executor sendExecutor;
     private final LongSupplier clock;
     private final PushMetrics metrics;
     private final int maxInFlight;
@@ -63,14 +70,17 @@ public final class PushAcceptor {
      * @param maxInFlight pushes admitted at once (api.max-inflight-pushes); beyond, calls get RESOURCE_EXHAUSTED
      * @param maxWaitMs   how long an entry waits at most for an earlier push with its request_id to be
      *                    accepted (within the call's deadline)
+     * @param sendExecutor where the sends of a call that reserved request ids run (the API's call
+     *                     executor): not on the Redis thread that settled the last reservation
      */
     public PushAcceptor(MessageStore messages, RequestIdReservations requestIds, CommandPublisher publisher,
-                        MessageIds ids, LongSupplier clock, int maxInFlight, long maxWaitMs,
+                        MessageIds ids, Executor sendExecutor, LongSupplier clock, int maxInFlight, long maxWaitMs,
                         CollectorRegistry registry, GrpcErrors errors) {
         this.messages = requireNonNull(messages, "messages");
         this.requestIds = requireNonNull(requestIds, "requestIds");
         this.publisher = requireNonNull(publisher, "publisher");
         this.ids = requireNonNull(ids, "ids");
+        this.sendExecutor = requireNonNull(sendExecutor, "sendExecutor");
         this.clock = requireNonNull(clock, "clock");
         this.metrics = new PushMetrics(registry);
         this.maxInFlight = maxInFlight;
@@ -145,8 +155,9 @@ public final class PushAcceptor {
      *
      * <p>{@code pending} counts what the current phase still waits for, plus one held by whoever
      * issues the phase, so that it cannot reach zero before everything is issued. Whoever brings it
-     * to zero runs the next phase: a gRPC thread, a Lettuce thread or the Kafka producer's thread.
-     * The counter also publishes the entries' fields between those threads.
+     * to zero runs the next phase: a gRPC thread, a Lettuce thread or the Kafka producer's thread,
+     * except that the sends after reservations go to the send executor. The counter (and the
+     * executor's hand-over) publishes the entries' fields between those threads.
      */
     final class Run implements BiConsumer<Object, Throwable> {
         private static final int RESERVING = 0;
@@ -240,9 +251,23 @@ public final class PushAcceptor {
             if (pending.decrementAndGet() != 0) {
                 return;
             }
+            if (phase == RESERVING && reservations > 0) {
+                // the last reservation settled on a Redis thread, which must not run the sends
+                try {
+                    sendExecutor.execute(() -> next(null));
+                } catch (RejectedExecutionException e) {
+                    next(e);
+                }
+                return;
+            }
+            next(null);
+        }
+
+        /** Runs the next phase; {@code refused} (only for the sends) fails every send with it. */
+        private void next(RuntimeException refused) {
             try {
                 switch (phase) {
-                    case RESERVING -> publish();
+                    case RESERVING -> publish(refused);
                     case PUBLISHING -> stampAccepted();
                     default -> finish();
                 }
@@ -252,8 +277,11 @@ public final class PushAcceptor {
             }
         }
 
-        /** The Kafka sends in entry order; one pending count per send. */
-        private void publish() {
+        /**
+         * The Kafka sends in entry order; one pending count per send. With {@code refused} (the send
+         * executor is full or stopping) every send fails with it instead, as a refusal of Kafka's would.
+         */
+        private void publish(RuntimeException refused) {
             phase = PUBLISHING;
             int sends = 0;
             for (int i = 0; i < size; i++) {
@@ -266,9 +294,14 @@ public final class PushAcceptor {
                 long now = clock.getAsLong();
                 for (int i = 0; i < size; i++) {
                     Entry e = entries[i];
-                    if (e.publish) {
-                        e.createdMs = now;
+                    if (!e.publish) {
+                        continue;
+                    }
+                    e.createdMs = now;
+                    if (refused == null) {
                         publisher.send(e.push.recordKey(app), e.push.command(app, e.id, now), e);
+                    } else {
+                        e.onCompletion(null, refused);
                     }
                 }
             }
@@ -372,7 +405,8 @@ public final class PushAcceptor {
                 if (e.error != null) {
                     String message = e.error.getDescription();
                     r.setError(PushError.newBuilder().setCode(e.error.getCode().value())
-                            .setMessage(message == null ? "" : message));
+                            .setMessage(message == null ? "" : message)
+                            .setRetryAfterMs((int) Math.min(Math.max(e.retryAfterMs, 0), Integer.MAX_VALUE)));
                 } else {
                     r.setMessageId(e.id).setDuplicate(e.duplicate);
                 }
@@ -394,6 +428,8 @@ public final class PushAcceptor {
         private Entry follows;
         private long createdMs;
         private Status error;
+        /** The retry hint of a refusal that has one (a rate quota), else -1. */
+        private long retryAfterMs = -1;
 
         private Entry(Run run, ValidPush push) {
             this.run = run;
@@ -432,6 +468,9 @@ public final class PushAcceptor {
 
         private void fail(Throwable t) {
             error = run.status(t);
+            if (t instanceof Refusal refusal) {
+                retryAfterMs = refusal.retryAfterMs();
+            }
         }
 
         /** Kafka's answer; a refused push frees its reservation before the call answers, so a retry takes it over. */

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.longlink.api.auth.Caller;
+import io.longlink.api.quota.PushQuotas;
 import io.longlink.api.receipt.ReceiptHub;
 import io.longlink.common.grpc.GrpcErrors;
 import io.longlink.common.grpc.Refusal;
@@ -36,24 +37,28 @@ public final class PushGrpcService extends PushServiceGrpc.PushServiceImplBase {
 
     private final MessageStore messages;
     private final PushAcceptor acceptor;
+    private final PushQuotas quotas;
     private final ReceiptHub receipts;
     private final LongSupplier clock;
     private final GrpcErrors errors;
 
-    public PushGrpcService(MessageStore messages, PushAcceptor acceptor, ReceiptHub receipts, LongSupplier clock,
-                           GrpcErrors errors) {
+    public PushGrpcService(MessageStore messages, PushAcceptor acceptor, PushQuotas quotas, ReceiptHub receipts,
+                           LongSupplier clock, GrpcErrors errors) {
         this.messages = requireNonNull(messages, "messages");
         this.acceptor = requireNonNull(acceptor, "acceptor");
+        this.quotas = requireNonNull(quotas, "quotas");
         this.receipts = requireNonNull(receipts, "receipts");
         this.clock = requireNonNull(clock, "clock");
         this.errors = requireNonNull(errors, "errors");
     }
 
+    /** Checked, then held to the app's quotas ({@link PushQuotas}): a push over one is refused before anything is produced. */
     @Override
     public void push(PushRequest request, StreamObserver<PushResponse> out) {
         errors.unary(out, () -> {
             String app = Caller.appKey();
             ValidPush push = PushValidator.validate(request);
+            admit(quotas.call(app, Caller.quota()), push);
             PushAcceptor.Run run = acceptor.unary(app);
             run.add(push);
             return run.start().thenApply(PushAcceptor.Run::response);
@@ -61,8 +66,10 @@ public final class PushGrpcService extends PushServiceGrpc.PushServiceImplBase {
     }
 
     /**
-     * Each entry is validated and accepted as {@link #push} would; one refused entry leaves the others
-     * alone. Only an entry count out of range refuses the whole call.
+     * Each entry is validated, held to the quotas and accepted as {@link #push} would; one refused
+     * entry leaves the others alone. The entries are judged against the rate quotas together, in
+     * entry order: those over the rate are the last ones. Only an entry count out of range refuses
+     * the whole call.
      */
     @Override
     public void pushBatch(PushBatchRequest request, StreamObserver<PushBatchResponse> out) {
@@ -72,11 +79,13 @@ public final class PushGrpcService extends PushServiceGrpc.PushServiceImplBase {
             if (n < 1 || n > PushLimits.MAX_BATCH_PUSHES) {
                 throw Refusal.invalid("pushes", n + " entries", "1 to " + PushLimits.MAX_BATCH_PUSHES);
             }
+            PushQuotas.Call quota = quotas.call(app, Caller.quota());
             PushAcceptor.Run run = acceptor.batch(app, n);
             for (int i = 0; i < n; i++) {
                 ValidPush push;
                 try {
                     push = PushValidator.validate(request.getPushes(i));
+                    admit(quota, push);
                 } catch (Refusal e) {
                     run.refuse(e);
                     continue;
@@ -113,6 +122,11 @@ public final class PushGrpcService extends PushServiceGrpc.PushServiceImplBase {
                 return stored.status();
             });
         });
+    }
+
+    private static void admit(PushQuotas.Call quota, ValidPush push) {
+        quota.checkAudience(push.namesField(), push.names());
+        quota.take(push.fanOut());
     }
 
     /** A kind that no node emits is refused: a stream waiting for it would wait forever. */

@@ -34,4 +34,19 @@ public record ValidPush(PushCommand template, String singleDevice, String reques
     public String recordKey(String appKey) {
         return singleDevice == null ? appKey : appKey + ":" + singleDevice;
     }
+
+    /** A push to tags or broadcast: one command that every conn-node fans out. */
+    public boolean fanOut() {
+        return template.hasTags() || template.getBroadcast();
+    }
+
+    /** The audience field that names devices or aliases, for a refusal's message. */
+    public String namesField() {
+        return template.hasAliases() ? "audience.aliases" : "audience.devices";
+    }
+
+    /** How many distinct device ids or aliases the push names (0 for tags and broadcast). */
+    public int names() {
+        return template.getDevices().getIdsCount() + template.getAliases().getNamesCount();
+    }
 }

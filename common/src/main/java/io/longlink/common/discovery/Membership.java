@@ -50,6 +50,11 @@ public final class Membership implements AutoCloseable {
         return nodes.containsKey(nodeId);
     }
 
+    /** Nodes of the role known now. */
+    public int size() {
+        return nodes.size();
+    }
+
     public List<NodeInfo> nodes() {
         return new ArrayList<>(nodes.values());
     }

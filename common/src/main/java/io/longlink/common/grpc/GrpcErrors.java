@@ -35,6 +35,8 @@ import org.slf4j.LoggerFactory;
  * the same status on every surface:
  * <ul>
  * <li>a {@link Refusal} keeps its code and message (validation: INVALID_ARGUMENT with the reason);
+ * one with a retry hint also sends the trailers {@code retry-after-ms} and {@code grpc-retry-pushback-ms}
+ * (the one gRPC's own retry policy honours), both in ms;
  * <li>a status exception keeps its status;
  * <li>a {@link RejectedExecutionException} (overload, shutdown) is RESOURCE_EXHAUSTED;
  * <li>Redis or Kafka unavailable or timed out, a store connection lost under a command (an
@@ -47,6 +49,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class GrpcErrors implements ServerInterceptor {
     private static final Logger log = LoggerFactory.getLogger(GrpcErrors.class);
+    /** Trailer: ms after which a refused call may be sent again (a rate quota's next token). */
+    public static final Metadata.Key<String> RETRY_AFTER_MS =
+            Metadata.Key.of("retry-after-ms", Metadata.ASCII_STRING_MARSHALLER);
+    /** The same hint under gRPC's standard name, which a client's retry policy waits for. */
+    public static final Metadata.Key<String> RETRY_PUSHBACK_MS =
+            Metadata.Key.of("grpc-retry-pushback-ms", Metadata.ASCII_STRING_MARSHALLER);
 
     private final String node;
     private final LogThrottle redisFailures;
@@ -68,7 +76,18 @@ public final class GrpcErrors implements ServerInterceptor {
     }
 
     public StatusRuntimeException exception(Throwable t) {
-        return status(t).asRuntimeException();
+        return status(t).asRuntimeException(trailers(t));
+    }
+
+    /** What a call refused with {@code t} sends as trailers: the retry hint of a refusal that has one. */
+    static Metadata trailers(Throwable t) {
+        Metadata trailers = new Metadata();
+        if (unwrap(t) instanceof Refusal refusal && refusal.retryAfterMs() >= 0) {
+            String ms = Long.toString(refusal.retryAfterMs());
+            trailers.put(RETRY_AFTER_MS, ms);
+            trailers.put(RETRY_PUSHBACK_MS, ms);
+        }
+        return trailers;
     }
 
     public Status status(Throwable t) {
@@ -154,7 +173,7 @@ public final class GrpcErrors implements ServerInterceptor {
     /** Closes {@code call} with the status of {@code t}; quiet when the call is already closed. */
     public void close(ServerCall<?, ?> call, Throwable t) {
         try {
-            call.close(status(t), new Metadata());
+            call.close(status(t), trailers(t));
         } catch (IllegalStateException alreadyClosed) {
             log.debug("call already closed when mapping error={}", t.toString());
         }

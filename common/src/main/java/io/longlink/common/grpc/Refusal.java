@@ -13,14 +13,26 @@ public final class Refusal extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     private final Status.Code code;
+    /** When the refused call may succeed if sent again, in ms from now; -1 when waiting alone does not help. */
+    private final long retryAfterMs;
 
     public Refusal(Status.Code code, String message) {
+        this(code, message, -1);
+    }
+
+    private Refusal(Status.Code code, String message, long retryAfterMs) {
         super(requireNonNull(message, "message"), null, false, false);
         this.code = requireNonNull(code, "code");
+        this.retryAfterMs = retryAfterMs;
     }
 
     public Status.Code code() {
         return code;
+    }
+
+    /** In ms, when a retry may be taken; -1 for none. {@link GrpcErrors} sends it as trailers. */
+    public long retryAfterMs() {
+        return retryAfterMs;
     }
 
     /** {@code field: value (expected: ...)}. */
@@ -51,5 +63,13 @@ public final class Refusal extends RuntimeException {
 
     public static Refusal exhausted(String message) {
         return new Refusal(Status.Code.RESOURCE_EXHAUSTED, message);
+    }
+
+    /** RESOURCE_EXHAUSTED that a retry after {@code retryAfterMs} (at least 1) may pass: a rate quota. */
+    public static Refusal overQuota(String message, long retryAfterMs) {
+        if (retryAfterMs < 1) {
+            throw new IllegalArgumentException("retryAfterMs: " + retryAfterMs + " (expected: at least 1)");
+        }
+        return new Refusal(Status.Code.RESOURCE_EXHAUSTED, message, retryAfterMs);
     }
 }

@@ -6,7 +6,7 @@ package io.longlink.common.redis;
  * index can be read and written together, in one script).
  *
  * <pre>
- * ll:app:{appKey}                    hash   secret, name, created_ms           app registry
+ * ll:app:{appKey}                    hash   secret, name, created_ms, quota_*  app registry and quotas
  * ll:route:{app:device}              string nodeId|connectionId, TTL        where the device is connected
  * ll:inbox:{app:device}              zset   member = 20-digit zero-padded message id, score = inbox position (acceptance order)
  * ll:iseq:{app:device}               string the device's last inbox position (INCR), TTL as the inbox
@@ -45,6 +45,10 @@ public final class RedisKeys {
     public static final String APP_SECRET = "secret";
     public static final String APP_NAME = "name";
     public static final String APP_CREATED_MS = "created_ms";
+    /** The app's own quotas (absent: the api-node's {@code api.quota.*} default). */
+    public static final String APP_QUOTA_PUSHES_PER_S = "quota_pushes_per_s";
+    public static final String APP_QUOTA_FANOUTS_PER_S = "quota_fanouts_per_s";
+    public static final String APP_QUOTA_DEVICES_PER_CALL = "quota_devices_per_call";
 
     /** Field names of the status hash {@code ll:stat:{id}}: counters, then the owner and timestamps. */
     public static final String STAT_TARGETED = "targeted";

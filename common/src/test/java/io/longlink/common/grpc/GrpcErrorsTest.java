@@ -226,6 +226,38 @@ class GrpcErrorsTest {
     }
 
     @Test
+    void exception_whenOverQuotaWrapped_thenRetryHintInBothTrailers() {
+        Metadata trailers = errors.exception(new CompletionException(Refusal.overQuota("pushes_per_s", 250)))
+                .getTrailers();
+
+        assertThat(trailers.get(GrpcErrors.RETRY_AFTER_MS)).isEqualTo("250");
+        assertThat(trailers.get(GrpcErrors.RETRY_PUSHBACK_MS)).isEqualTo("250");
+    }
+
+    @Test
+    void exception_whenRefusalWithoutHint_thenNoRetryTrailers() {
+        Metadata trailers = errors.exception(Refusal.exhausted("api.max-inflight-pushes")).getTrailers();
+
+        assertThat(trailers.keys()).doesNotContain(GrpcErrors.RETRY_AFTER_MS.name(), GrpcErrors.RETRY_PUSHBACK_MS.name());
+    }
+
+    @Test
+    void interceptCall_whenOverQuota_thenClosedWithTheRetryTrailers() {
+        RecordingCall call = new RecordingCall();
+        ServerCallHandler<String, String> handler = (c, h) -> {
+            throw Refusal.overQuota("fanouts_per_s", 1_000);
+        };
+
+        errors.interceptCall(call, new Metadata(), handler);
+
+        assertThat(call.closed).extracting(Status::getCode).containsExactly(Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(call.trailers).singleElement().satisfies(t -> {
+            assertThat(t.get(GrpcErrors.RETRY_AFTER_MS)).isEqualTo("1000");
+            assertThat(t.get(GrpcErrors.RETRY_PUSHBACK_MS)).isEqualTo("1000");
+        });
+    }
+
+    @Test
     void unary_whenWorkThrows_thenErrorWithTheMappedStatus() {
         RecordingObserver<String> out = new RecordingObserver<>();
 
@@ -260,6 +292,7 @@ class GrpcErrorsTest {
 
     private static final class RecordingCall extends ServerCall<String, String> {
         final List<Status> closed = new ArrayList<>();
+        final List<Metadata> trailers = new ArrayList<>();
 
         @Override
         public void request(int numMessages) {
@@ -279,6 +312,7 @@ class GrpcErrorsTest {
                 throw new IllegalStateException("call already closed");
             }
             closed.add(status);
+            this.trailers.add(trailers);
         }
 
         @Override

@@ -25,6 +25,7 @@ import io.longlink.loadtest.unicast.tally.DeliveryTally;
 import io.longlink.proto.api.AppAdminServiceGrpc;
 import io.longlink.proto.api.CreateAppRequest;
 import io.longlink.proto.api.CreateAppResponse;
+import io.longlink.proto.api.SetQuotaRequest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,6 +58,8 @@ final class UnicastScenario {
     static final long SUSTAINED_P99_MS = 1_000;
     private static final Duration CONNECT_DEADLINE = Duration.ofSeconds(60);
     private static final String GATLING_MAIN = "io.gatling.app.Gatling";
+    /** The api-node's upper bound of an app's pushes_per_s quota. */
+    private static final int BENCH_PUSHES_PER_S = 10_000_000;
 
     private final UnicastCommand o;
 
@@ -325,10 +328,14 @@ final class UnicastScenario {
         admin.put(Metadata.Key.of("x-longlink-admin-token", Metadata.ASCII_STRING_MARSHALLER), stack.adminToken());
         ManagedChannel ch = NettyChannelBuilder.forTarget(stack.api()).usePlaintext().build();
         try {
-            return AppAdminServiceGrpc.newBlockingStub(ch)
-                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(admin))
-                    .withDeadlineAfter(10, TimeUnit.SECONDS)
+            AppAdminServiceGrpc.AppAdminServiceBlockingStub stub = AppAdminServiceGrpc.newBlockingStub(ch)
+                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(admin));
+            CreateAppResponse app = stub.withDeadlineAfter(10, TimeUnit.SECONDS)
                     .createApp(CreateAppRequest.newBuilder().setName("bench unicast").build());
+            // the bench measures the pipeline, not the app's plan: the highest push rate an app may have
+            stub.withDeadlineAfter(10, TimeUnit.SECONDS).setQuota(SetQuotaRequest.newBuilder()
+                    .setAppKey(app.getAppKey()).setPushesPerS(BENCH_PUSHES_PER_S).build());
+            return app;
         } finally {
             ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }

@@ -3,8 +3,10 @@ package io.longlink.sdk.reconnect;
 import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -12,7 +14,8 @@ import java.util.Set;
  * answer) is tried in order and rotated on failure; a server that accepted the device stays first
  * until an attempt on it fails. REDIRECT addresses go before the list until each has failed once.
  * A round is the attempts between two backoff waits: {@link #failed()} says when every server has
- * failed in it. Not thread-safe (the client's I/O thread owns it).
+ * failed in it. A server that refused the device with a time to come back after ({@link #rest})
+ * is not tried again before it ({@link #restMillis}). Not thread-safe (the client's I/O thread owns it).
  */
 public final class ServerList {
     /** A REDIRECT can name at most this many addresses; the rest are ignored. */
@@ -24,6 +27,8 @@ public final class ServerList {
     private List<HostPort> servers;
     private final ArrayDeque<HostPort> redirected = new ArrayDeque<>();
     private final Set<HostPort> failedThisRound = new HashSet<>();
+    /** Servers that asked not to be tried before a time (monotonic ms); expired ones are dropped. */
+    private final Map<HostPort, Long> restingUntil = new HashMap<>();
     private int index;
 
     public ServerList(List<HostPort> configured) {
@@ -78,6 +83,19 @@ public final class ServerList {
             }
             redirected.addLast(address);
         }
+    }
+
+    /** {@code server} takes the device again from {@code untilMillis} on (both monotonic ms, as {@code nowMillis}). */
+    public void rest(HostPort server, long untilMillis, long nowMillis) {
+        requireNonNull(server, "server");
+        restingUntil.values().removeIf(until -> until - nowMillis <= 0);
+        restingUntil.merge(server, untilMillis, (a, b) -> a - b >= 0 ? a : b);
+    }
+
+    /** How long to wait before trying {@link #current()}: 0 unless it is resting. */
+    public long restMillis(long nowMillis) {
+        Long until = restingUntil.get(current());
+        return until == null ? 0 : Math.max(0, until - nowMillis);
     }
 
     public List<HostPort> configured() {

@@ -32,6 +32,32 @@ class ServerListTest {
     }
 
     @Test
+    void restMillis_whenTheCurrentServerRests_thenTheTimeLeftUntilItTakesDevicesAgain() {
+        ServerList list = new ServerList(List.of(A, B));
+        list.rest(A, 1_500, 1_000);
+
+        assertThat(list.restMillis(1_000)).isEqualTo(500);
+        assertThat(list.restMillis(1_499)).isEqualTo(1);
+        assertThat(list.restMillis(1_500)).isZero();
+        list.failed();
+        assertThat(list.restMillis(1_000)).as("B does not rest").isZero();
+    }
+
+    @Test
+    void rest_whenAskedTwice_thenTheLaterTimeHoldsAndEndedRestsAreForgotten() {
+        ServerList list = new ServerList(List.of(A, B));
+        list.rest(A, 3_000, 0);
+        list.rest(A, 2_000, 0);
+        assertThat(list.restMillis(0)).isEqualTo(3_000);
+
+        list.rest(B, 10_000, 5_000);
+
+        assertThat(list.restMillis(5_000)).as("A's rest ended and was dropped").isZero();
+        list.failed();
+        assertThat(list.restMillis(5_000)).isEqualTo(5_000);
+    }
+
+    @Test
     void current_whenAttemptsFail_thenRotatesInOrder() {
         ServerList list = new ServerList(List.of(A, B));
         List<HostPort> tried = new ArrayList<>();
