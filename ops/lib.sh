@@ -7,6 +7,7 @@
 #   data/                   Redis, ZooKeeper and Kafka data
 #   logs/                   one log per process
 #   run/                    one pid file per process
+#   tls/                    the cluster CA and one certificate per node for internal TLS (openssl)
 #
 # Ports: every port is $LL_PORT_BASE + a fixed offset, so a second stack (the smoke test) runs beside
 # the first by choosing another base. Nothing assumes a default port (6379, 2181, 9092) is free.
@@ -252,9 +253,61 @@ EOF
   log "kafka ready port=$LL_KAFKA_PORT"
 }
 
+# ---- internal TLS ----
+
+# The local cluster's CA, made once under $LONGLINK_HOME/tls and kept with the data. EC P-256, 10 years.
+ll_tls_ca() {
+  local dir="$LONGLINK_HOME/tls"
+  [[ -s "$dir/ca.pem" && -s "$dir/ca.key" ]] && return 0
+  command -v openssl >/dev/null || die "openssl is missing: run ops/install-deps"
+  mkdir -p "$dir"
+  chmod 700 "$dir"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 \
+    -subj "/CN=Longlink local cluster CA" -addext basicConstraints=critical,CA:TRUE \
+    -addext keyUsage=critical,keyCertSign,cRLSign -keyout "$dir/ca.key.new" -out "$dir/ca.pem.new" \
+    >"$dir/openssl.log" 2>&1 || die "cannot make the cluster CA; log: $dir/openssl.log"
+  mv -f "$dir/ca.key.new" "$dir/ca.key"
+  mv -f "$dir/ca.pem.new" "$dir/ca.pem"
+  log "made the local cluster CA $dir/ca.pem" >&2
+}
+
+# ll_tls_node NAME: tls/NAME.pem and tls/NAME.key, a certificate of the CA for node NAME (server and
+# client, IP 127.0.0.1), made when missing, not signed by the current CA, or expiring within a day.
+ll_tls_node() {
+  local name=$1 dir="$LONGLINK_HOME/tls"
+  ll_tls_ca
+  if [[ -s "$dir/$name.pem" && -s "$dir/$name.key" ]] \
+    && openssl verify -CAfile "$dir/ca.pem" "$dir/$name.pem" >/dev/null 2>&1 \
+    && openssl x509 -checkend 86400 -noout -in "$dir/$name.pem" >/dev/null 2>&1; then
+    return 0
+  fi
+  {
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$dir/$name.key" \
+      && openssl req -new -key "$dir/$name.key" -subj "/CN=$name" -out "$dir/$name.csr" \
+      && openssl x509 -req -in "$dir/$name.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" \
+        -set_serial "0x$(openssl rand -hex 16)" -days 825 -out "$dir/$name.pem" -extfile <(printf '%s\n' \
+          basicConstraints=critical,CA:FALSE keyUsage=critical,digitalSignature \
+          extendedKeyUsage=serverAuth,clientAuth subjectAltName=IP:127.0.0.1,DNS:localhost)
+  } >"$dir/openssl.log" 2>&1 || die "cannot make the certificate of $name; log: $dir/openssl.log"
+  chmod 600 "$dir/$name.key"
+  rm -f "$dir/$name.csr"
+}
+
+# ll_tls_conf NAME: the internal TLS settings of node NAME, its certificate made if needed.
+ll_tls_conf() {
+  local dir="$LONGLINK_HOME/tls"
+  ll_tls_node "$1"
+  cat <<EOF
+internal.tls.enabled=true
+internal.tls.cert=$dir/$1.pem
+internal.tls.key=$dir/$1.key
+internal.tls.ca=$dir/ca.pem
+EOF
+}
+
 # ---- Longlink nodes ----
 
-# Settings every node shares, as a properties fragment.
+# Settings every node shares, as a properties fragment: stores, and mutual TLS between nodes.
 ll_common_conf() {
   cat <<EOF
 node.id=$1
@@ -263,6 +316,7 @@ zookeeper.namespace=longlink
 redis.uris=redis://127.0.0.1:$LL_REDIS_PORT
 kafka.bootstrap-servers=127.0.0.1:$LL_KAFKA_PORT
 EOF
+  ll_tls_conf "$1"
 }
 
 # ll_start_node NAME MODULE ARTIFACT MAIN ADMIN_PORT JAVA_OPTS (config on stdin). The config and the

@@ -125,7 +125,8 @@ public final class ApiNode extends BaseNode {
         PushAcceptor acceptor = new PushAcceptor(messages, requestIds, publisher, ids, executor, clock,
                 config.get(ApiSettings.MAX_INFLIGHT_PUSHES), acceptMs, metrics, errors);
         PushGrpcService push = new PushGrpcService(messages, acceptor, quotas, receipts, clock, errors);
-        tagRefresher = new TagRefresher(connNodes, config.get(ApiSettings.TAG_REFRESH_TIMEOUT_MS), metrics);
+        tagRefresher = new TagRefresher(connNodes, config.get(ApiSettings.TAG_REFRESH_TIMEOUT_MS), internalTls(),
+                metrics);
         DeviceGrpcService devices = new DeviceGrpcService(new DeviceStore(redis), connNodes, tagRefresher,
                 clock, config.get(ApiSettings.TOKEN_TTL_SECONDS), config.get(ApiSettings.ALIAS_MAX_DEVICES), errors);
         AppAdminGrpcService admin = new AppAdminGrpcService(appStore, apps, zk, quotaDefaults, clock, errors);

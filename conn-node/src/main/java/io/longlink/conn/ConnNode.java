@@ -128,7 +128,7 @@ public final class ConnNode extends BaseNode {
 
         membership = new Membership(zk, ROLE);
         kicker = new PeerKicker(ROLE, membership, zk, config.get(ConnSettings.KICK_TIMEOUT_MS), scheduler, workers,
-                transport.socketChannelType(), connMetrics);
+                transport.socketChannelType(), internalTls(), connMetrics);
         AppSecrets apps = new AppSecrets(appKey -> redis.async().hget(RedisKeys.app(appKey), RedisKeys.APP_SECRET)
                 .thenApply(b -> b == null ? null : new String(b, StandardCharsets.UTF_8)),
                 config.get(ConnSettings.APP_CACHE_SIZE), config.get(ConnSettings.APP_CACHE_TTL_MS),
@@ -170,7 +170,7 @@ public final class ConnNode extends BaseNode {
                 config.get(ConnSettings.FANOUT_MAX_CONCURRENT), config.get(ConnSettings.FANOUT_SPREADS_MAX), batcher,
                 config.get(ConnSettings.DELIVER_WINDOW), connMetrics, errors);
         try {
-            grpc = NettyServerBuilder.forAddress(grpcBind)
+            grpc = internalTls().applyTo(NettyServerBuilder.forAddress(grpcBind))
                     .channelType(transport.serverChannelType())
                     .bossEventLoopGroup(boss)
                     .workerEventLoopGroup(workers)

@@ -51,7 +51,8 @@ public final class RouterNode extends BaseNode {
         RouterMetrics routerMetrics = new RouterMetrics(metrics);
         links = new ConnNodeLinks(connNodes, config.get(RouterSettings.DELIVER_MAX_INFLIGHT),
                 config.get(RouterSettings.FANOUT_MAX_INFLIGHT), config.get(RouterSettings.DELIVER_TIMEOUT_MS),
-                config.get(RouterSettings.LINK_RETRY_MS), (event, n) -> routerMetrics.redrains.labels(event).inc(n));
+                config.get(RouterSettings.LINK_RETRY_MS), (event, n) -> routerMetrics.redrains.labels(event).inc(n),
+                internalTls());
         connNodes.start();
         receipts = new ReceiptWriter(bootstrap, config.get(KafkaSettings.RECEIPT_TOPIC), nodeId,
                 config.get(RouterSettings.STORED_RECEIPTS));

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelOption;
 import io.longlink.common.discovery.NodeInfo;
 import io.longlink.common.discovery.NodeRegistration;
 import io.longlink.common.discovery.ZooKeeperPaths;
+import io.longlink.common.grpc.InternalTls;
 import io.longlink.proto.internal.ConnNodeGrpc;
 import io.longlink.proto.internal.Delivery;
 import io.longlink.proto.internal.DeliveryBatch;
@@ -53,9 +54,16 @@ public final class FakeConnNode implements AutoCloseable {
     private volatile Server server;
     private final int port;
     private final NodeRegistration registration;
+    private final InternalTls tls;
 
     FakeConnNode(CuratorFramework zk, String id) throws Exception {
+        this(zk, id, InternalTls.plaintext());
+    }
+
+    /** @param tls what the peer's gRPC server requires of callers, as a conn-node with internal TLS */
+    FakeConnNode(CuratorFramework zk, String id, InternalTls tls) throws Exception {
         this.id = id;
+        this.tls = tls;
         server = serve(0);
         port = server.getPort();
         if (zk == null) {
@@ -73,7 +81,7 @@ public final class FakeConnNode implements AutoCloseable {
     }
 
     private Server serve(int onPort) throws Exception {
-        return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", onPort))
+        return tls.applyTo(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", onPort)))
                 .withOption(ChannelOption.SO_REUSEADDR, true).addService(new Service()).build().start();
     }
 

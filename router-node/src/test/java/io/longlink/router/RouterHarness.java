@@ -3,6 +3,7 @@ package io.longlink.router;
 import static org.awaitility.Awaitility.await;
 
 import io.longlink.common.config.Setting;
+import io.longlink.common.grpc.InternalTls;
 import io.longlink.common.lifecycle.NodeSettings;
 import io.longlink.common.redis.RedisKeys;
 import io.longlink.common.redis.RedisStore;
@@ -145,7 +146,12 @@ final class RouterHarness implements BeforeEachCallback, AfterEachCallback, Auto
     }
 
     FakeConnNode connNode(String id) throws Exception {
-        FakeConnNode n = new FakeConnNode(zk, id);
+        return connNode(id, InternalTls.plaintext());
+    }
+
+    /** A fake conn-node whose gRPC server uses {@code tls}. */
+    FakeConnNode connNode(String id, InternalTls tls) throws Exception {
+        FakeConnNode n = new FakeConnNode(zk, id, tls);
         closeables.add(n);
         return n;
     }

@@ -73,6 +73,7 @@ final class TestCluster implements AutoCloseable {
         shared.put("kafka.command-topic", "systest" + n + ".commands");
         shared.put("kafka.receipt-topic", "systest" + n + ".receipts");
         shared.put("admin.port", "0");
+        shared.put("internal.tls.enabled", "false");
         shared.putAll(overrides);
         TestCluster cluster = new TestCluster(shared);
         try {

@@ -8,6 +8,7 @@ import io.grpc.stub.StreamObserver;
 import io.longlink.common.discovery.Membership;
 import io.longlink.common.discovery.NodeInfo;
 import io.longlink.common.discovery.PeerChannels;
+import io.longlink.common.grpc.InternalTls;
 import io.longlink.common.redis.Route;
 import io.longlink.proto.internal.ConnNodeGrpc;
 import io.longlink.proto.internal.RefreshTagsRequest;
@@ -48,8 +49,10 @@ public final class TagRefresher implements AutoCloseable {
     private final PeerChannels peers;
     private final Counter.Child[] results;
 
-    public TagRefresher(Membership connNodes, long timeoutMs, CollectorRegistry registry) {
+    /** @param tls mutual TLS of the internal plane, or plaintext */
+    public TagRefresher(Membership connNodes, long timeoutMs, InternalTls tls, CollectorRegistry registry) {
         this.connNodes = requireNonNull(connNodes, "connNodes");
+        requireNonNull(tls, "tls");
         this.timeoutMs = timeoutMs;
         Counter c = Counter.build("longlink_api_tag_refreshes_total",
                 "RefreshTags calls to conn-nodes after tag changes, by result").labelNames("result").register(registry);
@@ -57,7 +60,7 @@ public final class TagRefresher implements AutoCloseable {
         for (Result r : Result.values()) {
             results[r.ordinal()] = c.labels(r.name().toLowerCase(java.util.Locale.ROOT));
         }
-        peers = new PeerChannels(connNodes, "grpc", address -> NettyChannelBuilder.forTarget(address).usePlaintext().build());
+        peers = new PeerChannels(connNodes, "grpc", address -> tls.applyTo(NettyChannelBuilder.forTarget(address)).build());
     }
 
     /**

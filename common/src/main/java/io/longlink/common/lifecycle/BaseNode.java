@@ -10,6 +10,7 @@ import io.longlink.common.discovery.NodeInfo;
 import io.longlink.common.discovery.MembershipEntry;
 import io.longlink.common.discovery.NodeRegistration;
 import io.longlink.common.discovery.ZooKeeperClients;
+import io.longlink.common.grpc.InternalTls;
 import io.prometheus.client.CollectorRegistry;
 import java.net.InetAddress;
 import java.util.ArrayDeque;
@@ -45,6 +46,7 @@ public abstract class BaseNode implements AutoCloseable {
     private CuratorFramework zk;
     private NodeRegistration registration;
     private MembershipEntry membership;
+    private InternalTls internalTls;
 
     protected BaseNode(String role, Config config, Setting<Integer> adminPortSetting) {
         this.role = requireNonNull(role, "role");
@@ -57,6 +59,9 @@ public abstract class BaseNode implements AutoCloseable {
 
     public final void start() throws Exception {
         log.info("starting role={} id={}", role, nodeId);
+        // before any port opens: a TLS file problem is a configuration error
+        internalTls = InternalTls.from(config);
+        internalTls.logMode(log);
         admin = new AdminServer(config.get(NodeSettings.ADMIN_HOST), config.get(adminPortSetting), metrics,
                 this::isReady);
         addAdminRoutes(admin);
@@ -116,6 +121,11 @@ public abstract class BaseNode implements AutoCloseable {
 
     public final CollectorRegistry metrics() {
         return metrics;
+    }
+
+    /** Mutual TLS (or plaintext) of the internal gRPC plane, for the role's servers and channels. */
+    protected final InternalTls internalTls() {
+        return internalTls;
     }
 
     /** This node's membership entry (set once start has connected ZooKeeper). */

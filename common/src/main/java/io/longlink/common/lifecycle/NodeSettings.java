@@ -1,6 +1,7 @@
 package io.longlink.common.lifecycle;
 
 import io.longlink.common.config.Setting;
+import io.longlink.common.grpc.InternalTls;
 import io.longlink.common.kafka.KafkaSettings;
 import io.longlink.common.redis.RedisSettings;
 import java.util.ArrayList;
@@ -29,15 +30,17 @@ public final class NodeSettings {
     private NodeSettings() {
     }
 
-    /** The common settings with this role's admin port default. */
+    /** The common settings with this role's admin port default, and those of the internal gRPC plane. */
     public static List<Setting<?>> common(Setting<Integer> adminPort) {
-        return List.of(NODE_ID, ADVERTISE_HOST, ADMIN_HOST, adminPort, ZK_CONNECT, ZK_NAMESPACE,
-                ZK_SESSION_TIMEOUT_MS, ZK_CONNECT_TIMEOUT_MS, SHUTDOWN_TIMEOUT_MS);
+        List<Setting<?>> all = new ArrayList<>(List.of(NODE_ID, ADVERTISE_HOST, ADMIN_HOST, adminPort, ZK_CONNECT,
+                ZK_NAMESPACE, ZK_SESSION_TIMEOUT_MS, ZK_CONNECT_TIMEOUT_MS, SHUTDOWN_TIMEOUT_MS));
+        all.addAll(InternalTls.settings());
+        return List.copyOf(all);
     }
 
     /**
      * Every setting of a role, in the order its --help and docs/operations.md list them: the common
-     * ones with the role's admin port, Redis, Kafka, then the role's {@code own}.
+     * ones with the role's admin port and internal TLS, Redis, Kafka, then the role's {@code own}.
      */
     public static List<Setting<?>> forRole(Setting<Integer> adminPort, List<Setting<?>> own) {
         List<Setting<?>> all = new ArrayList<>(common(adminPort));

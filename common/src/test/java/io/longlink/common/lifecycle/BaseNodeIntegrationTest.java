@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
 import io.longlink.common.config.Config;
+import io.longlink.common.config.ConfigException;
 import io.longlink.common.config.Setting;
 import io.longlink.common.discovery.Membership;
 import io.longlink.common.discovery.NodeInfo;
 import io.longlink.common.discovery.ZooKeeperClients;
 import io.longlink.common.discovery.ZooKeeperPaths;
+import io.longlink.common.testing.LogCapture;
 import io.longlink.testsupport.FreePorts;
 import io.longlink.testsupport.Infra;
 import java.net.URI;
@@ -31,6 +34,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @ExtendWith(Infra.class)
 class BaseNodeIntegrationTest {
@@ -39,6 +43,8 @@ class BaseNodeIntegrationTest {
     static TestingServer zk;
     final HttpClient http = HttpClient.newHttpClient();
     final List<AutoCloseable> toClose = new ArrayList<>();
+    @RegisterExtension
+    final LogCapture logged = new LogCapture(BaseNode.class);
     String namespace = "lifecycle" + NAMESPACES.incrementAndGet();
 
     @BeforeAll
@@ -152,6 +158,28 @@ class BaseNodeIntegrationTest {
         assertThatThrownBy(b::start).hasMessageContaining("admin port 127.0.0.1:" + a.adminPort() + " is already in use");
     }
 
+    @Test
+    void start_whenInternalTlsDisabled_thenOneWarningThatTheInternalPlaneIsPlaintext() throws Exception {
+        TestNode node = new TestNode(config("plain", zk.getConnectString()));
+        toClose.add(node);
+        node.start();
+
+        assertThat(logged.events()).filteredOn(e -> e.getLevel() == Level.WARN)
+                .singleElement().satisfies(e -> assertThat(e.getFormattedMessage())
+                        .contains("internal gRPC is plaintext and unauthenticated (internal.tls.enabled=false)"));
+    }
+
+    @Test
+    void start_whenInternalTlsEnabledWithoutFiles_thenConfigErrorNamingTheKeys() {
+        TestNode node = new TestNode(config("no-files", zk.getConnectString(), "internal.tls.enabled", "true"));
+        toClose.add(node);
+
+        assertThatThrownBy(node::start).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("internal.tls.cert: <missing>").hasMessageContaining("internal.tls.key: <missing>")
+                .hasMessageContaining("internal.tls.ca: <missing>");
+        assertThat(node.events).isEmpty();
+    }
+
     private CuratorFramework client() throws InterruptedException {
         CuratorFramework c = ZooKeeperClients.start(zk.getConnectString(), namespace, 10_000, 5_000);
         toClose.add(c);
@@ -167,7 +195,8 @@ class BaseNodeIntegrationTest {
         Map<String, String> env = new java.util.HashMap<>(Map.of(
                 "LONGLINK_NODE_ID", id,
                 "LONGLINK_ZOOKEEPER_CONNECT", zkConnect,
-                "LONGLINK_ZOOKEEPER_NAMESPACE", namespace));
+                "LONGLINK_ZOOKEEPER_NAMESPACE", namespace,
+                "LONGLINK_INTERNAL_TLS_ENABLED", "false"));
         for (int i = 0; i < extra.length; i += 2) {
             env.put(Setting.string(extra[i], "", "").envName(), extra[i + 1]);
         }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.longlink.common.config.Config;
 import io.longlink.common.config.ConfigException;
 import io.longlink.common.config.Setting;
+import io.longlink.common.grpc.InternalTls;
 import io.longlink.common.kafka.KafkaSettings;
 import io.longlink.common.lifecycle.BaseNode;
 import io.longlink.common.lifecycle.NodeSettings;
@@ -22,6 +23,11 @@ import org.apache.curator.test.TestingServer;
  */
 public final class NodeEnv {
     private final Map<Setting<?>, Object> values = new LinkedHashMap<>();
+
+    public NodeEnv() {
+        // test nodes call each other in plaintext unless a test turns internal TLS on (TestPki)
+        set(InternalTls.ENABLED, false);
+    }
 
     public NodeEnv set(Setting<?> setting, Object value) {
         values.put(requireNonNull(setting, "setting"), requireNonNull(value, "value"));

@@ -9,6 +9,7 @@ import io.longlink.common.discovery.Membership;
 import io.longlink.common.discovery.NodeInfo;
 import io.longlink.common.discovery.PeerChannels;
 import io.longlink.common.discovery.ZooKeeperPaths;
+import io.longlink.common.grpc.InternalTls;
 import io.longlink.common.log.LogThrottle;
 import io.longlink.conn.metrics.ConnMetrics;
 import io.longlink.proto.internal.ConnNodeGrpc;
@@ -53,7 +54,7 @@ public final class PeerKicker implements PeerKicks, AutoCloseable {
 
     public PeerKicker(String role, Membership membership, CuratorFramework zk, long timeoutMs,
                       ScheduledExecutorService scheduler, EventLoopGroup group,
-                      Class<? extends SocketChannel> channelType, ConnMetrics metrics) {
+                      Class<? extends SocketChannel> channelType, InternalTls tls, ConnMetrics metrics) {
         this.role = requireNonNull(role, "role");
         this.membership = requireNonNull(membership, "membership");
         this.zk = requireNonNull(zk, "zk");
@@ -61,9 +62,10 @@ public final class PeerKicker implements PeerKicks, AutoCloseable {
         this.scheduler = requireNonNull(scheduler, "scheduler");
         requireNonNull(group, "group");
         requireNonNull(channelType, "channelType");
+        requireNonNull(tls, "tls");
         this.metrics = requireNonNull(metrics, "metrics");
-        this.peers = new PeerChannels(membership, "grpc", address -> NettyChannelBuilder.forTarget(address)
-                .usePlaintext().eventLoopGroup(group).channelType(channelType).build());
+        this.peers = new PeerChannels(membership, "grpc", address -> tls.applyTo(NettyChannelBuilder.forTarget(address))
+                .eventLoopGroup(group).channelType(channelType).build());
     }
 
     @Override

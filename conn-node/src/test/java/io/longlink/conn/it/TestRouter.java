@@ -3,6 +3,7 @@ package io.longlink.conn.it;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
+import io.longlink.common.grpc.InternalTls;
 import io.longlink.proto.device.Push;
 import io.longlink.proto.internal.ConnNodeGrpc;
 import io.longlink.proto.internal.Delivery;
@@ -24,7 +25,12 @@ public final class TestRouter implements AutoCloseable {
     private final AtomicLong batchIds = new AtomicLong();
 
     public TestRouter(int grpcPort) {
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+        this(grpcPort, InternalTls.plaintext());
+    }
+
+    /** A router that calls with {@code tls} (its node certificate), as a router with internal TLS does. */
+    public TestRouter(int grpcPort, InternalTls tls) {
+        channel = tls.applyTo(NettyChannelBuilder.forAddress("127.0.0.1", grpcPort)).build();
         stream = ConnNodeGrpc.newStub(channel).deliver(new StreamObserver<>() {
             @Override
             public void onNext(DeliveryResult r) {

@@ -13,6 +13,7 @@ import io.longlink.proto.internal.DeliveryBatch;
 import io.longlink.proto.internal.DeliveryResult;
 import io.longlink.proto.internal.FanOutRequest;
 import io.longlink.proto.internal.FanOutResponse;
+import io.longlink.common.grpc.InternalTls;
 import io.longlink.common.log.LogThrottle;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -66,15 +67,17 @@ public final class ConnNodeLink implements DeliveryLink, AutoCloseable {
     private volatile boolean closed;
 
     ConnNodeLink(String nodeId, String address, int maxInflight, int maxFanOuts, long timeoutMs, long retryMs) {
-        this(nodeId, address, maxInflight, maxFanOuts, timeoutMs, retryMs, MAX_DIRTY, (event, n) -> { });
+        this(nodeId, address, maxInflight, maxFanOuts, timeoutMs, retryMs, MAX_DIRTY, (event, n) -> { },
+                InternalTls.plaintext());
     }
 
     /**
      * @param maxDirty devices marked dirty at most (then every delivery carries redrain until none is)
      * @param events   counts re-drain events (see {@link Redrains})
+     * @param tls      mutual TLS of the internal plane, or plaintext
      */
     ConnNodeLink(String nodeId, String address, int maxInflight, int maxFanOuts, long timeoutMs, long retryMs,
-                 int maxDirty, ObjIntConsumer<String> events) {
+                 int maxDirty, ObjIntConsumer<String> events, InternalTls tls) {
         this.nodeId = requireNonNull(nodeId, "nodeId");
         this.address = requireNonNull(address, "address");
         this.maxInflight = maxInflight;
@@ -82,8 +85,7 @@ public final class ConnNodeLink implements DeliveryLink, AutoCloseable {
         this.timeoutMs = timeoutMs;
         this.retryNanos = TimeUnit.MILLISECONDS.toNanos(retryMs);
         this.brokenAtNanos = System.nanoTime() - retryNanos;
-        this.channel = NettyChannelBuilder.forTarget(address)
-                .usePlaintext()
+        this.channel = tls.applyTo(NettyChannelBuilder.forTarget(address))
                 .directExecutor()
                 .keepAliveTime(30, TimeUnit.SECONDS)
                 .keepAliveTimeout(10, TimeUnit.SECONDS)

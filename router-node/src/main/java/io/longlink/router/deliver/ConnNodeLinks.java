@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.longlink.common.discovery.Membership;
 import io.longlink.common.discovery.NodeInfo;
+import io.longlink.common.grpc.InternalTls;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,13 +30,18 @@ public final class ConnNodeLinks implements DeliveryLinks, Membership.Listener, 
     private final long timeoutMs;
     private final long retryMs;
     private final ObjIntConsumer<String> redrainEvents;
+    private final InternalTls tls;
     private final Map<String, ConnNodeLink> links = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    /** @param redrainEvents counts re-drain events of every link (see {@link Redrains}) */
+    /**
+     * @param redrainEvents counts re-drain events of every link (see {@link Redrains})
+     * @param tls           mutual TLS of the internal plane, or plaintext
+     */
     public ConnNodeLinks(Membership membership, int maxInflight, int maxFanOuts, long timeoutMs, long retryMs,
-                         ObjIntConsumer<String> redrainEvents) {
+                         ObjIntConsumer<String> redrainEvents, InternalTls tls) {
         this.redrainEvents = requireNonNull(redrainEvents, "redrainEvents");
+        this.tls = requireNonNull(tls, "tls");
         this.membership = requireNonNull(membership, "membership");
         this.maxInflight = maxInflight;
         this.maxFanOuts = maxFanOuts;
@@ -90,7 +96,7 @@ public final class ConnNodeLinks implements DeliveryLinks, Membership.Listener, 
         return links.computeIfAbsent(node.id(), id -> {
             log.info("conn-node link opened node_id={} address={}", id, address);
             return new ConnNodeLink(id, address, maxInflight, maxFanOuts, timeoutMs, retryMs, ConnNodeLink.MAX_DIRTY,
-                    redrainEvents);
+                    redrainEvents, tls);
         });
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.groups.Tuple.tuple;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
+import io.longlink.common.grpc.InternalTls;
 import io.longlink.proto.device.Push;
 import io.longlink.proto.internal.Delivery;
 import io.longlink.proto.internal.DeliveryResult;
@@ -137,7 +138,8 @@ class ConnNodeLinkTest {
     @Test
     void markDirty_whenTheSetIsFull_thenEveryDeliveryCarriesRedrainUntilItDrains() throws Exception {
         List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
-        link = new ConnNodeLink("conn-x", peer.address(), 4, 2, 5_000, 60_000, 1, (event, n) -> events.add(event));
+        link = new ConnNodeLink("conn-x", peer.address(), 4, 2, 5_000, 60_000, 1, (event, n) -> events.add(event),
+                InternalTls.plaintext());
         link.markDirty("a", "d", "c");
         link.markDirty("a", "d2", "c");
 
