@@ -87,6 +87,7 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
         Channel ch = ctx.channel();
         Session s = ch.attr(Disconnector.SESSION).get();
         if (s != null) {
+            s.updateReading();
             if (!ch.isWritable()) {
                 timeouts.watchUnwritable(s);
             } else if (!catchUp.resume(s)) {
