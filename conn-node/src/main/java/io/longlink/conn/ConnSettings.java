@@ -48,6 +48,13 @@ public final class ConnSettings {
     public static final Setting<Integer> SLOW_READER_MS = Setting.intRange("conn.slow-reader-ms", 10_000, 100,
             600_000, "A device that stays unwritable this long is closed with SLOW_READER");
 
+    public static final Setting<Integer> MAX_FRAMES_PER_S = Setting.intRange("conn.max-frames-per-s", 50, 0, 5_000,
+            "Frames one connection may send per second, in bursts of twice that; beyond: RATE_LIMITED and close;"
+                    + " 0 = no limit");
+    public static final Setting<Integer> MAX_ACK_IDS_PER_S = Setting.intRange("conn.max-ack-ids-per-s", 2_000, 0,
+            100_000, "Message ids one connection may acknowledge per second, in bursts of twice that; beyond:"
+                    + " RATE_LIMITED and close; 0 = no limit");
+
     // CONNECT, heartbeats, timers
     public static final Setting<Integer> CONNECT_TIMEOUT_MS = Setting.intRange("conn.connect-timeout-ms", 10_000, 100,
             300_000, "A connection that sends no CONNECT within this time gets CONNECT_TIMEOUT");
@@ -139,7 +146,7 @@ public final class ConnSettings {
     public static List<Setting<?>> all() {
         return NodeSettings.forRole(ADMIN_PORT, List.of(DEVICE_HOST, DEVICE_PORT, BACKLOG, GRPC_HOST, GRPC_PORT,
                 IO_THREADS, TLS_CERT, TLS_KEY, MAX_FRAME_BYTES, RECV_BUFFER_BYTES, SO_SNDBUF, WRITE_LOW_WATER,
-                WRITE_HIGH_WATER, SLOW_READER_MS, CONNECT_TIMEOUT_MS, HEARTBEAT_MIN_S, HEARTBEAT_MAX_S,
+                WRITE_HIGH_WATER, SLOW_READER_MS, MAX_FRAMES_PER_S, MAX_ACK_IDS_PER_S, CONNECT_TIMEOUT_MS, HEARTBEAT_MIN_S, HEARTBEAT_MAX_S,
                 HEARTBEAT_DEFAULT_S, IDLE_FACTOR, TIMER_TICK_MS, APP_CACHE_SIZE, APP_CACHE_TTL_MS,
                 APP_CACHE_NEGATIVE_TTL_MS, ROUTE_TTL_MS, REDIS_BATCH_SIZE, REDIS_BATCH_QUEUE, KICK_TIMEOUT_MS,
                 INBOX_PAGE, PENDING_MAX, MAX_TAGS, REPLAY_PAGE, REPLAY_MAX, REPLAY_SKEW_MS, DELIVER_WINDOW,

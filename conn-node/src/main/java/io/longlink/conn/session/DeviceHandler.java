@@ -41,10 +41,11 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
     private final AckHandler acks;
     private final CatchUp catchUp;
     private final LiveDelivery delivery;
+    private final FrameRates rates;
     private final AtomicInteger sockets = new AtomicInteger();
 
     DeviceHandler(ConnMetrics metrics, Disconnector disconnector, SessionTimeouts timeouts, ConnectFlow connects,
-                  AckHandler acks, CatchUp catchUp, LiveDelivery delivery) {
+                  AckHandler acks, CatchUp catchUp, LiveDelivery delivery, FrameRates rates) {
         this.metrics = requireNonNull(metrics, "metrics");
         this.disconnector = requireNonNull(disconnector, "disconnector");
         this.timeouts = requireNonNull(timeouts, "timeouts");
@@ -52,6 +53,7 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
         this.acks = requireNonNull(acks, "acks");
         this.catchUp = requireNonNull(catchUp, "catchUp");
         this.delivery = requireNonNull(delivery, "delivery");
+        this.rates = requireNonNull(rates, "rates");
     }
 
     /** Open device sockets, authenticated or not. */
@@ -105,7 +107,13 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
         if (s == null || s.isClosingOrClosed()) {
             return;
         }
+        int previous = s.lastSeenTick;
         int now = timeouts.frameSeen(s);
+        String exceeded = rates.exceeded(s, now - previous, msg instanceof Ack a ? a.getMessageIdsCount() : 0);
+        if (exceeded != null) {
+            disconnector.disconnect(ch, ErrorCode.RATE_LIMITED, exceeded + "; reconnect later with backoff");
+            return;
+        }
         if (msg == Ping.INSTANCE) {
             metrics.frameIn(FrameType.PING_VALUE);
             if (requireConnected(s, FrameType.PING)) {

@@ -49,6 +49,8 @@ public final class Session {
     int lastSeenTick;
     int renewedTick;
     int unwritableSinceTick;
+    /** The frame and ACK-id rate levels, packed by {@link FrameRates}. */
+    int rates;
     String appKey;
     String deviceId;
     long connectionId;

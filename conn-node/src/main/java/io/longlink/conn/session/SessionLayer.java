@@ -43,7 +43,8 @@ public final class SessionLayer implements AutoCloseable {
         tags = new SessionTags(settings, metrics, index, stores.tags(), catchUp, refusals);
         ConnectFlow connects = new ConnectFlow(nodeId, settings, metrics, index, stores, tags, catchUp, seen,
                 delivery, timeouts, refusals, writer, draining);
-        handler = new DeviceHandler(metrics, disconnector, timeouts, connects, acks, catchUp, delivery);
+        handler = new DeviceHandler(metrics, disconnector, timeouts, connects, acks, catchUp, delivery,
+                new FrameRates(settings.maxFramesPerS(), settings.maxAckIdsPerS(), settings.tickMillis()));
     }
 
     public DeviceHandler handler() {

@@ -35,6 +35,7 @@ class ReadBackpressureIntegrationTest {
     static final ConnNodeExtension conn = ConnNodeExtension.inNamespace("read-backpressure-it")
             .withSendBuffer(4096, 8_192, HIGH_WATER)
             .with(ConnSettings.RECV_BUFFER_BYTES, RECV_BUFFER)
+            .with(ConnSettings.MAX_FRAMES_PER_S, 0) // this flood is about bytes, not the frame rate
             .with(ConnSettings.SLOW_READER_MS, 1_500);
 
     @Test

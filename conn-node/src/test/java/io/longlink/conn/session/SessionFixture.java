@@ -68,10 +68,13 @@ final class SessionFixture implements AutoCloseable {
         int replayPage = 2;
         int replayMax = 10;
         int replaySkewMs = 60_000;
+        /** Off by default: embedded channels run off the wheels, so their frames all share one tick. */
+        int maxFramesPerS;
+        int maxAckIdsPerS;
 
         SessionSettings build() {
             return new SessionSettings(100, 5_000, 1_000, heartbeatMin, heartbeatMax, 60, idleFactor, 60_000, 10_000,
-                    inboxPage, pendingMax, maxTags, replayPage, replayMax, replaySkewMs);
+                    inboxPage, pendingMax, maxTags, replayPage, replayMax, replaySkewMs, maxFramesPerS, maxAckIdsPerS);
         }
     }
 
