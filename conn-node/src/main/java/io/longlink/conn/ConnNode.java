@@ -28,6 +28,7 @@ import io.longlink.conn.receipt.ReceiptSink;
 import io.longlink.conn.route.PeerKicker;
 import io.longlink.conn.route.RouteStore;
 import io.longlink.conn.rpc.ConnNodeService;
+import io.longlink.conn.session.ConnectLimits;
 import io.longlink.conn.session.Disconnector;
 import io.longlink.conn.session.SessionIndex;
 import io.longlink.conn.session.SessionLayer;
@@ -145,7 +146,8 @@ public final class ConnNode extends BaseNode {
         SessionStores stores = new SessionStores(apps::get, routes, kicker, inbox, broadcasts,
                 new TagStore(redis.async()));
         sessions = new SessionLayer(nodeId, SessionSettings.from(config), connMetrics, index, disconnector, stores,
-                copies, workers, () -> drainerRef[0].isDraining(), () -> drainerRef[0].redirect());
+                copies, workers, () -> drainerRef[0].isDraining(), () -> drainerRef[0].redirect(),
+                ConnectLimits.from(config));
         drainer = new Drainer(nodeId, sessions, membership, scheduler, config.get(ConnSettings.DRAIN_RATE_PER_S),
                 config.get(ConnSettings.DRAIN_RETRY_AFTER_MS), () -> {
                     setReady(false);

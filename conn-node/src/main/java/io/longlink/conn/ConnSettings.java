@@ -55,6 +55,20 @@ public final class ConnSettings {
             100_000, "Message ids one connection may acknowledge per second, in bursts of twice that; beyond:"
                     + " RATE_LIMITED and close; 0 = no limit");
 
+    // Admission
+    public static final Setting<Integer> MAX_UNAUTHENTICATED = Setting.intRange("conn.max-unauthenticated", 10_000, 1,
+            10_000_000, "Device sockets that have not completed CONNECT held at once; beyond, a new socket gets"
+                    + " REDIRECT and ERROR NODE_FULL and is closed");
+    public static final Setting<Integer> MAX_CONNECTIONS = Setting.intRange("conn.max-connections", 1_000_000, 1,
+            100_000_000, "Authenticated devices held at once; beyond, a CONNECT gets CONNACK NODE_FULL, REDIRECT"
+                    + " (no addresses: use the server list) and ERROR NODE_FULL");
+    public static final Setting<Integer> CONNECT_RATE_PER_IP = Setting.intRange("conn.connect-rate-per-ip", 50, 0,
+            1_000_000, "CONNECTs per second from one source address, in bursts of twice that; beyond, REDIRECT"
+                    + " (retry_after_ms) and ERROR RATE_LIMITED; 0 = no limit");
+    public static final Setting<Integer> CONNECT_RATE = Setting.intRange("conn.connect-rate", 20_000, 0, 10_000_000,
+            "CONNECTs per second on this node, in bursts of twice that; beyond, as for conn.max-connections;"
+                    + " 0 = no limit");
+
     // CONNECT, heartbeats, timers
     public static final Setting<Integer> CONNECT_TIMEOUT_MS = Setting.intRange("conn.connect-timeout-ms", 10_000, 100,
             300_000, "A connection that sends no CONNECT within this time gets CONNECT_TIMEOUT");
@@ -138,7 +152,8 @@ public final class ConnSettings {
     public static final Setting<Integer> DRAIN_RATE_PER_S = Setting.intRange("conn.drain-rate-per-s", 1_000, 1,
             1_000_000, "Connections redirected per second while draining");
     public static final Setting<Integer> DRAIN_RETRY_AFTER_MS = Setting.intRange("conn.drain-retry-after-ms", 1_000,
-            0, 600_000, "Base of REDIRECT.retry_after_ms; each client gets this plus a random share of it");
+            0, 600_000, "Base of REDIRECT.retry_after_ms (draining, NODE_FULL, RATE_LIMITED); each client gets this"
+                    + " plus a random share of it");
     public static final Setting<Integer> LOAD_PUBLISH_MS = Setting.intRange("conn.load-publish-interval-ms", 5_000,
             100, 600_000, "How often the live connection count is published in ZooKeeper");
 
@@ -148,7 +163,8 @@ public final class ConnSettings {
     public static List<Setting<?>> all() {
         return NodeSettings.forRole(ADMIN_PORT, List.of(DEVICE_HOST, DEVICE_PORT, BACKLOG, GRPC_HOST, GRPC_PORT,
                 IO_THREADS, TLS_CERT, TLS_KEY, MAX_FRAME_BYTES, RECV_BUFFER_BYTES, SO_SNDBUF, WRITE_LOW_WATER,
-                WRITE_HIGH_WATER, SLOW_READER_MS, MAX_FRAMES_PER_S, MAX_ACK_IDS_PER_S, CONNECT_TIMEOUT_MS, HEARTBEAT_MIN_S, HEARTBEAT_MAX_S,
+                WRITE_HIGH_WATER, SLOW_READER_MS, MAX_FRAMES_PER_S, MAX_ACK_IDS_PER_S, MAX_UNAUTHENTICATED,
+                MAX_CONNECTIONS, CONNECT_RATE_PER_IP, CONNECT_RATE, CONNECT_TIMEOUT_MS, HEARTBEAT_MIN_S, HEARTBEAT_MAX_S,
                 HEARTBEAT_DEFAULT_S, IDLE_FACTOR, TIMER_TICK_MS, APP_CACHE_SIZE, APP_CACHE_TTL_MS,
                 APP_CACHE_NEGATIVE_TTL_MS, ROUTE_TTL_MS, REDIS_BATCH_SIZE, REDIS_BATCH_QUEUE, KICK_TIMEOUT_MS,
                 INBOX_PAGE, PENDING_MAX, MAX_TAGS, REPLAY_PAGE, REPLAY_MAX, REPLAY_SKEW_MS, DELIVER_WINDOW,

@@ -42,10 +42,13 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
     private final CatchUp catchUp;
     private final LiveDelivery delivery;
     private final FrameRates rates;
+    private final Admission admission;
+    private final ConnectRefusals refusals;
     private final AtomicInteger sockets = new AtomicInteger();
 
     DeviceHandler(ConnMetrics metrics, Disconnector disconnector, SessionTimeouts timeouts, ConnectFlow connects,
-                  AckHandler acks, CatchUp catchUp, LiveDelivery delivery, FrameRates rates) {
+                  AckHandler acks, CatchUp catchUp, LiveDelivery delivery, FrameRates rates, Admission admission,
+                  ConnectRefusals refusals) {
         this.metrics = requireNonNull(metrics, "metrics");
         this.disconnector = requireNonNull(disconnector, "disconnector");
         this.timeouts = requireNonNull(timeouts, "timeouts");
@@ -54,6 +57,8 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
         this.catchUp = requireNonNull(catchUp, "catchUp");
         this.delivery = requireNonNull(delivery, "delivery");
         this.rates = requireNonNull(rates, "rates");
+        this.admission = requireNonNull(admission, "admission");
+        this.refusals = requireNonNull(refusals, "refusals");
     }
 
     /** Open device sockets, authenticated or not. */
@@ -63,6 +68,14 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        if (!admission.opened()) {
+            // no session: nothing to time out or to count; the close follows the two frames
+            metrics.connectFailure(ErrorCode.NODE_FULL);
+            refusals.fullBeforeConnect(ctx.channel(), "this node holds its most sockets awaiting CONNECT; use"
+                    + " another server of your list");
+            ctx.fireChannelActive();
+            return;
+        }
         Session s = new Session(ctx.channel());
         ctx.channel().attr(Disconnector.SESSION).set(s);
         sockets.incrementAndGet();
@@ -77,6 +90,9 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
             byte was = s.state;
             s.state = Session.CLOSED;
             sockets.decrementAndGet();
+            if (was < Session.ROUTING) {
+                admission.leftUnauthenticated();
+            }
             timeouts.closed(s);
             catchUp.closed(s);
             connects.closed(s, was);

@@ -54,8 +54,11 @@ final class SessionFixture implements AutoCloseable {
         settings = s.build();
         stores.apps.secrets.put(APP, SECRET);
         layer = new SessionLayer(NODE, settings, metrics, index, new Disconnector(metrics), stores.stores(), copies,
-                wheelLoop.eventLoop(), () -> draining, () -> redirect);
+                wheelLoop.eventLoop(), () -> draining, () -> redirect, LIMITS);
     }
+
+    /** No listener limit the tests reach (ConnectLimitsIntegrationTest checks them on real sockets). */
+    static final ConnectLimits LIMITS = new ConnectLimits(1_000_000, 1_000_000, 0, 0, 1_000);
 
     /** Settings for the tests: small pages so that paging shows. */
     static final class Settings {
