@@ -91,6 +91,10 @@ public final class ConnSettings {
     public static final Setting<Integer> APP_CACHE_NEGATIVE_TTL_MS = Setting.intRange("conn.app-cache-negative-ttl-ms",
             5_000, 0, 3_600_000, "How long an unknown app key is remembered as unknown");
 
+    public static final Setting<Integer> ROTATION_CLOSE_S = Setting.intRange("conn.rotation-close-s", 60, 1, 3_600,
+            "After an app's secret is rotated, its sessions that authenticated before are closed (BAD_TOKEN) at"
+                    + " conn.drain-rate-per-s, faster when needed to close them all within this time");
+
     // Routes and Redis batching
     public static final Setting<Integer> ROUTE_TTL_MS = Setting.intRange("conn.route-ttl-ms", 1_800_000, 1_000,
             86_400_000, "TTL of a device route; renewed while the device heartbeats; must be at least"
@@ -164,11 +168,11 @@ public final class ConnSettings {
         return NodeSettings.forRole(ADMIN_PORT, List.of(DEVICE_HOST, DEVICE_PORT, BACKLOG, GRPC_HOST, GRPC_PORT,
                 IO_THREADS, TLS_CERT, TLS_KEY, MAX_FRAME_BYTES, RECV_BUFFER_BYTES, SO_SNDBUF, WRITE_LOW_WATER,
                 WRITE_HIGH_WATER, SLOW_READER_MS, MAX_FRAMES_PER_S, MAX_ACK_IDS_PER_S, MAX_UNAUTHENTICATED,
-                MAX_CONNECTIONS, CONNECT_RATE_PER_IP, CONNECT_RATE, CONNECT_TIMEOUT_MS, HEARTBEAT_MIN_S, HEARTBEAT_MAX_S,
-                HEARTBEAT_DEFAULT_S, IDLE_FACTOR, TIMER_TICK_MS, APP_CACHE_SIZE, APP_CACHE_TTL_MS,
-                APP_CACHE_NEGATIVE_TTL_MS, ROUTE_TTL_MS, REDIS_BATCH_SIZE, REDIS_BATCH_QUEUE, KICK_TIMEOUT_MS,
-                INBOX_PAGE, PENDING_MAX, MAX_TAGS, REPLAY_PAGE, REPLAY_MAX, REPLAY_SKEW_MS, DELIVER_WINDOW,
-                GRPC_MAX_MESSAGE_BYTES, FANOUT_MAX_CONCURRENT, FANOUT_SPREADS_MAX, RECEIPTS_ENABLED,
+                MAX_CONNECTIONS, CONNECT_RATE_PER_IP, CONNECT_RATE, CONNECT_TIMEOUT_MS, HEARTBEAT_MIN_S,
+                HEARTBEAT_MAX_S, HEARTBEAT_DEFAULT_S, IDLE_FACTOR, TIMER_TICK_MS, APP_CACHE_SIZE, APP_CACHE_TTL_MS,
+                APP_CACHE_NEGATIVE_TTL_MS, ROTATION_CLOSE_S, ROUTE_TTL_MS, REDIS_BATCH_SIZE, REDIS_BATCH_QUEUE,
+                KICK_TIMEOUT_MS, INBOX_PAGE, PENDING_MAX, MAX_TAGS, REPLAY_PAGE, REPLAY_MAX, REPLAY_SKEW_MS,
+                DELIVER_WINDOW, GRPC_MAX_MESSAGE_BYTES, FANOUT_MAX_CONCURRENT, FANOUT_SPREADS_MAX, RECEIPTS_ENABLED,
                 RECEIPTS_FANOUT_ACKED, RECEIPTS_LINGER_MS, RECEIPTS_QUEUE, RECEIPTS_MAX_BLOCK_MS, DRAIN_RATE_PER_S,
                 DRAIN_RETRY_AFTER_MS, LOAD_PUBLISH_MS));
     }

@@ -67,6 +67,11 @@ public final class SessionLayer implements AutoCloseable {
         return index;
     }
 
+    /** The node's connection ids: a connection id at or below {@code connectionIds().current()} is older. */
+    public ConnectionIds connectionIds() {
+        return ids;
+    }
+
     /** Open device sockets, authenticated or not. */
     public int sockets() {
         return handler.sockets();

@@ -51,7 +51,8 @@ class ReadBackpressureIntegrationTest {
                 return !ch.isActive();
             });
             flood.join(10_000);
-            assertThat(most.get()).as("bytes queued for the device at most").isPositive().isLessThanOrEqualTo(QUEUE_BOUND);
+            assertThat(most.get()).as("bytes queued for the device at most").isPositive()
+                    .isLessThanOrEqualTo(QUEUE_BOUND);
         }
         assertThat(conn.metric("longlink_conn_slow_reader_closes_total")).isEqualTo(slowBefore + 1);
     }
