@@ -64,6 +64,7 @@ final class ConnectRefusals {
 
     /** A socket beyond conn.max-unauthenticated, before any CONNECT: REDIRECT, ERROR NODE_FULL. */
     void fullBeforeConnect(Channel ch, String reason) {
+        metrics.connectFailure(ErrorCode.NODE_FULL);
         disconnector.disconnect(ch, ErrorCode.NODE_FULL, reason, comeBackLater(ch, reason));
     }
 

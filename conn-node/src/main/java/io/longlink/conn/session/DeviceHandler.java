@@ -70,7 +70,6 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         if (!admission.opened()) {
             // no session: nothing to time out or to count; the close follows the two frames
-            metrics.connectFailure(ErrorCode.NODE_FULL);
             refusals.fullBeforeConnect(ctx.channel(), "this node holds its most sockets awaiting CONNECT; use"
                     + " another server of your list");
             ctx.fireChannelActive();
