@@ -17,6 +17,7 @@ import io.longlink.common.lifecycle.NodeSettings;
 import io.longlink.common.redis.RedisKeys;
 import io.longlink.common.redis.RedisStore;
 import io.longlink.conn.auth.AppSecrets;
+import io.longlink.conn.auth.SecretRotations;
 import io.longlink.conn.broadcast.BroadcastLog;
 import io.longlink.conn.broadcast.FanOutAcks;
 import io.longlink.conn.broadcast.FanOutCopies;
@@ -28,6 +29,7 @@ import io.longlink.conn.receipt.ReceiptSink;
 import io.longlink.conn.route.PeerKicker;
 import io.longlink.conn.route.RouteStore;
 import io.longlink.conn.rpc.ConnNodeService;
+import io.longlink.conn.session.ConnectLimits;
 import io.longlink.conn.session.Disconnector;
 import io.longlink.conn.session.SessionIndex;
 import io.longlink.conn.session.SessionLayer;
@@ -88,6 +90,7 @@ public final class ConnNode extends BaseNode {
     private ScheduledExecutorService scheduler;
     private ScheduledExecutorService fanOutExecutor;
     private FanOutAcks fanOutAcks;
+    private SecretRotations rotations;
 
     public ConnNode(Config config) throws ConfigException {
         this(config, () -> {
@@ -145,7 +148,8 @@ public final class ConnNode extends BaseNode {
         SessionStores stores = new SessionStores(apps::get, routes, kicker, inbox, broadcasts,
                 new TagStore(redis.async()));
         sessions = new SessionLayer(nodeId, SessionSettings.from(config), connMetrics, index, disconnector, stores,
-                copies, workers, () -> drainerRef[0].isDraining(), () -> drainerRef[0].redirect());
+                copies, workers, () -> drainerRef[0].isDraining(), () -> drainerRef[0].redirect(),
+                ConnectLimits.from(config));
         drainer = new Drainer(nodeId, sessions, membership, scheduler, config.get(ConnSettings.DRAIN_RATE_PER_S),
                 config.get(ConnSettings.DRAIN_RETRY_AFTER_MS), () -> {
                     setReady(false);
@@ -154,6 +158,10 @@ public final class ConnNode extends BaseNode {
                     }
                 }, this::markDraining, this::deregister);
         drainerRef[0] = drainer;
+        rotations = new SecretRotations(zk, index, sessions.connectionIds()::current, apps::forget,
+                sessions.delivery()::secretRotated, scheduler, config.get(ConnSettings.DRAIN_RATE_PER_S),
+                config.get(ConnSettings.ROTATION_CLOSE_S));
+        rotations.start();
 
         SslContext tls = TlsContexts.server(config.get(ConnSettings.TLS_CERT), config.get(ConnSettings.TLS_KEY));
         listener = DeviceListener.bind("device", transport, boss, workers, config.get(ConnSettings.DEVICE_HOST),
@@ -286,6 +294,7 @@ public final class ConnNode extends BaseNode {
             }
         }, grpc);
         quietly("close peer channels", () -> kicker.close(), kicker);
+        quietly("stop watching secret rotations", () -> rotations.close(), rotations);
         quietly("stop timing wheels", () -> sessions.close(), sessions);
         quietly("close connections", () -> {
             workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

@@ -48,6 +48,27 @@ public final class ConnSettings {
     public static final Setting<Integer> SLOW_READER_MS = Setting.intRange("conn.slow-reader-ms", 10_000, 100,
             600_000, "A device that stays unwritable this long is closed with SLOW_READER");
 
+    public static final Setting<Integer> MAX_FRAMES_PER_S = Setting.intRange("conn.max-frames-per-s", 50, 0, 5_000,
+            "Frames one connection may send per second, in bursts of twice that; beyond: RATE_LIMITED and close;"
+                    + " 0 = no limit");
+    public static final Setting<Integer> MAX_ACK_IDS_PER_S = Setting.intRange("conn.max-ack-ids-per-s", 2_000, 0,
+            100_000, "Message ids one connection may acknowledge per second, in bursts of twice that; beyond:"
+                    + " RATE_LIMITED and close; 0 = no limit");
+
+    // Admission
+    public static final Setting<Integer> MAX_UNAUTHENTICATED = Setting.intRange("conn.max-unauthenticated", 10_000, 1,
+            10_000_000, "Device sockets that have not completed CONNECT held at once; beyond, a new socket gets"
+                    + " REDIRECT and ERROR NODE_FULL and is closed");
+    public static final Setting<Integer> MAX_CONNECTIONS = Setting.intRange("conn.max-connections", 1_000_000, 1,
+            100_000_000, "Authenticated devices held at once; beyond, a CONNECT gets CONNACK NODE_FULL, REDIRECT"
+                    + " (no addresses: use the server list) and ERROR NODE_FULL");
+    public static final Setting<Integer> CONNECT_RATE_PER_IP = Setting.intRange("conn.connect-rate-per-ip", 50, 0,
+            1_000_000, "CONNECTs per second from one source address, in bursts of twice that; beyond, REDIRECT"
+                    + " (retry_after_ms) and ERROR RATE_LIMITED; 0 = no limit");
+    public static final Setting<Integer> CONNECT_RATE = Setting.intRange("conn.connect-rate", 20_000, 0, 10_000_000,
+            "CONNECTs per second on this node, in bursts of twice that; beyond, as for conn.max-connections;"
+                    + " 0 = no limit");
+
     // CONNECT, heartbeats, timers
     public static final Setting<Integer> CONNECT_TIMEOUT_MS = Setting.intRange("conn.connect-timeout-ms", 10_000, 100,
             300_000, "A connection that sends no CONNECT within this time gets CONNECT_TIMEOUT");
@@ -70,6 +91,10 @@ public final class ConnSettings {
     public static final Setting<Integer> APP_CACHE_NEGATIVE_TTL_MS = Setting.intRange("conn.app-cache-negative-ttl-ms",
             5_000, 0, 3_600_000, "How long an unknown app key is remembered as unknown");
 
+    public static final Setting<Integer> ROTATION_CLOSE_S = Setting.intRange("conn.rotation-close-s", 60, 1, 3_600,
+            "After an app's secret is rotated, its sessions that authenticated before are closed (BAD_TOKEN) at"
+                    + " conn.drain-rate-per-s, faster when needed to close them all within this time");
+
     // Routes and Redis batching
     public static final Setting<Integer> ROUTE_TTL_MS = Setting.intRange("conn.route-ttl-ms", 1_800_000, 1_000,
             86_400_000, "TTL of a device route; renewed while the device heartbeats; must be at least"
@@ -77,7 +102,9 @@ public final class ConnSettings {
     public static final Setting<Integer> REDIS_BATCH_SIZE = Setting.intRange("conn.redis-batch-size", 512, 1, 65_536,
             "Commands per pipelined flush (route renewals, route deletes, ACK removals)");
     public static final Setting<Integer> REDIS_BATCH_QUEUE = Setting.intRange("conn.redis-batch-queue", 65_536, 64,
-            4_194_304, "Queued batched Redis operations; when full, renewals and ACKs are dropped and counted");
+            4_194_304, "Batched Redis commands queued at most; a quarter is kept for route renewals and"
+                    + " log positions; when full, ACK removals wait (their device's reads pause), others are dropped"
+                    + " and counted");
     public static final Setting<Integer> KICK_TIMEOUT_MS = Setting.intRange("conn.kick-timeout-ms", 2_000, 100,
             60_000, "Deadline of a Kick call to the conn-node holding a device's previous connection; a kick that"
                     + " fails is retried with backoff until that node answers or leaves, for at most 60 s");
@@ -129,7 +156,8 @@ public final class ConnSettings {
     public static final Setting<Integer> DRAIN_RATE_PER_S = Setting.intRange("conn.drain-rate-per-s", 1_000, 1,
             1_000_000, "Connections redirected per second while draining");
     public static final Setting<Integer> DRAIN_RETRY_AFTER_MS = Setting.intRange("conn.drain-retry-after-ms", 1_000,
-            0, 600_000, "Base of REDIRECT.retry_after_ms; each client gets this plus a random share of it");
+            0, 600_000, "Base of REDIRECT.retry_after_ms (draining, NODE_FULL, RATE_LIMITED); each client gets this"
+                    + " plus a random share of it");
     public static final Setting<Integer> LOAD_PUBLISH_MS = Setting.intRange("conn.load-publish-interval-ms", 5_000,
             100, 600_000, "How often the live connection count is published in ZooKeeper");
 
@@ -139,11 +167,12 @@ public final class ConnSettings {
     public static List<Setting<?>> all() {
         return NodeSettings.forRole(ADMIN_PORT, List.of(DEVICE_HOST, DEVICE_PORT, BACKLOG, GRPC_HOST, GRPC_PORT,
                 IO_THREADS, TLS_CERT, TLS_KEY, MAX_FRAME_BYTES, RECV_BUFFER_BYTES, SO_SNDBUF, WRITE_LOW_WATER,
-                WRITE_HIGH_WATER, SLOW_READER_MS, CONNECT_TIMEOUT_MS, HEARTBEAT_MIN_S, HEARTBEAT_MAX_S,
-                HEARTBEAT_DEFAULT_S, IDLE_FACTOR, TIMER_TICK_MS, APP_CACHE_SIZE, APP_CACHE_TTL_MS,
-                APP_CACHE_NEGATIVE_TTL_MS, ROUTE_TTL_MS, REDIS_BATCH_SIZE, REDIS_BATCH_QUEUE, KICK_TIMEOUT_MS,
-                INBOX_PAGE, PENDING_MAX, MAX_TAGS, REPLAY_PAGE, REPLAY_MAX, REPLAY_SKEW_MS, DELIVER_WINDOW,
-                GRPC_MAX_MESSAGE_BYTES, FANOUT_MAX_CONCURRENT, FANOUT_SPREADS_MAX, RECEIPTS_ENABLED,
+                WRITE_HIGH_WATER, SLOW_READER_MS, MAX_FRAMES_PER_S, MAX_ACK_IDS_PER_S, MAX_UNAUTHENTICATED,
+                MAX_CONNECTIONS, CONNECT_RATE_PER_IP, CONNECT_RATE, CONNECT_TIMEOUT_MS, HEARTBEAT_MIN_S,
+                HEARTBEAT_MAX_S, HEARTBEAT_DEFAULT_S, IDLE_FACTOR, TIMER_TICK_MS, APP_CACHE_SIZE, APP_CACHE_TTL_MS,
+                APP_CACHE_NEGATIVE_TTL_MS, ROTATION_CLOSE_S, ROUTE_TTL_MS, REDIS_BATCH_SIZE, REDIS_BATCH_QUEUE,
+                KICK_TIMEOUT_MS, INBOX_PAGE, PENDING_MAX, MAX_TAGS, REPLAY_PAGE, REPLAY_MAX, REPLAY_SKEW_MS,
+                DELIVER_WINDOW, GRPC_MAX_MESSAGE_BYTES, FANOUT_MAX_CONCURRENT, FANOUT_SPREADS_MAX, RECEIPTS_ENABLED,
                 RECEIPTS_FANOUT_ACKED, RECEIPTS_LINGER_MS, RECEIPTS_QUEUE, RECEIPTS_MAX_BLOCK_MS, DRAIN_RATE_PER_S,
                 DRAIN_RETRY_AFTER_MS, LOAD_PUBLISH_MS));
     }

@@ -37,6 +37,11 @@ public final class AppSecrets {
         return cache.get(appKey);
     }
 
+    /** Drops the cached secret of an app: the next CONNECT reads it again (after a rotation). */
+    public void forget(String appKey) {
+        cache.forget(appKey);
+    }
+
     public long size() {
         return cache.size();
     }

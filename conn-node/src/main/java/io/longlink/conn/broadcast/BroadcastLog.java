@@ -125,5 +125,10 @@ public final class BroadcastLog implements BroadcastLogs {
         public String kind() {
             return "seen";
         }
+
+        @Override
+        public boolean reserved() {
+            return true;
+        }
     }
 }

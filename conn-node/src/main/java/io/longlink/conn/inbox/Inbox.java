@@ -124,10 +124,10 @@ public final class Inbox implements Inboxes {
         }
     }
 
-    /** Queues removal of ACKed ids; each removal that happened counts once. */
+    /** Queues removal of ACKed ids, or parks it until the queue has room; each removal that happened counts once. */
     @Override
-    public void ack(String appKey, String deviceId, long[] ids) {
-        batcher.offer(new AckOp(appKey, deviceId, ids));
+    public boolean ack(String appKey, String deviceId, long[] ids, Runnable queuedLater) {
+        return batcher.offerOrPark(new AckOp(appKey, deviceId, ids), queuedLater);
     }
 
     /**
@@ -189,6 +189,11 @@ public final class Inbox implements Inboxes {
         @Override
         public String kind() {
             return "ack";
+        }
+
+        @Override
+        public int weight() {
+            return ids.length;
         }
     }
 

@@ -7,8 +7,13 @@ public interface Inboxes {
     /** Up to {@code count} entries after {@code after}, in position order, with their bodies. */
     CompletionStage<InboxPage> readPage(String appKey, String deviceId, PageCursor after, int count);
 
-    /** Removes ACKed ids; each removal that happened counts once. */
-    void ack(String appKey, String deviceId, long[] ids);
+    /**
+     * Removes ACKed ids; each removal that happened counts once. Never dropped: when the node's Redis
+     * queue has no room the removal waits, and {@code queuedLater} runs (on another thread) once it is queued.
+     *
+     * @return true when queued now; false when it waits (the caller stops reading from the device)
+     */
+    boolean ack(String appKey, String deviceId, long[] ids, Runnable queuedLater);
 
     /** Counts a live copy the device acknowledged before the router wrote it anywhere. */
     void ackedLive(String appKey, String deviceId, long id);

@@ -66,6 +66,7 @@ public final class ConnMetrics {
     public final Counter.Child fanOutSpreadsAtOnce;
     private final Counter.Child[] undelivered;
     private final Counter batchDropped;
+    private final Counter batchParked;
     private final Counter redisErrors;
     public final Histogram loopLag;
 
@@ -154,6 +155,8 @@ public final class ConnMetrics {
                 notDelivered.labels("revoked")};
         batchDropped = labelled(registry, "longlink_conn_redis_batch_dropped_total",
                 "Batched Redis operations dropped because the batch queue was full", "op");
+        batchParked = labelled(registry, "longlink_conn_redis_batch_parked_total",
+                "Batched Redis operations that waited for room in the batch queue (their device's reads paused)", "op");
         redisErrors = labelled(registry, "longlink_conn_redis_errors_total", "Failed Redis operations by operation",
                 "op");
         loopLag = Histogram.build("longlink_conn_event_loop_lag_seconds",
@@ -196,6 +199,10 @@ public final class ConnMetrics {
 
     public void batchDropped(String op) {
         batchDropped.labels(op).inc();
+    }
+
+    public void batchParked(String op) {
+        batchParked.labels(op).inc();
     }
 
     public void redisError(String op) {

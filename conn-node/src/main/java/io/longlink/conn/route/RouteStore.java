@@ -103,6 +103,11 @@ public final class RouteStore implements Routes {
         public String kind() {
             return "route_renew";
         }
+
+        @Override
+        public boolean reserved() {
+            return true;
+        }
     }
 
     private final class Delete implements BatchOp {
@@ -124,6 +129,11 @@ public final class RouteStore implements Routes {
         @Override
         public String kind() {
             return "route_delete";
+        }
+
+        @Override
+        public boolean reserved() {
+            return true;
         }
     }
 }

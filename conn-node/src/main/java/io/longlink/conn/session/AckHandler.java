@@ -13,7 +13,8 @@ import java.util.Arrays;
  * ACK frames: the acknowledged ids leave the inbox, a replay waiting for its last id moves the
  * device's broadcast-log position, an ACK of a recent tag or broadcast copy counts on its message
  * and may move that position too ({@link SeenPosition}), and copies a DeliveryBatch awaits
- * ({@link AckWaiter}) are answered. The awaited copies are registered here too, when a live push is
+ * ({@link AckWaiter}) are answered. While the node's Redis queue has no room for the removals, the
+ * device's reads pause. The awaited copies are registered here too, when a live push is
  * written. Event-loop only.
  */
 final class AckHandler {
@@ -86,7 +87,19 @@ final class AckHandler {
             }
             stored = kept;
         }
-        inboxes.ack(s.appKey, s.deviceId, stored < n ? Arrays.copyOf(ids, stored) : ids);
+        long[] removed = stored < n ? Arrays.copyOf(ids, stored) : ids;
+        if (!inboxes.ack(s.appKey, s.deviceId, removed, () -> s.onLoop(() -> ackQueued(s)))) {
+            s.flags |= Session.F_ACK_PARKED; // no room in the Redis queue: read nothing more until there is
+            s.updateReading();
+        }
+    }
+
+    /** A parked ACK of the session was queued: it reads again (if its outbound side is writable). */
+    private static void ackQueued(Session s) {
+        if (s.state != Session.CLOSED) {
+            s.flags &= (byte) ~Session.F_ACK_PARKED;
+            s.updateReading();
+        }
     }
 
     /**

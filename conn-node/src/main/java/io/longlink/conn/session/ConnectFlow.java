@@ -15,6 +15,8 @@ import io.longlink.proto.device.ConnAck;
 import io.longlink.proto.device.Connect;
 import io.longlink.proto.device.ErrorCode;
 import io.longlink.proto.device.FrameType;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
@@ -47,12 +49,14 @@ final class ConnectFlow {
     private final ConnectRefusals refusals;
     private final FrameWriter writer;
     private final BooleanSupplier draining;
-    private final ConnectionIds ids = new ConnectionIds();
+    private final Admission admission;
+    private final ConnectionIds ids;
     private final int renewTicks;
 
     ConnectFlow(String nodeId, SessionSettings settings, ConnMetrics metrics, SessionIndex index, SessionStores stores,
                 SessionTags tags, CatchUp catchUp, SeenPosition seen, LiveDelivery delivery, SessionTimeouts timeouts,
-                ConnectRefusals refusals, FrameWriter writer, BooleanSupplier draining) {
+                ConnectRefusals refusals, FrameWriter writer, BooleanSupplier draining, Admission admission,
+                ConnectionIds ids) {
         this.nodeId = requireNonNull(nodeId, "nodeId");
         this.settings = requireNonNull(settings, "settings");
         this.metrics = requireNonNull(metrics, "metrics");
@@ -66,6 +70,8 @@ final class ConnectFlow {
         this.refusals = requireNonNull(refusals, "refusals");
         this.writer = requireNonNull(writer, "writer");
         this.draining = requireNonNull(draining, "draining");
+        this.admission = requireNonNull(admission, "admission");
+        this.ids = requireNonNull(ids, "ids");
         this.renewTicks = settings.renewTicks();
     }
 
@@ -73,6 +79,9 @@ final class ConnectFlow {
     void connect(Session s, Connect c) {
         if (draining.getAsBoolean()) {
             refusals.draining(s);
+            return;
+        }
+        if (!admitted(s)) {
             return;
         }
         if (c.getProtocolVersion() != ConnectValidator.PROTOCOL_VERSION) {
@@ -99,6 +108,23 @@ final class ConnectFlow {
             return;
         }
         app.whenComplete((a, err) -> s.onLoop(() -> authenticated(s, c, a, err)));
+    }
+
+    /** The CONNECT rates and the connection limit, checked before any store is asked. */
+    private boolean admitted(Session s) {
+        InetAddress from = s.channel.remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
+        switch (admission.connect(from, index.size())) {
+            case ADDRESS_RATE -> refusals.rateLimited(s, "too many CONNECTs from this address; come back after"
+                    + " retry_after_ms");
+            case NODE_RATE -> refusals.full(s, "this node takes no more CONNECTs this second; use another server"
+                    + " of your list");
+            case NODE_FULL -> refusals.full(s, "this node holds its most connections; use another server of your"
+                    + " list");
+            case NONE -> {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void authenticated(Session s, Connect c, AppSecrets.App app, Throwable err) {
@@ -137,6 +163,7 @@ final class ConnectFlow {
                 settings.heartbeatMax(), settings.heartbeatDefault());
         catchUp.prepare(s, c.getLastMessageId());
         s.state = Session.ROUTING;
+        admission.leftUnauthenticated();
         String value = routeValue(s);
         CompletionStage<byte[]> claim = index.register(s, (self, previous) -> {
             if (previous != null) {

@@ -15,6 +15,11 @@ public final class ConnectionIds {
         return next.incrementAndGet();
     }
 
+    /** The last id handed out: every connection id so far is at or below it (compare by subtraction, ids wrap). */
+    public long current() {
+        return next.get();
+    }
+
     public static String format(long id) {
         String hex = Long.toHexString(id);
         return hex.length() == 16 ? hex : "0".repeat(16 - hex.length()) + hex;

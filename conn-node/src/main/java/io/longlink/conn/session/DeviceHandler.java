@@ -41,10 +41,14 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
     private final AckHandler acks;
     private final CatchUp catchUp;
     private final LiveDelivery delivery;
+    private final FrameRates rates;
+    private final Admission admission;
+    private final ConnectRefusals refusals;
     private final AtomicInteger sockets = new AtomicInteger();
 
     DeviceHandler(ConnMetrics metrics, Disconnector disconnector, SessionTimeouts timeouts, ConnectFlow connects,
-                  AckHandler acks, CatchUp catchUp, LiveDelivery delivery) {
+                  AckHandler acks, CatchUp catchUp, LiveDelivery delivery, FrameRates rates, Admission admission,
+                  ConnectRefusals refusals) {
         this.metrics = requireNonNull(metrics, "metrics");
         this.disconnector = requireNonNull(disconnector, "disconnector");
         this.timeouts = requireNonNull(timeouts, "timeouts");
@@ -52,6 +56,9 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
         this.acks = requireNonNull(acks, "acks");
         this.catchUp = requireNonNull(catchUp, "catchUp");
         this.delivery = requireNonNull(delivery, "delivery");
+        this.rates = requireNonNull(rates, "rates");
+        this.admission = requireNonNull(admission, "admission");
+        this.refusals = requireNonNull(refusals, "refusals");
     }
 
     /** Open device sockets, authenticated or not. */
@@ -61,6 +68,13 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        if (!admission.opened()) {
+            // no session: nothing to time out or to count; the close follows the two frames
+            refusals.fullBeforeConnect(ctx.channel(), "this node holds its most sockets awaiting CONNECT; use"
+                    + " another server of your list");
+            ctx.fireChannelActive();
+            return;
+        }
         Session s = new Session(ctx.channel());
         ctx.channel().attr(Disconnector.SESSION).set(s);
         sockets.incrementAndGet();
@@ -75,6 +89,9 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
             byte was = s.state;
             s.state = Session.CLOSED;
             sockets.decrementAndGet();
+            if (was < Session.ROUTING) {
+                admission.leftUnauthenticated();
+            }
             timeouts.closed(s);
             catchUp.closed(s);
             connects.closed(s, was);
@@ -87,6 +104,7 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
         Channel ch = ctx.channel();
         Session s = ch.attr(Disconnector.SESSION).get();
         if (s != null) {
+            s.updateReading();
             if (!ch.isWritable()) {
                 timeouts.watchUnwritable(s);
             } else if (!catchUp.resume(s)) {
@@ -104,7 +122,13 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
         if (s == null || s.isClosingOrClosed()) {
             return;
         }
+        int previous = s.lastSeenTick;
         int now = timeouts.frameSeen(s);
+        String exceeded = rates.exceeded(s, now - previous, msg instanceof Ack a ? a.getMessageIdsCount() : 0);
+        if (exceeded != null) {
+            disconnector.disconnect(ch, ErrorCode.RATE_LIMITED, exceeded + "; reconnect later with backoff");
+            return;
+        }
         if (msg == Ping.INSTANCE) {
             metrics.frameIn(FrameType.PING_VALUE);
             if (requireConnected(s, FrameType.PING)) {

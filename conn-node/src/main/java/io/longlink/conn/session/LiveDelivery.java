@@ -134,6 +134,11 @@ public final class LiveDelivery {
         }
     }
 
+    /** Closes a session that authenticated with its app's previous secret. Any thread. */
+    public void secretRotated(Session s) {
+        s.onLoop(() -> disconnector.disconnect(s.channel, ErrorCode.BAD_TOKEN, "app secret rotated; get a new token"));
+    }
+
     /** Closes with REDIRECT (drain). Any thread. */
     public void redirect(Session s, Redirect redirect) {
         metrics.redirects.inc();

@@ -39,6 +39,8 @@ public final class Session {
     static final byte F_LOG_GAP = 1 << 5;
     /** {@link #logPosition} moved past what ll:seen holds; written with the next route renewal or at close. */
     static final byte F_SEEN_DIRTY = 1 << 6;
+    /** An ACK's removals wait for room in the node's Redis batch queue: the connection does not read meanwhile. */
+    static final byte F_ACK_PARKED = (byte) (1 << 7);
 
     final Channel channel;
     volatile byte state;
@@ -47,6 +49,8 @@ public final class Session {
     int lastSeenTick;
     int renewedTick;
     int unwritableSinceTick;
+    /** The frame and ACK-id rate levels, packed by {@link FrameRates}. */
+    int rates;
     String appKey;
     String deviceId;
     long connectionId;
@@ -110,6 +114,18 @@ public final class Session {
 
     boolean isClosingOrClosed() {
         return state == CLOSED || (flags & F_CLOSING) != 0;
+    }
+
+    /**
+     * Reads from the device only while its outbound side is writable and none of its ACKs waits for
+     * queue room, so a device that sends and never reads cannot make the node queue more than the
+     * write-buffer high watermark. Event-loop only.
+     */
+    void updateReading() {
+        boolean read = channel.isWritable() && (flags & F_ACK_PARKED) == 0;
+        if (channel.config().isAutoRead() != read) {
+            channel.config().setAutoRead(read);
+        }
     }
 
     /** Runs {@code r} on this session's event loop: now when called there, else as a task. */

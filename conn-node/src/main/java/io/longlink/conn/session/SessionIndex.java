@@ -70,6 +70,12 @@ public final class SessionIndex {
         return app == null ? null : app.devices.get(deviceId);
     }
 
+    /** The sessions of one app now (a copy). */
+    public List<Session> sessionsOf(String appKey) {
+        App app = apps.get(appKey);
+        return app == null ? List.of() : List.copyOf(app.devices.values());
+    }
+
     public int size() {
         return size.get();
     }

@@ -20,20 +20,23 @@ public final class SessionLayer implements AutoCloseable {
     private final DeviceHandler handler;
     private final LiveDelivery delivery;
     private final SessionTags tags;
+    private final ConnectionIds ids = new ConnectionIds();
 
     /**
      * @param copies    the node's recent tag and broadcast copies, shared with the rpc layer's FanOut
      * @param loops     the device event loops (one timing wheel each)
      * @param draining  whether the node refuses CONNECTs
      * @param redirects where a refused CONNECT is sent while draining
+     * @param limits    the listener limits (unauthenticated sockets, connections, CONNECT rates)
      */
     public SessionLayer(String nodeId, SessionSettings settings, ConnMetrics metrics, SessionIndex index,
                         Disconnector disconnector, SessionStores stores, FanOutCopies copies, EventLoopGroup loops,
-                        BooleanSupplier draining, Supplier<Redirect> redirects) {
+                        BooleanSupplier draining, Supplier<Redirect> redirects, ConnectLimits limits) {
         this.index = requireNonNull(index, "index");
         requireNonNull(stores, "stores");
         FrameWriter writer = new FrameWriter(metrics);
-        ConnectRefusals refusals = new ConnectRefusals(nodeId, metrics, disconnector, redirects);
+        ConnectRefusals refusals = new ConnectRefusals(nodeId, metrics, disconnector, redirects, limits.retryAfterMs());
+        Admission admission = new Admission(limits, System::nanoTime);
         timeouts = new SessionTimeouts(settings, metrics, disconnector, loops);
         SeenPosition seen = new SeenPosition(stores.broadcasts(), copies);
         CatchUp catchUp = new CatchUp(settings, metrics, index, stores.inboxes(), stores.broadcasts(), seen, writer,
@@ -42,8 +45,10 @@ public final class SessionLayer implements AutoCloseable {
         delivery = new LiveDelivery(metrics, disconnector, writer, catchUp, acks, timeouts);
         tags = new SessionTags(settings, metrics, index, stores.tags(), catchUp, refusals);
         ConnectFlow connects = new ConnectFlow(nodeId, settings, metrics, index, stores, tags, catchUp, seen,
-                delivery, timeouts, refusals, writer, draining);
-        handler = new DeviceHandler(metrics, disconnector, timeouts, connects, acks, catchUp, delivery);
+                delivery, timeouts, refusals, writer, draining, admission, ids);
+        handler = new DeviceHandler(metrics, disconnector, timeouts, connects, acks, catchUp, delivery,
+                new FrameRates(settings.maxFramesPerS(), settings.maxAckIdsPerS(), settings.tickMillis()), admission,
+                refusals);
     }
 
     public DeviceHandler handler() {
@@ -60,6 +65,11 @@ public final class SessionLayer implements AutoCloseable {
 
     public SessionIndex index() {
         return index;
+    }
+
+    /** The node's connection ids: a connection id at or below {@code connectionIds().current()} is older. */
+    public ConnectionIds connectionIds() {
+        return ids;
     }
 
     /** Open device sockets, authenticated or not. */

@@ -8,14 +8,15 @@ import io.longlink.conn.ConnSettings;
 public record SessionSettings(int tickMillis, int connectTimeoutMs, int storeTimeoutMs, int heartbeatMin,
                               int heartbeatMax, int heartbeatDefault, int idleFactor, long routeTtlMs,
                               int slowReaderMs, int inboxPage, int pendingMax, int maxTags, int replayPage,
-                              int replayMax, int replaySkewMs) {
+                              int replayMax, int replaySkewMs, int maxFramesPerS, int maxAckIdsPerS) {
     public static SessionSettings from(Config c) {
         return new SessionSettings(c.get(ConnSettings.TIMER_TICK_MS), c.get(ConnSettings.CONNECT_TIMEOUT_MS),
                 c.get(RedisSettings.TIMEOUT_MS), c.get(ConnSettings.HEARTBEAT_MIN_S),
                 c.get(ConnSettings.HEARTBEAT_MAX_S), c.get(ConnSettings.HEARTBEAT_DEFAULT_S),
                 c.get(ConnSettings.IDLE_FACTOR), c.get(ConnSettings.ROUTE_TTL_MS), c.get(ConnSettings.SLOW_READER_MS),
                 c.get(ConnSettings.INBOX_PAGE), c.get(ConnSettings.PENDING_MAX), c.get(ConnSettings.MAX_TAGS),
-                c.get(ConnSettings.REPLAY_PAGE), c.get(ConnSettings.REPLAY_MAX), c.get(ConnSettings.REPLAY_SKEW_MS));
+                c.get(ConnSettings.REPLAY_PAGE), c.get(ConnSettings.REPLAY_MAX), c.get(ConnSettings.REPLAY_SKEW_MS),
+                c.get(ConnSettings.MAX_FRAMES_PER_S), c.get(ConnSettings.MAX_ACK_IDS_PER_S));
     }
 
     int ticks(long millis) {

@@ -31,17 +31,17 @@ final class SessionTimeouts implements SessionWheel.Policy, AutoCloseable {
         this.wheels = new LoopWheels(loops, settings.tickMillis(), this, metrics.loopLag);
     }
 
-    /** The current tick of the calling loop's wheel (0 off the device loops). */
+    /** The tick of an event happening now on the calling loop's wheel (0 off the device loops). */
     int now() {
         SessionWheel wheel = wheels.current();
-        return wheel == null ? 0 : wheel.now();
+        return wheel == null ? 0 : wheel.eventTick();
     }
 
     /** A socket opened: the CONNECT deadline starts. */
     void opened(Session s) {
         SessionWheel wheel = wheels.current();
         if (wheel != null) {
-            s.lastSeenTick = wheel.now();
+            s.lastSeenTick = wheel.eventTick();
             wheel.schedule(s, s.lastSeenTick + connectTicks);
         }
     }

@@ -11,7 +11,7 @@ import java.util.function.LongSupplier;
  * The timing wheel of one event loop: CONNECT deadlines, idle eviction and slow readers for every
  * connection on that loop, with one periodic task per loop instead of a task per connection.
  *
- * <p>Deadlines are lazy. A frame only stores the current tick in the session; the wheel finds the
+ * <p>Deadlines are lazy. A frame only stores its {@link #eventTick} in the session; the wheel finds the
  * session in the slot of its old deadline, recomputes the deadline from the session and either
  * expires it or moves it to the new slot. So a heartbeat costs a field write, and a session moves
  * at most once per idle period. Sessions are linked into slots intrusively so that a close unlinks
@@ -61,6 +61,16 @@ final class SessionWheel implements Runnable {
     /** The current tick: what sessions store as "last seen". */
     int now() {
         return now;
+    }
+
+    /**
+     * The tick an event happening now is stamped with: the first tick boundary at or after it, read
+     * from the clock. A deadline counted from it fires no earlier than the full delay after the event
+     * (the wheel's {@link #now} may lag the clock, and counting from the tick's start fired a tick early).
+     */
+    int eventTick() {
+        long sinceStart = nanoClock.getAsLong() - startNanos;
+        return (int) ((sinceStart + tickNanos - 1) / tickNanos);
     }
 
     void schedule(Session s, int deadline) {

@@ -10,4 +10,17 @@ public interface BatchOp {
 
     /** Metric label when the op is dropped or fails. */
     String kind();
+
+    /** The commands it issues: what it takes of the queue's capacity. */
+    default int weight() {
+        return 1;
+    }
+
+    /**
+     * Whether it may use the queue's reserved share: route renewals and deletes and log positions,
+     * which keep devices reachable and are cheap, are never crowded out by ACK removals.
+     */
+    default boolean reserved() {
+        return false;
+    }
 }

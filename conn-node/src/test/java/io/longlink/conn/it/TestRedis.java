@@ -41,6 +41,13 @@ public final class TestRedis implements AutoCloseable {
         return new App(key, secret);
     }
 
+    /** Stores a new secret for the app, as RotateSecret does before it writes the rotation; returns the app with it. */
+    public App newSecret(App app) {
+        String secret = "secret-" + UUID.randomUUID();
+        await(r.hset(RedisKeys.app(app.key()), RedisKeys.APP_SECRET, secret.getBytes(StandardCharsets.UTF_8)));
+        return new App(app.key(), secret);
+    }
+
     public record App(String key, String secret) {
         public String token(String deviceId) {
             return DeviceToken.mint(secret, key, deviceId, System.currentTimeMillis() / 1000 + 3600);

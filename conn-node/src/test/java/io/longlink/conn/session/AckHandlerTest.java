@@ -63,6 +63,21 @@ class AckHandlerTest {
     }
 
     @Test
+    void ack_whenRedisQueueFull_thenReadsPauseUntilTheRemovalIsQueued() {
+        inboxes.add("d1", push(10));
+        EmbeddedChannel ch = node.live("d1");
+        inboxes.queueFull = true;
+        ch.writeInbound(ack(10));
+        assertThat(inboxes.acked).isEmpty();
+        assertThat(ch.config().isAutoRead()).isFalse();
+
+        inboxes.parked.remove(0).run();
+        ch.runPendingTasks();
+        assertThat(inboxes.acked).containsExactly(10L);
+        assertThat(ch.config().isAutoRead()).isTrue();
+    }
+
+    @Test
     void ack_whenNoIds_thenNothingRemovedOrCounted() {
         EmbeddedChannel ch = node.live("d1");
         ch.writeInbound(Ack.getDefaultInstance());

@@ -128,6 +128,9 @@ final class FakeStores {
         final Map<String, List<Stored>> inboxes = new HashMap<>();
         private final Map<String, Long> positions = new HashMap<>();
         final List<Long> acked = new ArrayList<>();
+        /** While set, ACK removals wait in {@link #parked} as in a full Redis batch queue; run one to queue it. */
+        boolean queueFull;
+        final List<Runnable> parked = new ArrayList<>();
         final List<Long> ackedLive = new ArrayList<>();
         final List<Long> expired = new ArrayList<>();
         final List<Long> undelivered = new ArrayList<>();
@@ -171,7 +174,19 @@ final class FakeStores {
         }
 
         @Override
-        public void ack(String appKey, String deviceId, long[] ids) {
+        public boolean ack(String appKey, String deviceId, long[] ids, Runnable queuedLater) {
+            if (queueFull) {
+                parked.add(() -> {
+                    removeAcked(deviceId, ids);
+                    queuedLater.run();
+                });
+                return false;
+            }
+            removeAcked(deviceId, ids);
+            return true;
+        }
+
+        private void removeAcked(String deviceId, long[] ids) {
             for (long id : ids) {
                 acked.add(id);
                 remove(deviceId, RedisKeys.inboxMember(id));

@@ -54,8 +54,11 @@ final class SessionFixture implements AutoCloseable {
         settings = s.build();
         stores.apps.secrets.put(APP, SECRET);
         layer = new SessionLayer(NODE, settings, metrics, index, new Disconnector(metrics), stores.stores(), copies,
-                wheelLoop.eventLoop(), () -> draining, () -> redirect);
+                wheelLoop.eventLoop(), () -> draining, () -> redirect, LIMITS);
     }
+
+    /** No listener limit the tests reach (ConnectLimitsIntegrationTest checks them on real sockets). */
+    static final ConnectLimits LIMITS = new ConnectLimits(1_000_000, 1_000_000, 0, 0, 1_000);
 
     /** Settings for the tests: small pages so that paging shows. */
     static final class Settings {
@@ -68,10 +71,13 @@ final class SessionFixture implements AutoCloseable {
         int replayPage = 2;
         int replayMax = 10;
         int replaySkewMs = 60_000;
+        /** Off by default: embedded channels run off the wheels, so their frames all share one tick. */
+        int maxFramesPerS;
+        int maxAckIdsPerS;
 
         SessionSettings build() {
             return new SessionSettings(100, 5_000, 1_000, heartbeatMin, heartbeatMax, 60, idleFactor, 60_000, 10_000,
-                    inboxPage, pendingMax, maxTags, replayPage, replayMax, replaySkewMs);
+                    inboxPage, pendingMax, maxTags, replayPage, replayMax, replaySkewMs, maxFramesPerS, maxAckIdsPerS);
         }
     }
 

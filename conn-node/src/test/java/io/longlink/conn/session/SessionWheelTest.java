@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class SessionWheelTest {
     private static final long TICK_MS = 100;
@@ -111,6 +113,25 @@ class SessionWheelTest {
         assertThat(expired).isEmpty();
         advanceTicks(longWheel, 1);
         assertThat(expired).containsExactly(s);
+    }
+
+    @ParameterizedTest(name = "event {0} ms into its tick")
+    @ValueSource(longs = {0, 1, 50, 99})
+    void run_whenEventInsideATick_thenFiresNoEarlierThanTheDelayAndWithinATickOfIt(long intoTickMs) {
+        advanceTicks(3);
+        clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(intoTickMs));
+        wheel.run(); // the loop runs often; only the clock decides the tick
+        long eventNanos = clock.get();
+        Session s = new Session(new EmbeddedChannel());
+        s.state = Session.LIVE;
+        s.lastSeenTick = wheel.eventTick();
+        wheel.schedule(s, s.lastSeenTick + 5); // 5 ticks = 500 ms
+        while (expired.isEmpty()) {
+            clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(1));
+            wheel.run();
+        }
+        long firedAfterMs = TimeUnit.NANOSECONDS.toMillis(clock.get() - eventNanos);
+        assertThat(firedAfterMs).isGreaterThanOrEqualTo(5 * TICK_MS).isLessThan(6 * TICK_MS);
     }
 
     @Test
