@@ -12,8 +12,8 @@ import io.longlink.loadtest.client.ConnectBatch;
 import io.longlink.loadtest.client.ConnectFrames;
 import io.longlink.loadtest.client.GeneratorSettings;
 import io.longlink.loadtest.client.LoadGenerator;
+import io.longlink.loadtest.probe.HeapInfo;
 import io.longlink.loadtest.probe.NodeProbe;
-import io.longlink.loadtest.probe.PrometheusText;
 import io.longlink.loadtest.probe.RouteCount;
 import io.longlink.loadtest.report.ResultLine;
 import io.longlink.loadtest.scenario.Deadline;
@@ -213,7 +213,7 @@ final class AbuseScenario {
                 .put("healthy_drop_reasons", text(drops))
                 .put("conn_heap_mb_baseline", before.known() ? before.heap / MB : Double.NaN, 1)
                 .put("conn_heap_mb_attack", after.known() ? after.heap / MB : Double.NaN, 1)
-                .put("conn_direct_growth_mb", before.known() && after.known() ? (after.direct - before.direct) / MB
+                .put("conn_direct_growth_mb", before.directKnown() && after.directKnown() ? (after.direct - before.direct) / MB
                         : Double.NaN, 1);
         for (AttackKind k : AttackKind.values()) {
             line.put("attack_" + k.key() + "_opened", t.openedOf(k))
@@ -273,24 +273,36 @@ final class AbuseScenario {
         }
     }
 
-    /** The conn-node's used heap and Netty direct memory after a full GC; unknown (-1) when it cannot be read. */
+    /**
+     * The conn-node's used heap after a full GC ({@code jcmd GC.run}, then {@code GC.heap_info}: jcmd
+     * still answers when the node's admin port does not, as under heap exhaustion) and its Netty direct
+     * memory from /metrics; -1 for what cannot be read.
+     */
     private static Heap heap(NodeProbe node, Deadline deadline) throws Exception {
         TimeUnit.NANOSECONDS.sleep(deadline.budget(BEFORE_PROBE, "before a heap probe").toNanos());
+        long heap;
         try {
             node.jcmd("GC.run");
-            PrometheusText m = node.metrics();
-            long heap = (long) m.value("jvm_memory_bytes_used", "area", "heap").orElse(-1);
-            long direct = (long) m.value("longlink_netty_direct_memory_bytes").orElse(-1);
-            return new Heap(heap, direct);
-        } catch (IOException e) {
+            heap = HeapInfo.usedBytes(node.jcmd("GC.heap_info"));
+        } catch (IOException | IllegalArgumentException e) {
             log.warn("conn-node heap not read: {}", e.getMessage());
             return new Heap(-1, -1);
+        }
+        try {
+            return new Heap(heap, (long) node.metrics().value("longlink_netty_direct_memory_bytes").orElse(-1));
+        } catch (IOException e) {
+            log.warn("conn-node /metrics not read: {}", e.getMessage());
+            return new Heap(heap, -1);
         }
     }
 
     private record Heap(long heap, long direct) {
         boolean known() {
-            return heap >= 0 && direct >= 0;
+            return heap >= 0;
+        }
+
+        boolean directKnown() {
+            return direct >= 0;
         }
     }
 
