@@ -3,10 +3,6 @@ package io.longlink.loadtest.abuse;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.ByteString;
-import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
-import io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.MetadataUtils;
 import io.longlink.common.redis.RedisStore;
 import io.longlink.loadtest.client.ConnectBatch;
 import io.longlink.loadtest.client.ConnectFrames;
@@ -16,16 +12,14 @@ import io.longlink.loadtest.probe.HeapInfo;
 import io.longlink.loadtest.probe.NodeProbe;
 import io.longlink.loadtest.probe.RouteCount;
 import io.longlink.loadtest.report.ResultLine;
+import io.longlink.loadtest.scenario.AppAdmin;
 import io.longlink.loadtest.scenario.Deadline;
 import io.longlink.loadtest.scenario.Stack;
 import io.longlink.loadtest.unicast.tally.LongList;
-import io.longlink.proto.api.AppAdminServiceGrpc;
 import io.longlink.proto.api.Audience;
-import io.longlink.proto.api.CreateAppRequest;
 import io.longlink.proto.api.CreateAppResponse;
 import io.longlink.proto.api.DeviceList;
 import io.longlink.proto.api.PushRequest;
-import io.longlink.proto.api.SetQuotaRequest;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -79,8 +73,8 @@ final class AbuseScenario {
                     + " unset): run through ops/bench abuse");
         }
         long started = System.currentTimeMillis();
-        CreateAppResponse healthyApp = createApp(stack, "bench abuse healthy", 0);
-        CreateAppResponse abusiveApp = createApp(stack, "bench abuse attacker", o.quota);
+        CreateAppResponse healthyApp = AppAdmin.create(stack, "bench abuse healthy", 0);
+        CreateAppResponse abusiveApp = AppAdmin.create(stack, "bench abuse attacker", o.quota);
         log.info("apps {} (healthy) and {} (attacker, pushes_per_s quota {}) created", healthyApp.getAppKey(),
                 abusiveApp.getAppKey(), o.quota);
 
@@ -326,26 +320,6 @@ final class AbuseScenario {
         TimeUnit.NANOSECONDS.sleep(granted.toNanos());
         if (granted.compareTo(wanted) < 0) {
             throw deadline.expired(during);
-        }
-    }
-
-    /** Creates an app through the admin API; a quota above 0 becomes its pushes_per_s. */
-    private static CreateAppResponse createApp(Stack stack, String name, int pushesPerS) throws InterruptedException {
-        Metadata admin = new Metadata();
-        admin.put(Metadata.Key.of("x-longlink-admin-token", Metadata.ASCII_STRING_MARSHALLER), stack.adminToken());
-        ManagedChannel ch = NettyChannelBuilder.forTarget(stack.api()).usePlaintext().build();
-        try {
-            AppAdminServiceGrpc.AppAdminServiceBlockingStub stub = AppAdminServiceGrpc.newBlockingStub(ch)
-                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(admin));
-            CreateAppResponse app = stub.withDeadlineAfter(10, TimeUnit.SECONDS)
-                    .createApp(CreateAppRequest.newBuilder().setName(name).build());
-            if (pushesPerS > 0) {
-                stub.withDeadlineAfter(10, TimeUnit.SECONDS).setQuota(SetQuotaRequest.newBuilder()
-                        .setAppKey(app.getAppKey()).setPushesPerS(pushesPerS).build());
-            }
-            return app;
-        } finally {
-            ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
     }
 
