@@ -144,7 +144,7 @@ final class Attackers implements AutoCloseable {
             ch.connect(node, new InetSocketAddress(kind.source(), 0)).addListener((ChannelFutureListener) c -> {
                 if (!c.isSuccess()) {
                     ch.close();
-                    ended(s, "connect_" + reason(c.cause()), true);
+                    ended(s, "tcp_connect_" + reason(c.cause()), true);
                 }
             });
         });
