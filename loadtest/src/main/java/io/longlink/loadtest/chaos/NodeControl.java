@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * Starts, stops, kills, pauses and resumes the stack's processes by name through {@code ops/node},
  * with the stack's LONGLINK_HOME and LL_PORT_BASE. Its output goes to {@code node-control.log}.
  */
-final class NodeControl {
+public final class NodeControl {
     private static final Logger log = LoggerFactory.getLogger("bench");
     private static final long TIMEOUT_S = 240;
 
@@ -27,7 +27,7 @@ final class NodeControl {
     private final Path logFile;
 
     /** @param env added to this JVM's environment (LONGLINK_HOME, LL_PORT_BASE, JVM options of new nodes) */
-    NodeControl(Path script, Map<String, String> env, Path logFile) {
+    public NodeControl(Path script, Map<String, String> env, Path logFile) {
         this.script = requireNonNull(script, "script");
         this.env = Map.copyOf(env);
         this.logFile = requireNonNull(logFile, "logFile");
@@ -37,7 +37,7 @@ final class NodeControl {
     }
 
     /** {@code ops/node ACTION NAME ARGS...}; throws with the tail of its output when it fails. */
-    void run(String action, String name, String... args) throws IOException, InterruptedException {
+    public void run(String action, String name, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(script.toString(), action, name));
         cmd.addAll(List.of(args));
         Files.createDirectories(logFile.getParent());

@@ -6,15 +6,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /** How often each reason came up (a failed connect's, a dropped connection's), counted from any event loop. */
-final class ReasonCounts {
+public final class ReasonCounts {
     private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
 
-    void add(String reason) {
+    public void add(String reason) {
         counts.computeIfAbsent(reason, r -> new LongAdder()).increment();
     }
 
     /** Reason -> count, sorted by reason. */
-    Map<String, Long> snapshot() {
+    public Map<String, Long> snapshot() {
         Map<String, Long> out = new TreeMap<>();
         counts.forEach((k, v) -> out.put(k, v.sum()));
         return out;

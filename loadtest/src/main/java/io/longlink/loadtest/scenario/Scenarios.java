@@ -2,6 +2,7 @@ package io.longlink.loadtest.scenario;
 
 import static java.util.Objects.requireNonNull;
 
+import io.longlink.loadtest.abuse.AbuseCommand;
 import io.longlink.loadtest.chaos.ChaosCommand;
 import io.longlink.loadtest.idle.IdleConnectionsCommand;
 import io.longlink.loadtest.unicast.UnicastCommand;
@@ -18,7 +19,7 @@ import picocli.CommandLine.ParseResult;
  * shows them. {@code ops/bench SCENARIO --help} prints the help generated from its options.
  */
 @Command(name = "ops/bench", subcommands = {IdleConnectionsCommand.class, UnicastCommand.class,
-        ChaosCommand.class})
+        ChaosCommand.class, AbuseCommand.class})
 public final class Scenarios {
     private Scenarios() {
     }

@@ -2,10 +2,6 @@ package io.longlink.loadtest.unicast;
 
 import static java.util.Objects.requireNonNull;
 
-import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
-import io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.MetadataUtils;
 import io.longlink.common.redis.RedisKeys;
 import io.longlink.common.redis.RedisStore;
 import io.longlink.loadtest.client.ConnectBatch;
@@ -14,6 +10,7 @@ import io.longlink.loadtest.client.GeneratorSettings;
 import io.longlink.loadtest.client.LoadGenerator;
 import io.longlink.loadtest.probe.RouteCount;
 import io.longlink.loadtest.report.ResultLine;
+import io.longlink.loadtest.scenario.AppAdmin;
 import io.longlink.loadtest.scenario.Deadline;
 import io.longlink.loadtest.scenario.Stack;
 import io.longlink.loadtest.unicast.load.AcceptedLog;
@@ -22,10 +19,7 @@ import io.longlink.loadtest.unicast.load.LoadSummary;
 import io.longlink.loadtest.unicast.load.UnicastSimulation;
 import io.longlink.loadtest.unicast.tally.DeliveryRecorder;
 import io.longlink.loadtest.unicast.tally.DeliveryTally;
-import io.longlink.proto.api.AppAdminServiceGrpc;
-import io.longlink.proto.api.CreateAppRequest;
 import io.longlink.proto.api.CreateAppResponse;
-import io.longlink.proto.api.SetQuotaRequest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,7 +76,8 @@ final class UnicastScenario {
         deleteTree(out);
         Files.createDirectories(out);
 
-        CreateAppResponse app = createApp(stack);
+        // the bench measures the pipeline, not the app's plan: the highest push rate an app may have
+        CreateAppResponse app = AppAdmin.create(stack, "bench unicast", BENCH_PUSHES_PER_S);
         log.info("app {} created through the API", app.getAppKey());
         GeneratorSettings gs = GeneratorSettings.forDevices(stack.devices(), o.sourceIps, o.ioThreads, 512,
                 CONNECT_DEADLINE);
@@ -321,24 +316,6 @@ final class UnicastScenario {
             TimeUnit.MILLISECONDS.sleep(100);
         }
         return Long.parseLong(Files.readString(started).strip());
-    }
-
-    private static CreateAppResponse createApp(Stack stack) throws InterruptedException {
-        Metadata admin = new Metadata();
-        admin.put(Metadata.Key.of("x-longlink-admin-token", Metadata.ASCII_STRING_MARSHALLER), stack.adminToken());
-        ManagedChannel ch = NettyChannelBuilder.forTarget(stack.api()).usePlaintext().build();
-        try {
-            AppAdminServiceGrpc.AppAdminServiceBlockingStub stub = AppAdminServiceGrpc.newBlockingStub(ch)
-                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(admin));
-            CreateAppResponse app = stub.withDeadlineAfter(10, TimeUnit.SECONDS)
-                    .createApp(CreateAppRequest.newBuilder().setName("bench unicast").build());
-            // the bench measures the pipeline, not the app's plan: the highest push rate an app may have
-            stub.withDeadlineAfter(10, TimeUnit.SECONDS).setQuota(SetQuotaRequest.newBuilder()
-                    .setAppKey(app.getAppKey()).setPushesPerS(BENCH_PUSHES_PER_S).build());
-            return app;
-        } finally {
-            ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        }
     }
 
     private static void deleteTree(Path dir) throws IOException {

@@ -3,20 +3,10 @@ package io.longlink.loadtest.chaos;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.longlink.loadtest.it.ProcessStack;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -33,46 +23,31 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ChaosIntegrationTest {
-    private static final Path ROOT = Path.of(System.getProperty("basedir", "")).toAbsolutePath().normalize().getParent();
-    private static final Path WORK = ROOT.resolve("loadtest/target/chaos-it");
     private static final long SEED = 12;
     private static final List<FaultStep> SCHEDULE = FaultStep.schedule(List.of(Fault.values()), SEED, 3, 2, 2);
     private static final Duration RECOVERY_WAIT = Duration.ofSeconds(150);
     private static final long STALL_MS = 20_000;
 
-    private static Map<String, String> env;
+    private static ProcessStack stack;
     private static FaultRunner faults;
     private static ChaosRun run;
 
     @BeforeAll
     static void startStackAndLoad() throws Exception {
-        for (String module : List.of("conn-node", "router-node", "api-node")) {
-            Path jar = ROOT.resolve(module + "/target/longlink-" + module + ".jar");
-            assertThat(jar).as("%s: build it first (mvn package, or verify from the root)", jar).exists();
-        }
-        deleteTree(WORK);
-        Files.createDirectories(WORK);
-        int portBase = freePortBase();
-        env = Map.of("LONGLINK_HOME", WORK.resolve("home").toString(),
-                "LL_PORT_BASE", Integer.toString(portBase),
-                "LL_NODE_JAVA_OPTS", "-Xms64m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1",
-                "LL_CONN_JAVA_OPTS", "-Xms64m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1",
-                "LL_KAFKA_JAVA_OPTS", "-Xms256m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1",
-                "LL_READY_TIMEOUT_S", "120");
-        ops("install-deps");
-        NodeControl nodes = new NodeControl(ROOT.resolve("ops/node"), env, WORK.resolve("node-control.log"));
+        stack = ProcessStack.create("chaos-it");
+        NodeControl nodes = stack.nodes();
         for (String infra : List.of("redis", "zookeeper", "kafka")) {
             nodes.run("start", infra);
         }
         // api-1 makes the admin token the other api-node reads
         nodes.run("start", "api-1");
-        startAll(nodes, List.of("router-1", "router-2", "conn-1", "conn-2", "conn-3", "api-2"));
+        stack.startAll(List.of("router-1", "router-2", "conn-1", "conn-2", "conn-3", "api-2"));
         faults = new FaultRunner(nodes, new FaultRunner.Durations(2, 10, 8, 60), System::currentTimeMillis);
-        String token = Files.readString(WORK.resolve("home/conf/admin-token")).strip();
         PushLoad.Rates rates = new PushLoad.Rates(3, 6, 1, 0.5, 4, true, 1, 1, 12, 1, 600);
         ChaosRun.Settings settings = new ChaosRun.Settings(60, 4, 5, 3, rates, 60, 3_000, SEED, 3_600);
+        int portBase = stack.portBase();
         List<String> apis = List.of("127.0.0.1:" + (portBase + 10), "127.0.0.1:" + (portBase + 12));
-        run = ChaosRun.start(settings, apis, token, System::currentTimeMillis, Duration.ofMinutes(2));
+        run = ChaosRun.start(settings, apis, stack.adminToken(), System::currentTimeMillis, Duration.ofMinutes(2));
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> run.windows().recoveredAt(run.loadStartMs(), System.currentTimeMillis()) >= 0);
     }
@@ -84,8 +59,8 @@ class ChaosIntegrationTest {
                 run.close();
             }
         } finally {
-            if (env != null) {
-                ops("down", "--purge");
+            if (stack != null) {
+                stack.close();
             }
         }
     }
@@ -185,74 +160,5 @@ class ChaosIntegrationTest {
 
     private static FaultStep step(Fault fault) {
         return SCHEDULE.stream().filter(s -> s.fault() == fault).findFirst().orElseThrow();
-    }
-
-    private static void startAll(NodeControl nodes, List<String> names) throws Exception {
-        List<Thread> threads = new ArrayList<>();
-        List<Exception> failures = new ArrayList<>();
-        for (String name : names) {
-            threads.add(Thread.ofPlatform().start(() -> {
-                try {
-                    nodes.run("start", name);
-                } catch (Exception e) {
-                    synchronized (failures) {
-                        failures.add(e);
-                    }
-                }
-            }));
-        }
-        for (Thread t : threads) {
-            t.join();
-        }
-        assertThat(failures).as("node starts").isEmpty();
-    }
-
-    /** Runs {@code ops/SCRIPT ARGS} against this class's stack. */
-    private static void ops(String script, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("ops/" + script).toString()));
-        cmd.addAll(List.of(args));
-        Path log = WORK.resolve("ops-" + script + ".log");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("ops/%s finished; log: %s", script, log).isTrue();
-        assertThat(p.exitValue()).as("ops/%s exit code; log: %s", script, log).isZero();
-    }
-
-    /**
-     * A port base below the ephemeral range whose ports (ops/lib.sh layout: +1..+4, +10..+13, +21, +22,
-     * +101..+103, +201..+203, +301..+303) nothing listens on now.
-     */
-    private static int freePortBase() {
-        int[] offsets = IntStream.concat(IntStream.of(1, 2, 3, 4, 10, 11, 12, 13, 21, 22),
-                IntStream.rangeClosed(1, 3).flatMap(i -> IntStream.of(100 + i, 200 + i, 300 + i))).toArray();
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int base = 21_000 + 400 * ThreadLocalRandom.current().nextInt(25);
-            if (IntStream.of(offsets).noneMatch(o -> listening(base + o))) {
-                return base;
-            }
-        }
-        throw new IllegalStateException("no free port base between 21000 and 31000");
-    }
-
-    private static boolean listening(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

@@ -79,9 +79,10 @@ class ScenariosTest {
     @Test
     void parse_whenScenarioUnknownOrMissing_thenErrorNamesTheScenarios() {
         assertThatThrownBy(() -> parse("idle-conections"))
-                .hasMessage("unknown scenario 'idle-conections' (expected: idle-connections, unicast, chaos;"
+                .hasMessage("unknown scenario 'idle-conections' (expected: idle-connections, unicast, chaos, abuse;"
                         + " ops/bench --list)");
-        assertThatThrownBy(this::parse).hasMessage("missing scenario (expected: one of idle-connections, unicast, chaos)");
+        assertThatThrownBy(this::parse).hasMessage("missing scenario (expected: one of idle-connections, unicast, chaos,"
+                + " abuse)");
     }
 
     @Test

@@ -1,0 +1,44 @@
+package io.longlink.loadtest.scenario;
+
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import io.longlink.proto.api.AppAdminServiceGrpc;
+import io.longlink.proto.api.CreateAppRequest;
+import io.longlink.proto.api.CreateAppResponse;
+import io.longlink.proto.api.SetQuotaRequest;
+import java.util.concurrent.TimeUnit;
+
+/** The scenarios' apps, created through the stack's api-node with its admin token, as an operator would. */
+public final class AppAdmin {
+    private static final Metadata.Key<String> ADMIN_TOKEN = Metadata.Key.of("x-longlink-admin-token",
+            Metadata.ASCII_STRING_MARSHALLER);
+
+    private AppAdmin() {
+    }
+
+    /** Creates an app named {@code name}; a {@code pushesPerS} above 0 becomes its pushes_per_s quota. */
+    public static CreateAppResponse create(Stack stack, String name, int pushesPerS) throws InterruptedException {
+        requireNonNull(stack, "stack");
+        requireNonNull(name, "name");
+        Metadata admin = new Metadata();
+        admin.put(ADMIN_TOKEN, stack.adminToken());
+        ManagedChannel ch = NettyChannelBuilder.forTarget(stack.api()).usePlaintext().build();
+        try {
+            AppAdminServiceGrpc.AppAdminServiceBlockingStub stub = AppAdminServiceGrpc.newBlockingStub(ch)
+                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(admin));
+            CreateAppResponse app = stub.withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .createApp(CreateAppRequest.newBuilder().setName(name).build());
+            if (pushesPerS > 0) {
+                stub.withDeadlineAfter(10, TimeUnit.SECONDS).setQuota(SetQuotaRequest.newBuilder()
+                        .setAppKey(app.getAppKey()).setPushesPerS(pushesPerS).build());
+            }
+            return app;
+        } finally {
+            ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+}
