@@ -164,7 +164,8 @@ public final class ChaosCommand implements Scenario {
     @Override
     public StackPlan plan() {
         String jvm = nodeJvm.replace(',', ' ');
-        return new StackPlan(List.of("redis", "zookeeper", "kafka", "router", "api", "conn"), jvm, Map.of(), timeCapS,
+        return new StackPlan(List.of("redis", "zookeeper", "kafka", "router", "api", "conn"), jvm,
+                StackPlan.LOOPBACK_DEVICES, timeCapS,
                 CONN_NODES, ROUTERS, jvm, Map.of(), Map.of(), APIS, benchJvm.replace(',', ' '));
     }
 

@@ -105,7 +105,7 @@ public final class IdleConnectionsCommand implements Scenario {
     public StackPlan plan() {
         String jvm = "-Xms" + connHeapMb + "m -Xmx" + connHeapMb + "m -XX:+UseSerialGC "
                 + (compactHeaders ? "-XX:+UseCompactObjectHeaders" : "-XX:-UseCompactObjectHeaders");
-        Map<String, String> conn = new LinkedHashMap<>();
+        Map<String, String> conn = new LinkedHashMap<>(StackPlan.LOOPBACK_DEVICES);
         conn.put("conn.receipts.enabled", "false");
         conn.put("conn.heartbeat-max-s", Integer.toString(heartbeatS));
         conn.put("conn.heartbeat-min-s", Integer.toString(Math.min(30, heartbeatS)));

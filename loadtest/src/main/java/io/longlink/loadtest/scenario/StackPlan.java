@@ -18,6 +18,12 @@ public record StackPlan(List<String> processes, String connJavaOpts, Map<String,
                         int timeCapSeconds, int connNodes, int routers, String nodeJavaOpts,
                         Map<String, String> routerSettings, Map<String, String> apiSettings, int apis,
                         String benchJavaOpts) {
+    /**
+     * The conn-node setting of a scenario whose devices all connect from a few loopback addresses,
+     * where a real population comes from many: no per-address CONNECT rate (the abuse scenario keeps
+     * it, as it measures it).
+     */
+    public static final Map<String, String> LOOPBACK_DEVICES = Map.of("conn.connect-rate-per-ip", "0");
     private static final Pattern SHELL_SAFE = Pattern.compile("[A-Za-z0-9_.:,/+=@%-]*");
     private static final List<String> KNOWN = List.of("redis", "zookeeper", "kafka", "router", "api", "conn");
 

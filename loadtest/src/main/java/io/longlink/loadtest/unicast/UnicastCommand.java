@@ -6,6 +6,7 @@ import io.longlink.loadtest.scenario.Range;
 import io.longlink.loadtest.scenario.Scenario;
 import io.longlink.loadtest.scenario.Stack;
 import io.longlink.loadtest.scenario.StackPlan;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -109,7 +110,8 @@ public final class UnicastCommand implements Scenario {
     @Override
     public StackPlan plan() {
         String jvm = nodeJvm.replace(',', ' ');
-        Map<String, String> conn = Map.of("conn.receipts.enabled", Boolean.toString(receipts));
+        Map<String, String> conn = new HashMap<>(StackPlan.LOOPBACK_DEVICES);
+        conn.put("conn.receipts.enabled", Boolean.toString(receipts));
         return new StackPlan(List.of("redis", "zookeeper", "kafka", "router", "api", "conn"), jvm, conn, timeCapS,
                 connNodes, routers, jvm, Map.of(), Map.of());
     }
