@@ -32,6 +32,7 @@ final class ServerSource {
     private final ThreadPoolExecutor executor;
     // set by the I/O thread, cancelled by close() so a waiting I/O thread returns at once
     private volatile CompletableFuture<List<String>> call;
+    private volatile boolean closed;
 
     ServerSource(Supplier<List<String>> supplier, String threadName, Consumer<Throwable> onError) {
         this.supplier = requireNonNull(supplier, "supplier");
@@ -59,6 +60,11 @@ final class ServerSource {
             return List.of(); // closed
         }
         call = next;
+        if (closed) {
+            // close() ran between the start of the call and its publication above: it missed this one
+            next.cancel(false);
+            return List.of();
+        }
         List<String> answer;
         try {
             answer = next.get(timeoutMillis, TimeUnit.MILLISECONDS);
@@ -102,6 +108,7 @@ final class ServerSource {
 
     /** Ends a wait in {@link #fetch} and interrupts a running call. */
     void close() {
+        closed = true;
         CompletableFuture<List<String>> running = call;
         if (running != null) {
             running.cancel(false);
