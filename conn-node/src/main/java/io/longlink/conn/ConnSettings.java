@@ -102,9 +102,9 @@ public final class ConnSettings {
     public static final Setting<Integer> REDIS_BATCH_SIZE = Setting.intRange("conn.redis-batch-size", 512, 1, 65_536,
             "Commands per pipelined flush (route renewals, route deletes, ACK removals)");
     public static final Setting<Integer> REDIS_BATCH_QUEUE = Setting.intRange("conn.redis-batch-queue", 65_536, 64,
-            4_194_304, "Batched Redis commands queued at most; a quarter is kept for route renewals and"
-                    + " log positions; when full, ACK removals wait (their device's reads pause), others are dropped"
-                    + " and counted");
+            4_194_304, "Batched Redis commands queued or awaiting Redis's answer at most; a quarter is kept for route"
+                    + " renewals and log positions; when full, ACK removals wait (their device's reads pause), others"
+                    + " are dropped and counted");
     public static final Setting<Integer> KICK_TIMEOUT_MS = Setting.intRange("conn.kick-timeout-ms", 2_000, 100,
             60_000, "Deadline of a Kick call to the conn-node holding a device's previous connection; a kick that"
                     + " fails is retried with backoff until that node answers or leaves, for at most 60 s");

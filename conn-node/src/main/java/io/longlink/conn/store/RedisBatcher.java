@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * this thread only. Reply callbacks run on Lettuce threads and must not issue commands here; they
  * enqueue follow-up operations instead.
  *
- * <p>The queue is bounded in commands, and shared fairly: a quarter is reserved for route renewals
+ * <p>The queue is bounded in commands, counting those sent and not yet answered (a Redis slower
+ * than the writes must not grow the node's heap), and shared fairly: a quarter is reserved for route renewals
  * and deletes and log positions ({@link BatchOp#reserved}), so no flood of ACK removals crowds them
  * out. An op that finds no room is dropped and counted ({@link #offer}; a renewal is retried by the
  * device's next frame), except an ACK removal, which waits in FIFO order ({@link #offerOrPark})
@@ -155,7 +156,6 @@ public final class RedisBatcher implements AutoCloseable {
             }
             int n = 0;
             do {
-                taken(op);
                 issue(op);
                 if (++n % batchSize == 0) {
                     connection.flushCommands();
@@ -172,6 +172,7 @@ public final class RedisBatcher implements AutoCloseable {
         try {
             reply = op.issue(redis);
         } catch (RuntimeException e) {
+            taken(op);
             metrics.redisError(op.kind());
             log.warn("batched Redis operation could not be issued op={}", op.kind(), e);
             return;
@@ -180,6 +181,7 @@ public final class RedisBatcher implements AutoCloseable {
             inFlight++;
         }
         reply.whenComplete((r, err) -> {
+            taken(op); // its room is free once Redis answered: what is sent and unanswered counts too
             if (err != null) {
                 metrics.redisError(op.kind());
                 log.warn("batched Redis operation failed op={} error=\"{}\"", op.kind(), err.toString());
