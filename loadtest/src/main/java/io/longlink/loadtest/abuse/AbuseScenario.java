@@ -8,7 +8,7 @@ import io.longlink.loadtest.client.ConnectBatch;
 import io.longlink.loadtest.client.ConnectFrames;
 import io.longlink.loadtest.client.GeneratorSettings;
 import io.longlink.loadtest.client.LoadGenerator;
-import io.longlink.loadtest.probe.HeapInfo;
+import io.longlink.loadtest.probe.ClassHistogram;
 import io.longlink.loadtest.probe.NodeProbe;
 import io.longlink.loadtest.probe.RouteCount;
 import io.longlink.loadtest.report.ResultLine;
@@ -137,7 +137,7 @@ final class AbuseScenario {
                     phase.set(HealthyRecorder.BETWEEN);
                     after = heap(node, deadline);
                     mark("conn-node after a full GC, attackers still on: heap " + mb(after.heap) + " MB, direct "
-                            + mb(after.direct) + " MB");
+                            + mb(after.direct) + " MB; grown most: " + grownClasses(before, after));
                     int openAtEnd = attackers.open();
                     attack = new AttackSummary(attackers.tally(), openAtEnd, quota.stop());
                 }
@@ -268,29 +268,39 @@ final class AbuseScenario {
     }
 
     /**
-     * The conn-node's used heap after a full GC ({@code jcmd GC.run}, then {@code GC.heap_info}: jcmd
-     * still answers when the node's admin port does not, as under heap exhaustion) and its Netty direct
-     * memory from /metrics; -1 for what cannot be read.
+     * The conn-node's live heap: the objects {@code jcmd GC.class_histogram} counts right after the
+     * full GC it runs (used heap read a moment after a GC would count what the attack allocated
+     * meanwhile; jcmd also answers when the node's admin port does not, as under heap exhaustion),
+     * and its Netty direct memory from /metrics; -1 for what cannot be read.
      */
     private static Heap heap(NodeProbe node, Deadline deadline) throws Exception {
         TimeUnit.NANOSECONDS.sleep(deadline.budget(BEFORE_PROBE, "before a heap probe").toNanos());
-        long heap;
+        ClassHistogram live;
         try {
-            node.jcmd("GC.run");
-            heap = HeapInfo.usedBytes(node.jcmd("GC.heap_info"));
+            live = ClassHistogram.parse(node.jcmd("GC.class_histogram"));
         } catch (IOException | IllegalArgumentException e) {
             log.warn("conn-node heap not read: {}", e.getMessage());
-            return new Heap(-1, -1);
+            return new Heap(-1, -1, null);
         }
         try {
-            return new Heap(heap, (long) node.metrics().value("longlink_netty_direct_memory_bytes").orElse(-1));
+            return new Heap(live.totalBytes(),
+                    (long) node.metrics().value("longlink_netty_direct_memory_bytes").orElse(-1), live);
         } catch (IOException e) {
             log.warn("conn-node /metrics not read: {}", e.getMessage());
-            return new Heap(heap, -1);
+            return new Heap(live.totalBytes(), -1, live);
         }
     }
 
-    private record Heap(long heap, long direct) {
+    /** The classes that grew most from {@code before} to {@code after}, for the log. */
+    private static String grownClasses(Heap before, Heap after) {
+        if (before.live() == null || after.live() == null) {
+            return "unknown";
+        }
+        return after.live().growthSince(before.live(), 8).stream()
+                .map(g -> g.className() + "=" + g.bytes() / 1024 + "KB").toList().toString();
+    }
+
+    private record Heap(long heap, long direct, ClassHistogram live) {
         boolean known() {
             return heap >= 0;
         }

@@ -63,10 +63,14 @@ public record ClassHistogram(Map<String, Entry> classes) {
         return out;
     }
 
+    /** Bytes of every live object: the heap the node holds right after the histogram's full GC. */
+    public long totalBytes() {
+        return classes.values().stream().mapToLong(Entry::bytes).sum();
+    }
+
     /** Total byte growth since {@code before}, over every class. */
     public long totalGrowth(ClassHistogram before) {
-        long now = classes.values().stream().mapToLong(Entry::bytes).sum();
-        return now - before.classes().values().stream().mapToLong(Entry::bytes).sum();
+        return totalBytes() - before.totalBytes();
     }
 
     static String origin(String className) {
