@@ -101,7 +101,7 @@ public final class ConnSettings {
                     + " 2 x conn.heartbeat-max-s");
     public static final Setting<Integer> REDIS_BATCH_SIZE = Setting.intRange("conn.redis-batch-size", 512, 1, 65_536,
             "Commands per pipelined flush (route renewals, route deletes, ACK removals)");
-    public static final Setting<Integer> REDIS_BATCH_QUEUE = Setting.intRange("conn.redis-batch-queue", 65_536, 64,
+    public static final Setting<Integer> REDIS_BATCH_QUEUE = Setting.intRange("conn.redis-batch-queue", 8_192, 64,
             4_194_304, "Batched Redis commands queued or awaiting Redis's answer at most; a quarter is kept for route"
                     + " renewals and log positions; when full, ACK removals wait (their device's reads pause), others"
                     + " are dropped and counted");
