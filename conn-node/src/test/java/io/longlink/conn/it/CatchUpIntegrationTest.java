@@ -31,8 +31,9 @@ class CatchUpIntegrationTest {
 
     private static long nextId = 1_900_000_000_000L;
 
+    /** Ids a millisecond apart in their timestamp bits, as one api-node's clock makes them over time. */
     private static synchronized long id() {
-        return nextId += 1000;
+        return nextId += 1L << 22;
     }
 
     @Test
