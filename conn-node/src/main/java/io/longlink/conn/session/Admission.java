@@ -4,11 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.longlink.common.limit.RateBucket;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
@@ -30,14 +30,14 @@ final class Admission {
     private final ConnectLimits limits;
     private final LongSupplier nanoClock;
     private final AtomicInteger unauthenticated = new AtomicInteger();
-    private final Bucket node;
-    private final Cache<InetAddress, Bucket> addresses;
+    private final RateBucket node;
+    private final Cache<InetAddress, RateBucket> addresses;
     private final long addressInterval;
 
     Admission(ConnectLimits limits, LongSupplier nanoClock) {
         this.limits = requireNonNull(limits, "limits");
         this.nanoClock = requireNonNull(nanoClock, "nanoClock");
-        this.node = new Bucket(nanoClock.getAsLong());
+        this.node = new RateBucket(nanoClock.getAsLong());
         this.addressInterval = interval(limits.connectRatePerAddress());
         this.addresses = Caffeine.newBuilder().maximumSize(MAX_ADDRESSES)
                 .expireAfterAccess(Duration.ofNanos(DEPTH_NANOS)).build(); // idle that long: full again
@@ -69,10 +69,10 @@ final class Admission {
     Refusal connect(InetAddress address, int connections) {
         long now = nanoClock.getAsLong();
         if (address != null && addressInterval > 0
-                && !addresses.get(address, a -> new Bucket(now)).take(now, addressInterval)) {
+                && addresses.get(address, a -> new RateBucket(now)).take(now, addressInterval, DEPTH_NANOS) > 0) {
             return Refusal.ADDRESS_RATE;
         }
-        if (limits.connectRate() > 0 && !node.take(now, interval(limits.connectRate()))) {
+        if (limits.connectRate() > 0 && node.take(now, interval(limits.connectRate()), DEPTH_NANOS) > 0) {
             return Refusal.NODE_RATE;
         }
         return connections >= limits.maxConnections() ? Refusal.NODE_FULL : Refusal.NONE;
@@ -80,30 +80,5 @@ final class Admission {
 
     private static long interval(int perSecond) {
         return perSecond <= 0 ? 0 : TimeUnit.SECONDS.toNanos(1) / perSecond;
-    }
-
-    /**
-     * A token bucket of twice its rate kept as one number, the time it is full again (the generic
-     * cell rate algorithm): lock-free and without a timer.
-     */
-    private static final class Bucket {
-        private final AtomicLong fullAt;
-
-        Bucket(long now) {
-            fullAt = new AtomicLong(now);
-        }
-
-        boolean take(long now, long interval) {
-            while (true) {
-                long full = fullAt.get();
-                long next = (full - now > 0 ? full : now) + interval;
-                if (next - now > DEPTH_NANOS) {
-                    return false;
-                }
-                if (fullAt.compareAndSet(full, next)) {
-                    return true;
-                }
-            }
-        }
     }
 }

@@ -1,4 +1,4 @@
-package io.longlink.api.quota;
+package io.longlink.common.limit;
 
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -6,13 +6,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * A token bucket kept as one number, the time at which it will be full again (the generic cell
  * rate algorithm): taking a token moves that time one interval later, and a token is there as long
  * as that time stays within the bucket's depth of now. Lock-free, no timer, and the rate may change
- * between calls (the number of api-nodes sharing a quota does).
+ * between calls (the number of api-nodes sharing a quota does). Used for app quotas and the
+ * conn-node's CONNECT rates.
  */
-final class RateBucket {
+public final class RateBucket {
     /** When the bucket is full again ({@link System#nanoTime} based); at or before now = full. */
     private final AtomicLong fullAt;
 
-    RateBucket(long nowNanos) {
+    public RateBucket(long nowNanos) {
         fullAt = new AtomicLong(nowNanos);
     }
 
@@ -22,7 +23,7 @@ final class RateBucket {
      * @param intervalNanos the time one token takes to come back (1 s / rate)
      * @param depthNanos    how much time the bucket holds: capacity times the interval
      */
-    long take(long now, long intervalNanos, long depthNanos) {
+    public long take(long now, long intervalNanos, long depthNanos) {
         while (true) {
             long full = fullAt.get();
             long next = (full - now > 0 ? full : now) + intervalNanos;
@@ -37,7 +38,7 @@ final class RateBucket {
     }
 
     /** Puts back a token taken with {@code intervalNanos} (the call it was for was refused by another quota). */
-    void putBack(long intervalNanos) {
+    public void putBack(long intervalNanos) {
         fullAt.addAndGet(-intervalNanos);
     }
 }
