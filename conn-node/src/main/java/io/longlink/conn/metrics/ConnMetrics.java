@@ -28,6 +28,7 @@ public final class ConnMetrics {
     public final Counter.Child pushesFanOut;
     public final Counter.Child pushesReplay;
     public final Counter.Child ackIds;
+    public final Counter.Child ackIdsIgnored;
     public final Counter.Child acked;
     public final Counter.Child inboxDrains;
     public final Counter.Child inboxRedrains;
@@ -91,6 +92,8 @@ public final class ConnMetrics {
         pushesFanOut = pushes.labels("fanout");
         pushesReplay = pushes.labels("replay");
         ackIds = counter(registry, "longlink_conn_ack_ids_total", "Message ids received in ACK frames");
+        ackIdsIgnored = counter(registry, "longlink_conn_ack_ids_ignored_total", "ACK ids beyond the PUSH frames"
+                + " written on their connection (minus the ids it acknowledged before): not looked up");
         acked = counter(registry, "longlink_conn_acked_total", "Copies the devices acknowledged, once each: an ACK"
                 + " that removed an inbox entry, or one that came within its DeliveryBatch's ack wait");
         inboxDrains = counter(registry, "longlink_conn_inbox_drains_total", "Inbox drains run at CONNECT");

@@ -13,7 +13,9 @@ import java.util.Arrays;
  * ACK frames: the acknowledged ids leave the inbox, a replay waiting for its last id moves the
  * device's broadcast-log position, an ACK of a recent tag or broadcast copy counts on its message
  * and may move that position too ({@link SeenPosition}), and copies a DeliveryBatch awaits
- * ({@link AckWaiter}) are answered. While the node's Redis queue has no room for the removals, the
+ * ({@link AckWaiter}) are answered. A connection removes at most as many ids as PUSH frames were
+ * written on it ({@link Session#ackCredit}): the rest name nothing sent here and are dropped
+ * before any Redis work, so an ACK flood of made-up ids costs the store nothing. While the node's Redis queue has no room for the removals, the
  * device's reads pause. The awaited copies are registered here too, when a live push is
  * written. Event-loop only.
  */
@@ -42,6 +44,8 @@ final class AckHandler {
         }
         long[] ids = new long[n];
         int stored = 0; // ids that may have an inbox entry: not fan-out copies
+        int credit = s.ackCredit;
+        int ignored = 0;
         ReplayMark mark = s.replayMark;
         long lastReplayed = catchUp.lastReplayed(s);
         for (int i = 0; i < n; i++) {
@@ -58,11 +62,18 @@ final class AckHandler {
             if (position > 0) {
                 seen.fanOutAcked(s, position);
                 broadcasts.acked(s.appKey, s.deviceId, id);
-            } else {
+            } else if (credit > 0) {
+                credit--;
                 ids[stored++] = id;
+            } else {
+                ignored++;
             }
         }
+        s.ackCredit = credit;
         metrics.ackIds.inc(n);
+        if (ignored != 0) {
+            metrics.ackIdsIgnored.inc(ignored);
+        }
         s.flags &= ~Session.F_ACK_LATE;
         if (stored == 0) {
             return;

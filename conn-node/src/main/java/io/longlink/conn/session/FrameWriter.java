@@ -22,6 +22,9 @@ final class FrameWriter {
 
     void write(Session s, FrameType type, ByteBuf frame) {
         metrics.frameOut(type);
+        if (type == FrameType.PUSH && s.ackCredit != Integer.MAX_VALUE) {
+            s.ackCredit++;
+        }
         s.channel.write(frame, s.channel.voidPromise());
     }
 

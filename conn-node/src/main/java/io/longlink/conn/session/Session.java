@@ -51,6 +51,11 @@ public final class Session {
     int unwritableSinceTick;
     /** The frame and ACK-id rate levels, packed by {@link FrameRates}. */
     int rates;
+    /**
+     * PUSH frames written on this connection minus the ids it has acknowledged since: an ACK id beyond
+     * it names nothing sent here, so it costs no Redis work (see {@link AckHandler}).
+     */
+    int ackCredit;
     String appKey;
     String deviceId;
     long connectionId;

@@ -63,6 +63,39 @@ class AckHandlerTest {
     }
 
     @Test
+    void ack_whenMoreIdsThanPushesWritten_thenOnlyThatManyRemovedAndTheRestIgnored() {
+        inboxes.add("d1", push(10));
+        EmbeddedChannel ch = node.live("d1");
+        ch.writeInbound(ack(10, 11, 12));
+
+        assertThat(inboxes.acked).containsExactly(10L);
+        assertThat(node.metric("longlink_conn_ack_ids_total")).isEqualTo(3);
+        assertThat(node.metric("longlink_conn_ack_ids_ignored_total")).isEqualTo(2);
+    }
+
+    @Test
+    void ack_whenNothingWasPushedOnTheConnection_thenNoRemovalIsAttempted() {
+        EmbeddedChannel ch = node.live("d1");
+        ch.writeInbound(ack(5, 6));
+        assertThat(inboxes.acked).isEmpty();
+        assertThat(node.metric("longlink_conn_ack_ids_ignored_total")).isEqualTo(2);
+    }
+
+    @Test
+    void ack_whenAnIdIsAckedAgainWithoutBeingSentAgain_thenTheRepeatIsIgnored() {
+        inboxes.add("d1", push(10));
+        EmbeddedChannel ch = node.live("d1");
+        ch.writeInbound(ack(10));
+        ch.writeInbound(ack(10));
+        assertThat(inboxes.acked).containsExactly(10L);
+
+        Session s = session(ch);
+        node.layer.delivery().deliver(s, push(10));
+        ch.writeInbound(ack(10));
+        assertThat(inboxes.acked).containsExactly(10L, 10L);
+    }
+
+    @Test
     void ack_whenRedisQueueFull_thenReadsPauseUntilTheRemovalIsQueued() {
         inboxes.add("d1", push(10));
         EmbeddedChannel ch = node.live("d1");
@@ -129,6 +162,7 @@ class AckHandlerTest {
 
     @Test
     void ack_whenAFanOutCopyIsAcked_thenCountedAsOneAndNotRemovedAndThePositionMovedButNotYetWritten() {
+        inboxes.add("d1", push(10));
         EmbeddedChannel ch = node.live("d1");
         Session s = session(ch);
         fannedOut(901, 7);
@@ -194,6 +228,7 @@ class AckHandlerTest {
 
     @Test
     void ack_whenAwaitedCopyAcknowledgedInTime_thenBatchAnsweredAndNothingRemovedFromTheInbox() {
+        inboxes.add("d1", push(8));
         EmbeddedChannel ch = node.live("d1");
         Session s = session(ch);
         Batch batch = new Batch();
