@@ -116,6 +116,16 @@ final class ApiPushes {
                 .setPayload(unicastPayload).setTtlSeconds(settings.ttlSeconds()).build();
     }
 
+    /** A call that ended without an answer: each of its {@code pushes} failed with its status, and so did the call. */
+    private void failed(AsyncCall.Outcome outcome, Throwable t, int pushes) {
+        inFlight.decrementAndGet();
+        Status s = Status.fromThrowable(t);
+        for (int i = 0; i < pushes; i++) {
+            failures.add(s.getCode().name());
+        }
+        outcome.failed(s.getCode().name(), s.getDescription());
+    }
+
     private CallOptions options() {
         return CallOptions.DEFAULT.withDeadlineAfter(settings.deadlineMs(), TimeUnit.MILLISECONDS);
     }
@@ -142,10 +152,7 @@ final class ApiPushes {
 
         @Override
         public void onError(Throwable t) {
-            inFlight.decrementAndGet();
-            Status s = Status.fromThrowable(t);
-            failures.add(s.getCode().name());
-            outcome.failed(s.getCode().name(), s.getDescription());
+            failed(outcome, t, 1);
         }
 
         @Override
@@ -178,12 +185,7 @@ final class ApiPushes {
 
         @Override
         public void onError(Throwable t) {
-            inFlight.decrementAndGet();
-            Status s = Status.fromThrowable(t);
-            for (int i = 0; i < settings.batch(); i++) {
-                failures.add(s.getCode().name());
-            }
-            outcome.failed(s.getCode().name(), s.getDescription());
+            failed(outcome, t, settings.batch());
         }
 
         @Override
