@@ -6,13 +6,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One device connected on its own, when a caller (a Gatling virtual user) paces the connects: no
- * latency histogram and no channel table, just the listener told how it ended.
+ * latency histogram and no channel table, just the listener told how it ended. The session keeps
+ * this object for the connection's life, so the frame and the listener (and what it holds) are let
+ * go once the connect ended; both are touched on the channel's event loop only.
  */
 final class SingleConnect extends ConnectGroup {
     private final int index;
-    private final byte[] connectFrame;
-    private final ConnectListener listener;
     private final AtomicBoolean claimed = new AtomicBoolean();
+    private byte[] connectFrame;
+    private ConnectListener listener;
 
     SingleConnect(int index, byte[] connectFrame, ConnectListener listener) {
         this.index = index;
@@ -32,11 +34,20 @@ final class SingleConnect extends ConnectGroup {
 
     @Override
     void onConnected(DeviceSession s, long nowNanos) {
-        listener.connected(s.channel);
+        ConnectListener l = ended();
+        l.connected(s.channel);
     }
 
     @Override
     void onFailed(String reason) {
-        listener.failed(reason);
+        ConnectListener l = ended();
+        l.failed(reason);
+    }
+
+    private ConnectListener ended() {
+        ConnectListener l = listener;
+        listener = null;
+        connectFrame = null;
+        return l;
     }
 }
