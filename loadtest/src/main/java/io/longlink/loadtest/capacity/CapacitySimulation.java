@@ -71,7 +71,7 @@ public final class CapacitySimulation extends Simulation {
             then.add(scenario("broadcast").exec(new AsyncCallActionBuilder("broadcast", pushes.broadcast()))
                     .injectOpen(constantUsersPerSec(settings.broadcastRate()).during(load)));
         }
-        Drain drain = new Drain(pushes, deliveries, stats, settings.graceSeconds());
+        Drain drain = new Drain(pushes::inFlight, deliveries, stats, settings.graceSeconds());
         then.add(scenario("drain").pause(load).exec(new AsyncCallActionBuilder(Drain.REQUEST, drain))
                 .injectOpen(atOnceUsers(1)));
         return devices.andThen(then);

@@ -7,6 +7,7 @@ import io.longlink.loadtest.gatling.StatsSink;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 
 /**
  * The last request of a run, made once the injection ended: it ends when every call was answered
@@ -19,14 +20,15 @@ final class Drain implements AsyncCall {
     static final String NOT_DELIVERED = "not_delivered";
     private static final long POLL_MS = 200;
 
-    private final ApiPushes pushes;
+    private final IntSupplier callsInFlight;
     private final Deliveries deliveries;
     private final StatsSink stats;
     private final long graceMs;
     private final Executor poll = CompletableFuture.delayedExecutor(POLL_MS, TimeUnit.MILLISECONDS);
 
-    Drain(ApiPushes pushes, Deliveries deliveries, StatsSink stats, int graceSeconds) {
-        this.pushes = requireNonNull(pushes, "pushes");
+    /** {@code callsInFlight}: the API calls still awaiting their answer ({@link ApiPushes#inFlight}). */
+    Drain(IntSupplier callsInFlight, Deliveries deliveries, StatsSink stats, int graceSeconds) {
+        this.callsInFlight = requireNonNull(callsInFlight, "callsInFlight");
         this.deliveries = requireNonNull(deliveries, "deliveries");
         this.stats = requireNonNull(stats, "stats");
         this.graceMs = TimeUnit.SECONDS.toMillis(graceSeconds);
@@ -41,7 +43,7 @@ final class Drain implements AsyncCall {
         long now = System.currentTimeMillis();
         long received = deliveries.received();
         long progressMs = received != lastReceived ? now : lastProgressMs;
-        boolean answered = pushes.inFlight() == 0;
+        boolean answered = callsInFlight.getAsInt() == 0;
         if (answered && received >= deliveries.expected() || now - progressMs >= graceMs) {
             finish(outcome, now);
             return;
