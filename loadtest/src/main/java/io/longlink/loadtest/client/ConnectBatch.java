@@ -14,7 +14,7 @@ import org.HdrHistogram.AtomicHistogram;
  * connection ends its connect exactly once, as connected (CONNACK OK) or failed with a reason;
  * {@link #done} completes when all have.
  */
-public final class ConnectBatch {
+public final class ConnectBatch extends ConnectGroup {
     static final int LATENCY_DIGITS = 3;
 
     private final byte[][] connectFrames;
@@ -45,16 +45,18 @@ public final class ConnectBatch {
         }
     }
 
-    /** The next device index to connect, or -1 when all were started. */
+    @Override
     int claim() {
         int i = next.getAndIncrement();
         return i < connectFrames.length ? i : -1;
     }
 
+    @Override
     byte[] connectFrame(int index) {
         return connectFrames[index];
     }
 
+    @Override
     void onConnected(DeviceSession s, long nowNanos) {
         channels[s.index] = s.channel;
         latencyMicros.recordValue(Math.min(highestMicros, Math.max(0, (nowNanos - s.startNanos) / 1_000)));
@@ -63,6 +65,7 @@ public final class ConnectBatch {
         finishOne();
     }
 
+    @Override
     void onFailed(String reason) {
         failures.add(reason);
         failed.incrementAndGet();

@@ -30,13 +30,26 @@ public final class ConnectFrames {
             throw new IllegalArgumentException("count: " + count + " (expected: >= 0)");
         }
         List<byte[]> out = new ArrayList<>(count);
-        Connect.Builder b = Connect.newBuilder().setProtocolVersion(1).setAppKey(appKey)
-                .setClientVersion(CLIENT_VERSION).setPlatform(Platform.ANDROID).setHeartbeatSeconds(heartbeatSeconds);
+        Connect.Builder b = builder(appKey, heartbeatSeconds);
         for (int i = 0; i < count; i++) {
             String device = idPrefix + "-" + i;
             b.setDeviceId(device).setToken(DeviceToken.mint(secret, appKey, device, tokenExpiryEpochSeconds));
             out.add(FrameCodec.frame(FrameType.CONNECT, b.build()));
         }
         return out;
+    }
+
+    /** One device's CONNECT frame with the token it was given (minted by its app server, or by RegisterDevice). */
+    public static byte[] forDevice(String appKey, String deviceId, String token, int heartbeatSeconds) {
+        requireNonNull(appKey, "appKey");
+        requireNonNull(deviceId, "deviceId");
+        requireNonNull(token, "token");
+        return FrameCodec.frame(FrameType.CONNECT, builder(appKey, heartbeatSeconds).setDeviceId(deviceId).setToken(token)
+                .build());
+    }
+
+    private static Connect.Builder builder(String appKey, int heartbeatSeconds) {
+        return Connect.newBuilder().setProtocolVersion(1).setAppKey(appKey).setClientVersion(CLIENT_VERSION)
+                .setPlatform(Platform.ANDROID).setHeartbeatSeconds(heartbeatSeconds);
     }
 }

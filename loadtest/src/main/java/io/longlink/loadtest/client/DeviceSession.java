@@ -12,7 +12,7 @@ final class DeviceSession {
 
     enum State { CONNECTING, CONNECTED, FINISHED }
 
-    final ConnectBatch batch;
+    final ConnectGroup batch;
     final int index;
     final long startNanos;
     Channel channel;
@@ -30,7 +30,7 @@ final class DeviceSession {
     long[] pendingAcks;
     int pendingAckCount;
 
-    DeviceSession(ConnectBatch batch, int index, long startNanos, long connectDeadlineNanos) {
+    DeviceSession(ConnectGroup batch, int index, long startNanos, long connectDeadlineNanos) {
         this.batch = batch;
         this.index = index;
         this.startNanos = startNanos;

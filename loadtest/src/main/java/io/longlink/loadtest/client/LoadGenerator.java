@@ -22,10 +22,14 @@ import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +56,8 @@ public final class LoadGenerator implements AutoCloseable {
     private final ReasonCounts drops = new ReasonCounts();
     private final Map<EventLoop, PushListener> pushListeners = new ConcurrentHashMap<>();
     private final Supplier<PushListener> pushListenerFactory;
+    /** TLS client context of the device port, or null for plain TCP. */
+    private final SslContext tls;
 
     public LoadGenerator(GeneratorSettings settings) {
         this(settings, () -> PushListener.NONE);
@@ -59,8 +65,17 @@ public final class LoadGenerator implements AutoCloseable {
 
     /** With {@code pushListeners} asked once per event loop for the listener of that loop's devices. */
     public LoadGenerator(GeneratorSettings settings, Supplier<PushListener> pushListeners) {
+        this(settings, pushListeners, Optional.empty());
+    }
+
+    /** Over TLS with {@code tls}, a client context, when present (the conn-nodes' {@code conn.tls.*}). */
+    public LoadGenerator(GeneratorSettings settings, Supplier<PushListener> pushListeners, Optional<SslContext> tls) {
         this.settings = requireNonNull(settings, "settings");
         this.pushListenerFactory = requireNonNull(pushListeners, "pushListeners");
+        this.tls = requireNonNull(tls, "tls").orElse(null);
+        if (this.tls != null && !this.tls.isClient()) {
+            throw new IllegalArgumentException("tls: a server context (expected: a client context)");
+        }
         if (!Epoll.isAvailable()) {
             throw new IllegalStateException("Netty epoll transport unavailable: " + Epoll.unavailabilityCause());
         }
@@ -94,7 +109,18 @@ public final class LoadGenerator implements AutoCloseable {
         return batch;
     }
 
-    private void launch(ConnectBatch batch) {
+    /**
+     * Starts connecting one device, whose index picks its conn-node and source address as in
+     * {@link #open}; {@code listener} is told how it ended.
+     */
+    public void connect(int index, byte[] connectFrame, ConnectListener listener) {
+        if (index < 0) {
+            throw new IllegalArgumentException("index: " + index + " (expected: >= 0)");
+        }
+        launch(new SingleConnect(index, connectFrame, listener));
+    }
+
+    private void launch(ConnectGroup batch) {
         int index = batch.claim();
         if (index < 0) {
             return;
@@ -112,7 +138,12 @@ public final class LoadGenerator implements AutoCloseable {
             }
             timers(ch.eventLoop()).connecting(s);
             s.pushListener = pushListeners.computeIfAbsent(ch.eventLoop(), l -> pushListenerFactory.get());
-            ch.connect(settings.remoteFor(index), local).addListener((ChannelFutureListener) c -> {
+            InetSocketAddress remote = settings.remoteFor(index);
+            if (tls != null) {
+                // first in the pipeline: the CONNECT written on channelActive waits for the handshake
+                ch.pipeline().addFirst("tls", tls.newHandler(ch.alloc(), remote.getHostString(), remote.getPort()));
+            }
+            ch.connect(remote, local).addListener((ChannelFutureListener) c -> {
                 if (!c.isSuccess()) {
                     failConnect(s, "connect_" + reason(c.cause()));
                 }
@@ -183,8 +214,13 @@ public final class LoadGenerator implements AutoCloseable {
 
     /** Sends DISCONNECT on every connection of the batch and closes it; completes when all are closed. */
     public CompletableFuture<Void> disconnect(ConnectBatch batch) {
-        List<CompletableFuture<Void>> closes = new ArrayList<>(batch.connected());
-        for (Channel ch : batch.channels()) {
+        return disconnect(Arrays.asList(batch.channels()));
+    }
+
+    /** Sends DISCONNECT on each of {@code channels} (nulls skipped) and closes it; completes when all are closed. */
+    public CompletableFuture<Void> disconnect(Collection<Channel> channels) {
+        List<CompletableFuture<Void>> closes = new ArrayList<>(channels.size());
+        for (Channel ch : channels) {
             if (ch == null) {
                 continue;
             }
