@@ -45,9 +45,14 @@ public final class FanOutCopies {
         this.nanoClock = requireNonNull(nanoClock, "nanoClock");
     }
 
+    /** {@link #position} of a recent copy that is not in the broadcast log (TTL 0: online devices only). */
+    public static final long NOT_LOGGED = -1;
+
     /** A FanOut of message {@code id} at log {@code position} (0: not logged, TTL 0) starts writing. */
     public void started(String appKey, long id, long position) {
         if (position <= 0) {
+            // remembered all the same, so that its ACKs are counted and cost no inbox removal
+            recent.set(slot(id), new Copy(id, NOT_LOGGED));
             return;
         }
         recent.set(slot(id), new Copy(id, position));
@@ -66,6 +71,10 @@ public final class FanOutCopies {
     }
 
     /** The log position of message {@code id} if it is a recent fan-out copy, else 0. */
+    /**
+     * The log position of a recent fan-out copy {@code id}, {@link #NOT_LOGGED} for one with TTL 0,
+     * 0 for any other id.
+     */
     public long position(long id) {
         Copy c = recent.get(slot(id));
         return c != null && c.id == id ? c.position : 0;

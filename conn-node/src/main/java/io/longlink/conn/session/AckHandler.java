@@ -59,8 +59,10 @@ final class AckHandler {
                 catchUp.lastReplayedAcked(s);
             }
             long position = copies.position(id);
-            if (position > 0) {
-                seen.fanOutAcked(s, position);
+            if (position != 0) { // a fan-out copy: never in the inbox
+                if (position > 0) {
+                    seen.fanOutAcked(s, position);
+                }
                 broadcasts.acked(s.appKey, s.deviceId, id);
             } else if (credit > 0) {
                 credit--;

@@ -176,6 +176,20 @@ class AckHandlerTest {
     }
 
     @Test
+    void ack_whenAnOnlineOnlyFanOutCopyIsAcked_thenCountedWithoutAnInboxRemovalOrAPositionMove() {
+        inboxes.add("d1", push(10));
+        EmbeddedChannel ch = node.live("d1");
+        node.copies.started(SessionFixture.APP, 905, 0); // TTL 0: not in the broadcast log
+        node.copies.finished(SessionFixture.APP, 0);
+        ch.writeInbound(ack(905));
+
+        assertThat(inboxes.acked).isEmpty();
+        assertThat(logs.acked).containsExactly(905L);
+        assertThat(session(ch).logPosition).isZero();
+        assertThat(session(ch).ackCredit).isEqualTo(1); // still there for the inbox entry sent
+    }
+
+    @Test
     void ack_whenAFanOutCopyIsAckedOnly_thenNoInboxRemoval() {
         EmbeddedChannel ch = node.live("d1");
         fannedOut(901, 7);
