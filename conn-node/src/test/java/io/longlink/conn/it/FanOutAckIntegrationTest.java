@@ -58,6 +58,26 @@ class FanOutAckIntegrationTest {
     }
 
     @Test
+    void ack_whenAnOnlineOnlyCopyIsAcked_thenCountedOnTheMessageWithoutAnInboxRemoval() throws Exception {
+        TestRedis.App app = conn.redis().newApp();
+        try (TestDevice d = TestDevice.connect(conn.node().deviceAddress())) {
+            d.loginLive(conn.node(), app, "fan0");
+            Push push = TestRouter.push(8_500_003L, "to everyone online");
+            conn.redis().createStat(push.getMessageId(), app.key(), false);
+            long zrems = commandCalls("zrem");
+            FanOutResponse r = conn.router().blocking().fanOut(FanOutRequest.newBuilder().setAppKey(app.key())
+                    .setBroadcast(true).setPush(push).build()); // TTL 0: no log position
+            assertThat(r.getWritten()).isEqualTo(1);
+            assertThat(d.read().push().getMessageId()).isEqualTo(push.getMessageId());
+
+            d.ack(push.getMessageId());
+            await().atMost(Duration.ofSeconds(5)).until(() -> "1".equals(conn.redis().stat(push.getMessageId(),
+                    "acked")));
+            assertThat(commandCalls("zrem")).isEqualTo(zrems);
+        }
+    }
+
+    @Test
     void ack_whenAFanOutCopyIsAcked_thenTheLogPositionMovesPastItByTheTimeTheDeviceLeaves() throws Exception {
         TestRedis.App app = conn.redis().newApp();
         Push push = TestRouter.push(8_500_002L, "to everyone");
