@@ -52,7 +52,7 @@ final class MqttCodes {
             case UNKNOWN_APP -> NOT_AUTHORIZED;
             case BAD_TOKEN, TOKEN_EXPIRED -> BAD_USER_NAME_OR_PASSWORD;
             case INVALID_ARGUMENT -> 0x85; // client identifier not valid
-            case ALREADY_CONNECTED -> PROTOCOL_ERROR;
+            case ALREADY_CONNECTED, NOT_CONNECTED -> PROTOCOL_ERROR;
             case NODE_FULL -> redirected ? USE_ANOTHER_SERVER : 0x89; // server busy
             case RATE_LIMITED -> 0x9F; // connection rate exceeded
             case SERVER_DRAINING -> redirected ? USE_ANOTHER_SERVER : SERVER_UNAVAILABLE;

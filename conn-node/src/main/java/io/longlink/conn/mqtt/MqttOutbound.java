@@ -7,6 +7,7 @@ import io.longlink.proto.device.ErrorCode;
 import io.longlink.proto.device.FrameType;
 import io.longlink.proto.device.Redirect;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -101,7 +102,7 @@ final class MqttOutbound {
             props = MqttProperties.NO_PROPERTIES;
             payload = frame.retainedSlice(body, length); // 3.1.1: the Push message itself carries the id
         }
-        if (c.maxPacketBytes > 0 && packetSizeAtLeast(c, payload.readableBytes(), props) > c.maxPacketBytes) {
+        if (c.maxPacketBytes > 0 && packetSizeAtMost(c, payload.readableBytes(), props) > c.maxPacketBytes) {
             // MQTT 5: a packet over the client's limit is dropped as if sent; the inbox keeps a TTL message
             payload.release();
             if (packetId != 0) {
@@ -138,13 +139,16 @@ final class MqttOutbound {
         return props;
     }
 
-    /** A lower bound of the PUBLISH's encoded size: fixed header, topic, packet id, user properties, payload. */
-    private static int packetSizeAtLeast(MqttConnection c, int payload, MqttProperties props) {
-        int size = 2 + 2 + c.topic.length() + 2 + payload;
+    /**
+     * An upper bound of the PUBLISH's encoded size (fixed header with the longest length, topic, packet
+     * id, properties, payload): a packet that may exceed the client's limit is not sent.
+     */
+    private static long packetSizeAtMost(MqttConnection c, int payload, MqttProperties props) {
+        long size = 1 + 4 + 2 + ByteBufUtil.utf8Bytes(c.topic) + 2 + 4 + 5 + payload; // 5: the expiry interval
         for (MqttProperties.MqttProperty<?> p : props.listAll()) {
             if (p instanceof UserProperties u) {
                 for (MqttProperties.StringPair pair : u.value()) {
-                    size += 5 + pair.key.length() + pair.value.length();
+                    size += 5 + ByteBufUtil.utf8Bytes(pair.key) + ByteBufUtil.utf8Bytes(pair.value);
                 }
             }
         }

@@ -181,6 +181,27 @@ class MqttConnectionTest {
     }
 
     @Test
+    void push_whenLargerThanTheMqtt5ClientsMaximumPacketSize_thenNotSentAndNotInFlight() {
+        MqttProperties props = new MqttProperties();
+        props.add(new MqttProperties.IntegerProperty(MqttProperties.MAXIMUM_PACKET_SIZE, 200));
+        pair.send(MqttPair.connect(MqttVersion.MQTT_5, DEVICE, APP, "v1.token", 60, props));
+        pair.write(Frames.encode(pair.node.alloc(), FrameType.CONNACK, ConnAck.newBuilder().setCode(ErrorCode.OK)
+                .build()));
+        pair.received();
+        long ttl = System.currentTimeMillis() + 60_000;
+
+        pair.write(pushFrame(90, "x".repeat(200), ttl));
+        assertThat(pair.received()).isEmpty();
+
+        pair.write(pushFrame(91, "small", ttl));
+        MqttPublishMessage p = (MqttPublishMessage) pair.received().get(0);
+        assertThat(payload(p)).isEqualTo("small");
+        assertThat(pair.send(MqttMessageBuilders.pubAck().packetId(p.variableHeader().packetId()).build()))
+                .containsExactly(Ack.newBuilder().addMessageIds(91).build());
+        p.release();
+    }
+
+    @Test
     void pubAck_whenUnknownPacketId_thenEmptyAckStillCountsAsAFrame() {
         connected(MqttVersion.MQTT_3_1_1);
 
