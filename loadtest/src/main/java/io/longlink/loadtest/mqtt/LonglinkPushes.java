@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * Pushes through Longlink's public gRPC API, as a business system sends them: broadcasts (one Push
@@ -42,6 +43,7 @@ final class LonglinkPushes implements AutoCloseable {
 
     private final ManagedChannel channel;
     private final Semaphore window;
+    private final int windowSize;
     private final int ttlSeconds;
     private final ConcurrentLinkedQueue<Long> accepted = new ConcurrentLinkedQueue<>();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -50,6 +52,7 @@ final class LonglinkPushes implements AutoCloseable {
     LonglinkPushes(String api, int window, int ttlSeconds) {
         this.channel = NettyChannelBuilder.forTarget(requireNonNull(api, "api")).usePlaintext().build();
         this.window = new Semaphore(window);
+        this.windowSize = window;
         this.ttlSeconds = ttlSeconds;
     }
 
@@ -79,29 +82,15 @@ final class LonglinkPushes implements AutoCloseable {
             batch.addPushes(request(Audience.newBuilder().setDevices(DeviceList.newBuilder().addDeviceIds(d)).build()));
         }
         acquire();
-        push.withDeadlineAfter(30, TimeUnit.SECONDS).pushBatch(batch.build(), new StreamObserver<>() {
-            @Override
-            public void onNext(PushBatchResponse r) {
-                for (PushResult e : r.getResultsList()) {
-                    if (e.hasError()) {
-                        failure.compareAndSet(null, new IllegalStateException("entry refused: " + e.getError()));
-                    } else {
-                        accepted.add(e.getMessageId());
-                    }
+        push.withDeadlineAfter(30, TimeUnit.SECONDS).pushBatch(batch.build(), new Answer<PushBatchResponse>(r -> {
+            for (PushResult e : r.getResultsList()) {
+                if (e.hasError()) {
+                    failure.compareAndSet(null, new IllegalStateException("entry refused: " + e.getError()));
+                } else {
+                    accepted.add(e.getMessageId());
                 }
             }
-
-            @Override
-            public void onError(Throwable t) {
-                failure.compareAndSet(null, t);
-                window.release();
-            }
-
-            @Override
-            public void onCompleted() {
-                window.release();
-            }
-        });
+        }));
     }
 
     private PushRequest request(Audience audience) {
@@ -120,31 +109,16 @@ final class LonglinkPushes implements AutoCloseable {
 
     private void send(Audience audience) throws InterruptedException {
         acquire();
-        push.withDeadlineAfter(30, TimeUnit.SECONDS).push(request(audience), new StreamObserver<>() {
-                    @Override
-                    public void onNext(PushResponse r) {
-                        accepted.add(r.getMessageId());
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        failure.compareAndSet(null, t);
-                        window.release();
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        window.release();
-                    }
-                });
+        push.withDeadlineAfter(30, TimeUnit.SECONDS).push(request(audience),
+                new Answer<PushResponse>(r -> accepted.add(r.getMessageId())));
     }
 
     /** Waits until every push sent was answered; throws if one failed. */
-    void awaitAnswers(int window) throws InterruptedException {
-        if (!this.window.tryAcquire(window, 60, TimeUnit.SECONDS)) {
+    void awaitAnswers() throws InterruptedException {
+        if (!window.tryAcquire(windowSize, 60, TimeUnit.SECONDS)) {
             throw new IllegalStateException("pushes unanswered after 60 s");
         }
-        this.window.release(window);
+        window.release(windowSize);
         Throwable failed = failure.get();
         if (failed != null) {
             throw new IllegalStateException("a push failed: " + failed, failed);
@@ -159,5 +133,30 @@ final class LonglinkPushes implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    /** One call's answer: its content to {@code onAnswer}, a failure kept, the call's window slot freed either way. */
+    private final class Answer<T> implements StreamObserver<T> {
+        private final Consumer<T> onAnswer;
+
+        Answer(Consumer<T> onAnswer) {
+            this.onAnswer = onAnswer;
+        }
+
+        @Override
+        public void onNext(T answer) {
+            onAnswer.accept(answer);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            failure.compareAndSet(null, t);
+            window.release();
+        }
+
+        @Override
+        public void onCompleted() {
+            window.release();
+        }
     }
 }

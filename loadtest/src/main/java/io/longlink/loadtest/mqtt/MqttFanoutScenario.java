@@ -103,7 +103,7 @@ final class MqttFanoutScenario {
                     }
                 }
             }, deadline);
-            api.awaitAnswers(o.window);
+            api.awaitAnswers();
             acked = ackedInRedis(redis.async(), api.accepted(), longlink[0].received() + longlink[1].received());
             longlinkDrops = subs.drops();
             subs.disconnect();
