@@ -86,8 +86,10 @@ public final class MqttFanoutCommand implements Scenario {
     public StackPlan plan() {
         String jvm = nodeJvm.replace(',', ' ');
         Map<String, String> conn = new HashMap<>(StackPlan.LOOPBACK_DEVICES);
+        // one app sends the whole load, as fast as mosquitto's publisher: its quotas must not be what is measured
+        Map<String, String> api = Map.of("api.quota.fanouts-per-s", "100000", "api.quota.pushes-per-s", "1000000");
         return new StackPlan(List.of("redis", "zookeeper", "kafka", "router", "api", "conn"), jvm, conn, timeCapS,
-                connNodes, 1, jvm, Map.of(), Map.of());
+                connNodes, 1, jvm, Map.of(), api);
     }
 
     @Override

@@ -92,6 +92,7 @@ final class MqttFanoutScenario {
                 for (int m = 0; m < o.broadcasts; m++) {
                     api.broadcast();
                 }
+                api.awaitAnswers(); // a refused push fails the run now, not after the phase's timeout
             }, deadline);
             longlink[1] = phase("longlink unicast", subs, o.unicasts, () -> {
                 List<String> batch = new ArrayList<>(o.batch);
@@ -102,8 +103,8 @@ final class MqttFanoutScenario {
                         batch = new ArrayList<>(o.batch);
                     }
                 }
+                api.awaitAnswers();
             }, deadline);
-            api.awaitAnswers();
             acked = ackedInRedis(redis.async(), api.accepted(), longlink[0].received() + longlink[1].received());
             longlinkDrops = subs.drops();
             subs.disconnect();

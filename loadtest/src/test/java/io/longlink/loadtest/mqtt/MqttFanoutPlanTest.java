@@ -18,13 +18,15 @@ class MqttFanoutPlanTest {
     }
 
     @Test
-    void plan_whenDefaults_thenWholePipelineWithOneConnNodeAndNoPerAddressConnectRate() throws Exception {
+    void plan_whenDefaults_thenWholePipelineOneConnNodeAndNoRateLimitOfTheOneApp() throws Exception {
         StackPlan p = plan();
 
         assertThat(p.processes()).containsExactly("redis", "zookeeper", "kafka", "router", "api", "conn");
         assertThat(p.connNodes()).isEqualTo(1);
         assertThat(p.routers()).isEqualTo(1);
         assertThat(p.connSettings()).containsEntry("conn.connect-rate-per-ip", "0");
+        assertThat(p.apiSettings()).containsEntry("api.quota.fanouts-per-s", "100000")
+                .containsEntry("api.quota.pushes-per-s", "1000000");
         assertThat(p.timeCapSeconds()).isEqualTo(900);
     }
 
