@@ -73,7 +73,8 @@ final class MqttFanoutScenario {
         String loadAvg = CpuTimes.loadAverage();
 
         Phase[] longlink = new Phase[2];
-        long acked;
+        long ackedBroadcast;
+        long ackedUnicast;
         Map<String, Long> longlinkDrops;
         try (LonglinkPushes api = new LonglinkPushes(stack.api(), o.window, TTL_SECONDS);
              MqttSubscribers subs = new MqttSubscribers(o.ioThreads, sources);
@@ -105,7 +106,11 @@ final class MqttFanoutScenario {
                 }
                 api.awaitAnswers();
             }, deadline);
-            acked = ackedInRedis(redis.async(), api.accepted(), longlink[0].received() + longlink[1].received());
+            List<Long> accepted = api.accepted();
+            int broadcastIds = o.broadcasts; // the broadcasts were all answered before the first unicast was sent
+            ackedBroadcast = ackedInRedis(redis.async(), accepted.subList(0, broadcastIds), longlink[0].received());
+            ackedUnicast = ackedInRedis(redis.async(), accepted.subList(broadcastIds, accepted.size()),
+                    longlink[1].received());
             longlinkDrops = subs.drops();
             subs.disconnect();
         }
@@ -140,6 +145,7 @@ final class MqttFanoutScenario {
         double llRate = overall(longlink);
         double mqRate = overall(mosquitto);
         long lost = longlink[0].lost() + longlink[1].lost();
+        long acked = ackedBroadcast + ackedUnicast;
         long expectedAcks = longlink[0].received() + longlink[1].received();
         double ratio = mqRate == 0 ? 0 : llRate / mqRate;
         return new ResultLine()
@@ -151,6 +157,8 @@ final class MqttFanoutScenario {
                 .put("lost", lost)
                 .put("mosquitto_lost", mosquitto[0].lost() + mosquitto[1].lost())
                 .put("longlink_acked", acked)
+                .put("longlink_acked_broadcast", ackedBroadcast)
+                .put("longlink_acked_unicast", ackedUnicast)
                 .put("longlink_tracked_all", acked == expectedAcks)
                 .put("subscribers", o.subscribers)
                 .put("broadcasts", o.broadcasts)
