@@ -65,6 +65,12 @@ public final class MqttFanoutCommand implements Scenario {
     @Range(min = 5, max = 3_600)
     int phaseTimeoutS;
 
+    @Option(names = "--router-ack-wait-ms", defaultValue = "250",
+            description = "router.ack-wait-ms of the router: how long a unicast's delivery waits for the device's ACK"
+                    + " before the router stores it; 0 = store first")
+    @Range(min = 0, max = 10_000)
+    int routerAckWaitMs;
+
     @Option(names = "--node-jvm", defaultValue = "-Xms512m,-Xmx512m,-XX:+UseSerialGC",
             description = "JVM options of the Longlink nodes, comma-separated")
     String nodeJvm;
@@ -89,7 +95,7 @@ public final class MqttFanoutCommand implements Scenario {
         // one app sends the whole load, as fast as mosquitto's publisher: its quotas must not be what is measured
         Map<String, String> api = Map.of("api.quota.fanouts-per-s", "100000", "api.quota.pushes-per-s", "1000000");
         return new StackPlan(List.of("redis", "zookeeper", "kafka", "router", "api", "conn"), jvm, conn, timeCapS,
-                connNodes, 1, jvm, Map.of(), api);
+                connNodes, 1, jvm, Map.of("router.ack-wait-ms", Integer.toString(routerAckWaitMs)), api);
     }
 
     @Override

@@ -165,6 +165,7 @@ final class MqttFanoutScenario {
                 .put("unicasts", o.unicasts)
                 .put("conn_nodes", o.connNodes)
                 .put("batch", o.batch)
+                .put("router_ack_wait_ms", o.routerAckWaitMs)
                 .put("longlink_broadcast_deliveries_per_s", longlink[0].perSecond(), 0)
                 .put("longlink_unicast_deliveries_per_s", longlink[1].perSecond(), 0)
                 .put("mosquitto_broadcast_deliveries_per_s", mosquitto[0].perSecond(), 0)

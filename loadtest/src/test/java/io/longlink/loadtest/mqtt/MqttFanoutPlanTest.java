@@ -28,6 +28,7 @@ class MqttFanoutPlanTest {
         assertThat(p.apiSettings()).containsEntry("api.quota.fanouts-per-s", "100000")
                 .containsEntry("api.quota.pushes-per-s", "1000000");
         assertThat(p.timeCapSeconds()).isEqualTo(900);
+        assertThat(p.routerSettings()).containsEntry("router.ack-wait-ms", "250");
     }
 
     @Test
