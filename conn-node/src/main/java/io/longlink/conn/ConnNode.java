@@ -24,6 +24,7 @@ import io.longlink.conn.broadcast.FanOutCopies;
 import io.longlink.conn.drain.Drainer;
 import io.longlink.conn.inbox.Inbox;
 import io.longlink.conn.metrics.ConnMetrics;
+import io.longlink.conn.mqtt.MqttDeviceInitializer;
 import io.longlink.conn.receipt.KafkaReceipts;
 import io.longlink.conn.receipt.ReceiptSink;
 import io.longlink.conn.route.PeerKicker;
@@ -48,6 +49,7 @@ import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -71,6 +73,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConnNode extends BaseNode {
     public static final String ROLE = "conn";
+    /** The membership endpoint key of the MQTT listener (the TCP one is "device"). */
+    public static final String MQTT_ENDPOINT = "mqtt";
     private static final Logger log = LoggerFactory.getLogger(ConnNode.class);
 
     private final Runnable exitAfterAdminDrain;
@@ -86,6 +90,8 @@ public final class ConnNode extends BaseNode {
     private SessionLayer sessions;
     private Drainer drainer;
     private DeviceListener listener;
+    /** Null unless conn.mqtt.port is set. */
+    private DeviceListener mqttListener;
     private Server grpc;
     private ScheduledExecutorService scheduler;
     private ScheduledExecutorService fanOutExecutor;
@@ -148,7 +154,7 @@ public final class ConnNode extends BaseNode {
         SessionStores stores = new SessionStores(apps::get, routes, kicker, inbox, broadcasts,
                 new TagStore(redis.async()));
         sessions = new SessionLayer(nodeId, SessionSettings.from(config), connMetrics, index, disconnector, stores,
-                copies, workers, () -> drainerRef[0].isDraining(), () -> drainerRef[0].redirect(),
+                copies, workers, () -> drainerRef[0].isDraining(), ch -> drainerRef[0].redirect(ch),
                 ConnectLimits.from(config));
         drainer = new Drainer(nodeId, sessions, membership, scheduler, config.get(ConnSettings.DRAIN_RATE_PER_S),
                 config.get(ConnSettings.DRAIN_RETRY_AFTER_MS), () -> {
@@ -156,7 +162,10 @@ public final class ConnNode extends BaseNode {
                     if (listener != null) {
                         listener.stopAccepting();
                     }
-                }, this::markDraining, this::deregister);
+                    if (mqttListener != null) {
+                        mqttListener.stopAccepting();
+                    }
+                }, this::markDraining, this::deregister, DeviceListener::endpointOf);
         drainerRef[0] = drainer;
         rotations = new SecretRotations(zk, index, sessions.connectionIds()::current, apps::forget,
                 sessions.delivery()::secretRotated, scheduler, config.get(ConnSettings.DRAIN_RATE_PER_S),
@@ -164,12 +173,21 @@ public final class ConnNode extends BaseNode {
         rotations.start();
 
         SslContext tls = TlsContexts.server(config.get(ConnSettings.TLS_CERT), config.get(ConnSettings.TLS_KEY));
-        listener = DeviceListener.bind("device", transport, boss, workers, config.get(ConnSettings.DEVICE_HOST),
-                config.get(ConnSettings.DEVICE_PORT), new DeviceListener.Options(config.get(ConnSettings.BACKLOG),
-                        config.get(ConnSettings.RECV_BUFFER_BYTES), config.get(ConnSettings.SO_SNDBUF),
-                        config.get(ConnSettings.WRITE_LOW_WATER), config.get(ConnSettings.WRITE_HIGH_WATER)),
-                new TcpDeviceInitializer(tls, sessions.handler(), new ExceptionHandler(disconnector),
-                        config.get(ConnSettings.MAX_FRAME_BYTES), disconnector));
+        DeviceListener.Options socketOptions = new DeviceListener.Options(config.get(ConnSettings.BACKLOG),
+                config.get(ConnSettings.RECV_BUFFER_BYTES), config.get(ConnSettings.SO_SNDBUF),
+                config.get(ConnSettings.WRITE_LOW_WATER), config.get(ConnSettings.WRITE_HIGH_WATER));
+        ExceptionHandler exceptions = new ExceptionHandler(disconnector);
+        listener = DeviceListener.bind(DeviceListener.DEVICE_ENDPOINT, transport, boss, workers,
+                config.get(ConnSettings.DEVICE_HOST), config.get(ConnSettings.DEVICE_PORT), socketOptions,
+                new TcpDeviceInitializer(tls, sessions.handler(), exceptions, config.get(ConnSettings.MAX_FRAME_BYTES),
+                        disconnector));
+        if (config.get(ConnSettings.MQTT_PORT) >= 0) {
+            mqttListener = DeviceListener.bind(MQTT_ENDPOINT, transport, boss, workers,
+                    config.get(ConnSettings.DEVICE_HOST), config.get(ConnSettings.MQTT_PORT), socketOptions,
+                    new MqttDeviceInitializer(tls, sessions.handler(), exceptions,
+                            config.get(ConnSettings.MAX_FRAME_BYTES), config.get(ConnSettings.MQTT_INFLIGHT_MAX),
+                            disconnector));
+        }
 
         InetSocketAddress grpcBind = new InetSocketAddress(config.get(ConnSettings.GRPC_HOST),
                 config.get(ConnSettings.GRPC_PORT));
@@ -196,7 +214,7 @@ public final class ConnNode extends BaseNode {
             @Override
             public void joined(NodeInfo node) {
                 if (node.id().equals(nodeId)) {
-                    listener.startAccepting(); // peers can now see this node, so its routes can be kicked
+                    startAccepting(); // peers can now see this node, so its routes can be kicked
                 }
             }
 
@@ -215,17 +233,30 @@ public final class ConnNode extends BaseNode {
             if (!isReady() || drainer.isDraining()) {
                 return;
             }
-            listener.startAccepting();
+            startAccepting();
             registration().updateLoad(sessions.index().size());
         } catch (Exception e) {
             log.warn("cannot publish load error=\"{}\"", e.toString());
         }
     }
 
+    private void startAccepting() {
+        listener.startAccepting();
+        if (mqttListener != null) {
+            mqttListener.startAccepting();
+        }
+    }
+
     @Override
     protected Map<String, String> endpoints() {
         String host = config.get(NodeSettings.ADVERTISE_HOST);
-        return Map.of("device", host + ":" + listener.address().getPort(), "grpc", host + ":" + grpc.getPort());
+        Map<String, String> endpoints = new HashMap<>();
+        endpoints.put(DeviceListener.DEVICE_ENDPOINT, host + ":" + listener.address().getPort());
+        endpoints.put("grpc", host + ":" + grpc.getPort());
+        if (mqttListener != null) {
+            endpoints.put(MQTT_ENDPOINT, host + ":" + mqttListener.address().getPort());
+        }
+        return endpoints;
     }
 
     @Override
@@ -331,6 +362,11 @@ public final class ConnNode extends BaseNode {
     /** The bound device listener address (port 0 in the config = the port chosen by the OS). */
     public InetSocketAddress deviceAddress() {
         return listener.address();
+    }
+
+    /** The bound MQTT listener address, or null without one (conn.mqtt.port -1). */
+    public InetSocketAddress mqttAddress() {
+        return mqttListener == null ? null : mqttListener.address();
     }
 
     public int grpcPort() {

@@ -21,6 +21,12 @@ public final class ConnSettings {
             "Bind address of the device TCP listener");
     public static final Setting<Integer> DEVICE_PORT = Setting.port("conn.device.port", 7000,
             "Port of the device TCP listener (0 = any free port)");
+    public static final Setting<Integer> MQTT_PORT = Setting.intRange("conn.mqtt.port", -1, -1, 65535,
+            "Port of the MQTT 3.1.1/5 device listener, on conn.device.host with the device listener's TLS"
+                    + " (conn.tls.*); -1 = no MQTT listener, 0 = any free port");
+    public static final Setting<Integer> MQTT_INFLIGHT_MAX = Setting.intRange("conn.mqtt.inflight-max", 256, 1,
+            65_535, "QoS 1 PUBLISHes one MQTT connection may leave unacknowledged (also capped by an MQTT 5"
+                    + " client's Receive Maximum); beyond, pushes go at QoS 0 and stay in the inbox");
     public static final Setting<Integer> BACKLOG = Setting.intRange("conn.device.backlog", 4096, 16, 65535,
             "Accept backlog of the device listener (the kernel caps it at net.core.somaxconn)");
     public static final Setting<String> GRPC_HOST = Setting.string("conn.grpc.host", "127.0.0.1",
@@ -165,8 +171,8 @@ public final class ConnSettings {
     }
 
     public static List<Setting<?>> all() {
-        return NodeSettings.forRole(ADMIN_PORT, List.of(DEVICE_HOST, DEVICE_PORT, BACKLOG, GRPC_HOST, GRPC_PORT,
-                IO_THREADS, TLS_CERT, TLS_KEY, MAX_FRAME_BYTES, RECV_BUFFER_BYTES, SO_SNDBUF, WRITE_LOW_WATER,
+        return NodeSettings.forRole(ADMIN_PORT, List.of(DEVICE_HOST, DEVICE_PORT, MQTT_PORT, MQTT_INFLIGHT_MAX,
+                BACKLOG, GRPC_HOST, GRPC_PORT, IO_THREADS, TLS_CERT, TLS_KEY, MAX_FRAME_BYTES, RECV_BUFFER_BYTES, SO_SNDBUF, WRITE_LOW_WATER,
                 WRITE_HIGH_WATER, SLOW_READER_MS, MAX_FRAMES_PER_S, MAX_ACK_IDS_PER_S, MAX_UNAUTHENTICATED,
                 MAX_CONNECTIONS, CONNECT_RATE_PER_IP, CONNECT_RATE, CONNECT_TIMEOUT_MS, HEARTBEAT_MIN_S,
                 HEARTBEAT_MAX_S, HEARTBEAT_DEFAULT_S, IDLE_FACTOR, TIMER_TICK_MS, APP_CACHE_SIZE, APP_CACHE_TTL_MS,
@@ -205,6 +211,10 @@ public final class ConnSettings {
         boolean key = !config.get(TLS_KEY).isEmpty();
         if (cert != key) {
             problems.add(TLS_KEY.key() + ": set conn.tls.cert and conn.tls.key together (expected: both or neither)");
+        }
+        int mqtt = config.get(MQTT_PORT);
+        if (mqtt > 0 && mqtt == config.get(DEVICE_PORT)) {
+            problems.add(MQTT_PORT.key() + ": " + mqtt + " (expected: another port than conn.device.port)");
         }
         if (config.get(REPLAY_MAX) > 0 && config.get(REPLAY_PAGE) > config.get(REPLAY_MAX)) {
             problems.add(REPLAY_PAGE.key() + ": " + config.get(REPLAY_PAGE)

@@ -73,6 +73,13 @@ class ConnSettingsTest {
     }
 
     @Test
+    void validate_whenMqttPortIsTheDevicePort_thenRefused() {
+        assertThatThrownBy(() -> ConnSettings.validate(load(Map.of(ConnSettings.MQTT_PORT.envName(), "7000"))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("conn.mqtt.port: 7000 (expected: another port than conn.device.port)");
+    }
+
+    @Test
     void exampleFile_whenLoaded_thenListsEveryKeyWithItsDefault() throws IOException, ConfigException {
         Path file = Path.of("conn-node.example.properties");
         Properties p = new Properties();

@@ -7,14 +7,18 @@ import io.longlink.common.discovery.NodeInfo;
 import io.longlink.conn.session.Session;
 import io.longlink.conn.session.SessionLayer;
 import io.longlink.proto.device.Redirect;
+import io.netty.channel.Channel;
 import java.util.ArrayDeque;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +45,7 @@ public final class Drainer {
     private final Runnable stopAccepting;
     private final Runnable markDraining;
     private final Runnable deregister;
+    private final Function<Channel, String> endpointOf;
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
     private volatile boolean draining;
     private boolean redirecting; // guarded by this
@@ -51,10 +56,12 @@ public final class Drainer {
     /**
      * @param markDraining publishes the draining state in the membership entry
      * @param deregister   removes the membership entry: once the last connection is gone
+     * @param endpointOf   the membership endpoint key of a connection's transport ("device", "mqtt"):
+     *                     a client is redirected to other nodes' endpoints of the transport it speaks
      */
     public Drainer(String selfId, SessionLayer sessions, Membership membership, ScheduledExecutorService scheduler,
                    int ratePerSecond, int retryAfterMs, Runnable stopAccepting, Runnable markDraining,
-                   Runnable deregister) {
+                   Runnable deregister, Function<Channel, String> endpointOf) {
         this.selfId = requireNonNull(selfId, "selfId");
         this.sessions = requireNonNull(sessions, "sessions");
         this.membership = requireNonNull(membership, "membership");
@@ -64,6 +71,7 @@ public final class Drainer {
         this.stopAccepting = requireNonNull(stopAccepting, "stopAccepting");
         this.markDraining = requireNonNull(markDraining, "markDraining");
         this.deregister = requireNonNull(deregister, "deregister");
+        this.endpointOf = requireNonNull(endpointOf, "endpointOf");
     }
 
     public boolean isDraining() {
@@ -118,14 +126,12 @@ public final class Drainer {
             }
             double perTick = ratePerSecond * TICK_MS / 1000.0;
             credit = Math.min(credit + perTick, Math.max(1, perTick)); // no burst after an idle stretch
-            Redirect redirect = null;
+            Map<String, Redirect> redirects = new HashMap<>(2); // one membership read per transport and tick
             while (credit >= 1 && !queue.isEmpty()) {
                 credit--;
-                if (redirect == null) {
-                    redirect = redirect();
-                }
-                sessions.delivery().redirect(queue.poll(), redirect.toBuilder()
-                        .setRetryAfterMs(jitteredRetry()).build());
+                Session s = queue.poll();
+                Redirect redirect = redirects.computeIfAbsent(endpointOf.apply(s.channel()), this::redirect);
+                sessions.delivery().redirect(s, redirect.toBuilder().setRetryAfterMs(jitteredRetry()).build());
             }
             if (queue.isEmpty() && sessions.index().size() == 0 && sessions.sockets() == 0) {
                 log.info("drained: no device connections left node={}", selfId);
@@ -145,16 +151,24 @@ public final class Drainer {
         }
     }
 
-    /** Other serving conn-nodes' device addresses, least loaded first; draining ones (this one) are not listed. */
-    public Redirect redirect() {
+    /** Where a client of {@code ch}'s transport goes: see {@link #redirect(String)}. */
+    public Redirect redirect(Channel ch) {
+        return redirect(endpointOf.apply(ch));
+    }
+
+    /**
+     * Other serving conn-nodes' {@code endpoint} addresses ("device" for TCP, "mqtt"), least loaded
+     * first; draining ones (this one) and nodes without that endpoint are not listed.
+     */
+    public Redirect redirect(String endpoint) {
         List<NodeInfo> others = membership.nodes().stream()
-                .filter(n -> !n.id().equals(selfId) && !n.draining() && n.endpoint("device") != null)
+                .filter(n -> !n.id().equals(selfId) && !n.draining() && n.endpoint(endpoint) != null)
                 .sorted(Comparator.comparingLong(NodeInfo::load))
                 .limit(MAX_ADDRESSES)
                 .toList();
         Redirect.Builder b = Redirect.newBuilder().setRetryAfterMs(jitteredRetry())
                 .setReason("node " + selfId + " is draining; reconnect to another node");
-        others.forEach(n -> b.addAddresses(n.endpoint("device")));
+        others.forEach(n -> b.addAddresses(n.endpoint(endpoint)));
         return b.build();
     }
 

@@ -10,7 +10,7 @@ import io.longlink.proto.device.Redirect;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,12 +26,12 @@ final class ConnectRefusals {
     private final String nodeId;
     private final ConnMetrics metrics;
     private final Disconnector disconnector;
-    private final Supplier<Redirect> redirects;
+    private final Function<Channel, Redirect> redirects;
     private final int retryAfterMs;
 
     /** @param retryAfterMs base of the retry_after_ms sent with NODE_FULL and RATE_LIMITED (jittered per device) */
-    ConnectRefusals(String nodeId, ConnMetrics metrics, Disconnector disconnector, Supplier<Redirect> redirects,
-                    int retryAfterMs) {
+    ConnectRefusals(String nodeId, ConnMetrics metrics, Disconnector disconnector,
+                    Function<Channel, Redirect> redirects, int retryAfterMs) {
         this.nodeId = requireNonNull(nodeId, "nodeId");
         this.metrics = requireNonNull(metrics, "metrics");
         this.disconnector = requireNonNull(disconnector, "disconnector");
@@ -47,7 +47,7 @@ final class ConnectRefusals {
 
     /** The node is draining: CONNACK SERVER_DRAINING, then REDIRECT to other nodes, then ERROR. */
     void draining(Session s) {
-        Redirect r = redirects.get();
+        Redirect r = redirects.apply(s.channel);
         metrics.connectFailure(ErrorCode.SERVER_DRAINING);
         disconnector.disconnect(s.channel, ErrorCode.SERVER_DRAINING, r.getReason(),
                 Frames.connAckFailure(s.channel.alloc(), ErrorCode.SERVER_DRAINING, r.getReason(), nodeId),

@@ -5,9 +5,10 @@ import static java.util.Objects.requireNonNull;
 import io.longlink.conn.broadcast.FanOutCopies;
 import io.longlink.conn.metrics.ConnMetrics;
 import io.longlink.proto.device.Redirect;
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * Builds the session layer's rooms, one of each per node, and hands out what the rest of the node
@@ -26,12 +27,13 @@ public final class SessionLayer implements AutoCloseable {
      * @param copies    the node's recent tag and broadcast copies, shared with the rpc layer's FanOut
      * @param loops     the device event loops (one timing wheel each)
      * @param draining  whether the node refuses CONNECTs
-     * @param redirects where a refused CONNECT is sent while draining
+     * @param redirects where a refused CONNECT is sent while draining: other nodes' endpoints of the
+     *                  transport the channel came in on
      * @param limits    the listener limits (unauthenticated sockets, connections, CONNECT rates)
      */
     public SessionLayer(String nodeId, SessionSettings settings, ConnMetrics metrics, SessionIndex index,
                         Disconnector disconnector, SessionStores stores, FanOutCopies copies, EventLoopGroup loops,
-                        BooleanSupplier draining, Supplier<Redirect> redirects, ConnectLimits limits) {
+                        BooleanSupplier draining, Function<Channel, Redirect> redirects, ConnectLimits limits) {
         this.index = requireNonNull(index, "index");
         requireNonNull(stores, "stores");
         FrameWriter writer = new FrameWriter(metrics);

@@ -12,7 +12,8 @@ import io.netty.handler.ssl.SslHandler;
 /**
  * The shared shape of every device pipeline: optional TLS, the listener's own handlers that turn
  * its transport into device frames, then the shared session handler and the exception handler last.
- * TCP adds the frame decoder; WebSocket and MQTT listeners will add their adapters here.
+ * TCP adds the frame decoder, MQTT its codec and adapter ({@code io.longlink.conn.mqtt}); a WebSocket
+ * listener would add its own here.
  */
 public abstract class AbstractDeviceInitializer extends ChannelInitializer<Channel> {
     private final SslContext tls;

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.util.AttributeKey;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -21,6 +22,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class DeviceListener implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DeviceListener.class);
+    /** The listener's name on its server channel: the endpoint key its clients are redirected to. */
+    private static final AttributeKey<String> ENDPOINT = AttributeKey.valueOf(DeviceListener.class, "endpoint");
+    /** The endpoint key of the TCP device listener, and of any channel without a listener. */
+    public static final String DEVICE_ENDPOINT = "device";
 
     /** Per-socket options; small fixed read buffers keep idle connections cheap. */
     public record Options(int backlog, int recvBufferBytes, int sndBuf, int lowWater, int highWater) {
@@ -44,6 +49,7 @@ public final class DeviceListener implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, o.backlog())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.AUTO_READ, false)
+                .attr(ENDPOINT, name)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, false) // heartbeats detect dead peers
                 .childOption(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(o.recvBufferBytes()))
@@ -60,6 +66,16 @@ public final class DeviceListener implements AutoCloseable {
         } catch (Exception e) {
             throw new IOException(name + ": cannot listen on " + bind + " (" + e.getMessage() + ")", e);
         }
+    }
+
+    /**
+     * The name of the listener that accepted {@code ch} ("device", "mqtt"): the membership endpoint key
+     * of that transport, read from the server channel so that connections carry nothing for it.
+     */
+    public static String endpointOf(Channel ch) {
+        Channel parent = ch.parent();
+        String name = parent == null ? null : parent.attr(ENDPOINT).get();
+        return name == null ? DEVICE_ENDPOINT : name;
     }
 
     public InetSocketAddress address() {

@@ -22,18 +22,21 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.TrustManagerFactory;
 import org.apache.curator.test.TestingServer;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The device listener with TLS (conn.tls.cert / conn.tls.key), using a self-signed cert made by keytool. */
+/** The device listeners (TCP and MQTT) with TLS (conn.tls.cert / conn.tls.key), with a keytool self-signed cert. */
 @ExtendWith(Infra.class)
 class TlsIntegrationTest {
     private static final char[] PASSWORD = "changeit".toCharArray();
 
     @Test
-    void connect_whenTlsConfigured_thenConnectOverTlsWorksAndPlainTcpIsRefused(RedisServer redisServer, TestingServer zk,
-                                                                              @TempDir Path dir) throws Exception {
+    void connect_whenTlsConfigured_thenTlsWorksOnBothListenersAndPlainTcpIsRefused(
+            RedisServer redisServer, TestingServer zk, @TempDir Path dir) throws Exception {
         Path keystore = dir.resolve("node.p12");
         keytool("-genkeypair", "-alias", "node", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
                 "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2", "-storetype", "PKCS12",
@@ -54,6 +57,7 @@ class TlsIntegrationTest {
             ConnNode node = TestNodes.on(redisServer.uri(), zk, "tls-it")
                     .set(ConnSettings.TLS_CERT, certPem)
                     .set(ConnSettings.TLS_KEY, keyPem)
+                    .set(ConnSettings.MQTT_PORT, 0)
                     .start();
             try {
                 KeyStore trust = KeyStore.getInstance("PKCS12");
@@ -68,6 +72,18 @@ class TlsIntegrationTest {
                     d.loginOk(app.connectFrame("secure", 60));
                     d.pingPong();
                 }
+                // the MQTT listener speaks the same TLS: Paho over ssl:// with the node's certificate trusted
+                MqttClient mqtt = new MqttClient("ssl://127.0.0.1:" + node.mqttAddress().getPort(), "secure-mqtt",
+                        new MemoryPersistence());
+                MqttConnectOptions o = new MqttConnectOptions();
+                o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+                o.setUserName(app.key());
+                o.setPassword(app.token("secure-mqtt").toCharArray());
+                o.setSocketFactory(tls.getSocketFactory());
+                mqtt.connect(o);
+                assertThat(mqtt.isConnected()).isTrue();
+                mqtt.disconnect();
+                mqtt.close();
                 // a plaintext CONNECT is not a TLS record: the handshake fails and the socket closes
                 try (TestDevice plain = TestDevice.connect(node.deviceAddress())) {
                     plain.send(FrameType.CONNECT, app.connectFrame("plain", 60));

@@ -54,7 +54,7 @@ final class SessionFixture implements AutoCloseable {
         settings = s.build();
         stores.apps.secrets.put(APP, SECRET);
         layer = new SessionLayer(NODE, settings, metrics, index, new Disconnector(metrics), stores.stores(), copies,
-                wheelLoop.eventLoop(), () -> draining, () -> redirect, LIMITS);
+                wheelLoop.eventLoop(), () -> draining, ch -> redirect, LIMITS);
     }
 
     /** No listener limit the tests reach (ConnectLimitsIntegrationTest checks them on real sockets). */

@@ -16,12 +16,14 @@ import java.util.List;
  * once, and how long one connect may take up to its CONNACK.
  */
 public record GeneratorSettings(List<InetSocketAddress> remotes, List<InetAddress> sources, int ioThreads,
-                                int maxInFlight, Duration connectDeadline, int maxFrameBytes) {
+                                int maxInFlight, Duration connectDeadline, int maxFrameBytes,
+                                DeviceTransport transport) {
     /** Most bytes of one frame from a conn-node the scenarios' devices take. */
     public static final int MAX_FRAME_BYTES = 16_384;
 
     public GeneratorSettings {
         requireNonNull(connectDeadline, "connectDeadline");
+        requireNonNull(transport, "transport");
         remotes = List.copyOf(remotes);
         sources = List.copyOf(sources);
         if (remotes.isEmpty()) {
@@ -41,10 +43,11 @@ public record GeneratorSettings(List<InetSocketAddress> remotes, List<InetAddres
         }
     }
 
-    /** One conn-node. */
+    /** One conn-node, over TCP. */
     public GeneratorSettings(InetSocketAddress remote, List<InetAddress> sources, int ioThreads, int maxInFlight,
                              Duration connectDeadline, int maxFrameBytes) {
-        this(List.of(requireNonNull(remote, "remote")), sources, ioThreads, maxInFlight, connectDeadline, maxFrameBytes);
+        this(List.of(requireNonNull(remote, "remote")), sources, ioThreads, maxInFlight, connectDeadline, maxFrameBytes,
+                DeviceTransport.TCP);
     }
 
     /**
@@ -58,7 +61,12 @@ public record GeneratorSettings(List<InetSocketAddress> remotes, List<InetAddres
             remotes.add(new InetSocketAddress(InetAddress.getByName(d.getHostString()), d.getPort()));
         }
         return new GeneratorSettings(remotes, loopbackSources(sourceIps), ioThreads, maxInFlight, connectDeadline,
-                MAX_FRAME_BYTES);
+                MAX_FRAME_BYTES, DeviceTransport.TCP);
+    }
+
+    /** The same settings with devices that speak {@code t} (the remotes must be that transport's listeners). */
+    public GeneratorSettings over(DeviceTransport t) {
+        return new GeneratorSettings(remotes, sources, ioThreads, maxInFlight, connectDeadline, maxFrameBytes, t);
     }
 
     /** The conn-node device {@code index} connects to. */

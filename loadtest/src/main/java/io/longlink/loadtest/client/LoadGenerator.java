@@ -3,7 +3,6 @@ package io.longlink.loadtest.client;
 import static java.util.Objects.requireNonNull;
 
 import io.longlink.loadtest.wire.FrameCodec;
-import io.longlink.loadtest.wire.FrameDecoder;
 import io.longlink.proto.device.Disconnect;
 import io.longlink.proto.device.FrameType;
 import io.netty.bootstrap.Bootstrap;
@@ -93,7 +92,8 @@ public final class LoadGenerator implements AutoCloseable {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast("frames", new FrameDecoder(maxFrame)).addLast("device", handler);
+                        settings.transport().addFrameHandlers(ch.pipeline(), maxFrame);
+                        ch.pipeline().addLast("device", handler);
                     }
                 });
     }

@@ -1,5 +1,6 @@
 package io.longlink.loadtest.idle;
 
+import io.longlink.loadtest.client.DeviceTransport;
 import io.longlink.loadtest.report.ResultLine;
 import io.longlink.loadtest.scenario.LauncherOptions;
 import io.longlink.loadtest.scenario.Range;
@@ -30,6 +31,11 @@ public final class IdleConnectionsCommand implements Scenario {
     @Option(names = "--connections", defaultValue = "19000", description = "devices connected and held idle")
     @Range(min = 1, max = 1_000_000)
     int connections;
+
+    @Option(names = "--transport", defaultValue = "tcp", converter = DeviceTransport.Converter.class,
+            description = "what the devices speak: tcp (the device protocol on the device port) or mqtt (MQTT 3.1.1"
+                    + " on conn.mqtt.port)")
+    DeviceTransport transport;
 
     @Option(names = "--compact-headers", arity = "1", defaultValue = "false",
             description = "run the conn-node with -XX:+UseCompactObjectHeaders")

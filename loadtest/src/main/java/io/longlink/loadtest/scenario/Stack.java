@@ -15,14 +15,15 @@ import java.util.Map;
 /**
  * Where the stack under test is: what ops/bench started (or found with --use-running), handed to
  * the scenario JVM as system properties {@code longlink.bench.*}. {@code device}, {@code admin} and
- * {@code connPid} are conn-1's; {@code devices} lists every conn-node's device listener;
+ * {@code connPid} are conn-1's; {@code devices} lists every conn-node's device listener, {@code mqtts}
+ * every conn-node's MQTT listener (empty when they have none);
  * {@code api} is the api-node's gRPC host:port ("" when the stack has none), {@code apis} every api-node's
  * (api-1 first; empty when none); {@code pids} maps each
  * process name (redis, kafka, api-1, conn-2, ...) to its process id, for CPU accounting.
  */
 public record Stack(String redisUri, InetSocketAddress device, URI admin, long connPid, long redisPid,
                     List<InetSocketAddress> devices, String api, List<String> apis, String adminToken,
-                    Map<String, Long> pids) {
+                    Map<String, Long> pids, List<InetSocketAddress> mqtts) {
     public static final String REDIS = "longlink.bench.redis";
     public static final String DEVICE = "longlink.bench.device";
     public static final String ADMIN = "longlink.bench.admin";
@@ -33,6 +34,8 @@ public record Stack(String redisUri, InetSocketAddress device, URI admin, long c
     public static final String DEVICES = "longlink.bench.devices";
     /** Optional: the api-node's public gRPC host:port. */
     public static final String API = "longlink.bench.api";
+    /** Optional: every conn-node's MQTT listener, host:port,host:port. */
+    public static final String MQTTS = "longlink.bench.mqtts";
     /** Optional: every api-node's public gRPC host:port,host:port. */
     public static final String APIS = "longlink.bench.apis";
     /** Optional: file holding the api-node's admin token. */
@@ -42,7 +45,12 @@ public record Stack(String redisUri, InetSocketAddress device, URI admin, long c
 
     /** One conn-node and nothing else known. */
     public Stack(String redisUri, InetSocketAddress device, URI admin, long connPid, long redisPid) {
-        this(redisUri, device, admin, connPid, redisPid, List.of(device), "", List.of(), "", Map.of());
+        this(redisUri, device, admin, connPid, redisPid, List.of(device), "", List.of(), "", Map.of(), List.of());
+    }
+
+    /** The same stack whose conn-nodes' MQTT listeners are {@code mqtts}, conn-1's first. */
+    public Stack withMqtts(List<InetSocketAddress> mqtts) {
+        return new Stack(redisUri, device, admin, connPid, redisPid, devices, api, apis, adminToken, pids, mqtts);
     }
 
     public Stack {
@@ -54,6 +62,7 @@ public record Stack(String redisUri, InetSocketAddress device, URI admin, long c
         apis = List.copyOf(apis);
         requireNonNull(adminToken, "adminToken");
         pids = Map.copyOf(pids);
+        mqtts = List.copyOf(mqtts);
     }
 
     public static Stack fromSystemProperties() throws UsageException {
@@ -140,7 +149,14 @@ public record Stack(String redisUri, InetSocketAddress device, URI admin, long c
                 }
             }
         }
-        return new Stack(redis, conn1, adminUri, connPid, redisPid, devices, api, apis, token, pids);
+        List<InetSocketAddress> mqtts = new ArrayList<>();
+        String allMqtts = System.getProperty(MQTTS, "").strip();
+        if (!allMqtts.isEmpty()) {
+            for (String m : allMqtts.split(",")) {
+                mqtts.add(hostPort(MQTTS, m.strip()));
+            }
+        }
+        return new Stack(redis, conn1, adminUri, connPid, redisPid, devices, api, apis, token, pids, mqtts);
     }
 
     private static InetSocketAddress hostPort(String key, String value) throws UsageException {

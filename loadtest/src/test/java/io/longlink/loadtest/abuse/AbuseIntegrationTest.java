@@ -46,7 +46,8 @@ class AbuseIntegrationTest {
         InetSocketAddress device = InetSocketAddress.createUnresolved("127.0.0.1", base + 101);
         String api = "127.0.0.1:" + (base + 10);
         stack = new Stack("redis://127.0.0.1:" + (base + 1), device, URI.create("http://127.0.0.1:" + (base + 301)),
-                processes.pid("conn-1"), 0, List.of(device), api, List.of(api), processes.adminToken(), Map.of());
+                processes.pid("conn-1"), 0, List.of(device), api, List.of(api), processes.adminToken(), Map.of(),
+                List.of());
     }
 
     @AfterAll

@@ -54,4 +54,13 @@ class IdleConnectionsPlanTest {
                 .containsEntry("conn.heartbeat-max-s", "10")
                 .containsEntry("conn.route-ttl-ms", "1800000");
     }
+
+    @Test
+    void transport_whenAbsentOrGiven_thenTcpByDefaultAndMqttWhenAsked() throws Exception {
+        assertThat(parse().transport).isEqualTo(io.longlink.loadtest.client.DeviceTransport.TCP);
+        assertThat(parse("--transport", "MQTT").transport).isEqualTo(io.longlink.loadtest.client.DeviceTransport.MQTT);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> parse("--transport", "udp"))
+                .isInstanceOf(io.longlink.loadtest.scenario.UsageException.class)
+                .hasMessageContaining("--transport");
+    }
 }

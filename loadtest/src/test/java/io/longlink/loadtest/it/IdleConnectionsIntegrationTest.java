@@ -54,4 +54,24 @@ class IdleConnectionsIntegrationTest {
         await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(() -> assertThat(conn.node().sessionIndex().size()).isZero());
     }
+
+    @Test
+    void run_whenTransportMqtt_thenDevicesConnectOverMqttAndResultLineSaysSo() throws Exception {
+        Scenario scenario = Scenarios.parse(List.of(IdleConnectionsCommand.NAME, "--transport", "mqtt",
+                "--connections", "200", "--warmup-connections", "0", "--settle-s", "0", "--idle-s", "0",
+                "--heartbeat-s", "30", "--time-cap-s", "120"), System.out).orElseThrow();
+        // no device listener to fall back on: port 1 refuses, only the MQTT listener can take the devices
+        Stack stack = new Stack(conn.redis().uri(), InetSocketAddress.createUnresolved("127.0.0.1", 1),
+                URI.create("http://127.0.0.1:" + conn.node().adminPort()), ProcessHandle.current().pid(), 0)
+                .withMqtts(List.of(InetSocketAddress.createUnresolved("127.0.0.1",
+                        conn.node().mqttAddress().getPort())));
+
+        Map<String, String> result = ResultLine.parse(scenario.run(stack).format());
+
+        assertThat(result).containsEntry("status", "ok").containsEntry("transport", "mqtt")
+                .containsEntry("connections", "200").containsEntry("node_connections", "200")
+                .containsEntry("routes", "200").containsEntry("dropped", "0").containsEntry("target_heap_bytes", "2560");
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(conn.node().sessionIndex().size()).isZero());
+    }
 }

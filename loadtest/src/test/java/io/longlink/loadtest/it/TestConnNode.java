@@ -39,6 +39,7 @@ final class TestConnNode implements BeforeAllCallback, AfterAllCallback {
                 .set(ConnSettings.HEARTBEAT_DEFAULT_S, 1)
                 .set(ConnSettings.HEARTBEAT_MAX_S, heartbeatMaxSeconds)
                 .set(ConnSettings.IDLE_FACTOR, 2)
+                .set(ConnSettings.MQTT_PORT, 0)
                 .start();
     }
 

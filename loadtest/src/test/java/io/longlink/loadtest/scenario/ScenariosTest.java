@@ -62,7 +62,7 @@ class ScenariosTest {
     void parse_whenUnknownOption_thenErrorListsTheKnownOnes() {
         assertThatThrownBy(() -> parse("idle-connections", "--conections", "5")).isInstanceOf(UsageException.class)
                 .hasMessageStartingWith("unknown option '--conections' for scenario idle-connections (expected:"
-                        + " --connections, --compact-headers, --conn-heap-mb,")
+                        + " --connections, --transport, --compact-headers, --conn-heap-mb,")
                 .hasMessageEndingWith(", --connections-metric, --help, --use-running, --port-base)");
         assertThatThrownBy(() -> parse("unicast", "--speed=9")).hasMessageStartingWith("unknown option '--speed' for");
     }
@@ -79,10 +79,10 @@ class ScenariosTest {
     @Test
     void parse_whenScenarioUnknownOrMissing_thenErrorNamesTheScenarios() {
         assertThatThrownBy(() -> parse("idle-conections"))
-                .hasMessage("unknown scenario 'idle-conections' (expected: idle-connections, unicast, chaos, abuse;"
-                        + " ops/bench --list)");
+                .hasMessage("unknown scenario 'idle-conections' (expected: idle-connections, unicast, chaos, abuse,"
+                        + " mqtt-fanout; ops/bench --list)");
         assertThatThrownBy(this::parse).hasMessage("missing scenario (expected: one of idle-connections, unicast, chaos,"
-                + " abuse)");
+                + " abuse, mqtt-fanout)");
     }
 
     @Test
