@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.longlink.common.token.DeviceToken;
 import io.longlink.loadtest.client.ConnectFrames;
 import io.longlink.loadtest.client.ConnectListener;
+import io.longlink.loadtest.client.DeviceTransport;
 import io.longlink.loadtest.client.GeneratorSettings;
 import io.longlink.loadtest.client.LoadGenerator;
 import io.longlink.loadtest.client.PushListener;
@@ -76,7 +77,7 @@ final class DeviceFleet implements AutoCloseable {
         List<InetAddress> sources = settings.sourceIps() > 0 ? GeneratorSettings.loopbackSources(settings.sourceIps())
                 : List.of(InetAddress.getByAddress(new byte[4]));
         GeneratorSettings gs = new GeneratorSettings(remotes, sources, settings.ioThreads(), 1,
-                Duration.ofMillis(settings.deadlineMs()), GeneratorSettings.MAX_FRAME_BYTES);
+                Duration.ofMillis(settings.deadlineMs()), GeneratorSettings.MAX_FRAME_BYTES, DeviceTransport.TCP);
         this.generator = new LoadGenerator(gs, Listener::new, settings.deviceTls()
                 ? Optional.of(ApiClient.clientTls(settings.deviceCa(), false)) : Optional.empty());
     }

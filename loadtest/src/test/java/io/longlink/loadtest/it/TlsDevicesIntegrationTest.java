@@ -22,7 +22,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -62,7 +61,7 @@ class TlsDevicesIntegrationTest {
     private static LoadGenerator generator(ConnNode node, Optional<SslContext> tls) throws Exception {
         InetSocketAddress device = node.deviceAddress();
         InetSocketAddress remote = new InetSocketAddress(InetAddress.getByName(device.getHostString()), device.getPort());
-        return new LoadGenerator(new GeneratorSettings(List.of(remote), GeneratorSettings.loopbackSources(1), 1, 1,
+        return new LoadGenerator(new GeneratorSettings(remote, GeneratorSettings.loopbackSources(1), 1, 1,
                 Duration.ofSeconds(10), GeneratorSettings.MAX_FRAME_BYTES), () -> PushListener.NONE, tls);
     }
 
