@@ -29,6 +29,7 @@ import io.longlink.conn.receipt.ReceiptSink;
 import io.longlink.conn.route.PeerKicker;
 import io.longlink.conn.route.RouteStore;
 import io.longlink.conn.rpc.ConnNodeService;
+import io.longlink.conn.session.AppConnections;
 import io.longlink.conn.session.ConnectLimits;
 import io.longlink.conn.session.Disconnector;
 import io.longlink.conn.session.SessionIndex;
@@ -230,6 +231,7 @@ public final class ConnNode extends BaseNode {
 
     @Override
     protected void addAdminRoutes(AdminServer admin) {
+        admin.route("/connections", "GET", new AppConnections(sessions.index()));
         admin.route("/drain", "POST", query -> {
             Drainer d = drainer;
             if (d == null) {
