@@ -44,10 +44,16 @@ final class Repo {
 
     /** Runs a command with {@code env} added to this JVM's environment; fails after 120 s. */
     static Result run(Map<String, String> env, String... command) throws IOException, InterruptedException {
+        return run(env, Path.of("."), command);
+    }
+
+    /** Runs a command in {@code dir}. */
+    static Result run(Map<String, String> env, Path dir, String... command) throws IOException, InterruptedException {
         Path out = Files.createTempFile("cmd", ".out");
         Path err = Files.createTempFile("cmd", ".err");
         try {
-            ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+            ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectOutput(out.toFile())
+                    .redirectError(err.toFile());
             pb.environment().putAll(env);
             Process p = pb.start();
             if (!p.waitFor(120, TimeUnit.SECONDS)) {
