@@ -231,7 +231,11 @@ public final class ConnNode extends BaseNode {
 
     @Override
     protected void addAdminRoutes(AdminServer admin) {
-        admin.route("/connections", "GET", new AppConnections(sessions.index()));
+        admin.route("/connections", "GET", query -> {
+            SessionLayer s = sessions;
+            return s == null ? new AdminServer.AdminHandler.Reply(503, "not started\n")
+                    : new AppConnections(s.index()).handle(query);
+        });
         admin.route("/drain", "POST", query -> {
             Drainer d = drainer;
             if (d == null) {
