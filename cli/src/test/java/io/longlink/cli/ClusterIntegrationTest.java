@@ -101,6 +101,8 @@ class ClusterIntegrationTest {
         assertThat(lines.get(3)).startsWith("role=api id=api-1 state=ready pushes_in_flight=0 heap_mb=")
                 .contains("grpc=127.0.0.1:" + api.grpcPort());
         assertThat(lines.get(4)).isEqualTo("members=4 conn_nodes=2 routers=1 api_nodes=1 connections=0 consumer_lag=0");
+        long heapMb = Long.parseLong(lines.get(0).replaceAll(".* heap_mb=(\\d+) .*", "$1"));
+        assertThat(heapMb << 20).isPositive().isLessThanOrEqualTo(Runtime.getRuntime().maxMemory());
     }
 
     @Test

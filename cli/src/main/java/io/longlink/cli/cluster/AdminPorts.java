@@ -28,7 +28,10 @@ final class AdminPorts {
                 .POST(HttpRequest.BodyPublishers.noBody()).build());
     }
 
-    /** The node's samples summed by metric name (labels dropped); empty when its admin port does not answer. */
+    /**
+     * The node's samples summed by metric name (labels dropped), and each series by its exact text
+     * ({@code name{label="value",}}); empty when its admin port does not answer.
+     */
     Map<String, Double> metrics(NodeInfo node) throws InterruptedException {
         Map<String, Double> sums = new HashMap<>();
         Answer answer;
@@ -45,7 +48,11 @@ final class AdminPorts {
             int brace = line.indexOf('{');
             String name = line.substring(0, brace > 0 && brace < space ? brace : space);
             try {
-                sums.merge(name, Double.parseDouble(line.substring(space + 1)), Double::sum);
+                double value = Double.parseDouble(line.substring(space + 1));
+                sums.merge(name, value, Double::sum);
+                if (brace > 0 && brace < space) {
+                    sums.put(line.substring(0, space), value);
+                }
             } catch (NumberFormatException e) {
                 // a sample this reader does not need
             }

@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
     "role=... id=... state=ready|not_ready|draining|unreachable, then per role: connections (conn), consumer_lag"
             + " (router), pushes_in_flight (api), heap_mb, and the endpoints; a last line sums them up."})
 final class ClusterStatusCommand extends ClusterSubcommand {
+    private static final String HEAP_USED = "jvm_memory_bytes_used{area=\"heap\",}";
+
     @Override
     protected void run(Members members, AdminPorts admin, PrintWriter out) throws Exception {
         Map<String, Integer> count = new TreeMap<>();
@@ -36,7 +38,7 @@ final class ClusterStatusCommand extends ClusterSubcommand {
                     }
                     default -> line.addAll(List.of("pushes_in_flight", figure(metrics, "longlink_api_pushes_in_flight", 0)));
                 }
-                line.addAll(List.of("heap_mb", figure(metrics, "jvm_memory_bytes_used", 0) >> 20));
+                line.addAll(List.of("heap_mb", figure(metrics, HEAP_USED, 0) >> 20));
                 new TreeMap<>(node.endpoints()).forEach((name, address) -> line.addAll(List.of(name, address)));
                 out.println(Output.line(line.toArray()));
                 count.merge(role, 1, Integer::sum);
