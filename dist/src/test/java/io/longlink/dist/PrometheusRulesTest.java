@@ -69,6 +69,28 @@ class PrometheusRulesTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void everyAlert_whenRead_thenLinksARunbookSectionOfTheOperationsDoc() throws IOException {
+        Map<String, Object> rules = new Yaml().load(Files.readString(DIR.resolve("longlink-alerts.yml")));
+        Set<String> headings = new TreeSet<>();
+        for (String line : Files.readAllLines(Repo.root().resolve("docs/operations.md"))) {
+            if (line.startsWith("### ")) {
+                headings.add(line.substring(4).trim().toLowerCase());
+            }
+        }
+        int alerts = 0;
+        for (Map<String, Object> group : (List<Map<String, Object>>) rules.get("groups")) {
+            for (Map<String, Object> rule : (List<Map<String, Object>>) group.get("rules")) {
+                String runbook = (String) ((Map<String, Object>) rule.get("annotations")).get("runbook");
+                assertThat(runbook).as(rule.get("alert").toString()).startsWith("docs/operations.md#");
+                assertThat(headings).as(runbook).contains(runbook.substring(runbook.indexOf('#') + 1));
+                alerts++;
+            }
+        }
+        assertThat(alerts).isGreaterThan(15);
+    }
+
+    @Test
     void dashboard_whenRead_thenHasARowPerRoleAndEveryPanelQueries() throws IOException {
         String json = Files.readString(DIR.resolve("grafana/longlink-dashboard.json"));
 
