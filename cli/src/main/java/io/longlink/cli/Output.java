@@ -1,11 +1,11 @@
 package io.longlink.cli;
 
 /** {@code key=value} lines; values with spaces, quotes, '=' or control characters are double-quoted. */
-final class Output {
+public final class Output {
     private Output() {
     }
 
-    static String line(Object... pairs) {
+    public static String line(Object... pairs) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i + 1 < pairs.length; i += 2) {
             if (i > 0) {

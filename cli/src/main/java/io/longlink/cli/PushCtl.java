@@ -8,6 +8,7 @@ import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
 import io.longlink.cli.app.CreateAppCommand;
 import io.longlink.cli.app.RotateSecretCommand;
+import io.longlink.cli.cluster.ClusterCommand;
 import io.longlink.cli.device.AddTagsCommand;
 import io.longlink.cli.device.DeviceCommand;
 import io.longlink.cli.device.RegisterDeviceCommand;
@@ -50,15 +51,16 @@ import picocli.CommandLine.Spec;
         commandListHeading = "%nCommands (pushctl COMMAND --help lists a command's options):%n",
         footerHeading = "%n",
         footer = {
-            "Credentials: create-app, rotate-secret and quota need --admin-token; nodes needs none; every other command needs"
-                    + " --app and --secret. LONGLINK_ADMIN_TOKEN, LONGLINK_APP_KEY, LONGLINK_APP_SECRET and LONGLINK_API"
+            "Credentials: create-app, rotate-secret and quota need --admin-token; nodes and cluster need none; every other"
+                    + " command needs --app and --secret. LONGLINK_ADMIN_TOKEN, LONGLINK_APP_KEY, LONGLINK_APP_SECRET and LONGLINK_API"
                     + " stand in for --admin-token, --app, --secret and --api.",
             PushCtl.EXIT_CODES,
             "Bash completion: source <(pushctl generate-completion)"},
         subcommands = {CreateAppCommand.class, RotateSecretCommand.class, QuotaCommand.class, RegisterDeviceCommand.class,
             PushCommand.class,
             RevokeCommand.class, StatusCommand.class, DeviceCommand.class, SetAliasCommand.class, AddTagsCommand.class,
-            RemoveTagsCommand.class, WatchReceiptsCommand.class, NodesCommand.class, GenerateCompletion.class})
+            RemoveTagsCommand.class, WatchReceiptsCommand.class, NodesCommand.class, ClusterCommand.class,
+            GenerateCompletion.class})
 public final class PushCtl implements Callable<Integer> {
     static final int OK = 0;
     static final int FAILED = 1;
@@ -147,6 +149,11 @@ public final class PushCtl implements Callable<Integer> {
         }
         return new Api(channel.build(), new Api.Credentials(orEnv(adminToken, "LONGLINK_ADMIN_TOKEN"),
                 orEnv(appKey, "LONGLINK_APP_KEY"), orEnv(appSecret, "LONGLINK_APP_SECRET")), timeoutSeconds, command);
+    }
+
+    /** The environment variable {@code name}, else {@code otherwise}. */
+    public String env(String name, String otherwise) {
+        return env.getOrDefault(name, otherwise);
     }
 
     private String orEnv(String option, String variable) {

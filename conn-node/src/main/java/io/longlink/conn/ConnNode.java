@@ -30,6 +30,7 @@ import io.longlink.conn.receipt.ReceiptSink;
 import io.longlink.conn.route.PeerKicker;
 import io.longlink.conn.route.RouteStore;
 import io.longlink.conn.rpc.ConnNodeService;
+import io.longlink.conn.session.AppConnections;
 import io.longlink.conn.session.ConnectLimits;
 import io.longlink.conn.session.Disconnector;
 import io.longlink.conn.session.SessionIndex;
@@ -261,6 +262,11 @@ public final class ConnNode extends BaseNode {
 
     @Override
     protected void addAdminRoutes(AdminServer admin) {
+        admin.route("/connections", "GET", query -> {
+            SessionLayer s = sessions;
+            return s == null ? new AdminServer.AdminHandler.Reply(503, "not started\n")
+                    : new AppConnections(s.index()).handle(query);
+        });
         admin.route("/drain", "POST", query -> {
             Drainer d = drainer;
             if (d == null) {

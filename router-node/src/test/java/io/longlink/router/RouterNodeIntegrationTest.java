@@ -178,6 +178,23 @@ class RouterNodeIntegrationTest {
     }
 
     @Test
+    void consumerLag_whenCommandsWaitBehindAStalledRedis_thenCountedUntilRouted() throws Exception {
+        try (RedisServer own = RedisServer.start(); RouterHarness mine = new RouterHarness(own.uri(), false, zk, kafka)) {
+            RouterNode router = mine.startRouter(Map.of(RedisSettings.TIMEOUT_MS, 300, RouterSettings.RETRY_BACKOFF_MS, 100,
+                    RouterSettings.MAX_POLL_RECORDS, 1));
+            assertThat(own.command("CLIENT PAUSE 6000 ALL")).isEqualTo("+OK");
+
+            for (int i = 0; i < 5; i++) {
+                mine.publish(mine.appKey + ":lagging", Commands.toDevices(mine.appKey, 3600, "lagging"));
+            }
+
+            await().atMost(WAIT).until(() -> metric(router, "longlink_router_consumer_lag_records") >= 3);
+            await().atMost(WAIT).until(() -> mine.committed() == mine.produced());
+            await().atMost(WAIT).until(() -> metric(router, "longlink_router_consumer_lag_records") == 0);
+        }
+    }
+
+    @Test
     void twoRouters_whenOneStopsWhileRedisIsPaused_thenEveryCommandReachesItsInbox() throws Exception {
         // its own redis-server: this test pauses it
         try (RedisServer own = RedisServer.start(); RouterHarness mine = new RouterHarness(own.uri(), false, zk, kafka)) {

@@ -15,6 +15,7 @@ import io.prometheus.client.CollectorRegistry;
 import java.net.InetAddress;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.curator.framework.CuratorFramework;
@@ -73,10 +74,17 @@ public abstract class BaseNode implements AutoCloseable {
         membership.awaitPredecessorGone(2L * config.get(NodeSettings.ZK_SESSION_TIMEOUT_MS)
                 + config.get(NodeSettings.ZK_CONNECT_TIMEOUT_MS));
         startRole(zk);
-        registration = new NodeRegistration(zk, new NodeInfo(nodeId, role, endpoints(), 0));
+        registration = new NodeRegistration(zk, new NodeInfo(nodeId, role, published(), 0));
         registration.start(config.get(NodeSettings.ZK_CONNECT_TIMEOUT_MS));
         ready = true;
         log.info("ready role={} id={} admin={}", role, nodeId, admin.port());
+    }
+
+    /** The role's endpoints and the admin port, which pushctl cluster reads (/metrics, /drain). */
+    private Map<String, String> published() {
+        Map<String, String> all = new HashMap<>(endpoints());
+        all.put("admin", config.get(NodeSettings.ADVERTISE_HOST) + ":" + admin.port());
+        return all;
     }
 
     /** Binds the role's listeners and connects its stores. Throw with a clear message on failure. */

@@ -10,7 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code main} of every node role: {@code --config FILE} (optional), environment overrides,
+ * The {@code main} of every node role: {@code --config FILE} (optional), {@code --version}, environment overrides,
  * validation (exit 2 with every problem listed), start (exit 1 with the cause on failure) and a
  * SIGTERM hook that runs the node's orderly shutdown.
  */
@@ -29,11 +29,14 @@ public final class NodeMain {
             if (args[i].equals("--config") && i + 1 < args.length) {
                 file = Path.of(args[++i]);
             } else if (args[i].equals("--help")) {
-                System.out.println("usage: " + role + "-node [--config FILE]\n\nSettings (file key, or env var):\n"
+                System.out.println("usage: " + role + "-node [--config FILE] [--version]\n\nSettings (file key, or env var):\n"
                         + Config.describe(settings));
                 return;
+            } else if (args[i].equals("--version")) {
+                System.out.println(role + "-node " + NodeVersion.current());
+                return;
             } else {
-                System.err.println(role + "-node: unknown argument '" + args[i] + "' (expected: --config FILE)");
+                System.err.println(role + "-node: unknown argument '" + args[i] + "' (expected: --config FILE, --help, --version)");
                 System.exit(EXIT_CONFIG);
             }
         }

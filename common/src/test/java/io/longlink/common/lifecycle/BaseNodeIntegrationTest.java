@@ -76,7 +76,8 @@ class BaseNodeIntegrationTest {
                 .contains("longlink_netty_direct_memory_bytes");
         byte[] data = client.getData().forPath(ZooKeeperPaths.node("test", "node-a"));
         NodeInfo info = NodeInfo.decode(data);
-        assertThat(info.endpoints()).containsEntry("grpc", "127.0.0.1:1234");
+        assertThat(info.endpoints()).containsEntry("grpc", "127.0.0.1:1234")
+                .containsEntry("admin", "127.0.0.1:" + node.adminPort());
         assertThat(node.events).containsExactly("startRole");
 
         int adminPort = node.adminPort();

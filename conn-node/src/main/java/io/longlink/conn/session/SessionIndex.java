@@ -8,7 +8,9 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
@@ -78,6 +80,18 @@ public final class SessionIndex {
 
     public int size() {
         return size.get();
+    }
+
+    /** Connections of each app on this node now (admin {@code GET /connections}); apps without any are left out. */
+    public Map<String, Integer> sizesByApp() {
+        Map<String, Integer> out = new TreeMap<>();
+        apps.forEach((key, app) -> {
+            int n = app.devices.size();
+            if (n > 0) {
+                out.put(key, n);
+            }
+        });
+        return out;
     }
 
     /** Every registered session (for drain). A snapshot: later registrations are not included. */

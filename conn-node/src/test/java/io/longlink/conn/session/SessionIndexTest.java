@@ -6,6 +6,7 @@ import io.longlink.proto.internal.TagFilter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,16 @@ class SessionIndexTest {
         List<Session> out = new ArrayList<>();
         index.match(app, broadcast, filter, out::add);
         return out.stream().map(Session::deviceId).collect(Collectors.toSet());
+    }
+
+    @Test
+    void sizesByApp_whenAppsHaveConnectionsOrHadThem_thenCountsOnlyThoseWithAny() {
+        register("shop", "d1");
+        register("shop", "d2");
+        Session gone = register("news", "d1");
+        index.unregister(gone);
+
+        assertThat(index.sizesByApp()).containsExactly(Map.entry("shop", 2));
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.longlink.router.batch;
 
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.Counter;
+import io.prometheus.client.Gauge;
 import io.prometheus.client.Histogram;
 
 /** The router's own metrics. */
@@ -15,6 +16,7 @@ public final class RouterMetrics {
     public final Counter commits;
     public final Counter inboxDropped;
     public final Counter logTrimmed;
+    public final Gauge consumerLag;
 
     public RouterMetrics(CollectorRegistry registry) {
         commands = Counter.build("longlink_router_commands_total",
@@ -45,5 +47,8 @@ public final class RouterMetrics {
                 .register(registry);
         logTrimmed = Counter.build("longlink_router_broadcast_log_trimmed_total",
                 "Broadcast-log entries removed by router.broadcast-log-max before their TTL ended").register(registry);
+        consumerLag = Gauge.build("longlink_router_consumer_lag_records",
+                "Commands in this router's partitions past what it has polled (the consumer's view, once a second)")
+                .register(registry);
     }
 }

@@ -17,6 +17,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -62,6 +63,7 @@ import org.slf4j.LoggerFactory;
 public final class CommandConsumer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CommandConsumer.class);
     static final long LATE_BATCH_MS = 200;
+    private static final long LAG_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final String topic;
@@ -86,6 +88,7 @@ public final class CommandConsumer implements AutoCloseable {
     /** Set before the thread starts. */
     private BooleanSupplier mayJoin;
     private final LogThrottle lateBatches = new LogThrottle();
+    private long nextLagNanos = System.nanoTime();
 
     /**
      * The numbers the consumer works with; see RouterSettings for each.
@@ -146,6 +149,7 @@ public final class CommandConsumer implements AutoCloseable {
             }
             consumer.subscribe(List.of(topic), new Rebalance());
             while (running) {
+                measureLag();
                 if (pausedUntil != 0) {
                     long wait = pausedUntil - System.currentTimeMillis();
                     if (wait > 0) {
@@ -184,6 +188,26 @@ public final class CommandConsumer implements AutoCloseable {
             }
             stopped.countDown();
         }
+    }
+
+    /**
+     * At most once a second, the records of this router's partitions past its position, from the end
+     * offsets the consumer's fetches brought (no request of its own); the batch in hand is not counted.
+     */
+    private void measureLag() {
+        long now = System.nanoTime();
+        if (now - nextLagNanos < 0) {
+            return;
+        }
+        nextLagNanos = now + LAG_EVERY_NANOS;
+        long lag = 0;
+        for (TopicPartition tp : consumer.assignment()) {
+            OptionalLong partitionLag = consumer.currentLag(tp);
+            if (partitionLag.isPresent()) {
+                lag += partitionLag.getAsLong();
+            }
+        }
+        metrics.consumerLag.set(lag);
     }
 
     /** Waits until the group may be joined; false when closed first. */
