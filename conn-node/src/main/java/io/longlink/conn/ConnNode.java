@@ -42,12 +42,15 @@ import io.longlink.conn.tcp.ExceptionHandler;
 import io.longlink.conn.tcp.TcpDeviceInitializer;
 import io.longlink.conn.tcp.TlsContexts;
 import io.longlink.conn.tcp.Transport;
+import io.longlink.conn.web.WebDeviceInitializer;
+import io.longlink.conn.web.WebOptions;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -86,6 +89,8 @@ public final class ConnNode extends BaseNode {
     private SessionLayer sessions;
     private Drainer drainer;
     private DeviceListener listener;
+    /** The web (WebSocket) listener, or null when conn.ws.port is -1. */
+    private DeviceListener webListener;
     private Server grpc;
     private ScheduledExecutorService scheduler;
     private ScheduledExecutorService fanOutExecutor;
@@ -156,6 +161,9 @@ public final class ConnNode extends BaseNode {
                     if (listener != null) {
                         listener.stopAccepting();
                     }
+                    if (webListener != null) {
+                        webListener.stopAccepting();
+                    }
                 }, this::markDraining, this::deregister);
         drainerRef[0] = drainer;
         rotations = new SecretRotations(zk, index, sessions.connectionIds()::current, apps::forget,
@@ -164,12 +172,19 @@ public final class ConnNode extends BaseNode {
         rotations.start();
 
         SslContext tls = TlsContexts.server(config.get(ConnSettings.TLS_CERT), config.get(ConnSettings.TLS_KEY));
+        DeviceListener.Options socketOptions = new DeviceListener.Options(config.get(ConnSettings.BACKLOG),
+                config.get(ConnSettings.RECV_BUFFER_BYTES), config.get(ConnSettings.SO_SNDBUF),
+                config.get(ConnSettings.WRITE_LOW_WATER), config.get(ConnSettings.WRITE_HIGH_WATER));
+        ExceptionHandler exceptions = new ExceptionHandler(disconnector);
         listener = DeviceListener.bind("device", transport, boss, workers, config.get(ConnSettings.DEVICE_HOST),
-                config.get(ConnSettings.DEVICE_PORT), new DeviceListener.Options(config.get(ConnSettings.BACKLOG),
-                        config.get(ConnSettings.RECV_BUFFER_BYTES), config.get(ConnSettings.SO_SNDBUF),
-                        config.get(ConnSettings.WRITE_LOW_WATER), config.get(ConnSettings.WRITE_HIGH_WATER)),
-                new TcpDeviceInitializer(tls, sessions.handler(), new ExceptionHandler(disconnector),
-                        config.get(ConnSettings.MAX_FRAME_BYTES), disconnector));
+                config.get(ConnSettings.DEVICE_PORT), socketOptions, new TcpDeviceInitializer(tls, sessions.handler(),
+                        exceptions, config.get(ConnSettings.MAX_FRAME_BYTES), disconnector));
+        if (config.get(ConnSettings.WS_PORT) >= 0) {
+            webListener = DeviceListener.bind(WebDeviceInitializer.ENDPOINT, transport, boss, workers,
+                    config.get(ConnSettings.DEVICE_HOST), config.get(ConnSettings.WS_PORT), socketOptions,
+                    new WebDeviceInitializer(tls, sessions.handler(), exceptions, WebOptions.from(config),
+                            disconnector));
+        }
 
         InetSocketAddress grpcBind = new InetSocketAddress(config.get(ConnSettings.GRPC_HOST),
                 config.get(ConnSettings.GRPC_PORT));
@@ -196,7 +211,7 @@ public final class ConnNode extends BaseNode {
             @Override
             public void joined(NodeInfo node) {
                 if (node.id().equals(nodeId)) {
-                    listener.startAccepting(); // peers can now see this node, so its routes can be kicked
+                    startAccepting(); // peers can now see this node, so its routes can be kicked
                 }
             }
 
@@ -215,17 +230,29 @@ public final class ConnNode extends BaseNode {
             if (!isReady() || drainer.isDraining()) {
                 return;
             }
-            listener.startAccepting();
+            startAccepting();
             registration().updateLoad(sessions.index().size());
         } catch (Exception e) {
             log.warn("cannot publish load error=\"{}\"", e.toString());
         }
     }
 
+    private void startAccepting() {
+        listener.startAccepting();
+        if (webListener != null) {
+            webListener.startAccepting();
+        }
+    }
+
     @Override
     protected Map<String, String> endpoints() {
         String host = config.get(NodeSettings.ADVERTISE_HOST);
-        return Map.of("device", host + ":" + listener.address().getPort(), "grpc", host + ":" + grpc.getPort());
+        Map<String, String> endpoints = new HashMap<>(Map.of("device", host + ":"
+                + listener.address().getPort(), "grpc", host + ":" + grpc.getPort()));
+        if (webListener != null) {
+            endpoints.put(WebDeviceInitializer.ENDPOINT, host + ":" + webListener.address().getPort());
+        }
+        return Map.copyOf(endpoints);
     }
 
     @Override
@@ -331,6 +358,11 @@ public final class ConnNode extends BaseNode {
     /** The bound device listener address (port 0 in the config = the port chosen by the OS). */
     public InetSocketAddress deviceAddress() {
         return listener.address();
+    }
+
+    /** The bound web listener address; null when conn.ws.port is -1. */
+    public InetSocketAddress webAddress() {
+        return webListener == null ? null : webListener.address();
     }
 
     public int grpcPort() {

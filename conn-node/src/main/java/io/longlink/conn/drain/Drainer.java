@@ -6,10 +6,13 @@ import io.longlink.common.discovery.Membership;
 import io.longlink.common.discovery.NodeInfo;
 import io.longlink.conn.session.Session;
 import io.longlink.conn.session.SessionLayer;
+import io.longlink.conn.tcp.AbstractDeviceInitializer;
 import io.longlink.proto.device.Redirect;
 import java.util.ArrayDeque;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -118,14 +121,13 @@ public final class Drainer {
             }
             double perTick = ratePerSecond * TICK_MS / 1000.0;
             credit = Math.min(credit + perTick, Math.max(1, perTick)); // no burst after an idle stretch
-            Redirect redirect = null;
+            Map<String, Redirect> redirects = new HashMap<>(); // by the listener's endpoint key
             while (credit >= 1 && !queue.isEmpty()) {
                 credit--;
-                if (redirect == null) {
-                    redirect = redirect();
-                }
-                sessions.delivery().redirect(queue.poll(), redirect.toBuilder()
-                        .setRetryAfterMs(jitteredRetry()).build());
+                Session s = queue.poll();
+                Redirect redirect = redirects.computeIfAbsent(AbstractDeviceInitializer.endpointOf(s.channel()),
+                        this::redirect);
+                sessions.delivery().redirect(s, redirect.toBuilder().setRetryAfterMs(jitteredRetry()).build());
             }
             if (queue.isEmpty() && sessions.index().size() == 0 && sessions.sockets() == 0) {
                 log.info("drained: no device connections left node={}", selfId);
@@ -147,14 +149,19 @@ public final class Drainer {
 
     /** Other serving conn-nodes' device addresses, least loaded first; draining ones (this one) are not listed. */
     public Redirect redirect() {
+        return redirect(AbstractDeviceInitializer.DEVICE_ENDPOINT);
+    }
+
+    /** As {@link #redirect()}, to the listeners published under {@code endpoint}: WebSocket devices go to WebSocket ones. */
+    private Redirect redirect(String endpoint) {
         List<NodeInfo> others = membership.nodes().stream()
-                .filter(n -> !n.id().equals(selfId) && !n.draining() && n.endpoint("device") != null)
+                .filter(n -> !n.id().equals(selfId) && !n.draining() && n.endpoint(endpoint) != null)
                 .sorted(Comparator.comparingLong(NodeInfo::load))
                 .limit(MAX_ADDRESSES)
                 .toList();
         Redirect.Builder b = Redirect.newBuilder().setRetryAfterMs(jitteredRetry())
                 .setReason("node " + selfId + " is draining; reconnect to another node");
-        others.forEach(n -> b.addAddresses(n.endpoint("device")));
+        others.forEach(n -> b.addAddresses(n.endpoint(endpoint)));
         return b.build();
     }
 

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AttributeKey;
 
 /**
  * The shared shape of every device pipeline: optional TLS, the listener's own handlers that turn
@@ -15,6 +16,12 @@ import io.netty.handler.ssl.SslHandler;
  * TCP adds the frame decoder; WebSocket and MQTT listeners will add their adapters here.
  */
 public abstract class AbstractDeviceInitializer extends ChannelInitializer<Channel> {
+    /** The membership endpoint key of the raw TCP device listener. */
+    public static final String DEVICE_ENDPOINT = "device";
+    /** Set only on channels of other listeners: TCP channels stay without the attribute's memory. */
+    private static final AttributeKey<String> ENDPOINT = AttributeKey.valueOf(AbstractDeviceInitializer.class,
+            "endpoint");
+
     private final SslContext tls;
     private final ChannelHandler session;
     private final ChannelHandler exceptions;
@@ -28,6 +35,9 @@ public abstract class AbstractDeviceInitializer extends ChannelInitializer<Chann
     @Override
     protected final void initChannel(Channel ch) {
         ChannelPipeline p = ch.pipeline();
+        if (!DEVICE_ENDPOINT.equals(endpointKey())) {
+            ch.attr(ENDPOINT).set(endpointKey());
+        }
         if (tls != null) {
             SslHandler ssl = tls.newHandler(ch.alloc());
             // no per-connection handshake timer: the CONNECT deadline of the timing wheel covers the handshake
@@ -41,4 +51,14 @@ public abstract class AbstractDeviceInitializer extends ChannelInitializer<Chann
 
     /** Adds the handlers that produce device frames (Connect, Ping, Ack, Disconnect) from this transport. */
     protected abstract void addFrameHandlers(ChannelPipeline pipeline);
+
+    /** The key under which this listener is published in the membership; a drain redirects to the same key. */
+    protected String endpointKey() {
+        return DEVICE_ENDPOINT;
+    }
+
+    /** The endpoint key of the listener {@code ch} was accepted on. */
+    public static String endpointOf(Channel ch) {
+        return ch.hasAttr(ENDPOINT) ? ch.attr(ENDPOINT).get() : DEVICE_ENDPOINT;
+    }
 }

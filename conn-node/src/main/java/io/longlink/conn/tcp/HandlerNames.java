@@ -7,6 +7,13 @@ public final class HandlerNames {
     public static final String SESSION = "session";
     public static final String EXCEPTIONS = "exceptions";
 
+    // web listener
+    public static final String HTTP_CODEC = "http-codec";
+    public static final String HTTP_AGGREGATOR = "http-aggregator";
+    public static final String WEB_REQUESTS = "web-requests";
+    public static final String WS_AGGREGATOR = "ws-aggregator";
+    public static final String WS_ADAPTER = "ws-adapter";
+
     private HandlerNames() {
     }
 }
