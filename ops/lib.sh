@@ -53,6 +53,7 @@ ll_router_admin_port() { echo $((LL_ROUTER_ADMIN_PORT + $1 - 1)); }
 ll_conn_device_port() { echo $((LL_PORT_BASE + 100 + $1)); }
 ll_conn_grpc_port() { echo $((LL_PORT_BASE + 200 + $1)); }
 ll_conn_admin_port() { echo $((LL_PORT_BASE + 300 + $1)); }
+ll_conn_web_port() { echo $((LL_PORT_BASE + 400 + $1)); }
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -373,6 +374,7 @@ ll_start_new_node() {
     conn-*)
       ll_require_free_port "$(ll_conn_device_port "$i")" "$name device, LL_PORT_BASE+100+$i"
       ll_require_free_port "$(ll_conn_grpc_port "$i")" "$name gRPC, LL_PORT_BASE+200+$i"
+      ll_require_free_port "$(ll_conn_web_port "$i")" "$name web, LL_PORT_BASE+400+$i"
       ;;
   esac
   { ll_node_conf "$name"; for s in "$@"; do echo "$s"; done; } \
@@ -415,6 +417,8 @@ ll_node_conf() {
       echo "admin.port=$(ll_node_admin_port "$name")"
       echo "conn.device.port=$(ll_conn_device_port "$i")"
       echo "conn.grpc.port=$(ll_conn_grpc_port "$i")"
+      echo "conn.ws.port=$(ll_conn_web_port "$i")"
+      echo "conn.ws.demo-page=true"
       ;;
     *) die "not a Longlink node: '$name' (expected: api-N, router-N, conn-N)" ;;
   esac
