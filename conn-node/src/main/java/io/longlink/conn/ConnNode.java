@@ -42,10 +42,12 @@ import io.longlink.conn.tcp.ExceptionHandler;
 import io.longlink.conn.tcp.TcpDeviceInitializer;
 import io.longlink.conn.tcp.TlsContexts;
 import io.longlink.conn.tcp.Transport;
+import io.longlink.conn.web.HttpListenerInitializer;
 import io.longlink.conn.web.WebDeviceInitializer;
 import io.longlink.conn.web.WebOptions;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -91,6 +93,8 @@ public final class ConnNode extends BaseNode {
     private DeviceListener listener;
     /** The web (WebSocket) listener, or null when conn.ws.port is -1. */
     private DeviceListener webListener;
+    /** The HTTP session (SSE, long-poll) listener, or null when conn.http.port is -1. */
+    private DeviceListener httpListener;
     private Server grpc;
     private ScheduledExecutorService scheduler;
     private ScheduledExecutorService fanOutExecutor;
@@ -164,6 +168,9 @@ public final class ConnNode extends BaseNode {
                     if (webListener != null) {
                         webListener.stopAccepting();
                     }
+                    if (httpListener != null) {
+                        httpListener.stopAccepting();
+                    }
                 }, this::markDraining, this::deregister);
         drainerRef[0] = drainer;
         rotations = new SecretRotations(zk, index, sessions.connectionIds()::current, apps::forget,
@@ -179,11 +186,20 @@ public final class ConnNode extends BaseNode {
         listener = DeviceListener.bind("device", transport, boss, workers, config.get(ConnSettings.DEVICE_HOST),
                 config.get(ConnSettings.DEVICE_PORT), socketOptions, new TcpDeviceInitializer(tls, sessions.handler(),
                         exceptions, config.get(ConnSettings.MAX_FRAME_BYTES), disconnector));
+        WebOptions web = WebOptions.from(config);
+        if (config.get(ConnSettings.HTTP_PORT) >= 0) {
+            httpListener = DeviceListener.bind(HttpListenerInitializer.ENDPOINT, transport, boss, workers,
+                    config.get(ConnSettings.DEVICE_HOST), config.get(ConnSettings.HTTP_PORT), socketOptions,
+                    new HttpListenerInitializer(tls, sessions.handler(), exceptions, web, disconnector, workers,
+                            new WriteBufferWaterMark(config.get(ConnSettings.WRITE_LOW_WATER),
+                                    config.get(ConnSettings.WRITE_HIGH_WATER)),
+                            config.get(ConnSettings.HTTP_POLL_HOLD_MS), config.get(ConnSettings.CONNECT_TIMEOUT_MS)));
+            web = web.withHttpPort(httpListener.address().getPort());
+        }
         if (config.get(ConnSettings.WS_PORT) >= 0) {
             webListener = DeviceListener.bind(WebDeviceInitializer.ENDPOINT, transport, boss, workers,
                     config.get(ConnSettings.DEVICE_HOST), config.get(ConnSettings.WS_PORT), socketOptions,
-                    new WebDeviceInitializer(tls, sessions.handler(), exceptions, WebOptions.from(config),
-                            disconnector));
+                    new WebDeviceInitializer(tls, sessions.handler(), exceptions, web, disconnector));
         }
 
         InetSocketAddress grpcBind = new InetSocketAddress(config.get(ConnSettings.GRPC_HOST),
@@ -242,6 +258,9 @@ public final class ConnNode extends BaseNode {
         if (webListener != null) {
             webListener.startAccepting();
         }
+        if (httpListener != null) {
+            httpListener.startAccepting();
+        }
     }
 
     @Override
@@ -251,6 +270,9 @@ public final class ConnNode extends BaseNode {
                 + listener.address().getPort(), "grpc", host + ":" + grpc.getPort()));
         if (webListener != null) {
             endpoints.put(WebDeviceInitializer.ENDPOINT, host + ":" + webListener.address().getPort());
+        }
+        if (httpListener != null) {
+            endpoints.put(HttpListenerInitializer.ENDPOINT, host + ":" + httpListener.address().getPort());
         }
         return Map.copyOf(endpoints);
     }
@@ -363,6 +385,11 @@ public final class ConnNode extends BaseNode {
     /** The bound web listener address; null when conn.ws.port is -1. */
     public InetSocketAddress webAddress() {
         return webListener == null ? null : webListener.address();
+    }
+
+    /** The bound HTTP session listener address; null when conn.http.port is -1. */
+    public InetSocketAddress httpAddress() {
+        return httpListener == null ? null : httpListener.address();
     }
 
     public int grpcPort() {

@@ -46,6 +46,12 @@ public final class ConnSettings {
     public static final Setting<Boolean> WS_DEMO_PAGE = Setting.bool("conn.ws.demo-page", false,
             "Serve a demo page at / and the browser client at /longlink.js on the web listener");
 
+    public static final Setting<Integer> HTTP_PORT = Setting.intRange("conn.http.port", -1, -1, 65535,
+            "Port of the HTTP session listener (SSE and long-polling for browsers without WebSocket), on"
+                    + " conn.device.host with conn.tls.* and conn.ws.allowed-origins; -1 = off, 0 = any free port");
+    public static final Setting<Integer> HTTP_POLL_HOLD_MS = Setting.intRange("conn.http.poll-hold-ms", 25_000, 100,
+            120_000, "How long a long poll waits for a message before it is answered with none");
+
     // Frames and sockets
     public static final Setting<Integer> MAX_FRAME_BYTES = Setting.intRange("conn.max-frame-bytes", 16_384, 64,
             1 << 20, "Largest body a device may send in one frame; larger declared lengths get FRAME_TOO_LARGE");
@@ -178,7 +184,8 @@ public final class ConnSettings {
 
     public static List<Setting<?>> all() {
         return NodeSettings.forRole(ADMIN_PORT, List.of(DEVICE_HOST, DEVICE_PORT, BACKLOG, GRPC_HOST, GRPC_PORT,
-                IO_THREADS, TLS_CERT, TLS_KEY, WS_PORT, WS_PATH, WS_ALLOWED_ORIGINS, WS_DEMO_PAGE, MAX_FRAME_BYTES, RECV_BUFFER_BYTES, SO_SNDBUF, WRITE_LOW_WATER,
+                IO_THREADS, TLS_CERT, TLS_KEY, WS_PORT, WS_PATH, WS_ALLOWED_ORIGINS, WS_DEMO_PAGE, HTTP_PORT,
+                HTTP_POLL_HOLD_MS, MAX_FRAME_BYTES, RECV_BUFFER_BYTES, SO_SNDBUF, WRITE_LOW_WATER,
                 WRITE_HIGH_WATER, SLOW_READER_MS, MAX_FRAMES_PER_S, MAX_ACK_IDS_PER_S, MAX_UNAUTHENTICATED,
                 MAX_CONNECTIONS, CONNECT_RATE_PER_IP, CONNECT_RATE, CONNECT_TIMEOUT_MS, HEARTBEAT_MIN_S,
                 HEARTBEAT_MAX_S, HEARTBEAT_DEFAULT_S, IDLE_FACTOR, TIMER_TICK_MS, APP_CACHE_SIZE, APP_CACHE_TTL_MS,

@@ -15,7 +15,10 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 
-/** HTTP answers of the web listener. Each closes the connection: a device connection serves one purpose. */
+/**
+ * HTTP answers of the web listeners. Those of the WebSocket listener close the connection (it serves
+ * one upgrade); the HTTP session API's keep it open when the client asks.
+ */
 final class HttpReplies {
     private HttpReplies() {
     }
@@ -46,6 +49,22 @@ final class HttpReplies {
             case FRAME_TOO_LARGE -> HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
             default -> HttpResponseStatus.BAD_REQUEST;
         };
+    }
+
+    /** A JSON answer; the connection stays open for the next request when the client keeps it alive. */
+    static void json(ChannelHandlerContext ctx, HttpResponseStatus status, String json, boolean keepAlive) {
+        FullHttpResponse r = response(ctx, status, "application/json", ByteBufUtil.writeUtf8(ctx.alloc(), json));
+        if (keepAlive) {
+            r.headers().remove(HttpHeaderNames.CONNECTION);
+            ctx.writeAndFlush(r, ctx.voidPromise());
+        } else {
+            ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** An error of the HTTP session API: the status for the code and the JSON ERROR. */
+    static void error(ChannelHandlerContext ctx, ErrorCode code, String reason, boolean keepAlive) {
+        json(ctx, status(code), JsonFrames.error(code, reason), keepAlive);
     }
 
     static FullHttpResponse ok(ChannelHandlerContext ctx, String contentType, byte[] body) {

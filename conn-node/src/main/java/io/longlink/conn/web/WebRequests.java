@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The HTTP side of the web listener, before any upgrade: a WebSocket upgrade on the configured path
@@ -43,7 +44,9 @@ final class WebRequests extends SimpleChannelInboundHandler<FullHttpRequest> {
         // protocol violations (an over-long or unmasked frame) reach the adapter, which answers them with ERROR
         this.decoderConfig = WebSocketDecoderConfig.newBuilder().maxFramePayloadLength(options.maxMessageBytes())
                 .allowExtensions(false).closeOnProtocolViolation(false).build();
-        this.demoPage = options.demoPage() ? resource("demo.html") : null;
+        // the page learns the HTTP session port (SSE, long-poll fallbacks) from a meta tag
+        this.demoPage = options.demoPage() ? new String(resource("demo.html"), StandardCharsets.UTF_8)
+                .replace("@HTTP_PORT@", String.valueOf(options.httpPort())).getBytes(StandardCharsets.UTF_8) : null;
         this.client = options.demoPage() ? resource("longlink.js") : null;
     }
 

@@ -183,7 +183,7 @@ final class WebSocketAdapter extends ChannelDuplexHandler {
         }
     }
 
-    private static <T> T body(ByteBuf frame, Parser<T> parser) {
+    static <T> T body(ByteBuf frame, Parser<T> parser) {
         try {
             return parser.parseFrom(Frames.body(frame));
         } catch (InvalidProtocolBufferException e) {

@@ -49,7 +49,7 @@ class WebDeviceInitializerTest {
     }
 
     private EmbeddedChannel open(List<String> origins) {
-        WebOptions options = new WebOptions("/ws", origins, false, MAX_FRAME);
+        WebOptions options = new WebOptions("/ws", origins, false, MAX_FRAME, -1);
         channel = new EmbeddedChannel(new WebDeviceInitializer(null, new Recorder(), new ChannelInboundHandlerAdapter(),
                 options, (ch, code, reason) -> {
                     rejected.add(code + ": " + reason);
