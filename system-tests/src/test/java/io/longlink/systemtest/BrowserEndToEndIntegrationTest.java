@@ -39,7 +39,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The browser client in a real browser: Debian's chromium, driven by playwright-core (src/test/browser),
  * opens a conn-node's demo page; pushes sent through the API appear on the page and its ACKs empty
- * the inbox.
+ * the inbox, over WebSocket, and over SSE or long-polling when the test blocks what comes before.
  */
 @ExtendWith(Infra.class)
 class BrowserEndToEndIntegrationTest {
@@ -53,7 +53,8 @@ class BrowserEndToEndIntegrationTest {
     static void start(RedisServer redisServer, TestingServer zk, KafkaCluster kafka) throws Exception {
         redis = redisServer;
         installPlaywright();
-        cluster = TestCluster.start(redis, zk, kafka, 1, 1, Map.of("conn.ws.port", "0", "conn.ws.demo-page", "true"));
+        cluster = TestCluster.start(redis, zk, kafka, 1, 1, Map.of("conn.ws.port", "0", "conn.ws.demo-page", "true",
+                "conn.http.port", "0", "conn.http.poll-hold-ms", "2000"));
     }
 
     @AfterAll
@@ -80,7 +81,22 @@ class BrowserEndToEndIntegrationTest {
 
     @Test
     void demoPage_inChromium_showsStoredAndLivePushesAndItsAcksEmptyTheInbox() throws Exception {
-        TestCluster.App app = cluster.createApp("browser");
+        showsPushes("none", "over websocket");
+    }
+
+    @Test
+    void demoPage_whenWebSocketIsBlocked_fallsBackToServerSentEvents() throws Exception {
+        showsPushes("websocket", "over sse");
+    }
+
+    @Test
+    void demoPage_whenWebSocketAndEventStreamAreBlocked_fallsBackToLongPolling() throws Exception {
+        showsPushes("websocket,events", "over longpoll");
+    }
+
+    /** The page opens with {@code blocked} requests failing, connects {@code over} a transport, shows pushes and ACKs them. */
+    private void showsPushes(String blocked, String over) throws Exception {
+        TestCluster.App app = cluster.createApp("browser-" + blocked.replace(',', '-'));
         String device = "chromium-1";
         String token = app.devices().withDeadlineAfter(10, TimeUnit.SECONDS).registerDevice(RegisterDeviceRequest
                 .newBuilder().setDeviceId(device).setPlatform(Platform.WEB).build()).getToken();
@@ -90,9 +106,9 @@ class BrowserEndToEndIntegrationTest {
         ConnNode node = cluster.connNodes().get(0);
         String url = "http://127.0.0.1:" + node.webAddress().getPort() + "/?app=" + app.key() + "&device=" + device
                 + "&token=" + URLEncoder.encode(token, StandardCharsets.UTF_8);
-        Process browser = new ProcessBuilder("node", "show-pushes.mjs", url, "none", "stored while the page",
+        Process browser = new ProcessBuilder("node", "show-pushes.mjs", url, blocked, "stored while the page",
                 "live to the open page").directory(WORK.toFile())
-                .redirectError(WORK.resolve("chromium.log").toFile()).start();
+                .redirectError(WORK.resolve("chromium-" + blocked.replace(',', '-') + ".log").toFile()).start();
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();
         Thread.ofVirtual().start(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(browser.getInputStream(),
@@ -103,11 +119,12 @@ class BrowserEndToEndIntegrationTest {
             }
         });
         try {
-            assertThat(lines.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).as("see target/browser/chromium.log")
+            assertThat(lines.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).as("see target/browser/chromium-*.log")
                     .isEqualTo("CONNECTED");
             assertThat(lines.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("SHOWN stored while the page");
             long live = push(app, device, "live to the open page");
             assertThat(lines.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("SHOWN live to the open page");
+            assertThat(lines.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("TRANSPORT " + over);
 
             await().atMost(WAIT).until(() -> inboxDepth(app, device) == 0);
             for (long id : new long[] {stored, live}) {

@@ -1,9 +1,11 @@
 // Longlink browser client: a plain ES module, no build step. Speaks the JSON form of the device
-// protocol (docs/protocol.md) over WebSocket, subprotocol "longlink.v1.json".
+// protocol (docs/protocol.md) over WebSocket (subprotocol "longlink.v1.json"), and falls back to
+// the HTTP session API (server-sent events, then long-polling) where WebSocket does not get through.
 //
 //   import { LonglinkClient } from "/longlink.js";
 //   const client = new LonglinkClient({
-//     url: "wss://push.example.com/ws", appKey: "demo", deviceId: "browser-1",
+//     url: "wss://push.example.com/ws", httpUrl: "https://push.example.com:7011",
+//     appKey: "demo", deviceId: "browser-1",
 //     token: async () => (await fetch("/my-app/longlink-token")).text(),
 //     onMessage: (m) => console.log(m.messageId, m.text),
 //   });
@@ -19,6 +21,8 @@ export class LonglinkClient {
   /**
    * @param {object} o
    * @param {string} o.url WebSocket URL of a conn-node's web listener, e.g. ws://127.0.0.1:7010/ws
+   * @param {string} [o.httpUrl] base URL of the node's HTTP session listener (SSE, long-poll), e.g. http://127.0.0.1:7011
+   * @param {string[]} [o.transports] tried in this order: "websocket", "sse", "longpoll" (those with a URL)
    * @param {string} o.appKey
    * @param {string} o.deviceId
    * @param {string|function(): (string|Promise<string>)} o.token the token, or a supplier asked again after BAD_TOKEN/TOKEN_EXPIRED
@@ -29,7 +33,7 @@ export class LonglinkClient {
    * @param {boolean} [o.reconnectOnKick=false]
    */
   constructor(o) {
-    for (const k of ["url", "appKey", "deviceId", "token"]) {
+    for (const k of ["appKey", "deviceId", "token"]) {
       if (!o[k]) throw new Error(`LonglinkClient: ${k} is required`);
     }
     this.o = {
@@ -38,6 +42,11 @@ export class LonglinkClient {
       onMessage() {}, onConnected() {}, onDisconnected() {}, onStopped() {}, ...o,
     };
     this.url = o.url;
+    this.httpUrl = o.httpUrl || null;
+    this.transports = (o.transports || ["websocket", "sse", "longpoll"])
+      .filter((t) => (t === "websocket" ? !!o.url : !!o.httpUrl));
+    if (!this.transports.length) throw new Error("LonglinkClient: no transport with a URL");
+    this.transportIndex = 0;
     this.seen = new Set();
     this.seenOrder = [];
     this.pendingAcks = [];
@@ -58,17 +67,23 @@ export class LonglinkClient {
   close() {
     this.stopped = true;
     clearTimeout(this.retryTimer);
-    if (this.ws && this.ws.readyState === WebSocket.OPEN) {
+    if (this.state === "connected") {
       this.#flushAcks();
       this.#send({ type: "DISCONNECT", reason: "client closed" });
-      this.ws.close(1000, "bye");
+      if (this.ws) this.ws.close(1000, "bye");
     }
     this.#cleanup();
     this.state = "closed";
   }
 
+  /** The transport in use or being tried: "websocket", "sse" or "longpoll". */
+  get transport() {
+    return this.mode || this.transports[this.transportIndex];
+  }
+
   async #connect() {
     this.state = "connecting";
+    this.mode = null;
     let token;
     try {
       token = typeof this.o.token === "function" ? await this.o.token() : this.o.token;
@@ -77,16 +92,25 @@ export class LonglinkClient {
       return;
     }
     if (this.stopped) return;
+    const connect = {
+      type: "CONNECT", protocolVersion: 1, appKey: this.o.appKey, deviceId: this.o.deviceId, token,
+      clientVersion: "longlink-js/0.1.0", platform: "WEB", heartbeatSeconds: this.o.heartbeatSeconds,
+      lastMessageId: this.lastMessageId,
+    };
+    this.closeInfo = null;
+    this.gen = (this.gen || 0) + 1;
+    if (this.transports[this.transportIndex] === "websocket") {
+      this.#connectWebSocket(connect);
+    } else {
+      this.#connectHttp(connect, this.gen);
+    }
+  }
+
+  #connectWebSocket(connect) {
+    this.mode = "websocket";
     const ws = new WebSocket(this.url, [SUBPROTOCOL]);
     this.ws = ws;
-    this.closeInfo = null;
-    ws.onopen = () => {
-      this.#send({
-        type: "CONNECT", protocolVersion: 1, appKey: this.o.appKey, deviceId: this.o.deviceId, token,
-        clientVersion: "longlink-js/0.1.0", platform: "WEB", heartbeatSeconds: this.o.heartbeatSeconds,
-        lastMessageId: this.lastMessageId,
-      });
-    };
+    ws.onopen = () => this.#send(connect);
     ws.onmessage = (e) => {
       let m;
       try {
@@ -98,11 +122,98 @@ export class LonglinkClient {
     };
     ws.onclose = (e) => {
       if (this.ws !== ws) return;
-      this.#cleanup();
       // the server's ERROR came first; a close code 4000 + n carries the same code
-      const info = this.closeInfo || { code: e.code >= 4000 ? `CLOSE_${e.code}` : "CONNECTION_LOST", reason: e.reason };
-      this.#after(info);
+      this.#lost(this.closeInfo || { code: e.code >= 4000 ? `CLOSE_${e.code}` : "CONNECTION_LOST", reason: e.reason });
     };
+  }
+
+  /** POST /connect, then the frames over an event stream, or over long polls when the stream does not get through. */
+  async #connectHttp(connect, gen) {
+    let frames;
+    try {
+      const r = await fetch(`${this.httpUrl}/connect`, { method: "POST", body: JSON.stringify(connect),
+        headers: { "content-type": "text/plain" } });
+      frames = await r.json();
+    } catch (e) {
+      if (gen === this.gen) this.#lost({ code: "CONNECTION_LOST", reason: String(e) });
+      return;
+    }
+    if (gen !== this.gen || this.stopped) return;
+    const ack = Array.isArray(frames) ? frames.find((f) => f.type === "CONNACK" && f.httpSession) : null;
+    if (!ack) {
+      (Array.isArray(frames) ? frames : [frames]).forEach((f) => this.#onFrame(f));
+      this.#lost(this.closeInfo || { code: "CONNECTION_LOST", reason: "no session" });
+      return;
+    }
+    this.httpSession = ack.httpSession;
+    frames.forEach((f) => this.#onFrame(f));
+    if (this.transports[this.transportIndex] === "sse") {
+      this.#stream(gen);
+    } else {
+      this.#poll(gen);
+    }
+  }
+
+  #stream(gen) {
+    this.mode = "sse";
+    const es = new EventSource(`${this.httpUrl}/events?session=${encodeURIComponent(this.httpSession)}`);
+    this.es = es;
+    let opened = false;
+    es.onopen = () => { opened = true; };
+    es.onmessage = (e) => {
+      let m;
+      try {
+        m = JSON.parse(e.data);
+      } catch {
+        return;
+      }
+      this.#onFrame(m);
+      if (m.type === "ERROR") this.#lost(this.closeInfo);
+    };
+    es.onerror = () => {
+      if (gen !== this.gen || this.es !== es) return;
+      if (!opened) {
+        es.close(); // the stream does not get through: the same session goes on over long polls
+        this.es = null;
+        this.#poll(gen);
+      } else if (es.readyState === EventSource.CLOSED) {
+        this.#lost(this.closeInfo || { code: "CONNECTION_LOST", reason: "event stream closed" });
+      }
+    };
+  }
+
+  async #poll(gen) {
+    this.mode = "longpoll";
+    while (gen === this.gen && !this.stopped) {
+      let frames;
+      try {
+        const r = await fetch(`${this.httpUrl}/poll?session=${encodeURIComponent(this.httpSession)}`);
+        frames = await r.json();
+      } catch (e) {
+        if (gen === this.gen) this.#lost({ code: "CONNECTION_LOST", reason: String(e) });
+        return;
+      }
+      if (gen !== this.gen) return;
+      for (const f of Array.isArray(frames) ? frames : [frames]) this.#onFrame(f);
+      if (this.closeInfo) {
+        this.#lost(this.closeInfo);
+        return;
+      }
+    }
+  }
+
+  /** The connection or session is gone: clean up, then decide (stop, new token, redirect, backoff). */
+  #lost(info) {
+    const wasConnected = this.state === "connected";
+    this.#cleanup();
+    this.gen = (this.gen || 0) + 1;
+    if (!wasConnected && !this.closeInfo && this.transportIndex + 1 < this.transports.length) {
+      this.transportIndex++; // this transport did not get through: try the next one at once
+      if (!this.stopped) this.#connect();
+      return;
+    }
+    if (!wasConnected && !this.closeInfo) this.transportIndex = 0;
+    this.#after(info);
   }
 
   #onFrame(m) {
@@ -168,13 +279,19 @@ export class LonglinkClient {
     clearTimeout(this.pingTimer);
     this.pingTimer = setTimeout(() => {
       if (this.#send({ type: "PING" })) {
-        this.pongTimer = setTimeout(() => this.ws && this.ws.close(), PONG_TIMEOUT_MS);
+        this.pongTimer = setTimeout(() => this.#lost({ code: "CONNECTION_LOST", reason: "no PONG" }), PONG_TIMEOUT_MS);
       }
       this.#schedulePing();
     }, this.heartbeatMs);
   }
 
   #send(m) {
+    if (this.mode === "sse" || this.mode === "longpoll") {
+      if (!this.httpSession) return false;
+      fetch(`${this.httpUrl}/send?session=${encodeURIComponent(this.httpSession)}`, { method: "POST",
+        body: JSON.stringify(m), headers: { "content-type": "text/plain" }, keepalive: true }).catch(() => {});
+      return true;
+    }
     if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
     this.ws.send(JSON.stringify(m));
     return true;
@@ -190,6 +307,11 @@ export class LonglinkClient {
       if (this.ws.readyState <= WebSocket.OPEN) this.ws.close();
       this.ws = null;
     }
+    if (this.es) {
+      this.es.close();
+      this.es = null;
+    }
+    this.httpSession = null;
   }
 
   /** What to do after a connection ended with {code, reason}: stop, refresh the token, follow a redirect or back off. */
