@@ -3,15 +3,8 @@ package io.longlink.systemtest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.google.protobuf.ByteString;
-import io.longlink.common.redis.RedisKeys;
 import io.longlink.conn.ConnNode;
-import io.longlink.proto.api.Audience;
-import io.longlink.proto.api.DeviceList;
 import io.longlink.proto.api.GetMessageStatusRequest;
-import io.longlink.proto.api.PushRequest;
-import io.longlink.proto.api.RegisterDeviceRequest;
-import io.longlink.proto.device.Platform;
 import io.longlink.testsupport.Infra;
 import io.longlink.testsupport.KafkaCluster;
 import io.longlink.testsupport.RedisServer;
@@ -98,10 +91,9 @@ class BrowserEndToEndIntegrationTest {
     private void showsPushes(String blocked, String over) throws Exception {
         TestCluster.App app = cluster.createApp("browser-" + blocked.replace(',', '-'));
         String device = "chromium-1";
-        String token = app.devices().withDeadlineAfter(10, TimeUnit.SECONDS).registerDevice(RegisterDeviceRequest
-                .newBuilder().setDeviceId(device).setPlatform(Platform.WEB).build()).getToken();
-        long stored = push(app, device, "stored while the page was closed");
-        await().atMost(WAIT).until(() -> inboxDepth(app, device) == 1);
+        String token = app.registerWebDevice(device);
+        long stored = app.pushTo(device, "stored while the page was closed");
+        await().atMost(WAIT).until(() -> app.inboxDepth(redis, device) == 1);
 
         ConnNode node = cluster.connNodes().get(0);
         String url = "http://127.0.0.1:" + node.webAddress().getPort() + "/?app=" + app.key() + "&device=" + device
@@ -122,11 +114,11 @@ class BrowserEndToEndIntegrationTest {
             assertThat(lines.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).as("see target/browser/chromium-*.log")
                     .isEqualTo("CONNECTED");
             assertThat(lines.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("SHOWN stored while the page");
-            long live = push(app, device, "live to the open page");
+            long live = app.pushTo(device, "live to the open page");
             assertThat(lines.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("SHOWN live to the open page");
             assertThat(lines.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("TRANSPORT " + over);
 
-            await().atMost(WAIT).until(() -> inboxDepth(app, device) == 0);
+            await().atMost(WAIT).until(() -> app.inboxDepth(redis, device) == 0);
             for (long id : new long[] {stored, live}) {
                 await().atMost(WAIT).until(() -> app.push().getMessageStatus(GetMessageStatusRequest.newBuilder()
                         .setMessageId(id).build()).getAcked() == 1);
@@ -141,13 +133,4 @@ class BrowserEndToEndIntegrationTest {
         }
     }
 
-    private static long push(TestCluster.App app, String deviceId, String payload) {
-        return app.push().withDeadlineAfter(15, TimeUnit.SECONDS).push(PushRequest.newBuilder()
-                .setAudience(Audience.newBuilder().setDevices(DeviceList.newBuilder().addDeviceIds(deviceId)))
-                .setPayload(ByteString.copyFromUtf8(payload)).build()).getMessageId();
-    }
-
-    private static long inboxDepth(TestCluster.App app, String deviceId) {
-        return Long.parseLong(redis.command("ZCARD " + RedisKeys.inbox(app.key(), deviceId)).substring(1));
-    }
 }

@@ -3,13 +3,6 @@ package io.longlink.systemtest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.google.protobuf.ByteString;
-import io.longlink.common.redis.RedisKeys;
-import io.longlink.proto.api.Audience;
-import io.longlink.proto.api.DeviceList;
-import io.longlink.proto.api.PushRequest;
-import io.longlink.proto.api.RegisterDeviceRequest;
-import io.longlink.proto.device.Platform;
 import io.longlink.testsupport.Infra;
 import io.longlink.testsupport.KafkaCluster;
 import io.longlink.testsupport.RedisServer;
@@ -62,9 +55,9 @@ class HttpSessionEndToEndIntegrationTest {
     @Test
     void longPoll_storedPushIsPolledAndAckBySendEmptiesTheInbox_andPollsAcrossIdleWindowKeepTheSession()
             throws Exception {
-        String token = register("poller");
-        long id = push("poller", "via long poll");
-        await().atMost(WAIT).until(() -> inboxDepth("poller") == 1);
+        String token = app.registerWebDevice("poller");
+        long id = app.pushTo("poller", "via long poll");
+        await().atMost(WAIT).until(() -> app.inboxDepth(redis, "poller") == 1);
 
         HttpResponse<String> connected = post("/connect", connect("poller", token));
         assertThat(connected.statusCode()).isEqualTo(200);
@@ -82,7 +75,7 @@ class HttpSessionEndToEndIntegrationTest {
         HttpResponse<String> acked = post("/send?session=" + session, "{\"type\":\"ACK\",\"messageIds\":[\""
                 + Long.toUnsignedString(id) + "\"]}");
         assertThat(acked.statusCode()).isEqualTo(200);
-        await().atMost(WAIT).until(() -> inboxDepth("poller") == 0);
+        await().atMost(WAIT).until(() -> app.inboxDepth(redis, "poller") == 0);
 
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
         while (System.nanoTime() < until) {
@@ -95,7 +88,7 @@ class HttpSessionEndToEndIntegrationTest {
 
     @Test
     void connect_whenBadToken_thenUnauthorizedWithConnAckAndError() throws Exception {
-        register("bad-token");
+        app.registerWebDevice("bad-token");
         HttpResponse<String> r = post("/connect", connect("bad-token", "v1.1.nope"));
         assertThat(r.statusCode()).isEqualTo(401);
         assertThat(r.body()).startsWith("[{\"type\":\"CONNACK\",\"code\":\"BAD_TOKEN\"")
@@ -128,18 +121,5 @@ class HttpSessionEndToEndIntegrationTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private String register(String deviceId) {
-        return app.devices().withDeadlineAfter(10, TimeUnit.SECONDS).registerDevice(RegisterDeviceRequest.newBuilder()
-                .setDeviceId(deviceId).setPlatform(Platform.WEB).build()).getToken();
-    }
 
-    private long push(String deviceId, String payload) {
-        return app.push().withDeadlineAfter(15, TimeUnit.SECONDS).push(PushRequest.newBuilder()
-                .setAudience(Audience.newBuilder().setDevices(DeviceList.newBuilder().addDeviceIds(deviceId)))
-                .setPayload(ByteString.copyFromUtf8(payload)).build()).getMessageId();
-    }
-
-    private long inboxDepth(String deviceId) {
-        return Long.parseLong(redis.command("ZCARD " + RedisKeys.inbox(app.key(), deviceId)).substring(1));
-    }
 }

@@ -3,15 +3,8 @@ package io.longlink.systemtest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.google.protobuf.ByteString;
-import io.longlink.common.redis.RedisKeys;
 import io.longlink.conn.ConnNode;
-import io.longlink.proto.api.Audience;
-import io.longlink.proto.api.DeviceList;
 import io.longlink.proto.api.GetMessageStatusRequest;
-import io.longlink.proto.api.PushRequest;
-import io.longlink.proto.api.RegisterDeviceRequest;
-import io.longlink.proto.device.Platform;
 import io.longlink.proto.device.Push;
 import io.longlink.proto.device.Redirect;
 import io.longlink.sdk.DisconnectCode;
@@ -23,7 +16,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
@@ -73,7 +65,7 @@ class WebSocketEndToEndIntegrationTest {
     void json_pushToOnlineDevice_isReceivedAndAckCountedWithNoInboxEntryLeft() throws Exception {
         WsDevice d = jsonLogin(cluster.connNodes().get(0), "browser-1");
 
-        long id = push("browser-1", "hello web");
+        long id = app.pushTo("browser-1", "hello web");
 
         await().atMost(WAIT).until(() -> d.messages.stream().anyMatch(m -> m.startsWith("{\"type\":\"PUSH\"")));
         String json = d.messages.stream().filter(m -> m.startsWith("{\"type\":\"PUSH\"")).findFirst().orElseThrow();
@@ -85,15 +77,15 @@ class WebSocketEndToEndIntegrationTest {
         // a live copy may be awaited by the router (stored only if no ACK comes in time): the ACK is counted either way
         await().atMost(WAIT).until(() -> app.push().getMessageStatus(GetMessageStatusRequest.newBuilder()
                 .setMessageId(id).build()).getAcked() == 1);
-        await().atMost(WAIT).until(() -> inboxDepth("browser-1") == 0);
+        await().atMost(WAIT).until(() -> app.inboxDepth(redis, "browser-1") == 0);
     }
 
     @Test
     void binary_pushesWhileOffline_areCaughtUpOnConnectInOrderAndAckEmptiesTheInbox() throws Exception {
-        String token = register("offline-tab");
-        long first = push("offline-tab", "one");
-        long second = push("offline-tab", "two");
-        await().atMost(WAIT).until(() -> inboxDepth("offline-tab") == 2);
+        String token = app.registerWebDevice("offline-tab");
+        long first = app.pushTo("offline-tab", "one");
+        long second = app.pushTo("offline-tab", "two");
+        await().atMost(WAIT).until(() -> app.inboxDepth(redis, "offline-tab") == 2);
 
         WsDevice d = open(cluster.connNodes().get(1), WsDevice.BINARY);
         d.sendBinary(WsDevice.connectFrame(app.key(), "offline-tab", token));
@@ -105,7 +97,7 @@ class WebSocketEndToEndIntegrationTest {
         assertThat(ids).containsExactly(first, second);
 
         d.sendBinary(WsDevice.ackFrame(first, second));
-        await().atMost(WAIT).until(() -> inboxDepth("offline-tab") == 0);
+        await().atMost(WAIT).until(() -> app.inboxDepth(redis, "offline-tab") == 0);
     }
 
     @Test
@@ -131,7 +123,7 @@ class WebSocketEndToEndIntegrationTest {
 
     @Test
     void badToken_isRefusedWithConnAckErrorAndCloseCode4005() throws Exception {
-        register("bad-token-tab");
+        app.registerWebDevice("bad-token-tab");
         WsDevice d = open(cluster.connNodes().get(0), WsDevice.JSON);
 
         d.sendText(WsDevice.connectJson(app.key(), "bad-token-tab", "v1.1.not-a-mac"));
@@ -146,7 +138,7 @@ class WebSocketEndToEndIntegrationTest {
     void drain_redirectsWebSocketDevicesToTheOtherNodesWebSocketEndpoints() throws Exception {
         ConnNode draining = cluster.startConnNode();
         WsDevice d = jsonLogin(draining, "drained-tab");
-        long id = push("drained-tab", "before the drain");
+        long id = app.pushTo("drained-tab", "before the drain");
         await().atMost(WAIT).until(() -> d.messages.stream().anyMatch(m -> m.contains(Long.toUnsignedString(id))));
 
         Thread drain = Thread.ofPlatform().start(draining::close);
@@ -166,7 +158,7 @@ class WebSocketEndToEndIntegrationTest {
     }
 
     private WsDevice jsonLogin(ConnNode node, String deviceId) throws Exception {
-        String token = register(deviceId);
+        String token = app.registerWebDevice(deviceId);
         WsDevice d = open(node, WsDevice.JSON);
         d.sendText(WsDevice.connectJson(app.key(), deviceId, token));
         await().atMost(WAIT).until(() -> d.messages.stream().anyMatch(m -> m.startsWith("{\"type\":\"CONNACK\"")));
@@ -180,16 +172,6 @@ class WebSocketEndToEndIntegrationTest {
         return d;
     }
 
-    private String register(String deviceId) {
-        return app.devices().withDeadlineAfter(10, TimeUnit.SECONDS).registerDevice(RegisterDeviceRequest.newBuilder()
-                .setDeviceId(deviceId).setPlatform(Platform.WEB).build()).getToken();
-    }
-
-    private long push(String deviceId, String payload) {
-        return app.push().withDeadlineAfter(15, TimeUnit.SECONDS).push(PushRequest.newBuilder()
-                .setAudience(Audience.newBuilder().setDevices(DeviceList.newBuilder().addDeviceIds(deviceId)))
-                .setPayload(ByteString.copyFromUtf8(payload)).build()).getMessageId();
-    }
 
     private static Push pushOf(byte[] frame) {
         int i = 1;
@@ -203,7 +185,4 @@ class WebSocketEndToEndIntegrationTest {
         }
     }
 
-    private long inboxDepth(String deviceId) {
-        return Long.parseLong(redis.command("ZCARD " + RedisKeys.inbox(app.key(), deviceId)).substring(1));
-    }
 }

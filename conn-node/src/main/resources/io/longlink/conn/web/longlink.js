@@ -17,6 +17,15 @@ const STOP_CODES = new Set(["UNSUPPORTED_VERSION", "UNKNOWN_APP", "INVALID_ARGUM
 const TOKEN_CODES = new Set(["BAD_TOKEN", "TOKEN_EXPIRED"]);
 const PONG_TIMEOUT_MS = 10_000;
 
+/** One frame of the JSON form, or null for what is not JSON. */
+function parse(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
 export class LonglinkClient {
   /**
    * @param {object} o
@@ -112,13 +121,8 @@ export class LonglinkClient {
     this.ws = ws;
     ws.onopen = () => this.#send(connect);
     ws.onmessage = (e) => {
-      let m;
-      try {
-        m = JSON.parse(e.data);
-      } catch {
-        return;
-      }
-      this.#onFrame(m);
+      const m = parse(e.data);
+      if (m) this.#onFrame(m);
     };
     ws.onclose = (e) => {
       if (this.ws !== ws) return;
@@ -161,12 +165,8 @@ export class LonglinkClient {
     let opened = false;
     es.onopen = () => { opened = true; };
     es.onmessage = (e) => {
-      let m;
-      try {
-        m = JSON.parse(e.data);
-      } catch {
-        return;
-      }
+      const m = parse(e.data);
+      if (!m) return;
       this.#onFrame(m);
       if (m.type === "ERROR") this.#lost(this.closeInfo);
     };
