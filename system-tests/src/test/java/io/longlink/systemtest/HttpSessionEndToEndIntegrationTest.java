@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class HttpSessionEndToEndIntegrationTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final Pattern SESSION = Pattern.compile("\"httpSession\":\"([A-Za-z0-9_-]+)\"");
-    private static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final HttpClient http = HttpClient.newHttpClient();
     private static TestCluster cluster;
     private static RedisServer redis;
     private TestCluster.App app;

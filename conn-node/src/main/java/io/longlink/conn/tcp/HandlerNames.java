@@ -14,6 +14,7 @@ public final class HandlerNames {
     public static final String WS_AGGREGATOR = "ws-aggregator";
     public static final String WS_ADAPTER = "ws-adapter";
     public static final String HTTP_IDLE = "http-idle";
+    public static final String HTTP_CORS = "http-cors";
     public static final String HTTP_SESSION_REQUESTS = "http-session-requests";
     public static final String HTTP_SESSION_ADAPTER = "http-session-adapter";
 

@@ -68,7 +68,7 @@ public final class HttpListenerInitializer extends ChannelInitializer<Channel> {
         p.addLast(HandlerNames.HTTP_IDLE, new IdleStateHandler(idleMs, 0, 0, TimeUnit.MILLISECONDS));
         p.addLast(HandlerNames.HTTP_CODEC, new HttpServerCodec());
         p.addLast(HandlerNames.HTTP_AGGREGATOR, new HttpObjectAggregator(options.maxMessageBytes()));
-        p.addLast(new CorsHandler(cors));
+        p.addLast(HandlerNames.HTTP_CORS, new CorsHandler(cors));
         p.addLast(HandlerNames.HTTP_SESSION_REQUESTS, requests);
     }
 }
