@@ -7,6 +7,11 @@ import io.longlink.loadtest.wire.FrameDecoder;
 import io.longlink.proto.device.Disconnect;
 import io.longlink.proto.device.FrameType;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import java.net.URI;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -59,6 +64,14 @@ public final class LoadGenerator implements AutoCloseable {
 
     /** With {@code pushListeners} asked once per event loop for the listener of that loop's devices. */
     public LoadGenerator(GeneratorSettings settings, Supplier<PushListener> pushListeners) {
+        this(settings, pushListeners, null);
+    }
+
+    /**
+     * Devices on conn-nodes' WebSocket listeners at {@code webSocketPath} (subprotocol longlink.v1,
+     * one binary frame per message) instead of their TCP device ports; null = TCP.
+     */
+    public LoadGenerator(GeneratorSettings settings, Supplier<PushListener> pushListeners, String webSocketPath) {
         this.settings = requireNonNull(settings, "settings");
         this.pushListenerFactory = requireNonNull(pushListeners, "pushListeners");
         if (!Epoll.isAvailable()) {
@@ -67,6 +80,11 @@ public final class LoadGenerator implements AutoCloseable {
         this.group = new MultiThreadIoEventLoopGroup(settings.ioThreads(), EpollIoHandler.newFactory());
         DeviceHandler handler = new DeviceHandler(this);
         int maxFrame = settings.maxFrameBytes();
+        // the handshake's own timer is the CONNACK deadline's length: LoopTimers fails the connect first
+        WebSocketClientProtocolConfig wsConfig = webSocketPath == null ? null : WebSocketClientProtocolConfig
+                .newBuilder().webSocketUri(URI.create("ws://longlink" + webSocketPath)).subprotocol("longlink.v1")
+                .maxFramePayloadLength(maxFrame + 6).handshakeTimeoutMillis(settings.connectDeadline().toMillis())
+                .build();
         this.bootstrap = new Bootstrap().group(group)
                 .channelFactory(() -> new EpollSocketChannel(SocketProtocolFamily.INET))
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -78,6 +96,12 @@ public final class LoadGenerator implements AutoCloseable {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (webSocketPath != null) {
+                            ch.pipeline().addLast("http", new HttpClientCodec())
+                                    .addLast("http-aggregator", new HttpObjectAggregator(8_192))
+                                    .addLast("ws", new WebSocketClientProtocolHandler(wsConfig))
+                                    .addLast("ws-frames", new WebSocketFrames());
+                        }
                         ch.pipeline().addLast("frames", new FrameDecoder(maxFrame)).addLast("device", handler);
                     }
                 });

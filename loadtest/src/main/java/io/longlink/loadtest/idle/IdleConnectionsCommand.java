@@ -27,6 +27,13 @@ public final class IdleConnectionsCommand implements Scenario {
     @Spec
     CommandSpec spec;
 
+    /** How the devices connect. */
+    enum DeviceTransport { TCP, WS }
+
+    @Option(names = "--transport", defaultValue = "tcp", converter = TransportConverter.class,
+            description = "tcp (the device port) or ws (WebSocket on the web listener, longlink.v1)")
+    DeviceTransport transport;
+
     @Option(names = "--connections", defaultValue = "19000", description = "devices connected and held idle")
     @Range(min = 1, max = 1_000_000)
     int connections;
@@ -112,6 +119,13 @@ public final class IdleConnectionsCommand implements Scenario {
         conn.put("conn.heartbeat-default-s", Integer.toString(Math.min(240, heartbeatS)));
         conn.put("conn.route-ttl-ms", Long.toString(Math.max(1_800_000L, 2L * heartbeatS * 1_000 + 60_000)));
         return new StackPlan(List.of("redis", "zookeeper", "conn"), jvm, conn, timeCapS);
+    }
+
+    static final class TransportConverter implements picocli.CommandLine.ITypeConverter<DeviceTransport> {
+        @Override
+        public DeviceTransport convert(String value) {
+            return DeviceTransport.valueOf(value.strip().toUpperCase(java.util.Locale.ROOT));
+        }
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.longlink.common.redis.RedisStore;
 import io.longlink.loadtest.client.ConnectBatch;
 import io.longlink.loadtest.client.ConnectFrames;
 import io.longlink.loadtest.client.GeneratorSettings;
+import io.longlink.loadtest.client.PushListener;
 import io.longlink.loadtest.client.LoadGenerator;
 import io.longlink.loadtest.probe.ClassHistogram;
 import io.longlink.loadtest.probe.CpuTimes;
@@ -82,11 +83,12 @@ final class IdleConnectionsScenario {
         String run = HexFormat.of().formatHex(random(4));
         App app = new App("bench-" + run, HexFormat.of().formatHex(random(16)));
         App warmApp = new App("bench-warm-" + run, HexFormat.of().formatHex(random(16)));
-        GeneratorSettings gs = GeneratorSettings.forDevices(List.of(stack.device()), o.sourceIps, o.ioThreads,
-                o.maxInFlight, CONNECT_DEADLINE);
+        boolean ws = o.transport == IdleConnectionsCommand.DeviceTransport.WS;
+        GeneratorSettings gs = GeneratorSettings.forDevices(List.of(ws ? Stack.web() : stack.device()), o.sourceIps,
+                o.ioThreads, o.maxInFlight, CONNECT_DEADLINE);
 
         try (RedisStore redis = RedisStore.open(stack.redisUri(), false, 5_000);
-             LoadGenerator gen = new LoadGenerator(gs)) {
+             LoadGenerator gen = new LoadGenerator(gs, () -> PushListener.NONE, ws ? "/ws" : null)) {
             RedisClusterAsyncCommands<String, byte[]> cmd = redis.async();
             createApp(cmd, app);
             createApp(cmd, warmApp);
@@ -152,6 +154,7 @@ final class IdleConnectionsScenario {
                         .put("scenario", IdleConnectionsCommand.NAME)
                         .put("status", "ok")
                         .put("connections", n)
+                        .put("transport", o.transport.name().toLowerCase(java.util.Locale.ROOT))
                         .put("compact_headers", compact)
                         .put("heap_bytes_per_conn", heapPer, 0)
                         .put("rss_bytes_per_conn", rssPer, 0)
