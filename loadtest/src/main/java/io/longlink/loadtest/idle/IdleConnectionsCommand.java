@@ -27,13 +27,6 @@ public final class IdleConnectionsCommand implements Scenario {
     @Spec
     CommandSpec spec;
 
-    /** How the devices connect. */
-    enum DeviceTransport { TCP, WS }
-
-    @Option(names = "--transport", defaultValue = "tcp", converter = TransportConverter.class,
-            description = "tcp (the device port) or ws (WebSocket on the web listener, longlink.v1)")
-    DeviceTransport transport;
-
     @Option(names = "--connections", defaultValue = "19000", description = "devices connected and held idle")
     @Range(min = 1, max = 1_000_000)
     int connections;
@@ -51,6 +44,13 @@ public final class IdleConnectionsCommand implements Scenario {
             description = "heartbeat the devices ask for; also the node's conn.heartbeat-max-s")
     @Range(min = 1, max = 3_600)
     int heartbeatS;
+
+    /** How the devices connect. */
+    enum DeviceTransport { TCP, WS }
+
+    @Option(names = "--transport", defaultValue = "tcp", converter = TransportConverter.class,
+            description = "tcp (the device port) or ws (WebSocket on the web listener, longlink.v1)")
+    DeviceTransport transport;
 
     @Option(names = "--source-ips", defaultValue = "8",
             description = "loopback source addresses 127.0.0.2.. for the clients")
