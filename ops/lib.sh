@@ -54,6 +54,8 @@ ll_conn_device_port() { echo $((LL_PORT_BASE + 100 + $1)); }
 ll_conn_grpc_port() { echo $((LL_PORT_BASE + 200 + $1)); }
 ll_conn_admin_port() { echo $((LL_PORT_BASE + 300 + $1)); }
 ll_conn_mqtt_port() { echo $((LL_PORT_BASE + 400 + $1)); }
+ll_conn_web_port() { echo $((LL_PORT_BASE + 500 + $1)); }
+ll_conn_http_port() { echo $((LL_PORT_BASE + 600 + $1)); }
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -375,6 +377,8 @@ ll_start_new_node() {
       ll_require_free_port "$(ll_conn_device_port "$i")" "$name device, LL_PORT_BASE+100+$i"
       ll_require_free_port "$(ll_conn_grpc_port "$i")" "$name gRPC, LL_PORT_BASE+200+$i"
       ll_require_free_port "$(ll_conn_mqtt_port "$i")" "$name MQTT, LL_PORT_BASE+400+$i"
+      ll_require_free_port "$(ll_conn_web_port "$i")" "$name web, LL_PORT_BASE+500+$i"
+      ll_require_free_port "$(ll_conn_http_port "$i")" "$name HTTP sessions, LL_PORT_BASE+600+$i"
       ;;
   esac
   { ll_node_conf "$name"; for s in "$@"; do echo "$s"; done; } \
@@ -418,6 +422,9 @@ ll_node_conf() {
       echo "conn.device.port=$(ll_conn_device_port "$i")"
       echo "conn.grpc.port=$(ll_conn_grpc_port "$i")"
       echo "conn.mqtt.port=$(ll_conn_mqtt_port "$i")"
+      echo "conn.ws.port=$(ll_conn_web_port "$i")"
+      echo "conn.ws.demo-page=true"
+      echo "conn.http.port=$(ll_conn_http_port "$i")"
       ;;
     *) die "not a Longlink node: '$name' (expected: api-N, router-N, conn-N)" ;;
   esac

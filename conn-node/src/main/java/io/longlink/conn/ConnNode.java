@@ -39,13 +39,18 @@ import io.longlink.conn.session.SessionSettings;
 import io.longlink.conn.session.SessionStores;
 import io.longlink.conn.store.RedisBatcher;
 import io.longlink.conn.tag.TagStore;
+import io.longlink.conn.tcp.AbstractDeviceInitializer;
 import io.longlink.conn.tcp.DeviceListener;
 import io.longlink.conn.tcp.ExceptionHandler;
 import io.longlink.conn.tcp.TcpDeviceInitializer;
 import io.longlink.conn.tcp.TlsContexts;
 import io.longlink.conn.tcp.Transport;
+import io.longlink.conn.web.HttpListenerInitializer;
+import io.longlink.conn.web.WebDeviceInitializer;
+import io.longlink.conn.web.WebOptions;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -93,6 +98,10 @@ public final class ConnNode extends BaseNode {
     private DeviceListener listener;
     /** Null unless conn.mqtt.port is set. */
     private DeviceListener mqttListener;
+    /** The web (WebSocket) listener, or null when conn.ws.port is -1. */
+    private DeviceListener webListener;
+    /** The HTTP session (SSE, long-poll) listener, or null when conn.http.port is -1. */
+    private DeviceListener httpListener;
     private Server grpc;
     private ScheduledExecutorService scheduler;
     private ScheduledExecutorService fanOutExecutor;
@@ -166,7 +175,13 @@ public final class ConnNode extends BaseNode {
                     if (mqttListener != null) {
                         mqttListener.stopAccepting();
                     }
-                }, this::markDraining, this::deregister, DeviceListener::endpointOf);
+                    if (webListener != null) {
+                        webListener.stopAccepting();
+                    }
+                    if (httpListener != null) {
+                        httpListener.stopAccepting();
+                    }
+                }, this::markDraining, this::deregister, AbstractDeviceInitializer::endpointOf);
         drainerRef[0] = drainer;
         rotations = new SecretRotations(zk, index, sessions.connectionIds()::current, apps::forget,
                 sessions.delivery()::secretRotated, scheduler, config.get(ConnSettings.DRAIN_RATE_PER_S),
@@ -188,6 +203,21 @@ public final class ConnNode extends BaseNode {
                     new MqttDeviceInitializer(tls, sessions.handler(), exceptions,
                             config.get(ConnSettings.MAX_FRAME_BYTES), config.get(ConnSettings.MQTT_INFLIGHT_MAX),
                             disconnector));
+        }
+        WebOptions web = WebOptions.from(config);
+        if (config.get(ConnSettings.HTTP_PORT) >= 0) {
+            httpListener = DeviceListener.bind(HttpListenerInitializer.ENDPOINT, transport, boss, workers,
+                    config.get(ConnSettings.DEVICE_HOST), config.get(ConnSettings.HTTP_PORT), socketOptions,
+                    new HttpListenerInitializer(tls, sessions.handler(), exceptions, web, disconnector, workers,
+                            new WriteBufferWaterMark(config.get(ConnSettings.WRITE_LOW_WATER),
+                                    config.get(ConnSettings.WRITE_HIGH_WATER)),
+                            config.get(ConnSettings.HTTP_POLL_HOLD_MS), config.get(ConnSettings.CONNECT_TIMEOUT_MS)));
+            web = web.withHttpPort(httpListener.address().getPort());
+        }
+        if (config.get(ConnSettings.WS_PORT) >= 0) {
+            webListener = DeviceListener.bind(WebDeviceInitializer.ENDPOINT, transport, boss, workers,
+                    config.get(ConnSettings.DEVICE_HOST), config.get(ConnSettings.WS_PORT), socketOptions,
+                    new WebDeviceInitializer(tls, sessions.handler(), exceptions, web, disconnector));
         }
 
         InetSocketAddress grpcBind = new InetSocketAddress(config.get(ConnSettings.GRPC_HOST),
@@ -246,6 +276,12 @@ public final class ConnNode extends BaseNode {
         if (mqttListener != null) {
             mqttListener.startAccepting();
         }
+        if (webListener != null) {
+            webListener.startAccepting();
+        }
+        if (httpListener != null) {
+            httpListener.startAccepting();
+        }
     }
 
     @Override
@@ -257,7 +293,13 @@ public final class ConnNode extends BaseNode {
         if (mqttListener != null) {
             endpoints.put(MQTT_ENDPOINT, host + ":" + mqttListener.address().getPort());
         }
-        return endpoints;
+        if (webListener != null) {
+            endpoints.put(WebDeviceInitializer.ENDPOINT, host + ":" + webListener.address().getPort());
+        }
+        if (httpListener != null) {
+            endpoints.put(HttpListenerInitializer.ENDPOINT, host + ":" + httpListener.address().getPort());
+        }
+        return Map.copyOf(endpoints);
     }
 
     @Override
@@ -373,6 +415,16 @@ public final class ConnNode extends BaseNode {
     /** The bound MQTT listener address, or null without one (conn.mqtt.port -1). */
     public InetSocketAddress mqttAddress() {
         return mqttListener == null ? null : mqttListener.address();
+    }
+
+    /** The bound web listener address; null when conn.ws.port is -1. */
+    public InetSocketAddress webAddress() {
+        return webListener == null ? null : webListener.address();
+    }
+
+    /** The bound HTTP session listener address; null when conn.http.port is -1. */
+    public InetSocketAddress httpAddress() {
+        return httpListener == null ? null : httpListener.address();
     }
 
     public int grpcPort() {

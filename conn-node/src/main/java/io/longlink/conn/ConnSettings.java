@@ -6,7 +6,9 @@ import io.longlink.common.config.Setting;
 import io.longlink.common.device.DeviceLimits;
 import io.longlink.common.lifecycle.NodeSettings;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Every conn-node setting, declared once. {@link #validate} adds the checks that relate two
@@ -39,6 +41,24 @@ public final class ConnSettings {
             "PEM certificate chain of the device listener; empty = plain TCP");
     public static final Setting<String> TLS_KEY = Setting.optionalString("conn.tls.key", "",
             "PEM PKCS#8 private key matching conn.tls.cert; empty = plain TCP");
+
+    // Web listener (browsers): WebSocket on the device host, with the device TLS settings
+    public static final Setting<Integer> WS_PORT = Setting.intRange("conn.ws.port", -1, -1, 65535,
+            "Port of the web listener (WebSocket for browsers), on conn.device.host with conn.tls.*; -1 = off,"
+                    + " 0 = any free port");
+    public static final Setting<String> WS_PATH = Setting.string("conn.ws.path", "/ws",
+            "HTTP path of WebSocket upgrades on the web listener");
+    public static final Setting<String> WS_ALLOWED_ORIGINS = Setting.optionalString("conn.ws.allowed-origins", "",
+            "Comma-separated browser origins (scheme://host[:port]) allowed on the web listener; others get 403;"
+                    + " empty = any; requests without Origin (not from a browser) are allowed");
+    public static final Setting<Boolean> WS_DEMO_PAGE = Setting.bool("conn.ws.demo-page", false,
+            "Serve a demo page at / and the browser client at /longlink.js on the web listener");
+
+    public static final Setting<Integer> HTTP_PORT = Setting.intRange("conn.http.port", -1, -1, 65535,
+            "Port of the HTTP session listener (SSE and long-polling for browsers without WebSocket), on"
+                    + " conn.device.host with conn.tls.* and conn.ws.allowed-origins; -1 = off, 0 = any free port");
+    public static final Setting<Integer> HTTP_POLL_HOLD_MS = Setting.intRange("conn.http.poll-hold-ms", 25_000, 100,
+            120_000, "How long a long poll waits for a message before it is answered with none");
 
     // Frames and sockets
     public static final Setting<Integer> MAX_FRAME_BYTES = Setting.intRange("conn.max-frame-bytes", 16_384, 64,
@@ -172,7 +192,8 @@ public final class ConnSettings {
 
     public static List<Setting<?>> all() {
         return NodeSettings.forRole(ADMIN_PORT, List.of(DEVICE_HOST, DEVICE_PORT, MQTT_PORT, MQTT_INFLIGHT_MAX,
-                BACKLOG, GRPC_HOST, GRPC_PORT, IO_THREADS, TLS_CERT, TLS_KEY, MAX_FRAME_BYTES, RECV_BUFFER_BYTES, SO_SNDBUF, WRITE_LOW_WATER,
+                BACKLOG, GRPC_HOST, GRPC_PORT, IO_THREADS, TLS_CERT, TLS_KEY, WS_PORT, WS_PATH, WS_ALLOWED_ORIGINS,
+                WS_DEMO_PAGE, HTTP_PORT, HTTP_POLL_HOLD_MS, MAX_FRAME_BYTES, RECV_BUFFER_BYTES, SO_SNDBUF, WRITE_LOW_WATER,
                 WRITE_HIGH_WATER, SLOW_READER_MS, MAX_FRAMES_PER_S, MAX_ACK_IDS_PER_S, MAX_UNAUTHENTICATED,
                 MAX_CONNECTIONS, CONNECT_RATE_PER_IP, CONNECT_RATE, CONNECT_TIMEOUT_MS, HEARTBEAT_MIN_S,
                 HEARTBEAT_MAX_S, HEARTBEAT_DEFAULT_S, IDLE_FACTOR, TIMER_TICK_MS, APP_CACHE_SIZE, APP_CACHE_TTL_MS,
@@ -212,9 +233,16 @@ public final class ConnSettings {
         if (cert != key) {
             problems.add(TLS_KEY.key() + ": set conn.tls.cert and conn.tls.key together (expected: both or neither)");
         }
-        int mqtt = config.get(MQTT_PORT);
-        if (mqtt > 0 && mqtt == config.get(DEVICE_PORT)) {
-            problems.add(MQTT_PORT.key() + ": " + mqtt + " (expected: another port than conn.device.port)");
+        Map<Integer, String> listenerPorts = new HashMap<>();
+        for (Setting<Integer> port : List.of(DEVICE_PORT, MQTT_PORT, WS_PORT, HTTP_PORT)) {
+            int value = config.get(port);
+            String other = value > 0 ? listenerPorts.putIfAbsent(value, port.key()) : null;
+            if (other != null) {
+                problems.add(port.key() + ": " + value + " (expected: another port than " + other + ")");
+            }
+        }
+        if (!config.get(WS_PATH).startsWith("/")) {
+            problems.add(WS_PATH.key() + ": " + config.get(WS_PATH) + " (expected: a path starting with /)");
         }
         if (config.get(REPLAY_MAX) > 0 && config.get(REPLAY_PAGE) > config.get(REPLAY_MAX)) {
             problems.add(REPLAY_PAGE.key() + ": " + config.get(REPLAY_PAGE)

@@ -1,5 +1,6 @@
 package io.longlink.systemtest;
 
+import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.netty.NettyChannelBuilder;
@@ -10,13 +11,19 @@ import io.longlink.api.auth.Caller;
 import io.longlink.common.config.Config;
 import io.longlink.common.config.Setting;
 import io.longlink.common.lifecycle.BaseNode;
+import io.longlink.common.redis.RedisKeys;
 import io.longlink.conn.ConnNode;
 import io.longlink.conn.ConnSettings;
 import io.longlink.proto.api.AppAdminServiceGrpc;
+import io.longlink.proto.api.Audience;
 import io.longlink.proto.api.CreateAppRequest;
 import io.longlink.proto.api.CreateAppResponse;
+import io.longlink.proto.api.DeviceList;
 import io.longlink.proto.api.DeviceServiceGrpc;
+import io.longlink.proto.api.PushRequest;
 import io.longlink.proto.api.PushServiceGrpc;
+import io.longlink.proto.api.RegisterDeviceRequest;
+import io.longlink.proto.device.Platform;
 import io.longlink.router.RouterNode;
 import io.longlink.router.RouterSettings;
 import io.longlink.testsupport.KafkaCluster;
@@ -195,5 +202,22 @@ final class TestCluster implements AutoCloseable {
 
     record App(String key, String secret, PushServiceGrpc.PushServiceBlockingStub push,
                DeviceServiceGrpc.DeviceServiceBlockingStub devices, PushServiceGrpc.PushServiceStub pushAsync) {
+        /** Registers a web device and returns its token. */
+        String registerWebDevice(String deviceId) {
+            return devices.withDeadlineAfter(10, TimeUnit.SECONDS).registerDevice(RegisterDeviceRequest.newBuilder()
+                    .setDeviceId(deviceId).setPlatform(Platform.WEB).build()).getToken();
+        }
+
+        /** Pushes {@code payload} to one device and returns the message id. */
+        long pushTo(String deviceId, String payload) {
+            return push.withDeadlineAfter(15, TimeUnit.SECONDS).push(PushRequest.newBuilder()
+                    .setAudience(Audience.newBuilder().setDevices(DeviceList.newBuilder().addDeviceIds(deviceId)))
+                    .setPayload(ByteString.copyFromUtf8(payload)).build()).getMessageId();
+        }
+
+        /** The number of entries in the device's inbox. */
+        long inboxDepth(RedisServer redis, String deviceId) {
+            return Long.parseLong(redis.command("ZCARD " + RedisKeys.inbox(key, deviceId)).substring(1));
+        }
     }
 }

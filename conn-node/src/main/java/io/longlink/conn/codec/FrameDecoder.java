@@ -24,6 +24,7 @@ import java.util.List;
  * {@code maxFrameBytes}.
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
+    private static final long INCOMPLETE = -1;
     private final int maxFrameBytes;
     private final FrameErrorSink errors;
     private boolean failed;
@@ -44,43 +45,23 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         if (start == end) {
             return;
         }
-        int type = in.getUnsignedByte(start);
-        if (!isDeviceFrame(type)) {
-            fail(ctx, in, ErrorCode.MALFORMED_FRAME, describeType(type));
+        long header;
+        try {
+            header = readHeader(in, start, end, maxFrameBytes);
+        } catch (FrameException e) {
+            fail(ctx, in, e.code(), e.getMessage());
             return;
         }
-        int length = 0;
-        int i = start + 1;
-        for (int shift = 0; ; shift += 7) {
-            if (i == end) {
-                return; // header not complete yet: at most 6 bytes wait here
-            }
-            byte b = in.getByte(i++);
-            if (shift == 28) {
-                if (b < 0) {
-                    fail(ctx, in, ErrorCode.MALFORMED_FRAME, "frame length varint is longer than 5 bytes");
-                    return;
-                }
-                if ((b & 0x70) != 0) {
-                    fail(ctx, in, ErrorCode.FRAME_TOO_LARGE, "frame length does not fit in 32 bits (limit "
-                            + maxFrameBytes + " bytes)");
-                    return;
-                }
-            }
-            length |= (b & 0x7F) << shift;
-            if (b >= 0) {
-                break;
-            }
+        if (header == INCOMPLETE) {
+            return; // header not complete yet: at most 6 bytes wait here
         }
-        if (length < 0 || length > maxFrameBytes) {
-            fail(ctx, in, ErrorCode.FRAME_TOO_LARGE, "frame body of " + Integer.toUnsignedString(length)
-                    + " bytes is over the limit of " + maxFrameBytes);
-            return;
-        }
+        int i = (int) (header >>> 32);
+        int length = (int) header;
         if (end - i < length) {
             return; // body not complete yet; bounded by maxFrameBytes
         }
         in.readerIndex(i + length);
+        int type = in.getUnsignedByte(start);
         Object frame;
         try {
             frame = parse(type, in, i, length);
@@ -90,6 +71,70 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             return;
         }
         out.add(frame);
+    }
+
+    /**
+     * Decodes a buffer that must hold exactly one whole device frame (a WebSocket binary message), with
+     * the same checks as the stream decoder. Reads with absolute indexes: the buffer is left as it was.
+     */
+    public static Object decodeWhole(ByteBuf frame, int maxFrameBytes) throws FrameException {
+        int start = frame.readerIndex();
+        int end = frame.writerIndex();
+        if (start == end) {
+            throw new FrameException(ErrorCode.MALFORMED_FRAME, "empty message: it must carry one whole frame");
+        }
+        long header = readHeader(frame, start, end, maxFrameBytes);
+        int i = (int) (header >>> 32);
+        int length = (int) header;
+        if (header == INCOMPLETE || end - i != length) {
+            throw new FrameException(ErrorCode.MALFORMED_FRAME, "a message must carry exactly one whole frame");
+        }
+        int type = frame.getUnsignedByte(start);
+        try {
+            return parse(type, frame, i, length);
+        } catch (IOException e) { // InvalidProtocolBufferException: the body is not the message it claims
+            throw new FrameException(ErrorCode.MALFORMED_FRAME, FrameType.forNumber(type) + " body does not parse: "
+                    + e.getMessage());
+        }
+    }
+
+    /**
+     * Checks the header at {@code start}: a device frame type, a varint of at most 5 bytes, a length within
+     * the limit.
+     *
+     * @return the body's index in the high 32 bits and its length in the low 32, or {@link #INCOMPLETE}
+     */
+    private static long readHeader(ByteBuf in, int start, int end, int maxFrameBytes) throws FrameException {
+        int type = in.getUnsignedByte(start);
+        if (!isDeviceFrame(type)) {
+            throw new FrameException(ErrorCode.MALFORMED_FRAME, describeType(type));
+        }
+        int length = 0;
+        int i = start + 1;
+        for (int shift = 0; ; shift += 7) {
+            if (i == end) {
+                return INCOMPLETE;
+            }
+            byte b = in.getByte(i++);
+            if (shift == 28) {
+                if (b < 0) {
+                    throw new FrameException(ErrorCode.MALFORMED_FRAME, "frame length varint is longer than 5 bytes");
+                }
+                if ((b & 0x70) != 0) {
+                    throw new FrameException(ErrorCode.FRAME_TOO_LARGE, "frame length does not fit in 32 bits (limit "
+                            + maxFrameBytes + " bytes)");
+                }
+            }
+            length |= (b & 0x7F) << shift;
+            if (b >= 0) {
+                break;
+            }
+        }
+        if (length < 0 || length > maxFrameBytes) {
+            throw new FrameException(ErrorCode.FRAME_TOO_LARGE, "frame body of " + Integer.toUnsignedString(length)
+                    + " bytes is over the limit of " + maxFrameBytes);
+        }
+        return ((long) i << 32) | length;
     }
 
     private static Object parse(int type, ByteBuf in, int index, int length) throws IOException {

@@ -63,6 +63,20 @@ public final class Frames {
                 .setServerTimeMs(System.currentTimeMillis()).setNodeId(nodeId).build());
     }
 
+    /** The body of an encoded frame, read with absolute indexes: the frame's indexes stay as they are. */
+    public static ByteBuffer body(ByteBuf frame) {
+        int i = frame.readerIndex() + 1;
+        int length = 0;
+        for (int shift = 0; ; shift += 7) {
+            byte b = frame.getByte(i++);
+            length |= (b & 0x7F) << shift;
+            if (b >= 0) {
+                break;
+            }
+        }
+        return frame.nioBuffer(i, length);
+    }
+
     static void writeVarint32(ByteBuf buf, int value) {
         while ((value & ~0x7F) != 0) {
             buf.writeByte((value & 0x7F) | 0x80);

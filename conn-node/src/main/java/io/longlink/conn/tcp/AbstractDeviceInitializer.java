@@ -8,6 +8,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AttributeKey;
 
 /**
  * The shared shape of every device pipeline: optional TLS, the listener's own handlers that turn
@@ -16,6 +17,12 @@ import io.netty.handler.ssl.SslHandler;
  * listener would add its own here.
  */
 public abstract class AbstractDeviceInitializer extends ChannelInitializer<Channel> {
+    /** The membership endpoint key of the raw TCP device listener. */
+    public static final String DEVICE_ENDPOINT = DeviceListener.DEVICE_ENDPOINT;
+    /** Set only on session channels no listener accepted: accepted ones find their listener's name on its server channel. */
+    private static final AttributeKey<String> ENDPOINT = AttributeKey.valueOf(AbstractDeviceInitializer.class,
+            "endpoint");
+
     private final SslContext tls;
     private final ChannelHandler session;
     private final ChannelHandler exceptions;
@@ -29,6 +36,9 @@ public abstract class AbstractDeviceInitializer extends ChannelInitializer<Chann
     @Override
     protected final void initChannel(Channel ch) {
         ChannelPipeline p = ch.pipeline();
+        if (ch.parent() == null && !DEVICE_ENDPOINT.equals(endpointKey())) {
+            ch.attr(ENDPOINT).set(endpointKey()); // a session channel of no listener (HTTP sessions)
+        }
         if (tls != null) {
             SslHandler ssl = tls.newHandler(ch.alloc());
             // no per-connection handshake timer: the CONNECT deadline of the timing wheel covers the handshake
@@ -42,4 +52,18 @@ public abstract class AbstractDeviceInitializer extends ChannelInitializer<Chann
 
     /** Adds the handlers that produce device frames (Connect, Ping, Ack, Disconnect) from this transport. */
     protected abstract void addFrameHandlers(ChannelPipeline pipeline);
+
+    /** The key under which this listener is published in the membership; a drain redirects to the same key. */
+    protected String endpointKey() {
+        return DEVICE_ENDPOINT;
+    }
+
+    /**
+     * The endpoint key of {@code ch}'s transport: the name of the listener that accepted it (kept on
+     * the server channel, see {@link DeviceListener#endpointOf}), or for a session channel that no
+     * listener accepted, the key its initializer gave it.
+     */
+    public static String endpointOf(Channel ch) {
+        return ch.parent() == null && ch.hasAttr(ENDPOINT) ? ch.attr(ENDPOINT).get() : DeviceListener.endpointOf(ch);
+    }
 }

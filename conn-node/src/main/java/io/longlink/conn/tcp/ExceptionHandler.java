@@ -50,7 +50,7 @@ public final class ExceptionHandler extends ChannelInboundHandlerAdapter {
         disconnector.disconnect(ctx.channel(), ErrorCode.INTERNAL, "internal error; reconnect with backoff");
     }
 
-    static boolean isNetworkError(Throwable t) {
+    public static boolean isNetworkError(Throwable t) {
         Throwable c = t instanceof DecoderException && t.getCause() != null ? t.getCause() : t;
         return c instanceof IOException || c instanceof ClosedChannelException || c instanceof SSLException;
     }

@@ -2,11 +2,17 @@ package io.longlink.loadtest.client;
 
 import io.longlink.loadtest.mqtt.MqttDeviceFrames;
 import io.longlink.loadtest.scenario.Stack;
+import io.longlink.loadtest.scenario.UsageException;
 import io.longlink.loadtest.wire.FrameDecoder;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
@@ -46,7 +52,33 @@ public enum DeviceTransport {
             }
             return stack.mqtts();
         }
+    },
+    /** WebSocket, subprotocol longlink.v1 (one device frame per binary message), on conn-1's web listener. */
+    WS {
+        @Override
+        void addFrameHandlers(ChannelPipeline p, int maxFrameBytes) {
+            WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
+                    .webSocketUri(URI.create("ws://longlink" + WEB_SOCKET_PATH)).subprotocol("longlink.v1")
+                    .maxFramePayloadLength(maxFrameBytes + 6).build();
+            p.addLast("http", new HttpClientCodec())
+                    .addLast("http-aggregator", new HttpObjectAggregator(8_192))
+                    .addLast("ws", new WebSocketClientProtocolHandler(config))
+                    .addLast("ws-frames", new WebSocketFrames())
+                    .addLast("frames", new FrameDecoder(maxFrameBytes));
+        }
+
+        @Override
+        public List<InetSocketAddress> endpoints(Stack stack) {
+            try {
+                return List.of(Stack.web());
+            } catch (UsageException e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+        }
     };
+
+    /** The web listener's WebSocket path (the conn-node default, conn.ws.path). */
+    static final String WEB_SOCKET_PATH = "/ws";
 
     /** Adds, before the device handler, what turns this transport's bytes into device frames and back. */
     abstract void addFrameHandlers(ChannelPipeline p, int maxFrameBytes);
@@ -54,12 +86,12 @@ public enum DeviceTransport {
     /** Every conn-node's listener of this transport, conn-1's first. */
     public abstract List<InetSocketAddress> endpoints(Stack stack);
 
-    /** The option value: tcp, mqtt. */
+    /** The option value: tcp, mqtt, ws. */
     public String optionValue() {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** Picocli: {@code --transport tcp|mqtt}. */
+    /** Picocli: {@code --transport tcp|mqtt|ws}. */
     public static final class Converter implements ITypeConverter<DeviceTransport> {
         @Override
         public DeviceTransport convert(String raw) {
@@ -68,7 +100,7 @@ public enum DeviceTransport {
                     return t;
                 }
             }
-            throw new TypeConversionException("not one of tcp, mqtt");
+            throw new TypeConversionException("not one of tcp, mqtt, ws");
         }
     }
 }

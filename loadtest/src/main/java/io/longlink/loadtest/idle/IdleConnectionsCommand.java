@@ -33,8 +33,8 @@ public final class IdleConnectionsCommand implements Scenario {
     int connections;
 
     @Option(names = "--transport", defaultValue = "tcp", converter = DeviceTransport.Converter.class,
-            description = "what the devices speak: tcp (the device protocol on the device port) or mqtt (MQTT 3.1.1"
-                    + " on conn.mqtt.port)")
+            description = "what the devices speak: tcp (the device protocol on the device port), mqtt (MQTT 3.1.1"
+                    + " on conn.mqtt.port) or ws (WebSocket on the web listener, longlink.v1)")
     DeviceTransport transport;
 
     @Option(names = "--compact-headers", arity = "1", defaultValue = "false",

@@ -9,6 +9,7 @@ import io.longlink.loadtest.client.ConnectBatch;
 import io.longlink.loadtest.client.ConnectFrames;
 import io.longlink.loadtest.client.DeviceTransport;
 import io.longlink.loadtest.client.GeneratorSettings;
+import io.longlink.loadtest.client.PushListener;
 import io.longlink.loadtest.client.LoadGenerator;
 import io.longlink.loadtest.probe.ClassHistogram;
 import io.longlink.loadtest.probe.CpuTimes;
@@ -53,6 +54,7 @@ final class IdleConnectionsScenario {
     /** Targets of the issues: per idle authenticated connection (TCP, MQTT), and CONNECTs per second. */
     static final long TARGET_HEAP_BYTES = 2_048;
     static final long TARGET_MQTT_HEAP_BYTES = 2_560;
+    static final long TARGET_WS_HEAP_BYTES = 3_072;
     static final long TARGET_RSS_BYTES = 4_096;
     static final long TARGET_CONNECTS_PER_S = 8_000;
 
@@ -87,7 +89,11 @@ final class IdleConnectionsScenario {
         // conn-1's listener of the transport: the node measured
         GeneratorSettings gs = GeneratorSettings.forDevices(List.of(o.transport.endpoints(stack).get(0)), o.sourceIps,
                 o.ioThreads, o.maxInFlight, CONNECT_DEADLINE).over(o.transport);
-        long targetHeap = o.transport == DeviceTransport.MQTT ? TARGET_MQTT_HEAP_BYTES : TARGET_HEAP_BYTES;
+        long targetHeap = switch (o.transport) {
+            case MQTT -> TARGET_MQTT_HEAP_BYTES;
+            case WS -> TARGET_WS_HEAP_BYTES;
+            case TCP -> TARGET_HEAP_BYTES;
+        };
 
         try (RedisStore redis = RedisStore.open(stack.redisUri(), false, 5_000);
              LoadGenerator gen = new LoadGenerator(gs)) {

@@ -32,6 +32,8 @@ public record Stack(String redisUri, InetSocketAddress device, URI admin, long c
     public static final String REDIS_PID = "longlink.bench.redis-pid";
     /** Optional: every conn-node's device listener, host:port,host:port. */
     public static final String DEVICES = "longlink.bench.devices";
+    /** Optional: the first conn-node's web (WebSocket) listener, host:port. */
+    public static final String WEB = "longlink.bench.web";
     /** Optional: the api-node's public gRPC host:port. */
     public static final String API = "longlink.bench.api";
     /** Optional: every conn-node's MQTT listener, host:port,host:port. */
@@ -63,6 +65,11 @@ public record Stack(String redisUri, InetSocketAddress device, URI admin, long c
         requireNonNull(adminToken, "adminToken");
         pids = Map.copyOf(pids);
         mqtts = List.copyOf(mqtts);
+    }
+
+    /** The first conn-node's web listener ({@link #WEB}), for scenarios whose devices use WebSocket. */
+    public static InetSocketAddress web() throws UsageException {
+        return hostPort(WEB, required(WEB, "host:port of the conn-node web (WebSocket) listener"));
     }
 
     public static Stack fromSystemProperties() throws UsageException {
