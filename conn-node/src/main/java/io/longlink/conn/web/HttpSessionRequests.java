@@ -107,9 +107,13 @@ final class HttpSessionRequests extends SimpleChannelInboundHandler<FullHttpRequ
                 HttpReplies.error(ctx, ErrorCode.INTERNAL, "cannot open a session; retry with backoff", keepAlive);
                 return;
             }
-            // on the session's loop: the CONNACK (or the refusal) is this request's answer
-            session.attach(new HttpSessionSinks.ConnectSink(ctx, keepAlive, session.key()));
-            session.pipeline().fireChannelRead(connect);
+            // A task of the session's loop, never inline: a listener of the registration may run inside it,
+            // before channelActive opened the session, and the CONNECT would then find no session.
+            session.eventLoop().execute(() -> {
+                // the CONNACK (or the refusal) is this request's answer
+                session.attach(new HttpSessionSinks.ConnectSink(ctx, keepAlive, session.key()));
+                session.pipeline().fireChannelRead(connect);
+            });
         });
     }
 
