@@ -13,6 +13,7 @@ package io.longlink.common.redis;
  * ll:collapse:{app:device}           hash   collapse key -> message id still in the inbox
  * ll:tags:{app:device}               set    the device's tags
  * ll:seen:{app:device}               string broadcast-log position (a ll:bcast score) the device has caught up to
+ * ll:acked:{app:device}:{member}     string an awaited copy ACKed after its wait, before the router stored it: not stored, TTL 10 min
  * ll:msg:{messageId}                 string serialized Push body, TTL = message TTL; empty = revoked (tombstone)
  * ll:stat:{messageId}                hash   targeted, online, stored, acked, expired, revoked, dropped; app, *_ms
  * ll:alias:{appKey}:{alias}          set    device ids under a user alias
@@ -32,6 +33,7 @@ public final class RedisKeys {
     public static final String COLLAPSE = "ll:collapse:";
     public static final String TAGS = "ll:tags:";
     public static final String SEEN = "ll:seen:";
+    public static final String ACKED_BEFORE_STORED = "ll:acked:";
     public static final String MESSAGE = "ll:msg:";
     public static final String STAT = "ll:stat:";
     public static final String ALIAS = "ll:alias:";
@@ -106,6 +108,15 @@ public final class RedisKeys {
 
     public static String tags(String appKey, String deviceId) {
         return TAGS + deviceTag(appKey, deviceId);
+    }
+
+    /**
+     * The marker a conn-node leaves when a device ACKs a copy (20-digit {@code member}) whose ack wait
+     * had ended and which the router has not stored yet: the router's inbox write then skips it.
+     * Shares the inbox's slot.
+     */
+    public static String ackedBeforeStored(String appKey, String deviceId, String member) {
+        return ACKED_BEFORE_STORED + deviceTag(appKey, deviceId) + ":" + member;
     }
 
     public static String seen(String appKey, String deviceId) {

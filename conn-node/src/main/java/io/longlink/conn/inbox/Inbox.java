@@ -35,6 +35,9 @@ public final class Inbox implements Inboxes {
             RedisKeys.STAT_EXPIRED.getBytes(StandardCharsets.US_ASCII)};
 
     private final LuaScript countUndelivered = LuaScript.resource(Inbox.class, "count_undelivered.lua");
+    private final LuaScript ackLate = LuaScript.resource(Inbox.class, "ack_late.lua");
+    /** How long a late ACK's marker waits for the router's inbox write (it comes within a batch's round). */
+    private static final byte[] LATE_MARKER_TTL_MS = "600000".getBytes(StandardCharsets.US_ASCII);
 
     private final RedisClusterAsyncCommands<String, byte[]> redis;
     private final RedisBatcher batcher;
@@ -140,7 +143,13 @@ public final class Inbox implements Inboxes {
         receipts.receipt(ReceiptKind.ACKED, appKey, deviceId, id);
     }
 
-    /** Queues removal of an entry whose body expired or does not parse. */
+    /** Queues the late ACK's script; dropped when the queue is full (the entry then comes again). */
+    @Override
+    public void ackedLate(String appKey, String deviceId, long id) {
+        batcher.offer(new LateAckOp(appKey, deviceId, id));
+    }
+
+        /** Queues removal of an entry whose body expired or does not parse. */
     @Override
     public void expire(String appKey, String deviceId, InboxEntry entry) {
         batcher.offer(new ExpireOp(appKey, deviceId, entry));
@@ -256,6 +265,39 @@ public final class Inbox implements Inboxes {
         @Override
         public String kind() {
             return "undelivered";
+        }
+    }
+
+    private final class LateAckOp implements BatchOp {
+        private final String appKey;
+        private final String deviceId;
+        private final long id;
+
+        LateAckOp(String appKey, String deviceId, long id) {
+            this.appKey = appKey;
+            this.deviceId = deviceId;
+            this.id = id;
+        }
+
+        @Override
+        public CompletionStage<?> issue(RedisClusterAsyncCommands<String, byte[]> r) {
+            String member = RedisKeys.inboxMember(id);
+            CompletionStage<Long> counted = ackLate.eval(r, ScriptOutputType.INTEGER,
+                    new String[] {RedisKeys.inbox(appKey, deviceId), RedisKeys.ackedBeforeStored(appKey, deviceId, member)},
+                    member.getBytes(StandardCharsets.US_ASCII), LATE_MARKER_TTL_MS);
+            counted.thenAccept(n -> {
+                if (n != null && n == 1L) {
+                    metrics.acked.inc();
+                    batcher.offer(new StatIncrement(id, RedisKeys.STAT_ACKED, 1));
+                    receipts.receipt(ReceiptKind.ACKED, appKey, deviceId, id);
+                }
+            });
+            return counted;
+        }
+
+        @Override
+        public String kind() {
+            return "ack";
         }
     }
 }

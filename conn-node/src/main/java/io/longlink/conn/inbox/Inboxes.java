@@ -18,6 +18,13 @@ public interface Inboxes {
     /** Counts a live copy the device acknowledged before the router wrote it anywhere. */
     void ackedLive(String appKey, String deviceId, long id);
 
+    /**
+     * A live copy the device acknowledged after its wait ended: the router stores it in the inbox about
+     * now, maybe after this. Removes the entry, or, when it is not there yet, marks the copy acknowledged
+     * so that the router's write skips it; counted once either way.
+     */
+    void ackedLate(String appKey, String deviceId, long id);
+
     /** Removes an entry whose body expired or does not parse. */
     void expire(String appKey, String deviceId, InboxEntry entry);
 

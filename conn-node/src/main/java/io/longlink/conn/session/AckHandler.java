@@ -86,10 +86,10 @@ final class AckHandler {
             int kept = 0;
             for (int i = 0; i < stored; i++) {
                 long id = ids[i];
-                if (waits.ackedInTime(id)) {
-                    inboxes.ackedLive(s.appKey, s.deviceId, id);
-                } else {
-                    ids[kept++] = id;
+                switch (waits.acked(id)) {
+                    case AckWaits.IN_TIME -> inboxes.ackedLive(s.appKey, s.deviceId, id);
+                    case AckWaits.LATE -> inboxes.ackedLate(s.appKey, s.deviceId, id);
+                    default -> ids[kept++] = id;
                 }
             }
             if (waits.isEmpty()) {

@@ -34,20 +34,24 @@ final class AckWaits {
         return true;
     }
 
-    /**
-     * Removes the entry of {@code id}, if any; true when it was acknowledged in time (its batch
-     * answers ACKED), false when it is not awaited here or its batch had answered already.
-     */
-    boolean ackedInTime(long id) {
+    /** {@link #acked}: not awaited here. */
+    static final int NOT_AWAITED = 0;
+    /** {@link #acked}: acknowledged in time; its batch answers ACKED, the router stores nothing. */
+    static final int IN_TIME = 1;
+    /** {@link #acked}: its batch had answered without it; the router stores the copy about now. */
+    static final int LATE = 2;
+
+    /** Removes the entry of {@code id}, if any: {@link #IN_TIME}, {@link #LATE} or {@link #NOT_AWAITED}. */
+    int acked(long id) {
         for (int i = 0; i < size; i++) {
             if (ids[i] == id) {
                 AckWaiter w = waiters[i];
                 int index = indexes[i];
                 remove(i);
-                return w.acked(index);
+                return w.acked(index) ? IN_TIME : LATE;
             }
         }
-        return false;
+        return NOT_AWAITED;
     }
 
     /** Drops the entries whose batch answered without their ACK; true if there were any. */

@@ -102,6 +102,23 @@ class AckWaitIntegrationTest {
     }
 
     @Test
+    void awaited_whenDeviceAcksAfterTheWaitBeforeTheRouterStoresIt_thenCountedOnceAndMarkedForTheRouter()
+            throws Exception {
+        try (TestDevice d = conn.liveDevice("late")) {
+            conn.redis().createStat(601, conn.app().key(), false);
+            long batch = sendAwaitedAndRead(d, Duration.ofMillis(50), "late", 601);
+            assertThat(answeredWithin(EARLY, batch)).containsExactly(Outcome.WRITTEN);
+            double before = acked();
+
+            d.ack(601); // the router (this test) has not stored the copy: its inbox write must skip it
+            String marker = RedisKeys.ackedBeforeStored(conn.app().key(), "late", RedisKeys.inboxMember(601));
+            await().atMost(Duration.ofSeconds(5)).until(() -> "1".equals(conn.redis().stat(601, "acked")));
+            assertThat(TestRedis.await(conn.redis().commands().exists(marker))).isEqualTo(1L);
+            assertThat(acked()).isEqualTo(before + 1);
+        }
+    }
+
+    @Test
     void awaited_whenMixedWithPlainAndAbsentDevices_thenOneOutcomeEachInBatchOrder() throws Exception {
         try (TestDevice d = conn.liveDevice("mixed")) {
             long batch = conn.router().nextBatch();

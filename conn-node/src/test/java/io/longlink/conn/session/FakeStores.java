@@ -132,6 +132,7 @@ final class FakeStores {
         boolean queueFull;
         final List<Runnable> parked = new ArrayList<>();
         final List<Long> ackedLive = new ArrayList<>();
+        final List<Long> ackedLate = new ArrayList<>();
         final List<Long> expired = new ArrayList<>();
         final List<Long> undelivered = new ArrayList<>();
         final List<PageCursor> reads = new ArrayList<>();
@@ -196,6 +197,12 @@ final class FakeStores {
         @Override
         public void ackedLive(String appKey, String deviceId, long id) {
             ackedLive.add(id);
+        }
+
+        @Override
+        public void ackedLate(String appKey, String deviceId, long id) {
+            ackedLate.add(id);
+            remove(deviceId, RedisKeys.inboxMember(id));
         }
 
         @Override

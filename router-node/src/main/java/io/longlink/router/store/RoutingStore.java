@@ -170,7 +170,7 @@ public final class RoutingStore implements BatchStore {
 
     /**
      * One {@code inbox_add.lua} call: the message at the device's next inbox position unless it is there
-     * already, replacing the one its collapse key named, trimmed to the newest {@code inboxMax}, the
+     * already or the device ACKed it before this write (a conn-node's marker), replacing the one its collapse key named, trimmed to the newest {@code inboxMax}, the
      * inbox and its counter kept at least {@code ttlMs}. One script for every copy stored: the position
      * ({@code INCR}) and the add must not be split.
      */
@@ -178,7 +178,8 @@ public final class RoutingStore implements BatchStore {
     public CompletableFuture<InboxAdd> addToInbox(String appKey, String deviceId, byte[] member, byte[] inboxMax,
                                                   byte[] ttlMs, byte[] collapseKey) {
         String[] keys = {RedisKeys.inbox(appKey, deviceId), RedisKeys.inboxSeq(appKey, deviceId),
-            RedisKeys.collapse(appKey, deviceId)};
+            RedisKeys.collapse(appKey, deviceId),
+            RedisKeys.ackedBeforeStored(appKey, deviceId, new String(member, StandardCharsets.US_ASCII))};
         return inboxAdd.<List<Object>>evalsha(cmd, ScriptOutputType.MULTI, keys, member, inboxMax, ttlMs, collapseKey)
                 .thenApply(RoutingStore::inboxAdd);
     }

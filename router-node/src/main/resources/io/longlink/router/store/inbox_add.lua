@@ -1,11 +1,12 @@
 -- Adds one message to one device's inbox at the next inbox position (acceptance order).
 -- KEYS[1] ll:inbox:{app:dev}   KEYS[2] ll:iseq:{app:dev}   KEYS[3] ll:collapse:{app:dev}
+-- KEYS[4] ll:acked:{app:dev}:{member} (a conn-node's marker: the device ACKed this copy before it was stored)
 -- ARGV[1] member (20-digit id)   ARGV[2] inbox bound   ARGV[3] TTL ms   ARGV[4] collapse key ('' = none)
 -- Returns {added (0/1), replaced member or false, trimmed member...}.
 local inbox, iseq, collapse = KEYS[1], KEYS[2], KEYS[3]
 local member, ttl, ck = ARGV[1], ARGV[3], ARGV[4]
--- already there: a re-routing of the same command; it keeps its position
-if redis.call('ZSCORE', inbox, member) then
+-- already there: a re-routing of the same command; it keeps its position. Already ACKed: nothing to keep.
+if redis.call('ZSCORE', inbox, member) or redis.call('EXISTS', KEYS[4]) == 1 then
   return {0, false}
 end
 local pos = redis.call('INCR', iseq)

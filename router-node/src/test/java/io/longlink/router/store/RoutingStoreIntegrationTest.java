@@ -56,6 +56,17 @@ class RoutingStoreIntegrationTest {
     }
 
     @Test
+    void addToInbox_whenTheDeviceAckedTheCopyBeforeItWasStored_thenNotStored() throws Exception {
+        redis.async().set(RedisKeys.ackedBeforeStored(app, "d1", RedisKeys.inboxMember(900)),
+                "1".getBytes(StandardCharsets.US_ASCII)).get(5, TimeUnit.SECONDS);
+
+        assertThat(get(store.addToInbox(app, "d1", member(900), MAX_3, TTL, NONE)))
+                .isEqualTo(new InboxAdd(false, 0, List.of()));
+        get(store.addToInbox(app, "d1", member(100), MAX_3, TTL, NONE));
+        assertThat(inboxWithScores("d1")).containsExactly(RedisKeys.inboxMember(100) + "@1");
+    }
+
+    @Test
     void addToInbox_whenAddedAgain_thenUnchangedAndTheNextOneTakesTheNextPosition() throws Exception {
         assertThat(get(store.addToInbox(app, "d1", member(900), MAX_3, TTL, NONE)))
                 .isEqualTo(new InboxAdd(true, 0, List.of()));
