@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.longlink.loadtest.abuse.AbuseCommand;
 import io.longlink.loadtest.chaos.ChaosCommand;
 import io.longlink.loadtest.idle.IdleConnectionsCommand;
+import io.longlink.loadtest.sharded.ShardedCommand;
 import io.longlink.loadtest.unicast.UnicastCommand;
 import java.io.PrintStream;
 import java.util.List;
@@ -19,7 +20,7 @@ import picocli.CommandLine.ParseResult;
  * shows them. {@code ops/bench SCENARIO --help} prints the help generated from its options.
  */
 @Command(name = "ops/bench", subcommands = {IdleConnectionsCommand.class, UnicastCommand.class,
-        ChaosCommand.class, AbuseCommand.class})
+        ChaosCommand.class, AbuseCommand.class, ShardedCommand.class})
 public final class Scenarios {
     private Scenarios() {
     }
