@@ -45,6 +45,17 @@ public final class ShardedCommand implements Scenario {
     @Range(min = 100, max = 600_000)
     int loadPublishMs;
 
+    @Option(names = "--warmup-connections", defaultValue = "1000",
+            description = "devices per conn-node connected and closed in each warm-up round before the empty nodes"
+                    + " are measured (0 = no warm-up)")
+    @Range(min = 0, max = 1_500)
+    int warmupConnections;
+
+    @Option(names = "--warmup-max-s", defaultValue = "60",
+            description = "warm-up rounds until every node ran 2 GCs, or this long")
+    @Range(min = 0, max = 600)
+    int warmupMaxS;
+
     @Option(names = "--routers", defaultValue = "2", description = "router-nodes")
     @Range(min = 1, max = 2)
     int routers;
@@ -71,7 +82,12 @@ public final class ShardedCommand implements Scenario {
     @Range(min = 1, max = 600)
     int graceS;
 
-    @Option(names = "--max-in-flight", defaultValue = "2000", description = "unanswered Push calls at most")
+    @Option(names = "--drain-max-s", defaultValue = "300",
+            description = "after the load, how long at most to wait for the last deliveries")
+    @Range(min = 1, max = 3_600)
+    int drainMaxS;
+
+        @Option(names = "--max-in-flight", defaultValue = "2000", description = "unanswered Push calls at most")
     @Range(min = 1, max = 100_000)
     int maxInFlight;
 
@@ -91,7 +107,7 @@ public final class ShardedCommand implements Scenario {
             description = "JVM options of the api- and router-nodes, comma-separated")
     String nodeJvm;
 
-    @Option(names = "--shard-jvm", defaultValue = "-Xms256m,-Xmx256m,-XX:+UseSerialGC",
+    @Option(names = "--shard-jvm", defaultValue = "-Xms64m,-Xmx256m,-XX:+UseSerialGC",
             description = "JVM options of each device-generator process, comma-separated")
     String shardJvm;
 
