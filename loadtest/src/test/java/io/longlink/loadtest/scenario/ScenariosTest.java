@@ -79,10 +79,10 @@ class ScenariosTest {
     @Test
     void parse_whenScenarioUnknownOrMissing_thenErrorNamesTheScenarios() {
         assertThatThrownBy(() -> parse("idle-conections"))
-                .hasMessage("unknown scenario 'idle-conections' (expected: idle-connections, unicast, chaos, abuse;"
-                        + " ops/bench --list)");
+                .hasMessage("unknown scenario 'idle-conections' (expected: idle-connections, unicast, chaos, abuse,"
+                        + " sharded; ops/bench --list)");
         assertThatThrownBy(this::parse).hasMessage("missing scenario (expected: one of idle-connections, unicast, chaos,"
-                + " abuse)");
+                + " abuse, sharded)");
     }
 
     @Test
