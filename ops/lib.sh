@@ -407,7 +407,8 @@ ll_admin_token() {
 # ll_node_conf NAME: the config of a new node NAME (api-N, router-N, conn-N) at its ports of the layout.
 ll_node_conf() {
   local name=$1 i=${1##*-}
-  [[ "$i" =~ ^[1-9]$ ]] || die "node name '$name' (expected: api-N, router-N or conn-N with N from 1 to 9)"
+  # conn-10: the sharded benchmark's tenth conn-node (its ports +110/+210/+310 are still in the layout)
+  [[ "$i" =~ ^[1-9]$ || "$name" == conn-10 ]] || die "node name '$name' (expected: api-N, router-N or conn-N with N from 1 to 9, or conn-10)"
   ll_common_conf "$name"
   case "$name" in
     api-*)

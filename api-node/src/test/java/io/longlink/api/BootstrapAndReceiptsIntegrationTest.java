@@ -102,6 +102,24 @@ class BootstrapAndReceiptsIntegrationTest {
         assertThat(api.zk.checkExists().forPath(ZooKeeperPaths.node("conn", "conn-d-draining"))).isNotNull();
     }
 
+    @Test
+    void getConnNodes_whenManyAsksBeforeTheNextLoadFigure_thenHeadsSpreadOverTheNodes() throws Exception {
+        // a burst of devices asks within one load-publish interval: the published figures stay 0 meanwhile
+        for (String id : List.of("conn-s-a", "conn-s-b", "conn-s-c")) {
+            conn(id, 0, true);
+        }
+        BootstrapServiceGrpc.BootstrapServiceBlockingStub bootstrap = BootstrapServiceGrpc.newBlockingStub(api.channel);
+        GetConnNodesRequest ask = GetConnNodesRequest.getDefaultInstance();
+        await().atMost(Duration.ofSeconds(10)).until(() -> bootstrap.getConnNodes(ask).getNodesCount() == 3);
+
+        Map<String, Integer> heads = new java.util.TreeMap<>();
+        for (int i = 0; i < 300; i++) {
+            heads.merge(bootstrap.getConnNodes(ask).getNodes(0).getNodeId(), 1, Integer::sum);
+        }
+        assertThat(heads).containsOnlyKeys("conn-s-a", "conn-s-b", "conn-s-c");
+        assertThat(heads.values()).as("devices sent to each node: %s", heads).allSatisfy(n -> assertThat(n).isBetween(90, 110));
+    }
+
     /** Registers a conn-node entry, removed after the test. */
     private NodeRegistration conn(String id, long load, boolean device) throws Exception {
         Map<String, String> endpoints = device ? Map.of("device", "10.0.0.1:7000", "grpc", "10.0.0.1:7100")

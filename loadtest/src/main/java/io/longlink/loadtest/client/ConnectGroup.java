@@ -1,5 +1,7 @@
 package io.longlink.loadtest.client;
 
+import java.net.InetSocketAddress;
+
 /**
  * Devices whose connects were started together: where each gets its CONNECT frame and where it
  * reports how its connect ended. Called on the connection's event loop (or, for {@link #claim},
@@ -14,4 +16,9 @@ abstract class ConnectGroup {
     abstract void onConnected(DeviceSession s, long nowNanos);
 
     abstract void onFailed(String reason);
+
+    /** Where device {@code index} connects; null = the generator's own choice ({@link GeneratorSettings#remoteFor}). */
+    InetSocketAddress remote(int index) {
+        return null;
+    }
 }

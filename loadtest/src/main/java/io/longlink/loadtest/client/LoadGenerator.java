@@ -117,7 +117,20 @@ public final class LoadGenerator implements AutoCloseable {
         if (index < 0) {
             throw new IllegalArgumentException("index: " + index + " (expected: >= 0)");
         }
-        launch(new SingleConnect(index, connectFrame, listener));
+        launch(new SingleConnect(index, null, connectFrame, listener));
+    }
+
+    /**
+     * Starts connecting one device to {@code remote} (a resolved address: where the bootstrap sent
+     * it); {@code index} picks its source address; {@code listener} is told how it ended.
+     */
+    public void connect(InetSocketAddress remote, int index, byte[] connectFrame, ConnectListener listener) {
+        requireNonNull(remote, "remote");
+        if (index < 0 || remote.isUnresolved()) {
+            throw new IllegalArgumentException("index: " + index + ", remote: " + remote
+                    + " (expected: >= 0 and a resolved address)");
+        }
+        launch(new SingleConnect(index, remote, connectFrame, listener));
     }
 
     private void launch(ConnectGroup batch) {
@@ -138,7 +151,8 @@ public final class LoadGenerator implements AutoCloseable {
             }
             timers(ch.eventLoop()).connecting(s);
             s.pushListener = pushListeners.computeIfAbsent(ch.eventLoop(), l -> pushListenerFactory.get());
-            InetSocketAddress remote = settings.remoteFor(index);
+            InetSocketAddress chosen = batch.remote(index);
+            InetSocketAddress remote = chosen != null ? chosen : settings.remoteFor(index);
             if (tls != null) {
                 // first in the pipeline: the CONNECT written on channelActive waits for the handshake
                 ch.pipeline().addFirst("tls", tls.newHandler(ch.alloc(), remote.getHostString(), remote.getPort()));

@@ -2,6 +2,7 @@ package io.longlink.loadtest.client;
 
 import static java.util.Objects.requireNonNull;
 
+import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -12,12 +13,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class SingleConnect extends ConnectGroup {
     private final int index;
+    /** Null: the generator picks by index. */
+    private final InetSocketAddress remote;
     private final AtomicBoolean claimed = new AtomicBoolean();
     private byte[] connectFrame;
     private ConnectListener listener;
 
-    SingleConnect(int index, byte[] connectFrame, ConnectListener listener) {
+    SingleConnect(int index, InetSocketAddress remote, byte[] connectFrame, ConnectListener listener) {
         this.index = index;
+        this.remote = remote;
         this.connectFrame = requireNonNull(connectFrame, "connectFrame");
         this.listener = requireNonNull(listener, "listener");
     }
@@ -25,6 +29,11 @@ final class SingleConnect extends ConnectGroup {
     @Override
     int claim() {
         return claimed.compareAndSet(false, true) ? index : -1;
+    }
+
+    @Override
+    InetSocketAddress remote(int index) {
+        return remote;
     }
 
     @Override

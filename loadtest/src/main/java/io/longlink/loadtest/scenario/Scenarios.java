@@ -6,6 +6,7 @@ import io.longlink.loadtest.abuse.AbuseCommand;
 import io.longlink.loadtest.chaos.ChaosCommand;
 import io.longlink.loadtest.idle.IdleConnectionsCommand;
 import io.longlink.loadtest.mqtt.MqttFanoutCommand;
+import io.longlink.loadtest.sharded.ShardedCommand;
 import io.longlink.loadtest.unicast.UnicastCommand;
 import java.io.PrintStream;
 import java.util.List;
@@ -20,7 +21,7 @@ import picocli.CommandLine.ParseResult;
  * shows them. {@code ops/bench SCENARIO --help} prints the help generated from its options.
  */
 @Command(name = "ops/bench", subcommands = {IdleConnectionsCommand.class, UnicastCommand.class,
-        ChaosCommand.class, AbuseCommand.class, MqttFanoutCommand.class})
+        ChaosCommand.class, AbuseCommand.class, MqttFanoutCommand.class, ShardedCommand.class})
 public final class Scenarios {
     private Scenarios() {
     }

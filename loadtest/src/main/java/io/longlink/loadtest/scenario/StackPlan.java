@@ -49,9 +49,9 @@ public record StackPlan(List<String> processes, String connJavaOpts, Map<String,
         connSettings = Map.copyOf(connSettings);
         routerSettings = Map.copyOf(routerSettings);
         apiSettings = Map.copyOf(apiSettings);
-        if (connNodes < 1 || connNodes > 9 || routers < 0 || routers > 9 || apis < 1 || apis > 5) {
+        if (connNodes < 1 || connNodes > 10 || routers < 0 || routers > 9 || apis < 1 || apis > 5) {
             throw new IllegalArgumentException("connNodes: " + connNodes + ", routers: " + routers + ", apis: " + apis
-                    + " (expected: 1..9, 0..9 and 1..5)");
+                    + " (expected: 1..10, 0..9 and 1..5)");
         }
         checkShellSafe("nodeJavaOpts", nodeJavaOpts);
         checkShellSafe("benchJavaOpts", benchJavaOpts);
