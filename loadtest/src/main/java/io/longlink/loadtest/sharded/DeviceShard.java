@@ -82,7 +82,7 @@ public final class DeviceShard {
             throw new IllegalStateException("the bootstrap service offers no conn-node");
         }
         // the settings' own remote is never used: every device connects where the bootstrap sent it
-        GeneratorSettings settings = new GeneratorSettings(List.of(resolve(offered.getNodes(0).getAddress())), mine,
+        GeneratorSettings settings = new GeneratorSettings(resolve(offered.getNodes(0).getAddress()), mine,
                 ioThreads, concurrency, CONNECT_DEADLINE, GeneratorSettings.MAX_FRAME_BYTES);
         try (LoadGenerator gen = new LoadGenerator(settings, ShardRecorder::new)) {
             Connects c = new Connects(concurrency);

@@ -55,7 +55,8 @@ class ShardedIntegrationTest {
         }
         String api = "127.0.0.1:" + (base + 10);
         stack = new Stack("redis://127.0.0.1:" + (base + 1), devices.getFirst(), URI.create(admins.getFirst()),
-                pids.get("conn-1"), pids.get("redis"), devices, api, List.of(api), processes.adminToken(), pids);
+                pids.get("conn-1"), pids.get("redis"), devices, api, List.of(api), processes.adminToken(), pids,
+                List.of());
         System.setProperty(ShardedScenario.CONN_ADMINS, String.join(",", admins));
         System.setProperty("longlink.bench.out", processes.work().resolve("bench").toString());
     }
