@@ -166,6 +166,15 @@ public final class Inbox implements Inboxes {
         batcher.offer(new UndeliveredOp(appKey, deviceId, id));
     }
 
+    /** An ACK whose removal (or late-ACK marker) happened, {@code n} = 1: counted once, with its receipt. */
+    private void countAcked(Long n, String appKey, String deviceId, long id) {
+        if (n != null && n == 1L) {
+            metrics.acked.inc();
+            batcher.offer(new StatIncrement(id, RedisKeys.STAT_ACKED, 1));
+            receipts.receipt(ReceiptKind.ACKED, appKey, deviceId, id);
+        }
+    }
+
     private final class AckOp implements BatchOp {
         private final String appKey;
         private final String deviceId;
@@ -183,13 +192,7 @@ public final class Inbox implements Inboxes {
             CompletionStage<?> last = null;
             for (long id : ids) {
                 CompletionStage<Long> removed = r.zrem(key, RedisKeys.inboxMember(id).getBytes(StandardCharsets.US_ASCII));
-                removed.thenAccept(n -> {
-                    if (n != null && n == 1L) {
-                        metrics.acked.inc();
-                        batcher.offer(new StatIncrement(id, RedisKeys.STAT_ACKED, 1));
-                        receipts.receipt(ReceiptKind.ACKED, appKey, deviceId, id);
-                    }
-                });
+                removed.thenAccept(n -> countAcked(n, appKey, deviceId, id));
                 last = removed;
             }
             return last == null ? CompletableFuture.completedFuture(null) : last;
@@ -285,13 +288,7 @@ public final class Inbox implements Inboxes {
             CompletionStage<Long> counted = ackLate.eval(r, ScriptOutputType.INTEGER,
                     new String[] {RedisKeys.inbox(appKey, deviceId), RedisKeys.ackedBeforeStored(appKey, deviceId, member)},
                     member.getBytes(StandardCharsets.US_ASCII), LATE_MARKER_TTL_MS);
-            counted.thenAccept(n -> {
-                if (n != null && n == 1L) {
-                    metrics.acked.inc();
-                    batcher.offer(new StatIncrement(id, RedisKeys.STAT_ACKED, 1));
-                    receipts.receipt(ReceiptKind.ACKED, appKey, deviceId, id);
-                }
-            });
+            counted.thenAccept(n -> countAcked(n, appKey, deviceId, id));
             return counted;
         }
 
