@@ -39,7 +39,6 @@ import io.longlink.conn.session.SessionSettings;
 import io.longlink.conn.session.SessionStores;
 import io.longlink.conn.store.RedisBatcher;
 import io.longlink.conn.tag.TagStore;
-import io.longlink.conn.tcp.AbstractDeviceInitializer;
 import io.longlink.conn.tcp.DeviceListener;
 import io.longlink.conn.tcp.ExceptionHandler;
 import io.longlink.conn.tcp.TcpDeviceInitializer;
@@ -181,7 +180,7 @@ public final class ConnNode extends BaseNode {
                     if (httpListener != null) {
                         httpListener.stopAccepting();
                     }
-                }, this::markDraining, this::deregister, AbstractDeviceInitializer::endpointOf);
+                }, this::markDraining, this::deregister, DeviceListener::endpointOf);
         drainerRef[0] = drainer;
         rotations = new SecretRotations(zk, index, sessions.connectionIds()::current, apps::forget,
                 sessions.delivery()::secretRotated, scheduler, config.get(ConnSettings.DRAIN_RATE_PER_S),

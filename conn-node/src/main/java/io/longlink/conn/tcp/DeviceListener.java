@@ -73,9 +73,14 @@ public final class DeviceListener implements AutoCloseable {
      * of that transport, read from the server channel so that connections carry nothing for it.
      */
     public static String endpointOf(Channel ch) {
-        Channel parent = ch.parent();
-        String name = parent == null ? null : parent.attr(ENDPOINT).get();
+        Channel holder = ch.parent() != null ? ch.parent() : ch; // a session channel no listener accepted holds its own
+        String name = holder.hasAttr(ENDPOINT) ? holder.attr(ENDPOINT).get() : null;
         return name == null ? DEVICE_ENDPOINT : name;
+    }
+
+    /** Names the transport of a session channel that no listener accepted (an HTTP session's). */
+    static void nameUnaccepted(Channel ch, String endpoint) {
+        ch.attr(ENDPOINT).set(endpoint);
     }
 
     public InetSocketAddress address() {
