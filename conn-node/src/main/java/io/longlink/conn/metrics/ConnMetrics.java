@@ -64,6 +64,7 @@ public final class ConnMetrics {
     public final Counter.Child fanOutAcks;
     public final Counter.Child tagRefreshes;
     public final Counter.Child tagRefreshesNotHere;
+    public final Counter.Child fanOutRepeats;
     public final Counter.Child fanOutSpreadsAtOnce;
     private final Counter.Child[] undelivered;
     private final Counter batchDropped;
@@ -150,6 +151,8 @@ public final class ConnMetrics {
                 "result");
         tagRefreshes = refreshes.labels("refreshed");
         tagRefreshesNotHere = refreshes.labels("not_here");
+        fanOutRepeats = counter(registry, "longlink_conn_fanout_repeats_total",
+                "FanOut calls for a message this node already fans out or fanned out: answered, not written again");
         fanOutSpreadsAtOnce = counter(registry, "longlink_conn_fanout_spreads_at_once_total",
                 "Spread FanOuts written at once because conn.fanout-spreads-max were already spreading");
         Counter notDelivered = labelled(registry, "longlink_conn_undelivered_total",

@@ -20,6 +20,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -40,10 +41,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * spreads run in the background (beyond, a spread FanOut is written at once rather than refused:
  * the devices get the push sooner, never not at all). A FanOut with a broadcast-log position is
  * recorded in {@link FanOutCopies} from its start until its last write, for the ACKs that come back.
+ * A message this node already fans out or fanned out (a router tries a call again when its answer
+ * was late or lost) is not written again: the call gets the first call's answer.
  */
 final class FanOuts {
     static final int MAX_SPREAD_MS = 600_000;
     private static final int CHUNK_INTERVAL_MS = 50;
+    /** Messages remembered for repeated calls: router.fanout-retry-ms (600 s) at 100 fan-outs/s. */
+    static final int REMEMBERED = 65_536;
 
     private final SessionIndex index;
     private final LiveDelivery delivery;
@@ -53,6 +58,15 @@ final class FanOuts {
     private final Semaphore spreads;
     private final RedisBatcher batcher;
     private final ConnMetrics metrics;
+    /** Guarded by itself: message id to the answer of its first call, oldest first. */
+    private final LinkedHashMap<Long, Served> served = new LinkedHashMap<>(1_024, 0.75f, false) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Served> eldest) {
+            return size() > REMEMBERED;
+        }
+    };
 
     FanOuts(SessionIndex index, LiveDelivery delivery, FanOutCopies copies, ScheduledExecutorService executor,
             int maxConcurrent, int maxSpreads, RedisBatcher batcher, ConnMetrics metrics) {
@@ -84,11 +98,32 @@ final class FanOuts {
 
     CompletableFuture<FanOutResponse> run(FanOutRequest r) {
         validate(r);
-        if (!permits.tryAcquire()) {
-            throw new RejectedExecutionException("too many FanOut calls in progress (conn.fanout-max-concurrent)");
-        }
+        long messageId = r.getPush().getMessageId();
         CompletableFuture<FanOutResponse> result = new CompletableFuture<>();
-        result.whenComplete((x, e) -> permits.release());
+        synchronized (served) {
+            Served first = messageId == 0 ? null : served.get(messageId);
+            if (first != null && first.appKey.equals(r.getAppKey())) {
+                metrics.fanOutRepeats.inc();
+                return first.result;
+            }
+            if (!permits.tryAcquire()) {
+                throw new RejectedExecutionException("too many FanOut calls in progress (conn.fanout-max-concurrent)");
+            }
+            if (messageId != 0) {
+                served.put(messageId, new Served(r.getAppKey(), result));
+            }
+        }
+        result.whenComplete((x, e) -> {
+            permits.release();
+            if (e != null && messageId != 0) {
+                synchronized (served) { // not written: a call again runs it again
+                    Served first = served.get(messageId);
+                    if (first != null && first.result == result) {
+                        served.remove(messageId);
+                    }
+                }
+            }
+        });
         try {
             executor.execute(() -> {
                 try {
@@ -163,6 +198,10 @@ final class FanOuts {
                 countLate(r.getPush().getMessageId(), written.get() - early);
             });
         });
+    }
+
+    /** The first call of a message: its app and its answer. */
+    private record Served(String appKey, CompletableFuture<FanOutResponse> result) {
     }
 
     private void countLate(long messageId, long n) {

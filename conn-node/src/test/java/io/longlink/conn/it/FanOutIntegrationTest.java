@@ -54,7 +54,7 @@ class FanOutIntegrationTest {
 
     private static long matched(TagFilter filter) {
         return conn.router().blocking().fanOut(FanOutRequest.newBuilder().setAppKey(conn.app().key()).setFilter(filter)
-                .setPush(TestRouter.push(1, "probe")).build()).getMatched();
+                .setPush(TestRouter.push(id(), "probe")).build()).getMatched();
     }
 
     private static synchronized long id() {
@@ -137,6 +137,26 @@ class FanOutIntegrationTest {
         // the router counted the answer's `written`; this node counts the writes made after it
         await().atMost(Duration.ofSeconds(5))
                 .until(() -> String.valueOf(4 - r.getWritten()).equals(conn.redis().stat(id, "online")));
+    }
+
+    @Test
+    void fanOut_whenTheSameMessageComesAgain_thenWrittenOnceAndTheFirstAnswerRepeated() throws Exception {
+        // a router tries a FanOut again when its answer was late or lost: the node must not write it twice
+        skipEarlierPushes();
+        long id = id();
+        FanOutRequest request = FanOutRequest.newBuilder().setAppKey(conn.app().key()).setBroadcast(true)
+                .setPush(TestRouter.push(id, "once")).build();
+        FanOutResponse first = conn.router().blocking().fanOut(request);
+        FanOutResponse again = conn.router().blocking().fanOut(request);
+        assertThat(first.getWritten()).isEqualTo(4);
+        assertThat(again).isEqualTo(first);
+        for (TestDevice d : devices.values()) {
+            d.ping();
+            TestDevice.Frame f = d.read();
+            assertThat(f.frameType()).isEqualTo(FrameType.PUSH);
+            assertThat(f.push().getMessageId()).isEqualTo(id);
+            assertThat(d.read().frameType()).isEqualTo(FrameType.PONG);
+        }
     }
 
     @Test

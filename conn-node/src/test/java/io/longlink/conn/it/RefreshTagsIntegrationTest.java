@@ -14,6 +14,7 @@ import io.longlink.proto.internal.TagFilter;
 import io.longlink.testsupport.Infra;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -24,9 +25,13 @@ class RefreshTagsIntegrationTest {
     @RegisterExtension
     static final ConnNodeExtension conn = ConnNodeExtension.inNamespace("refresh-it");
 
+    private static final AtomicLong probes = new AtomicLong();
+
     private static long matched(String tag) {
+        // each probe is a message of its own: a node answers a repeated message id from memory
         return conn.router().blocking().fanOut(FanOutRequest.newBuilder().setAppKey(conn.app().key())
-                .setFilter(TagFilter.newBuilder().addAnyOf(tag)).setPush(TestRouter.push(1, "probe")).build())
+                .setFilter(TagFilter.newBuilder().addAnyOf(tag)).setPush(TestRouter.push(probes.incrementAndGet(),
+                        "probe")).build())
                 .getMatched();
     }
 
