@@ -195,19 +195,19 @@ public final class ConnNode extends BaseNode {
         listener = DeviceListener.bind(DeviceListener.DEVICE_ENDPOINT, transport, boss, workers,
                 config.get(ConnSettings.DEVICE_HOST), config.get(ConnSettings.DEVICE_PORT), socketOptions,
                 new TcpDeviceInitializer(tls, sessions.handler(), exceptions, config.get(ConnSettings.MAX_FRAME_BYTES),
-                        disconnector));
+                        sessions.frameErrors()));
         if (config.get(ConnSettings.MQTT_PORT) >= 0) {
             mqttListener = DeviceListener.bind(MQTT_ENDPOINT, transport, boss, workers,
                     config.get(ConnSettings.DEVICE_HOST), config.get(ConnSettings.MQTT_PORT), socketOptions,
                     new MqttDeviceInitializer(tls, sessions.handler(), exceptions,
                             config.get(ConnSettings.MAX_FRAME_BYTES), config.get(ConnSettings.MQTT_INFLIGHT_MAX),
-                            disconnector));
+                            sessions.frameErrors()));
         }
         WebOptions web = WebOptions.from(config);
         if (config.get(ConnSettings.HTTP_PORT) >= 0) {
             httpListener = DeviceListener.bind(HttpListenerInitializer.ENDPOINT, transport, boss, workers,
                     config.get(ConnSettings.DEVICE_HOST), config.get(ConnSettings.HTTP_PORT), socketOptions,
-                    new HttpListenerInitializer(tls, sessions.handler(), exceptions, web, disconnector, workers,
+                    new HttpListenerInitializer(tls, sessions.handler(), exceptions, web, sessions.frameErrors(), workers,
                             new WriteBufferWaterMark(config.get(ConnSettings.WRITE_LOW_WATER),
                                     config.get(ConnSettings.WRITE_HIGH_WATER)),
                             config.get(ConnSettings.HTTP_POLL_HOLD_MS), config.get(ConnSettings.CONNECT_TIMEOUT_MS)));
@@ -216,7 +216,7 @@ public final class ConnNode extends BaseNode {
         if (config.get(ConnSettings.WS_PORT) >= 0) {
             webListener = DeviceListener.bind(WebDeviceInitializer.ENDPOINT, transport, boss, workers,
                     config.get(ConnSettings.DEVICE_HOST), config.get(ConnSettings.WS_PORT), socketOptions,
-                    new WebDeviceInitializer(tls, sessions.handler(), exceptions, web, disconnector));
+                    new WebDeviceInitializer(tls, sessions.handler(), exceptions, web, sessions.frameErrors()));
         }
 
         InetSocketAddress grpcBind = new InetSocketAddress(config.get(ConnSettings.GRPC_HOST),

@@ -91,6 +91,11 @@ public final class ConnSettings {
     public static final Setting<Integer> CONNECT_RATE_PER_IP = Setting.intRange("conn.connect-rate-per-ip", 50, 0,
             1_000_000, "CONNECTs per second from one source address, in bursts of twice that; beyond, REDIRECT"
                     + " (retry_after_ms) and ERROR RATE_LIMITED; 0 = no limit");
+    public static final Setting<Integer> ABUSE_PENALTY_MS = Setting.intRange("conn.abuse-penalty-ms", 1_000, 0,
+            60_000, "CONNECT budget (conn.connect-rate-per-ip) a source address loses each time the node closes one"
+                    + " of its connections for a protocol violation (MALFORMED_FRAME, FRAME_TOO_LARGE, RATE_LIMITED);"
+                    + " past its 2 s burst it is refused (RATE_LIMITED) until paid back; at most 60 s is owed;"
+                    + " 0 = no penalty");
     public static final Setting<Integer> CONNECT_RATE = Setting.intRange("conn.connect-rate", 20_000, 0, 10_000_000,
             "CONNECTs per second on this node, in bursts of twice that; beyond, as for conn.max-connections;"
                     + " 0 = no limit");
@@ -195,7 +200,7 @@ public final class ConnSettings {
                 BACKLOG, GRPC_HOST, GRPC_PORT, IO_THREADS, TLS_CERT, TLS_KEY, WS_PORT, WS_PATH, WS_ALLOWED_ORIGINS,
                 WS_DEMO_PAGE, HTTP_PORT, HTTP_POLL_HOLD_MS, MAX_FRAME_BYTES, RECV_BUFFER_BYTES, SO_SNDBUF, WRITE_LOW_WATER,
                 WRITE_HIGH_WATER, SLOW_READER_MS, MAX_FRAMES_PER_S, MAX_ACK_IDS_PER_S, MAX_UNAUTHENTICATED,
-                MAX_CONNECTIONS, CONNECT_RATE_PER_IP, CONNECT_RATE, CONNECT_TIMEOUT_MS, HEARTBEAT_MIN_S,
+                MAX_CONNECTIONS, CONNECT_RATE_PER_IP, ABUSE_PENALTY_MS, CONNECT_RATE, CONNECT_TIMEOUT_MS, HEARTBEAT_MIN_S,
                 HEARTBEAT_MAX_S, HEARTBEAT_DEFAULT_S, IDLE_FACTOR, TIMER_TICK_MS, APP_CACHE_SIZE, APP_CACHE_TTL_MS,
                 APP_CACHE_NEGATIVE_TTL_MS, ROTATION_CLOSE_S, ROUTE_TTL_MS, REDIS_BATCH_SIZE, REDIS_BATCH_QUEUE,
                 KICK_TIMEOUT_MS, INBOX_PAGE, PENDING_MAX, MAX_TAGS, REPLAY_PAGE, REPLAY_MAX, REPLAY_SKEW_MS,

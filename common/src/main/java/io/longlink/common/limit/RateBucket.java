@@ -37,6 +37,25 @@ public final class RateBucket {
         }
     }
 
+    /**
+     * Takes {@code nanos} worth of tokens whether or not they are there: the bucket owes them and
+     * refuses until paid back, owing at most {@code maxOwedNanos} beyond now.
+     */
+    public void owe(long now, long nanos, long maxOwedNanos) {
+        while (true) {
+            long full = fullAt.get();
+            long next = Math.min((full - now > 0 ? full : now) + nanos, now + maxOwedNanos);
+            if (next - full <= 0 || fullAt.compareAndSet(full, next)) {
+                return;
+            }
+        }
+    }
+
+    /** How long from {@code now} until the bucket is full again (0 when it is). */
+    public long untilFull(long now) {
+        return Math.max(0, fullAt.get() - now);
+    }
+
     /** Puts back a token taken with {@code intervalNanos} (the call it was for was refused by another quota). */
     public void putBack(long intervalNanos) {
         fullAt.addAndGet(-intervalNanos);

@@ -4,9 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import io.longlink.common.limit.RateBucket;
+import io.netty.channel.Channel;
 import java.net.InetAddress;
-import java.time.Duration;
+import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
@@ -14,13 +16,17 @@ import java.util.function.LongSupplier;
 /**
  * The node's listener limits ({@link ConnectLimits}): sockets that have not completed CONNECT, and
  * CONNECTs per source address and per node as token buckets; the per-address buckets live in a
- * bounded Caffeine map and leave it once idle long enough to be full again. Thread-safe.
+ * bounded Caffeine map and leave it once idle long enough to be full again. An address whose
+ * connection broke the protocol owes its bucket {@code abusePenaltyMs}: a client that floods, is
+ * closed and reconnects at once is refused at CONNECT, before any Redis work. Thread-safe.
  */
 final class Admission {
     /** Source addresses tracked at once; an address evicted early only gets a full bucket back. */
     private static final int MAX_ADDRESSES = 65_536;
     /** A bucket holds two seconds' worth of its rate: bursts of twice the rate. */
     private static final long DEPTH_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** The most an address owes for its violations. */
+    private static final long MAX_OWED_NANOS = TimeUnit.SECONDS.toNanos(60);
 
     /** Why a CONNECT is not admitted. */
     enum Refusal {
@@ -33,14 +39,35 @@ final class Admission {
     private final RateBucket node;
     private final Cache<InetAddress, RateBucket> addresses;
     private final long addressInterval;
+    private final long penaltyNanos;
 
     Admission(ConnectLimits limits, LongSupplier nanoClock) {
         this.limits = requireNonNull(limits, "limits");
         this.nanoClock = requireNonNull(nanoClock, "nanoClock");
         this.node = new RateBucket(nanoClock.getAsLong());
         this.addressInterval = interval(limits.connectRatePerAddress());
+        this.penaltyNanos = TimeUnit.MILLISECONDS.toNanos(limits.abusePenaltyMs());
         this.addresses = Caffeine.newBuilder().maximumSize(MAX_ADDRESSES)
-                .expireAfterAccess(Duration.ofNanos(DEPTH_NANOS)).build(); // idle that long: full again
+                .expireAfter(new Expiry<InetAddress, RateBucket>() { // kept until full again: what it owes stays
+                    @Override
+                    public long expireAfterCreate(InetAddress a, RateBucket b, long currentTime) {
+                        return keep(b);
+                    }
+
+                    @Override
+                    public long expireAfterUpdate(InetAddress a, RateBucket b, long currentTime, long left) {
+                        return keep(b);
+                    }
+
+                    @Override
+                    public long expireAfterRead(InetAddress a, RateBucket b, long currentTime, long left) {
+                        return keep(b);
+                    }
+                }).build();
+    }
+
+    private long keep(RateBucket b) {
+        return DEPTH_NANOS + b.untilFull(nanoClock.getAsLong());
     }
 
     /** A socket opened; false (and not counted) when the node already has its most unauthenticated sockets. */
@@ -76,6 +103,24 @@ final class Admission {
             return Refusal.NODE_RATE;
         }
         return connections >= limits.maxConnections() ? Refusal.NODE_FULL : Refusal.NONE;
+    }
+
+    /** The source address of a device channel, null when it has none (an embedded test channel). */
+    static InetAddress source(Channel ch) {
+        return ch.remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
+    }
+
+    /** A connection from {@code address} broke the protocol: the address owes the penalty. */
+    void violated(InetAddress address) {
+        if (address == null || addressInterval == 0 || penaltyNanos == 0) {
+            return;
+        }
+        long now = nanoClock.getAsLong();
+        addresses.asMap().compute(address, (a, b) -> {
+            RateBucket bucket = b == null ? new RateBucket(now) : b;
+            bucket.owe(now, penaltyNanos, MAX_OWED_NANOS);
+            return bucket;
+        });
     }
 
     private static long interval(int perSecond) {

@@ -15,8 +15,6 @@ import io.longlink.proto.device.ConnAck;
 import io.longlink.proto.device.Connect;
 import io.longlink.proto.device.ErrorCode;
 import io.longlink.proto.device.FrameType;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
@@ -112,8 +110,7 @@ final class ConnectFlow {
 
     /** The CONNECT rates and the connection limit, checked before any store is asked. */
     private boolean admitted(Session s) {
-        InetAddress from = s.channel.remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
-        switch (admission.connect(from, index.size())) {
+        switch (admission.connect(Admission.source(s.channel), index.size())) {
             case ADDRESS_RATE -> refusals.rateLimited(s, "too many CONNECTs from this address; come back after"
                     + " retry_after_ms");
             case NODE_RATE -> refusals.full(s, "this node takes no more CONNECTs this second; use another server"

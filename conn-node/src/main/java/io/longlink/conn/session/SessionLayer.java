@@ -3,7 +3,9 @@ package io.longlink.conn.session;
 import static java.util.Objects.requireNonNull;
 
 import io.longlink.conn.broadcast.FanOutCopies;
+import io.longlink.conn.codec.FrameErrorSink;
 import io.longlink.conn.metrics.ConnMetrics;
+import io.longlink.proto.device.ErrorCode;
 import io.longlink.proto.device.Redirect;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
@@ -21,6 +23,7 @@ public final class SessionLayer implements AutoCloseable {
     private final DeviceHandler handler;
     private final LiveDelivery delivery;
     private final SessionTags tags;
+    private final FrameErrorSink frameErrors;
     private final ConnectionIds ids = new ConnectionIds();
 
     /**
@@ -48,9 +51,20 @@ public final class SessionLayer implements AutoCloseable {
         tags = new SessionTags(settings, metrics, index, stores.tags(), catchUp, refusals);
         ConnectFlow connects = new ConnectFlow(nodeId, settings, metrics, index, stores, tags, catchUp, seen,
                 delivery, timeouts, refusals, writer, draining, admission, ids);
+        frameErrors = (ch, code, reason) -> {
+            if (code == ErrorCode.MALFORMED_FRAME || code == ErrorCode.FRAME_TOO_LARGE || code == ErrorCode.RATE_LIMITED) {
+                admission.violated(Admission.source(ch));
+            }
+            disconnector.reject(ch, code, reason);
+        };
         handler = new DeviceHandler(metrics, disconnector, timeouts, connects, acks, catchUp, delivery,
                 new FrameRates(settings.maxFramesPerS(), settings.maxAckIdsPerS(), settings.tickMillis()), admission,
                 refusals);
+    }
+
+    /** Where the transports' decoders send a frame they refuse: the close, and the source address's penalty. */
+    public FrameErrorSink frameErrors() {
+        return frameErrors;
     }
 
     public DeviceHandler handler() {

@@ -14,6 +14,7 @@ import io.longlink.sdk.LonglinkClient;
 import io.longlink.sdk.SessionInfo;
 import io.longlink.testsupport.Infra;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,6 +47,12 @@ class ConnectLimitsIntegrationTest {
     @RegisterExtension
     static final ConnNodeExtension perNode = ConnNodeExtension.inNamespace("connect-limits-node-it")
             .with(ConnSettings.CONNECT_RATE, 1) // bursts of 2
+            .with(ConnSettings.DRAIN_RETRY_AFTER_MS, RETRY_AFTER_MS);
+
+    @RegisterExtension
+    static final ConnNodeExtension penalty = ConnNodeExtension.inNamespace("connect-limits-penalty-it")
+            .with(ConnSettings.CONNECT_RATE_PER_IP, 5) // bursts of 10
+            .with(ConnSettings.ABUSE_PENALTY_MS, 5_000)
             .with(ConnSettings.DRAIN_RETRY_AFTER_MS, RETRY_AFTER_MS);
 
     /** Reads what the node sent before closing and checks it is exactly {@code expected}, in order. */
@@ -114,6 +121,38 @@ class ConnectLimitsIntegrationTest {
         assertThat(answers.subList(0, 2)).as("the burst").allSatisfy(a -> assertThat(a).startsWith(FrameType.CONNACK));
         assertThat(answers).contains(List.of(FrameType.CONNACK, FrameType.REDIRECT, FrameType.ERROR));
         assertThat(perNode.metric("longlink_conn_connect_failures_total", "code", "NODE_FULL")).isPositive();
+    }
+
+    @Test
+    void connect_whenItsAddressBrokeTheProtocol_thenRefusedUntilThePenaltyIsPaidBackAndOtherAddressesNot()
+            throws Exception {
+        InetAddress offender = InetAddress.getByName("127.0.0.21");
+        try (TestDevice garbage = TestDevice.connectFrom(penalty.node().deviceAddress(), offender)) {
+            garbage.sendRaw(new byte[] {(byte) 0x7f, 0}); // an unknown frame type
+            List<TestDevice.Frame> frames = closedWith(garbage, FrameType.ERROR);
+            assertThat(frames.get(0).error().getCode()).isEqualTo(ErrorCode.MALFORMED_FRAME);
+        }
+        // 5 s of a 2 s bucket owed: the burst is gone
+        assertThat(connectFrom(offender, "offender-1")).isEqualTo(List.of(FrameType.REDIRECT, FrameType.ERROR));
+        assertThat(connectFrom(InetAddress.getByName("127.0.0.22"), "neighbour"))
+                .as("another address keeps its budget").isEqualTo(List.of(FrameType.CONNACK));
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250))
+                .until(() -> connectFrom(offender, "offender-2").equals(List.of(FrameType.CONNACK)));
+    }
+
+    /** One CONNECT from {@code local}: [CONNACK] when accepted, else the frames until the node closed. */
+    private static List<FrameType> connectFrom(InetAddress local, String device) throws IOException {
+        try (TestDevice d = TestDevice.connectFrom(penalty.node().deviceAddress(), local)) {
+            d.send(FrameType.CONNECT, TestDevice.connectFrame(penalty.app().key(), device,
+                    penalty.app().token(device), 60));
+            TestDevice.Frame first = d.read();
+            if (first.frameType() == FrameType.CONNACK && ConnAck.parseFrom(first.body()).getCode() == ErrorCode.OK) {
+                return List.of(FrameType.CONNACK);
+            }
+            List<FrameType> got = new ArrayList<>(List.of(first.frameType()));
+            d.readUntilClosed(Duration.ofSeconds(5)).forEach(f -> got.add(f.frameType()));
+            return got;
+        }
     }
 
     @Test

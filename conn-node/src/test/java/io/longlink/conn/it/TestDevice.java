@@ -19,6 +19,7 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -66,6 +67,14 @@ public final class TestDevice implements AutoCloseable {
         if (receiveBuffer > 0) {
             s.setReceiveBufferSize(receiveBuffer);
         }
+        s.connect(address, 5_000);
+        return new TestDevice(s);
+    }
+
+    /** Connects from {@code local} (another loopback address: a device of another source address). */
+    public static TestDevice connectFrom(InetSocketAddress address, InetAddress local) throws IOException {
+        Socket s = new Socket();
+        s.bind(new InetSocketAddress(local, 0));
         s.connect(address, 5_000);
         return new TestDevice(s);
     }

@@ -58,7 +58,7 @@ final class SessionFixture implements AutoCloseable {
     }
 
     /** No listener limit the tests reach (ConnectLimitsIntegrationTest checks them on real sockets). */
-    static final ConnectLimits LIMITS = new ConnectLimits(1_000_000, 1_000_000, 0, 0, 1_000);
+    static final ConnectLimits LIMITS = new ConnectLimits(1_000_000, 1_000_000, 0, 0, 0, 1_000);
 
     /** Settings for the tests: small pages so that paging shows. */
     static final class Settings {
