@@ -15,13 +15,17 @@ import java.util.concurrent.TimeUnit;
  */
 final class LoopWheels implements AutoCloseable {
     private static final int SLOTS = 1024;
+    /** Expiries per run, and the pause before the rest: a mass expiry closes ~13,000 a second per loop. */
+    private static final int EXPIRIES_PER_RUN = 64;
+    private static final long CONTINUE_AFTER_MS = 5;
 
     private final FastThreadLocal<SessionWheel> current = new FastThreadLocal<>();
     private final List<ScheduledFuture<?>> ticks = new ArrayList<>();
 
     LoopWheels(EventLoopGroup group, long tickMillis, SessionWheel.Policy policy, Histogram lag) {
         for (EventExecutor loop : group) {
-            SessionWheel wheel = new SessionWheel(SLOTS, tickMillis, System::nanoTime, policy, lag);
+            SessionWheel wheel = new SessionWheel(SLOTS, tickMillis, System::nanoTime, policy, lag, EXPIRIES_PER_RUN,
+                    r -> loop.schedule(r, CONTINUE_AFTER_MS, TimeUnit.MILLISECONDS));
             loop.execute(() -> current.set(wheel));
             ticks.add(loop.scheduleAtFixedRate(wheel, tickMillis, tickMillis, TimeUnit.MILLISECONDS));
         }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.prometheus.client.Histogram;
 import java.util.ArrayList;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -16,6 +17,11 @@ import java.util.function.LongSupplier;
  * expires it or moves it to the new slot. So a heartbeat costs a field write, and a session moves
  * at most once per idle period. Sessions are linked into slots intrusively so that a close unlinks
  * in O(1) and a closed connection is never kept alive by the wheel.
+ *
+ * <p>A run expires at most {@code expiriesPerRun} sessions; the rest of a mass expiry (thousands of
+ * sockets that never sent CONNECT, closed in one tick) wait in a backlog for a continuation run a
+ * moment later on the same loop, so the closes do not hold the loop's other connections back for
+ * the whole wave.
  *
  * <p>Event-loop only; ticks are compared by subtraction so that wrap-around is harmless.
  */
@@ -32,6 +38,8 @@ final class SessionWheel implements Runnable {
         int slowReaderTicks();
     }
 
+    private static final int BACKLOG = -2;
+
     private final Session[] slots;
     private final int mask;
     private final long startNanos;
@@ -40,11 +48,22 @@ final class SessionWheel implements Runnable {
     private final Histogram lag;
     private final LongSupplier nanoClock;
     private final ArrayList<Session> unwritable = new ArrayList<>();
+    private final int expiriesPerRun;
+    private final Executor soon;
+    private final Runnable continuation = this::resume;
+    /** Sessions taken from their slot and not yet looked at (a run's budget ran out); linked like a slot. */
+    private Session backlog;
+    private boolean continuing;
     private int now;
     private int processed;
     private long expectedNanos;
 
-    SessionWheel(int slotCount, long tickMillis, LongSupplier nanoClock, Policy policy, Histogram lag) {
+    /**
+     * @param expiriesPerRun sessions one run may expire; more wait for a continuation
+     * @param soon           runs a continuation a moment later on the same loop
+     */
+    SessionWheel(int slotCount, long tickMillis, LongSupplier nanoClock, Policy policy, Histogram lag,
+                 int expiriesPerRun, Executor soon) {
         if (Integer.bitCount(slotCount) != 1) {
             throw new IllegalArgumentException("slotCount must be a power of two: " + slotCount);
         }
@@ -56,6 +75,11 @@ final class SessionWheel implements Runnable {
         this.policy = requireNonNull(policy, "policy");
         this.lag = lag;
         this.expectedNanos = startNanos + tickNanos;
+        if (expiriesPerRun < 1) {
+            throw new IllegalArgumentException("expiriesPerRun must be at least 1: " + expiriesPerRun);
+        }
+        this.expiriesPerRun = expiriesPerRun;
+        this.soon = requireNonNull(soon, "soon");
     }
 
     /** The current tick: what sessions store as "last seen". */
@@ -96,6 +120,8 @@ final class SessionWheel implements Runnable {
         }
         if (s.wheelPrev != null) {
             s.wheelPrev.wheelNext = s.wheelNext;
+        } else if (slot == BACKLOG) {
+            backlog = s.wheelNext;
         } else {
             slots[slot] = s.wheelNext;
         }
@@ -123,30 +149,69 @@ final class SessionWheel implements Runnable {
             lag.observe(Math.max(0, t - expectedNanos) / 1e9);
         }
         expectedNanos += tickNanos;
-        int target = (int) ((t - startNanos) / tickNanos);
-        now = target;
-        while (target - processed > 0) {
-            processed++;
-            int slot = processed & mask;
-            Session s = slots[slot];
-            slots[slot] = null; // detach first: sessions moved back into this slot join a fresh list
+        now = (int) ((t - startNanos) / tickNanos);
+        advance();
+        checkUnwritable();
+    }
+
+    private void resume() {
+        continuing = false;
+        advance();
+    }
+
+    /** Looks at the backlog, then at every slot up to {@link #now}, until the run's expiries are spent. */
+    private void advance() {
+        int budget = expiriesPerRun;
+        Session s = backlog;
+        backlog = null;
+        while (true) {
             while (s != null) {
                 Session next = s.wheelNext;
-                s.wheelPrev = null;
-                s.wheelNext = null;
-                s.wheelSlot = -1;
                 if (s.state != Session.CLOSED) {
                     int deadline = policy.deadline(s, now);
+                    if (deadline - now <= 0 && budget == 0) {
+                        toBacklog(s);
+                        if (!continuing) {
+                            continuing = true;
+                            soon.execute(continuation);
+                        }
+                        return;
+                    }
+                    detach(s);
                     if (deadline - now <= 0) {
+                        budget--;
                         policy.expired(s);
                     } else {
                         schedule(s, deadline);
                     }
+                } else {
+                    detach(s);
                 }
                 s = next;
             }
+            if (now - processed <= 0) {
+                return;
+            }
+            processed++;
+            int slot = processed & mask;
+            s = slots[slot];
+            slots[slot] = null; // detach first: sessions moved back into this slot join a fresh list
         }
-        checkUnwritable();
+    }
+
+    private static void detach(Session s) {
+        s.wheelPrev = null;
+        s.wheelNext = null;
+        s.wheelSlot = -1;
+    }
+
+    /** {@code first} and the sessions linked after it wait for the next run. */
+    private void toBacklog(Session first) {
+        first.wheelPrev = null;
+        backlog = first;
+        for (Session s = first; s != null; s = s.wheelNext) {
+            s.wheelSlot = BACKLOG;
+        }
     }
 
     private void checkUnwritable() {
@@ -180,6 +245,9 @@ final class SessionWheel implements Runnable {
             for (Session s = head; s != null; s = s.wheelNext) {
                 n++;
             }
+        }
+        for (Session s = backlog; s != null; s = s.wheelNext) {
+            n++;
         }
         return n;
     }

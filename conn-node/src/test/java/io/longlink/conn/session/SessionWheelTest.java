@@ -3,6 +3,7 @@ package io.longlink.conn.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.embedded.EmbeddedChannel;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +19,10 @@ class SessionWheelTest {
     private final List<Session> expired = new ArrayList<>();
     private final List<Session> slow = new ArrayList<>();
     /** Idle policy: 5 ticks after the last frame. */
-    private final SessionWheel wheel = new SessionWheel(8, TICK_MS, clock::get, idlePolicy(5, 3), null);
+    private final SessionWheel wheel = new SessionWheel(8, TICK_MS, clock::get, idlePolicy(5, 3), null,
+            Integer.MAX_VALUE, Runnable::run);
+    /** Continuations a budgeted wheel asked to run soon; the test runs them. */
+    private final ArrayDeque<Runnable> soon = new ArrayDeque<>();
 
     /** Deadline {@code idleTicks} after the last frame; records into {@link #expired} and {@link #slow}. */
     private SessionWheel.Policy idlePolicy(int idleTicks, int slowReaderTicks) {
@@ -58,11 +62,80 @@ class SessionWheelTest {
     }
 
     private Session session() {
+        return session(wheel);
+    }
+
+    private static Session session(SessionWheel w) {
         Session s = new Session(new EmbeddedChannel());
         s.state = Session.LIVE;
-        s.lastSeenTick = wheel.now();
-        wheel.schedule(s, s.lastSeenTick + 5);
+        s.lastSeenTick = w.now();
+        w.schedule(s, s.lastSeenTick + 5);
         return s;
+    }
+
+    /** A wheel that expires at most {@code budget} sessions per run and queues its continuation in {@link #soon}. */
+    private SessionWheel budgeted(int budget) {
+        return new SessionWheel(8, TICK_MS, clock::get, idlePolicy(5, 3), null, budget, soon::add);
+    }
+
+    @Test
+    void run_whenMoreExpireAtOnceThanOneRunMay_thenTheRestExpireInContinuationsBeforeTheNextTick() {
+        SessionWheel w = budgeted(3);
+        List<Session> all = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            all.add(session(w));
+        }
+        advanceTicks(w, 5);
+        assertThat(expired).hasSize(3);
+        assertThat(soon).hasSize(1);
+        while (!soon.isEmpty()) {
+            soon.poll().run(); // the clock does not move: still the same tick
+        }
+        assertThat(expired).containsExactlyInAnyOrderElementsOf(all);
+        assertThat(w.linkedCount()).isZero();
+    }
+
+    @Test
+    void unlink_whenClosedWhileWaitingForAContinuation_thenNeverExpiredAndTheWheelStaysWhole() {
+        SessionWheel w = budgeted(1);
+        Session a = session(w);
+        Session b = session(w);
+        Session c = session(w);
+        advanceTicks(w, 5);
+        assertThat(expired).hasSize(1);
+        List<Session> waiting = new ArrayList<>(List.of(a, b, c));
+        waiting.removeAll(expired);
+        Session closed = waiting.get(0);
+        closed.state = Session.CLOSED; // the connection closed on its own meanwhile
+        w.unlink(closed);
+        while (!soon.isEmpty()) {
+            soon.poll().run();
+        }
+        assertThat(expired).hasSize(2).doesNotContain(closed).contains(waiting.get(1));
+        assertThat(w.linkedCount()).isZero();
+        Session later = session(w);
+        advanceTicks(w, 5);
+        assertThat(expired).hasSize(3).contains(later);
+    }
+
+    @Test
+    void run_whenTheNextTickComesBeforeTheContinuation_thenTheWaitingOnesGoFirstAndOneContinuationIsQueued() {
+        SessionWheel w = budgeted(2);
+        List<Session> first = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            first.add(session(w));
+        }
+        advanceTicks(w, 1);
+        Session second = session(w); // due one tick after the first four
+        advanceTicks(w, 4);
+        assertThat(expired).hasSize(2);
+        advanceTicks(w, 1); // the tick runs before the queued continuation
+        assertThat(expired).hasSize(4).containsAll(first);
+        assertThat(soon).hasSize(1);
+        while (!soon.isEmpty()) {
+            soon.poll().run();
+        }
+        assertThat(expired).hasSize(5).contains(second);
     }
 
     @Test
@@ -107,7 +180,8 @@ class SessionWheelTest {
     void run_whenDeadlineBeyondOneLap_thenNotExpiredEarly() {
         Session s = new Session(new EmbeddedChannel());
         s.state = Session.LIVE;
-        SessionWheel longWheel = new SessionWheel(8, TICK_MS, clock::get, idlePolicy(20, 1), null); // 2.5 laps
+        SessionWheel longWheel = new SessionWheel(8, TICK_MS, clock::get, idlePolicy(20, 1), null,
+                Integer.MAX_VALUE, Runnable::run); // 2.5 laps
         longWheel.schedule(s, 20);
         advanceTicks(longWheel, 19);
         assertThat(expired).isEmpty();
