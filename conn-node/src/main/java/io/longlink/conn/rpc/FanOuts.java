@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Tag and broadcast pushes to this node's own connections. Matching runs on a fan-out thread (a
  * broadcast walks every connection of an app, which must not stall an event loop); the push is
  * encoded once and each connection writes a duplicate of that one buffer, one task per event loop
- * per chunk. With spread_ms the matched connections are split into chunks written over that time:
+ * per chunk, flushed by a later task so that FanOuts queued meanwhile share the sockets' writes. With spread_ms the matched connections are split into chunks written over that time:
  * the call is answered after the first chunk and the rest is written in the background, whose
  * writes this node counts itself ({@code ll:stat} {@code online}). At most {@code maxConcurrent}
  * calls are served at once (more are refused, RESOURCE_EXHAUSTED) and at most {@code maxSpreads}
@@ -200,6 +200,25 @@ final class FanOuts {
         });
     }
 
+    /**
+     * Flushes in a task of its own, queued behind what the loop already has to do: the FanOuts
+     * waiting behind this one write to the same sockets first, and one write(2) per socket carries
+     * them all (under load, several pushes per device per syscall).
+     */
+    private static void flushLater(EventLoop loop, List<Session> sessions, CompletableFuture<Void> done) {
+        Runnable flush = () -> {
+            for (Session s : sessions) {
+                s.channel().flush();
+            }
+            done.complete(null);
+        };
+        try {
+            loop.execute(flush);
+        } catch (RejectedExecutionException stopping) {
+            flush.run();
+        }
+    }
+
     /** The first call of a message: its app and its answer. */
     private record Served(String appKey, CompletableFuture<FanOutResponse> result) {
     }
@@ -222,16 +241,17 @@ final class FanOuts {
             CompletableFuture<Void> f = new CompletableFuture<>();
             loops[i++] = f;
             try {
-                e.getKey().execute(() -> {
-                    long n = 0;
-                    for (Session s : e.getValue()) {
+                EventLoop loop = e.getKey();
+                loop.execute(() -> {
+                    List<Session> sessions = e.getValue();
+                    List<Session> toFlush = new ArrayList<>(sessions.size());
+                    for (Session s : sessions) {
                         if (delivery.fanOut(s, frame, r.getPush(), r.getLogPosition())) {
-                            s.channel().flush();
-                            n++;
+                            toFlush.add(s);
                         }
                     }
-                    written.addAndGet(n);
-                    f.complete(null);
+                    written.addAndGet(toFlush.size());
+                    flushLater(loop, toFlush, f);
                 });
             } catch (RejectedExecutionException stopping) {
                 f.complete(null);
