@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.longlink.testsupport.Infra;
 import io.longlink.testsupport.KafkaCluster;
 import io.longlink.testsupport.RedisServer;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,9 +36,11 @@ class HttpSessionEndToEndIntegrationTest {
     @BeforeAll
     static void startCluster(RedisServer redisServer, TestingServer zk, KafkaCluster kafka) throws Exception {
         redis = redisServer;
-        // heartbeats of 2 s (idle close after 6 s): polls held 1 s apart keep the session
+        // heartbeats of 2 s (idle close after 6 s): polls held 1 s apart keep the session; an HTTP
+        // connection with no request for the hold plus the CONNECT timeout (3 s) is closed
         cluster = TestCluster.start(redis, zk, kafka, 1, 1, Map.of("conn.http.port", "0",
-                "conn.http.poll-hold-ms", "1000", "conn.heartbeat-min-s", "1", "conn.heartbeat-default-s", "2"));
+                "conn.http.poll-hold-ms", "1000", "conn.heartbeat-min-s", "1", "conn.heartbeat-default-s", "2",
+                "conn.connect-timeout-ms", "2000"));
     }
 
     @AfterAll
@@ -100,6 +103,17 @@ class HttpSessionEndToEndIntegrationTest {
         HttpResponse<String> r = get("/poll?session=AAAAAAAAAAAAAAAAAAAAAA");
         assertThat(r.statusCode()).isEqualTo(400);
         assertThat(r.body()).startsWith("{\"type\":\"ERROR\",\"code\":\"NOT_CONNECTED\"");
+    }
+
+    @Test
+    void connection_whenNoRequestForTheIdleTime_thenClosedWithinTwiceIt() throws Exception {
+        try (Socket idle = new Socket("127.0.0.1", cluster.connNodes().get(0).httpAddress().getPort())) {
+            idle.setSoTimeout(15_000);
+            long start = System.nanoTime();
+            assertThat(idle.getInputStream().read()).as("closed without an answer").isEqualTo(-1);
+            long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertThat(waitedMs).isBetween(2_900L, 6_500L);
+        }
     }
 
     private String connect(String deviceId, String token) {

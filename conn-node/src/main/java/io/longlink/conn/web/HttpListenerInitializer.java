@@ -18,7 +18,6 @@ import io.netty.handler.codec.http.cors.CorsConfigBuilder;
 import io.netty.handler.codec.http.cors.CorsHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,7 +34,8 @@ public final class HttpListenerInitializer extends ChannelInitializer<Channel> {
     private final WebOptions options;
     private final CorsConfig cors;
     private final HttpSessionRequests requests;
-    private final long idleMs;
+    private final FixedDelays idleChecks;
+    private final long idleNanos;
 
     /**
      * @param session    the shared session handler, for the session channels
@@ -53,8 +53,10 @@ public final class HttpListenerInitializer extends ChannelInitializer<Channel> {
                 .shortCircuit().build();
         HttpSessions sessions = new HttpSessions(loops, new HttpSessionInitializer(session, exceptions,
                 pollHoldMs + connectTimeoutMs), waterMark);
-        this.requests = new HttpSessionRequests(sessions, errors, pollHoldMs);
-        this.idleMs = pollHoldMs + connectTimeoutMs;
+        this.requests = new HttpSessionRequests(sessions, errors, new FixedDelays(loops, pollHoldMs, System::nanoTime));
+        long idleMs = pollHoldMs + connectTimeoutMs;
+        this.idleChecks = new FixedDelays(loops, idleMs, System::nanoTime);
+        this.idleNanos = TimeUnit.MILLISECONDS.toNanos(idleMs);
     }
 
     @Override
@@ -65,7 +67,7 @@ public final class HttpListenerInitializer extends ChannelInitializer<Channel> {
             ssl.setHandshakeTimeoutMillis(0); // the idle bound below covers the handshake
             p.addLast(HandlerNames.TLS, ssl);
         }
-        p.addLast(HandlerNames.HTTP_IDLE, new IdleStateHandler(idleMs, 0, 0, TimeUnit.MILLISECONDS));
+        p.addLast(HandlerNames.HTTP_IDLE, new HttpIdleClose(idleChecks, idleNanos));
         p.addLast(HandlerNames.HTTP_CODEC, new HttpServerCodec());
         p.addLast(HandlerNames.HTTP_AGGREGATOR, new HttpObjectAggregator(options.maxMessageBytes()));
         p.addLast(HandlerNames.HTTP_CORS, new CorsHandler(cors));

@@ -23,11 +23,9 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AttributeKey;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,12 +44,13 @@ final class HttpSessionRequests extends SimpleChannelInboundHandler<FullHttpRequ
 
     private final HttpSessions sessions;
     private final FrameErrorSink errors;
-    private final long pollHoldMs;
+    private final FixedDelays pollHolds;
 
-    HttpSessionRequests(HttpSessions sessions, FrameErrorSink errors, long pollHoldMs) {
+    /** @param pollHolds delays of conn.http.poll-hold-ms on the sessions' loops */
+    HttpSessionRequests(HttpSessions sessions, FrameErrorSink errors, FixedDelays pollHolds) {
         this.sessions = requireNonNull(sessions, "sessions");
         this.errors = requireNonNull(errors, "errors");
-        this.pollHoldMs = pollHoldMs;
+        this.pollHolds = requireNonNull(pollHolds, "pollHolds");
     }
 
     @Override
@@ -143,7 +142,7 @@ final class HttpSessionRequests extends SimpleChannelInboundHandler<FullHttpRequ
                     .polled(session.pipeline().context(HandlerNames.HTTP_SESSION_ADAPTER));
             session.attach(sink);
             if (!sink.done()) {
-                session.eventLoop().schedule(() -> session.detach(sink), pollHoldMs, TimeUnit.MILLISECONDS);
+                pollHolds.add(session.eventLoop(), () -> session.detach(sink));
             }
         });
     }
@@ -177,15 +176,6 @@ final class HttpSessionRequests extends SimpleChannelInboundHandler<FullHttpRequ
             session.eventLoop().execute(session::resume);
         }
         ctx.fireChannelWritabilityChanged();
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
-            ctx.close(); // no request for longer than a poll's hold: a connection nobody uses
-            return;
-        }
-        ctx.fireUserEventTriggered(evt);
     }
 
     /** An HTTP connection holds no session: nothing to tell beyond the close; the unexpected is logged. */
