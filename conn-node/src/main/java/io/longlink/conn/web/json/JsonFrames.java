@@ -22,6 +22,8 @@ import io.longlink.proto.device.Redirect;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.io.IOException;
 
 /**
@@ -36,6 +38,16 @@ public final class JsonFrames {
     private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
     private static final JsonFormat.Printer PRINTER = JsonFormat.printer().omittingInsignificantWhitespace()
             .alwaysPrintFieldsWithNoPresence();
+    /**
+     * The last PUSH a thread printed, known by its bytes: a fan-out writes one PUSH to every JSON
+     * connection of an event loop in a row, so it is parsed and printed once per loop, not per connection.
+     */
+    private static final FastThreadLocal<PrintedPush> LAST_PUSH = new FastThreadLocal<>() {
+        @Override
+        protected PrintedPush initialValue() {
+            return new PrintedPush();
+        }
+    };
 
     private JsonFrames() {
     }
@@ -82,7 +94,7 @@ public final class JsonFrames {
         CodedInputStream body = CodedInputStream.newInstance(Frames.body(frame));
         try {
             return switch (type) {
-                case FrameType.PUSH_VALUE -> push(alloc, Push.parseFrom(body));
+                case FrameType.PUSH_VALUE -> LAST_PUSH.get().print(alloc, frame, body);
                 case FrameType.PONG_VALUE -> ByteBufUtil.writeAscii(alloc, "{\"type\":\"PONG\"}");
                 case FrameType.CONNACK_VALUE -> printed(alloc, FrameType.CONNACK, ConnAck.parseFrom(body));
                 case FrameType.KICK_VALUE -> printed(alloc, FrameType.KICK, Kick.parseFrom(body));
@@ -92,6 +104,26 @@ public final class JsonFrames {
             };
         } catch (IOException e) {
             throw new IllegalArgumentException("a server frame of type " + type + " does not parse", e);
+        }
+    }
+
+    /** A thread's last printed PUSH: the frame's bytes and their JSON form. */
+    private static final class PrintedPush {
+        private ByteBuf frame = Unpooled.EMPTY_BUFFER;
+        private byte[] json;
+
+        ByteBuf print(ByteBufAllocator alloc, ByteBuf f, CodedInputStream body) throws IOException {
+            if (json == null || f.readableBytes() != frame.readableBytes()
+                    || !ByteBufUtil.equals(f, f.readerIndex(), frame, 0, frame.readableBytes())) {
+                ByteBuf printed = push(alloc, Push.parseFrom(body));
+                try {
+                    json = ByteBufUtil.getBytes(printed);
+                } finally {
+                    printed.release();
+                }
+                frame = Unpooled.wrappedBuffer(ByteBufUtil.getBytes(f));
+            }
+            return alloc.buffer(json.length).writeBytes(json);
         }
     }
 

@@ -93,6 +93,19 @@ class JsonFramesTest {
     }
 
     @Test
+    void encode_whenPushesAlternateWithTheSameLength_thenEachItsOwnForm() {
+        // one printed form is kept per thread, known by the frame's bytes: equal lengths must not mix up
+        for (int round = 0; round < 2; round++) {
+            assertThat(encode(FrameType.PUSH, Push.newBuilder().setMessageId(11).build()))
+                    .isEqualTo("{\"type\":\"PUSH\",\"messageId\":\"11\"}");
+            assertThat(encode(FrameType.PUSH, Push.newBuilder().setMessageId(12).build()))
+                    .isEqualTo("{\"type\":\"PUSH\",\"messageId\":\"12\"}");
+            assertThat(encode(FrameType.PUSH, Push.newBuilder().setMessageId(12).build()))
+                    .isEqualTo("{\"type\":\"PUSH\",\"messageId\":\"12\"}");
+        }
+    }
+
+    @Test
     void encode_whenMinimalPush_thenOnlyTypeAndId() {
         assertThat(encode(FrameType.PUSH, Push.newBuilder().setMessageId(7).build()))
                 .isEqualTo("{\"type\":\"PUSH\",\"messageId\":\"7\"}");
