@@ -22,6 +22,12 @@ public final class AppAdmin {
 
     /** Creates an app named {@code name}; a {@code pushesPerS} above 0 becomes its pushes_per_s quota. */
     public static CreateAppResponse create(Stack stack, String name, int pushesPerS) throws InterruptedException {
+        return create(stack, name, pushesPerS, 0);
+    }
+
+    /** The same, and a {@code fanoutsPerS} above 0 becomes its fanouts_per_s quota (tag and broadcast pushes). */
+    public static CreateAppResponse create(Stack stack, String name, int pushesPerS, int fanoutsPerS)
+            throws InterruptedException {
         requireNonNull(stack, "stack");
         requireNonNull(name, "name");
         Metadata admin = new Metadata();
@@ -32,9 +38,15 @@ public final class AppAdmin {
                     .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(admin));
             CreateAppResponse app = stub.withDeadlineAfter(10, TimeUnit.SECONDS)
                     .createApp(CreateAppRequest.newBuilder().setName(name).build());
-            if (pushesPerS > 0) {
-                stub.withDeadlineAfter(10, TimeUnit.SECONDS).setQuota(SetQuotaRequest.newBuilder()
-                        .setAppKey(app.getAppKey()).setPushesPerS(pushesPerS).build());
+            if (pushesPerS > 0 || fanoutsPerS > 0) {
+                SetQuotaRequest.Builder quota = SetQuotaRequest.newBuilder().setAppKey(app.getAppKey());
+                if (pushesPerS > 0) {
+                    quota.setPushesPerS(pushesPerS);
+                }
+                if (fanoutsPerS > 0) {
+                    quota.setFanoutsPerS(fanoutsPerS);
+                }
+                stub.withDeadlineAfter(10, TimeUnit.SECONDS).setQuota(quota.build());
             }
             return app;
         } finally {
