@@ -39,8 +39,6 @@ import org.slf4j.LoggerFactory;
 final class BroadcastScenario {
     private static final Logger log = LoggerFactory.getLogger("bench");
     private static final Duration CONNECT_DEADLINE = Duration.ofSeconds(60);
-    /** The api-node's upper bound of an app's pushes_per_s quota: the quota is not what is measured. */
-    private static final int BENCH_PUSHES_PER_S = 10_000_000;
     private static final int HOT_METHODS = 20;
 
     private final BroadcastCommand o;
@@ -52,13 +50,10 @@ final class BroadcastScenario {
     ResultLine run(Stack stack) throws Exception {
         requireNonNull(stack, "stack");
         Deadline deadline = Deadline.insideTimeCap(o.timeCapS, 30);
-        if (stack.api().isEmpty() || stack.adminToken().isEmpty()) {
-            throw new IllegalStateException("the stack has no api-node (" + Stack.API + ", " + Stack.ADMIN_TOKEN_FILE
-                    + " unset): run through ops/bench broadcast");
-        }
+        stack.requireApi(BroadcastCommand.NAME);
         Path logs = Path.of(System.getProperty("longlink.bench.out", "target/bench"));
         Files.createDirectories(logs);
-        CreateAppResponse app = AppAdmin.create(stack, "bench broadcast", BENCH_PUSHES_PER_S,
+        CreateAppResponse app = AppAdmin.create(stack, "bench broadcast", AppAdmin.MAX_PUSHES_PER_S,
                 Math.max(10, 2 * o.rates.highest()));
         log.info("app {}; {} devices over {} conn-nodes, kind {}, rates {}/s, {} s a step", app.getAppKey(), o.devices,
                 stack.devices().size(), o.kind.optionValue(), o.rates, o.stepS);

@@ -7,11 +7,10 @@ import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.MetadataUtils;
 import io.longlink.loadtest.client.ReasonCounts;
+import io.longlink.loadtest.scenario.AppAdmin;
 import io.longlink.proto.api.PushRequest;
 import io.longlink.proto.api.PushResponse;
 import io.longlink.proto.api.PushServiceGrpc;
@@ -30,10 +29,6 @@ import java.util.concurrent.locks.LockSupport;
  * unanswered; a push beyond is not sent and counted. Refusals are counted by status code.
  */
 final class FanOutCalls implements AutoCloseable {
-    private static final Metadata.Key<String> APP_KEY = Metadata.Key.of("x-longlink-app-key",
-            Metadata.ASCII_STRING_MARSHALLER);
-    private static final Metadata.Key<String> APP_SECRET = Metadata.Key.of("x-longlink-app-secret",
-            Metadata.ASCII_STRING_MARSHALLER);
     private static final long CALL_DEADLINE_S = 10;
 
     /** One step's calls: when it ran (epoch ms) and the ids the API accepted, in answer order. */
@@ -52,11 +47,8 @@ final class FanOutCalls implements AutoCloseable {
     final LongAdder skipped = new LongAdder();
 
     FanOutCalls(String api, String appKey, String secret, FanOutKind kind, int ttlS, int maxInFlight) {
-        Metadata creds = new Metadata();
-        creds.put(APP_KEY, requireNonNull(appKey, "appKey"));
-        creds.put(APP_SECRET, requireNonNull(secret, "secret"));
         this.channel = NettyChannelBuilder.forTarget(requireNonNull(api, "api")).usePlaintext().build();
-        this.push = PushServiceGrpc.newFutureStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(creds));
+        this.push = PushServiceGrpc.newFutureStub(channel).withInterceptors(AppAdmin.credentials(appKey, secret));
         this.template = PushRequest.newBuilder().setAudience(kind.audience()).setTtlSeconds(ttlS).buildPartial();
         this.maxInFlight = maxInFlight;
         this.inFlight = new Semaphore(maxInFlight);
