@@ -40,6 +40,7 @@ final class BroadcastScenario {
     private static final Logger log = LoggerFactory.getLogger("bench");
     private static final Duration CONNECT_DEADLINE = Duration.ofSeconds(60);
     private static final int HOT_METHODS = 20;
+    private static final int HOT_NATIVE = 5;
 
     private final BroadcastCommand o;
 
@@ -175,10 +176,15 @@ final class BroadcastScenario {
     }
 
     private static void logHottest(Path jfr) throws Exception {
-        List<ConnProfile.Hot> hot = ConnProfile.hottest(jfr, HOT_METHODS);
-        StringBuilder sb = new StringBuilder("conn-1 hottest methods in the highest step (top frame of ")
-                .append("jdk.ExecutionSample, ").append(jfr).append("):");
-        hot.forEach(h -> sb.append("\n  ").append(h.format()));
+        StringBuilder sb = new StringBuilder("conn-1 in the highest step (").append(jfr)
+                .append("): hottest methods by top frame of ").append(ConnProfile.JAVA_SAMPLE);
+        for (ConnProfile.Hot h : ConnProfile.hottest(jfr, ConnProfile.JAVA_SAMPLE, HOT_METHODS)) {
+            sb.append("\n  ").append(h.format());
+        }
+        sb.append("\nand of ").append(ConnProfile.NATIVE_SAMPLE).append(" (threads in native code, idle waits too)");
+        for (ConnProfile.Hot h : ConnProfile.hottest(jfr, ConnProfile.NATIVE_SAMPLE, HOT_NATIVE)) {
+            sb.append("\n  ").append(h.format());
+        }
         log.info(sb.toString());
     }
 

@@ -18,12 +18,14 @@ import jdk.jfr.consumer.RecordingFile;
 
 /**
  * A JFR recording of one node over a window, started and stopped with {@code jcmd JFR.start/JFR.stop}
- * (the JDK's profile settings: a Java sample every 10 ms per thread), and the hottest methods of its
- * {@code jdk.ExecutionSample} events by top frame, as {@code jfr print --events jdk.ExecutionSample}
- * shows them one by one.
+ * (the JDK's profile settings), and the hottest methods of its samples by top frame, as
+ * {@code jfr print --events jdk.ExecutionSample} shows them one by one. Java samples miss the time a
+ * thread spends in native code (socket writes, epoll): {@code jdk.NativeMethodSample} has that.
  */
 final class ConnProfile {
     private static final String NAME = "longlink-bench-broadcast";
+    static final String JAVA_SAMPLE = "jdk.ExecutionSample";
+    static final String NATIVE_SAMPLE = "jdk.NativeMethodSample";
 
     /** One method and its share of the samples. */
     record Hot(String method, long samples, double percent) {
@@ -56,14 +58,14 @@ final class ConnProfile {
         return file;
     }
 
-    /** The {@code limit} methods most often on top of a sampled Java stack, most first. */
-    static List<Hot> hottest(Path recording, int limit) throws IOException {
+    /** The {@code limit} methods most often on top of a stack sampled by {@code event}, most first. */
+    static List<Hot> hottest(Path recording, String event, int limit) throws IOException {
         Map<String, Long> counts = new HashMap<>();
         long total = 0;
         try (RecordingFile f = new RecordingFile(recording)) {
             while (f.hasMoreEvents()) {
                 RecordedEvent e = f.readEvent();
-                if (!e.getEventType().getName().equals("jdk.ExecutionSample")) {
+                if (!e.getEventType().getName().equals(event)) {
                     continue;
                 }
                 RecordedStackTrace st = e.getStackTrace();

@@ -45,7 +45,8 @@ final class CopyTally {
         }
     }
 
-    synchronized void add(Map<Long, CopyRecorder.Copies> copies, Histogram[] latency, long[] last, long unmarkedCopies) {
+    synchronized void add(Map<Long, CopyRecorder.Copies> copies, Histogram[] latency, long[] last,
+                          long unmarkedCopies) {
         copies.forEach((id, c) -> {
             long[] m = byId.computeIfAbsent(id, k -> new long[] {0, 0, c.mark});
             m[0] += c.devices.cardinality();

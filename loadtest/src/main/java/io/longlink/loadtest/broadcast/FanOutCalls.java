@@ -56,7 +56,8 @@ final class FanOutCalls implements AutoCloseable {
 
     /** Offers {@code ratePerS} pushes a second for {@code seconds}, marked {@code mark}, on the calling thread. */
     Step run(int mark, int ratePerS, int seconds) {
-        PushRequest request = template.toBuilder().setPayload(ByteString.copyFrom(new byte[] {(byte) mark, 'b'})).build();
+        PushRequest request = template.toBuilder().setPayload(ByteString.copyFrom(new byte[] {(byte) mark, 'b'}))
+                .build();
         Queue<Long> accepted = new ConcurrentLinkedQueue<>();
         long startMs = System.currentTimeMillis();
         long start = System.nanoTime();

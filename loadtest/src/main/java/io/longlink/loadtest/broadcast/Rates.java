@@ -35,7 +35,7 @@ record Rates(List<Integer> perSecond) {
         return String.join(",", perSecond.stream().map(String::valueOf).toList());
     }
 
-    /** {@code --rates 1,2,4,8,16}: 1 to {@value #MAX_STEPS} integers from 1 to {@value #MAX_RATE}, each above the last. */
+    /** {@code --rates 1,2,4,8,16}: 1 to {@value #MAX_STEPS} integers from 1 to {@value #MAX_RATE}, rising. */
     static final class Converter implements ITypeConverter<Rates> {
         @Override
         public Rates convert(String raw) {

@@ -50,7 +50,8 @@ final class PushDriver implements AutoCloseable {
     PushDriver(String api, String appKey, String secret, Load load) {
         this.load = requireNonNull(load, "load");
         this.channel = NettyChannelBuilder.forTarget(api).usePlaintext().build();
-        this.push = PushServiceGrpc.newFutureStub(channel).withInterceptors(AppAdmin.credentials(appKey, secret));
+        this.push = PushServiceGrpc.newFutureStub(channel)
+                .withInterceptors(AppAdmin.credentials(appKey, secret));
         this.inFlight = new Semaphore(load.maxInFlight());
     }
 
