@@ -68,10 +68,7 @@ final class AbuseScenario {
     ResultLine run(Stack stack) throws Exception {
         requireNonNull(stack, "stack");
         Deadline deadline = Deadline.insideTimeCap(o.timeCapS, 30);
-        if (stack.api().isEmpty() || stack.adminToken().isEmpty()) {
-            throw new IllegalStateException("the stack has no api-node (" + Stack.API + ", " + Stack.ADMIN_TOKEN_FILE
-                    + " unset): run through ops/bench abuse");
-        }
+        stack.requireApi(AbuseCommand.NAME);
         long started = System.currentTimeMillis();
         CreateAppResponse healthyApp = AppAdmin.create(stack, "bench abuse healthy", 0);
         CreateAppResponse abusiveApp = AppAdmin.create(stack, "bench abuse attacker", o.quota);

@@ -66,7 +66,7 @@ final class DeviceHandler extends SimpleChannelInboundHandler<Frame> {
             case PUSH -> {
                 PushFields push = PushFields.parse(frame.body());
                 generator.countPush();
-                s.pushListener.onPush(push.messageId(), push.sentAtMs(), push.firstPayloadByte());
+                s.pushListener.onPush(s.index, push.messageId(), push.sentAtMs(), push.firstPayloadByte());
                 queueAck(ctx, s, push.messageId());
             }
             case ERROR -> s.serverReason = name(Error.parseFrom(frame.body()).getCode());

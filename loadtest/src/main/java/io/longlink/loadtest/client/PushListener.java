@@ -16,4 +16,12 @@ public interface PushListener {
      * @param firstPayloadByte the payload's first byte (0..255), or -1 when the payload is empty
      */
     void onPush(long messageId, long sentAtMs, int firstPayloadByte);
+
+    /**
+     * The same, with the receiving device's index (its position in the connect batch, or the index
+     * it was connected with); listeners that count per device override this one.
+     */
+    default void onPush(int deviceIndex, long messageId, long sentAtMs, int firstPayloadByte) {
+        onPush(messageId, sentAtMs, firstPayloadByte);
+    }
 }

@@ -3,6 +3,7 @@ package io.longlink.loadtest.scenario;
 import static java.util.Objects.requireNonNull;
 
 import io.longlink.loadtest.abuse.AbuseCommand;
+import io.longlink.loadtest.broadcast.BroadcastCommand;
 import io.longlink.loadtest.chaos.ChaosCommand;
 import io.longlink.loadtest.idle.IdleConnectionsCommand;
 import io.longlink.loadtest.mqtt.MqttFanoutCommand;
@@ -21,7 +22,8 @@ import picocli.CommandLine.ParseResult;
  * shows them. {@code ops/bench SCENARIO --help} prints the help generated from its options.
  */
 @Command(name = "ops/bench", subcommands = {IdleConnectionsCommand.class, UnicastCommand.class,
-        ChaosCommand.class, AbuseCommand.class, MqttFanoutCommand.class, ShardedCommand.class})
+        ChaosCommand.class, AbuseCommand.class, MqttFanoutCommand.class, ShardedCommand.class,
+        BroadcastCommand.class})
 public final class Scenarios {
     private Scenarios() {
     }

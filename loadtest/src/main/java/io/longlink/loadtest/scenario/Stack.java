@@ -67,6 +67,14 @@ public record Stack(String redisUri, InetSocketAddress device, URI admin, long c
         mqtts = List.copyOf(mqtts);
     }
 
+    /** Throws unless the stack has an api-node and its admin token, which {@code scenario} creates its app with. */
+    public void requireApi(String scenario) {
+        if (api.isEmpty() || adminToken.isEmpty()) {
+            throw new IllegalStateException("the stack has no api-node (" + API + ", " + ADMIN_TOKEN_FILE
+                    + " unset): run through ops/bench " + scenario);
+        }
+    }
+
     /** The first conn-node's web listener ({@link #WEB}), for scenarios whose devices use WebSocket. */
     public static InetSocketAddress web() throws UsageException {
         return hostPort(WEB, required(WEB, "host:port of the conn-node web (WebSocket) listener"));

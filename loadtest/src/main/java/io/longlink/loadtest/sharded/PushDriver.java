@@ -7,11 +7,10 @@ import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.MetadataUtils;
 import io.longlink.loadtest.client.ReasonCounts;
+import io.longlink.loadtest.scenario.AppAdmin;
 import io.longlink.proto.api.Audience;
 import io.longlink.proto.api.DeviceList;
 import io.longlink.proto.api.PushRequest;
@@ -32,10 +31,6 @@ import java.util.concurrent.TimeUnit;
  * unanswered at once; a call beyond is not made and counted as {@code client_in_flight_limit}.
  */
 final class PushDriver implements AutoCloseable {
-    private static final Metadata.Key<String> APP_KEY = Metadata.Key.of("x-longlink-app-key",
-            Metadata.ASCII_STRING_MARSHALLER);
-    private static final Metadata.Key<String> APP_SECRET = Metadata.Key.of("x-longlink-app-secret",
-            Metadata.ASCII_STRING_MARSHALLER);
     private static final long TICK_MS = 10;
 
     /** The load: unicasts per second, seconds between broadcasts, how long, the TTL, the devices' ids. */
@@ -54,12 +49,9 @@ final class PushDriver implements AutoCloseable {
 
     PushDriver(String api, String appKey, String secret, Load load) {
         this.load = requireNonNull(load, "load");
-        Metadata creds = new Metadata();
-        creds.put(APP_KEY, appKey);
-        creds.put(APP_SECRET, secret);
         this.channel = NettyChannelBuilder.forTarget(api).usePlaintext().build();
         this.push = PushServiceGrpc.newFutureStub(channel)
-                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(creds));
+                .withInterceptors(AppAdmin.credentials(appKey, secret));
         this.inFlight = new Semaphore(load.maxInFlight());
     }
 

@@ -8,6 +8,7 @@ import io.longlink.loadtest.client.GeneratorSettings;
 import io.longlink.loadtest.client.LoadGenerator;
 import io.longlink.loadtest.probe.CpuTimes;
 import io.longlink.loadtest.probe.NodeProbe;
+import io.longlink.loadtest.probe.ProcessCpu;
 import io.longlink.loadtest.report.ResultLine;
 import io.longlink.loadtest.scenario.AppAdmin;
 import io.longlink.loadtest.scenario.Deadline;
@@ -41,7 +42,6 @@ final class ShardedScenario {
     static final String CONN_ADMINS = "longlink.bench.conn-admins";
     static final String CONNECTIONS_METRIC = "longlink_conn_connections";
     static final double TARGET_SKEW = 0.10;
-    private static final long TICK_MS = 10;
 
     private final ShardedCommand o;
 
@@ -132,13 +132,13 @@ final class ShardedScenario {
                 pids.put("shard-" + (k + 1), shards.get(k).pid());
             }
             pids.put("driver", ProcessHandle.current().pid());
-            Map<String, Long> ticksBefore = ticks(pids);
+            Map<String, Long> ticksBefore = ProcessCpu.ticks(pids);
             long loadStart = System.currentTimeMillis();
             try (PushDriver driver = new PushDriver(stack.apis().getFirst(), app.getAppKey(), app.getSecret(), load)) {
                 log.info("load: {} unicasts/s, a broadcast every {} s, for {} s", o.rate, o.broadcastEveryS, o.durationS);
                 driver.run();
                 long loadMs = System.currentTimeMillis() - loadStart;
-                Map<String, Long> ticksAfter = ticks(pids);
+                Map<String, Long> ticksAfter = ProcessCpu.ticks(pids);
                 String loadAvg = CpuTimes.loadAverage();
                 log.info("load done: unicasts accepted={} broadcasts accepted={} failed={}", driver.unicasts.size(),
                         driver.broadcasts.size(), driver.failures.snapshot());
@@ -375,28 +375,11 @@ final class ShardedScenario {
         return Arrays.stream(commaSeparated.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
 
-    private static Map<String, Long> ticks(Map<String, Long> pids) {
-        Map<String, Long> out = new LinkedHashMap<>();
-        pids.forEach((name, pid) -> {
-            try {
-                out.put(name, CpuTimes.processTicks(pid));
-            } catch (IOException e) {
-                log.debug("no CPU time of {} ({}): {}", name, pid, e.toString());
-            }
-        });
-        return out;
-    }
-
     /** CPU of each kind of process over the load, in percent of one core, summed over its processes. */
     private static Map<String, Double> cpuByRole(Map<String, Long> before, Map<String, Long> after, long elapsedMs) {
         Map<String, Double> out = new LinkedHashMap<>();
-        after.forEach((name, t) -> {
-            Long b = before.get(name);
-            if (b != null) {
-                String role = name.replaceAll("-\\d+$", "").replace('-', '_');
-                out.merge(role, (t - b) * TICK_MS * 100.0 / Math.max(1, elapsedMs), Double::sum);
-            }
-        });
+        ProcessCpu.percent(before, after, elapsedMs).forEach((name, pct) ->
+                out.merge(name.replaceAll("-\\d+$", "").replace('-', '_'), pct, Double::sum));
         return out;
     }
 }

@@ -1,6 +1,7 @@
 package io.longlink.loadtest.unicast;
 
 import io.longlink.loadtest.probe.CpuTimes;
+import io.longlink.loadtest.probe.ProcessCpu;
 import io.longlink.loadtest.scenario.Deadline;
 import io.longlink.loadtest.scenario.Stack;
 import java.io.IOException;
@@ -54,7 +55,7 @@ final class CpuWindow {
         long from = Math.min(startMs + MARGIN_MS, endMs);
         long to = Math.max(from + 1, endMs - MARGIN_MS);
         sleepUntil(from, deadline);
-        Map<String, Long> before = ticks(pids);
+        Map<String, Long> before = ProcessCpu.ticks(pids);
         long jitBefore = jitTicks(pids);
         CpuTimes.Machine machineBefore = CpuTimes.machine();
         redis.start();
@@ -62,7 +63,7 @@ final class CpuWindow {
         sleepUntil(from + (to - from) / 2, deadline);
         top(topFile);
         sleepUntil(to, deadline);
-        Map<String, Long> after = ticks(pids);
+        Map<String, Long> after = ProcessCpu.ticks(pids);
         long jitAfter = jitTicks(pids);
         CpuTimes.Machine machineAfter = CpuTimes.machine();
         redis.end();
@@ -121,18 +122,6 @@ final class CpuWindow {
             }
         }
         return sum;
-    }
-
-    private static Map<String, Long> ticks(Map<String, Long> pids) {
-        Map<String, Long> out = new LinkedHashMap<>();
-        pids.forEach((name, pid) -> {
-            try {
-                out.put(name, CpuTimes.processTicks(pid));
-            } catch (IOException | RuntimeException e) {
-                // a process that is gone has no share to report
-            }
-        });
-        return out;
     }
 
     private static void sleepUntil(long epochMs, Deadline deadline) throws Exception {

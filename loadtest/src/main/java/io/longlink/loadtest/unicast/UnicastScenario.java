@@ -52,8 +52,6 @@ final class UnicastScenario {
     static final long SUSTAINED_P99_MS = 1_000;
     private static final Duration CONNECT_DEADLINE = Duration.ofSeconds(60);
     private static final String GATLING_MAIN = "io.gatling.app.Gatling";
-    /** The api-node's upper bound of an app's pushes_per_s quota. */
-    private static final int BENCH_PUSHES_PER_S = 10_000_000;
 
     private final UnicastCommand o;
 
@@ -64,10 +62,7 @@ final class UnicastScenario {
     ResultLine run(Stack stack) throws Exception {
         requireNonNull(stack, "stack");
         Deadline deadline = Deadline.insideTimeCap(o.timeCapS, 30);
-        if (stack.api().isEmpty() || stack.adminToken().isEmpty()) {
-            throw new IllegalStateException("the stack has no api-node (" + Stack.API + ", " + Stack.ADMIN_TOKEN_FILE
-                    + " unset): run through ops/bench unicast");
-        }
+        stack.requireApi(UnicastCommand.NAME);
         int devices = o.devices;
         int rate = o.rate;
         int warmup = o.warmupS;
@@ -77,7 +72,7 @@ final class UnicastScenario {
         Files.createDirectories(out);
 
         // the bench measures the pipeline, not the app's plan: the highest push rate an app may have
-        CreateAppResponse app = AppAdmin.create(stack, "bench unicast", BENCH_PUSHES_PER_S);
+        CreateAppResponse app = AppAdmin.create(stack, "bench unicast", AppAdmin.MAX_PUSHES_PER_S);
         log.info("app {} created through the API", app.getAppKey());
         GeneratorSettings gs = GeneratorSettings.forDevices(stack.devices(), o.sourceIps, o.ioThreads, 512,
                 CONNECT_DEADLINE);

@@ -80,9 +80,9 @@ class ScenariosTest {
     void parse_whenScenarioUnknownOrMissing_thenErrorNamesTheScenarios() {
         assertThatThrownBy(() -> parse("idle-conections"))
                 .hasMessage("unknown scenario 'idle-conections' (expected: idle-connections, unicast, chaos, abuse,"
-                        + " mqtt-fanout, sharded; ops/bench --list)");
+                        + " mqtt-fanout, sharded, broadcast; ops/bench --list)");
         assertThatThrownBy(this::parse).hasMessage("missing scenario (expected: one of idle-connections, unicast, chaos,"
-                + " abuse, mqtt-fanout, sharded)");
+                + " abuse, mqtt-fanout, sharded, broadcast)");
     }
 
     @Test
