@@ -37,6 +37,12 @@ public final class AbuseCommand implements Scenario {
     @Range(min = 0, max = 600)
     int warmupS;
 
+    @Option(names = "--rehearsal-s", defaultValue = "10", description = "after the warm-up, every attacker runs this"
+            + " long, then stops as long again (at most 10 s), in no figure: both phases then measure code the attack already ran (its"
+            + " first seconds on a fresh JVM are class loading and compiling); 0 = phase 2 starts on cold code")
+    @Range(min = 0, max = 600)
+    int rehearsalS;
+
     @Option(names = "--baseline-s", defaultValue = "60", description = "phase 1: the healthy devices alone")
     @Range(min = 1, max = 1_800)
     int baselineS;

@@ -54,6 +54,7 @@ final class AbuseScenario {
     /** Pushes sent this long before a heap probe are in no figure: the probe's full GC would delay them. */
     private static final Duration BEFORE_PROBE = Duration.ofSeconds(2);
     private static final int QUOTA_FACTOR = 10;
+    private static final int REHEARSAL_SETTLE_S = 10;
     private static final int PAYLOAD_BYTES = 64;
     private static final double MB = 1024.0 * 1024.0;
 
@@ -109,6 +110,7 @@ final class AbuseScenario {
                             acceptedIds.add(id);
                         }
                     });
+            long[] phaseStartsMs = new long[3]; // phase 1, phase 2, the pause after it
             Heap before;
             Heap after;
             AttackSummary attack;
@@ -116,22 +118,36 @@ final class AbuseScenario {
                 healthy.start();
                 mark("pushes to the healthy devices: " + o.rate + "/s; warm-up " + o.warmupS + " s");
                 hold(deadline, o.warmupS, "in the warm-up");
+                if (o.rehearsalS > 0) {
+                    try (Attackers attackers = new Attackers(o.attackPlan(), attackTarget(stack), abusiveApp.getAppKey(),
+                            abusiveApp.getSecret(), 2);
+                         QuotaAbuse quota = QuotaAbuse.start(stack.api(), abusiveApp, o.quota, QUOTA_FACTOR)) {
+                        attackers.start();
+                        mark("rehearsal: every attacker for " + o.rehearsalS + " s, in no figure");
+                        hold(deadline, o.rehearsalS, "in the rehearsal");
+                        quota.stop();
+                    }
+                    int settleS = Math.min(REHEARSAL_SETTLE_S, o.rehearsalS);
+                    mark("rehearsal over; " + settleS + " s without attackers");
+                    hold(deadline, settleS, "after the rehearsal");
+                }
                 phase.set(HealthyRecorder.BASELINE);
+                phaseStartsMs[0] = System.currentTimeMillis();
                 mark("phase 1: the healthy devices alone for " + o.baselineS + " s");
                 hold(deadline, o.baselineS, "in phase 1");
                 phase.set(HealthyRecorder.BETWEEN);
                 before = heap(node, deadline);
                 mark("conn-node after a full GC: heap " + mb(before.heap) + " MB, direct " + mb(before.direct) + " MB");
-                InetSocketAddress target = new InetSocketAddress(InetAddress.getByName(stack.device().getHostString()),
-                        stack.device().getPort());
-                try (Attackers attackers = new Attackers(o.attackPlan(), target, abusiveApp.getAppKey(),
+                try (Attackers attackers = new Attackers(o.attackPlan(), attackTarget(stack), abusiveApp.getAppKey(),
                         abusiveApp.getSecret(), 2);
                      QuotaAbuse quota = QuotaAbuse.start(stack.api(), abusiveApp, o.quota, QUOTA_FACTOR)) {
                     attackers.start();
                     phase.set(HealthyRecorder.ATTACK);
+                    phaseStartsMs[1] = System.currentTimeMillis();
                     mark("phase 2: the same load and " + o.attackPlan() + " for " + o.attackS + " s");
                     hold(deadline, o.attackS, "in phase 2");
                     phase.set(HealthyRecorder.BETWEEN);
+                    phaseStartsMs[2] = System.currentTimeMillis();
                     after = heap(node, deadline);
                     mark("conn-node after a full GC, attackers still on: heap " + mb(after.heap) + " MB, direct "
                             + mb(after.direct) + " MB; grown most: " + grownClasses(before, after));
@@ -148,7 +164,7 @@ final class AbuseScenario {
                 accepted = acceptedIds.toArray();
             }
             HealthyTally.Report report = awaitDeliveries(gen, accepted, spanMs, Duration.ofSeconds(o.graceS),
-                    deadline);
+                    deadline, phaseStartsMs);
             Map<String, Long> drops = gen.drops();
             gen.disconnect(batch).get(30, TimeUnit.SECONDS);
             ResultLine line = result(report, healthy, drops, before, after, attack, started);
@@ -159,6 +175,10 @@ final class AbuseScenario {
             log.info("timeline: {}", out.resolve("timeline.txt"));
             return line;
         }
+    }
+
+    private static InetSocketAddress attackTarget(Stack stack) throws IOException {
+        return new InetSocketAddress(InetAddress.getByName(stack.device().getHostString()), stack.device().getPort());
     }
 
     private ResultLine result(HealthyTally.Report r, PacedPushes healthy, Map<String, Long> drops, Heap before,
@@ -229,6 +249,7 @@ final class AbuseScenario {
                 .put("quota_other_failures", text(q.otherFailures()))
                 .put("devices", o.devices)
                 .put("rate", o.rate)
+                .put("rehearsal_s", o.rehearsalS)
                 .put("baseline_s", o.baselineS)
                 .put("attack_s", o.attackS)
                 .put("run_s", (System.currentTimeMillis() - started) / 1000);
@@ -240,7 +261,8 @@ final class AbuseScenario {
      * device loop, so no recorder is touched across threads.
      */
     private static HealthyTally.Report awaitDeliveries(LoadGenerator gen, long[] accepted, long spanMs,
-                                                       Duration grace, Deadline deadline) throws Exception {
+                                                       Duration grace, Deadline deadline, long[] phaseStartsMs)
+            throws Exception {
         long quietEnd = System.nanoTime() + grace.toNanos();
         long lastReceived = -1;
         while (true) {
@@ -257,6 +279,11 @@ final class AbuseScenario {
                 if (r.lost() == 0 || graceOver) {
                     log.info("deliveries: accepted={} received={} duplicates={} lost={} unexpected={}", r.accepted(),
                             r.received(), r.duplicates(), r.lost(), r.unexpected());
+                    // where the tail is: the worst latency of the pushes sent in each second of a phase
+                    log.info("worst ms per second sent, phase 1: {}", Arrays.toString(
+                            tally.worstPerSecond(phaseStartsMs[0], phaseStartsMs[1])));
+                    log.info("worst ms per second sent, phase 2: {}", Arrays.toString(
+                            tally.worstPerSecond(phaseStartsMs[1], phaseStartsMs[2])));
                     return r;
                 }
             }

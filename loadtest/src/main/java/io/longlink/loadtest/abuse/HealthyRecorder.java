@@ -24,6 +24,9 @@ final class HealthyRecorder implements PushListener {
     final LongList ids;
     final LatencyHistogram baseline;
     final LatencyHistogram attack;
+    /** Per second of sending ({@code sentAtMs / 1000} modulo {@link #SECONDS}): the worst latency, where the tail is. */
+    final long[] worstBySecond = new long[SECONDS];
+    static final int SECONDS = 1_024;
 
     HealthyRecorder(LongSupplier clockMs, long highestMs, int maxIds) {
         this.clockMs = requireNonNull(clockMs, "clockMs");
@@ -35,6 +38,8 @@ final class HealthyRecorder implements PushListener {
     @Override
     public void onPush(long messageId, long sentAtMs, int firstPayloadByte) {
         ids.add(messageId);
+        int second = (int) Math.floorMod(sentAtMs / 1_000, (long) SECONDS);
+        worstBySecond[second] = Math.max(worstBySecond[second], clockMs.getAsLong() - sentAtMs);
         if (firstPayloadByte == BASELINE) {
             baseline.record(clockMs.getAsLong() - sentAtMs);
         } else if (firstPayloadByte == ATTACK) {

@@ -14,6 +14,7 @@ final class HealthyTally {
     private long[] ids = new long[0];
     private int idCount;
     private long refused;
+    private final long[] worstBySecond = new long[HealthyRecorder.SECONDS];
 
     HealthyTally(long highestMs) {
         this.baseline = new LatencyHistogram(highestMs);
@@ -30,6 +31,19 @@ final class HealthyTally {
         refused += r.ids.refused();
         baseline.add(r.baseline);
         attack.add(r.attack);
+        for (int i = 0; i < worstBySecond.length; i++) {
+            worstBySecond[i] = Math.max(worstBySecond[i], r.worstBySecond[i]);
+        }
+    }
+
+    /** The worst latency of the pushes sent in each second from {@code fromMs} to {@code toMs}, in order. */
+    synchronized long[] worstPerSecond(long fromMs, long toMs) {
+        int n = (int) Math.min(HealthyRecorder.SECONDS, Math.max(0, (toMs - fromMs) / 1_000));
+        long[] worst = new long[n];
+        for (int i = 0; i < n; i++) {
+            worst[i] = worstBySecond[(int) Math.floorMod(fromMs / 1_000 + i, (long) HealthyRecorder.SECONDS)];
+        }
+        return worst;
     }
 
     /** Pushes received, duplicates included. */

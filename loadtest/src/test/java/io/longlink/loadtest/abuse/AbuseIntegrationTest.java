@@ -29,7 +29,8 @@ class AbuseIntegrationTest {
             "target_disconnects_ok", "target_p99_ok", "target_heap_ok", "conn_heap_mb_baseline", "conn_heap_mb_attack",
             "accepted", "received", "quota_accepted", "quota_refused");
     private static final List<String> TINY = List.of(AbuseCommand.NAME, "--devices", "20", "--rate", "20",
-            "--source-ips", "2", "--warmup-s", "0", "--baseline-s", "3", "--attack-s", "4", "--grace-s", "20",
+            "--source-ips", "2", "--warmup-s", "0", "--baseline-s", "3", "--attack-s", "4",
+            "--grace-s", "20",
             "--time-cap-s", "300");
 
     private static ProcessStack processes;
@@ -69,7 +70,7 @@ class AbuseIntegrationTest {
     @Test
     void run_whenNoAttackers_thenEveryKeyAndEveryPushDelivered() throws Exception {
         Map<String, String> r = run("--connect-flood-per-s", "0", "--silent-sockets", "0", "--ping-flooders", "0",
-                "--ack-flooders", "0", "--garbage-per-s", "0", "--quota", "0");
+                "--ack-flooders", "0", "--garbage-per-s", "0", "--quota", "0", "--rehearsal-s", "0");
 
         assertThat(r).containsEntry("scenario", "abuse").containsEntry("status", "ok").containsKeys(KEYS.toArray(
                 String[]::new));
@@ -87,7 +88,7 @@ class AbuseIntegrationTest {
     void run_whenFewAttackersOfEachKind_thenTheirLoginsAndRefusalsCounted() throws Exception {
         Map<String, String> r = run("--connect-flood-per-s", "20", "--silent-sockets", "10", "--ping-flooders", "2",
                 "--pings-per-s", "100", "--ack-flooders", "2", "--ack-ids-per-s", "1000", "--garbage-per-s", "10",
-                "--quota", "5");
+                "--quota", "5", "--rehearsal-s", "1"); // a rehearsal of 1 s, then 1 s without attackers
 
         assertThat(r).containsEntry("status", "ok").containsKeys(KEYS.toArray(String[]::new));
         // each flooder logs in; 100 PINGs/s is over conn.max-frames-per-s (50): RATE_LIMITED, then it comes back
