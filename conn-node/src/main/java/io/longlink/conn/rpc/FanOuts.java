@@ -24,17 +24,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Tag and broadcast pushes to this node's own connections. Matching runs on a fan-out thread (a
  * broadcast walks every connection of an app, which must not stall an event loop); the push is
  * encoded once and each connection writes a duplicate of that one buffer, one task per event loop
- * per chunk, flushed by a later task so that FanOuts queued meanwhile share the sockets' writes. With spread_ms the matched connections are split into chunks written over that time:
+ * per chunk; while other FanOuts wait on a loop, their pushes share the sockets' writes. With spread_ms the matched connections are split into chunks written over that time:
  * the call is answered after the first chunk and the rest is written in the background, whose
  * writes this node counts itself ({@code ll:stat} {@code online}). At most {@code maxConcurrent}
  * calls are served at once (more are refused, RESOURCE_EXHAUSTED) and at most {@code maxSpreads}
@@ -47,6 +49,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class FanOuts {
     static final int MAX_SPREAD_MS = 600_000;
     private static final int CHUNK_INTERVAL_MS = 50;
+    private static final int FLUSH_EVERY = 128;
     /** Messages remembered for repeated calls: router.fanout-retry-ms (600 s) at 100 fan-outs/s. */
     static final int REMEMBERED = 65_536;
 
@@ -58,6 +61,8 @@ final class FanOuts {
     private final Semaphore spreads;
     private final RedisBatcher batcher;
     private final ConnMetrics metrics;
+    /** Per device loop: FanOut write tasks queued and not yet started. */
+    private final Map<EventLoop, AtomicInteger> waitingWrites = new ConcurrentHashMap<>();
     /** Guarded by itself: message id to the answer of its first call, oldest first. */
     private final LinkedHashMap<Long, Served> served = new LinkedHashMap<>(1_024, 0.75f, false) {
         private static final long serialVersionUID = 1L;
@@ -200,25 +205,6 @@ final class FanOuts {
         });
     }
 
-    /**
-     * Flushes in a task of its own, queued behind what the loop already has to do: the FanOuts
-     * waiting behind this one write to the same sockets first, and one write(2) per socket carries
-     * them all (under load, several pushes per device per syscall).
-     */
-    private static void flushLater(EventLoop loop, List<Session> sessions, CompletableFuture<Void> done) {
-        Runnable flush = () -> {
-            for (Session s : sessions) {
-                s.channel().flush();
-            }
-            done.complete(null);
-        };
-        try {
-            loop.execute(flush);
-        } catch (RejectedExecutionException stopping) {
-            flush.run();
-        }
-    }
-
     /** The first call of a message: its app and its answer. */
     private record Served(String appKey, CompletableFuture<FanOutResponse> result) {
     }
@@ -240,23 +226,62 @@ final class FanOuts {
         for (Map.Entry<EventLoop, List<Session>> e : byLoop.entrySet()) {
             CompletableFuture<Void> f = new CompletableFuture<>();
             loops[i++] = f;
+            EventLoop loop = e.getKey();
+            AtomicInteger waiting = waitingWrites.computeIfAbsent(loop, l -> new AtomicInteger());
+            waiting.incrementAndGet();
             try {
-                EventLoop loop = e.getKey();
                 loop.execute(() -> {
-                    List<Session> sessions = e.getValue();
-                    List<Session> toFlush = new ArrayList<>(sessions.size());
-                    for (Session s : sessions) {
-                        if (delivery.fanOut(s, frame, r.getPush(), r.getLogPosition())) {
-                            toFlush.add(s);
-                        }
-                    }
-                    written.addAndGet(toFlush.size());
-                    flushLater(loop, toFlush, f);
+                    waiting.decrementAndGet();
+                    writeOnLoop(loop, e.getValue(), frame, r, waiting, written, f);
                 });
             } catch (RejectedExecutionException stopping) {
+                waiting.decrementAndGet();
                 f.complete(null);
             }
         }
         CompletableFuture.allOf(loops).whenComplete((x, e) -> done.complete(null));
+    }
+
+    /**
+     * Writes the copies of one loop's share, flushing every {@value #FLUSH_EVERY} sockets, unless
+     * another FanOut waits to write on this loop: then the flush goes in a task behind it, and one
+     * write(2) per socket carries both pushes (under load, the syscalls per copy fall as the backlog
+     * grows). Adds the copies written to {@code written} before {@code done} completes.
+     */
+    private void writeOnLoop(EventLoop loop, List<Session> sessions, ByteBuf frame, FanOutRequest r,
+                             AtomicInteger waiting, AtomicLong written, CompletableFuture<Void> done) {
+        long n = 0;
+        int unflushed = 0;
+        for (int i = 0; i < sessions.size(); i++) {
+            if (delivery.fanOut(sessions.get(i), frame, r.getPush(), r.getLogPosition())) {
+                n++;
+            }
+            if (++unflushed >= FLUSH_EVERY && waiting.get() == 0) {
+                flush(sessions, i + 1 - unflushed, i + 1);
+                unflushed = 0;
+            }
+        }
+        written.addAndGet(n);
+        int from = sessions.size() - unflushed;
+        if (unflushed == 0 || waiting.get() == 0) {
+            flush(sessions, from, sessions.size());
+            done.complete(null);
+            return;
+        }
+        Runnable behind = () -> {
+            flush(sessions, from, sessions.size());
+            done.complete(null);
+        };
+        try {
+            loop.execute(behind);
+        } catch (RejectedExecutionException stopping) {
+            behind.run();
+        }
+    }
+
+    private static void flush(List<Session> sessions, int from, int to) {
+        for (int i = from; i < to; i++) {
+            sessions.get(i).channel().flush();
+        }
     }
 }
