@@ -60,6 +60,12 @@ public final class MqttFanoutCommand implements Scenario {
     @Range(min = 1, max = 64)
     int ioThreads;
 
+    @Option(names = "--warmup-rounds", defaultValue = "1", description = "rounds of the same broadcasts and unicasts"
+            + " each broker gets before the measured ones, in no figure (a fresh JVM's first seconds are class"
+            + " loading and compiling)")
+    @Range(min = 0, max = 10)
+    int warmupRounds;
+
     @Option(names = "--phase-timeout-s", defaultValue = "180",
             description = "a phase whose deliveries are not all in by then ends; the missing ones count as lost")
     @Range(min = 5, max = 3_600)

@@ -36,6 +36,8 @@ final class MqttFanoutScenario {
     private static final Logger log = LoggerFactory.getLogger("bench");
     private static final int TTL_SECONDS = 600;
     private static final int CONNECT_WINDOW = 512;
+    /** Message ids of a mosquitto warm-up round start at its number times this, clear of the measured ones. */
+    private static final long ROUND_IDS = 1_000_000_000L;
 
     private final MqttFanoutCommand o;
 
@@ -89,13 +91,13 @@ final class MqttFanoutScenario {
                         List.of("longlink/" + app.getAppKey() + "/" + device + "/push")));
             }
             connect(subs, mqtts, ids, "Longlink", deadline);
-            longlink[0] = phase("longlink broadcast", subs, (long) o.broadcasts * o.subscribers, () -> {
+            Sender broadcasts = () -> {
                 for (int m = 0; m < o.broadcasts; m++) {
                     api.broadcast();
                 }
                 api.awaitAnswers(); // a refused push fails the run now, not after the phase's timeout
-            }, deadline);
-            longlink[1] = phase("longlink unicast", subs, o.unicasts, () -> {
+            };
+            Sender unicasts = () -> {
                 List<String> batch = new ArrayList<>(o.batch);
                 for (int k = 0; k < o.unicasts; k++) {
                     batch.add("s" + (k % o.subscribers));
@@ -105,8 +107,15 @@ final class MqttFanoutScenario {
                     }
                 }
                 api.awaitAnswers();
-            }, deadline);
-            List<Long> accepted = api.accepted();
+            };
+            for (int r = 1; r <= o.warmupRounds; r++) {
+                phases("longlink warm-up " + r, subs, broadcasts, unicasts, deadline);
+            }
+            int warmupIds = api.accepted().size();
+            Phase[] measured = phases("longlink", subs, broadcasts, unicasts, deadline);
+            longlink[0] = measured[0];
+            longlink[1] = measured[1];
+            List<Long> accepted = api.accepted().subList(warmupIds, api.accepted().size());
             int broadcastIds = o.broadcasts; // the broadcasts were all answered before the first unicast was sent
             ackedBroadcast = ackedInRedis(redis.async(), accepted.subList(0, broadcastIds), longlink[0].received());
             ackedUnicast = ackedInRedis(redis.async(), accepted.subList(broadcastIds, accepted.size()),
@@ -128,16 +137,26 @@ final class MqttFanoutScenario {
                 ids.add(new MqttSubscribers.Identity("m" + i, "bench", "bench", List.of("bench/all", "bench/d/m" + i)));
             }
             connect(subs, List.of(broker.address()), ids, "mosquitto", deadline);
-            mosquitto[0] = phase("mosquitto broadcast", subs, (long) o.broadcasts * o.subscribers, () -> {
+            // message ids as Longlink's are: new in every round (a subscriber counts an id once)
+            long[] idBase = new long[1];
+            Sender broadcasts = () -> {
                 for (int m = 0; m < o.broadcasts; m++) {
-                    publisher.publish("bench/all", m + 1);
+                    publisher.publish("bench/all", idBase[0] + m + 1);
                 }
-            }, deadline);
-            mosquitto[1] = phase("mosquitto unicast", subs, o.unicasts, () -> {
+            };
+            Sender unicasts = () -> {
                 for (int k = 0; k < o.unicasts; k++) {
-                    publisher.publish("bench/d/m" + (k % o.subscribers), o.broadcasts + k + 1L);
+                    publisher.publish("bench/d/m" + (k % o.subscribers), idBase[0] + o.broadcasts + k + 1L);
                 }
-            }, deadline);
+            };
+            for (int r = 1; r <= o.warmupRounds; r++) {
+                idBase[0] = r * ROUND_IDS;
+                phases("mosquitto warm-up " + r, subs, broadcasts, unicasts, deadline);
+            }
+            idBase[0] = 0;
+            Phase[] measured = phases("mosquitto", subs, broadcasts, unicasts, deadline);
+            mosquitto[0] = measured[0];
+            mosquitto[1] = measured[1];
             mosquittoDrops = subs.drops();
             subs.disconnect();
         }
@@ -163,6 +182,7 @@ final class MqttFanoutScenario {
                 .put("subscribers", o.subscribers)
                 .put("broadcasts", o.broadcasts)
                 .put("unicasts", o.unicasts)
+                .put("warmup_rounds", o.warmupRounds)
                 .put("conn_nodes", o.connNodes)
                 .put("batch", o.batch)
                 .put("router_ack_wait_ms", o.routerAckWaitMs)
@@ -189,6 +209,13 @@ final class MqttFanoutScenario {
                 "connecting " + ids.size() + " subscribers to " + broker).toNanos(), TimeUnit.NANOSECONDS);
         log.info("{} subscribers connected and subscribed broker={} seconds={}", ids.size(), broker,
                 String.format("%.1f", (System.nanoTime() - start) / 1e9));
+    }
+
+    /** The broadcast phase, then the unicast phase, of one round. */
+    private Phase[] phases(String round, MqttSubscribers subs, Sender broadcasts, Sender unicasts, Deadline deadline)
+            throws Exception {
+        return new Phase[] {phase(round + " broadcast", subs, (long) o.broadcasts * o.subscribers, broadcasts, deadline),
+            phase(round + " unicast", subs, o.unicasts, unicasts, deadline)};
     }
 
     /** Sends, then waits until {@code expected} new distinct deliveries arrived or the phase timed out. */
