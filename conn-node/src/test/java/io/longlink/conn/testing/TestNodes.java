@@ -27,6 +27,9 @@ public final class TestNodes {
         set(ConnSettings.HEARTBEAT_MIN_S, 1);
         set(ConnSettings.RECEIPTS_ENABLED, false);
         set(ConnSettings.LOAD_PUBLISH_MS, 200);
+        // every test device connects from 127.0.0.1: one test's protocol violations must not refuse the
+        // next test's CONNECTs (ConnectLimitsIntegrationTest sets the penalty it checks)
+        set(ConnSettings.ABUSE_PENALTY_MS, 0);
         set(NodeSettings.SHUTDOWN_TIMEOUT_MS, 10_000);
         env.zooKeeper(zk, namespace).redis(redisUris, cluster);
     }
