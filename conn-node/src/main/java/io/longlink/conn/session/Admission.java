@@ -6,9 +6,11 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import io.longlink.common.limit.RateBucket;
+import io.longlink.proto.device.ErrorCode;
 import io.netty.channel.Channel;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
@@ -48,22 +50,8 @@ final class Admission {
         this.addressInterval = interval(limits.connectRatePerAddress());
         this.penaltyNanos = TimeUnit.MILLISECONDS.toNanos(limits.abusePenaltyMs());
         this.addresses = Caffeine.newBuilder().maximumSize(MAX_ADDRESSES)
-                .expireAfter(new Expiry<InetAddress, RateBucket>() { // kept until full again: what it owes stays
-                    @Override
-                    public long expireAfterCreate(InetAddress a, RateBucket b, long currentTime) {
-                        return keep(b);
-                    }
-
-                    @Override
-                    public long expireAfterUpdate(InetAddress a, RateBucket b, long currentTime, long left) {
-                        return keep(b);
-                    }
-
-                    @Override
-                    public long expireAfterRead(InetAddress a, RateBucket b, long currentTime, long left) {
-                        return keep(b);
-                    }
-                }).build();
+                // kept until full again, so what an address owes is not forgotten while it is idle
+                .expireAfter(Expiry.accessing((InetAddress a, RateBucket b) -> Duration.ofNanos(keep(b)))).build();
     }
 
     private long keep(RateBucket b) {
@@ -110,8 +98,14 @@ final class Admission {
         return ch.remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
     }
 
-    /** A connection from {@code address} broke the protocol: the address owes the penalty. */
-    void violated(InetAddress address) {
+    /** Whether the node closes a connection with {@code code} for breaking the protocol. */
+    static boolean isViolation(ErrorCode code) {
+        return code == ErrorCode.MALFORMED_FRAME || code == ErrorCode.FRAME_TOO_LARGE || code == ErrorCode.RATE_LIMITED;
+    }
+
+    /** The connection {@code ch} broke the protocol: its source address owes the penalty. */
+    void violated(Channel ch) {
+        InetAddress address = source(ch);
         if (address == null || addressInterval == 0 || penaltyNanos == 0) {
             return;
         }

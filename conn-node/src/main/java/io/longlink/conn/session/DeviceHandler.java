@@ -126,7 +126,7 @@ public final class DeviceHandler extends ChannelInboundHandlerAdapter {
         int now = timeouts.frameSeen(s);
         String exceeded = rates.exceeded(s, now - previous, msg instanceof Ack a ? a.getMessageIdsCount() : 0);
         if (exceeded != null) {
-            admission.violated(Admission.source(ch));
+            admission.violated(ch);
             disconnector.disconnect(ch, ErrorCode.RATE_LIMITED, exceeded + "; reconnect later with backoff");
             return;
         }

@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import io.longlink.conn.broadcast.FanOutCopies;
 import io.longlink.conn.codec.FrameErrorSink;
 import io.longlink.conn.metrics.ConnMetrics;
-import io.longlink.proto.device.ErrorCode;
 import io.longlink.proto.device.Redirect;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
@@ -52,8 +51,8 @@ public final class SessionLayer implements AutoCloseable {
         ConnectFlow connects = new ConnectFlow(nodeId, settings, metrics, index, stores, tags, catchUp, seen,
                 delivery, timeouts, refusals, writer, draining, admission, ids);
         frameErrors = (ch, code, reason) -> {
-            if (code == ErrorCode.MALFORMED_FRAME || code == ErrorCode.FRAME_TOO_LARGE || code == ErrorCode.RATE_LIMITED) {
-                admission.violated(Admission.source(ch));
+            if (Admission.isViolation(code)) {
+                admission.violated(ch);
             }
             disconnector.reject(ch, code, reason);
         };
