@@ -25,6 +25,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The JSON form of device frames (docs/protocol.md, "JSON form"): one object per frame,
@@ -115,12 +116,7 @@ public final class JsonFrames {
         ByteBuf print(ByteBufAllocator alloc, ByteBuf f, CodedInputStream body) throws IOException {
             if (json == null || f.readableBytes() != frame.readableBytes()
                     || !ByteBufUtil.equals(f, f.readerIndex(), frame, 0, frame.readableBytes())) {
-                ByteBuf printed = push(alloc, Push.parseFrom(body));
-                try {
-                    json = ByteBufUtil.getBytes(printed);
-                } finally {
-                    printed.release();
-                }
+                json = push(Push.parseFrom(body)).getBytes(StandardCharsets.UTF_8);
                 frame = Unpooled.wrappedBuffer(ByteBufUtil.getBytes(f));
             }
             return alloc.buffer(json.length).writeBytes(json);
@@ -146,7 +142,7 @@ public final class JsonFrames {
     }
 
     /** By hand, on the hot path; fields with default values are left out, as proto3 JSON allows. */
-    static ByteBuf push(ByteBufAllocator alloc, Push p) {
+    static String push(Push p) {
         StringBuilder b = new StringBuilder(96 + p.getPayload().size() * 4 / 3);
         b.append("{\"type\":\"PUSH\",\"messageId\":\"").append(Long.toUnsignedString(p.getMessageId())).append('"');
         if (!p.getPayload().isEmpty()) {
@@ -173,7 +169,7 @@ public final class JsonFrames {
         if (p.getSentAtMs() != 0) {
             b.append(",\"sentAtMs\":\"").append(p.getSentAtMs()).append('"');
         }
-        return ByteBufUtil.writeUtf8(alloc, b.append('}'));
+        return b.append('}').toString();
     }
 
     /** A JSON string literal: quotes, backslashes and control characters escaped. */
