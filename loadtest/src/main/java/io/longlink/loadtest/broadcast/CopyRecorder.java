@@ -32,6 +32,9 @@ final class CopyRecorder implements PushListener {
     private final long[] lastMs;
     private final LongSupplier clock;
     private long unmarked;
+    /** The message the last copy belonged to: a loop reads one fan-out's copies in a row, found without a box. */
+    private long lastId;
+    private Copies last;
 
     /** For marks 0 (warm-up) .. {@code steps}; {@code clock} answers epoch ms. */
     CopyRecorder(int steps, LongSupplier clock) {
@@ -54,11 +57,10 @@ final class CopyRecorder implements PushListener {
             unmarked++;
             return;
         }
-        Copies c = byId.get(messageId);
-        if (c == null) {
-            c = new Copies(mark);
-            byId.put(messageId, c);
-        }
+        Copies c = last != null && lastId == messageId ? last
+                : byId.computeIfAbsent(messageId, id -> new Copies(mark));
+        last = c;
+        lastId = messageId;
         if (c.devices.get(device)) {
             c.again++;
             return;
