@@ -1,5 +1,6 @@
 package io.longlink.router;
 
+import io.longlink.common.admin.Metrics;
 import io.longlink.common.config.Config;
 import io.longlink.common.discovery.Membership;
 import io.longlink.common.kafka.KafkaSettings;
@@ -13,6 +14,7 @@ import io.longlink.router.consume.CommandConsumer;
 import io.longlink.router.consume.Topics;
 import io.longlink.router.deliver.ConnNodeLinks;
 import io.longlink.router.receipt.ReceiptWriter;
+import io.longlink.router.store.LagReporter;
 import io.longlink.router.store.RoutingStore;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,12 +24,15 @@ import org.apache.curator.framework.CuratorFramework;
 public final class RouterNode extends BaseNode {
     public static final String ROLE = "router";
     private static final String CONN_ROLE = "conn";
+    /** How often the router's lag is written to Redis for the api-nodes' fan-out admission. */
+    public static final long LAG_REPORT_MS = 250;
 
     private RedisStore redis;
     private Membership connNodes;
     private ConnNodeLinks links;
     private ReceiptWriter receipts;
     private CommandConsumer consumer;
+    private LagReporter lagReporter;
 
     public RouterNode(Config config) {
         super(ROLE, config, RouterSettings.ADMIN_PORT);
@@ -65,6 +70,11 @@ public final class RouterNode extends BaseNode {
                         redisTimeout,
                         config.get(RouterSettings.ACK_WAIT_MS),
                         config.get(RouterSettings.ACKED_BODY_RETENTION_SECONDS) * 1000L));
+        Metrics.gauge(metrics, "longlink_router_behind_ms", "How far behind this router routes: the age since"
+                + " acceptance of the oldest push of its round in progress or of its last second's rounds (the"
+                + " api-nodes refuse fan-outs past api.fanout-max-lag-ms)", () -> router.lag().behindMs());
+        lagReporter = new LagReporter(redis, config.get(KafkaSettings.COMMAND_TOPIC), nodeId, router.lag()::behindMs, System::currentTimeMillis,
+                LAG_REPORT_MS);
         consumer = new CommandConsumer(bootstrap, config.get(RouterSettings.CONSUMER_GROUP),
                 config.get(KafkaSettings.COMMAND_TOPIC), "longlink-router-" + nodeId, router, store, routerMetrics,
                 new CommandConsumer.Tuning(config.get(RouterSettings.MAX_POLL_RECORDS),
@@ -102,6 +112,9 @@ public final class RouterNode extends BaseNode {
 
     @Override
     protected void stopRole() {
+        if (lagReporter != null) {
+            lagReporter.close();
+        }
         if (links != null) {
             links.close();
         }

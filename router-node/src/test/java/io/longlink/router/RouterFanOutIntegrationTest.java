@@ -8,6 +8,7 @@ import static org.assertj.core.groups.Tuple.tuple;
 import static org.awaitility.Awaitility.await;
 
 import io.longlink.common.redis.RedisKeys;
+import io.longlink.common.redis.RouterLagReport;
 import io.longlink.proto.command.PushCommand;
 import io.longlink.proto.internal.FanOutRequest;
 import io.longlink.proto.internal.TagFilter;
@@ -144,6 +145,38 @@ class RouterFanOutIntegrationTest {
         await().atMost(WAIT).until(() -> h.committed() == h.produced());
         await().atMost(WAIT).until(() -> "2".equals(h.stat(id(cmd)).get("online")));
         assertThat(h.stat(id(cmd))).containsEntry("targeted", "3");
+    }
+
+    @Test
+    void lag_whenAFanOutIsStuck_thenReportedInRedisAndTheGaugeGrowingAndZeroAgainOnceItIsAnswered()
+            throws Exception {
+        FakeConnNode a = h.connNode("conn-a");
+        a.fanOutHold = new CountDownLatch(1);
+        RouterNode router = h.startRouterLinked(Map.of(RouterSettings.FANOUT_TIMEOUT_MS, 20_000), 1);
+        String key = RedisKeys.routerLag(h.commandTopic);
+        String field = router.nodeId();
+        await().atMost(WAIT).until(() -> lag(key, field) != null);
+        assertThat(lag(key, field).behindMs()).isZero();
+        PushCommand cmd = Commands.broadcast(h.appKey, 600);
+
+        h.publish(h.appKey, cmd);
+
+        // the round waits for the FanOut: its push grows older, and the report says so while it waits
+        await().atMost(WAIT).until(() -> lag(key, field).behindMs() >= 1_500);
+        assertThat(lag(key, field).atMs()).isCloseTo(System.currentTimeMillis(), org.assertj.core.data.Offset.offset(2_000L));
+        assertThat(metric(router, "longlink_router_behind_ms")).isGreaterThanOrEqualTo(1_500.0);
+        a.fanOutHold.countDown();
+        await().atMost(WAIT).until(() -> h.committed() == h.produced());
+        // a finished round is remembered for one to two seconds, then the idle router is 0 behind
+        await().atMost(WAIT).until(() -> lag(key, field).behindMs() == 0);
+        assertThat(metric(router, "longlink_router_behind_ms")).isZero();
+
+        router.close();
+        assertThat(h.redis.async().hexists(key, field).get()).isFalse();
+    }
+
+    private RouterLagReport lag(String key, String field) throws Exception {
+        return RouterLagReport.parse(h.redis.async().hget(key, field).get());
     }
 
     @Test

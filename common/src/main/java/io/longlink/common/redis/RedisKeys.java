@@ -22,6 +22,7 @@ package io.longlink.common.redis;
  * ll:bcast:{appKey}                  zset   broadcast log: 20-digit message ids, score = log position (acceptance order), capped
  * ll:bseq:{appKey}                   string the app's last broadcast-log position (INCR)
  * ll:bcastf:{appKey}                 hash   broadcast log member -> serialized TagFilter ("" = everyone)
+ * ll:lag:{commandTopic}              hash   router node id -> "behindMs:reportedAtMs" (RouterLagReport), for fan-out admission
  * </pre>
  * What each key holds and who writes it: docs/data-model.md.
  */
@@ -42,6 +43,7 @@ public final class RedisKeys {
     public static final String BROADCAST_LOG = "ll:bcast:";
     public static final String BROADCAST_FILTER = "ll:bcastf:";
     public static final String BROADCAST_SEQ = "ll:bseq:";
+    public static final String ROUTER_LAG = "ll:lag:";
 
     /** Field names of the app hash. */
     public static final String APP_SECRET = "secret";
@@ -78,6 +80,11 @@ public final class RedisKeys {
      */
     public static boolean isBody(byte[] value) {
         return value != null && value.length > 0;
+    }
+
+    /** The latest {@link RouterLagReport} of each router consuming {@code commandTopic}, under its node id. */
+    public static String routerLag(String commandTopic) {
+        return ROUTER_LAG + commandTopic;
     }
 
     public static String app(String appKey) {

@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
 public final class BatchRouter {
     private static final Logger log = LoggerFactory.getLogger(BatchRouter.class);
     static final int SLOW_ROUND_MS = 100;
+    /** A finished round's lateness counts in {@link #lag()} for one to two of these. */
+    static final long LAG_WINDOW_MS = 1_000;
     private static final long SLOW_ROUND_NANOS = TimeUnit.MILLISECONDS.toNanos(SLOW_ROUND_MS);
 
     private final DeliveryLinks links;
@@ -40,6 +42,7 @@ public final class BatchRouter {
     private final MissStore missStore;
     private final StatusCounts statusCounts;
     private final LogThrottle slowRounds = new LogThrottle();
+    private final RouterLag lag;
 
     public BatchRouter(BatchStore store, DeliveryLinks links, Receipts receipts, RouterMetrics metrics,
                        LongSupplier clock, Limits limits) {
@@ -56,6 +59,12 @@ public final class BatchRouter {
                 new FanOuts(links, metrics, limits.fanOutTimeoutMs(), limits.fanOutRetryMs()));
         this.missStore = new MissStore(store, links, batches, limits);
         this.statusCounts = new StatusCounts(store, metrics, receipts);
+        this.lag = new RouterLag(clock, LAG_WINDOW_MS);
+    }
+
+    /** How far behind the pushes it routes this router is ({@link RouterLag}). */
+    public RouterLag lag() {
+        return lag;
     }
 
     /** Numbers the router works within; see RouterSettings for each. */
@@ -83,6 +92,27 @@ public final class BatchRouter {
     }
 
     private void routeRound(List<PushCommand> commands) throws Exception {
+        lag.roundStarted(oldestSentMs(commands));
+        try {
+            routeRoundTimed(commands);
+        } finally {
+            lag.roundEnded();
+        }
+    }
+
+    /** The earliest acceptance time of {@code commands} ({@code Push.sent_at_ms}), 0 if none has one. */
+    private static long oldestSentMs(List<PushCommand> commands) {
+        long oldest = Long.MAX_VALUE;
+        for (PushCommand c : commands) {
+            long sent = c.getPush().getSentAtMs();
+            if (sent > 0 && sent < oldest) {
+                oldest = sent;
+            }
+        }
+        return oldest == Long.MAX_VALUE ? 0 : oldest;
+    }
+
+    private void routeRoundTimed(List<PushCommand> commands) throws Exception {
         long now = clock.getAsLong();
         long t0 = System.nanoTime();
         List<Message> messages = aliasExpansion.messages(commands);
