@@ -23,6 +23,7 @@ import io.longlink.api.push.PushAcceptor;
 import io.longlink.api.push.PushGrpcService;
 import io.longlink.api.push.PushLimits;
 import io.longlink.api.push.RequestIdReservations;
+import io.longlink.api.quota.FanOutAdmission;
 import io.longlink.api.quota.PushQuotas;
 import io.longlink.api.quota.Quota;
 import io.longlink.api.receipt.ReceiptHub;
@@ -52,6 +53,8 @@ import org.apache.curator.framework.CuratorFramework;
 public final class ApiNode extends BaseNode {
     public static final String ROLE = "api";
     private static final String CONN_ROLE = "conn";
+    /** How often the routers' lag reports are read for fan-out admission (they write every 250 ms). */
+    private static final long LAG_READ_MS = 250;
 
     private final HealthStatusManager health = new HealthStatusManager();
     private final LongSupplier clock;
@@ -64,6 +67,7 @@ public final class ApiNode extends BaseNode {
     private CommandPublisher publisher;
     private RequestIdReservations requestIds;
     private ReceiptHub receipts;
+    private FanOutAdmission fanOutAdmission;
     private ThreadPoolExecutor executor;
     private Server grpc;
 
@@ -124,7 +128,11 @@ public final class ApiNode extends BaseNode {
                 2 * acceptMs);
         PushAcceptor acceptor = new PushAcceptor(messages, requestIds, publisher, ids, executor, clock,
                 config.get(ApiSettings.MAX_INFLIGHT_PUSHES), acceptMs, metrics, errors);
-        PushGrpcService push = new PushGrpcService(messages, acceptor, quotas, receipts, clock, errors);
+        fanOutAdmission = new FanOutAdmission(redis, config.get(KafkaSettings.COMMAND_TOPIC),
+                config.get(ApiSettings.FANOUT_MAX_LAG_MS), clock,
+                LAG_READ_MS, metrics);
+        PushGrpcService push = new PushGrpcService(messages, acceptor, quotas, fanOutAdmission, receipts, clock,
+                errors);
         tagRefresher = new TagRefresher(connNodes, config.get(ApiSettings.TAG_REFRESH_TIMEOUT_MS), internalTls(),
                 metrics);
         DeviceGrpcService devices = new DeviceGrpcService(new DeviceStore(redis), connNodes, tagRefresher,
@@ -215,6 +223,9 @@ public final class ApiNode extends BaseNode {
 
     @Override
     protected void stopRole() throws InterruptedException {
+        if (fanOutAdmission != null) {
+            fanOutAdmission.close();
+        }
         if (receipts != null) {
             receipts.close();
         }

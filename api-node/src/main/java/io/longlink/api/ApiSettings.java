@@ -42,6 +42,11 @@ public final class ApiSettings {
     public static final Setting<Integer> MAX_INFLIGHT_PUSHES = Setting.intRange("api.max-inflight-pushes", 50_000, 1,
             10_000_000, "Pushes (unary or batch entries) this node holds while Kafka acknowledges them; beyond,"
                     + " calls are refused with RESOURCE_EXHAUSTED before anything is produced");
+    public static final Setting<Integer> FANOUT_MAX_LAG_MS = Setting.intRange("api.fanout-max-lag-ms", 1_000, 0,
+            600_000, "Routing lag bound for tag and broadcast pushes: while some router is more than half this far"
+                    + " behind (the age since acceptance of the oldest push it is routing or routed in the last second,"
+                    + " longlink_router_behind_ms), a share of them growing with the lag is refused with RESOURCE_EXHAUSTED"
+                    + " and a retry hint, all of them past it; 0 = never refused for lag");
     public static final Setting<Integer> QUOTA_PUSHES_PER_S = Setting.intRange("api.quota.pushes-per-s", 10_000, 1,
             Quota.MAX_PUSHES_PER_S, "Pushes per second an app may make, all api-nodes together, unless SetQuota gave it its own"
                     + " (a Push or a PushBatch entry is one)");
@@ -67,7 +72,8 @@ public final class ApiSettings {
     public static List<Setting<?>> all() {
         return NodeSettings.forRole(ADMIN_PORT, List.of(GRPC_HOST, GRPC_PORT, GRPC_THREADS, TLS_CERT, TLS_KEY,
                 ADMIN_TOKEN, AUTH_CACHE_MS, AUTH_CACHE_MAX, TOKEN_TTL_SECONDS, REQUEST_ID_TTL_SECONDS,
-                STATUS_RETENTION_SECONDS, KAFKA_TIMEOUT_MS, KAFKA_LINGER_MS, MAX_INFLIGHT_PUSHES, QUOTA_PUSHES_PER_S,
+                STATUS_RETENTION_SECONDS, KAFKA_TIMEOUT_MS, KAFKA_LINGER_MS, MAX_INFLIGHT_PUSHES, FANOUT_MAX_LAG_MS,
+                QUOTA_PUSHES_PER_S,
                 QUOTA_FANOUTS_PER_S, QUOTA_DEVICES_PER_CALL, ALIAS_MAX_DEVICES,
                 TAG_REFRESH_TIMEOUT_MS, RECEIPT_STREAMS_MAX, RECEIPT_QUEUE_MAX));
     }

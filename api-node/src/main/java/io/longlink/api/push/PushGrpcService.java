@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.longlink.api.auth.Caller;
+import io.longlink.api.quota.FanOutAdmission;
 import io.longlink.api.quota.PushQuotas;
 import io.longlink.api.receipt.ReceiptHub;
 import io.longlink.common.grpc.GrpcErrors;
@@ -38,21 +39,26 @@ public final class PushGrpcService extends PushServiceGrpc.PushServiceImplBase {
     private final MessageStore messages;
     private final PushAcceptor acceptor;
     private final PushQuotas quotas;
+    private final FanOutAdmission fanOuts;
     private final ReceiptHub receipts;
     private final LongSupplier clock;
     private final GrpcErrors errors;
 
-    public PushGrpcService(MessageStore messages, PushAcceptor acceptor, PushQuotas quotas, ReceiptHub receipts,
-                           LongSupplier clock, GrpcErrors errors) {
+    public PushGrpcService(MessageStore messages, PushAcceptor acceptor, PushQuotas quotas, FanOutAdmission fanOuts,
+                           ReceiptHub receipts, LongSupplier clock, GrpcErrors errors) {
         this.messages = requireNonNull(messages, "messages");
         this.acceptor = requireNonNull(acceptor, "acceptor");
         this.quotas = requireNonNull(quotas, "quotas");
+        this.fanOuts = requireNonNull(fanOuts, "fanOuts");
         this.receipts = requireNonNull(receipts, "receipts");
         this.clock = requireNonNull(clock, "clock");
         this.errors = requireNonNull(errors, "errors");
     }
 
-    /** Checked, then held to the app's quotas ({@link PushQuotas}): a push over one is refused before anything is produced. */
+    /**
+     * Checked, then held to the app's quotas ({@link PushQuotas}) and, a tag or broadcast push, to the
+     * routers' lag ({@link FanOutAdmission}): a push over one is refused before anything is produced.
+     */
     @Override
     public void push(PushRequest request, StreamObserver<PushResponse> out) {
         errors.unary(out, () -> {
@@ -124,8 +130,11 @@ public final class PushGrpcService extends PushServiceGrpc.PushServiceImplBase {
         });
     }
 
-    private static void admit(PushQuotas.Call quota, ValidPush push) {
+    private void admit(PushQuotas.Call quota, ValidPush push) {
         quota.checkAudience(push.namesField(), push.names());
+        if (push.fanOut()) {
+            fanOuts.check(); // before the quota: a push refused here takes none of its tokens
+        }
         quota.take(push.fanOut());
     }
 
