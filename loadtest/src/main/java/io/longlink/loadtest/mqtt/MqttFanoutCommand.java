@@ -46,6 +46,10 @@ public final class MqttFanoutCommand implements Scenario {
     @Range(min = 1, max = 2)
     int connNodes;
 
+    @Option(names = "--routers", defaultValue = "1", description = "router-nodes")
+    @Range(min = 1, max = 2)
+    int routers;
+
     @Option(names = "--window", defaultValue = "256",
             description = "API calls (Longlink) or PUBLISHes (mosquitto) sent and not yet answered, at most")
     @Range(min = 1, max = 10_000)
@@ -101,7 +105,7 @@ public final class MqttFanoutCommand implements Scenario {
         // one app sends the whole load, as fast as mosquitto's publisher: its quotas must not be what is measured
         Map<String, String> api = Map.of("api.quota.fanouts-per-s", "100000", "api.quota.pushes-per-s", "1000000");
         return new StackPlan(List.of("redis", "zookeeper", "kafka", "router", "api", "conn"), jvm, conn, timeCapS,
-                connNodes, 1, jvm, Map.of("router.ack-wait-ms", Integer.toString(routerAckWaitMs)), api);
+                connNodes, routers, jvm, Map.of("router.ack-wait-ms", Integer.toString(routerAckWaitMs)), api);
     }
 
     @Override

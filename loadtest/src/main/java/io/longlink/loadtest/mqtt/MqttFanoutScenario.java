@@ -184,6 +184,7 @@ final class MqttFanoutScenario {
                 .put("unicasts", o.unicasts)
                 .put("warmup_rounds", o.warmupRounds)
                 .put("conn_nodes", o.connNodes)
+                .put("routers", o.routers)
                 .put("batch", o.batch)
                 .put("router_ack_wait_ms", o.routerAckWaitMs)
                 .put("longlink_broadcast_deliveries_per_s", longlink[0].perSecond(), 0)
@@ -225,6 +226,7 @@ final class MqttFanoutScenario {
         long baseAll = subs.deliveries();
         long start = System.nanoTime();
         sender.send();
+        double sentSeconds = (System.nanoTime() - start) / 1e9;
         long end = start + deadline.budget(Duration.ofSeconds(o.phaseTimeoutS), name).toNanos();
         long last = start;
         long seen = 0;
@@ -240,8 +242,9 @@ final class MqttFanoutScenario {
         }
         double seconds = (last - start) / 1e9;
         Phase p = new Phase(expected, seen, subs.deliveries() - baseAll, seconds);
-        log.info("phase={} expected={} received={} deliveries={} seconds={} per_s={}", name, expected, seen,
-                p.deliveries(), String.format("%.2f", seconds), String.format("%.0f", p.perSecond()));
+        log.info("phase={} expected={} received={} deliveries={} seconds={} sent_s={} per_s={}", name, expected, seen,
+                p.deliveries(), String.format("%.2f", seconds), String.format("%.2f", sentSeconds),
+                String.format("%.0f", p.perSecond()));
         return p;
     }
 
