@@ -65,6 +65,31 @@ public final class RedisServer implements AutoCloseable {
         stop(process);
     }
 
+    /** Freezes the process (SIGSTOP): connections stay open and nothing is answered, as a hung server. */
+    public void pause() {
+        signal("STOP");
+    }
+
+    /** Kills the process at once (SIGKILL, also a paused one): its connections are reset. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    private void signal(String name) {
+        try {
+            Process k = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+            if (k.waitFor() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot signal redis-server", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted signalling redis-server", e);
+        }
+    }
+
     /** Starts the process again on the same port and folder, after {@link #stop}; returns once it answers PING. */
     public void restart() {
         if (process.isAlive()) {
