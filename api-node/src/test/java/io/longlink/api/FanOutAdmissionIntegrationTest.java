@@ -74,7 +74,8 @@ class FanOutAdmissionIntegrationTest {
     }
 
     private static PushRequest toTag() {
-        return PushRequest.newBuilder().setAudience(Audience.newBuilder().setTags(TagFilter.newBuilder().addAnyOf("vip")))
+        return PushRequest.newBuilder()
+                .setAudience(Audience.newBuilder().setTags(TagFilter.newBuilder().addAnyOf("vip")))
                 .setPayload(ByteString.copyFromUtf8("t")).build();
     }
 

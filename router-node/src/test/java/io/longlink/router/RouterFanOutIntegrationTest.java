@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -163,7 +164,7 @@ class RouterFanOutIntegrationTest {
 
         // the round waits for the FanOut: its push grows older, and the report says so while it waits
         await().atMost(WAIT).until(() -> lag(key, field).behindMs() >= 1_500);
-        assertThat(lag(key, field).atMs()).isCloseTo(System.currentTimeMillis(), org.assertj.core.data.Offset.offset(2_000L));
+        assertThat(lag(key, field).atMs()).isCloseTo(System.currentTimeMillis(), Offset.offset(2_000L));
         assertThat(metric(router, "longlink_router_behind_ms")).isGreaterThanOrEqualTo(1_500.0);
         a.fanOutHold.countDown();
         await().atMost(WAIT).until(() -> h.committed() == h.produced());

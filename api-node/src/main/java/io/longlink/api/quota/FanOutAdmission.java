@@ -23,14 +23,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Admission for fan-out work (tag and broadcast pushes) by how far behind the routers are. Every
- * router writes its lag to {@link RedisKeys#routerLag} of its command topic a few times a second ({@link RouterLagReport});
- * this node reads them every {@code periodMs} and, while the worst fresh one is over half of
- * {@code api.fanout-max-lag-ms}, refuses a share of the fan-outs (all of them past the bound) with
- * RESOURCE_EXHAUSTED and a retry hint before anything is produced. One fan-out is thousands to millions of deliveries: past the cluster's
- * capacity the backlog would wait in Kafka and the routers, and accepted broadcasts would arrive
- * minutes late; refusing the new ones lets the backlog drain and keeps what was accepted within
- * about the bound. Unicasts are not refused here (their cost is one delivery each; quotas and
- * {@code api.max-inflight-pushes} bound them).
+ * router writes its lag to {@link RedisKeys#routerLag} of its command topic a few times a second
+ * ({@link RouterLagReport}); this node reads them every {@code periodMs} and, while the worst fresh
+ * one is over half of {@code api.fanout-max-lag-ms}, refuses a share of the fan-outs (all of them
+ * past the bound) with RESOURCE_EXHAUSTED and a retry hint before anything is produced. One fan-out
+ * is thousands to millions of deliveries: past the cluster's capacity the backlog would wait in
+ * Kafka and the routers, and accepted broadcasts would arrive minutes late; refusing the new ones
+ * lets the backlog drain and keeps what was accepted within about the bound. Unicasts are not
+ * refused here (their cost is one delivery each; quotas and {@code api.max-inflight-pushes} bound
+ * them).
  *
  * <p>A report older than {@link #STALE_MS} is ignored (a stopped or partitioned router, whose
  * partitions go to the others); while Redis cannot be read the last worst value is kept for as long,
@@ -68,10 +69,11 @@ public final class FanOutAdmission implements AutoCloseable {
         this.maxLagMs = maxLagMs;
         this.clock = requireNonNull(clock, "clock");
         this.refused = Counter.build("longlink_api_fanout_lag_refusals_total", "Tag and broadcast pushes this"
-                + " api-node refused with RESOURCE_EXHAUSTED because the routers were over api.fanout-max-lag-ms behind")
+                + " api-node refused with RESOURCE_EXHAUSTED because the routers were behind (api.fanout-max-lag-ms)")
                 .register(requireNonNull(registry, "registry"));
-        Metrics.gauge(registry, "longlink_api_router_lag_ms", "The worst lag of the routers this api-node read last"
-                + " (ll:lag:{command topic}, reports of the last 3 s): what api.fanout-max-lag-ms is compared with", this::lagMs);
+        Metrics.gauge(registry, "longlink_api_router_lag_ms", "The worst lag of the routers this api-node read"
+                + " last (ll:lag:{command topic}, reports of the last 3 s), compared with api.fanout-max-lag-ms",
+                this::lagMs);
         if (maxLagMs <= 0) {
             timer = null;
             return;

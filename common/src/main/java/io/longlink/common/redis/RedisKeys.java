@@ -22,7 +22,7 @@ package io.longlink.common.redis;
  * ll:bcast:{appKey}                  zset   broadcast log: 20-digit message ids, score = log position (acceptance order), capped
  * ll:bseq:{appKey}                   string the app's last broadcast-log position (INCR)
  * ll:bcastf:{appKey}                 hash   broadcast log member -> serialized TagFilter ("" = everyone)
- * ll:lag:{commandTopic}              hash   router node id -> "behindMs:reportedAtMs" (RouterLagReport), for fan-out admission
+ * ll:lag:{commandTopic}              hash   router node id -> "behindMs:reportedAtMs" (RouterLagReport)
  * </pre>
  * What each key holds and who writes it: docs/data-model.md.
  */

@@ -242,8 +242,8 @@ final class MqttFanoutScenario {
         }
         double seconds = (last - start) / 1e9;
         Phase p = new Phase(expected, seen, subs.deliveries() - baseAll, seconds);
-        log.info("phase={} expected={} received={} deliveries={} seconds={} sent_s={} per_s={}", name, expected, seen,
-                p.deliveries(), String.format("%.2f", seconds), String.format("%.2f", sentSeconds),
+        log.info("phase={} expected={} received={} deliveries={} seconds={} sent_s={} per_s={}", name, expected,
+                seen, p.deliveries(), String.format("%.2f", seconds), String.format("%.2f", sentSeconds),
                 String.format("%.0f", p.perSecond()));
         return p;
     }
