@@ -68,8 +68,7 @@ public final class RouterNode extends BaseNode {
                         config.get(RouterSettings.DELIVER_TIMEOUT_MS), config.get(RouterSettings.FANOUT_TIMEOUT_MS),
                         config.get(RouterSettings.FANOUT_RETRY_MS), config.get(RouterSettings.FANOUT_MAX_INFLIGHT),
                         redisTimeout,
-                        config.get(RouterSettings.ACK_WAIT_MS),
-                        config.get(RouterSettings.ACKED_BODY_RETENTION_SECONDS) * 1000L));
+                        config.get(RouterSettings.ACK_WAIT_MS)));
         Metrics.gauge(metrics, "longlink_router_behind_ms", "How far behind this router routes: the age since"
                 + " acceptance of the oldest push of its round in progress or of its last second's rounds (the"
                 + " api-nodes refuse fan-outs past api.fanout-max-lag-ms)", () -> router.lag().behindMs());

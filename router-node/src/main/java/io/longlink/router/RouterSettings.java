@@ -43,14 +43,9 @@ public final class RouterSettings {
             120_000, "How long a conn-node may take to answer a DeliveryBatch before it counts as not delivered");
     public static final Setting<Integer> ACK_WAIT_MS = Setting.intRange("router.ack-wait-ms", 250, 0, 10_000,
             "How long a conn-node waits for the device's ACK of a live copy of a TTL > 0 unicast before it answers;"
-                    + " a copy acknowledged in time is never written to the inbox, the others are written after the"
-                    + " answer (0 = write every copy to the inbox before delivering it). Each round of a batch"
-                    + " may take this long when a device does not answer");
-    public static final Setting<Integer> ACKED_BODY_RETENTION_SECONDS = Setting.intRange(
-            "router.acked-body-retention-seconds", 900, 60, 864_000,
-            "How long the body of a TTL > 0 unicast routed with router.ack-wait-ms > 0 is kept (at most its TTL)"
-                    + " while none of its copies is stored: long enough for a retry after a router crash to find the"
-                    + " message routed. Storing a copy extends the body to the whole TTL");
+                    + " a copy acknowledged in time is never written to the inbox (nor its body to Redis), the others are"
+                    + " written after the answer (0 = write every copy to the inbox before delivering it). Each round"
+                    + " of a batch may take this long when a device does not answer");
     public static final Setting<Integer> FANOUT_TIMEOUT_MS = Setting.intRange("router.fanout-timeout-ms", 5_000, 100,
             120_000, "Deadline of a FanOut call to one conn-node, plus the push's spread_ms");
     public static final Setting<Integer> FANOUT_RETRY_MS = Setting.intRange("router.fanout-retry-ms", 30_000, 0,
@@ -84,7 +79,7 @@ public final class RouterSettings {
         return NodeSettings.forRole(ADMIN_PORT, List.of(CONSUMER_GROUP, COMMAND_PARTITIONS, RECEIPT_PARTITIONS,
                 REPLICATION_FACTOR, MAX_POLL_RECORDS, COMMIT_INTERVAL_MS, BATCH_MAX_TARGETS, INBOX_MAX,
                 BROADCAST_LOG_MAX, DELIVER_BATCH_MAX, DELIVER_MAX_INFLIGHT, FANOUT_MAX_INFLIGHT, DELIVER_TIMEOUT_MS,
-                ACK_WAIT_MS, ACKED_BODY_RETENTION_SECONDS, FANOUT_TIMEOUT_MS, FANOUT_RETRY_MS, LINK_RETRY_MS,
+                ACK_WAIT_MS, FANOUT_TIMEOUT_MS, FANOUT_RETRY_MS, LINK_RETRY_MS,
                 RETRY_BACKOFF_MS, RETRY_BACKOFF_MAX_MS, CONSUMER_SESSION_TIMEOUT_MS, STORED_RECEIPTS));
     }
 }

@@ -38,9 +38,8 @@ class RouterAckWaitIntegrationTest {
                 .containsEntry("acked", "1").doesNotContainKey("stored");
         await().atMost(WAIT).until(() -> h.committed() == h.produced());
         assertThat(h.inbox("quick")).isEmpty();
-        // the body is kept for the retention only: a retry after a crash still finds the message routed
-        assertThat(Push.parseFrom(h.getBytes(RedisKeys.message(id(cmd))))).isEqualTo(cmd.getPush());
-        assertThat(h.pttl(RedisKeys.message(id(cmd)))).isBetween(1L, 120_000L);
+        // acknowledged within the wait: the message leaves one key in Redis, its status; no body
+        assertThat(h.getBytes(RedisKeys.message(id(cmd)))).isNull();
     }
 
     @Test
@@ -58,7 +57,8 @@ class RouterAckWaitIntegrationTest {
                 .containsEntry("online", "1").containsEntry("stored", "1").containsEntry("acked", "2"));
         assertThat(h.inbox("away")).containsExactly(RedisKeys.inboxMember(id(cmd)));
         assertThat(h.inbox("quick")).isEmpty();
-        // a copy is stored: its body lives as long as the message, not just the retention
+        // a copy is stored: its body is stored with it, for the message's TTL
+        assertThat(Push.parseFrom(h.getBytes(RedisKeys.message(id(cmd))))).isEqualTo(cmd.getPush());
         assertThat(h.pttl(RedisKeys.message(id(cmd)))).isBetween(590_000L, 600_000L);
     }
 
@@ -83,7 +83,7 @@ class RouterAckWaitIntegrationTest {
         assertThat(h.inbox("silent")).containsExactly(RedisKeys.inboxMember(id(cmd)));
         assertThat(h.inbox("away")).containsExactly(RedisKeys.inboxMember(id(cmd)));
         assertThat(h.pttl(RedisKeys.inbox(h.appKey, "silent"))).isBetween(3_590_000L, 3_600_000L);
-        // admitted with the default retention (900 s), extended to the TTL once a copy was stored
+        // admitted without a body, stored for the TTL with the missed copies
         assertThat(h.pttl(RedisKeys.message(id(cmd)))).isBetween(3_590_000L, 3_600_000L);
         await().atMost(WAIT).until(() -> "1".equals(h.stat(id(cmd)).get("stored")));
         assertThat(h.stat(id(cmd))).containsEntry("targeted", "2").containsEntry("online", "1")
@@ -163,11 +163,11 @@ class RouterAckWaitIntegrationTest {
         assertThat(h.stat(id(cmd))).doesNotContainKey("online");
     }
 
-    /** conn-a, answering ACKED for each awaited copy, linked to a router with a 400 ms ACK wait and 120 s body retention. */
+    /** conn-a, answering ACKED for each awaited copy, linked to a router with a 400 ms ACK wait. */
     private FakeConnNode ackingConnNodeBehindRouter() throws Exception {
         FakeConnNode conn = h.connNode("conn-a");
         conn.outcome = d -> d.getAwaitAck() ? Outcome.ACKED : Outcome.WRITTEN;
-        h.startRouterLinked(Map.of(RouterSettings.ACK_WAIT_MS, 400, RouterSettings.ACKED_BODY_RETENTION_SECONDS, 120), 1);
+        h.startRouterLinked(Map.of(RouterSettings.ACK_WAIT_MS, 400), 1);
         return conn;
     }
 }

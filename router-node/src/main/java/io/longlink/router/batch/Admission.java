@@ -15,7 +15,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Everything that must be safe before delivery, in one pipelined round trip: per message its
  * admission ({@code SET ll:msg:{id} <body> NX GET PX <ttl>}: stores the body once and answers whether
- * Revoke left its tombstone there; a GET for an online-only message), MGETs of every device's route,
+ * Revoke left its tombstone there; a GET for an online-only message, and for a unicast awaiting its
+ * ACK, whose body {@link MissStore} stores only if a copy is not acknowledged), MGETs of every device's route,
  * the inbox writes of copies stored before delivery (the {@code inbox_add} script: position, collapse,
  * trim), and per tag/broadcast message with a TTL the app's broadcast log (its position goes into
  * the FanOut). What the bounds trimmed is returned, to be counted with the status.
@@ -29,7 +30,6 @@ final class Admission {
     private final RouterMetrics metrics;
     private final byte[] inboxMaxArg;
     private final byte[] logMaxArg;
-    private final long ackedBodyRetentionMs;
     private final long redisTimeoutMs;
 
     Admission(BatchStore store, RouterMetrics metrics, BatchRouter.Limits limits) {
@@ -37,7 +37,6 @@ final class Admission {
         this.metrics = requireNonNull(metrics, "metrics");
         this.inboxMaxArg = RoutingStore.ascii(limits.inboxMax());
         this.logMaxArg = RoutingStore.ascii(limits.broadcastLogMax());
-        this.ackedBodyRetentionMs = limits.ackedBodyRetentionMs();
         this.redisTimeoutMs = limits.redisTimeoutMs();
     }
 
@@ -55,8 +54,8 @@ final class Admission {
         List<CompletableFuture<LogAppend>> logWrites = new ArrayList<>();
         store.pipelined(() -> {
             for (Message m : messages) {
-                admissions.add(m.stores() ? store.storeBody(m.id, m.command.getPush().toByteArray(),
-                        m.bodyTtlMs(ackedBodyRetentionMs)) : store.revocation(m.id));
+                admissions.add(m.bodyAtAdmission() ? store.storeBody(m.id, m.command.getPush().toByteArray(), m.ttlMs)
+                        : store.revocation(m.id));
             }
             routes.add(store.routes(routeKeys));
             for (Message m : messages) {

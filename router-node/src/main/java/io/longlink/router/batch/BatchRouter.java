@@ -70,7 +70,7 @@ public final class BatchRouter {
     /** Numbers the router works within; see RouterSettings for each. */
     public record Limits(int batchMaxTargets, int inboxMax, int broadcastLogMax, int deliverBatchMax,
                          long deliverTimeoutMs, long fanOutTimeoutMs, long fanOutRetryMs, int fanOutMaxInflight,
-                         long redisTimeoutMs, int ackWaitMs, long ackedBodyRetentionMs) {
+                         long redisTimeoutMs, int ackWaitMs) {
     }
 
     public void route(List<PushCommand> commands) throws Exception {

@@ -54,12 +54,12 @@ final class Message {
     }
 
     /**
-     * How long the body is kept from the admission on. An awaitAck message's body serves an ACKED copy
-     * only until a retry after a router crash could come (it marks the message routed), so it gets
-     * the shorter retention; {@link MissStore} extends it to the TTL when a copy is stored.
+     * The body is stored at the admission: a TTL &gt; 0 message that is not awaited. An awaited one's
+     * body is stored only by {@link MissStore}, for a copy that was not acknowledged in time: a copy
+     * acknowledged within the wait needs no body in Redis at all.
      */
-    long bodyTtlMs(long ackedBodyRetentionMs) {
-        return awaitAck ? Math.min(ttlMs, ackedBodyRetentionMs) : ttlMs;
+    boolean bodyAtAdmission() {
+        return storedBeforeDelivery();
     }
 
     /** Work estimate used to bound a round: devices or aliases named, 1 for a fan-out. */

@@ -18,9 +18,12 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Stores the awaited copies that were not acknowledged in time, in one pipelined round trip: each
- * one's inbox write, its message's body kept for the whole TTL (it was admitted with
- * {@code router.acked-body-retention-seconds}), and its device's route read again after the write.
+ * Stores the awaited copies that were not acknowledged in time: first their messages' bodies, for
+ * the whole TTL (an awaited message is admitted without one: a copy acknowledged in time never needs
+ * it), then, once Redis has them, in one more pipelined round trip each copy's inbox write and its
+ * device's route read again after the write. The bodies go first because an inbox entry whose body a
+ * conn-node does not find is dropped (as expired or revoked), and in Redis Cluster the body and the
+ * inbox live on different nodes, so one pipeline would not order them.
  * A copy that did not reach its device is sent once more, now that it is in the inbox, when the
  * device has a route it did not have before (it connected: its CONNECT may have read the inbox before
  * this write) or when its conn-node refused it as a slow reader (the channel's redrain must find the
@@ -34,7 +37,6 @@ final class MissStore {
     private final DeliveryLinks links;
     private final DeliveryBatches batches;
     private final byte[] inboxMaxArg;
-    private final long ackedBodyRetentionMs;
     private final long redisTimeoutMs;
 
     MissStore(BatchStore store, DeliveryLinks links, DeliveryBatches batches, BatchRouter.Limits limits) {
@@ -42,7 +44,6 @@ final class MissStore {
         this.links = requireNonNull(links, "links");
         this.batches = requireNonNull(batches, "batches");
         this.inboxMaxArg = RoutingStore.ascii(limits.inboxMax());
-        this.ackedBodyRetentionMs = limits.ackedBodyRetentionMs();
         this.redisTimeoutMs = limits.redisTimeoutMs();
     }
 
@@ -95,24 +96,31 @@ final class MissStore {
     }
 
     /**
-     * The inbox writes and body extensions, then the routes of the misses' devices, in one round trip;
-     * adds what the inbox writes trimmed to {@code drops}.
+     * The bodies, then the inbox writes and the routes of the misses' devices in one round trip; adds
+     * what the inbox writes trimmed to {@code drops}. A body already there (the tombstone of a Revoke,
+     * or the body of an earlier routing) is left as it is.
      */
     private List<byte[]> storeAndReadRoutes(List<CopyResult> misses, List<Dropped> drops) throws Exception {
-        List<CompletableFuture<?>> replies = new ArrayList<>(misses.size() * 2 + 1);
+        List<CompletableFuture<?>> bodies = new ArrayList<>();
+        BitSet stored = new BitSet();
+        store.pipelined(() -> {
+            for (CopyResult miss : misses) {
+                Message m = miss.copy().message();
+                if (!stored.get(m.index)) {
+                    stored.set(m.index);
+                    bodies.add(store.storeBody(m.id, m.command.getPush().toByteArray(), m.ttlMs));
+                }
+            }
+        });
+        BatchStore.awaitAll(bodies, redisTimeoutMs);
+        List<CompletableFuture<?>> replies = new ArrayList<>(misses.size() + 1);
         List<CompletableFuture<InboxAdd>> inboxWrites = new ArrayList<>(misses.size());
         List<String> routeKeys = new ArrayList<>(misses.size());
         List<CompletableFuture<List<byte[]>>> routes = new ArrayList<>(1);
-        BitSet extended = new BitSet();
         store.pipelined(() -> {
             for (CopyResult miss : misses) {
                 Message m = miss.copy().message();
                 String device = miss.copy().deviceId();
-                if (!extended.get(m.index) && m.bodyTtlMs(ackedBodyRetentionMs) < m.ttlMs) {
-                    // the inbox entry needs the body for the whole TTL
-                    replies.add(store.extendBody(m.id, m.ttlMs));
-                }
-                extended.set(m.index);
                 inboxWrites.add(store.addToInbox(m.appKey, device, m.member, inboxMaxArg, RoutingStore.ascii(m.ttlMs),
                         NO_COLLAPSE_KEY));
                 routeKeys.add(RedisKeys.route(m.appKey, device));

@@ -24,9 +24,7 @@ public interface BatchStore {
     /** Stores the body unless the key exists; completes with what it held before (null, a body or the tombstone). */
     CompletableFuture<byte[]> storeBody(long messageId, byte[] body, long ttlMs);
 
-    CompletableFuture<Boolean> extendBody(long messageId, long ttlMs);
-
-    /** An online-only message's admission: the tombstone if it was revoked, else null. */
+    /** The admission of a message whose body is not stored now: what its body key holds (null, a body or the tombstone). */
     CompletableFuture<byte[]> revocation(long messageId);
 
     /** Adds a message to a device's inbox at its next position; {@code collapseKey} empty = none. */

@@ -2,7 +2,6 @@ package io.longlink.router.store;
 
 import static java.util.Objects.requireNonNull;
 
-import io.lettuce.core.ExpireArgs;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
@@ -88,7 +87,7 @@ public final class RoutingStore implements BatchStore {
     }
 
     /**
-     * Admits a message that is stored (TTL &gt; 0): {@code SET ll:msg:{id} <body> NX GET PX <ttl>}.
+     * Stores a message's body for its TTL: {@code SET ll:msg:{id} <body> NX GET PX <ttl>}.
      * Completes with what the key held before: null on the message's first routing (the body is now
      * stored), the body on a later routing of the same message, the tombstone (see
      * {@link RedisKeys#isBody}) when it was revoked, in which case nothing was written.
@@ -99,15 +98,10 @@ public final class RoutingStore implements BatchStore {
     }
 
     /**
-     * Keeps a stored body (or Revoke's tombstone) for {@code ttlMs} from now: {@code PEXPIRE GT}, so it
-     * only ever lengthens. Answers whether the TTL changed (not when the key is gone or lives longer).
+     * Admits a message without storing its body (TTL 0, or a unicast awaiting its ACK): completes with
+     * what {@code ll:msg:{id}} holds, the tombstone if it was revoked, a body if an earlier routing
+     * stored one, else null.
      */
-    @Override
-    public CompletableFuture<Boolean> extendBody(long messageId, long ttlMs) {
-        return cmd.pexpire(RedisKeys.message(messageId), ttlMs, ExpireArgs.Builder.gt()).toCompletableFuture();
-    }
-
-    /** Admits an online-only message (TTL 0, no body): completes with the tombstone if it was revoked, else null. */
     @Override
     public CompletableFuture<byte[]> revocation(long messageId) {
         return cmd.get(RedisKeys.message(messageId)).toCompletableFuture();

@@ -83,13 +83,13 @@ class AdmissionTest {
     }
 
     @Test
-    void admit_whenAwaited_thenBodyKeptForTheRetentionAndNoInboxWriteYet() throws Exception {
+    void admit_whenAwaited_thenOnlyTheRevocationReadNoBodyAndNoInboxWriteYet() throws Exception {
         PushCommand cmd = Commands.toDevices(APP, 3600, "d1");
 
         Admitted admitted = admission.admit(Rounds.messages(true, cmd));
 
-        assertThat(store.roundTrips).containsExactly(List.of("storeBody", "routes"));
-        assertThat(store.bodyTtls).containsEntry(id(cmd), 900_000L);
+        assertThat(store.roundTrips).containsExactly(List.of("revocation", "routes"));
+        assertThat(store.bodies).doesNotContainKey(id(cmd));
         assertThat(admitted.copies()).hasSize(1);
     }
 

@@ -22,7 +22,7 @@ class DeliveryBatchesTest {
 
     private DeliveryBatches batches(int deliverBatchMax, long deliverTimeoutMs) {
         return new DeliveryBatches(links, new BatchRouter.Limits(10_000, 100, 1_000, deliverBatchMax,
-                deliverTimeoutMs, 0, 0, 4, 5_000, 250, 900_000));
+                deliverTimeoutMs, 0, 0, 4, 5_000, 250));
     }
 
     @Test

@@ -109,15 +109,6 @@ final class FakeStore implements BatchStore {
     }
 
     @Override
-    public CompletableFuture<Boolean> extendBody(long messageId, long ttlMs) {
-        boolean longer = bodies.containsKey(messageId) && bodyTtls.getOrDefault(messageId, 0L) < ttlMs;
-        if (longer) {
-            bodyTtls.put(messageId, ttlMs);
-        }
-        return answer("extendBody", longer);
-    }
-
-    @Override
     public CompletableFuture<byte[]> revocation(long messageId) {
         return answer("revocation", bodies.get(messageId));
     }

@@ -32,10 +32,10 @@ class MessageTest {
     }
 
     @Test
-    void bodyTtlMs_whenAwaited_thenTheRetentionAtMostElseTheTtl() {
-        assertThat(message(Commands.toDevices(APP, 3600, "d1"), true).bodyTtlMs(900_000)).isEqualTo(900_000);
-        assertThat(message(Commands.toDevices(APP, 600, "d1"), true).bodyTtlMs(900_000)).isEqualTo(600_000);
-        assertThat(message(Commands.toDevices(APP, 3600, "d1"), false).bodyTtlMs(900_000)).isEqualTo(3_600_000);
+    void bodyAtAdmission_whenAwaited_thenNotElseWhenStored() {
+        assertThat(message(Commands.toDevices(APP, 3600, "d1"), true).bodyAtAdmission()).isFalse();
+        assertThat(message(Commands.toDevices(APP, 3600, "d1"), false).bodyAtAdmission()).isTrue();
+        assertThat(message(Commands.toDevices(APP, 0, "d1"), false).bodyAtAdmission()).isFalse();
     }
 
     @Test
