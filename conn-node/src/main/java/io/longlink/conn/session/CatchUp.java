@@ -103,7 +103,8 @@ final class CatchUp {
     /**
      * Stored copies may be in the inbox that the device was not sent (a router asks, or the route
      * was claimed again after it vanished): a live session re-drains now; a catching-up one once its
-     * round ends, unless the round is still reading the inbox and so finds them itself.
+     * round ends, unless the round has not sent its inbox read yet and so finds them itself (a read
+     * already sent may have run in Redis before they were stored, even while its answer is on the way).
      */
     void requestRedrain(Session s) {
         if (s.state == Session.LIVE) {
@@ -111,7 +112,7 @@ final class CatchUp {
             return;
         }
         PendingDrain d = s.inboxDrain;
-        if (d == null || d.inboxRead()) {
+        if (d == null || d.mayMissNewCopies()) {
             s.flags |= Session.F_REDRAIN;
         }
     }

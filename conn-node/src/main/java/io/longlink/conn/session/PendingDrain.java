@@ -39,6 +39,8 @@ final class PendingDrain {
     // ---- inbox source ----
     private PageCursor inboxCursor = PageCursor.START;
     private boolean inboxReading;
+    /** Some inbox read of this round was sent to Redis (answered or not). */
+    private boolean inboxReadIssued;
     private boolean inboxDone;
     private List<InboxEntry> inboxPage = EMPTY;
     private int inboxAt;
@@ -183,14 +185,20 @@ final class PendingDrain {
         tagsLoaded = true;
     }
 
-    /** Whether the inbox was read to its end, so a copy stored from now on would not be written. */
-    boolean inboxRead() {
-        return inboxDone;
+    /**
+     * Whether a copy stored from now on may be missed by this round: the round does not read the
+     * inbox, or already sent an inbox read to Redis. A read in flight may have run before the copy
+     * was stored, even if its answer has not come back yet; only a round that has not read the inbox
+     * at all is sure to find it.
+     */
+    boolean mayMissNewCopies() {
+        return inboxDone || inboxReadIssued;
     }
 
     /** Starts an inbox read; returns where it starts. */
     PageCursor inboxReadStarted() {
         inboxReading = true;
+        inboxReadIssued = true;
         return inboxCursor;
     }
 

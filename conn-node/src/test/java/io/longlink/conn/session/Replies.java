@@ -10,6 +10,8 @@ import java.util.function.Supplier;
 final class Replies {
     private RuntimeException failure;
     private boolean holding;
+    /** While holding: the command runs when called (its value is read then), only its answer waits. */
+    private boolean runNow;
     private int answeredBeforeHold = -1;
     private final List<Runnable> held = new ArrayList<>();
 
@@ -23,6 +25,15 @@ final class Replies {
         holding = true;
     }
 
+    /**
+     * Commands run when called, as Redis runs a command as soon as it gets it, but their answers wait
+     * for {@link #release}, as a reply still on its way back does.
+     */
+    void holdAnswers() {
+        holding = true;
+        runNow = true;
+    }
+
     /** The next {@code n} answers come at once, later ones wait for {@link #release}. */
     void holdAfter(int n) {
         answeredBeforeHold = n;
@@ -31,6 +42,7 @@ final class Replies {
     /** Answers what was held, in call order, and answers at once from now on. */
     void release() {
         holding = false;
+        runNow = false;
         List<Runnable> now = new ArrayList<>(held);
         held.clear();
         now.forEach(Runnable::run);
@@ -42,13 +54,19 @@ final class Replies {
 
     <T> CompletionStage<T> answer(Supplier<T> value) {
         CompletableFuture<T> f = new CompletableFuture<>();
-        Runnable r = () -> {
-            if (failure != null) {
-                f.completeExceptionally(failure);
-            } else {
-                f.complete(value.get());
-            }
-        };
+        Runnable r;
+        if (holding && runNow && failure == null) {
+            T ran = value.get();
+            r = () -> f.complete(ran);
+        } else {
+            r = () -> {
+                if (failure != null) {
+                    f.completeExceptionally(failure);
+                } else {
+                    f.complete(value.get());
+                }
+            };
+        }
         if (answeredBeforeHold == 0) {
             holding = true;
             answeredBeforeHold = -1;
