@@ -71,7 +71,7 @@ public final class RouterNode extends BaseNode {
                         config.get(RouterSettings.ACK_WAIT_MS)));
         Metrics.gauge(metrics, "longlink_router_behind_ms", "How far behind this router routes: the age since"
                 + " acceptance of the oldest push of its round in progress or of its last second's rounds (the"
-                + " api-nodes refuse fan-outs past api.fanout-max-lag-ms)", () -> router.lag().behindMs());
+                + " api-nodes refuse fan-outs past api.fanout-max-lag-ms)", router.lag()::behindMs);
         lagReporter = new LagReporter(redis, config.get(KafkaSettings.COMMAND_TOPIC), nodeId, router.lag()::behindMs,
                 System::currentTimeMillis, LAG_REPORT_MS);
         consumer = new CommandConsumer(bootstrap, config.get(RouterSettings.CONSUMER_GROUP),

@@ -54,7 +54,7 @@ final class Admission {
         List<CompletableFuture<LogAppend>> logWrites = new ArrayList<>();
         store.pipelined(() -> {
             for (Message m : messages) {
-                admissions.add(m.bodyAtAdmission() ? store.storeBody(m.id, m.command.getPush().toByteArray(), m.ttlMs)
+                admissions.add(m.storedBeforeDelivery() ? store.storeBody(m.id, m.command.getPush().toByteArray(), m.ttlMs)
                         : store.revocation(m.id));
             }
             routes.add(store.routes(routeKeys));

@@ -48,18 +48,13 @@ final class Message {
         return stores() && isFanOut();
     }
 
-    /** Its copies go to their inboxes with the admission, before delivery. */
+    /**
+     * Its body is stored and its copies go to their inboxes with the admission, before delivery. An
+     * awaited message's body is stored only by {@link MissStore}, for a copy that was not acknowledged
+     * in time: a copy acknowledged within the wait needs no body in Redis at all.
+     */
     boolean storedBeforeDelivery() {
         return stores() && !awaitAck;
-    }
-
-    /**
-     * The body is stored at the admission: a TTL &gt; 0 message that is not awaited. An awaited one's
-     * body is stored only by {@link MissStore}, for a copy that was not acknowledged in time: a copy
-     * acknowledged within the wait needs no body in Redis at all.
-     */
-    boolean bodyAtAdmission() {
-        return storedBeforeDelivery();
     }
 
     /** Work estimate used to bound a round: devices or aliases named, 1 for a fan-out. */

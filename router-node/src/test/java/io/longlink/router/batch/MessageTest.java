@@ -32,10 +32,10 @@ class MessageTest {
     }
 
     @Test
-    void bodyAtAdmission_whenAwaited_thenNotElseWhenStored() {
-        assertThat(message(Commands.toDevices(APP, 3600, "d1"), true).bodyAtAdmission()).isFalse();
-        assertThat(message(Commands.toDevices(APP, 3600, "d1"), false).bodyAtAdmission()).isTrue();
-        assertThat(message(Commands.toDevices(APP, 0, "d1"), false).bodyAtAdmission()).isFalse();
+    void storedBeforeDelivery_whenAwaited_thenNoBodyAtAdmissionElseWhenStored() {
+        assertThat(message(Commands.toDevices(APP, 3600, "d1"), true).storedBeforeDelivery()).isFalse();
+        assertThat(message(Commands.toDevices(APP, 3600, "d1"), false).storedBeforeDelivery()).isTrue();
+        assertThat(message(Commands.toDevices(APP, 0, "d1"), false).storedBeforeDelivery()).isFalse();
     }
 
     @Test
