@@ -18,15 +18,24 @@ import org.junit.jupiter.api.Test;
 class FanOutAdmissionRedisIntegrationTest {
     private static final String TOPIC = "admission-it";
 
+    /** An admission with {@code maxLagMs} reading the reports every 100 ms. */
+    private static FanOutAdmission admission(RedisStore redis, long maxLagMs) {
+        return new FanOutAdmission(redis, TOPIC, maxLagMs, System::currentTimeMillis, 100, new CollectorRegistry());
+    }
+
+    /** A report of router-1, {@code behindMs} behind now, as a router writes it. */
+    private static void report(RedisStore redis, long behindMs) throws Exception {
+        redis.async().hset(RedisKeys.routerLag(TOPIC), "router-1",
+                new RouterLagReport(behindMs, System.currentTimeMillis()).encode()).get(5, TimeUnit.SECONDS);
+    }
+
     @Test
     void check_whenRedisStopsAnswering_thenTheLastLagHoldsForTheStaleTimeThenFanOutsAreAdmittedAgain()
             throws Exception {
         RedisServer server = RedisServer.start();
         try (RedisStore redis = RedisStore.open(server.uri(), false, 1_000);
-             FanOutAdmission admission = new FanOutAdmission(redis, TOPIC, 1_000, System::currentTimeMillis, 100,
-                     new CollectorRegistry())) {
-            redis.async().hset(RedisKeys.routerLag(TOPIC), "router-1",
-                    new RouterLagReport(5_000, System.currentTimeMillis()).encode()).get(5, TimeUnit.SECONDS);
+             FanOutAdmission admission = admission(redis, 1_000)) {
+            report(redis, 5_000);
             await().atMost(Duration.ofSeconds(10)).until(() -> admission.lagMs() == 5_000);
             assertThatThrownBy(admission::check).isInstanceOf(Refusal.class)
                     .hasMessageContaining("the routers are 5000 ms behind");
@@ -48,10 +57,8 @@ class FanOutAdmissionRedisIntegrationTest {
     void construct_whenTheBoundIsZero_thenNothingIsReadAndEverythingAdmitted() throws Exception {
         RedisServer server = RedisServer.start();
         try (RedisStore redis = RedisStore.open(server.uri(), false, 1_000);
-             FanOutAdmission admission = new FanOutAdmission(redis, TOPIC, 0, System::currentTimeMillis, 100,
-                     new CollectorRegistry())) {
-            redis.async().hset(RedisKeys.routerLag(TOPIC), "router-1",
-                    new RouterLagReport(60_000, System.currentTimeMillis()).encode()).get(5, TimeUnit.SECONDS);
+             FanOutAdmission admission = admission(redis, 0)) {
+            report(redis, 60_000);
             await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> admission.lagMs() == 0);
             admission.check();
         } finally {
