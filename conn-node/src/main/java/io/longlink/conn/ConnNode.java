@@ -223,7 +223,8 @@ public final class ConnNode extends BaseNode {
                 config.get(ConnSettings.GRPC_PORT));
         GrpcErrors errors = new GrpcErrors(ROLE + "-node");
         ConnNodeService service = new ConnNodeService(sessions, copies, fanOutExecutor,
-                config.get(ConnSettings.FANOUT_MAX_CONCURRENT), config.get(ConnSettings.FANOUT_SPREADS_MAX), batcher,
+                config.get(ConnSettings.FANOUT_MAX_CONCURRENT), config.get(ConnSettings.FANOUT_SPREADS_MAX),
+                config.get(ConnSettings.FANOUT_LINGER_MS), batcher,
                 config.get(ConnSettings.DELIVER_WINDOW), connMetrics, errors);
         try {
             grpc = internalTls().applyTo(NettyServerBuilder.forAddress(grpcBind))

@@ -169,6 +169,9 @@ public final class ConnSettings {
             1_024, "FanOut calls served at once; more get RESOURCE_EXHAUSTED");
     public static final Setting<Integer> FANOUT_SPREADS_MAX = Setting.intRange("conn.fanout-spreads-max", 16, 1,
             1_024, "Spread FanOuts still writing in the background at once; beyond, a spread FanOut writes at once");
+    public static final Setting<Integer> FANOUT_LINGER_MS = Setting.intRange("conn.fanout-linger-ms", 500, 0, 1_000,
+            "Fan-out copies written less than this after an event loop's last fan-out flush wait for the next"
+                    + " one, so one socket write carries several pushes; 0 = flush as written");
 
     // Receipts
     public static final Setting<Boolean> RECEIPTS_ENABLED = Setting.bool("conn.receipts.enabled", true,
@@ -204,9 +207,9 @@ public final class ConnSettings {
                 HEARTBEAT_MAX_S, HEARTBEAT_DEFAULT_S, IDLE_FACTOR, TIMER_TICK_MS, APP_CACHE_SIZE, APP_CACHE_TTL_MS,
                 APP_CACHE_NEGATIVE_TTL_MS, ROTATION_CLOSE_S, ROUTE_TTL_MS, REDIS_BATCH_SIZE, REDIS_BATCH_QUEUE,
                 KICK_TIMEOUT_MS, INBOX_PAGE, PENDING_MAX, MAX_TAGS, REPLAY_PAGE, REPLAY_MAX, REPLAY_SKEW_MS,
-                DELIVER_WINDOW, GRPC_MAX_MESSAGE_BYTES, FANOUT_MAX_CONCURRENT, FANOUT_SPREADS_MAX, RECEIPTS_ENABLED,
-                RECEIPTS_FANOUT_ACKED, RECEIPTS_LINGER_MS, RECEIPTS_QUEUE, RECEIPTS_MAX_BLOCK_MS, DRAIN_RATE_PER_S,
-                DRAIN_RETRY_AFTER_MS, LOAD_PUBLISH_MS));
+                DELIVER_WINDOW, GRPC_MAX_MESSAGE_BYTES, FANOUT_MAX_CONCURRENT, FANOUT_SPREADS_MAX, FANOUT_LINGER_MS,
+                RECEIPTS_ENABLED, RECEIPTS_FANOUT_ACKED, RECEIPTS_LINGER_MS, RECEIPTS_QUEUE, RECEIPTS_MAX_BLOCK_MS,
+                DRAIN_RATE_PER_S, DRAIN_RETRY_AFTER_MS, LOAD_PUBLISH_MS));
     }
 
     /** Checks between settings, reported like single-setting problems. */

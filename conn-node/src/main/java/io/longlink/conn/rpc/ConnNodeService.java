@@ -38,14 +38,14 @@ public final class ConnNodeService extends ConnNodeGrpc.ConnNodeImplBase {
     private final GrpcErrors errors;
 
     public ConnNodeService(SessionLayer sessions, FanOutCopies copies, ScheduledExecutorService fanOutExecutor,
-                           int maxConcurrentFanOuts, int maxSpreads, RedisBatcher batcher, int window,
+                           int maxConcurrentFanOuts, int maxSpreads, int fanOutLingerMs, RedisBatcher batcher, int window,
                            ConnMetrics metrics, GrpcErrors errors) {
         this.sessions = requireNonNull(sessions, "sessions");
         this.index = sessions.index();
         this.metrics = requireNonNull(metrics, "metrics");
         this.deliveries = new Deliveries(index, sessions.delivery(), metrics);
         this.fanOuts = new FanOuts(index, sessions.delivery(), copies, fanOutExecutor, maxConcurrentFanOuts, maxSpreads,
-                batcher, metrics);
+                fanOutLingerMs, batcher, metrics);
         this.window = window;
         this.errors = requireNonNull(errors, "errors");
     }

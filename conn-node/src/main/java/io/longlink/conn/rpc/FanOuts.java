@@ -62,8 +62,9 @@ final class FanOuts {
     private final Semaphore spreads;
     private final RedisBatcher batcher;
     private final ConnMetrics metrics;
-    /** Per device loop: FanOut write tasks queued and not yet started. */
-    private final Map<EventLoop, AtomicInteger> waitingWrites = new ConcurrentHashMap<>();
+    /** How long after a fan-out flush a loop's next fan-out copies wait to share one write per socket. */
+    private final long lingerNanos;
+    private final Map<EventLoop, LoopWrites> loopWrites = new ConcurrentHashMap<>();
     /** Guarded by itself: message id to the answer of its first call, oldest first. */
     private final LinkedHashMap<Long, Served> served = new LinkedHashMap<>(1_024, 0.75f, false) {
         private static final long serialVersionUID = 1L;
@@ -75,13 +76,14 @@ final class FanOuts {
     };
 
     FanOuts(SessionIndex index, LiveDelivery delivery, FanOutCopies copies, ScheduledExecutorService executor,
-            int maxConcurrent, int maxSpreads, RedisBatcher batcher, ConnMetrics metrics) {
+            int maxConcurrent, int maxSpreads, int lingerMs, RedisBatcher batcher, ConnMetrics metrics) {
         this.index = requireNonNull(index, "index");
         this.delivery = requireNonNull(delivery, "delivery");
         this.copies = requireNonNull(copies, "copies");
         this.executor = requireNonNull(executor, "executor");
         this.permits = new Semaphore(maxConcurrent);
         this.spreads = new Semaphore(maxSpreads);
+        this.lingerNanos = TimeUnit.MILLISECONDS.toNanos(lingerMs);
         this.batcher = requireNonNull(batcher, "batcher");
         this.metrics = requireNonNull(metrics, "metrics");
     }
@@ -228,15 +230,15 @@ final class FanOuts {
             CompletableFuture<Void> f = new CompletableFuture<>();
             loops[i++] = f;
             EventLoop loop = e.getKey();
-            AtomicInteger waiting = waitingWrites.computeIfAbsent(loop, l -> new AtomicInteger());
-            waiting.incrementAndGet();
+            LoopWrites lw = loopWrites.computeIfAbsent(loop, LoopWrites::new);
+            lw.waiting.incrementAndGet();
             try {
                 loop.execute(() -> {
-                    waiting.decrementAndGet();
-                    writeOnLoop(loop, e.getValue(), frame, r, waiting, written, f);
+                    lw.waiting.decrementAndGet();
+                    writeOnLoop(lw, e.getValue(), frame, r, written, f);
                 });
             } catch (RejectedExecutionException stopping) {
-                waiting.decrementAndGet();
+                lw.waiting.decrementAndGet();
                 f.complete(null);
             }
         }
@@ -244,45 +246,112 @@ final class FanOuts {
     }
 
     /**
-     * Writes the copies of one loop's share, flushing every {@value #FLUSH_EVERY} sockets, unless
-     * another FanOut waits to write on this loop: then the flush goes in a task behind it, and one
-     * write(2) per socket carries both pushes (under load, the syscalls per copy fall as the backlog
-     * grows). Adds the copies written to {@code written} before {@code done} completes.
+     * Writes the copies of one loop's share. When the loop flushed fan-out copies less than the linger
+     * ago, or another FanOut waits to write on it, the copies are not flushed now: they wait for the
+     * loop's next fan-out flush (one task per loop, at the linger's end or behind the waiting FanOuts),
+     * and one write(2) per socket carries every push it holds by then. Otherwise they are flushed every
+     * {@value #FLUSH_EVERY} sockets as they are written. Either way the copies are in their
+     * connections' outbound buffers, in order, when {@code done} completes: the call is answered
+     * without waiting for the flush, so the router's next FanOut can share it.
      */
-    private void writeOnLoop(EventLoop loop, List<Session> sessions, ByteBuf frame, FanOutRequest r,
-                             AtomicInteger waiting, AtomicLong written, CompletableFuture<Void> done) {
+    private void writeOnLoop(LoopWrites lw, List<Session> sessions, ByteBuf frame, FanOutRequest r,
+                             AtomicLong written, CompletableFuture<Void> done) {
         long n = 0;
-        int unflushed = 0;
-        for (int i = 0; i < sessions.size(); i++) {
-            if (delivery.fanOut(sessions.get(i), frame, r.getPush(), r.getLogPosition())) {
-                n++;
+        if (lw.holdsFlushes()) {
+            for (int i = 0; i < sessions.size(); i++) {
+                Session s = sessions.get(i);
+                if (delivery.fanOut(s, frame, r.getPush(), r.getLogPosition())) {
+                    n++;
+                    lw.unflushed(s);
+                }
             }
-            if (++unflushed >= FLUSH_EVERY && waiting.get() == 0) {
-                flush(sessions, i + 1 - unflushed, i + 1);
-                unflushed = 0;
+            lw.flushLater();
+        } else {
+            int unflushed = 0;
+            for (int i = 0; i < sessions.size(); i++) {
+                if (delivery.fanOut(sessions.get(i), frame, r.getPush(), r.getLogPosition())) {
+                    n++;
+                }
+                if (++unflushed >= FLUSH_EVERY && lw.waiting.get() == 0) {
+                    flush(sessions, i + 1 - unflushed, i + 1);
+                    unflushed = 0;
+                }
+            }
+            if (unflushed > 0 && lw.waiting.get() > 0) {
+                for (int i = sessions.size() - unflushed; i < sessions.size(); i++) {
+                    lw.unflushed(sessions.get(i));
+                }
+                lw.flushLater();
+            } else {
+                flush(sessions, sessions.size() - unflushed, sessions.size());
+                lw.flushedNow();
             }
         }
         written.addAndGet(n);
-        int from = sessions.size() - unflushed;
-        if (unflushed == 0 || waiting.get() == 0) {
-            flush(sessions, from, sessions.size());
-            done.complete(null);
-            return;
-        }
-        Runnable behind = () -> {
-            flush(sessions, from, sessions.size());
-            done.complete(null);
-        };
-        try {
-            loop.execute(behind);
-        } catch (RejectedExecutionException stopping) {
-            behind.run();
-        }
+        done.complete(null);
     }
 
     private static void flush(List<Session> sessions, int from, int to) {
         for (int i = from; i < to; i++) {
             sessions.get(i).channel().flush();
+        }
+    }
+
+    /**
+     * One device event loop's FanOut writes: how many wait to start, and (touched on the loop only)
+     * the connections holding unflushed copies and when the loop last flushed fan-out copies.
+     */
+    private final class LoopWrites {
+        final EventLoop loop;
+        final AtomicInteger waiting = new AtomicInteger();
+        private final List<Session> unflushed = new ArrayList<>();
+        private long lastFlushNanos;
+        private boolean flushQueued;
+
+        LoopWrites(EventLoop loop) {
+            this.loop = loop;
+            this.lastFlushNanos = System.nanoTime() - lingerNanos;
+        }
+
+        boolean holdsFlushes() {
+            return flushQueued || waiting.get() > 0 || System.nanoTime() - lastFlushNanos < lingerNanos;
+        }
+
+        void unflushed(Session s) {
+            if (s.markFanOutUnflushed()) {
+                unflushed.add(s);
+            }
+        }
+
+        void flushedNow() {
+            lastFlushNanos = System.nanoTime();
+        }
+
+        /** Queues the loop's next fan-out flush unless it is. */
+        void flushLater() {
+            if (flushQueued) {
+                return;
+            }
+            flushQueued = true;
+            long delay = lastFlushNanos + lingerNanos - System.nanoTime();
+            try {
+                if (delay > 0) {
+                    loop.schedule(this::flush, delay, TimeUnit.NANOSECONDS);
+                } else {
+                    loop.execute(this::flush); // behind the FanOuts waiting now
+                }
+            } catch (RejectedExecutionException stopping) {
+                flush();
+            }
+        }
+
+        private void flush() {
+            flushQueued = false;
+            for (int i = 0; i < unflushed.size(); i++) {
+                unflushed.get(i).flushFanOut();
+            }
+            unflushed.clear();
+            lastFlushNanos = System.nanoTime();
         }
     }
 }

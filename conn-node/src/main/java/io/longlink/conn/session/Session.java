@@ -73,6 +73,8 @@ public final class Session {
     long logPosition;
     /** Non-null only while live copies wait for this device's ACK (see AckWaiter). */
     AckWaits ackWaits;
+    /** Fan-out copies were written and wait for the loop's next fan-out flush (fits the object's padding). */
+    boolean fanOutUnflushed;
 
     // Intrusive links of the event loop's timing wheel (O(1) unlink when the connection closes).
     Session wheelPrev;
@@ -85,6 +87,25 @@ public final class Session {
 
     public Channel channel() {
         return channel;
+    }
+
+    /**
+     * Event loop only: notes that fan-out copies wait in this connection's outbound buffer for the
+     * loop's next fan-out flush; false when it was noted already (one flush per connection however
+     * many pushes it holds).
+     */
+    public boolean markFanOutUnflushed() {
+        if (fanOutUnflushed) {
+            return false;
+        }
+        fanOutUnflushed = true;
+        return true;
+    }
+
+    /** Event loop only: flushes what {@link #markFanOutUnflushed()} noted. */
+    public void flushFanOut() {
+        fanOutUnflushed = false;
+        channel.flush();
     }
 
     public byte state() {

@@ -6,6 +6,7 @@ import io.longlink.loadtest.scenario.Range;
 import io.longlink.loadtest.scenario.Scenario;
 import io.longlink.loadtest.scenario.Stack;
 import io.longlink.loadtest.scenario.StackPlan;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -35,7 +36,7 @@ public final class BroadcastCommand implements Scenario {
             description = "broadcast (audience: every device) or tag (a tag filter every device matches)")
     FanOutKind kind;
 
-    @Option(names = "--rates", defaultValue = "1,2,4,8,16", converter = Rates.Converter.class,
+    @Option(names = "--rates", defaultValue = "1,2,4,8,12,16,20,24", converter = Rates.Converter.class,
             description = "pushes per second of each step, rising, comma-separated (1 to 20 steps)")
     Rates rates;
 
@@ -84,6 +85,10 @@ public final class BroadcastCommand implements Scenario {
             description = "JVM options of api-, router- and conn-nodes, comma-separated")
     String nodeJvm;
 
+    @Option(names = "--fanout-linger-ms", description = "conn.fanout-linger-ms of the conn-nodes (default: theirs)")
+    @Range(min = 0, max = 1_000)
+    Integer fanOutLingerMs;
+
     @Option(names = "--time-cap-s", defaultValue = "900",
             description = "hard cap on the whole run, stack start included")
     @Range(min = 60, max = 7_200)
@@ -102,8 +107,12 @@ public final class BroadcastCommand implements Scenario {
         String jvm = nodeJvm.replace(',', ' ');
         // samples between safepoints too, so the profile names the hot method rather than the next safepoint
         String connJvm = profile ? jvm + " -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints" : jvm;
+        Map<String, String> connSettings = new HashMap<>(StackPlan.LOOPBACK_DEVICES);
+        if (fanOutLingerMs != null) {
+            connSettings.put("conn.fanout-linger-ms", fanOutLingerMs.toString());
+        }
         return new StackPlan(List.of("redis", "zookeeper", "kafka", "router", "api", "conn"), connJvm,
-                StackPlan.LOOPBACK_DEVICES, timeCapS, connNodes, routers, jvm, Map.of(), Map.of());
+                connSettings, timeCapS, connNodes, routers, jvm, Map.of(), Map.of());
     }
 
     @Override

@@ -58,7 +58,7 @@ final class OptionRules {
     static void checkRanges(CommandSpec spec) {
         for (OptionSpec o : spec.options()) {
             Range r = range(o);
-            if (r == null) {
+            if (r == null || o.getValue() == null) { // an option without a default, not given
                 continue;
             }
             long v = ((Number) o.getValue()).longValue();
