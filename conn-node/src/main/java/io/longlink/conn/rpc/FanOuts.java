@@ -36,7 +36,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Tag and broadcast pushes to this node's own connections. Matching runs on a fan-out thread (a
  * broadcast walks every connection of an app, which must not stall an event loop); the push is
  * encoded once and each connection writes a duplicate of that one buffer, one task per event loop
- * per chunk; while other FanOuts wait on a loop, their pushes share the sockets' writes. With
+ * per chunk; copies written within {@code conn.fanout-linger-ms} of a loop's last fan-out flush, or
+ * while other FanOuts wait on that loop, wait for its next flush and share the sockets' writes. With
  * spread_ms the matched connections are split into chunks written over that time: the call is
  * answered after the first chunk and the rest is written in the background, whose
  * writes this node counts itself ({@code ll:stat} {@code online}). At most {@code maxConcurrent}

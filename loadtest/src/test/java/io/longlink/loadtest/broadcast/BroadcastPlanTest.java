@@ -17,7 +17,7 @@ class BroadcastPlanTest {
     }
 
     @Test
-    void plan_whenDefaults_thenOneConnNodeOneRouterAndFiveRisingSteps() throws Exception {
+    void plan_whenDefaults_thenOneConnNodeOneRouterAndEightRisingSteps() throws Exception {
         BroadcastCommand c = parse();
 
         assertThat(c.plan().processes()).containsExactly("redis", "zookeeper", "kafka", "router", "api", "conn");
@@ -25,8 +25,17 @@ class BroadcastPlanTest {
                 "conn_java_opts=-Xms512m -Xmx512m -XX:+UseSerialGC", "conn_setting=conn.connect-rate-per-ip=0");
         assertThat(c.devices).isEqualTo(19_000);
         assertThat(c.kind).isEqualTo(FanOutKind.BROADCAST);
-        assertThat(c.rates.perSecond()).containsExactly(1, 2, 4, 8, 16);
+        assertThat(c.rates.perSecond()).containsExactly(1, 2, 4, 8, 12, 16, 20, 24);
         assertThat(c.ttlS).isEqualTo(3600);
+        assertThat(c.plan().lines()).noneMatch(l -> l.contains("fanout-linger")); // the node's own default
+    }
+
+    @Test
+    void plan_whenFanOutLingerGiven_thenTheConnNodesGetIt() throws Exception {
+        assertThat(parse("--fanout-linger-ms", "0").plan().lines())
+                .contains("conn_setting=conn.fanout-linger-ms=0", "conn_setting=conn.connect-rate-per-ip=0");
+        assertThatThrownBy(() -> parse("--fanout-linger-ms", "1001")).isInstanceOf(UsageException.class)
+                .hasMessageContaining("--fanout-linger-ms").hasMessageContaining("0 to 1000");
     }
 
     @Test
