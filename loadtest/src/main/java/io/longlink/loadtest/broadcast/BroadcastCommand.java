@@ -89,6 +89,10 @@ public final class BroadcastCommand implements Scenario {
     @Range(min = 0, max = 1_000)
     Integer fanOutLingerMs;
 
+    @Option(names = "--fanout-max-lag-ms", description = "api.fanout-max-lag-ms of the api-node (default: its own)")
+    @Range(min = 0, max = 600_000)
+    Integer fanOutMaxLagMs;
+
     @Option(names = "--time-cap-s", defaultValue = "900",
             description = "hard cap on the whole run, stack start included")
     @Range(min = 60, max = 7_200)
@@ -111,8 +115,10 @@ public final class BroadcastCommand implements Scenario {
         if (fanOutLingerMs != null) {
             connSettings.put("conn.fanout-linger-ms", fanOutLingerMs.toString());
         }
+        Map<String, String> apiSettings = fanOutMaxLagMs == null ? Map.of()
+                : Map.of("api.fanout-max-lag-ms", fanOutMaxLagMs.toString());
         return new StackPlan(List.of("redis", "zookeeper", "kafka", "router", "api", "conn"), connJvm,
-                connSettings, timeCapS, connNodes, routers, jvm, Map.of(), Map.of());
+                connSettings, timeCapS, connNodes, routers, jvm, Map.of(), apiSettings);
     }
 
     @Override

@@ -27,13 +27,14 @@ class BroadcastPlanTest {
         assertThat(c.kind).isEqualTo(FanOutKind.BROADCAST);
         assertThat(c.rates.perSecond()).containsExactly(1, 2, 4, 8, 12, 16, 20, 24);
         assertThat(c.ttlS).isEqualTo(3600);
-        assertThat(c.plan().lines()).noneMatch(l -> l.contains("fanout-linger")); // the node's own default
+        assertThat(c.plan().lines()).noneMatch(l -> l.contains("fanout-")); // the nodes' own defaults
     }
 
     @Test
-    void plan_whenFanOutLingerGiven_thenTheConnNodesGetIt() throws Exception {
-        assertThat(parse("--fanout-linger-ms", "0").plan().lines())
-                .contains("conn_setting=conn.fanout-linger-ms=0", "conn_setting=conn.connect-rate-per-ip=0");
+    void plan_whenFanOutLingerOrLagBoundGiven_thenTheNodesGetThem() throws Exception {
+        assertThat(parse("--fanout-linger-ms", "0", "--fanout-max-lag-ms", "500").plan().lines())
+                .contains("conn_setting=conn.fanout-linger-ms=0", "conn_setting=conn.connect-rate-per-ip=0",
+                        "api_setting=api.fanout-max-lag-ms=500");
         assertThatThrownBy(() -> parse("--fanout-linger-ms", "1001")).isInstanceOf(UsageException.class)
                 .hasMessageContaining("--fanout-linger-ms").hasMessageContaining("0 to 1000");
     }
