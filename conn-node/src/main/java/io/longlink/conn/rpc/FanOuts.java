@@ -257,36 +257,26 @@ final class FanOuts {
      */
     private void writeOnLoop(LoopWrites lw, List<Session> sessions, ByteBuf frame, FanOutRequest r,
                              AtomicLong written, CompletableFuture<Void> done) {
+        boolean hold = lw.holdsFlushes();
         long n = 0;
-        if (lw.holdsFlushes()) {
-            for (int i = 0; i < sessions.size(); i++) {
-                Session s = sessions.get(i);
-                if (delivery.fanOut(s, frame, r.getPush(), r.getLogPosition())) {
-                    n++;
-                    lw.unflushed(s);
-                }
+        int from = 0; // sessions before it are flushed
+        for (int i = 0; i < sessions.size(); i++) {
+            if (delivery.fanOut(sessions.get(i), frame, r.getPush(), r.getLogPosition())) {
+                n++;
+            }
+            if (!hold && i + 1 - from >= FLUSH_EVERY && lw.waiting.get() == 0) {
+                flush(sessions, from, i + 1);
+                from = i + 1;
+            }
+        }
+        if (hold || (from < sessions.size() && lw.waiting.get() > 0)) {
+            for (int i = from; i < sessions.size(); i++) {
+                lw.unflushed(sessions.get(i));
             }
             lw.flushLater();
         } else {
-            int unflushed = 0;
-            for (int i = 0; i < sessions.size(); i++) {
-                if (delivery.fanOut(sessions.get(i), frame, r.getPush(), r.getLogPosition())) {
-                    n++;
-                }
-                if (++unflushed >= FLUSH_EVERY && lw.waiting.get() == 0) {
-                    flush(sessions, i + 1 - unflushed, i + 1);
-                    unflushed = 0;
-                }
-            }
-            if (unflushed > 0 && lw.waiting.get() > 0) {
-                for (int i = sessions.size() - unflushed; i < sessions.size(); i++) {
-                    lw.unflushed(sessions.get(i));
-                }
-                lw.flushLater();
-            } else {
-                flush(sessions, sessions.size() - unflushed, sessions.size());
-                lw.flushedNow();
-            }
+            flush(sessions, from, sessions.size());
+            lw.flushedNow();
         }
         written.addAndGet(n);
         done.complete(null);
