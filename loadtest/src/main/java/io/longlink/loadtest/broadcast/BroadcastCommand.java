@@ -111,14 +111,16 @@ public final class BroadcastCommand implements Scenario {
         String jvm = nodeJvm.replace(',', ' ');
         // samples between safepoints too, so the profile names the hot method rather than the next safepoint
         String connJvm = profile ? jvm + " -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints" : jvm;
-        Map<String, String> connSettings = new HashMap<>(StackPlan.LOOPBACK_DEVICES);
+        Map<String, String> conn = new HashMap<>(StackPlan.LOOPBACK_DEVICES);
+        Map<String, String> api = new HashMap<>();
         if (fanOutLingerMs != null) {
-            connSettings.put("conn.fanout-linger-ms", fanOutLingerMs.toString());
+            conn.put("conn.fanout-linger-ms", fanOutLingerMs.toString());
         }
-        Map<String, String> apiSettings = fanOutMaxLagMs == null ? Map.of()
-                : Map.of("api.fanout-max-lag-ms", fanOutMaxLagMs.toString());
+        if (fanOutMaxLagMs != null) {
+            api.put("api.fanout-max-lag-ms", fanOutMaxLagMs.toString());
+        }
         return new StackPlan(List.of("redis", "zookeeper", "kafka", "router", "api", "conn"), connJvm,
-                connSettings, timeCapS, connNodes, routers, jvm, Map.of(), apiSettings);
+                conn, timeCapS, connNodes, routers, jvm, Map.of(), api);
     }
 
     @Override
