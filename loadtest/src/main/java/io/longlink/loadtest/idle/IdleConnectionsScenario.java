@@ -110,8 +110,8 @@ final class IdleConnectionsScenario {
                 pause("settling after warm-up", o.settleS, deadline);
                 KernelMemory kernelBefore = KernelMemory.read();
                 NodeProbe.Snapshot before = node.measure();
-                log.info("baseline heap_used={} rss={} direct={} tcp_sockets={}", before.heapUsed(), before.rss(),
-                        before.direct(), kernelBefore.tcpInUse());
+                log.info("baseline heap_used={} rss={} heap_rss={} direct={} tcp_sockets={}", before.heapUsed(),
+                        before.rss(), before.heapRss(), before.direct(), kernelBefore.tcpInUse());
 
                 List<byte[]> frames = connectFrames(app, "d", n, hb);
                 String loadAvg = CpuTimes.loadAverage();
@@ -147,14 +147,16 @@ final class IdleConnectionsScenario {
                 NodeProbe.Snapshot after = node.measure();
                 long pageSize = pageSize();
                 KernelShare kernel = KernelShare.between(kernelBefore, kernelAfter, n, pageSize);
-                log.info("after heap_used={} rss={} direct={} tcp_sockets={} kernel_delta={}", after.heapUsed(),
-                        after.rss(), after.direct(), kernelAfter.tcpInUse(), kernel.deltaBytes());
+                log.info("after heap_used={} rss={} heap_rss={} direct={} tcp_sockets={} kernel_delta={}",
+                        after.heapUsed(), after.rss(), after.heapRss(), after.direct(), kernelAfter.tcpInUse(),
+                        kernel.deltaBytes());
 
                 reportHeapGrowth(before.histogram(), after.histogram(), n, compact);
                 Map<String, Long> byOrigin = after.histogram().growthByOrigin(before.histogram());
                 // Live objects counted one by one; "used" also holds the dead space a full GC may leave in place.
                 double heapPer = after.histogram().totalGrowth(before.histogram()) / (double) n;
                 double rssPer = (after.rss() - before.rss()) / (double) n;
+                double nativePer = (after.nativeRss() - before.nativeRss()) / (double) n;
                 double directPer = (after.direct() - before.direct()) / (double) n;
                 double kernelPer = kernel.serverBytes() / (double) n;
                 double connects = measured.connectsPerSecond();
@@ -166,6 +168,8 @@ final class IdleConnectionsScenario {
                         .put("compact_headers", compact)
                         .put("heap_bytes_per_conn", heapPer, 0)
                         .put("rss_bytes_per_conn", rssPer, 0)
+                        .put("native_rss_bytes_per_conn", nativePer, 0)
+                        .put("memory_bytes_per_conn", heapPer + nativePer, 0)
                         .put("kernel_bytes_per_conn", kernelPer, 0)
                         .put("direct_bytes_per_conn", directPer, 0)
                         .put("connects_per_s", connects, 0)
@@ -186,6 +190,8 @@ final class IdleConnectionsScenario {
                         .put("heap_after_mb", after.heapUsed() / 1048576.0, 1)
                         .put("rss_before_mb", before.rss() / 1048576.0, 1)
                         .put("rss_after_mb", after.rss() / 1048576.0, 1)
+                        .put("heap_rss_before_mb", before.heapRss() / 1048576.0, 1)
+                        .put("heap_rss_after_mb", after.heapRss() / 1048576.0, 1)
                         .put("loadavg_1m", loadAvg)
                         .put("cpu_ms_per_1k_connects_node", cpu.nodeMs() * 1000.0 / n, 0)
                         .put("cpu_ms_per_1k_connects_generator", cpu.generatorMs() * 1000.0 / n, 0)

@@ -39,27 +39,38 @@ public final class NodeProbe {
      *
      * @param heapUsed        used heap after a full GC, from GC.heap_info
      * @param heapUsedMetrics the same read from /metrics right after (the scrape itself allocates a little)
+     * @param rss             the process's resident memory (VmRSS)
+     * @param heapRss         of it, the pages of the Java heap's address range (from smaps): they depend
+     *                        on which heap pages the collector has touched so far, not on live data
      * @param histogram       live objects per class, after the full GC the histogram runs itself
      */
-    public record Snapshot(long heapUsed, long heapUsedMetrics, long rss, long direct, long gcCount,
+    public record Snapshot(long heapUsed, long heapUsedMetrics, long rss, long heapRss, long direct, long gcCount,
                            ClassHistogram histogram) {
+        /** Resident memory outside the Java heap: thread stacks, malloc, Netty's direct buffers, code. */
+        public long nativeRss() {
+            return rss - heapRss;
+        }
     }
 
     /**
      * Full GC, then used heap and live objects per class, then RSS after handing freed malloc
-     * memory back, then Netty's direct memory.
+     * memory back (and the part of it in the heap's range), then Netty's direct memory.
      */
     public Snapshot measure() throws IOException, InterruptedException {
         jcmd("GC.run");
-        long heap = HeapInfo.usedBytes(jcmd("GC.heap_info"));
+        String heapInfo = jcmd("GC.heap_info");
+        long heap = HeapInfo.usedBytes(heapInfo);
+        HeapInfo.Range heapRange = HeapInfo.range(heapInfo);
         long heapMetrics = (long) metrics().value("jvm_memory_bytes_used", "area", "heap").orElse(-1);
         ClassHistogram histogram = ClassHistogram.parse(jcmd("GC.class_histogram"));
         trimNativeHeap();
         long rss = rssBytes();
+        long heapRss = Smaps.residentWithin(Files.readString(Path.of("/proc", Long.toString(pid), "smaps")),
+                heapRange.start(), heapRange.end());
         PrometheusText m = metrics();
         long direct = (long) m.value("longlink_netty_direct_memory_bytes").orElseThrow(() -> new IOException(
                 admin + "/metrics has no longlink_netty_direct_memory_bytes"));
-        return new Snapshot(heap, heapMetrics, rss, direct, gcCount(m), histogram);
+        return new Snapshot(heap, heapMetrics, rss, heapRss, direct, gcCount(m), histogram);
     }
 
     public static long gcCount(PrometheusText m) {

@@ -45,8 +45,8 @@ class IdleConnectionsIntegrationTest {
                 .containsEntry("connections", "300").containsEntry("node_connections", "300")
                 .containsEntry("routes", "300").containsEntry("dropped", "0")
                 .containsEntry("compact_headers", Boolean.toString(compact))
-                .containsKeys("heap_bytes_per_conn", "rss_bytes_per_conn", "kernel_bytes_per_conn",
-                        "direct_bytes_per_conn", "connects_per_s", "cpu_ms_per_1k_connects_node");
+                .containsKeys("heap_bytes_per_conn", "rss_bytes_per_conn", "native_rss_bytes_per_conn",
+                        "memory_bytes_per_conn", "kernel_bytes_per_conn", "direct_bytes_per_conn", "connects_per_s", "cpu_ms_per_1k_connects_node");
         assertThat(result).containsEntry("cpu_ms_per_1k_connects_redis", "unknown");
         assertThat(Long.parseLong(result.get("connects_per_s"))).isPositive();
         assertThat(Long.parseLong(result.get("warmup_connects"))).isGreaterThanOrEqualTo(100);

@@ -51,4 +51,36 @@ class HeapInfoTest {
         assertThatThrownBy(() -> HeapInfo.usedBytes("com.sun.tools.attach.AttachNotSupportedException: nope"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("AttachNotSupportedException");
     }
+
+    @Test
+    void range_whenSerialCollector_thenFromYoungStartToTenuredEnd() {
+        String serial = """
+                3966:
+                DefNew     total 78656K, used 32251K [0x00000000f0000000, 0x00000000f5550000, 0x00000000f5550000)
+                 eden space 69952K,  46% used [0x00000000f0000000, 0x00000000f1f7ed50, 0x00000000f4450000)
+                 from space 8704K,   0% used [0x00000000f4450000, 0x00000000f4450000, 0x00000000f4cd0000)
+                 to   space 8704K,   0% used [0x00000000f4cd0000, 0x00000000f4cd0000, 0x00000000f5550000)
+                Tenured    total 174784K, used 1166K [0x00000000f5550000, 0x0000000100000000, 0x0000000100000000)
+                 the  space 174784K,   0% used [0x00000000f5550000, 0x00000000f5673ab8, 0x0000000100000000)
+                 Metaspace       used 20000K, committed 20480K, reserved 1114112K
+                """;
+
+        assertThat(HeapInfo.range(serial)).isEqualTo(new HeapInfo.Range(0xf0000000L, 0x100000000L));
+    }
+
+    @Test
+    void range_whenG1_thenTheHeapLinesRange() {
+        String g1 = """
+                 garbage-first heap   total reserved 6172672K, committed 69632K, used 24992K [0x0000000687400000, 0x0000000800000000)
+                  region size 4096K, 1 young (4096K), 0 survivors (0K)
+                """;
+
+        assertThat(HeapInfo.range(g1)).isEqualTo(new HeapInfo.Range(0x687400000L, 0x800000000L));
+    }
+
+    @Test
+    void range_whenNoSpaceLineHasAnAddressRange_thenRejectedWithText() {
+        assertThatThrownBy(() -> HeapInfo.range(" def new generation   total 314560K, used 11200K\n"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("def new generation");
+    }
 }
