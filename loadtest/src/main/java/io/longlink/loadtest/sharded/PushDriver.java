@@ -33,9 +33,12 @@ import java.util.concurrent.TimeUnit;
 final class PushDriver implements AutoCloseable {
     private static final long TICK_MS = 10;
 
-    /** The load: unicasts per second, seconds between broadcasts, how long, the TTL, the devices' ids. */
-    record Load(int unicastPerS, int broadcastEveryS, int durationS, int ttlS, String prefix, int devices,
-                int maxInFlight, long seed) {
+    /**
+     * The load: unicasts per second, seconds between broadcasts, how long unmeasured then measured,
+     * the TTL, the devices' ids.
+     */
+    record Load(int unicastPerS, int broadcastEveryS, int warmupS, int durationS, int ttlS, String prefix,
+                int devices, int maxInFlight, long seed) {
     }
 
     private final Load load;
@@ -46,6 +49,8 @@ final class PushDriver implements AutoCloseable {
     final Map<Long, Long> unicasts = new ConcurrentHashMap<>();
     final Map<Long, Long> broadcasts = new ConcurrentHashMap<>();
     final ReasonCounts failures = new ReasonCounts();
+    /** Epoch ms the measured part of the load began: pushes accepted before are warm-up. */
+    private volatile long measuredFromMs = Long.MAX_VALUE;
 
     PushDriver(String api, String appKey, String secret, Load load) {
         this.load = requireNonNull(load, "load");
@@ -55,11 +60,15 @@ final class PushDriver implements AutoCloseable {
         this.inFlight = new Semaphore(load.maxInFlight());
     }
 
-    /** Runs the load for its duration on the calling thread, then waits up to 30 s for the last answers. */
-    void run() throws InterruptedException {
+    /**
+     * Runs the load for its warm-up and its duration on the calling thread, then waits up to 30 s for
+     * the last answers; {@code atMeasured} runs as the measured part begins.
+     */
+    void run(Runnable atMeasured) throws InterruptedException {
         SplittableRandom random = new SplittableRandom(load.seed());
         long start = System.nanoTime();
-        long end = start + TimeUnit.SECONDS.toNanos(load.durationS());
+        long measured = start + TimeUnit.SECONDS.toNanos(load.warmupS());
+        long end = measured + TimeUnit.SECONDS.toNanos(load.durationS());
         long sent = 0;
         long broadcastsSent = 0;
         ByteString unicastPayload = ByteString.copyFrom(new byte[] {ShardRecorder.UNICAST, 's', 'h', 'a', 'r', 'd'});
@@ -68,6 +77,10 @@ final class PushDriver implements AutoCloseable {
             long now = System.nanoTime();
             if (now - end >= 0) {
                 break;
+            }
+            if (measuredFromMs == Long.MAX_VALUE && now - measured >= 0) {
+                atMeasured.run();
+                measuredFromMs = System.currentTimeMillis();
             }
             long elapsed = now - start;
             long due = elapsed * load.unicastPerS() / TimeUnit.SECONDS.toNanos(1);
@@ -109,6 +122,11 @@ final class PushDriver implements AutoCloseable {
                 inFlight.release();
             }
         }, MoreExecutors.directExecutor());
+    }
+
+    /** Whether a push accepted at {@code acceptedMs} (epoch) belongs to the measured part of the load. */
+    boolean measured(long acceptedMs) {
+        return acceptedMs >= measuredFromMs;
     }
 
     /** Accepted unicast ids, in no order. */
