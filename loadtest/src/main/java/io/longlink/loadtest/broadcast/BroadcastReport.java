@@ -28,8 +28,9 @@ final class BroadcastReport {
     }
 
     /** One step's figures. */
-    record StepFigures(int step, int offeredPerS, long accepted, long delivered, long lost, long duplicates,
-                       double deliveriesPerS, long p50Ms, long p99Ms, Map<String, Double> cpuPercent) {
+    record StepFigures(int step, int offeredPerS, long offered, long accepted, long delivered, long lost,
+                       long duplicates, double deliveriesPerS, long p50Ms, long p99Ms, long maxMs,
+                       Map<String, Double> cpuPercent) {
         boolean sustained() {
             return accepted > 0 && lost == 0 && p99Ms >= 0 && p99Ms < SUSTAINED_P99_MS;
         }
@@ -56,9 +57,10 @@ final class BroadcastReport {
         long spanMs = Math.max(stepS * 1_000L, tally.lastMs(step) - run.calls().startMs());
         Histogram h = tally.latencyMs(step);
         boolean none = h.getTotalCount() == 0;
-        return new StepFigures(step, run.calls().ratePerS(), accepted, delivered, accepted * devices - delivered,
-                duplicates, delivered * 1_000.0 / spanMs, none ? -1 : h.getValueAtPercentile(50),
-                none ? -1 : h.getValueAtPercentile(99), run.cpuPercent());
+        return new StepFigures(step, run.calls().ratePerS(), (long) run.calls().ratePerS() * stepS, accepted,
+                delivered, accepted * devices - delivered, duplicates, delivered * 1_000.0 / spanMs,
+                none ? -1 : h.getValueAtPercentile(50), none ? -1 : h.getValueAtPercentile(99),
+                none ? -1 : h.getMaxValue(), run.cpuPercent());
     }
 
     /** The RESULT line: the headline keys first, then every step's, then the run's. */
@@ -91,6 +93,9 @@ final class BroadcastReport {
         long expected = (long) acceptedIds.size() * o.devices;
         long lost = expected - delivered;
         double maxRate = steps.stream().mapToDouble(StepFigures::deliveriesPerS).max().orElse(0);
+        // Past capacity: the latest copy of any step in which the API refused (or did not send) a push.
+        long pastCapacityMaxMs = steps.stream().filter(s -> s.accepted() < s.offered())
+                .mapToLong(StepFigures::maxMs).max().orElse(-1);
         ResultLine line = new ResultLine()
                 .put("scenario", BroadcastCommand.NAME)
                 .put("status", "ok")
@@ -102,6 +107,7 @@ final class BroadcastReport {
                 .put("duplicates", duplicates)
                 .put("sustained_step", best == null ? 0 : best.step())
                 .put("max_deliveries_per_s", maxRate, 0)
+                .put("past_capacity_max_ms", pastCapacityMaxMs)
                 .put("devices", o.devices)
                 .put("conn_nodes", o.connNodes)
                 .put("accepted", acceptedIds.size())
@@ -121,6 +127,8 @@ final class BroadcastReport {
                     .put(p + "deliveries_per_s", s.deliveriesPerS(), 0)
                     .put(p + "p50_ms", s.p50Ms())
                     .put(p + "p99_ms", s.p99Ms())
+                    .put(p + "max_ms", s.maxMs())
+                    .put(p + "refused", s.offered() - s.accepted())
                     .put(p + "lost", s.lost())
                     .put(p + "duplicates", s.duplicates())
                     .put(p + "cpu_pct_conn", s.connCpu(), 0);

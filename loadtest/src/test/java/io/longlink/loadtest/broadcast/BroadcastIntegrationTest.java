@@ -29,7 +29,8 @@ class BroadcastIntegrationTest {
     private static final List<String> KEYS = List.of("deliveries_per_s", "p50_ms", "p99_ms", "lost", "duplicates",
             "sustained_step", "accepted", "expected", "delivered", "refused", "cpu_pct_conn_1", "cpu_pct_generator",
             "step1_offered_per_s", "step1_deliveries_per_s", "step1_p99_ms", "step2_offered_per_s",
-            "step2_deliveries_per_s", "step2_p99_ms", "step2_lost", "target_deliveries_ok", "target_lost_ok",
+            "step2_deliveries_per_s", "step2_p99_ms", "step2_max_ms", "step2_refused", "step2_lost",
+            "past_capacity_max_ms", "target_deliveries_ok", "target_lost_ok",
             "target_duplicates_ok");
     private static final List<String> TINY = List.of(BroadcastCommand.NAME, "--devices", Integer.toString(DEVICES),
             "--rates", "2,4", "--step-s", "3", "--warmup-s", "1", "--source-ips", "2", "--grace-s", "20",
@@ -87,7 +88,8 @@ class BroadcastIntegrationTest {
                 .containsKeys(KEYS.toArray(String[]::new));
         assertThat(r).containsEntry("lost", "0").containsEntry("duplicates", "0")
                 .containsEntry("target_lost_ok", "true").containsEntry("target_duplicates_ok", "true").containsEntry("step1_offered_per_s", "2")
-                .containsEntry("step2_offered_per_s", "4").containsEntry("refused", "0").containsEntry("drops", "0");
+                .containsEntry("step2_offered_per_s", "4").containsEntry("refused", "0").containsEntry("drops", "0")
+                .containsEntry("step2_refused", "0").containsEntry("past_capacity_max_ms", "-1");
         long accepted = Long.parseLong(r.get("accepted"));
         // warm-up 1 s at 2/s, then 3 s at 2/s and 3 s at 4/s
         assertThat(accepted).isEqualTo(2 + 6 + 12);
@@ -95,6 +97,7 @@ class BroadcastIntegrationTest {
         assertThat(Long.parseLong(r.get("expected"))).isEqualTo(DEVICES * accepted);
         assertThat(Double.parseDouble(r.get("step2_deliveries_per_s"))).isPositive();
         assertThat(Long.parseLong(r.get("step2_p99_ms"))).isNotNegative();
+        assertThat(Long.parseLong(r.get("step2_max_ms"))).isGreaterThanOrEqualTo(Long.parseLong(r.get("step2_p99_ms")));
     }
 
     @Test
