@@ -372,14 +372,24 @@ final class ShardedScenario {
         long end = System.nanoTime() + deadline.budget(Duration.ofSeconds(120), "reading node connections").toNanos();
         while (true) {
             long[] counts = new long[nodes.size()];
-            for (int i = 0; i < nodes.size(); i++) {
-                counts[i] = (long) nodes.get(i).probe().metrics().value(CONNECTIONS_METRIC).orElseThrow(
-                        () -> new IOException("a conn-node's /metrics has no " + CONNECTIONS_METRIC));
+            IOException unread = null;
+            for (int i = 0; i < nodes.size() && unread == null; i++) {
+                try {
+                    counts[i] = (long) nodes.get(i).probe().metrics().value(CONNECTIONS_METRIC).orElseThrow(
+                            () -> new IOException("a conn-node's /metrics has no " + CONNECTIONS_METRIC));
+                } catch (IOException e) {
+                    // a poll, not a check: a scrape that fails once is read again on the next round
+                    unread = new IOException(nodes.get(i).name() + " /metrics: " + e, e);
+                    log.warn("could not read the connections of {}: {}", nodes.get(i).name(), e.toString());
+                }
             }
-            if (Arrays.stream(counts).sum() == connected) {
+            if (unread == null && Arrays.stream(counts).sum() == connected) {
                 return counts;
             }
             if (System.nanoTime() - end >= 0) {
+                if (unread != null) {
+                    throw unread;
+                }
                 throw new IllegalStateException("conn-node connections " + Arrays.toString(counts) + " do not add up to "
                         + connected + " connected devices");
             }
