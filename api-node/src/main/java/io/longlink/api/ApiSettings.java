@@ -45,8 +45,9 @@ public final class ApiSettings {
     public static final Setting<Integer> FANOUT_MAX_LAG_MS = Setting.intRange("api.fanout-max-lag-ms", 1_000, 0,
             600_000, "Routing lag bound for tag and broadcast pushes: while some router is more than half this"
                     + " far behind (the age since acceptance of the oldest push it is routing or routed in the last"
-                    + " second, longlink_router_behind_ms), a share of them growing with the lag is refused with"
-                    + " RESOURCE_EXHAUSTED and a retry hint, all of them past it; 0 = never refused for lag");
+                    + " second, longlink_router_behind_ms), the share of them admitted falls with every read of the"
+                    + " lag, and rises again once within half; none is admitted past it; the refused get"
+                    + " RESOURCE_EXHAUSTED and a retry hint; 0 = never refused for lag");
     public static final Setting<Integer> QUOTA_PUSHES_PER_S = Setting.intRange("api.quota.pushes-per-s", 10_000, 1,
             Quota.MAX_PUSHES_PER_S, "Pushes per second an app may make, all api-nodes together, unless SetQuota gave it its own"
                     + " (a Push or a PushBatch entry is one)");

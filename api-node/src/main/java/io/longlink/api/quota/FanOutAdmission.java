@@ -24,9 +24,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Admission for fan-out work (tag and broadcast pushes) by how far behind the routers are. Every
  * router writes its lag to {@link RedisKeys#routerLag} of its command topic a few times a second
- * ({@link RouterLagReport}); this node reads them every {@code periodMs} and, while the worst fresh
- * one is over half of {@code api.fanout-max-lag-ms}, refuses a share of the fan-outs (all of them
- * past the bound) with RESOURCE_EXHAUSTED and a retry hint before anything is produced. One fan-out
+ * ({@link RouterLagReport}); this node reads them every {@code periodMs} and admits a share of the
+ * fan-outs that falls while the worst fresh one is over half of {@code api.fanout-max-lag-ms} and
+ * rises again while it is not (none past the bound); the others get RESOURCE_EXHAUSTED and a retry
+ * hint before anything is produced. One fan-out
  * is thousands to millions of deliveries: past the cluster's capacity the backlog would wait in
  * Kafka and the routers, and accepted broadcasts would arrive minutes late; refusing the new ones
  * lets the backlog drain and keeps what was accepted within about the bound. Unicasts are not
@@ -46,6 +47,10 @@ public final class FanOutAdmission implements AutoCloseable {
     static final long FORGET_MS = TimeUnit.HOURS.toMillis(1);
     /** The least a refused caller is told to wait. */
     static final long MIN_RETRY_MS = 250;
+    /** How much of the admitted share comes back per read while the lag is within half the bound. */
+    static final double SHARE_RISE = 0.05;
+    /** The largest part of the admitted share taken per read, at the bound; less in proportion below it. */
+    static final double SHARE_FALL = 0.1;
 
     private final RedisStore redis;
     private final String key;
@@ -57,6 +62,8 @@ public final class FanOutAdmission implements AutoCloseable {
     /** The worst fresh router lag read last, and when it was read (this node's clock). */
     private volatile long worstLagMs;
     private volatile long readAtMs;
+    /** The share of fan-outs admitted, moved by every read (one writer: the read timer). */
+    private volatile double admittedShare = 1;
 
     /**
      * @param maxLagMs api.fanout-max-lag-ms; 0 = no admission (nothing is read)
@@ -74,6 +81,9 @@ public final class FanOutAdmission implements AutoCloseable {
         Metrics.gauge(registry, "longlink_api_router_lag_ms", "The worst lag of the routers this api-node read"
                 + " last (ll:lag:{command topic}, reports of the last 3 s), compared with api.fanout-max-lag-ms",
                 this::lagMs);
+        Metrics.gauge(registry, "longlink_api_fanout_admitted_share", "The share of tag and broadcast pushes this"
+                + " api-node admits (1 = all), lowered while the routers are over half of api.fanout-max-lag-ms behind",
+                this::share);
         if (maxLagMs <= 0) {
             timer = null;
             return;
@@ -87,14 +97,16 @@ public final class FanOutAdmission implements AutoCloseable {
     }
 
     /**
-     * Refuses a tag or broadcast push by the routers' lag: all are accepted up to half the bound,
-     * none beyond the bound, and in between a share growing linearly with the lag is refused. The
-     * share, rather than an on/off switch, lets the accepted rate settle where the routers keep up
-     * with it inside the bound, instead of a burst each time the switch opens.
+     * Refuses a tag or broadcast push by the routers' lag: none is admitted at or past the bound, and
+     * below it a share that each read of the lag moves ({@link #nextShare}). A share that falls while
+     * the routers are over half the bound behind and rises while they are not settles where they keep
+     * up at about half the bound, however far the offered fan-outs are past capacity; a share that
+     * only followed the lag (the first design) had to let the lag grow with the offered rate to
+     * refuse more, and an on/off switch admitted bursts each time it opened.
      */
     public void check() {
         long lag = lagMs();
-        if (maxLagMs > 0 && !admitted(lag, maxLagMs, ThreadLocalRandom.current().nextDouble())) {
+        if (maxLagMs > 0 && !admitted(lag, maxLagMs, share(), ThreadLocalRandom.current().nextDouble())) {
             refused.inc();
             long retry = retryMs(lag, maxLagMs);
             throw Refusal.overQuota("api.fanout-max-lag-ms: the routers are " + lag + " ms behind (limit " + maxLagMs
@@ -103,16 +115,28 @@ public final class FanOutAdmission implements AutoCloseable {
         }
     }
 
-    /** Whether a fan-out is admitted at {@code lagMs} behind, {@code draw} uniform in [0, 1). */
-    static boolean admitted(long lagMs, long maxLagMs, double draw) {
+    /** Whether a fan-out is admitted at {@code lagMs} behind with {@code share} admitted, {@code draw} uniform in [0, 1). */
+    static boolean admitted(long lagMs, long maxLagMs, double share, double draw) {
+        return lagMs < maxLagMs && draw < share;
+    }
+
+    /**
+     * The admitted share after a read of {@code lagMs}: {@link #SHARE_RISE} more (at most 1) within
+     * half the bound, else less by up to {@link #SHARE_FALL} of itself, in proportion to how far the
+     * lag is between half the bound and the bound.
+     */
+    static double nextShare(double share, long lagMs, long maxLagMs) {
         long half = maxLagMs / 2;
         if (lagMs <= half) {
-            return true;
+            return Math.min(1, share + SHARE_RISE);
         }
-        if (lagMs >= maxLagMs) {
-            return false;
-        }
-        return draw >= (double) (lagMs - half) / (maxLagMs - half);
+        double over = Math.min(1, (double) (lagMs - half) / (maxLagMs - half));
+        return share * (1 - SHARE_FALL * over);
+    }
+
+    /** The share admitted now: 1 while the last read is older than {@link #STALE_MS} (the brake fails open). */
+    double share() {
+        return clock.getAsLong() - readAtMs > STALE_MS ? 1 : admittedShare;
     }
 
     /** The worst fresh router lag as last read; 0 once the last read is older than {@link #STALE_MS}. */
@@ -147,7 +171,9 @@ public final class FanOutAdmission implements AutoCloseable {
             Map<String, byte[]> reports = redis.async().hgetall(key).get(STALE_MS, TimeUnit.MILLISECONDS);
             long now = clock.getAsLong();
             List<String> forget = new ArrayList<>();
-            worstLagMs = worst(reports, now, forget);
+            long worst = worst(reports, now, forget);
+            worstLagMs = worst;
+            admittedShare = nextShare(share(), worst, maxLagMs);
             readAtMs = now;
             if (!forget.isEmpty()) {
                 redis.async().hdel(key, forget.toArray(String[]::new));

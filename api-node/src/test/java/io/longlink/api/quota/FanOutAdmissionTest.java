@@ -1,6 +1,7 @@
 package io.longlink.api.quota;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.longlink.common.redis.RouterLagReport;
 import java.nio.charset.StandardCharsets;
@@ -50,18 +51,44 @@ class FanOutAdmissionTest {
     }
 
     @Test
-    void admitted_upToHalfTheBoundAll_pastTheBoundNone_betweenAShareFallingWithTheLag() {
+    void admitted_atOrPastTheBoundNone_belowItTheDrawsUnderTheShare() {
         for (double draw : new double[] {0.0, 0.5, 0.999}) {
-            assertThat(FanOutAdmission.admitted(0, 1_000, draw)).isTrue();
-            assertThat(FanOutAdmission.admitted(500, 1_000, draw)).isTrue();
-            assertThat(FanOutAdmission.admitted(1_000, 1_000, draw)).isFalse();
-            assertThat(FanOutAdmission.admitted(60_000, 1_000, draw)).isFalse();
+            assertThat(FanOutAdmission.admitted(0, 1_000, 1, draw)).isTrue();
+            assertThat(FanOutAdmission.admitted(999, 1_000, 1, draw)).isTrue();
+            assertThat(FanOutAdmission.admitted(1_000, 1_000, 1, draw)).isFalse();
+            assertThat(FanOutAdmission.admitted(60_000, 1_000, 1, draw)).isFalse();
+            assertThat(FanOutAdmission.admitted(0, 1_000, 0, draw)).isFalse();
         }
-        // at 750 ms of a 1,000 ms bound half are refused: draws below 0.5
-        assertThat(FanOutAdmission.admitted(750, 1_000, 0.49)).isFalse();
-        assertThat(FanOutAdmission.admitted(750, 1_000, 0.5)).isTrue();
-        // at 900 ms, 80%
-        assertThat(FanOutAdmission.admitted(900, 1_000, 0.79)).isFalse();
-        assertThat(FanOutAdmission.admitted(900, 1_000, 0.81)).isTrue();
+        assertThat(FanOutAdmission.admitted(100, 1_000, 0.3, 0.29)).isTrue();
+        assertThat(FanOutAdmission.admitted(100, 1_000, 0.3, 0.3)).isFalse();
+    }
+
+    @Test
+    void nextShare_withinHalfTheBound_thenRisesToAllAndNoFurther() {
+        assertThat(FanOutAdmission.nextShare(0.5, 500, 1_000)).isCloseTo(0.55, within(1e-9));
+        assertThat(FanOutAdmission.nextShare(0.98, 0, 1_000)).isEqualTo(1.0);
+        assertThat(FanOutAdmission.nextShare(1, 200, 1_000)).isEqualTo(1.0);
+    }
+
+    @Test
+    void nextShare_overHalfTheBound_thenFallsInProportionToTheLag() {
+        assertThat(FanOutAdmission.nextShare(1, 750, 1_000)).isCloseTo(0.95, within(1e-9));
+        assertThat(FanOutAdmission.nextShare(0.5, 1_000, 1_000)).isCloseTo(0.45, within(1e-9));
+        assertThat(FanOutAdmission.nextShare(0.5, 60_000, 1_000)).isCloseTo(0.45, within(1e-9));
+    }
+
+    @Test
+    void nextShare_whileTheLagStaysOverHalf_thenKeepsFalling_andComesBackOnceItIsWithin() {
+        // a lag held at 800 ms of a 1,000 ms bound, as when more is offered than the routers can route:
+        // the share keeps falling (a share that only followed the lag would stay at 40% admitted)
+        double share = 1;
+        for (int read = 0; read < 40; read++) {
+            share = FanOutAdmission.nextShare(share, 800, 1_000);
+        }
+        assertThat(share).isLessThan(0.1).isPositive();
+        for (int read = 0; read < 20; read++) {
+            share = FanOutAdmission.nextShare(share, 300, 1_000);
+        }
+        assertThat(share).isEqualTo(1.0);
     }
 }
