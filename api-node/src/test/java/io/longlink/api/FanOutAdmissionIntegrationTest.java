@@ -108,7 +108,8 @@ class FanOutAdmissionIntegrationTest {
 
         assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
         assertThat(refused.getStatus().getDescription()).startsWith("api.fanout-max-lag-ms: the routers are 4000 ms"
-                + " behind (limit 1000 ms)");
+                + " behind (limit 1000 ms), so this api-node admits 0% of tag and broadcast pushes until they keep"
+                + " within 500 ms");
         assertThat(refused.getTrailers().get(GrpcErrors.RETRY_AFTER_MS)).isEqualTo("3500");
         assertThat(push.push(toDevice()).getMessageId()).isNotZero();
         // a batch: the unicast entry accepted, the fan-out entry refused, each with its own result

@@ -106,12 +106,15 @@ public final class FanOutAdmission implements AutoCloseable {
      */
     public void check() {
         long lag = lagMs();
-        if (maxLagMs > 0 && !admitted(lag, maxLagMs, share(), ThreadLocalRandom.current().nextDouble())) {
+        double share = share();
+        if (maxLagMs > 0 && !admitted(lag, maxLagMs, share, ThreadLocalRandom.current().nextDouble())) {
             refused.inc();
             long retry = retryMs(lag, maxLagMs);
+            long admittedPercent = lag >= maxLagMs ? 0 : Math.round(share * 100);
             throw Refusal.overQuota("api.fanout-max-lag-ms: the routers are " + lag + " ms behind (limit " + maxLagMs
-                    + " ms), so tag and broadcast pushes are being refused; nothing of this push was accepted"
-                    + " (expected: a retry after " + retry + " ms)", retry);
+                    + " ms), so this api-node admits " + admittedPercent + "% of tag and broadcast pushes until"
+                    + " they keep within " + maxLagMs / 2 + " ms; nothing of this push was accepted (expected: a"
+                    + " retry after " + retry + " ms)", retry);
         }
     }
 
