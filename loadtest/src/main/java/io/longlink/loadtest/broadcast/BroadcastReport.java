@@ -31,6 +31,11 @@ final class BroadcastReport {
     record StepFigures(int step, int offeredPerS, long offered, long accepted, long delivered, long lost,
                        long duplicates, double deliveriesPerS, long p50Ms, long p99Ms, long maxMs,
                        Map<String, Double> cpuPercent) {
+        /** Offered pushes the API did not accept (refused, or not sent for the in-flight limit). */
+        long refused() {
+            return offered - accepted;
+        }
+
         boolean sustained() {
             return accepted > 0 && lost == 0 && p99Ms >= 0 && p99Ms < SUSTAINED_P99_MS;
         }
@@ -94,7 +99,7 @@ final class BroadcastReport {
         long lost = expected - delivered;
         double maxRate = steps.stream().mapToDouble(StepFigures::deliveriesPerS).max().orElse(0);
         // Past capacity: the latest copy of any step in which the API refused (or did not send) a push.
-        long pastCapacityMaxMs = steps.stream().filter(s -> s.accepted() < s.offered())
+        long pastCapacityMaxMs = steps.stream().filter(s -> s.refused() > 0)
                 .mapToLong(StepFigures::maxMs).max().orElse(-1);
         ResultLine line = new ResultLine()
                 .put("scenario", BroadcastCommand.NAME)
@@ -128,7 +133,7 @@ final class BroadcastReport {
                     .put(p + "p50_ms", s.p50Ms())
                     .put(p + "p99_ms", s.p99Ms())
                     .put(p + "max_ms", s.maxMs())
-                    .put(p + "refused", s.offered() - s.accepted())
+                    .put(p + "refused", s.refused())
                     .put(p + "lost", s.lost())
                     .put(p + "duplicates", s.duplicates())
                     .put(p + "cpu_pct_conn", s.connCpu(), 0);

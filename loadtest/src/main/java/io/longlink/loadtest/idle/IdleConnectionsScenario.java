@@ -16,6 +16,7 @@ import io.longlink.loadtest.probe.CpuTimes;
 import io.longlink.loadtest.probe.KernelMemory;
 import io.longlink.loadtest.probe.KernelShare;
 import io.longlink.loadtest.probe.NodeProbe;
+import io.longlink.loadtest.probe.PerConnection;
 import io.longlink.loadtest.probe.PrometheusText;
 import io.longlink.loadtest.probe.RouteCount;
 import io.longlink.loadtest.report.ResultLine;
@@ -154,9 +155,7 @@ final class IdleConnectionsScenario {
                 reportHeapGrowth(before.histogram(), after.histogram(), n, compact);
                 Map<String, Long> byOrigin = after.histogram().growthByOrigin(before.histogram());
                 // Live objects counted one by one; "used" also holds the dead space a full GC may leave in place.
-                double heapPer = after.histogram().totalGrowth(before.histogram()) / (double) n;
-                double rssPer = (after.rss() - before.rss()) / (double) n;
-                double nativePer = (after.nativeRss() - before.nativeRss()) / (double) n;
+                PerConnection cost = PerConnection.between(before, after, n);
                 double directPer = (after.direct() - before.direct()) / (double) n;
                 double kernelPer = kernel.serverBytes() / (double) n;
                 double connects = measured.connectsPerSecond();
@@ -166,10 +165,10 @@ final class IdleConnectionsScenario {
                         .put("transport", o.transport.optionValue())
                         .put("connections", n)
                         .put("compact_headers", compact)
-                        .put("heap_bytes_per_conn", heapPer, 0)
-                        .put("rss_bytes_per_conn", rssPer, 0)
-                        .put("native_rss_bytes_per_conn", nativePer, 0)
-                        .put("memory_bytes_per_conn", heapPer + nativePer, 0)
+                        .put("heap_bytes_per_conn", cost.heap(), 0)
+                        .put("rss_bytes_per_conn", cost.rss(), 0)
+                        .put("native_rss_bytes_per_conn", cost.nativeRss(), 0)
+                        .put("memory_bytes_per_conn", cost.memory(), 0)
                         .put("kernel_bytes_per_conn", kernelPer, 0)
                         .put("direct_bytes_per_conn", directPer, 0)
                         .put("connects_per_s", connects, 0)
@@ -207,8 +206,8 @@ final class IdleConnectionsScenario {
                         .put("source_ips", gs.sources().size())
                         .put("conn_jvm", String.join(",", flags))
                         .put("target_heap_bytes", targetHeap)
-                        .put("target_heap_ok", heapPer <= targetHeap)
-                        .put("target_rss_ok", rssPer <= TARGET_RSS_BYTES)
+                        .put("target_heap_ok", cost.heap() <= targetHeap)
+                        .put("target_rss_ok", cost.rss() <= TARGET_RSS_BYTES)
                         .put("target_connects_ok", connects >= TARGET_CONNECTS_PER_S);
             } finally {
                 if (measured != null) {

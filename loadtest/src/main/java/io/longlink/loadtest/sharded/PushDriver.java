@@ -124,6 +124,11 @@ final class PushDriver implements AutoCloseable {
         }, MoreExecutors.directExecutor());
     }
 
+    /** Epoch ms the measured part of the load began ({@link Long#MAX_VALUE} before). */
+    long measuredFromMs() {
+        return measuredFromMs;
+    }
+
     /** Whether a push accepted at {@code acceptedMs} (epoch) belongs to the measured part of the load. */
     boolean measured(long acceptedMs) {
         return acceptedMs >= measuredFromMs;

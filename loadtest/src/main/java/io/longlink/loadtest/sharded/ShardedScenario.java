@@ -8,6 +8,7 @@ import io.longlink.loadtest.client.GeneratorSettings;
 import io.longlink.loadtest.client.LoadGenerator;
 import io.longlink.loadtest.probe.CpuTimes;
 import io.longlink.loadtest.probe.NodeProbe;
+import io.longlink.loadtest.probe.PerConnection;
 import io.longlink.loadtest.probe.ProcessCpu;
 import io.longlink.loadtest.report.ResultLine;
 import io.longlink.loadtest.scenario.AppAdmin;
@@ -110,12 +111,12 @@ final class ShardedScenario {
             Skew skew = Skew.of(counts);
             log.info("connections per conn-node {}: skew {}", Arrays.toString(counts), skew.text());
 
-            PerConn worst = null;
+            PerConnection worst = null;
             for (int i = 0; i < nodes.size(); i++) {
                 if (counts[i] == 0) {
                     continue;
                 }
-                PerConn node = PerConn.between(before.get(i), nodes.get(i).probe().measure(), counts[i]);
+                PerConnection node = PerConnection.between(before.get(i), nodes.get(i).probe().measure(), counts[i]);
                 log.info("{}: {} connections, heap {} B/conn, rss {} B/conn (outside the heap {}), memory {} B/conn",
                         nodes.get(i).name(), counts[i], Math.round(node.heap()), Math.round(node.rss()),
                         Math.round(node.nativeRss()), Math.round(node.memory()));
@@ -130,16 +131,14 @@ final class ShardedScenario {
             }
             pids.put("driver", ProcessHandle.current().pid());
             Map<String, Long> ticksBefore = new LinkedHashMap<>();
-            long[] measuredStart = new long[1];
             try (PushDriver driver = new PushDriver(stack.apis().getFirst(), app.getAppKey(), app.getSecret(), load)) {
                 log.info("load: {} unicasts/s, a broadcast every {} s, for {} s of warm-up and {} s measured", o.rate,
                         o.broadcastEveryS, o.loadWarmupS, o.durationS);
                 driver.run(() -> {
                     ticksBefore.putAll(ProcessCpu.ticks(pids));
-                    measuredStart[0] = System.currentTimeMillis();
                     log.info("load warm-up done: the measured {} s begin", o.durationS);
                 });
-                long loadStart = measuredStart[0];
+                long loadStart = driver.measuredFromMs();
                 long loadMs = System.currentTimeMillis() - loadStart;
                 Map<String, Long> ticksAfter = ProcessCpu.ticks(pids);
                 String loadAvg = CpuTimes.loadAverage();
@@ -159,7 +158,7 @@ final class ShardedScenario {
     }
 
     private ResultLine result(ShardReport r, PushDriver driver, long loadStart, long[] counts, Skew skew,
-                              PerConn worst, long connectMs) {
+                              PerConnection worst, long connectMs) {
         // Every accepted push is accounted for; rates and latency count those of the measured part only.
         Histogram latency = new Histogram(3_600_000L, 3);
         long lostUnicast = 0;
@@ -246,25 +245,6 @@ final class ShardedScenario {
     static final double SINGLE_NODE_HEAP = 1_616;
     static final double SINGLE_NODE_MEMORY = 1_786;
 
-    /**
-     * What one node's connections cost each, from its measurements empty and full: live heap (class
-     * histogram), RSS, RSS outside the heap's address range, and live heap plus that. RSS also holds
-     * the heap pages the collector touched for the first time in between, which depends on the
-     * collections that ran, not on the connections (docs/benchmarks.md, Scenario sharded).
-     */
-    record PerConn(double heap, double rss, double nativeRss, double memory) {
-        static PerConn between(NodeProbe.Snapshot before, NodeProbe.Snapshot after, long connections) {
-            double heap = after.histogram().totalGrowth(before.histogram()) / (double) connections;
-            double nativeRss = (after.nativeRss() - before.nativeRss()) / (double) connections;
-            return new PerConn(heap, (after.rss() - before.rss()) / (double) connections, nativeRss, heap + nativeRss);
-        }
-
-        /** The worst of each figure (they may come from different nodes). */
-        PerConn max(PerConn o) {
-            return new PerConn(Math.max(heap, o.heap), Math.max(rss, o.rss), Math.max(nativeRss, o.nativeRss),
-                    Math.max(memory, o.memory));
-        }
-    }
 
     /**
      * Largest minus smallest node connection count over the mean: how unevenly the bootstrap placed
