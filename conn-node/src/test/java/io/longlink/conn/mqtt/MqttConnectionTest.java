@@ -116,6 +116,24 @@ class MqttConnectionTest {
     }
 
     @Test
+    void push_whenBodyNeedsMultiByteLengthsOnMqtt311_thenEveryByteOfThePushArrives() throws Exception {
+        connected(MqttVersion.MQTT_3_1_1);
+        for (int size : new int[] {100, 300, 20_000}) {
+            String text = "x".repeat(size);
+            pair.write(pushFrame(size, text, System.currentTimeMillis() + 60_000));
+
+            MqttPublishMessage p = (MqttPublishMessage) pair.received().get(0);
+            assertThat(p.variableHeader().topicName()).isEqualTo(TOPIC);
+            assertThat(ByteBufUtil.getBytes(p.payload())).isEqualTo(push(size, text, 0).toBuilder()
+                    .setExpiresAtMs(Push.parseFrom(ByteBufUtil.getBytes(p.payload())).getExpiresAtMs()).build()
+                    .toByteArray());
+            assertThat(pair.send(MqttMessageBuilders.pubAck().packetId(p.variableHeader().packetId()).build()))
+                    .containsExactly(Ack.newBuilder().addMessageIds(size).build());
+            p.release();
+        }
+    }
+
+    @Test
     void push_whenNoTtl_thenQos0AndNothingInFlight() {
         connected(MqttVersion.MQTT_3_1_1);
         pair.write(pushFrame(78, "online only", 0));
