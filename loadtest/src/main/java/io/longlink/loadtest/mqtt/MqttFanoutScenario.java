@@ -79,7 +79,7 @@ final class MqttFanoutScenario {
         long ackedUnicast;
         Map<String, Long> longlinkDrops;
         try (LonglinkPushes api = new LonglinkPushes(stack.api(), o.window, TTL_SECONDS);
-             MqttSubscribers subs = new MqttSubscribers(o.ioThreads, sources);
+             MqttSubscribers subs = new MqttSubscribers(o.ioThreads, sources, idsPerSubscriber());
              RedisStore redis = RedisStore.open(stack.redisUri(), false, 5_000)) {
             CreateAppResponse app = api.createApp(stack.adminToken(), "mqtt-fanout");
             long expiry = System.currentTimeMillis() / 1000 + 86_400;
@@ -129,7 +129,7 @@ final class MqttFanoutScenario {
         Path dir = Path.of(System.getProperty("longlink.bench.out", System.getProperty("java.io.tmpdir")));
         try (MosquittoBroker broker = MosquittoBroker.start(dir, Math.max(1_000, o.broadcasts + o.unicasts),
                 Duration.ofSeconds(10));
-             MqttSubscribers subs = new MqttSubscribers(o.ioThreads, sources);
+             MqttSubscribers subs = new MqttSubscribers(o.ioThreads, sources, idsPerSubscriber());
              MqttPublisher publisher = new MqttPublisher(broker.address(), o.window)) {
             log.info("mosquitto pid={} address={}", broker.pid(), broker.address());
             List<MqttSubscribers.Identity> ids = new ArrayList<>(o.subscribers);
@@ -201,6 +201,16 @@ final class MqttFanoutScenario {
                 .put("mosquitto_dropped", mosquittoDrops.values().stream().mapToLong(Long::longValue).sum())
                 .put("loadavg_1m", loadAvg)
                 .put("target_ok", ratio >= 1.0 && lost == 0 && acked == expectedAcks);
+    }
+
+    /**
+     * Message ids one subscriber receives over the whole run (every broadcast and its share of the
+     * unicasts, per round), what its id set is sized for; at most what keeps all the sets within about
+     * 64 MB of the generator's heap (beyond, a set grows as it fills).
+     */
+    private int idsPerSubscriber() {
+        long perRound = o.broadcasts + (o.unicasts + o.subscribers - 1L) / o.subscribers;
+        return (int) Math.min(perRound * (o.warmupRounds + 1), Math.max(16, (4L << 20) / o.subscribers));
     }
 
     private void connect(MqttSubscribers subs, List<InetSocketAddress> brokers, List<MqttSubscribers.Identity> ids,

@@ -53,14 +53,21 @@ final class MqttSubscribers implements AutoCloseable {
     private final EventLoopGroup group;
     private final Bootstrap bootstrap;
     private final List<InetAddress> sources;
+    private final int idsEach;
     private final LongAdder deliveries = new LongAdder();
     private final LongAdder unique = new LongAdder();
     private final ReasonCounts drops = new ReasonCounts();
     private final AtomicInteger subscribed = new AtomicInteger();
     private Channel[] channels = new Channel[0];
 
-    MqttSubscribers(int ioThreads, List<InetAddress> sources) {
+    /**
+     * @param idsEach message ids one subscriber is expected to receive in the whole run: its set of
+     *                ids is sized for them when it connects, so it never grows (a copy the collector
+     *                would make while a phase is measured) and never stalls the acknowledgements
+     */
+    MqttSubscribers(int ioThreads, List<InetAddress> sources, int idsEach) {
         this.sources = List.copyOf(sources);
+        this.idsEach = idsEach;
         this.group = new MultiThreadIoEventLoopGroup(ioThreads, EpollIoHandler.newFactory());
         this.bootstrap = new Bootstrap().group(group)
                 .channelFactory(() -> new EpollSocketChannel(SocketProtocolFamily.INET))
@@ -161,7 +168,7 @@ final class MqttSubscribers implements AutoCloseable {
         private final Semaphore window;
         private final CompletableFuture<Void> done;
         private final int total;
-        private final LongSet seen = new LongSet(64);
+        private final LongSet seen = new LongSet(idsEach);
         private ByteBuf pubAcks;
         private boolean ready;
 
