@@ -77,7 +77,8 @@ public final class Frames {
         return frame.nioBuffer(i, length);
     }
 
-    static void writeVarint32(ByteBuf buf, int value) {
+    /** An unsigned varint, 7 bits a byte, low first: a frame's body length, and an MQTT remaining length. */
+    public static void writeVarint32(ByteBuf buf, int value) {
         while ((value & ~0x7F) != 0) {
             buf.writeByte((value & 0x7F) | 0x80);
             value >>>= 7;

@@ -1,6 +1,8 @@
 package io.longlink.conn.mqtt;
 
 import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.CodedOutputStream;
+import io.longlink.conn.codec.Frames;
 import io.longlink.proto.device.ConnAck;
 import io.longlink.proto.device.Error;
 import io.longlink.proto.device.ErrorCode;
@@ -126,15 +128,9 @@ final class MqttOutbound {
                                    int packetId, ChannelPromise promise) {
         int topicBytes = ByteBufUtil.utf8Bytes(c.topic);
         int remaining = 2 + topicBytes + (packetId == 0 ? 0 : 2) + length;
-        ByteBuf out = ctx.alloc().ioBuffer(1 + varIntBytes(remaining) + remaining);
+        ByteBuf out = ctx.alloc().ioBuffer(1 + CodedOutputStream.computeUInt32SizeNoTag(remaining) + remaining);
         out.writeByte(packetId == 0 ? PUBLISH_QOS0 : PUBLISH_QOS1);
-        for (int v = remaining; ; v >>>= 7) {
-            if (v < 0x80) {
-                out.writeByte(v);
-                break;
-            }
-            out.writeByte((v & 0x7F) | 0x80);
-        }
+        Frames.writeVarint32(out, remaining); // MQTT's remaining length is the same varint
         out.writeShort(topicBytes);
         ByteBufUtil.reserveAndWriteUtf8(out, c.topic, topicBytes);
         if (packetId != 0) {
@@ -142,10 +138,6 @@ final class MqttOutbound {
         }
         out.writeBytes(frame, body, length);
         ctx.write(out, promise);
-    }
-
-    private static int varIntBytes(int v) {
-        return v < 1 << 7 ? 1 : v < 1 << 14 ? 2 : v < 1 << 21 ? 3 : 4;
     }
 
     private static MqttProperties publishProperties(PushView push) {

@@ -7,7 +7,6 @@ import io.longlink.loadtest.wire.PushFields;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -161,8 +160,6 @@ final class MqttSubscribers implements AutoCloseable {
         private static final int CONNACK = 2;
         private static final int PUBLISH = 3;
         private static final int SUBACK = 9;
-        /** Tag of field 1 (message_id, fixed64) of a {@code Push}: what its encoding starts with. */
-        private static final int MESSAGE_ID_TAG = 0x09;
 
         private final Identity id;
         private final Semaphore window;
@@ -259,9 +256,7 @@ final class MqttSubscribers implements AutoCloseable {
                 fail(ctx, "undecodable_packet");
                 return;
             }
-            long messageId = end - payload >= 9 && in.getUnsignedByte(payload) == MESSAGE_ID_TAG
-                    ? in.getLongLE(payload + 1)
-                    : PushFields.parse(ByteBufUtil.getBytes(in, payload, end - payload)).messageId();
+            long messageId = PushFields.messageId(in, payload, end - payload);
             deliveries.increment();
             if (seen.add(messageId)) {
                 unique.increment();

@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.WireFormat;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import java.io.IOException;
 
 /**
@@ -16,6 +18,22 @@ public record PushFields(long messageId, long sentAtMs, int firstPayloadByte) {
     private static final int MESSAGE_ID = 1;
     private static final int PAYLOAD = 2;
     private static final int SENT_AT_MS = 6;
+    private static final int MESSAGE_ID_TAG = MESSAGE_ID << 3 | WireFormat.WIRETYPE_FIXED64;
+
+    /**
+     * The message id of the {@code Push} in {@code buf} at {@code index}, {@code length} bytes, read in
+     * place: the id is field 1, which an encoder writes first (one tag byte, eight bytes little-endian);
+     * any other layout is parsed in full.
+     */
+    public static long messageId(ByteBuf buf, int index, int length) throws InvalidProtocolBufferException {
+        if (length >= 9 && buf.getUnsignedByte(index) == MESSAGE_ID_TAG) {
+            long id = buf.getLongLE(index + 1);
+            if (id != 0) {
+                return id;
+            }
+        }
+        return parse(ByteBufUtil.getBytes(buf, index, length)).messageId();
+    }
 
     public static PushFields parse(byte[] body) throws InvalidProtocolBufferException {
         requireNonNull(body, "body");

@@ -7,6 +7,8 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.longlink.proto.device.Notification;
 import io.longlink.proto.device.Push;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
 
 class PushFieldsTest {
@@ -21,6 +23,23 @@ class PushFieldsTest {
         assertThat(f.messageId()).isEqualTo(0x8000_0000_0000_0001L);
         assertThat(f.sentAtMs()).isEqualTo(1_700_000_000_123L);
         assertThat(f.firstPayloadByte()).isEqualTo(2);
+    }
+
+    @Test
+    void messageId_whenReadInPlaceFromABuffer_thenTheIdWhereverTheFieldIs() throws Exception {
+        byte[] encoded = Push.newBuilder().setMessageId(0x8000_0000_0000_0002L).setSentAtMs(7).build().toByteArray();
+        // the same fields with the id last: a layout an encoder does not write, read by the full parse
+        byte[] idLast = new byte[encoded.length];
+        System.arraycopy(encoded, 9, idLast, 0, encoded.length - 9);
+        System.arraycopy(encoded, 0, idLast, encoded.length - 9, 9);
+        ByteBuf buf = Unpooled.buffer().writeBytes(new byte[] {1, 2, 3}).writeBytes(encoded).writeBytes(idLast);
+        try {
+            assertThat(PushFields.messageId(buf, 3, encoded.length)).isEqualTo(0x8000_0000_0000_0002L);
+            assertThat(PushFields.messageId(buf, 3 + encoded.length, idLast.length)).isEqualTo(0x8000_0000_0000_0002L);
+            assertThatThrownBy(() -> PushFields.messageId(buf, 0, 3)).isInstanceOf(InvalidProtocolBufferException.class);
+        } finally {
+            buf.release();
+        }
     }
 
     @Test
